@@ -1,0 +1,195 @@
+//! The command line (SPEC 6; the command names are part of the contract).
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use chrono::Utc;
+use clap::{Parser, Subcommand};
+
+use crate::db::{self, DatabaseUrl};
+use crate::service::auth::Role;
+use crate::service::register;
+use crate::settings::{Settings, DEFAULT_BIND, DEFAULT_DATABASE_URL};
+use crate::staff::{self, companies::CompanyKind, StaffError};
+use crate::startup::Application;
+
+#[derive(Debug, Parser)]
+#[command(name = "carpass", version, about = "The odometer registry's inflow service")]
+pub struct Cli {
+    /// sqlite://PATH (or a plain file path) or postgres://USER:PASSWORD@HOST/DB
+    #[arg(long, global = true, env = "CARPASS_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the SOAP endpoint (the WSDL is at /soap/inflow?wsdl).
+    Serve {
+        #[arg(long, env = "CARPASS_BIND", default_value = DEFAULT_BIND)]
+        bind: String,
+        /// Create a demo garage, its account and vehicles with histories; print the credentials.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Registry staff tools.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+    /// Import data into the registry.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Companies (SPEC 2.6).
+    Company {
+        #[command(subcommand)]
+        command: CompanyCommand,
+    },
+    /// Accounts of companies.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CompanyCommand {
+    /// Add a company by its enterprise number (KBO/BCE).
+    Add {
+        #[arg(long)]
+        kbo: String,
+        #[arg(long)]
+        name: String,
+        /// NACE codes, comma-separated; a garage needs one of 45113, 45201, 45203, 45204, 45205, 45209, 45320.
+        #[arg(long)]
+        nace: String,
+        #[arg(long, value_enum, default_value = "garage")]
+        kind: CompanyKind,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add an account; prints a generated password unless --password-stdin is given.
+    Add {
+        #[arg(long)]
+        kbo: String,
+        #[arg(long)]
+        username: String,
+        #[arg(long, value_parser = ["submitter", "portal", "staff"])]
+        role: String,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import or update vehicles from a CSV file with the header
+    /// vin,make,model,category,mass_kg,first_registration,first_registration_be,imported_used,five_digit_odometer,euro_norm,co2_g_km,fuel
+    Vehicles { file: PathBuf },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Database(#[from] db::DbError),
+    #[error(transparent)]
+    Staff(#[from] StaffError),
+    #[error(transparent)]
+    Startup(#[from] crate::startup::StartupError),
+    #[error("{0}")]
+    Io(String),
+}
+
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    let url = DatabaseUrl::parse(&cli.database_url)?;
+    match cli.command {
+        Command::Serve { bind, demo } => serve(Settings::new(&bind, url), demo),
+        Command::Staff { command } => staff(url, command),
+        Command::Import {
+            command: ImportCommand::Vehicles { file },
+        } => {
+            let name = file.display().to_string();
+            let input = std::fs::File::open(&file).map_err(|e| CliError::Io(format!("{name}: {e}")))?;
+            let vehicles = staff::import::parse(&name, input)?;
+            let pool = db::connect(&url, 1)?;
+            let mut conn = pool.get().map_err(db::DbError::from)?;
+            let summary = register::import(&mut conn, &vehicles, Utc::now()).map_err(StaffError::from)?;
+            println!(
+                "imported {} vehicles from {name}; {} waiting readings re-evaluated",
+                summary.vehicles, summary.readings_reevaluated
+            );
+            Ok(())
+        }
+    }
+}
+
+fn serve(settings: Settings, demo: bool) -> Result<(), CliError> {
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(settings.clone())?;
+        let host = settings.bind.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");
+        let base = format!("http://{}:{}", host.replace("0.0.0.0", "127.0.0.1"), app.port());
+        if demo {
+            let pool = db::connect(&settings.database_url, 1)?;
+            let mut conn = pool.get().map_err(db::DbError::from)?;
+            let demo = staff::demo::seed(&mut conn, Utc::now())?;
+            println!("carpass demo on {}", settings.database_url);
+            println!("  WSDL:      {base}/soap/inflow?wsdl");
+            println!("  submitter: {} / {}", staff::demo::DEMO_USER, demo.garage_password);
+            println!("  portal:    {} / {}", staff::demo::DEMO_PORTAL_USER, demo.portal_password);
+            println!("  vehicles:  {}", demo.vins.join(", "));
+        }
+        log::info!("serving {base}/soap/inflow on {}", settings.database_url);
+        app.run_until_stopped()
+            .await
+            .map_err(|e| CliError::Io(e.to_string()))
+    })
+}
+
+fn staff(url: DatabaseUrl, command: StaffCommand) -> Result<(), CliError> {
+    let pool = db::connect(&url, 1)?;
+    let mut conn = pool.get().map_err(db::DbError::from)?;
+    match command {
+        StaffCommand::Company {
+            command: CompanyCommand::Add { kbo, name, nace, kind },
+        } => {
+            let kbo = staff::companies::add(&mut conn, &kbo, &name, &nace, kind, Utc::now())?;
+            println!("company {kbo} added: {name}");
+        }
+        StaffCommand::User {
+            command:
+                UserCommand::Add {
+                    kbo,
+                    username,
+                    role,
+                    password_stdin,
+                },
+        } => {
+            let role = Role::parse(&role).expect("clap allows only the three roles");
+            let password = if password_stdin {
+                let mut input = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut input)
+                    .map_err(|e| CliError::Io(format!("reading the password: {e}")))?;
+                Some(input.trim_end_matches(['\r', '\n']).to_owned())
+            } else {
+                None
+            };
+            let generated = staff::accounts::add(&mut conn, &kbo, &username, role, password, Utc::now())?;
+            match generated {
+                Some(password) => println!("user {username} added; password: {password}"),
+                None => println!("user {username} added"),
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,56 @@
+//! Queries on `accounts`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{accounts, companies};
+use super::DbConnection;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = accounts)]
+pub struct AccountRow {
+    pub id: i64,
+    pub company_id: i64,
+    pub username: String,
+    pub role: String,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = accounts)]
+pub struct NewAccount<'a> {
+    pub company_id: i64,
+    pub username: &'a str,
+    pub role: &'a str,
+    pub password_hash: &'a str,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, account: &NewAccount<'_>) -> QueryResult<()> {
+    diesel::insert_into(accounts::table)
+        .values(account)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn find_by_username(conn: &mut DbConnection, username: &str) -> QueryResult<Option<AccountRow>> {
+    accounts::table
+        .filter(accounts::username.eq(username))
+        .select(AccountRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn set_password_hash(conn: &mut DbConnection, username: &str, hash: &str) -> QueryResult<usize> {
+    diesel::update(accounts::table.filter(accounts::username.eq(username)))
+        .set(accounts::password_hash.eq(hash))
+        .execute(conn)
+}
+
+/// The kind of company an account belongs to.
+pub fn company_kind(conn: &mut DbConnection, company_id: i64) -> QueryResult<String> {
+    companies::table
+        .find(company_id)
+        .select(companies::kind)
+        .first(conn)
+}

@@ -1,0 +1,46 @@
+//! Queries on `companies`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::companies;
+use super::DbConnection;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = companies)]
+pub struct CompanyRow {
+    pub id: i64,
+    pub kbo: String,
+    pub name: String,
+    pub kind: String,
+    pub nace_codes: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = companies)]
+pub struct NewCompany<'a> {
+    pub kbo: &'a str,
+    pub name: &'a str,
+    pub kind: &'a str,
+    pub nace_codes: &'a str,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, company: &NewCompany<'_>) -> QueryResult<i64> {
+    diesel::insert_into(companies::table)
+        .values(company)
+        .execute(conn)?;
+    companies::table
+        .filter(companies::kbo.eq(company.kbo))
+        .select(companies::id)
+        .first(conn)
+}
+
+pub fn find_by_kbo(conn: &mut DbConnection, kbo: &str) -> QueryResult<Option<CompanyRow>> {
+    companies::table
+        .filter(companies::kbo.eq(kbo))
+        .select(CompanyRow::as_select())
+        .first(conn)
+        .optional()
+}

@@ -1,0 +1,250 @@
+//! Storage: the only layer that knows SQL. SQLite (embedded default) and PostgreSQL run the
+//! same queries through diesel's MultiConnection; what must differ per backend stays in this
+//! folder and is matched on `DbConnection` explicitly.
+
+/// Runs a query on the concrete connection, for the SQL that diesel's `MultiBackend` cannot
+/// express (upserts, multi-row inserts, RETURNING): the same query, typed for each backend.
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Postgres($c) => $body,
+            $crate::db::DbConnection::Sqlite($c) => $body,
+        }
+    };
+}
+
+pub mod accounts;
+pub mod companies;
+pub mod issues;
+pub mod nonces;
+pub mod readings;
+pub mod schema;
+pub mod vehicles;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, CustomizeConnection, ManageConnection};
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConnection = r2d2::PooledConnection<Manager>;
+
+/// Where the data lives, parsed from `--database-url`. A URL with any other scheme is refused,
+/// so that a typo never silently creates an empty SQLite file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("unsupported database URL scheme '{0}': use sqlite://PATH, a plain file path, or postgres://...")]
+    UnsupportedScheme(String),
+    #[error("the SQLite database URL has no file path")]
+    EmptySqlitePath,
+    #[error("could not open the database: {0}")]
+    Pool(#[from] r2d2::PoolError),
+    #[error("could not run the database migrations: {0}")]
+    Migrations(String),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+    #[error("could not connect to the database: {0}")]
+    Connection(#[from] diesel::ConnectionError),
+}
+
+impl DatabaseUrl {
+    pub fn parse(raw: &str) -> Result<DatabaseUrl, DbError> {
+        let raw = raw.trim();
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            return Ok(DatabaseUrl::Postgres(raw.to_owned()));
+        }
+        let path = if let Some(rest) = raw.strip_prefix("sqlite://") {
+            rest
+        } else if let Some(rest) = raw.strip_prefix("sqlite:") {
+            rest
+        } else if let Some((scheme, _)) = raw.split_once("://") {
+            return Err(DbError::UnsupportedScheme(scheme.to_owned()));
+        } else {
+            raw
+        };
+        if path.is_empty() {
+            return Err(DbError::EmptySqlitePath);
+        }
+        Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, DatabaseUrl::Postgres(_))
+    }
+}
+
+impl std::fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DatabaseUrl::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
+            // The password stays out of logs.
+            DatabaseUrl::Postgres(url) => match (url.find("://"), url.rfind('@')) {
+                (Some(start), Some(at)) if at > start => {
+                    write!(f, "{}://***{}", &url[..start], &url[at..])
+                }
+                _ => f.write_str(url),
+            },
+        }
+    }
+}
+
+/// Opens connections of the backend the URL names.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        match &self.url {
+            DatabaseUrl::Sqlite(path) => {
+                let path = path.to_string_lossy();
+                SqliteConnection::establish(&path)
+                    .map(DbConnection::Sqlite)
+                    .map_err(r2d2::Error::ConnectionError)
+            }
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
+                .map(DbConnection::Postgres)
+                .map_err(r2d2::Error::ConnectionError),
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+/// Per-connection settings. SPEC 7.2: a receipt is sent only after a durable commit, so SQLite
+/// runs with synchronous=FULL; WAL lets readers proceed while one writer commits.
+#[derive(Debug)]
+struct ConnectionSettings;
+
+impl CustomizeConnection<DbConnection, r2d2::Error> for ConnectionSettings {
+    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        if let DbConnection::Sqlite(sqlite) = conn {
+            sqlite
+                .batch_execute(
+                    "PRAGMA busy_timeout = 15000; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+/// Opens the pool and runs the embedded migrations before anything is served.
+pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<Pool, DbError> {
+    if let DatabaseUrl::Sqlite(path) = url {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| DbError::Migrations(format!("cannot create {}: {e}", parent.display())))?;
+        }
+    }
+    let manager = Manager { url: url.clone() };
+    // Migrations and WAL first, on a connection of their own, before the pool opens several.
+    let mut conn = manager.connect().map_err(|e| DbError::Migrations(e.to_string()))?;
+    migrate(&mut conn)?;
+    drop(conn);
+    let pool = r2d2::Pool::builder()
+        .max_size(max_size)
+        .connection_timeout(Duration::from_secs(10))
+        .connection_customizer(Box::new(ConnectionSettings))
+        .build(manager)?;
+    Ok(pool)
+}
+
+/// A round trip to the database, for readiness.
+pub fn ping(conn: &mut DbConnection) -> Result<(), diesel::result::Error> {
+    conn.batch_execute("SELECT 1")
+}
+
+fn migrate(conn: &mut DbConnection) -> Result<(), DbError> {
+    let result = match conn {
+        DbConnection::Sqlite(c) => {
+            c.batch_execute("PRAGMA journal_mode = WAL;")?;
+            c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ())
+        }
+        DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ()),
+    };
+    result.map_err(|e| DbError::Migrations(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plain_path_and_the_sqlite_scheme_both_mean_sqlite() {
+        assert_eq!(
+            DatabaseUrl::parse("carpass.db").unwrap(),
+            DatabaseUrl::Sqlite("carpass.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///var/lib/carpass.db").unwrap(),
+            DatabaseUrl::Sqlite("/var/lib/carpass.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/carpass.db").unwrap(),
+            DatabaseUrl::Sqlite("data/carpass.db".into())
+        );
+    }
+
+    #[test]
+    fn a_postgres_url_is_recognised_and_its_password_hidden_when_shown() {
+        let url = DatabaseUrl::parse("postgres://carpass:secret@db:5432/carpass").unwrap();
+        assert!(url.is_postgres());
+        assert_eq!(url.to_string(), "postgres://***@db:5432/carpass");
+    }
+
+    #[test]
+    fn a_mistyped_scheme_is_refused_instead_of_creating_a_file() {
+        let err = DatabaseUrl::parse("postgress://db/carpass").unwrap_err();
+        assert!(err.to_string().contains("postgress"), "{err}");
+        assert!(DatabaseUrl::parse("mysql://db").is_err());
+        assert!(DatabaseUrl::parse("sqlite://").is_err());
+    }
+
+    #[test]
+    fn the_two_backends_have_the_same_migrations() {
+        let names = |dir: &str| {
+            let mut names: Vec<String> = std::fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        let root = env!("CARGO_MANIFEST_DIR");
+        assert_eq!(
+            names(&format!("{root}/migrations/sqlite")),
+            names(&format!("{root}/migrations/postgres"))
+        );
+    }
+}

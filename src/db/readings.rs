@@ -1,0 +1,156 @@
+//! Queries on `readings`, `reading_works` and `vin_locks`.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::{reading_works, readings, vin_locks};
+use super::DbConnection;
+use crate::domain::odometer::OdometerUnit;
+use crate::domain::reading::Work;
+use crate::domain::rules::HistoryEntry;
+use crate::domain::status::ReadingStatus;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = readings)]
+pub struct ReadingRow {
+    pub id: String,
+    pub account_id: i64,
+    pub company_id: i64,
+    pub client_reference: String,
+    pub vin: String,
+    pub work_date: NaiveDate,
+    pub odometer: i64,
+    pub odometer_unit: String,
+    pub odometer_km: i64,
+    pub odometer_replaced: Option<i64>,
+    pub subcontracted: bool,
+    pub customer_type: String,
+    pub invoice_total_cents: i64,
+    pub license_plate: Option<String>,
+    pub language: String,
+    pub software_builder: Option<String>,
+    pub software_name: Option<String>,
+    pub software_version: Option<String>,
+    pub status: String,
+    pub receipt_status: String,
+    pub received_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = reading_works)]
+pub struct WorkRow {
+    pub reading_id: String,
+    pub position: i32,
+    pub activity_code: String,
+    pub description: String,
+}
+
+/// Serialises the readings of one VIN until the transaction ends (SPEC 7.1): on PostgreSQL the
+/// upsert holds the row lock; on SQLite, a write as first statement takes the database's write
+/// lock, waiting for it (busy_timeout) instead of failing.
+pub fn lock_vin(conn: &mut DbConnection, vin: &str, now: NaiveDateTime) -> QueryResult<()> {
+    on_backend!(conn, |c| diesel::insert_into(vin_locks::table)
+        .values((vin_locks::vin.eq(vin), vin_locks::locked_at.eq(now)))
+        .on_conflict(vin_locks::vin)
+        .do_update()
+        .set(vin_locks::locked_at.eq(now))
+        .execute(c))
+    .map(|_| ())
+}
+
+pub fn find_by_client_reference(
+    conn: &mut DbConnection,
+    account_id: i64,
+    client_reference: &str,
+) -> QueryResult<Option<ReadingRow>> {
+    readings::table
+        .filter(readings::account_id.eq(account_id))
+        .filter(readings::client_reference.eq(client_reference))
+        .select(ReadingRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert(conn: &mut DbConnection, reading: &ReadingRow, works: &[WorkRow]) -> QueryResult<()> {
+    diesel::insert_into(readings::table)
+        .values(reading)
+        .execute(conn)?;
+    if !works.is_empty() {
+        on_backend!(conn, |c| diesel::insert_into(reading_works::table)
+            .values(works)
+            .execute(c))?;
+    }
+    Ok(())
+}
+
+fn official_statuses() -> [&'static str; 2] {
+    [
+        ReadingStatus::Accepted.as_str(),
+        ReadingStatus::AcceptedWithWarnings.as_str(),
+    ]
+}
+
+/// The official history of a VIN (SPEC 2.8), oldest work date first, in order of receipt.
+pub fn official_history(conn: &mut DbConnection, vin: &str) -> QueryResult<Vec<HistoryEntry>> {
+    let rows: Vec<(NaiveDate, i64, String, Option<i64>)> = readings::table
+        .filter(readings::vin.eq(vin))
+        .filter(readings::status.eq_any(official_statuses()))
+        .order((readings::work_date, readings::received_at, readings::id))
+        .select((
+            readings::work_date,
+            readings::odometer,
+            readings::odometer_unit,
+            readings::odometer_replaced,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(work_date, odometer, unit, replaced)| HistoryEntry {
+            work_date,
+            odometer: odometer.max(0) as u64,
+            unit: OdometerUnit::parse(&unit).unwrap_or_default(),
+            odometer_replaced: replaced.map(|r| r.max(0) as u64),
+        })
+        .collect())
+}
+
+/// Readings of a VIN waiting for the vehicle to be registered, in the order they happened.
+pub fn waiting_for_registration(conn: &mut DbConnection, vin: &str) -> QueryResult<Vec<ReadingRow>> {
+    readings::table
+        .filter(readings::vin.eq(vin))
+        .filter(readings::status.eq(ReadingStatus::WaitingForRegistration.as_str()))
+        .order((readings::work_date, readings::received_at, readings::id))
+        .select(ReadingRow::as_select())
+        .load(conn)
+}
+
+pub fn works_of(conn: &mut DbConnection, reading_id: &str) -> QueryResult<Vec<Work>> {
+    let rows: Vec<(String, String)> = reading_works::table
+        .filter(reading_works::reading_id.eq(reading_id))
+        .order(reading_works::position)
+        .select((reading_works::activity_code, reading_works::description))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(activity_code, description)| Work {
+            activity_code,
+            description,
+        })
+        .collect())
+}
+
+pub fn set_status(
+    conn: &mut DbConnection,
+    reading_id: &str,
+    status: ReadingStatus,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(readings::table.find(reading_id))
+        .set((
+            readings::status.eq(status.as_str()),
+            readings::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}

@@ -1,0 +1,121 @@
+//! One schema for both backends: only types that SQLite and PostgreSQL map the same way.
+
+diesel::table! {
+    companies (id) {
+        id -> BigInt,
+        kbo -> Text,
+        name -> Text,
+        kind -> Text,
+        nace_codes -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    accounts (id) {
+        id -> BigInt,
+        company_id -> BigInt,
+        username -> Text,
+        role -> Text,
+        password_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    vehicles (vin) {
+        vin -> Text,
+        make -> Nullable<Text>,
+        model -> Nullable<Text>,
+        category -> Nullable<Text>,
+        mass_kg -> Nullable<Integer>,
+        first_registration -> Nullable<Date>,
+        first_registration_be -> Nullable<Date>,
+        imported_used -> Nullable<Bool>,
+        five_digit_odometer -> Nullable<Bool>,
+        euro_norm -> Nullable<Text>,
+        co2_g_km -> Nullable<Integer>,
+        fuel -> Nullable<Text>,
+        imported_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    readings (id) {
+        id -> Text,
+        account_id -> BigInt,
+        company_id -> BigInt,
+        client_reference -> Text,
+        vin -> Text,
+        work_date -> Date,
+        odometer -> BigInt,
+        odometer_unit -> Text,
+        odometer_km -> BigInt,
+        odometer_replaced -> Nullable<BigInt>,
+        subcontracted -> Bool,
+        customer_type -> Text,
+        invoice_total_cents -> BigInt,
+        license_plate -> Nullable<Text>,
+        language -> Text,
+        software_builder -> Nullable<Text>,
+        software_name -> Nullable<Text>,
+        software_version -> Nullable<Text>,
+        status -> Text,
+        receipt_status -> Text,
+        received_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reading_works (reading_id, position) {
+        reading_id -> Text,
+        position -> Integer,
+        activity_code -> Text,
+        description -> Text,
+    }
+}
+
+diesel::table! {
+    issues (id) {
+        id -> BigInt,
+        reading_id -> Text,
+        code -> Text,
+        severity -> Text,
+        correctable -> Bool,
+        field -> Nullable<Text>,
+        detail -> Text,
+        state -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    vin_locks (vin) {
+        vin -> Text,
+        locked_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ws_nonces (username, nonce) {
+        username -> Text,
+        nonce -> Text,
+        seen_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(accounts -> companies (company_id));
+diesel::joinable!(issues -> readings (reading_id));
+diesel::joinable!(reading_works -> readings (reading_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    companies,
+    accounts,
+    vehicles,
+    readings,
+    reading_works,
+    issues,
+    vin_locks,
+    ws_nonces,
+);

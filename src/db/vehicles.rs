@@ -1,0 +1,86 @@
+//! Queries on `vehicles`, the vehicle register.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::vehicles;
+use super::DbConnection;
+use crate::domain::vehicle::Vehicle;
+use crate::domain::vin::Vin;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = vehicles)]
+#[diesel(treat_none_as_null = true)]
+pub struct VehicleRow {
+    pub vin: String,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub category: Option<String>,
+    pub mass_kg: Option<i32>,
+    pub first_registration: Option<NaiveDate>,
+    pub first_registration_be: Option<NaiveDate>,
+    pub imported_used: Option<bool>,
+    pub five_digit_odometer: Option<bool>,
+    pub euro_norm: Option<String>,
+    pub co2_g_km: Option<i32>,
+    pub fuel: Option<String>,
+    pub imported_at: NaiveDateTime,
+}
+
+impl VehicleRow {
+    pub fn from_vehicle(v: &Vehicle, imported_at: NaiveDateTime) -> VehicleRow {
+        VehicleRow {
+            vin: v.vin.as_str().to_owned(),
+            make: v.make.clone(),
+            model: v.model.clone(),
+            category: v.category.clone(),
+            mass_kg: v.mass_kg.map(|m| m as i32),
+            first_registration: v.first_registration,
+            first_registration_be: v.first_registration_be,
+            imported_used: v.imported_used,
+            five_digit_odometer: v.five_digit_odometer,
+            euro_norm: v.euro_norm.clone(),
+            co2_g_km: v.co2_g_km.map(|c| c as i32),
+            fuel: v.fuel.clone(),
+            imported_at,
+        }
+    }
+
+    /// Rows are written only from parsed vehicles, so a stored VIN parses again.
+    pub fn into_vehicle(self) -> Option<Vehicle> {
+        Some(Vehicle {
+            vin: Vin::parse(&self.vin).ok()?,
+            make: self.make,
+            model: self.model,
+            category: self.category,
+            mass_kg: self.mass_kg.map(|m| m.max(0) as u32),
+            first_registration: self.first_registration,
+            first_registration_be: self.first_registration_be,
+            imported_used: self.imported_used,
+            five_digit_odometer: self.five_digit_odometer,
+            euro_norm: self.euro_norm,
+            co2_g_km: self.co2_g_km.map(|c| c.max(0) as u32),
+            fuel: self.fuel,
+        })
+    }
+}
+
+pub fn find(conn: &mut DbConnection, vin: &Vin) -> QueryResult<Option<Vehicle>> {
+    Ok(vehicles::table
+        .find(vin.as_str())
+        .select(VehicleRow::as_select())
+        .first(conn)
+        .optional()?
+        .and_then(VehicleRow::into_vehicle))
+}
+
+/// Inserts the vehicle or replaces what the register knew of it.
+pub fn upsert(conn: &mut DbConnection, row: &VehicleRow) -> QueryResult<()> {
+    on_backend!(conn, |c| diesel::insert_into(vehicles::table)
+        .values(row)
+        .on_conflict(vehicles::vin)
+        .do_update()
+        .set(row)
+        .execute(c))
+    .map(|_| ())
+}

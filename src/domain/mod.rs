@@ -1,0 +1,15 @@
+//! Validated types and the registry's rules: no HTTP, no SQL, no clock of its own.
+
+pub mod activity;
+pub mod calendar;
+pub mod enterprise_number;
+pub mod issue;
+pub mod issue_number;
+pub mod language;
+pub mod nace;
+pub mod odometer;
+pub mod reading;
+pub mod rules;
+pub mod status;
+pub mod vehicle;
+pub mod vin;

@@ -1,0 +1,109 @@
+//! A reading as a DMS sends it, once its shape is known to be right (SPEC 3.3).
+//! Its content may still break rules: those become issues on the receipt, not errors here.
+
+use chrono::NaiveDate;
+
+use super::odometer::OdometerUnit;
+
+/// The DMS's own id of a reading: 1-64 characters, unique per account, the idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ClientReference(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a ClientReference has 1 to 64 characters; this one has {0}")]
+pub struct ClientReferenceError(usize);
+
+impl ClientReference {
+    pub const MAX_CHARS: usize = 64;
+
+    pub fn parse(raw: &str) -> Result<ClientReference, ClientReferenceError> {
+        let length = raw.chars().count();
+        if length == 0 || length > Self::MAX_CHARS {
+            return Err(ClientReferenceError(length));
+        }
+        Ok(ClientReference(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// SPEC 2.4: whether the customer is liable for VAT decides the 125 EUR exemption.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustomerType {
+    Private,
+    Business,
+}
+
+impl CustomerType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustomerType::Private => "Private",
+            CustomerType::Business => "Business",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<CustomerType> {
+        match raw {
+            "Private" => Some(CustomerType::Private),
+            "Business" => Some(CustomerType::Business),
+            _ => None,
+        }
+    }
+}
+
+/// One job on the invoice: a standard code (checked by the rules) and the invoice's wording.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Work {
+    pub activity_code: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadingInput {
+    /// As sent: a malformed VIN is stored and flagged VIN_INVALID, so it can be corrected.
+    pub vin: String,
+    pub work_date: NaiveDate,
+    /// As displayed: a 5-digit odometer gets no digit added (SPEC 2.3).
+    pub odometer: u64,
+    pub unit: OdometerUnit,
+    /// Present when the job replaced the odometer: the old one's final value.
+    pub odometer_replaced: Option<u64>,
+    pub subcontracted: bool,
+    pub customer_type: CustomerType,
+    pub invoice_total_cents: i64,
+    pub works: Vec<Work>,
+    pub license_plate: Option<String>,
+}
+
+/// A reading with its idempotency key, as SubmitReadings carries it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submission {
+    pub client_reference: ClientReference,
+    pub reading: ReadingInput,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_client_reference_has_one_to_sixty_four_characters() {
+        assert!(ClientReference::parse("").is_err());
+        assert!(ClientReference::parse("a").is_ok());
+        assert!(ClientReference::parse(&"é".repeat(64)).is_ok());
+        assert_eq!(
+            ClientReference::parse(&"x".repeat(65)).unwrap_err().to_string(),
+            "a ClientReference has 1 to 64 characters; this one has 65"
+        );
+    }
+
+    #[test]
+    fn customer_types_are_written_as_in_the_contract() {
+        for t in [CustomerType::Private, CustomerType::Business] {
+            assert_eq!(CustomerType::parse(t.as_str()), Some(t));
+        }
+        assert_eq!(CustomerType::parse("private"), None);
+    }
+}

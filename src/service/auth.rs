@@ -1,0 +1,193 @@
+//! Who is calling, and may they (SPEC 3.2).
+//!
+//! The slow password hash runs once per credential: a verified (user, password, stored hash)
+//! is remembered for a few minutes under a keyed digest, so a changed password (new stored
+//! hash) or a wrong one never matches the cache.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::db::{accounts, nonces, DbConnection};
+use crate::service::passwords;
+
+/// SPEC 3.2: wsu:Created must be within 5 minutes.
+pub const FRESHNESS: chrono::Duration = chrono::Duration::minutes(5);
+const CACHE_TTL: Duration = Duration::from_secs(300);
+const CACHE_MAX: usize = 10_000;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+    pub nonce: Option<String>,
+    pub created: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    Submitter,
+    Portal,
+    Staff,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Submitter => "submitter",
+            Role::Portal => "portal",
+            Role::Staff => "staff",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Role> {
+        match raw {
+            "submitter" => Some(Role::Submitter),
+            "portal" => Some(Role::Portal),
+            "staff" => Some(Role::Staff),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: i64,
+    pub company_id: i64,
+    pub username: String,
+    pub role: Role,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// The same answer for an unknown user and a wrong password (SPEC 7.3).
+    #[error("authentication failed: the user name or the password is wrong")]
+    Failed,
+    #[error("wsu:Created {created} is more than 5 minutes away from the registry's clock ({now}); check the DMS clock and send a fresh token")]
+    Stale { created: DateTime<Utc>, now: DateTime<Utc> },
+    #[error("this nonce was already used within the last 5 minutes (a replay); send a fresh Nonce with every request")]
+    Replayed,
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+}
+
+pub struct Authenticator {
+    secret: [u8; 32],
+    verified: Mutex<HashMap<[u8; 32], Instant>>,
+    /// Verified against for unknown users, so that they cost as much as a wrong password.
+    decoy_hash: String,
+}
+
+impl Default for Authenticator {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Authenticator {
+    pub fn new() -> Authenticator {
+        let mut secret = [0u8; 32];
+        rand::thread_rng().fill_bytes(&mut secret);
+        Authenticator {
+            secret,
+            verified: Mutex::new(HashMap::new()),
+            decoy_hash: passwords::hash(&passwords::generate()),
+        }
+    }
+
+    pub fn authenticate(
+        &self,
+        conn: &mut DbConnection,
+        credentials: &Credentials,
+        now: DateTime<Utc>,
+    ) -> Result<Account, AuthError> {
+        let row = accounts::find_by_username(conn, &credentials.username)?;
+        let Some(row) = row else {
+            passwords::verify(&credentials.password, &self.decoy_hash);
+            return Err(AuthError::Failed);
+        };
+        let role = Role::parse(&row.role).ok_or(AuthError::Failed)?;
+        if !self.check_password(&credentials.username, &credentials.password, &row.password_hash) {
+            return Err(AuthError::Failed);
+        }
+        if let Some(created) = credentials.created {
+            if (now - created).abs() > FRESHNESS {
+                return Err(AuthError::Stale { created, now });
+            }
+        }
+        if let Some(nonce) = &credentials.nonce {
+            // Kept a little longer than the window on either side of Created.
+            nonces::forget_before(conn, (now - FRESHNESS * 3).naive_utc())?;
+            if !nonces::remember(conn, &row.username, nonce, now.naive_utc())? {
+                return Err(AuthError::Replayed);
+            }
+        }
+        Ok(Account {
+            id: row.id,
+            company_id: row.company_id,
+            username: row.username,
+            role,
+        })
+    }
+
+    fn check_password(&self, username: &str, password: &str, stored: &str) -> bool {
+        let key: [u8; 32] = Sha256::new()
+            .chain_update(self.secret)
+            .chain_update(username.as_bytes())
+            .chain_update([0])
+            .chain_update(stored.as_bytes())
+            .chain_update([0])
+            .chain_update(password.as_bytes())
+            .finalize()
+            .into();
+        let now = Instant::now();
+        {
+            let cache = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+            if cache.get(&key).is_some_and(|until| *until > now) {
+                return true;
+            }
+        }
+        if !passwords::verify(password, stored) {
+            return false;
+        }
+        let mut cache = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= CACHE_MAX {
+            cache.retain(|_, until| *until > now);
+            if cache.len() >= CACHE_MAX {
+                cache.clear();
+            }
+        }
+        cache.insert(key, now + CACHE_TTL);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_verified_password_is_remembered_but_a_wrong_or_changed_one_is_not() {
+        let auth = Authenticator::new();
+        let stored = passwords::hash("right");
+        assert!(auth.check_password("g", "right", &stored));
+        // Served from the cache now: even a decoy "stored" of the same text would not match.
+        assert!(auth.check_password("g", "right", &stored));
+        assert!(!auth.check_password("g", "wrong", &stored));
+        let changed = passwords::hash("new");
+        assert!(!auth.check_password("g", "right", &changed));
+        assert!(auth.check_password("g", "new", &changed));
+        assert_eq!(auth.verified.lock().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn roles_are_written_as_on_the_command_line() {
+        for role in [Role::Submitter, Role::Portal, Role::Staff] {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+    }
+}

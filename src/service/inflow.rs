@@ -1,0 +1,233 @@
+//! SubmitReadings and ValidateReading (SPEC 3.3): check each reading against the rules with the
+//! VIN's official history, store it with its issues, answer with receipts.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::Connection;
+use uuid::Uuid;
+
+use crate::db::issues::NewIssue;
+use crate::db::readings::{ReadingRow, WorkRow};
+use crate::db::{issues, readings, vehicles, DbConnection};
+use crate::domain::calendar::brussels_date;
+use crate::domain::issue::Severity;
+use crate::domain::issue_number::IssueNumber;
+use crate::domain::odometer::OdometerUnit;
+use crate::domain::reading::{CustomerType, ReadingInput, Submission, Work};
+use crate::domain::rules::{self, Dates, Evaluation, Finding, HistoryEntry};
+use crate::domain::status::ReadingStatus;
+use crate::domain::vehicle::Vehicle;
+use crate::domain::vin::Vin;
+
+use super::receipts::{self, Receipt, ReceiptIssue};
+use super::{Caller, ServiceError};
+
+/// An Error issue waits for an answer; warnings and info are only noted.
+pub const STATE_OPEN: &str = "Open";
+pub const STATE_NOTED: &str = "Noted";
+
+/// Stores a batch in one transaction and answers one receipt per reading, in order. A reading
+/// that breaks rules gets issues, never an error: only a storage failure fails the batch, and
+/// then nothing of it is stored, so the DMS can resend it with the same ClientReferences.
+pub fn submit(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    submissions: &[Submission],
+    now: DateTime<Utc>,
+) -> Result<Vec<Receipt>, ServiceError> {
+    match submit_once(conn, caller, submissions, now) {
+        // Two requests raced to store one ClientReference: the retry finds the winner's receipt.
+        Err(ServiceError::Database(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))) => {
+            submit_once(conn, caller, submissions, now)
+        }
+        other => other,
+    }
+}
+
+fn submit_once(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    submissions: &[Submission],
+    now: DateTime<Utc>,
+) -> Result<Vec<Receipt>, ServiceError> {
+    conn.transaction(|conn| {
+        let mut vins: Vec<&str> = submissions.iter().map(|s| s.reading.vin.as_str()).collect();
+        vins.sort_unstable();
+        vins.dedup();
+        // Locks in one order: two batches sharing VINs cannot deadlock.
+        for vin in vins {
+            readings::lock_vin(conn, vin, now.naive_utc())?;
+        }
+        let mut receipts = Vec::with_capacity(submissions.len());
+        for submission in submissions {
+            let reference = submission.client_reference.as_str();
+            let receipt = match readings::find_by_client_reference(conn, caller.account.id, reference)? {
+                Some(existing) => receipts::original(conn, &existing, caller.language)?,
+                None => store(conn, caller, submission, now)?,
+            };
+            receipts.push(receipt);
+        }
+        Ok(receipts)
+    })
+}
+
+/// What ValidateReading answers: the status and issues the reading would get now.
+pub fn validate(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    reading: &ReadingInput,
+    now: DateTime<Utc>,
+) -> Result<(ReadingStatus, Vec<ReceiptIssue>), ServiceError> {
+    let evaluation = evaluate(conn, reading, today(now))?;
+    let issues = evaluation
+        .findings
+        .iter()
+        .map(|f| ReceiptIssue::predicted(f, caller.language))
+        .collect();
+    Ok((evaluation.status, issues))
+}
+
+fn today(now: DateTime<Utc>) -> Dates {
+    let date = brussels_date(now);
+    Dates {
+        today: date,
+        received_on: date,
+    }
+}
+
+/// The register's vehicle and the official history, when the VIN is valid.
+pub fn context(
+    conn: &mut DbConnection,
+    vin: &str,
+) -> Result<(Option<Vehicle>, Vec<HistoryEntry>), ServiceError> {
+    match Vin::parse(vin) {
+        Ok(vin) => Ok((
+            vehicles::find(conn, &vin)?,
+            readings::official_history(conn, vin.as_str())?,
+        )),
+        Err(_) => Ok((None, Vec::new())),
+    }
+}
+
+pub fn evaluate(
+    conn: &mut DbConnection,
+    reading: &ReadingInput,
+    dates: Dates,
+) -> Result<Evaluation, ServiceError> {
+    let (vehicle, history) = context(conn, &reading.vin)?;
+    Ok(rules::evaluate(reading, vehicle.as_ref(), &history, dates))
+}
+
+fn store(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    submission: &Submission,
+    now: DateTime<Utc>,
+) -> Result<Receipt, ServiceError> {
+    let reading = &submission.reading;
+    let evaluation = evaluate(conn, reading, today(now))?;
+    let id = Uuid::new_v4().to_string();
+    let at = now.naive_utc();
+    let row = ReadingRow {
+        id: id.clone(),
+        account_id: caller.account.id,
+        company_id: caller.account.company_id,
+        client_reference: submission.client_reference.as_str().to_owned(),
+        vin: reading.vin.clone(),
+        work_date: reading.work_date,
+        odometer: reading.odometer as i64,
+        odometer_unit: reading.unit.as_str().to_owned(),
+        odometer_km: reading.unit.to_km(reading.odometer) as i64,
+        odometer_replaced: reading.odometer_replaced.map(|v| v as i64),
+        subcontracted: reading.subcontracted,
+        customer_type: reading.customer_type.as_str().to_owned(),
+        invoice_total_cents: reading.invoice_total_cents,
+        license_plate: reading.license_plate.clone(),
+        language: caller.language.as_str().to_owned(),
+        software_builder: caller.software.builder.clone(),
+        software_name: caller.software.name.clone(),
+        software_version: caller.software.version.clone(),
+        status: evaluation.status.as_str().to_owned(),
+        receipt_status: evaluation.status.as_str().to_owned(),
+        received_at: at,
+        updated_at: at,
+    };
+    let works: Vec<WorkRow> = reading
+        .works
+        .iter()
+        .enumerate()
+        .map(|(i, w)| WorkRow {
+            reading_id: id.clone(),
+            position: i as i32 + 1,
+            activity_code: w.activity_code.clone(),
+            description: w.description.clone(),
+        })
+        .collect();
+    readings::insert(conn, &row, &works)?;
+    let mut issues = Vec::with_capacity(evaluation.findings.len());
+    for finding in &evaluation.findings {
+        let number = record_issue(conn, &id, finding, at)?;
+        let mut issue = ReceiptIssue::predicted(finding, caller.language);
+        issue.number = Some(number);
+        issues.push(issue);
+    }
+    Ok(Receipt {
+        client_reference: row.client_reference,
+        reading_id: id,
+        status: evaluation.status,
+        issues,
+    })
+}
+
+pub fn record_issue(
+    conn: &mut DbConnection,
+    reading_id: &str,
+    finding: &Finding,
+    at: NaiveDateTime,
+) -> Result<IssueNumber, ServiceError> {
+    let code = finding.code();
+    let detail = serde_json::to_string(&finding.detail)
+        .map_err(|e| ServiceError::Corrupt(e.to_string()))?;
+    let sequence = issues::insert(
+        conn,
+        &NewIssue {
+            reading_id,
+            code: code.as_str(),
+            severity: code.severity().as_str(),
+            correctable: code.correctable(),
+            field: finding.field.as_deref(),
+            detail: &detail,
+            state: if code.severity() == Severity::Error {
+                STATE_OPEN
+            } else {
+                STATE_NOTED
+            },
+            created_at: at,
+        },
+    )?;
+    IssueNumber::from_sequence(sequence)
+        .ok_or_else(|| ServiceError::Corrupt(format!("issue sequence {sequence}")))
+}
+
+/// The reading as it was sent, rebuilt from storage for a re-evaluation.
+pub fn input_of(conn: &mut DbConnection, row: &ReadingRow) -> Result<ReadingInput, ServiceError> {
+    let corrupt = |what: &str| ServiceError::Corrupt(format!("reading {}: {what}", row.id));
+    Ok(ReadingInput {
+        vin: row.vin.clone(),
+        work_date: row.work_date,
+        odometer: row.odometer.max(0) as u64,
+        unit: OdometerUnit::parse(&row.odometer_unit).ok_or_else(|| corrupt("unit"))?,
+        odometer_replaced: row.odometer_replaced.map(|v| v.max(0) as u64),
+        subcontracted: row.subcontracted,
+        customer_type: CustomerType::parse(&row.customer_type).ok_or_else(|| corrupt("customer type"))?,
+        invoice_total_cents: row.invoice_total_cents,
+        works: readings::works_of(conn, &row.id)?
+            .into_iter()
+            .map(|w| Work {
+                activity_code: w.activity_code,
+                description: w.description,
+            })
+            .collect(),
+        license_plate: row.license_plate.clone(),
+    })
+}

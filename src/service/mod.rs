@@ -1,0 +1,37 @@
+//! Application services: what an operation does, between the SOAP layer and storage.
+//! No XML and no SQL here.
+
+pub mod auth;
+pub mod inflow;
+pub mod passwords;
+pub mod receipts;
+pub mod register;
+
+use crate::domain::language::Language;
+use auth::Account;
+
+/// The software that sent a request, from the ClientInfo header (SPEC 3.2).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Software {
+    pub builder: Option<String>,
+    pub name: Option<String>,
+    pub version: Option<String>,
+}
+
+/// Who is calling, in which language, with which software.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub account: Account,
+    pub language: Language,
+    pub software: Software,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("database error: {0}")]
+    Database(#[from] diesel::result::Error),
+    #[error("no database connection: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error("stored data could not be read: {0}")]
+    Corrupt(String),
+}

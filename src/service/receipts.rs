@@ -1,0 +1,82 @@
+//! Receipts (SPEC 3.3): a reading's status and its issues, with messages in the caller's language.
+
+use crate::db::issues::IssueRow;
+use crate::db::readings::ReadingRow;
+use crate::db::{issues, DbConnection};
+use crate::domain::issue::{IssueCode, IssueDetail, Severity};
+use crate::domain::issue_number::IssueNumber;
+use crate::domain::language::Language;
+use crate::domain::rules::Finding;
+use crate::domain::status::ReadingStatus;
+
+use super::ServiceError;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptIssue {
+    /// None for issues predicted by ValidateReading: nothing was stored, so nothing is numbered.
+    pub number: Option<IssueNumber>,
+    pub code: IssueCode,
+    pub severity: Severity,
+    pub correctable: bool,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    pub client_reference: String,
+    pub reading_id: String,
+    pub status: ReadingStatus,
+    pub issues: Vec<ReceiptIssue>,
+}
+
+impl ReceiptIssue {
+    pub fn predicted(finding: &Finding, language: Language) -> ReceiptIssue {
+        let code = finding.code();
+        ReceiptIssue {
+            number: None,
+            code,
+            severity: code.severity(),
+            correctable: code.correctable(),
+            field: finding.field.clone(),
+            message: finding.detail.message(language),
+        }
+    }
+
+    pub fn stored(row: &IssueRow, language: Language) -> Result<ReceiptIssue, ServiceError> {
+        let corrupt = |what: &str| ServiceError::Corrupt(format!("issue {}: {what}", row.id));
+        let detail: IssueDetail =
+            serde_json::from_str(&row.detail).map_err(|e| corrupt(&e.to_string()))?;
+        let code = detail.code();
+        Ok(ReceiptIssue {
+            number: Some(IssueNumber::from_sequence(row.id).ok_or_else(|| corrupt("sequence"))?),
+            code,
+            severity: Severity::parse(&row.severity).ok_or_else(|| corrupt("severity"))?,
+            correctable: row.correctable,
+            field: row.field.clone(),
+            message: detail.message(language),
+        })
+    }
+}
+
+/// The receipt as it was first sent: a resubmission gets exactly that again (SPEC 3.3).
+pub fn original(
+    conn: &mut DbConnection,
+    reading: &ReadingRow,
+    language: Language,
+) -> Result<Receipt, ServiceError> {
+    let status = ReadingStatus::parse(&reading.receipt_status).ok_or_else(|| {
+        ServiceError::Corrupt(format!("reading {}: status {}", reading.id, reading.receipt_status))
+    })?;
+    let issues = issues::for_reading(conn, &reading.id)?
+        .iter()
+        .filter(|row| row.created_at <= reading.received_at)
+        .map(|row| ReceiptIssue::stored(row, language))
+        .collect::<Result<_, _>>()?;
+    Ok(Receipt {
+        client_reference: reading.client_reference.clone(),
+        reading_id: reading.id.clone(),
+        status,
+        issues,
+    })
+}

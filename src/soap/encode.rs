@@ -1,0 +1,80 @@
+//! Responses, written with quick-xml's `Writer` so that every value is escaped.
+
+use quick_xml::events::{BytesDecl, BytesText, Event};
+use quick_xml::Writer;
+
+use super::envelope::SoapVersion;
+use super::schema::NS;
+use crate::service::receipts::{Receipt, ReceiptIssue};
+
+pub type XmlWriter = Writer<Vec<u8>>;
+
+/// A SOAP envelope around one response element of our namespace (the default namespace).
+pub fn envelope(
+    version: SoapVersion,
+    response: &str,
+    body: impl FnOnce(&mut XmlWriter) -> std::io::Result<()>,
+) -> Vec<u8> {
+    let mut w = Writer::new(Vec::with_capacity(1024));
+    let result: std::io::Result<()> = (|| {
+        w.write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))?;
+        w.create_element("soap:Envelope")
+            .with_attribute(("xmlns:soap", version.namespace()))
+            .write_inner_content(|w| {
+                w.create_element("soap:Body").write_inner_content(|w| {
+                    w.create_element(response)
+                        .with_attribute(("xmlns", NS))
+                        .write_inner_content(body)?;
+                    Ok(())
+                })?;
+                Ok(())
+            })?;
+        Ok(())
+    })();
+    result.expect("writing to a Vec cannot fail");
+    w.into_inner()
+}
+
+pub fn leaf(w: &mut XmlWriter, name: &str, value: &str) -> std::io::Result<()> {
+    w.create_element(name).write_text_content(BytesText::new(value))?;
+    Ok(())
+}
+
+pub fn boolean(value: bool) -> &'static str {
+    if value {
+        "true"
+    } else {
+        "false"
+    }
+}
+
+pub fn receipt(w: &mut XmlWriter, receipt: &Receipt) -> std::io::Result<()> {
+    w.create_element("Receipt").write_inner_content(|w| {
+        leaf(w, "ClientReference", &receipt.client_reference)?;
+        leaf(w, "ReadingId", &receipt.reading_id)?;
+        leaf(w, "Status", receipt.status.as_str())?;
+        for issue in &receipt.issues {
+            self::issue(w, "Issue", issue)?;
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// An IssueType when numbered, a PredictedIssueType when not.
+pub fn issue(w: &mut XmlWriter, name: &str, issue: &ReceiptIssue) -> std::io::Result<()> {
+    w.create_element(name).write_inner_content(|w| {
+        if let Some(number) = issue.number {
+            leaf(w, "IssueNumber", &number.to_string())?;
+        }
+        leaf(w, "Code", issue.code.as_str())?;
+        leaf(w, "Severity", issue.severity.as_str())?;
+        leaf(w, "Correctable", boolean(issue.correctable))?;
+        if let Some(field) = &issue.field {
+            leaf(w, "Field", field)?;
+        }
+        leaf(w, "Message", &issue.message)?;
+        Ok(())
+    })?;
+    Ok(())
+}

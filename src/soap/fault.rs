@@ -1,0 +1,269 @@
+//! SOAP faults: the caller's mistakes (Client / Sender) and ours (Server / Receiver), written in
+//! the SOAP version of the request, with a `cp:FaultDetail` that names the code and the element.
+
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
+use quick_xml::events::{BytesDecl, BytesText, Event};
+use quick_xml::Writer;
+
+use super::envelope::SoapVersion;
+use super::schema::NS;
+
+/// Stable fault codes, published in the README (a contract like the issue codes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultCode {
+    MalformedXml,
+    DtdForbidden,
+    BodyTooLarge,
+    UnsupportedMediaType,
+    VersionMismatch,
+    NotAnEnvelope,
+    MustUnderstand,
+    UnknownOperation,
+    SchemaViolation,
+    AuthenticationRequired,
+    AuthenticationFailed,
+    PasswordDigestNotSupported,
+    StaleTimestamp,
+    NonceReplayed,
+    RoleNotAllowed,
+    OperationNotAvailable,
+    ServerError,
+}
+
+impl FaultCode {
+    pub const ALL: [FaultCode; 17] = [
+        FaultCode::MalformedXml,
+        FaultCode::DtdForbidden,
+        FaultCode::BodyTooLarge,
+        FaultCode::UnsupportedMediaType,
+        FaultCode::VersionMismatch,
+        FaultCode::NotAnEnvelope,
+        FaultCode::MustUnderstand,
+        FaultCode::UnknownOperation,
+        FaultCode::SchemaViolation,
+        FaultCode::AuthenticationRequired,
+        FaultCode::AuthenticationFailed,
+        FaultCode::PasswordDigestNotSupported,
+        FaultCode::StaleTimestamp,
+        FaultCode::NonceReplayed,
+        FaultCode::RoleNotAllowed,
+        FaultCode::OperationNotAvailable,
+        FaultCode::ServerError,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FaultCode::MalformedXml => "MALFORMED_XML",
+            FaultCode::DtdForbidden => "DTD_FORBIDDEN",
+            FaultCode::BodyTooLarge => "BODY_TOO_LARGE",
+            FaultCode::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+            FaultCode::VersionMismatch => "VERSION_MISMATCH",
+            FaultCode::NotAnEnvelope => "NOT_AN_ENVELOPE",
+            FaultCode::MustUnderstand => "MUST_UNDERSTAND",
+            FaultCode::UnknownOperation => "UNKNOWN_OPERATION",
+            FaultCode::SchemaViolation => "SCHEMA_VIOLATION",
+            FaultCode::AuthenticationRequired => "AUTHENTICATION_REQUIRED",
+            FaultCode::AuthenticationFailed => "AUTHENTICATION_FAILED",
+            FaultCode::PasswordDigestNotSupported => "PASSWORD_DIGEST_NOT_SUPPORTED",
+            FaultCode::StaleTimestamp => "STALE_TIMESTAMP",
+            FaultCode::NonceReplayed => "NONCE_REPLAYED",
+            FaultCode::RoleNotAllowed => "ROLE_NOT_ALLOWED",
+            FaultCode::OperationNotAvailable => "OPERATION_NOT_AVAILABLE",
+            FaultCode::ServerError => "SERVER_ERROR",
+        }
+    }
+
+    /// Whose fault: the server's own failures are Server / Receiver faults, worth a retry.
+    fn kind(self) -> FaultKind {
+        match self {
+            FaultCode::VersionMismatch => FaultKind::VersionMismatch,
+            FaultCode::MustUnderstand => FaultKind::MustUnderstand,
+            FaultCode::ServerError | FaultCode::OperationNotAvailable => FaultKind::Server,
+            _ => FaultKind::Client,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FaultKind {
+    Client,
+    Server,
+    VersionMismatch,
+    MustUnderstand,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    pub code: FaultCode,
+    pub message: String,
+    /// The element the fault is about, as a path from the operation element.
+    pub element: Option<String>,
+}
+
+impl Fault {
+    pub fn new(code: FaultCode, message: impl Into<String>) -> Fault {
+        Fault {
+            code,
+            message: message.into(),
+            element: None,
+        }
+    }
+
+    pub fn at(mut self, element: impl Into<String>) -> Fault {
+        self.element = Some(element.into());
+        self
+    }
+
+    /// A transient failure on our side: the client retries with the same ClientReference.
+    pub fn server() -> Fault {
+        Fault::new(
+            FaultCode::ServerError,
+            "the registry could not process the request right now; nothing was stored. \
+             Retry later with the same ClientReference values",
+        )
+    }
+
+    /// WS-I BP 1.1: SOAP 1.1 faults are HTTP 500. SOAP 1.2 puts Sender faults at 400.
+    pub fn http_status(&self, version: SoapVersion) -> StatusCode {
+        match self.code {
+            FaultCode::BodyTooLarge => return StatusCode::PAYLOAD_TOO_LARGE,
+            FaultCode::UnsupportedMediaType => return StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            FaultCode::AuthenticationRequired => return StatusCode::UNAUTHORIZED,
+            _ => {}
+        }
+        match (version, self.code.kind()) {
+            (SoapVersion::Soap12, FaultKind::Client) => StatusCode::BAD_REQUEST,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn to_xml(&self, version: SoapVersion) -> Vec<u8> {
+        let mut w = Writer::new(Vec::with_capacity(512));
+        let env = version.namespace();
+        let result: std::io::Result<()> = (|| {
+            w.write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))?;
+            w.create_element("soap:Envelope")
+                .with_attribute(("xmlns:soap", env))
+                .write_inner_content(|w| {
+                    w.create_element("soap:Body").write_inner_content(|w| {
+                        w.create_element("soap:Fault").write_inner_content(|w| {
+                            match version {
+                                SoapVersion::Soap11 => {
+                                    w.create_element("faultcode")
+                                        .write_text_content(BytesText::new(self.soap11_code()))?;
+                                    w.create_element("faultstring")
+                                        .with_attribute(("xml:lang", "en"))
+                                        .write_text_content(BytesText::new(&self.message))?;
+                                    w.create_element("detail")
+                                        .write_inner_content(|w| self.write_detail(w))?;
+                                }
+                                SoapVersion::Soap12 => {
+                                    w.create_element("soap:Code").write_inner_content(|w| {
+                                        w.create_element("soap:Value")
+                                            .write_text_content(BytesText::new(self.soap12_code()))?;
+                                        Ok(())
+                                    })?;
+                                    w.create_element("soap:Reason").write_inner_content(|w| {
+                                        w.create_element("soap:Text")
+                                            .with_attribute(("xml:lang", "en"))
+                                            .write_text_content(BytesText::new(&self.message))?;
+                                        Ok(())
+                                    })?;
+                                    w.create_element("soap:Detail")
+                                        .write_inner_content(|w| self.write_detail(w))?;
+                                }
+                            }
+                            Ok(())
+                        })?;
+                        Ok(())
+                    })?;
+                    Ok(())
+                })?;
+            Ok(())
+        })();
+        result.expect("writing to a Vec cannot fail");
+        w.into_inner()
+    }
+
+    fn write_detail(&self, w: &mut Writer<Vec<u8>>) -> std::io::Result<()> {
+        w.create_element("FaultDetail")
+            .with_attribute(("xmlns", NS))
+            .write_inner_content(|w| {
+                w.create_element("Code")
+                    .write_text_content(BytesText::new(self.code.as_str()))?;
+                w.create_element("Message")
+                    .write_text_content(BytesText::new(&self.message))?;
+                if let Some(element) = &self.element {
+                    w.create_element("Element")
+                        .write_text_content(BytesText::new(element))?;
+                }
+                Ok(())
+            })?;
+        Ok(())
+    }
+
+    fn soap11_code(&self) -> &'static str {
+        match self.code.kind() {
+            FaultKind::Client => "soap:Client",
+            FaultKind::Server => "soap:Server",
+            FaultKind::VersionMismatch => "soap:VersionMismatch",
+            FaultKind::MustUnderstand => "soap:MustUnderstand",
+        }
+    }
+
+    fn soap12_code(&self) -> &'static str {
+        match self.code.kind() {
+            FaultKind::Client => "soap:Sender",
+            FaultKind::Server => "soap:Receiver",
+            FaultKind::VersionMismatch => "soap:VersionMismatch",
+            FaultKind::MustUnderstand => "soap:MustUnderstand",
+        }
+    }
+
+    pub fn into_response(self, version: SoapVersion) -> HttpResponse {
+        let mut response = HttpResponse::build(self.http_status(version));
+        response.content_type(version.content_type());
+        if self.code == FaultCode::AuthenticationRequired {
+            // Many SOAP stacks send HTTP Basic credentials only after this challenge.
+            response.insert_header(("WWW-Authenticate", "Basic realm=\"carpass\", charset=\"UTF-8\""));
+        }
+        response.body(self.to_xml(version))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::soap::xml;
+
+    #[test]
+    fn every_fault_code_is_distinct() {
+        let mut codes: Vec<_> = FaultCode::ALL.iter().map(|c| c.as_str()).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), FaultCode::ALL.len());
+    }
+
+    #[test]
+    fn a_client_fault_is_written_in_each_soap_version() {
+        let fault = Fault::new(FaultCode::SchemaViolation, "'x' is not a date <sic>")
+            .at("SubmitReadings/Reading[1]/WorkDate");
+        let doc11 = xml::parse(&fault.to_xml(SoapVersion::Soap11)).unwrap();
+        let f11 = &doc11.children[0].children[0];
+        assert_eq!(f11.children[0].text, "soap:Client");
+        assert_eq!(f11.children[1].text, "'x' is not a date <sic>");
+        let detail = f11.children[2].child(NS, "FaultDetail").unwrap();
+        assert_eq!(detail.child(NS, "Code").unwrap().text, "SCHEMA_VIOLATION");
+        assert_eq!(
+            detail.child(NS, "Element").unwrap().text,
+            "SubmitReadings/Reading[1]/WorkDate"
+        );
+        assert_eq!(fault.http_status(SoapVersion::Soap11), StatusCode::INTERNAL_SERVER_ERROR);
+
+        let doc12 = xml::parse(&fault.to_xml(SoapVersion::Soap12)).unwrap();
+        assert!(doc12.is(SoapVersion::Soap12.namespace(), "Envelope"));
+        assert_eq!(fault.http_status(SoapVersion::Soap12), StatusCode::BAD_REQUEST);
+        assert_eq!(Fault::server().http_status(SoapVersion::Soap12), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+}

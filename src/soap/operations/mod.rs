@@ -1,0 +1,112 @@
+//! The operations of the contract (SPEC 3.3), one file each.
+
+mod list_activities;
+mod submit_readings;
+mod validate_reading;
+
+use super::envelope::SoapVersion;
+use super::fault::{Fault, FaultCode};
+use super::schema::{self, ComplexType, NS};
+use super::xml::Element;
+use crate::service::auth::Role;
+use crate::service::Caller;
+use crate::startup::AppState;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    SubmitReadings,
+    ValidateReading,
+    CorrectIssue,
+    ConfirmReading,
+    GetReadingStatus,
+    RequestOkLabel,
+    ListActivities,
+}
+
+impl Operation {
+    pub const ALL: [Operation; 7] = [
+        Operation::SubmitReadings,
+        Operation::ValidateReading,
+        Operation::CorrectIssue,
+        Operation::ConfirmReading,
+        Operation::GetReadingStatus,
+        Operation::RequestOkLabel,
+        Operation::ListActivities,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Operation::SubmitReadings => "SubmitReadings",
+            Operation::ValidateReading => "ValidateReading",
+            Operation::CorrectIssue => "CorrectIssue",
+            Operation::ConfirmReading => "ConfirmReading",
+            Operation::GetReadingStatus => "GetReadingStatus",
+            Operation::RequestOkLabel => "RequestOkLabel",
+            Operation::ListActivities => "ListActivities",
+        }
+    }
+
+    /// Known by the Body's element, by namespace URI and local name; SOAPAction is only a hint.
+    pub fn of(element: &Element) -> Result<Operation, Fault> {
+        if element.namespace.as_deref() == Some(NS) {
+            if let Some(op) = Self::ALL.into_iter().find(|op| op.name() == element.name) {
+                return Ok(op);
+            }
+        }
+        let names: Vec<&str> = Self::ALL.iter().map(|op| op.name()).collect();
+        Err(Fault::new(
+            FaultCode::UnknownOperation,
+            format!(
+                "unknown operation {}; the operations are {} in the namespace {NS}",
+                element.qualified_name(),
+                names.join(", ")
+            ),
+        ))
+    }
+
+    pub fn schema(self) -> &'static ComplexType {
+        match self {
+            Operation::SubmitReadings => &schema::SUBMIT_READINGS,
+            Operation::ValidateReading => &schema::VALIDATE_READING,
+            Operation::CorrectIssue => &schema::CORRECT_ISSUE,
+            Operation::ConfirmReading => &schema::CONFIRM_READING,
+            Operation::GetReadingStatus => &schema::GET_READING_STATUS,
+            Operation::RequestOkLabel => &schema::REQUEST_OK_LABEL,
+            Operation::ListActivities => &schema::LIST_ACTIVITIES,
+        }
+    }
+
+    /// Portals ask for labels; garages report, and may ask for labels of their own adverts.
+    pub fn allows(self, role: Role) -> bool {
+        match self {
+            Operation::ListActivities => true,
+            Operation::RequestOkLabel => matches!(role, Role::Submitter | Role::Portal),
+            _ => role == Role::Submitter,
+        }
+    }
+
+    pub async fn run(
+        self,
+        state: &AppState,
+        caller: Caller,
+        element: &Element,
+        version: SoapVersion,
+    ) -> Result<Vec<u8>, Fault> {
+        match self {
+            Operation::SubmitReadings => submit_readings::handle(state, caller, element, version).await,
+            Operation::ValidateReading => validate_reading::handle(state, caller, element, version).await,
+            Operation::ListActivities => Ok(list_activities::handle(&caller, version)),
+            Operation::CorrectIssue
+            | Operation::ConfirmReading
+            | Operation::GetReadingStatus
+            | Operation::RequestOkLabel => Err(Fault::new(
+                FaultCode::OperationNotAvailable,
+                format!(
+                    "{} is part of the published contract but not yet available on this server; \
+                     nothing was stored. It will be enabled without a change to the WSDL",
+                    self.name()
+                ),
+            )),
+        }
+    }
+}

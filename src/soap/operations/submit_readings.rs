@@ -1,0 +1,29 @@
+//! SubmitReadings: 1..1000 readings in, one receipt per reading out, in order.
+
+use crate::service::{inflow, Caller};
+use crate::soap::envelope::SoapVersion;
+use crate::soap::fault::Fault;
+use crate::soap::schema::NS;
+use crate::soap::xml::Element;
+use crate::soap::{decode, encode};
+use crate::startup::AppState;
+
+pub async fn handle(
+    state: &AppState,
+    caller: Caller,
+    element: &Element,
+    version: SoapVersion,
+) -> Result<Vec<u8>, Fault> {
+    let submissions = element
+        .children_named(NS, "Reading")
+        .enumerate()
+        .map(|(i, reading)| decode::submission(reading, &format!("SubmitReadings/Reading[{}]", i + 1)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let now = state.clock.now();
+    let receipts = state
+        .run(move |conn| inflow::submit(conn, &caller, &submissions, now))
+        .await?;
+    Ok(encode::envelope(version, "SubmitReadingsResponse", |w| {
+        receipts.iter().try_for_each(|r| encode::receipt(w, r))
+    }))
+}

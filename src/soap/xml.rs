@@ -1,0 +1,297 @@
+//! A small namespace-resolved element tree, read with quick-xml's `NsReader`.
+//!
+//! Every element is known by (namespace URI, local name), never by its prefix (SPEC 3.1).
+//! Hostile input is refused while reading (SPEC 7.3): DTDs (so no entity expansion can exist),
+//! processing instructions, undeclared entities, nesting deeper than `MAX_DEPTH`.
+
+use quick_xml::events::Event;
+use quick_xml::name::ResolveResult;
+use quick_xml::NsReader;
+
+/// The deepest nesting a valid request needs is 7 (Envelope/Body/SubmitReadings/Reading/Work/
+/// Description, or the WS-Security header); anything much deeper is an attack or a mistake.
+pub const MAX_DEPTH: usize = 16;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Element {
+    pub namespace: Option<String>,
+    pub name: String,
+    pub attributes: Vec<Attribute>,
+    pub children: Vec<Element>,
+    /// The concatenated character data directly inside this element.
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribute {
+    pub namespace: Option<String>,
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum XmlError {
+    #[error("the request is not UTF-8 text (invalid byte at offset {0}); send UTF-8 encoded XML")]
+    NotUtf8(usize),
+    #[error("the XML declares encoding '{0}'; only UTF-8 is accepted")]
+    UnsupportedEncoding(String),
+    #[error("a DOCTYPE is not allowed in a SOAP message (SOAP forbids DTDs); remove it")]
+    DoctypeForbidden,
+    #[error("processing instructions are not allowed in a SOAP message; remove '<?{0}?>'")]
+    ProcessingInstruction(String),
+    #[error("the entity '&{0};' is not defined; only &lt; &gt; &amp; &apos; &quot; and character references are allowed")]
+    UndefinedEntity(String),
+    #[error("the XML nests deeper than {MAX_DEPTH} elements")]
+    TooDeep,
+    #[error("the prefix of '{0}' is not bound to a namespace; declare it with xmlns")]
+    UnboundPrefix(String),
+    #[error("the request body is empty; send a SOAP envelope")]
+    Empty,
+    #[error("the XML is not well-formed: {0}")]
+    Malformed(String),
+}
+
+impl Element {
+    pub fn is(&self, namespace: &str, name: &str) -> bool {
+        self.name == name && self.namespace.as_deref() == Some(namespace)
+    }
+
+    /// The value of an attribute in no namespace, or in the given one.
+    pub fn attribute(&self, namespace: Option<&str>, name: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|a| a.name == name && a.namespace.as_deref() == namespace)
+            .map(|a| a.value.as_str())
+    }
+
+    pub fn child(&self, namespace: &str, name: &str) -> Option<&Element> {
+        self.children.iter().find(|c| c.is(namespace, name))
+    }
+
+    pub fn children_named<'a>(
+        &'a self,
+        namespace: &'a str,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a Element> + 'a {
+        self.children.iter().filter(move |c| c.is(namespace, name))
+    }
+
+    /// `{namespace}name`, the way faults name an element unambiguously.
+    pub fn qualified_name(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{{{ns}}}{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
+/// Parses a whole document into its root element.
+pub fn parse(bytes: &[u8]) -> Result<Element, XmlError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| XmlError::NotUtf8(e.valid_up_to()))?;
+    let mut reader = NsReader::from_str(text);
+    let config = reader.config_mut();
+    config.expand_empty_elements = true;
+    config.check_end_names = true;
+    config.check_comments = true;
+
+    let mut stack: Vec<Element> = Vec::new();
+    let mut root: Option<Element> = None;
+    loop {
+        let (resolved, event) = reader
+            .read_resolved_event()
+            .map_err(|e| XmlError::Malformed(e.to_string()))?;
+        match event {
+            Event::Start(start) => {
+                if root.is_some() {
+                    return Err(XmlError::Malformed("content after the root element".into()));
+                }
+                if stack.len() >= MAX_DEPTH {
+                    return Err(XmlError::TooDeep);
+                }
+                let namespace = namespace_of(resolved, start.name().0)?;
+                let name = utf8(start.local_name().into_inner())?;
+                let mut attributes = Vec::new();
+                for attr in start.attributes() {
+                    let attr = attr.map_err(|e| XmlError::Malformed(e.to_string()))?;
+                    let key = attr.key;
+                    if key.as_namespace_binding().is_some() {
+                        continue;
+                    }
+                    let (resolved, local) = reader.resolve_attribute(key);
+                    let namespace = namespace_of(resolved, key.0)?;
+                    let value = attr.unescape_value().map_err(entity_error)?.into_owned();
+                    attributes.push(Attribute {
+                        namespace,
+                        name: utf8(local.into_inner())?,
+                        value,
+                    });
+                }
+                stack.push(Element {
+                    namespace,
+                    name,
+                    attributes,
+                    children: Vec::new(),
+                    text: String::new(),
+                });
+            }
+            Event::End(_) => {
+                let done = stack
+                    .pop()
+                    .ok_or_else(|| XmlError::Malformed("unexpected end tag".into()))?;
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(done),
+                    None => root = Some(done),
+                }
+            }
+            Event::Text(t) => {
+                let content = t
+                    .xml10_content()
+                    .map_err(|e| XmlError::Malformed(e.to_string()))?;
+                push_text(&mut stack, &content)?;
+            }
+            Event::CData(c) => {
+                let content = c.decode().map_err(|e| XmlError::Malformed(e.to_string()))?;
+                push_text(&mut stack, &content)?;
+            }
+            Event::GeneralRef(r) => {
+                let resolved = if let Some(ch) = r
+                    .resolve_char_ref()
+                    .map_err(|e| XmlError::Malformed(e.to_string()))?
+                {
+                    ch.to_string()
+                } else {
+                    let name = utf8(&r)?;
+                    quick_xml::escape::resolve_predefined_entity(&name)
+                        .ok_or(XmlError::UndefinedEntity(name.clone()))?
+                        .to_owned()
+                };
+                push_text(&mut stack, &resolved)?;
+            }
+            Event::Decl(decl) => {
+                if let Some(encoding) = decl.encoding() {
+                    let encoding = encoding.map_err(|e| XmlError::Malformed(e.to_string()))?;
+                    let encoding = String::from_utf8_lossy(&encoding).into_owned();
+                    if !encoding.eq_ignore_ascii_case("utf-8") {
+                        return Err(XmlError::UnsupportedEncoding(encoding));
+                    }
+                }
+            }
+            Event::DocType(_) => return Err(XmlError::DoctypeForbidden),
+            Event::PI(pi) => {
+                return Err(XmlError::ProcessingInstruction(
+                    String::from_utf8_lossy(pi.target()).into_owned(),
+                ))
+            }
+            Event::Comment(_) => {}
+            Event::Empty(_) => unreachable!("expand_empty_elements is on"),
+            Event::Eof => break,
+        }
+    }
+    if !stack.is_empty() {
+        return Err(XmlError::Malformed(format!(
+            "the document ends inside <{}>",
+            stack.last().map(|e| e.name.as_str()).unwrap_or_default()
+        )));
+    }
+    root.ok_or(XmlError::Empty)
+}
+
+fn push_text(stack: &mut [Element], content: &str) -> Result<(), XmlError> {
+    match stack.last_mut() {
+        Some(current) => {
+            current.text.push_str(content);
+            Ok(())
+        }
+        None if content.trim().is_empty() => Ok(()),
+        None => Err(XmlError::Malformed("text outside the root element".into())),
+    }
+}
+
+fn namespace_of(resolved: ResolveResult<'_>, qname: &[u8]) -> Result<Option<String>, XmlError> {
+    match resolved {
+        ResolveResult::Bound(ns) => Ok(Some(utf8(ns.into_inner())?)),
+        ResolveResult::Unbound => Ok(None),
+        ResolveResult::Unknown(_) => Err(XmlError::UnboundPrefix(
+            String::from_utf8_lossy(qname).into_owned(),
+        )),
+    }
+}
+
+fn utf8(bytes: &[u8]) -> Result<String, XmlError> {
+    std::str::from_utf8(bytes)
+        .map(str::to_owned)
+        .map_err(|e| XmlError::NotUtf8(e.valid_up_to()))
+}
+
+fn entity_error(e: quick_xml::Error) -> XmlError {
+    match e {
+        quick_xml::Error::Escape(quick_xml::escape::EscapeError::UnrecognizedEntity(_, name)) => {
+            XmlError::UndefinedEntity(name)
+        }
+        other => XmlError::Malformed(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn elements_are_known_by_namespace_whatever_the_prefix() {
+        for doc in [
+            r#"<a:Root xmlns:a="urn:x"><a:Child>1</a:Child></a:Root>"#,
+            r#"<Root xmlns="urn:x"><Child>1</Child></Root>"#,
+            r#"<zz:Root xmlns:zz="urn:x"><Child xmlns="urn:x">1</Child></zz:Root>"#,
+        ] {
+            let root = parse(doc.as_bytes()).unwrap();
+            assert!(root.is("urn:x", "Root"), "{doc}");
+            assert_eq!(root.child("urn:x", "Child").unwrap().text, "1", "{doc}");
+        }
+    }
+
+    #[test]
+    fn a_doctype_is_refused_so_no_entity_can_be_expanded() {
+        let doc = r#"<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><a>&lol2;</a>"#;
+        assert_eq!(parse(doc.as_bytes()), Err(XmlError::DoctypeForbidden));
+    }
+
+    #[test]
+    fn an_undeclared_entity_is_refused_and_predefined_ones_are_resolved() {
+        assert_eq!(
+            parse(b"<a>&ext;</a>"),
+            Err(XmlError::UndefinedEntity("ext".into()))
+        );
+        let root = parse(b"<a x='&lt;&#65;'>&amp;&#x42;&gt;</a>").unwrap();
+        assert_eq!(root.text, "&B>");
+        assert_eq!(root.attribute(None, "x"), Some("<A"));
+    }
+
+    #[test]
+    fn processing_instructions_and_deep_nesting_are_refused() {
+        assert!(matches!(
+            parse(b"<a><?php echo 1 ?></a>"),
+            Err(XmlError::ProcessingInstruction(_))
+        ));
+        let deep = "<a>".repeat(MAX_DEPTH + 1) + &"</a>".repeat(MAX_DEPTH + 1);
+        assert_eq!(parse(deep.as_bytes()), Err(XmlError::TooDeep));
+        let ok = "<a>".repeat(MAX_DEPTH) + &"</a>".repeat(MAX_DEPTH);
+        assert!(parse(ok.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn non_utf8_bytes_and_other_encodings_are_refused() {
+        assert_eq!(parse(b"<a>\xff</a>"), Err(XmlError::NotUtf8(3)));
+        assert!(matches!(
+            parse(br#"<?xml version="1.0" encoding="ISO-8859-1"?><a/>"#),
+            Err(XmlError::UnsupportedEncoding(_))
+        ));
+        assert!(parse(br#"<?xml version="1.0" encoding="utf-8"?><a/>"#).is_ok());
+    }
+
+    #[test]
+    fn broken_documents_are_malformed() {
+        for doc in ["", "<a>", "<a></b>", "<a/><b/>", "text", "<p:a/>"] {
+            assert!(parse(doc.as_bytes()).is_err(), "{doc:?}");
+        }
+    }
+}

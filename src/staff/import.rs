@@ -1,0 +1,163 @@
+//! `carpass import vehicles FILE.csv`: the vehicle register. A bad row is reported with its line
+//! number and nothing of the file is imported.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use chrono::NaiveDate;
+
+use super::StaffError;
+use crate::domain::vehicle::Vehicle;
+use crate::domain::vin::Vin;
+
+pub const HEADER: [&str; 12] = [
+    "vin",
+    "make",
+    "model",
+    "category",
+    "mass_kg",
+    "first_registration",
+    "first_registration_be",
+    "imported_used",
+    "five_digit_odometer",
+    "euro_norm",
+    "co2_g_km",
+    "fuel",
+];
+
+/// Parses the whole file first, so that one bad row stops the import before anything is written.
+pub fn parse(file: &str, input: impl Read) -> Result<Vec<Vehicle>, StaffError> {
+    let error = |line: u64, message: String| StaffError::Csv {
+        file: file.to_owned(),
+        line,
+        message,
+    };
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(input);
+    let header = reader
+        .headers()
+        .map_err(|e| error(1, format!("cannot read the header: {e}")))?
+        .clone();
+    let found: Vec<&str> = header.iter().map(str::trim).collect();
+    if found != HEADER {
+        return Err(error(
+            1,
+            format!("the header must be exactly {}", HEADER.join(",")),
+        ));
+    }
+    let mut vehicles = Vec::new();
+    let mut lines: HashMap<String, u64> = HashMap::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map(|p| p.line()).unwrap_or(0);
+            error(line, e.to_string())
+        })?;
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let vehicle = row(&record).map_err(|m| error(line, m))?;
+        if let Some(first) = lines.insert(vehicle.vin.as_str().to_owned(), line) {
+            return Err(error(
+                line,
+                format!("the VIN {} is already on line {first}", vehicle.vin),
+            ));
+        }
+        vehicles.push(vehicle);
+    }
+    Ok(vehicles)
+}
+
+fn row(record: &csv::StringRecord) -> Result<Vehicle, String> {
+    let field = |i: usize| record.get(i).map(str::trim).filter(|v| !v.is_empty());
+    let text = |i: usize| field(i).map(str::to_owned);
+    let date = |i: usize| -> Result<Option<NaiveDate>, String> {
+        field(i)
+            .map(|v| {
+                NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                    .map_err(|_| format!("{} '{v}' is not a date like 2019-03-01", HEADER[i]))
+            })
+            .transpose()
+    };
+    let boolean = |i: usize| -> Result<Option<bool>, String> {
+        field(i)
+            .map(|v| match v {
+                "true" => Ok(true),
+                "false" => Ok(false),
+                _ => Err(format!("{} '{v}' must be true, false or empty", HEADER[i])),
+            })
+            .transpose()
+    };
+    let number = |i: usize| -> Result<Option<u32>, String> {
+        field(i)
+            .map(|v| {
+                v.parse::<u32>()
+                    .map_err(|_| format!("{} '{v}' is not a whole number", HEADER[i]))
+            })
+            .transpose()
+    };
+    let raw_vin = field(0).ok_or("vin is empty")?;
+    let vin = Vin::parse(raw_vin).map_err(|e| format!("vin '{raw_vin}': {e}"))?;
+    Ok(Vehicle {
+        vin,
+        make: text(1),
+        model: text(2),
+        category: text(3),
+        mass_kg: number(4)?,
+        first_registration: date(5)?,
+        first_registration_be: date(6)?,
+        imported_used: boolean(7)?,
+        five_digit_odometer: boolean(8)?,
+        euro_norm: text(9),
+        co2_g_km: number(10)?,
+        fuel: text(11),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "vin,make,model,category,mass_kg,first_registration,first_registration_be,imported_used,five_digit_odometer,euro_norm,co2_g_km,fuel\n";
+
+    #[test]
+    fn a_good_file_gives_its_vehicles_with_empty_fields_unknown() {
+        let csv = format!(
+            "{HEAD}WDB2030461A000001,Mercedes-Benz,C 200,M1,1500,2019-03-01,2019-03-01,false,false,6d,132,petrol\nVF1RFB00X12345678,,,,,,,,,,,\n"
+        );
+        let vehicles = parse("v.csv", csv.as_bytes()).unwrap();
+        assert_eq!(vehicles.len(), 2);
+        assert_eq!(vehicles[0].mass_kg, Some(1500));
+        assert_eq!(vehicles[0].five_digit_odometer, Some(false));
+        assert_eq!(vehicles[1].make, None);
+        assert_eq!(vehicles[1].first_registration, None);
+    }
+
+    #[test]
+    fn a_bad_row_is_reported_with_its_line_number() {
+        let csv = format!(
+            "{HEAD}WDB2030461A000001,M,C,M1,1500,2019-03-01,2019-03-01,false,false,,,\nWDB2030461A000002,M,C,M1,1500,01/03/2019,,false,false,,,\n"
+        );
+        let err = parse("v.csv", csv.as_bytes()).unwrap_err().to_string();
+        assert!(err.starts_with("v.csv, line 3: first_registration '01/03/2019'"), "{err}");
+        assert!(err.ends_with("nothing of this file was imported"), "{err}");
+    }
+
+    #[test]
+    fn bad_vins_booleans_numbers_and_duplicates_are_refused() {
+        for (row, expected) in [
+            ("WDB2030461A00000I,,,,,,,,,,,", "vin 'WDB2030461A00000I'"),
+            ("WDB2030461A000001,,,,,,,yes,,,,", "imported_used 'yes'"),
+            ("WDB2030461A000001,,,,3.5t,,,,,,,", "mass_kg '3.5t'"),
+            (",,,,,,,,,,,", "vin is empty"),
+        ] {
+            let err = parse("v.csv", format!("{HEAD}{row}\n").as_bytes()).unwrap_err().to_string();
+            assert!(err.contains(expected), "{err}");
+        }
+        let twice = format!("{HEAD}WDB2030461A000001,,,,,,,,,,,\nWDB2030461A000001,,,,,,,,,,,\n");
+        let err = parse("v.csv", twice.as_bytes()).unwrap_err().to_string();
+        assert!(err.contains("line 3") && err.contains("already on line 2"), "{err}");
+    }
+
+    #[test]
+    fn a_wrong_header_is_refused() {
+        let err = parse("v.csv", "vin,make\nX,Y\n".as_bytes()).unwrap_err().to_string();
+        assert!(err.contains("line 1: the header must be exactly vin,make,model"), "{err}");
+    }
+}

@@ -1,0 +1,3 @@
+//! Plain HTTP pages beside the SOAP endpoint.
+
+pub mod health;
