@@ -17,6 +17,7 @@ pub struct IssueRow {
     pub field: Option<String>,
     pub detail: String,
     pub state: String,
+    pub on_receipt: bool,
     pub created_at: NaiveDateTime,
 }
 
@@ -30,6 +31,7 @@ pub struct NewIssue<'a> {
     pub field: Option<&'a str>,
     pub detail: &'a str,
     pub state: &'a str,
+    pub on_receipt: bool,
     pub created_at: NaiveDateTime,
 }
 

@@ -86,6 +86,7 @@ diesel::table! {
         field -> Nullable<Text>,
         detail -> Text,
         state -> Text,
+        on_receipt -> Bool,
         created_at -> Timestamp,
     }
 }

@@ -166,7 +166,7 @@ fn store(
     readings::insert(conn, &row, &works)?;
     let mut issues = Vec::with_capacity(evaluation.findings.len());
     for finding in &evaluation.findings {
-        let number = record_issue(conn, &id, finding, at)?;
+        let number = record_issue(conn, &id, finding, true, at)?;
         let mut issue = ReceiptIssue::predicted(finding, caller.language);
         issue.number = Some(number);
         issues.push(issue);
@@ -183,6 +183,7 @@ pub fn record_issue(
     conn: &mut DbConnection,
     reading_id: &str,
     finding: &Finding,
+    on_receipt: bool,
     at: NaiveDateTime,
 ) -> Result<IssueNumber, ServiceError> {
     let code = finding.code();
@@ -202,6 +203,7 @@ pub fn record_issue(
             } else {
                 STATE_NOTED
             },
+            on_receipt,
             created_at: at,
         },
     )?;

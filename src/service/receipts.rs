@@ -70,7 +70,7 @@ pub fn original(
     })?;
     let issues = issues::for_reading(conn, &reading.id)?
         .iter()
-        .filter(|row| row.created_at <= reading.received_at)
+        .filter(|row| row.on_receipt)
         .map(|row| ReceiptIssue::stored(row, language))
         .collect::<Result<_, _>>()?;
     Ok(Receipt {

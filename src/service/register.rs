@@ -67,7 +67,7 @@ fn reevaluate_waiting(
             .collect();
         for finding in &evaluation.findings {
             if !known.contains(&(finding.code().as_str().to_owned(), finding.field.clone())) {
-                record_issue(conn, &row.id, finding, now.naive_utc())?;
+                record_issue(conn, &row.id, finding, false, now.naive_utc())?;
             }
         }
         readings::set_status(conn, &row.id, evaluation.status, now.naive_utc())?;

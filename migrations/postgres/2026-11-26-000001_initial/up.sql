@@ -79,6 +79,8 @@ CREATE TABLE issues (
     field TEXT,
     detail TEXT NOT NULL,
     state TEXT NOT NULL,
+    -- Raised when the reading was received, so part of the receipt a resubmission replays.
+    on_receipt BOOLEAN NOT NULL,
     created_at TIMESTAMP NOT NULL
 );
 CREATE INDEX issues_by_reading ON issues (reading_id);

@@ -1,0 +1,196 @@
+//! The contract cannot drift: the schema tables the server parses with are the checked-in XSD,
+//! the WSDL carries the same schema inline, and it is served with the caller's host.
+
+use std::collections::BTreeMap;
+
+use carpass::soap::schema::{self, Base, Compositor, SimpleType, TypeRef};
+
+use crate::helpers::*;
+
+const XS: &str = "http://www.w3.org/2001/XMLSchema";
+const XSD: &str = include_str!("../../wsdl/carpass-inflow.xsd");
+const WSDL: &str = include_str!("../../wsdl/carpass-inflow.wsdl");
+
+#[derive(Debug, PartialEq, Eq)]
+struct Facets {
+    base: String,
+    min_length: Option<String>,
+    max_length: Option<String>,
+    enumeration: Vec<String>,
+    pattern: Option<String>,
+    min_inclusive: Option<String>,
+    total_digits: Option<String>,
+    fraction_digits: Option<String>,
+}
+
+type Particles = (String, Vec<(String, (String, String), String, String)>);
+
+fn xsd_tables(schema: roxmltree::Node) -> (BTreeMap<String, Facets>, BTreeMap<String, Particles>) {
+    let qname = |node: roxmltree::Node, value: &str| -> (String, String) {
+        let (prefix, local) = value.split_once(':').unwrap_or(("", value));
+        let ns = node.lookup_namespace_uri(Some(prefix).filter(|p| !p.is_empty())).unwrap_or("");
+        (ns.to_owned(), local.to_owned())
+    };
+    let mut simple = BTreeMap::new();
+    let mut complex = BTreeMap::new();
+    for node in schema.children().filter(|n| n.is_element()) {
+        let Some(name) = node.attribute("name") else { continue };
+        if node.has_tag_name((XS, "simpleType")) {
+            let restriction = node.children().find(|n| n.has_tag_name((XS, "restriction"))).unwrap();
+            let facet = |f: &str| restriction.children().find(|n| n.has_tag_name((XS, f))).and_then(|n| n.attribute("value")).map(str::to_owned);
+            simple.insert(
+                name.to_owned(),
+                Facets {
+                    base: qname(restriction, restriction.attribute("base").unwrap()).1,
+                    min_length: facet("minLength"),
+                    max_length: facet("maxLength"),
+                    enumeration: restriction
+                        .children()
+                        .filter(|n| n.has_tag_name((XS, "enumeration")))
+                        .map(|n| n.attribute("value").unwrap().to_owned())
+                        .collect(),
+                    pattern: facet("pattern"),
+                    min_inclusive: facet("minInclusive"),
+                    total_digits: facet("totalDigits"),
+                    fraction_digits: facet("fractionDigits"),
+                },
+            );
+        } else if node.has_tag_name((XS, "complexType")) {
+            let group = node.children().find(|n| n.is_element() && !n.has_tag_name((XS, "annotation"))).unwrap();
+            let particles = group
+                .children()
+                .filter(|n| n.has_tag_name((XS, "element")))
+                .map(|e| {
+                    (
+                        e.attribute("name").unwrap().to_owned(),
+                        qname(e, e.attribute("type").unwrap()),
+                        e.attribute("minOccurs").unwrap_or("1").to_owned(),
+                        e.attribute("maxOccurs").unwrap_or("1").to_owned(),
+                    )
+                })
+                .collect();
+            complex.insert(name.to_owned(), (group.tag_name().name().to_owned(), particles));
+        }
+    }
+    (simple, complex)
+}
+
+fn facets_of(t: &SimpleType) -> Facets {
+    Facets {
+        base: t.base.xsd_name().to_owned(),
+        min_length: t.min_length.map(|n| n.to_string()),
+        max_length: t.max_length.map(|n| n.to_string()),
+        enumeration: t.enumeration.iter().map(|s| s.to_string()).collect(),
+        pattern: t.pattern.map(|(p, _)| p.to_owned()),
+        min_inclusive: t.min_inclusive.map(str::to_owned),
+        total_digits: t.total_digits.map(|n| n.to_string()),
+        fraction_digits: t.fraction_digits.map(|n| n.to_string()),
+    }
+}
+
+#[test]
+fn the_parsed_types_are_exactly_the_published_xsd() {
+    let doc = roxmltree::Document::parse(XSD).unwrap();
+    let (simple, complex) = xsd_tables(doc.root_element());
+    for ty in schema::REQUEST_TYPES {
+        let (compositor, particles) = complex
+            .get(ty.name)
+            .unwrap_or_else(|| panic!("{} is parsed by the server but not in the XSD", ty.name));
+        let expected_compositor = match ty.compositor {
+            Compositor::Sequence => "sequence",
+            Compositor::Choice => "choice",
+        };
+        assert_eq!(compositor, expected_compositor, "{}", ty.name);
+        let ours: Vec<(String, (String, String), String, String)> = ty
+            .particles
+            .iter()
+            .map(|p| {
+                let type_name = match p.ty {
+                    TypeRef::Simple(s) => (NS.to_owned(), s.name.to_owned()),
+                    TypeRef::Builtin(s) => (XS.to_owned(), s.name.to_owned()),
+                    TypeRef::Complex(c) => (NS.to_owned(), c.name.to_owned()),
+                };
+                let max = p.max.map_or("unbounded".to_owned(), |m| m.to_string());
+                (p.name.to_owned(), type_name, p.min.to_string(), max)
+            })
+            .collect();
+        assert_eq!(&ours, particles, "the particles of {}", ty.name);
+        for particle in ty.particles {
+            if let TypeRef::Simple(s) = particle.ty {
+                let published = simple.get(s.name).unwrap_or_else(|| panic!("{} missing in the XSD", s.name));
+                assert_eq!(&facets_of(s), published, "the facets of {}", s.name);
+            }
+            if let TypeRef::Builtin(s) = particle.ty {
+                assert!(matches!(s.base, Base::Date | Base::Boolean), "{}", s.name);
+            }
+        }
+    }
+}
+
+#[test]
+fn every_operation_element_has_its_request_type() {
+    let doc = roxmltree::Document::parse(XSD).unwrap();
+    for op in carpass::soap::operations::Operation::ALL {
+        let element = doc
+            .root_element()
+            .children()
+            .find(|n| n.has_tag_name((XS, "element")) && n.attribute("name") == Some(op.name()))
+            .unwrap_or_else(|| panic!("no element {}", op.name()));
+        let type_name = element.attribute("type").unwrap();
+        assert_eq!(type_name.rsplit(':').next(), Some(op.schema().name));
+    }
+}
+
+#[test]
+fn the_wsdl_carries_the_xsd_inline_and_nothing_else() {
+    let wsdl = roxmltree::Document::parse(WSDL).unwrap();
+    let inline = wsdl.descendants().find(|n| n.has_tag_name((XS, "schema"))).unwrap();
+    assert!(inline.attribute("schemaLocation").is_none());
+    assert!(!WSDL.contains("schemaLocation") && !WSDL.contains("xs:import") && !WSDL.contains("xs:include"));
+    let xsd = roxmltree::Document::parse(XSD).unwrap();
+    assert_eq!(xsd_tables(inline), xsd_tables(xsd.root_element()));
+    assert_eq!(inline.attribute("targetNamespace"), Some(NS));
+    assert_eq!(inline.attribute("elementFormDefault"), Some("qualified"));
+    let count = |doc: &roxmltree::Document| doc.descendants().filter(|n| n.is_element()).count();
+    assert_eq!(count(&xsd), inline.descendants().filter(|n| n.is_element()).count());
+}
+
+#[test]
+fn the_wsdl_declares_all_seven_operations_in_both_soap_versions() {
+    let wsdl = roxmltree::Document::parse(WSDL).unwrap();
+    let wsdl_ns = "http://schemas.xmlsoap.org/wsdl/";
+    for binding in wsdl.descendants().filter(|n| n.has_tag_name((wsdl_ns, "binding"))) {
+        let ops: Vec<&str> = binding
+            .children()
+            .filter(|n| n.has_tag_name((wsdl_ns, "operation")))
+            .map(|n| n.attribute("name").unwrap())
+            .collect();
+        let expected: Vec<&str> = carpass::soap::operations::Operation::ALL.iter().map(|o| o.name()).collect();
+        let mut sorted = ops.clone();
+        sorted.sort();
+        let mut expected_sorted = expected.clone();
+        expected_sorted.sort();
+        assert_eq!(sorted, expected_sorted, "{:?}", binding.attribute("name"));
+    }
+    let bindings: Vec<_> = wsdl.descendants().filter(|n| n.has_tag_name((wsdl_ns, "binding"))).collect();
+    assert_eq!(bindings.len(), 2);
+}
+
+on_both_backends! {
+    async fn the_wsdl_is_served_with_the_callers_host(app: TestApp) {
+        let client = awc::Client::default();
+        let mut response = client
+            .get(format!("{}?wsdl", app.endpoint()))
+            .insert_header(("Host", "registry.example.be:8443"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let body = String::from_utf8(response.body().await.unwrap().to_vec()).unwrap();
+        assert!(!body.contains("localhost:8080"));
+        assert_eq!(body.matches("http://registry.example.be:8443/soap/inflow").count(), 2);
+        assert_eq!(body.replace("http://registry.example.be:8443/soap/inflow", "http://localhost:8080/soap/inflow"), WSDL);
+        let mut xsd = client.get(format!("{}?xsd", app.endpoint())).send().await.unwrap();
+        assert_eq!(String::from_utf8(xsd.body().await.unwrap().to_vec()).unwrap(), XSD);
+    }
+}

@@ -1,0 +1,10 @@
+//! Integration tests: a real server on a random port, real XML on the wire, a real database.
+
+#[macro_use]
+mod helpers;
+
+mod contract;
+mod faults;
+mod health;
+mod register;
+mod submit;
