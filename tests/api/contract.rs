@@ -194,3 +194,29 @@ on_both_backends! {
         assert_eq!(String::from_utf8(xsd.body().await.unwrap().to_vec()).unwrap(), XSD);
     }
 }
+
+on_both_backends! {
+    /// The sample envelopes in tests/fixtures/requests (both SOAP versions, odd prefixes, a
+    /// default namespace) are what DMS developers copy: each must be answered, not faulted.
+    async fn the_published_sample_requests_are_answered(app: TestApp) {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/requests");
+        let mut names: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+        names.sort();
+        assert!(names.len() >= 6);
+        for path in names {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let body = std::fs::read_to_string(&path)
+                .unwrap()
+                .replace("demo-garage", GARAGE_USER)
+                .replace("PLACEHOLDER", PASSWORD);
+            let version = if name.contains("soap12") { Soap::V12 } else { Soap::V11 };
+            let response = app.post(version.content_type(), &[], body).await;
+            assert_valid(&response.body);
+            if name.starts_with("get_reading_status") {
+                assert_eq!(fault(&response.body).detail_code, "OPERATION_NOT_AVAILABLE", "{name}");
+            } else {
+                assert_eq!(response.status, 200, "{name}: {}", response.body);
+            }
+        }
+    }
+}

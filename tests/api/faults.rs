@@ -197,3 +197,20 @@ on_both_backends! {
         assert_eq!(fault(&response.body).detail_code, "BODY_TOO_LARGE");
     }
 }
+
+on_both_backends! {
+    /// A storage failure is ours: a Server fault that says to retry, never a hang or a half batch.
+    async fn a_broken_database_gives_a_server_fault_and_stores_nothing(app: TestApp) {
+        use diesel::RunQueryDsl;
+        let mut conn = app.pool.get().unwrap();
+        diesel::sql_query("DROP TABLE reading_works").execute(&mut *conn).unwrap();
+        drop(conn);
+        let batch = [reading("DB-1", CAR, date(2025, 6, 3), 45_000), reading("DB-2", CAR, date(2025, 6, 3), 45_010)];
+        let response = app.call(Soap::V12, &submit_body(&batch)).await;
+        assert_eq!(response.status, 500, "{}", response.body);
+        let f = fault(&response.body);
+        assert_eq!((f.code.as_str(), f.detail_code.as_str()), ("soap:Receiver", "SERVER_ERROR"));
+        assert!(f.message.contains("same ClientReference"), "{}", f.message);
+        assert_eq!(app.count("readings"), 0);
+    }
+}
