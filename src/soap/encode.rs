@@ -9,10 +9,9 @@ use crate::service::receipts::{Receipt, ReceiptIssue};
 
 pub type XmlWriter = Writer<Vec<u8>>;
 
-/// A SOAP envelope around one response element of our namespace (the default namespace).
-pub fn envelope(
+/// A SOAP envelope of the request's version, with whatever `body` writes inside soap:Body.
+pub fn soap_envelope(
     version: SoapVersion,
-    response: &str,
     body: impl FnOnce(&mut XmlWriter) -> std::io::Result<()>,
 ) -> Vec<u8> {
     let mut w = Writer::new(Vec::with_capacity(1024));
@@ -21,18 +20,27 @@ pub fn envelope(
         w.create_element("soap:Envelope")
             .with_attribute(("xmlns:soap", version.namespace()))
             .write_inner_content(|w| {
-                w.create_element("soap:Body").write_inner_content(|w| {
-                    w.create_element(response)
-                        .with_attribute(("xmlns", NS))
-                        .write_inner_content(body)?;
-                    Ok(())
-                })?;
+                w.create_element("soap:Body").write_inner_content(body)?;
                 Ok(())
             })?;
         Ok(())
     })();
     result.expect("writing to a Vec cannot fail");
     w.into_inner()
+}
+
+/// A SOAP envelope around one response element of our namespace (the default namespace).
+pub fn envelope(
+    version: SoapVersion,
+    response: &str,
+    body: impl FnOnce(&mut XmlWriter) -> std::io::Result<()>,
+) -> Vec<u8> {
+    soap_envelope(version, |w| {
+        w.create_element(response)
+            .with_attribute(("xmlns", NS))
+            .write_inner_content(body)?;
+        Ok(())
+    })
 }
 
 pub fn leaf(w: &mut XmlWriter, name: &str, value: &str) -> std::io::Result<()> {

@@ -3,9 +3,9 @@
 
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
-use quick_xml::events::{BytesDecl, BytesText, Event};
-use quick_xml::Writer;
+use quick_xml::events::BytesText;
 
+use super::encode::{soap_envelope, XmlWriter};
 use super::envelope::SoapVersion;
 use super::schema::NS;
 
@@ -139,54 +139,41 @@ impl Fault {
     }
 
     pub fn to_xml(&self, version: SoapVersion) -> Vec<u8> {
-        let mut w = Writer::new(Vec::with_capacity(512));
-        let env = version.namespace();
-        let result: std::io::Result<()> = (|| {
-            w.write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))?;
-            w.create_element("soap:Envelope")
-                .with_attribute(("xmlns:soap", env))
-                .write_inner_content(|w| {
-                    w.create_element("soap:Body").write_inner_content(|w| {
-                        w.create_element("soap:Fault").write_inner_content(|w| {
-                            match version {
-                                SoapVersion::Soap11 => {
-                                    w.create_element("faultcode")
-                                        .write_text_content(BytesText::new(self.soap11_code()))?;
-                                    w.create_element("faultstring")
-                                        .with_attribute(("xml:lang", "en"))
-                                        .write_text_content(BytesText::new(&self.message))?;
-                                    w.create_element("detail")
-                                        .write_inner_content(|w| self.write_detail(w))?;
-                                }
-                                SoapVersion::Soap12 => {
-                                    w.create_element("soap:Code").write_inner_content(|w| {
-                                        w.create_element("soap:Value")
-                                            .write_text_content(BytesText::new(self.soap12_code()))?;
-                                        Ok(())
-                                    })?;
-                                    w.create_element("soap:Reason").write_inner_content(|w| {
-                                        w.create_element("soap:Text")
-                                            .with_attribute(("xml:lang", "en"))
-                                            .write_text_content(BytesText::new(&self.message))?;
-                                        Ok(())
-                                    })?;
-                                    w.create_element("soap:Detail")
-                                        .write_inner_content(|w| self.write_detail(w))?;
-                                }
-                            }
+        soap_envelope(version, |w| {
+            w.create_element("soap:Fault").write_inner_content(|w| {
+                match version {
+                    SoapVersion::Soap11 => {
+                        w.create_element("faultcode")
+                            .write_text_content(BytesText::new(self.soap11_code()))?;
+                        w.create_element("faultstring")
+                            .with_attribute(("xml:lang", "en"))
+                            .write_text_content(BytesText::new(&self.message))?;
+                        w.create_element("detail")
+                            .write_inner_content(|w| self.write_detail(w))?;
+                    }
+                    SoapVersion::Soap12 => {
+                        w.create_element("soap:Code").write_inner_content(|w| {
+                            w.create_element("soap:Value")
+                                .write_text_content(BytesText::new(self.soap12_code()))?;
                             Ok(())
                         })?;
-                        Ok(())
-                    })?;
-                    Ok(())
-                })?;
+                        w.create_element("soap:Reason").write_inner_content(|w| {
+                            w.create_element("soap:Text")
+                                .with_attribute(("xml:lang", "en"))
+                                .write_text_content(BytesText::new(&self.message))?;
+                            Ok(())
+                        })?;
+                        w.create_element("soap:Detail")
+                            .write_inner_content(|w| self.write_detail(w))?;
+                    }
+                }
+                Ok(())
+            })?;
             Ok(())
-        })();
-        result.expect("writing to a Vec cannot fail");
-        w.into_inner()
+        })
     }
 
-    fn write_detail(&self, w: &mut Writer<Vec<u8>>) -> std::io::Result<()> {
+    fn write_detail(&self, w: &mut XmlWriter) -> std::io::Result<()> {
         w.create_element("FaultDetail")
             .with_attribute(("xmlns", NS))
             .write_inner_content(|w| {
