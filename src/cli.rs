@@ -134,19 +134,15 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
 }
 
 fn serve(settings: Settings, demo: bool) -> Result<(), CliError> {
-    // The demo data is in place before the first request can arrive.
-    let demo = if demo {
-        let pool = db::connect(&settings.database_url, 1)?;
-        let mut conn = pool.get().map_err(db::DbError::from)?;
-        Some(staff::demo::seed(&mut conn, Utc::now())?)
-    } else {
-        None
-    };
     actix_web::rt::System::new().block_on(async move {
+        // Bind first: a busy port must not cost the demo accounts their printed passwords.
         let app = Application::build(settings.clone())?;
         let host = settings.bind.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");
         let base = format!("http://{}:{}", host.replace("0.0.0.0", "127.0.0.1"), app.port());
-        if let Some(demo) = demo {
+        if demo {
+            let pool = db::connect(&settings.database_url, 1)?;
+            let mut conn = pool.get().map_err(db::DbError::from)?;
+            let demo = staff::demo::seed(&mut conn, Utc::now())?;
             println!("carpass demo on {}", settings.database_url);
             println!("  WSDL:      {base}/soap/inflow?wsdl");
             println!("  submitter: {} / {}", staff::demo::DEMO_USER, demo.garage_password);

@@ -77,7 +77,7 @@ impl DatabaseUrl {
             rest
         } else if let Some(rest) = raw.strip_prefix("sqlite:") {
             rest
-        } else if let Some((scheme, _)) = raw.split_once("://") {
+        } else if let Some(scheme) = scheme_of(raw) {
             return Err(DbError::UnsupportedScheme(scheme.to_owned()));
         } else {
             raw
@@ -106,6 +106,15 @@ impl std::fmt::Display for DatabaseUrl {
             },
         }
     }
+}
+
+/// A URL scheme at the start (`mysql:`, `postgress://`), not a drive letter (`C:\\`).
+fn scheme_of(raw: &str) -> Option<&str> {
+    let (scheme, _) = raw.split_once(':')?;
+    let looks_like_scheme = scheme.len() > 1
+        && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c));
+    looks_like_scheme.then_some(scheme)
 }
 
 /// Opens connections of the backend the URL names.
@@ -228,6 +237,12 @@ mod tests {
         let err = DatabaseUrl::parse("postgress://db/carpass").unwrap_err();
         assert!(err.to_string().contains("postgress"), "{err}");
         assert!(DatabaseUrl::parse("mysql://db").is_err());
+        assert!(DatabaseUrl::parse("postgres:carpass").is_err());
+        assert!(DatabaseUrl::parse("postgresql:/db/carpass").is_err());
+        assert_eq!(
+            DatabaseUrl::parse("data/run:1.db").unwrap(),
+            DatabaseUrl::Sqlite("data/run:1.db".into())
+        );
         assert!(DatabaseUrl::parse("sqlite://").is_err());
     }
 

@@ -10,6 +10,10 @@ use super::StaffError;
 use crate::domain::vehicle::Vehicle;
 use crate::domain::vin::Vin;
 
+/// Beyond any road vehicle: a larger figure is a typo (a mass in grams, a CO2 in mg).
+const MAX_MASS_KG: u32 = 100_000;
+const MAX_CO2_G_KM: u32 = 10_000;
+
 pub const HEADER: [&str; 12] = [
     "vin",
     "make",
@@ -26,13 +30,27 @@ pub const HEADER: [&str; 12] = [
 ];
 
 /// Parses the whole file first, so that one bad row stops the import before anything is written.
-pub fn parse(file: &str, input: impl Read) -> Result<Vec<Vehicle>, StaffError> {
+pub fn parse(file: &str, mut input: impl Read) -> Result<Vec<Vehicle>, StaffError> {
     let error = |line: u64, message: String| StaffError::Csv {
         file: file.to_owned(),
         line,
         message,
     };
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(input);
+    let mut text = Vec::new();
+    input
+        .read_to_end(&mut text)
+        .map_err(|e| error(0, format!("cannot read the file: {e}")))?;
+    // The csv crate miscounts lines after CRLF and blank lines: count them from the byte offset.
+    let line_at = |byte: u64| -> u64 {
+        let mut start = (byte as usize).min(text.len());
+        while start < text.len() && matches!(text[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        text[..start].iter().filter(|b| **b == b'\n').count() as u64 + 1
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.as_slice());
     let header = reader
         .headers()
         .map_err(|e| error(1, format!("cannot read the header: {e}")))?
@@ -48,10 +66,10 @@ pub fn parse(file: &str, input: impl Read) -> Result<Vec<Vehicle>, StaffError> {
     let mut lines: HashMap<String, u64> = HashMap::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
-            let line = e.position().map(|p| p.line()).unwrap_or(0);
+            let line = e.position().map(|p| line_at(p.byte())).unwrap_or(0);
             error(line, e.to_string())
         })?;
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let line = record.position().map(|p| line_at(p.byte())).unwrap_or(0);
         let vehicle = row(&record).map_err(|m| error(line, m))?;
         if let Some(first) = lines.insert(vehicle.vin.as_str().to_owned(), line) {
             return Err(error(
@@ -84,11 +102,12 @@ fn row(record: &csv::StringRecord) -> Result<Vehicle, String> {
             })
             .transpose()
     };
-    let number = |i: usize| -> Result<Option<u32>, String> {
+    let number = |i: usize, max: u32| -> Result<Option<u32>, String> {
         field(i)
-            .map(|v| {
-                v.parse::<u32>()
-                    .map_err(|_| format!("{} '{v}' is not a whole number", HEADER[i]))
+            .map(|v| match v.parse::<u32>() {
+                Ok(n) if n <= max => Ok(n),
+                Ok(_) => Err(format!("{} '{v}' is above {max}", HEADER[i])),
+                Err(_) => Err(format!("{} '{v}' is not a whole number", HEADER[i])),
             })
             .transpose()
     };
@@ -99,13 +118,13 @@ fn row(record: &csv::StringRecord) -> Result<Vehicle, String> {
         make: text(1),
         model: text(2),
         category: text(3),
-        mass_kg: number(4)?,
+        mass_kg: number(4, MAX_MASS_KG)?,
         first_registration: date(5)?,
         first_registration_be: date(6)?,
         imported_used: boolean(7)?,
         five_digit_odometer: boolean(8)?,
         euro_norm: text(9),
-        co2_g_km: number(10)?,
+        co2_g_km: number(10, MAX_CO2_G_KM)?,
         fuel: text(11),
     })
 }
@@ -153,6 +172,23 @@ mod tests {
         let twice = format!("{HEAD}WDB2030461A000001,,,,,,,,,,,\nWDB2030461A000001,,,,,,,,,,,\n");
         let err = parse("v.csv", twice.as_bytes()).unwrap_err().to_string();
         assert!(err.contains("line 3") && err.contains("already on line 2"), "{err}");
+    }
+
+    #[test]
+    fn line_numbers_count_crlf_and_blank_lines() {
+        let csv = format!(
+            "{}\r\nWDB2030461A000001,,,,,,,,,,,\r\n\r\n\r\nWDB2030461A000002,,,,x,,,,,,,\r\n",
+            HEAD.trim_end()
+        );
+        let err = parse("v.csv", csv.as_bytes()).unwrap_err().to_string();
+        assert!(err.starts_with("v.csv, line 5: mass_kg 'x'"), "{err}");
+    }
+
+    #[test]
+    fn implausibly_large_numbers_are_refused() {
+        let csv = format!("{HEAD}WDB2030461A000001,,,,3000000000,,,,,,,\n");
+        let err = parse("v.csv", csv.as_bytes()).unwrap_err().to_string();
+        assert!(err.contains("line 2: mass_kg '3000000000' is above 100000"), "{err}");
     }
 
     #[test]

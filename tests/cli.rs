@@ -1,0 +1,410 @@
+//! The command line as a registry clerk uses it: the real `carpass` binary, one SQLite file per
+//! test, asserting what is printed, the exit status and what the database holds afterwards.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use carpass::db::schema::{accounts, companies, vehicles};
+use carpass::db::{self, DatabaseUrl, PooledConnection};
+use carpass::service::passwords;
+use diesel::prelude::*;
+use tempfile::TempDir;
+
+const KBO: &str = "0403.170.701";
+const PORTAL_KBO: &str = "1122.334.441";
+const PASSWORD: &str = "correct horse battery staple";
+const ADD_GARAGE: &str = "staff company add --kbo 0403.170.701 --name Janssens --nace 45201";
+const HEADER: &str = "vin,make,model,category,mass_kg,first_registration,first_registration_be,\
+                      imported_used,five_digit_odometer,euro_norm,co2_g_km,fuel";
+const CAR: &str = "WDB2030461A000001,Mercedes-Benz,C 200,M1,1545,2020-03-01,2020-03-01,\
+                   false,false,6d-TEMP,138,petrol";
+const VAN: &str = "VF1RFB00X12345678,Renault,Kangoo,N1,1420,2013-05-14,2013-05-14,\
+                   false,true,4,152,diesel";
+const GOLF: &str = "WVWZZZ1KZ8W123456,Volkswagen,Golf,M1,1280,2016-09-30,2022-01-12,\
+                    true,false,5,129,diesel";
+const CAR_VIN: &str = "WDB2030461A000001";
+const VAN_VIN: &str = "VF1RFB00X12345678";
+
+/// A temp dir and the URL of a (not yet created) SQLite database in it.
+fn database() -> (TempDir, String) {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let url = format!("sqlite://{}", dir.path().join("carpass.db").display());
+    (dir, url)
+}
+
+/// The binary with `--database-url db`, unaffected by the environment of the test run.
+fn command(db: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_carpass"));
+    command.arg("--database-url").arg(db).args(args);
+    command.env_remove("CARPASS_DATABASE_URL");
+    command.env_remove("CARPASS_BIND");
+    command.env("RUST_LOG", "warn");
+    command
+}
+
+fn carpass(db: &str, args: &[&str]) -> Output {
+    command(db, args).output().expect("carpass runs")
+}
+
+fn carpass_with_stdin(db: &str, args: &[&str], input: &str) -> Output {
+    let mut command = command(db, args);
+    let piped = Stdio::piped;
+    command.stdin(piped()).stdout(piped()).stderr(piped());
+    let mut child = command.spawn().expect("carpass starts");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).unwrap();
+    drop(stdin);
+    child.wait_with_output().expect("carpass runs")
+}
+
+/// The words of a command line without quoted parts.
+fn words(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
+}
+
+fn report(out: &Output) -> String {
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    format!("{}\nstdout: {stdout}\nstderr: {stderr}", out.status)
+}
+
+/// Asserts success; returns stdout.
+fn succeeds(out: &Output) -> String {
+    assert!(out.status.success(), "{}", report(out));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Asserts exit code 1, nothing on stdout and `error: ...expected...` on stderr.
+fn fails(out: &Output, expected: &str) {
+    assert_eq!(out.status.code(), Some(1), "{}", report(out));
+    assert!(out.stdout.is_empty(), "{}", report(out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("error: "), "{}", report(out));
+    let context = report(out);
+    assert!(stderr.contains(expected), "no {expected:?} in {context}");
+}
+
+fn connection(url: &str) -> PooledConnection {
+    let pool = db::connect(&DatabaseUrl::parse(url).unwrap(), 1).expect("the database opens");
+    pool.get().expect("a connection")
+}
+
+macro_rules! count {
+    ($db:expr, $table:ident) => {{
+        let query = $table::table.count();
+        query.get_result::<i64>(&mut *connection($db)).unwrap()
+    }};
+}
+
+fn password_hash(db: &str, username: &str) -> String {
+    let query = accounts::table.filter(accounts::username.eq(username));
+    let query = query.select(accounts::password_hash);
+    query.first(&mut *connection(db)).unwrap()
+}
+
+fn add_company(db: &str, kbo: &str, nace: &str, kind: &str) -> Output {
+    let line = format!("staff company add --kbo {kbo} --nace {nace} --kind {kind}");
+    let mut args = words(&line);
+    args.extend(["--name", "Garage Janssens"]);
+    carpass(db, &args)
+}
+
+fn add_garage(db: &str) {
+    succeeds(&add_company(db, KBO, "45201", "garage"));
+}
+
+fn add_portal(db: &str) {
+    succeeds(&add_company(db, PORTAL_KBO, "63120", "portal"));
+}
+
+fn add_user(db: &str, kbo: &str, username: &str, role: &str) -> Output {
+    let line = format!("staff user add --kbo {kbo} --username {username} --role {role}");
+    carpass(db, &words(&line))
+}
+
+fn add_user_with_stdin(db: &str, input: &str) -> Output {
+    let line = format!("staff user add --kbo {KBO} --username garage-one --role submitter");
+    carpass_with_stdin(db, &words(&format!("{line} --password-stdin")), input)
+}
+
+/// Writes `dir/name` with the header and the rows, and imports it.
+fn import(db: &str, dir: &TempDir, name: &str, rows: &[&str]) -> Output {
+    let path = dir.path().join(name);
+    std::fs::write(&path, format!("{HEADER}\n{}\n", rows.join("\n"))).unwrap();
+    carpass(db, &["import", "vehicles", path.to_str().unwrap()])
+}
+
+fn assert_make(db: &str, vin: &str, make: &str) {
+    let query = vehicles::table.find(vin).select(vehicles::make);
+    let stored: Option<String> = query.first(&mut *connection(db)).unwrap();
+    assert_eq!(stored.as_deref(), Some(make), "the make of {vin}");
+}
+
+#[test]
+fn adding_a_garage_prints_it_and_adding_it_again_fails_without_a_duplicate() {
+    let (_dir, db) = database();
+    let stdout = succeeds(&add_company(&db, KBO, "45201", "garage"));
+    assert_eq!(stdout, "company 0403.170.701 added: Garage Janssens\n");
+    let query = companies::table.select((companies::kbo, companies::kind, companies::nace_codes));
+    let (kbo, kind, nace): (String, String, String) = query.first(&mut *connection(&db)).unwrap();
+    assert_eq!([kbo, kind, nace], ["0403170701", "garage", "45201"]);
+
+    let again = add_company(&db, KBO, "45201", "garage");
+    fails(&again, "the company 0403.170.701 exists already");
+    assert_eq!(count!(&db, companies), 1);
+}
+
+#[test]
+fn an_enterprise_number_with_a_wrong_check_digit_is_refused_naming_the_check_digits() {
+    let (_dir, db) = database();
+    let out = add_company(&db, "0403.170.702", "45201", "garage");
+    fails(&out, "the check digits are 02 but 0403.170.7xx needs 01");
+    assert_eq!(count!(&db, companies), 0);
+}
+
+#[test]
+fn a_garage_without_a_garage_nace_code_is_refused_naming_the_seven_allowed_codes() {
+    let (_dir, db) = database();
+    let out = add_company(&db, KBO, "47110", "garage");
+    fails(&out, "45113, 45201, 45203, 45204, 45205, 45209, 45320");
+    fails(&out, "use --kind portal or --kind registry");
+    assert_eq!(count!(&db, companies), 0);
+}
+
+#[test]
+fn a_portal_needs_no_garage_nace_code() {
+    let (_dir, db) = database();
+    let stdout = succeeds(&add_company(&db, PORTAL_KBO, "63120", "portal"));
+    assert_eq!(stdout, "company 1122.334.441 added: Garage Janssens\n");
+    let query = companies::table.select(companies::kind);
+    let kind: String = query.first(&mut *connection(&db)).unwrap();
+    assert_eq!(kind, "portal");
+}
+
+#[test]
+fn adding_a_user_prints_a_generated_password_and_stores_only_its_argon2id_hash() {
+    let (_dir, db) = database();
+    add_garage(&db);
+    let stdout = succeeds(&add_user(&db, KBO, "garage-one", "submitter"));
+    let line = stdout.trim_end();
+    let password = line.strip_prefix("user garage-one added; password: ");
+    let password = password.unwrap_or_else(|| panic!("no password printed: {stdout}"));
+    assert!(password.len() >= 12, "{password}");
+    let hash = password_hash(&db, "garage-one");
+    assert!(hash.starts_with("$argon2id$v=19$"), "not argon2id: {hash}");
+    assert!(!hash.contains(password), "{hash}");
+    assert!(passwords::verify(password, &hash));
+}
+
+#[test]
+fn a_password_piped_on_stdin_is_stored_and_not_printed() {
+    let (_dir, db) = database();
+    add_garage(&db);
+    let stdout = succeeds(&add_user_with_stdin(&db, &format!("{PASSWORD}\n")));
+    assert_eq!(stdout, "user garage-one added\n");
+    let hash = password_hash(&db, "garage-one");
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(passwords::verify(PASSWORD, &hash), "without the newline");
+}
+
+#[test]
+fn a_password_shorter_than_twelve_characters_is_refused() {
+    let (_dir, db) = database();
+    add_garage(&db);
+    let out = add_user_with_stdin(&db, "elevenchars\n");
+    fails(&out, "the password must have at least 12 characters");
+    assert_eq!(count!(&db, accounts), 0);
+}
+
+#[test]
+fn a_user_of_an_unknown_company_is_refused() {
+    let (_dir, db) = database();
+    let out = add_user(&db, KBO, "garage-one", "submitter");
+    fails(&out, "no company 0403.170.701; add it first");
+    assert_eq!(count!(&db, accounts), 0);
+}
+
+#[test]
+fn a_portal_company_cannot_have_a_submitter_account() {
+    let (_dir, db) = database();
+    add_portal(&db);
+    let out = add_user(&db, PORTAL_KBO, "portal-one", "submitter");
+    let expected = "a submitter account cannot belong to the portal company 1122.334.441";
+    fails(&out, expected);
+    assert_eq!(count!(&db, accounts), 0);
+    succeeds(&add_user(&db, PORTAL_KBO, "portal-one", "portal"));
+}
+
+#[test]
+fn a_taken_user_name_is_refused_and_the_existing_account_left_alone() {
+    let (_dir, db) = database();
+    add_garage(&db);
+    add_portal(&db);
+    succeeds(&add_user(&db, KBO, "garage-one", "submitter"));
+    let hash = password_hash(&db, "garage-one");
+    let out = add_user(&db, PORTAL_KBO, "garage-one", "portal");
+    fails(&out, "the user name garage-one is taken");
+    assert_eq!(count!(&db, accounts), 1);
+    assert_eq!(password_hash(&db, "garage-one"), hash);
+}
+
+#[test]
+fn a_good_vehicle_file_imports_all_its_rows() {
+    let (dir, db) = database();
+    let stdout = succeeds(&import(&db, &dir, "v.csv", &[CAR, VAN, GOLF]));
+    assert!(stdout.starts_with("imported 3 vehicles from "), "{stdout}");
+    assert_eq!(count!(&db, vehicles), 3);
+    assert_make(&db, VAN_VIN, "Renault");
+}
+
+#[test]
+fn a_bad_date_on_the_third_row_names_line_4_and_imports_nothing() {
+    let (dir, db) = database();
+    succeeds(&import(&db, &dir, "first.csv", &[CAR]));
+    let changed_car = CAR.replace("Mercedes-Benz", "Daimler");
+    let bad_golf = GOLF.replace("2016-09-30", "30/09/2016");
+    let out = import(&db, &dir, "bad.csv", &[&changed_car, VAN, &bad_golf]);
+    fails(&out, "bad.csv, line 4: first_registration '30/09/2016'");
+    fails(&out, "nothing of this file was imported");
+    assert_eq!(count!(&db, vehicles), 1);
+    assert_make(&db, CAR_VIN, "Mercedes-Benz");
+}
+
+#[test]
+fn importing_a_changed_row_again_updates_the_vehicle() {
+    let (dir, db) = database();
+    succeeds(&import(&db, &dir, "v1.csv", &[CAR, VAN, GOLF]));
+    let renamed = VAN.replace("Renault", "Nissan");
+    let stdout = succeeds(&import(&db, &dir, "v2.csv", &[&renamed]));
+    assert!(stdout.starts_with("imported 1 vehicles from "), "{stdout}");
+    assert_eq!(count!(&db, vehicles), 3);
+    assert_make(&db, VAN_VIN, "Nissan");
+    assert_make(&db, CAR_VIN, "Mercedes-Benz");
+}
+
+#[test]
+fn a_mistyped_database_scheme_is_named_and_creates_no_file() {
+    let cwd = tempfile::tempdir().unwrap();
+    let mut command = command("postgress://x/y", &words(ADD_GARAGE));
+    let out = command.current_dir(cwd.path()).output().unwrap();
+    fails(&out, "unsupported database URL scheme 'postgress'");
+    let left: Vec<_> = std::fs::read_dir(cwd.path()).unwrap().collect();
+    assert!(left.is_empty(), "files were created: {left:?}");
+}
+
+#[test]
+fn the_database_url_is_taken_from_carpass_database_url_when_the_option_is_absent() {
+    let (_dir, db) = database();
+    let cwd = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_carpass"));
+    command.args(words(ADD_GARAGE));
+    command.env("CARPASS_DATABASE_URL", &db);
+    succeeds(&command.current_dir(cwd.path()).output().unwrap());
+    assert_eq!(count!(&db, companies), 1);
+    let default_db = cwd.path().join("carpass.db");
+    assert!(!default_db.exists(), "the default database was used");
+}
+
+/// A `carpass serve --demo` child process, killed when the test ends, passed or not.
+struct Server {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    port: u16,
+}
+
+impl Server {
+    fn start(db: &str) -> Server {
+        let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = free.local_addr().unwrap().port();
+        drop(free);
+        let bind = format!("127.0.0.1:{port}");
+        let mut command = command(db, &["serve", "--demo", "--bind", &bind]);
+        command.stdout(Stdio::piped());
+        let mut child = command.spawn().expect("carpass serve starts");
+        let stdout = child.stdout.take().unwrap();
+        let (send, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Server { child, lines, port }
+    }
+
+    /// The lines printed up to and including the `submitter:` line, within 60 s.
+    fn banner(&self) -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut seen = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.trim_start().starts_with("submitter:") => {
+                    seen.push(line);
+                    return seen;
+                }
+                Ok(line) => seen.push(line),
+                Err(e) => panic!("no submitter line ({e:?}); printed so far: {seen:#?}"),
+            }
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The demo garage's password, from the banner's last line.
+fn submitter_password(banner: &[String]) -> String {
+    let line = banner.last().unwrap().trim();
+    let credentials = line.strip_prefix("submitter:").unwrap().trim();
+    let parts = credentials.split_once(" / ");
+    let (user, password) = parts.unwrap_or_else(|| panic!("{line}"));
+    assert_eq!(user, "demo-garage");
+    assert!(password.len() >= 12, "{line}");
+    password.to_owned()
+}
+
+#[actix_rt::test]
+async fn serve_demo_prints_the_wsdl_url_and_credentials_and_serves_the_wsdl_with_its_address() {
+    let (_dir, db) = database();
+    let server = Server::start(&db);
+    let banner = server.banner();
+    let port = server.port;
+    let wsdl_url = format!("http://127.0.0.1:{port}/soap/inflow?wsdl");
+    let wsdl_line = format!("  WSDL:      {wsdl_url}");
+    assert!(banner.contains(&wsdl_line), "{banner:#?}");
+    let password = submitter_password(&banner);
+    let hash = password_hash(&db, "demo-garage");
+    assert!(passwords::verify(&password, &hash));
+
+    let client = awc::Client::default();
+    let mut response = client.get(&wsdl_url).send().await.unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
+    let body = response.body().limit(1 << 20).await.unwrap();
+    let wsdl = std::str::from_utf8(&body).unwrap();
+    let address = format!("soap:address location=\"http://127.0.0.1:{port}/soap/inflow\"");
+    assert!(wsdl.contains(&address), "no {address} in the WSDL");
+    roxmltree::Document::parse(wsdl).expect("the WSDL is well-formed XML");
+}
+
+#[test]
+fn serve_demo_twice_on_one_database_works_and_prints_a_new_password() {
+    let (_dir, db) = database();
+    // Each server is killed at the end of its statement, before the next one starts.
+    let first = submitter_password(&Server::start(&db).banner());
+    let second = submitter_password(&Server::start(&db).banner());
+    assert_ne!(first, second);
+    let hash = password_hash(&db, "demo-garage");
+    assert!(passwords::verify(&second, &hash), "the new password works");
+    assert!(!passwords::verify(&first, &hash), "the old one no longer");
+    assert_eq!(count!(&db, accounts), 2, "no demo account was duplicated");
+    assert_eq!(count!(&db, companies), 2);
+    assert_eq!(count!(&db, vehicles), 3);
+}
