@@ -50,3 +50,34 @@ pub fn for_reading(conn: &mut DbConnection, reading_id: &str) -> QueryResult<Vec
         .select(IssueRow::as_select())
         .load(conn)
 }
+
+pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<IssueRow>> {
+    issues::table
+        .find(id)
+        .select(IssueRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Moves the reading's issues in one of `from` states to `to`.
+pub fn move_states(
+    conn: &mut DbConnection,
+    reading_id: &str,
+    from: &[&str],
+    to: &str,
+) -> QueryResult<usize> {
+    diesel::update(
+        issues::table
+            .filter(issues::reading_id.eq(reading_id))
+            .filter(issues::state.eq_any(from)),
+    )
+    .set(issues::state.eq(to))
+    .execute(conn)
+}
+
+pub fn set_state(conn: &mut DbConnection, id: i64, state: &str) -> QueryResult<()> {
+    diesel::update(issues::table.find(id))
+        .set(issues::state.eq(state))
+        .execute(conn)
+        .map(|_| ())
+}

@@ -14,6 +14,7 @@ macro_rules! on_backend {
 }
 
 pub mod accounts;
+pub mod audit;
 pub mod companies;
 pub mod issues;
 pub mod nonces;
@@ -194,13 +195,23 @@ pub fn ping(conn: &mut DbConnection) -> Result<(), diesel::result::Error> {
     conn.batch_execute("SELECT 1")
 }
 
+/// Key of the PostgreSQL advisory lock that lets one instance migrate while the others wait.
+const MIGRATION_LOCK: i64 = 0x0063_6172_7061_7373;
+
+/// Several instances may start at once on one database (SPEC 7.1): one migrates, the others
+/// wait for it and then find nothing left to do.
 fn migrate(conn: &mut DbConnection) -> Result<(), DbError> {
     let result = match conn {
         DbConnection::Sqlite(c) => {
-            c.batch_execute("PRAGMA journal_mode = WAL;")?;
+            c.batch_execute("PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL;")?;
             c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ())
         }
-        DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ()),
+        DbConnection::Postgres(c) => {
+            c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+            let result = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ());
+            c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
+            result
+        }
     };
     result.map_err(|e| DbError::Migrations(e.to_string()))
 }

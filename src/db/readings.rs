@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use super::schema::{reading_works, readings, vin_locks};
 use super::DbConnection;
 use crate::domain::odometer::OdometerUnit;
-use crate::domain::reading::Work;
+use crate::domain::reading::{ReadingInput, Work};
 use crate::domain::rules::HistoryEntry;
 use crate::domain::status::ReadingStatus;
 
@@ -153,4 +153,74 @@ pub fn set_status(
         ))
         .execute(conn)
         .map(|_| ())
+}
+
+pub fn find(conn: &mut DbConnection, reading_id: &str) -> QueryResult<Option<ReadingRow>> {
+    readings::table
+        .find(reading_id)
+        .select(ReadingRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Replaces the reading's values (the previous ones go to `reading_versions` first).
+pub fn update_values(
+    conn: &mut DbConnection,
+    reading_id: &str,
+    reading: &ReadingInput,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(readings::table.find(reading_id))
+        .set((
+            readings::vin.eq(&reading.vin),
+            readings::work_date.eq(reading.work_date),
+            readings::odometer.eq(reading.odometer as i64),
+            readings::odometer_unit.eq(reading.unit.as_str()),
+            readings::odometer_km.eq(reading.unit.to_km(reading.odometer) as i64),
+            readings::odometer_replaced.eq(reading.odometer_replaced.map(|v| v as i64)),
+            readings::subcontracted.eq(reading.subcontracted),
+            readings::customer_type.eq(reading.customer_type.as_str()),
+            readings::invoice_total_cents.eq(reading.invoice_total_cents),
+            readings::license_plate.eq(&reading.license_plate),
+            readings::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    diesel::delete(reading_works::table.filter(reading_works::reading_id.eq(reading_id)))
+        .execute(conn)?;
+    let works: Vec<WorkRow> = reading
+        .works
+        .iter()
+        .enumerate()
+        .map(|(i, w)| WorkRow {
+            reading_id: reading_id.to_owned(),
+            position: i as i32 + 1,
+            activity_code: w.activity_code.clone(),
+            description: w.description.clone(),
+        })
+        .collect();
+    if !works.is_empty() {
+        on_backend!(conn, |c| diesel::insert_into(reading_works::table)
+            .values(&works)
+            .execute(c))?;
+    }
+    Ok(())
+}
+
+/// Readings held for staff, oldest first.
+pub fn in_status(conn: &mut DbConnection, status: ReadingStatus) -> QueryResult<Vec<ReadingRow>> {
+    readings::table
+        .filter(readings::status.eq(status.as_str()))
+        .order((readings::received_at, readings::id))
+        .select(ReadingRow::as_select())
+        .load(conn)
+}
+
+/// Readings still waiting for their vehicle that were received before `cutoff`.
+pub fn waiting_since_before(conn: &mut DbConnection, cutoff: NaiveDateTime) -> QueryResult<Vec<ReadingRow>> {
+    readings::table
+        .filter(readings::status.eq(ReadingStatus::WaitingForRegistration.as_str()))
+        .filter(readings::received_at.le(cutoff))
+        .order((readings::received_at, readings::id))
+        .select(ReadingRow::as_select())
+        .load(conn)
 }

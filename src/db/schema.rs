@@ -106,6 +106,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    issue_answers (issue_id) {
+        issue_id -> BigInt,
+        kind -> Text,
+        account_id -> BigInt,
+        note -> Nullable<Text>,
+        answered_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reading_versions (id) {
+        id -> BigInt,
+        reading_id -> Text,
+        previous_values -> Text,
+        changed_by -> Text,
+        channel -> Text,
+        issue_id -> Nullable<BigInt>,
+        form_reference -> Nullable<Text>,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    staff_actions (id) {
+        id -> BigInt,
+        reading_id -> Text,
+        staff_username -> Text,
+        action -> Text,
+        note -> Text,
+        form_reference -> Nullable<Text>,
+        acted_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(accounts -> companies (company_id));
 diesel::joinable!(issues -> readings (reading_id));
 diesel::joinable!(reading_works -> readings (reading_id));
@@ -119,4 +154,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     issues,
     vin_locks,
     ws_nonces,
+    issue_answers,
+    reading_versions,
+    staff_actions,
 );

@@ -4,6 +4,7 @@ pub mod activity;
 pub mod calendar;
 pub mod enterprise_number;
 pub mod issue;
+pub mod issue_state;
 pub mod issue_number;
 pub mod language;
 pub mod nace;

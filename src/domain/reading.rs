@@ -2,6 +2,7 @@
 //! Its content may still break rules: those become issues on the receipt, not errors here.
 
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 use super::odometer::OdometerUnit;
 
@@ -30,7 +31,7 @@ impl ClientReference {
 }
 
 /// SPEC 2.4: whether the customer is liable for VAT decides the 125 EUR exemption.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CustomerType {
     Private,
     Business,
@@ -54,13 +55,14 @@ impl CustomerType {
 }
 
 /// One job on the invoice: a standard code (checked by the rules) and the invoice's wording.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Work {
     pub activity_code: String,
     pub description: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serialisable, so that the audit trail can keep every earlier version of a reading.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReadingInput {
     /// As sent: a malformed VIN is stored and flagged VIN_INVALID, so it can be corrected.
     pub vin: String,

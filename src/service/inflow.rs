@@ -10,7 +10,8 @@ use crate::db::issues::NewIssue;
 use crate::db::readings::{ReadingRow, WorkRow};
 use crate::db::{issues, readings, vehicles, DbConnection};
 use crate::domain::calendar::brussels_date;
-use crate::domain::issue::Severity;
+use crate::domain::issue::{IssueCode, Severity};
+use crate::domain::issue_state::IssueState;
 use crate::domain::issue_number::IssueNumber;
 use crate::domain::odometer::OdometerUnit;
 use crate::domain::reading::{CustomerType, ReadingInput, Submission, Work};
@@ -22,9 +23,28 @@ use crate::domain::vin::Vin;
 use super::receipts::{self, Receipt, ReceiptIssue};
 use super::{Caller, ServiceError};
 
-/// An Error issue waits for an answer; warnings and info are only noted.
-pub const STATE_OPEN: &str = "Open";
-pub const STATE_NOTED: &str = "Noted";
+/// How an issue is raised: on the receipt or later, correctable or not, and its first state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Raise {
+    pub on_receipt: bool,
+    pub correctable: bool,
+    pub state: IssueState,
+}
+
+impl Raise {
+    /// As the catalog says: an Error waits for its answer; warnings and info are only noted.
+    pub fn as_catalogued(code: IssueCode, on_receipt: bool) -> Raise {
+        Raise {
+            on_receipt,
+            correctable: code.correctable(),
+            state: if code.severity() == Severity::Error {
+                IssueState::Open
+            } else {
+                IssueState::Noted
+            },
+        }
+    }
+}
 
 /// Stores a batch in one transaction and answers one receipt per reading, in order. A reading
 /// that breaks rules gets issues, never an error: only a storage failure fails the batch, and
@@ -166,9 +186,11 @@ fn store(
     readings::insert(conn, &row, &works)?;
     let mut issues = Vec::with_capacity(evaluation.findings.len());
     for finding in &evaluation.findings {
-        let number = record_issue(conn, &id, finding, true, at)?;
+        let raise = Raise::as_catalogued(finding.code(), true);
+        let number = record_issue(conn, &id, finding, raise, at)?;
         let mut issue = ReceiptIssue::predicted(finding, caller.language);
         issue.number = Some(number);
+        issue.state = Some(raise.state);
         issues.push(issue);
     }
     Ok(Receipt {
@@ -183,7 +205,7 @@ pub fn record_issue(
     conn: &mut DbConnection,
     reading_id: &str,
     finding: &Finding,
-    on_receipt: bool,
+    raise: Raise,
     at: NaiveDateTime,
 ) -> Result<IssueNumber, ServiceError> {
     let code = finding.code();
@@ -195,15 +217,11 @@ pub fn record_issue(
             reading_id,
             code: code.as_str(),
             severity: code.severity().as_str(),
-            correctable: code.correctable(),
+            correctable: raise.correctable,
             field: finding.field.as_deref(),
             detail: &detail,
-            state: if code.severity() == Severity::Error {
-                STATE_OPEN
-            } else {
-                STATE_NOTED
-            },
-            on_receipt,
+            state: raise.state.as_str(),
+            on_receipt: raise.on_receipt,
             created_at: at,
         },
     )?;

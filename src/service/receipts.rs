@@ -5,6 +5,7 @@ use crate::db::readings::ReadingRow;
 use crate::db::{issues, DbConnection};
 use crate::domain::issue::{IssueCode, IssueDetail, Severity};
 use crate::domain::issue_number::IssueNumber;
+use crate::domain::issue_state::IssueState;
 use crate::domain::language::Language;
 use crate::domain::rules::Finding;
 use crate::domain::status::ReadingStatus;
@@ -20,6 +21,8 @@ pub struct ReceiptIssue {
     pub correctable: bool,
     pub field: Option<String>,
     pub message: String,
+    /// None for predicted issues.
+    pub state: Option<IssueState>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +43,7 @@ impl ReceiptIssue {
             correctable: code.correctable(),
             field: finding.field.clone(),
             message: finding.detail.message(language),
+            state: None,
         }
     }
 
@@ -55,6 +59,7 @@ impl ReceiptIssue {
             correctable: row.correctable,
             field: row.field.clone(),
             message: detail.message(language),
+            state: Some(IssueState::parse(&row.state).ok_or_else(|| corrupt("state"))?),
         })
     }
 }

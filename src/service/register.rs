@@ -12,7 +12,7 @@ use crate::domain::calendar::brussels_date;
 use crate::domain::rules::{self, Dates};
 use crate::domain::vehicle::Vehicle;
 
-use super::inflow::{input_of, record_issue};
+use super::inflow::{input_of, record_issue, Raise};
 use super::ServiceError;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -67,7 +67,8 @@ fn reevaluate_waiting(
             .collect();
         for finding in &evaluation.findings {
             if !known.contains(&(finding.code().as_str().to_owned(), finding.field.clone())) {
-                record_issue(conn, &row.id, finding, false, now.naive_utc())?;
+                let raise = Raise::as_catalogued(finding.code(), false);
+                record_issue(conn, &row.id, finding, raise, now.naive_utc())?;
             }
         }
         readings::set_status(conn, &row.id, evaluation.status, now.naive_utc())?;

@@ -82,6 +82,9 @@ pub fn issue(w: &mut XmlWriter, name: &str, issue: &ReceiptIssue) -> std::io::Re
             leaf(w, "Field", field)?;
         }
         leaf(w, "Message", &issue.message)?;
+        if let Some(state) = issue.state {
+            leaf(w, "State", state.as_str())?;
+        }
         Ok(())
     })?;
     Ok(())
