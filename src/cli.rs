@@ -3,13 +3,14 @@
 use std::io::Read;
 use std::path::PathBuf;
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use clap::{Parser, Subcommand};
 
 use crate::db::{self, DatabaseUrl};
 use crate::service::auth::Role;
 use crate::service::register;
 use crate::settings::{Settings, DEFAULT_BIND, DEFAULT_DATABASE_URL};
+use crate::staff::review::{self, Decision, PaperForm};
 use crate::staff::{self, companies::CompanyKind, StaffError};
 use crate::startup::Application;
 
@@ -35,6 +36,9 @@ pub enum Command {
     },
     /// Registry staff tools.
     Staff {
+        /// Who acts (a staff account); recorded with every decision.
+        #[arg(long, global = true, env = "CARPASS_STAFF")]
+        staff: Option<String>,
         #[command(subcommand)]
         command: StaffCommand,
     },
@@ -56,6 +60,50 @@ pub enum StaffCommand {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Readings held for staff: list them, accept or reject them.
+    Review {
+        #[command(subcommand)]
+        command: ReviewCommand,
+    },
+    /// Apply a signed paper correction form to a reading.
+    Correct {
+        reading_id: String,
+        #[arg(long)]
+        odometer: Option<u64>,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        work_date: Option<NaiveDate>,
+        #[arg(long)]
+        vin: Option<String>,
+        /// The reference of the signed form.
+        #[arg(long)]
+        form_ref: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Give VIN_UNKNOWN to readings waiting 30 days for their vehicle (serve does it hourly).
+    Sweep,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// Readings in review, oldest first, with their issues, versions and the VIN's history.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Accept the reading into the history; its anomalies stay marked.
+    Accept {
+        reading_id: String,
+        #[arg(long)]
+        note: String,
+    },
+    /// Reject the reading: it stays out of the history.
+    Reject {
+        reading_id: String,
+        #[arg(long)]
+        note: String,
     },
 }
 
@@ -114,7 +162,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     let url = DatabaseUrl::parse(&cli.database_url)?;
     match cli.command {
         Command::Serve { bind, demo } => serve(Settings::new(&bind, url), demo),
-        Command::Staff { command } => staff(url, command),
+        Command::Staff { staff: who, command } => staff(url, who, command),
         Command::Import {
             command: ImportCommand::Vehicles { file },
         } => {
@@ -156,7 +204,7 @@ fn serve(settings: Settings, demo: bool) -> Result<(), CliError> {
     })
 }
 
-fn staff(url: DatabaseUrl, command: StaffCommand) -> Result<(), CliError> {
+fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result<(), CliError> {
     let pool = db::connect(&url, 1)?;
     let mut conn = pool.get().map_err(db::DbError::from)?;
     match command {
@@ -190,6 +238,53 @@ fn staff(url: DatabaseUrl, command: StaffCommand) -> Result<(), CliError> {
                 Some(password) => println!("user {username} added; password: {password}"),
                 None => println!("user {username} added"),
             }
+        }
+        StaffCommand::Review {
+            command: ReviewCommand::List { json },
+        } => {
+            let queue = review::queue(&mut conn)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&queue).map_err(|e| CliError::Io(e.to_string()))?);
+            } else {
+                print!("{}", review::render_text(&queue));
+            }
+        }
+        StaffCommand::Review {
+            command: ReviewCommand::Accept { reading_id, note },
+        } => {
+            let me = review::staff_member(&mut conn, who.as_deref())?;
+            let status = review::decide(&mut conn, &me, &reading_id, Decision::Accept, &note, Utc::now())?;
+            println!("reading {reading_id} is now {}", status.as_str());
+        }
+        StaffCommand::Review {
+            command: ReviewCommand::Reject { reading_id, note },
+        } => {
+            let me = review::staff_member(&mut conn, who.as_deref())?;
+            let status = review::decide(&mut conn, &me, &reading_id, Decision::Reject, &note, Utc::now())?;
+            println!("reading {reading_id} is now {}", status.as_str());
+        }
+        StaffCommand::Correct {
+            reading_id,
+            odometer,
+            work_date,
+            vin,
+            form_ref,
+            note,
+        } => {
+            let me = review::staff_member(&mut conn, who.as_deref())?;
+            let form = PaperForm {
+                reference: form_ref,
+                odometer,
+                work_date,
+                vin,
+                note,
+            };
+            let status = review::apply_paper_form(&mut conn, &me, &reading_id, &form, Utc::now())?;
+            println!("reading {reading_id} corrected from form {}; it is now {}", form.reference, status.as_str());
+        }
+        StaffCommand::Sweep => {
+            let flagged = register::sweep_unregistered(&mut conn, Utc::now()).map_err(StaffError::from)?;
+            println!("{flagged} readings waited {} days for their vehicle and got VIN_UNKNOWN", register::WAITING_DAYS);
         }
     }
     Ok(())

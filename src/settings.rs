@@ -16,6 +16,8 @@ pub struct Settings {
     /// HTTP worker threads; None is one per core.
     pub workers: Option<usize>,
     pub clock: Clock,
+    /// How often readings waiting for their vehicle are checked for VIN_UNKNOWN.
+    pub sweep_interval: std::time::Duration,
 }
 
 impl Settings {
@@ -27,6 +29,7 @@ impl Settings {
             pool_size: 16,
             workers: None,
             clock: Clock::System,
+            sweep_interval: std::time::Duration::from_secs(3600),
         }
     }
 }

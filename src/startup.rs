@@ -90,6 +90,7 @@ impl Application {
             clock: settings.clock,
             settings: settings.clone(),
         });
+        let sweeper = state.clone();
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms"))
@@ -97,6 +98,7 @@ impl Application {
                 .configure(crate::soap::routes)
                 .configure(crate::web::health::routes)
         });
+        actix_web::rt::spawn(sweep_periodically(sweeper));
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }
@@ -113,5 +115,23 @@ impl Application {
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+/// Issue 3: readings waiting 30 days for their vehicle get VIN_UNKNOWN, checked every hour
+/// (and at start). Several instances may sweep at once: the sweep is idempotent.
+async fn sweep_periodically(state: web::Data<AppState>) {
+    let mut interval = actix_web::rt::time::interval(state.settings.sweep_interval);
+    loop {
+        interval.tick().await;
+        let now = state.clock.now();
+        match state
+            .run(move |conn| crate::service::register::sweep_unregistered(conn, now))
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => log::info!("{n} readings waited too long for their vehicle: VIN_UNKNOWN"),
+            Err(_) => log::warn!("the VIN_UNKNOWN sweep failed; it runs again at the next interval"),
+        }
     }
 }

@@ -408,3 +408,94 @@ fn serve_demo_twice_on_one_database_works_and_prints_a_new_password() {
     assert_eq!(count!(&db, companies), 2);
     assert_eq!(count!(&db, vehicles), 3);
 }
+
+/// Two readings of the car through the library: an accepted one, and a rollback the garage
+/// confirmed as right, which waits for staff. Returns the held reading's id.
+fn held_for_review(db: &str, dir: &TempDir) -> String {
+    use carpass::domain::issue_number::IssueNumber;
+    use carpass::domain::language::Language;
+    use carpass::domain::odometer::OdometerUnit;
+    use carpass::domain::reading::{ClientReference, CustomerType, ReadingInput, Submission, Work};
+    use carpass::service::auth::{Account, Role};
+    use carpass::service::corrections::{self, Answer};
+    use carpass::service::{inflow, Caller, Software};
+
+    add_garage(db);
+    succeeds(&add_user(db, KBO, "garage-one", "submitter"));
+    succeeds(&add_company(db, "1000.010.117", "94990", "registry"));
+    succeeds(&add_user(db, "1000.010.117", "clerk-one", "staff"));
+    succeeds(&import(db, dir, "v.csv", &[CAR]));
+    let mut conn = connection(db);
+    let account = carpass::db::accounts::find_by_username(&mut conn, "garage-one").unwrap().unwrap();
+    let caller = Caller {
+        account: Account { id: account.id, company_id: account.company_id, username: account.username, role: Role::Submitter },
+        language: Language::En,
+        software: Software::default(),
+    };
+    let submission = |reference: &str, odometer: u64, day: u32| Submission {
+        client_reference: ClientReference::parse(reference).unwrap(),
+        reading: ReadingInput {
+            vin: CAR_VIN.into(),
+            work_date: chrono::NaiveDate::from_ymd_opt(2025, 6, day).unwrap(),
+            odometer,
+            unit: OdometerUnit::Km,
+            odometer_replaced: None,
+            subcontracted: false,
+            customer_type: CustomerType::Business,
+            invoice_total_cents: 20_000,
+            works: vec![Work { activity_code: "TYRES".into(), description: "2 banden".into() }],
+            license_plate: None,
+        },
+    };
+    let now = chrono::Utc::now();
+    inflow::submit(&mut conn, &caller, &[submission("J-1", 47_500, 2)], now).unwrap();
+    let receipt = inflow::submit(&mut conn, &caller, &[submission("J-2", 45_210, 3)], now).unwrap().remove(0);
+    let number: IssueNumber = receipt.issues.iter().find(|i| i.code.as_str() == "ODOMETER_ROLLBACK").unwrap().number.unwrap();
+    corrections::answer(&mut conn, &caller, number, &Answer::Confirmation(Some("klant bevestigt".into())), now)
+        .unwrap()
+        .unwrap();
+    receipt.reading_id
+}
+
+#[test]
+fn staff_review_the_queue_and_accept_a_reading_saying_who_and_why() {
+    let (dir, db) = database();
+    let reading = held_for_review(&db, &dir);
+    let list = succeeds(&carpass(&db, &["staff", "review", "list"]));
+    assert!(list.contains(&format!("reading {reading}")), "{list}");
+    assert!(list.contains("ODOMETER_ROLLBACK [Confirmed]") && list.contains("the garage says: klant bevestigt"), "{list}");
+    let json = succeeds(&carpass(&db, &["staff", "review", "list", "--json"]));
+    let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(parsed[0]["reading_id"], reading.as_str());
+
+    let accept = ["staff", "review", "accept", &reading, "--note", "photo of the dashboard"];
+    fails(&carpass(&db, &accept), "--staff USERNAME or CARPASS_STAFF");
+    fails(&carpass(&db, &[&accept[..], &["--staff", "garage-one"]].concat()), "not a staff account");
+    let out = succeeds(&command(&db, &accept).env("CARPASS_STAFF", "clerk-one").output().unwrap());
+    // Received long after June 2025 by the real clock, so with a LATE_SUBMISSION warning.
+    assert_eq!(out.trim(), format!("reading {reading} is now AcceptedWithWarnings"));
+    assert_eq!(succeeds(&carpass(&db, &["staff", "review", "list"])).trim(), "no readings in review");
+    let again = ["staff", "--staff", "clerk-one", "review", "reject", &reading, "--note", "x"];
+    fails(&carpass(&db, &again), "only readings in review or pending correction are decided");
+}
+
+#[test]
+fn staff_apply_a_paper_correction_form_and_reject_what_is_still_wrong() {
+    let (dir, db) = database();
+    let reading = held_for_review(&db, &dir);
+    let still_low = ["staff", "correct", &reading, "--odometer", "46000", "--form-ref", "CF-7", "--staff", "clerk-one"];
+    let out = succeeds(&carpass(&db, &still_low));
+    assert_eq!(out.trim(), format!("reading {reading} corrected from form CF-7; it is now Reviewing"));
+    let list = succeeds(&carpass(&db, &["staff", "review", "list"]));
+    assert!(list.contains("46000 km") && list.contains("was:") && list.contains("form CF-7"), "{list}");
+    let reject = ["staff", "review", "reject", &reading, "--note", "odometer photo unreadable", "--staff", "clerk-one"];
+    assert_eq!(succeeds(&carpass(&db, &reject)).trim(), format!("reading {reading} is now Rejected"));
+    fails(&carpass(&db, &["staff", "correct", &reading, "--form-ref", "CF-8", "--staff", "clerk-one"]), "give at least one of");
+}
+
+#[test]
+fn staff_sweep_reports_how_many_readings_got_vin_unknown() {
+    let (_dir, db) = database();
+    let out = succeeds(&carpass(&db, &["staff", "sweep"]));
+    assert_eq!(out.trim(), "0 readings waited 30 days for their vehicle and got VIN_UNKNOWN");
+}

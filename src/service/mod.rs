@@ -2,10 +2,12 @@
 //! No XML and no SQL here.
 
 pub mod auth;
+pub mod corrections;
 pub mod inflow;
 pub mod passwords;
 pub mod receipts;
 pub mod register;
+pub mod status;
 
 use crate::domain::language::Language;
 use auth::Account;

@@ -64,6 +64,27 @@ impl ReceiptIssue {
     }
 }
 
+/// The receipt as it stands now: the current status and every issue with its present state.
+pub fn current(
+    conn: &mut DbConnection,
+    reading: &ReadingRow,
+    language: Language,
+) -> Result<Receipt, ServiceError> {
+    let status = ReadingStatus::parse(&reading.status).ok_or_else(|| {
+        ServiceError::Corrupt(format!("reading {}: status {}", reading.id, reading.status))
+    })?;
+    let issues = issues::for_reading(conn, &reading.id)?
+        .iter()
+        .map(|row| ReceiptIssue::stored(row, language))
+        .collect::<Result<_, _>>()?;
+    Ok(Receipt {
+        client_reference: reading.client_reference.clone(),
+        reading_id: reading.id.clone(),
+        status,
+        issues,
+    })
+}
+
 /// The receipt as it was first sent: a resubmission gets exactly that again (SPEC 3.3).
 pub fn original(
     conn: &mut DbConnection,

@@ -9,7 +9,9 @@ use diesel::Connection;
 use crate::db::vehicles::VehicleRow;
 use crate::db::{issues, readings, vehicles, DbConnection};
 use crate::domain::calendar::brussels_date;
-use crate::domain::rules::{self, Dates};
+use crate::domain::issue::{IssueCode, IssueDetail};
+use crate::domain::rules::{self, Dates, Finding};
+use crate::domain::status::ReadingStatus;
 use crate::domain::vehicle::Vehicle;
 
 use super::inflow::{input_of, record_issue, Raise};
@@ -74,4 +76,39 @@ fn reevaluate_waiting(
         readings::set_status(conn, &row.id, evaluation.status, now.naive_utc())?;
     }
     Ok(waiting.len())
+}
+
+/// SPEC 4 VIN_UNKNOWN: how long a reading may wait for its vehicle before the VIN is suspect.
+pub const WAITING_DAYS: i64 = 30;
+
+/// Gives VIN_UNKNOWN to every reading still waiting for its vehicle 30 days after it was
+/// received. Idempotent, and safe with several instances: each reading is re-checked under
+/// its VIN lock, and once flagged it no longer waits.
+pub fn sweep_unregistered(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<usize, ServiceError> {
+    let cutoff = (now - chrono::Duration::days(WAITING_DAYS)).naive_utc();
+    let candidates = readings::waiting_since_before(conn, cutoff)?;
+    let mut flagged = 0;
+    for candidate in candidates {
+        flagged += conn.transaction(|conn| -> Result<usize, ServiceError> {
+            readings::lock_vin(conn, &candidate.vin, now.naive_utc())?;
+            let Some(reading) = readings::find(conn, &candidate.id)? else {
+                return Ok(0);
+            };
+            if reading.status != ReadingStatus::WaitingForRegistration.as_str() {
+                return Ok(0);
+            }
+            let days = (now.naive_utc() - reading.received_at).num_days().max(0) as u32;
+            let finding = Finding {
+                detail: IssueDetail::VinUnknown {
+                    vin: reading.vin.clone(),
+                    days,
+                },
+                field: Some("Vin".into()),
+            };
+            record_issue(conn, &reading.id, &finding, Raise::as_catalogued(IssueCode::VinUnknown, false), now.naive_utc())?;
+            readings::set_status(conn, &reading.id, ReadingStatus::PendingCorrection, now.naive_utc())?;
+            Ok(1)
+        })?;
+    }
+    Ok(flagged)
 }

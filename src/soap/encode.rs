@@ -5,6 +5,7 @@ use quick_xml::Writer;
 
 use super::envelope::SoapVersion;
 use super::schema::NS;
+use crate::domain::reading::ReadingInput;
 use crate::service::receipts::{Receipt, ReceiptIssue};
 
 pub type XmlWriter = Writer<Vec<u8>>;
@@ -84,6 +85,34 @@ pub fn issue(w: &mut XmlWriter, name: &str, issue: &ReceiptIssue) -> std::io::Re
         leaf(w, "Message", &issue.message)?;
         if let Some(state) = issue.state {
             leaf(w, "State", state.as_str())?;
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// A reading's values as a CorrectedReadingType, in the XSD's order.
+pub fn reading_values(w: &mut XmlWriter, name: &str, r: &ReadingInput) -> std::io::Result<()> {
+    w.create_element(name).write_inner_content(|w| {
+        leaf(w, "Vin", &r.vin)?;
+        leaf(w, "WorkDate", &r.work_date.to_string())?;
+        leaf(w, "Odometer", &r.odometer.to_string())?;
+        leaf(w, "OdometerUnit", r.unit.as_str())?;
+        if let Some(replaced) = r.odometer_replaced {
+            leaf(w, "OdometerReplaced", &replaced.to_string())?;
+        }
+        leaf(w, "Subcontracted", boolean(r.subcontracted))?;
+        leaf(w, "CustomerType", r.customer_type.as_str())?;
+        let cents = r.invoice_total_cents;
+        leaf(w, "InvoiceTotal", &format!("{}.{:02}", cents / 100, cents % 100))?;
+        for work in &r.works {
+            w.create_element("Work").write_inner_content(|w| {
+                leaf(w, "ActivityCode", &work.activity_code)?;
+                leaf(w, "Description", &work.description)
+            })?;
+        }
+        if let Some(plate) = &r.license_plate {
+            leaf(w, "LicensePlate", plate)?;
         }
         Ok(())
     })?;

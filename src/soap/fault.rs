@@ -27,12 +27,16 @@ pub enum FaultCode {
     StaleTimestamp,
     NonceReplayed,
     RoleNotAllowed,
+    IssueNumberInvalid,
+    IssueNotFound,
+    IssueNotAnswerable,
+    ReadingNotFound,
     OperationNotAvailable,
     ServerError,
 }
 
 impl FaultCode {
-    pub const ALL: [FaultCode; 17] = [
+    pub const ALL: [FaultCode; 21] = [
         FaultCode::MalformedXml,
         FaultCode::DtdForbidden,
         FaultCode::BodyTooLarge,
@@ -48,6 +52,10 @@ impl FaultCode {
         FaultCode::StaleTimestamp,
         FaultCode::NonceReplayed,
         FaultCode::RoleNotAllowed,
+        FaultCode::IssueNumberInvalid,
+        FaultCode::IssueNotFound,
+        FaultCode::IssueNotAnswerable,
+        FaultCode::ReadingNotFound,
         FaultCode::OperationNotAvailable,
         FaultCode::ServerError,
     ];
@@ -69,6 +77,10 @@ impl FaultCode {
             FaultCode::StaleTimestamp => "STALE_TIMESTAMP",
             FaultCode::NonceReplayed => "NONCE_REPLAYED",
             FaultCode::RoleNotAllowed => "ROLE_NOT_ALLOWED",
+            FaultCode::IssueNumberInvalid => "ISSUE_NUMBER_INVALID",
+            FaultCode::IssueNotFound => "ISSUE_NOT_FOUND",
+            FaultCode::IssueNotAnswerable => "ISSUE_NOT_ANSWERABLE",
+            FaultCode::ReadingNotFound => "READING_NOT_FOUND",
             FaultCode::OperationNotAvailable => "OPERATION_NOT_AVAILABLE",
             FaultCode::ServerError => "SERVER_ERROR",
         }

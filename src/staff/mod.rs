@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod companies;
 pub mod demo;
 pub mod import;
+pub mod review;
 
 use crate::service::ServiceError;
 

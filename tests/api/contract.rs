@@ -201,7 +201,8 @@ on_both_backends! {
     async fn the_published_sample_requests_are_answered(app: TestApp) {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/requests");
         let mut names: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
-        names.sort();
+        // The submissions first: the status request asks for one of their readings.
+        names.sort_by_key(|p| (!p.file_name().unwrap().to_string_lossy().starts_with("submit"), p.clone()));
         assert!(names.len() >= 6);
         for path in names {
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
@@ -212,11 +213,7 @@ on_both_backends! {
             let version = if name.contains("soap12") { Soap::V12 } else { Soap::V11 };
             let response = app.post(version.content_type(), &[], body).await;
             assert_valid(&response.body);
-            if name.starts_with("get_reading_status") {
-                assert_eq!(fault(&response.body).detail_code, "OPERATION_NOT_AVAILABLE", "{name}");
-            } else {
-                assert_eq!(response.status, 200, "{name}: {}", response.body);
-            }
+            assert_eq!(response.status, 200, "{name}: {}", response.body);
         }
     }
 }

@@ -138,10 +138,10 @@ on_both_backends! {
         let wrong_ns = app.call(Soap::V11, r#"<c:SubmitReadings xmlns:c="urn:carpass:inflow:2"/>"#).await;
         expect_fault(&app, wrong_ns, 500, "soap:Client", "UNKNOWN_OPERATION").await;
 
-        let status = format!(r#"<c:GetReadingStatus xmlns:c="{NS}"><c:ClientReference>X</c:ClientReference></c:GetReadingStatus>"#);
-        let response = app.call(Soap::V12, &status).await;
+        let label = format!(r#"<c:RequestOkLabel xmlns:c="{NS}"><c:Vin>{CAR}</c:Vin><c:AdvertisedOdometer>50000</c:AdvertisedOdometer></c:RequestOkLabel>"#);
+        let response = app.call(Soap::V12, &label).await;
         let f = expect_fault(&app, response, 500, "soap:Receiver", "OPERATION_NOT_AVAILABLE").await;
-        assert!(f.message.contains("GetReadingStatus"), "{}", f.message);
+        assert!(f.message.contains("RequestOkLabel"), "{}", f.message);
     }
 }
 

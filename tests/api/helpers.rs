@@ -25,6 +25,8 @@ pub const WSU: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-w
 pub const GARAGE_KBO: &str = "0403.170.701";
 pub const OTHER_GARAGE_KBO: &str = "1234.567.894";
 pub const PORTAL_KBO: &str = "1122.334.441";
+pub const REGISTRY_KBO: &str = "1000.010.117";
+pub const STAFF_USER: &str = "clerk-one";
 pub const GARAGE_USER: &str = "garage-one";
 pub const OTHER_USER: &str = "garage-two";
 pub const PORTAL_USER: &str = "portal-one";
@@ -147,10 +149,12 @@ fn seed(pool: &Pool) {
     staff::companies::add(&mut conn, GARAGE_KBO, "Garage Janssens BV", "45201", CompanyKind::Garage, at).unwrap();
     staff::companies::add(&mut conn, OTHER_GARAGE_KBO, "Bandencentrale Peeters", "45320", CompanyKind::Garage, at).unwrap();
     staff::companies::add(&mut conn, PORTAL_KBO, "Autoportaal NV", "63120", CompanyKind::Portal, at).unwrap();
+    staff::companies::add(&mut conn, REGISTRY_KBO, "Het Register vzw", "94990", CompanyKind::Registry, at).unwrap();
     for (kbo, user, role) in [
         (GARAGE_KBO, GARAGE_USER, Role::Submitter),
         (OTHER_GARAGE_KBO, OTHER_USER, Role::Submitter),
         (PORTAL_KBO, PORTAL_USER, Role::Portal),
+        (REGISTRY_KBO, STAFF_USER, Role::Staff),
     ] {
         staff::accounts::add(&mut conn, kbo, user, role, Some(PASSWORD.into()), at).unwrap();
     }
@@ -412,7 +416,7 @@ impl Receipt {
     }
 }
 
-fn child_text(node: roxmltree::Node, name: &str) -> Option<String> {
+pub fn child_text(node: roxmltree::Node, name: &str) -> Option<String> {
     node.children()
         .find(|c| c.has_tag_name((NS, name)))
         .map(|c| c.text().unwrap_or("").to_owned())
@@ -504,4 +508,54 @@ pub fn assert_valid(xml: &str) {
         "the response does not validate against the XSD:\n{}\n{fragment}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Corrections and status
+
+pub fn correct_body(number: &str, corrected: &Reading) -> String {
+    format!(
+        r#"<c:CorrectIssue xmlns:c="{NS}"><c:IssueNumber>{number}</c:IssueNumber><c:Correction>{}</c:Correction></c:CorrectIssue>"#,
+        corrected.fields("c:", false)
+    )
+}
+
+pub fn confirm_body(number: &str, note: Option<&str>) -> String {
+    let note = note.map(|n| format!("<c:Note>{n}</c:Note>")).unwrap_or_default();
+    format!(r#"<c:ConfirmReading xmlns:c="{NS}"><c:IssueNumber>{number}</c:IssueNumber>{note}</c:ConfirmReading>"#)
+}
+
+pub fn status_by_reference(reference: &str) -> String {
+    format!(r#"<c:GetReadingStatus xmlns:c="{NS}"><c:ClientReference>{reference}</c:ClientReference></c:GetReadingStatus>"#)
+}
+
+pub fn status_by_id(id: &str) -> String {
+    format!(r#"<c:GetReadingStatus xmlns:c="{NS}"><c:ReadingId>{id}</c:ReadingId></c:GetReadingStatus>"#)
+}
+
+/// An issue as GetReadingStatus and the answers show it, with its state.
+pub fn states(xml: &str) -> Vec<(String, String)> {
+    let doc = roxmltree::Document::parse(xml).unwrap();
+    doc.descendants()
+        .filter(|n| n.has_tag_name((NS, "Issue")))
+        .map(|n| (child_text(n, "Code").unwrap(), child_text(n, "State").unwrap_or_default()))
+        .collect()
+}
+
+impl TestApp {
+    /// A SOAP call whose answer must be a valid, successful response.
+    pub async fn ok(&self, body: &str) -> String {
+        let response = self.call(Soap::V11, body).await;
+        assert_eq!(response.status, 200, "{}", response.body);
+        assert_valid(&response.body);
+        response.body
+    }
+
+    /// A SOAP call whose answer must be a valid fault.
+    pub async fn fails(&self, user: &str, body: &str) -> SoapFault {
+        let response = self.call_as(Soap::V11, user, "en", body).await;
+        assert_eq!(response.status, 500, "{}", response.body);
+        assert_valid(&response.body);
+        fault(&response.body)
+    }
 }

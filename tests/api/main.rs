@@ -4,7 +4,9 @@
 mod helpers;
 
 mod contract;
+mod corrections;
 mod faults;
 mod health;
 mod register;
+mod review;
 mod submit;

@@ -1,5 +1,7 @@
 //! The operations of the contract (SPEC 3.3), one file each.
 
+mod answers;
+mod get_reading_status;
 mod list_activities;
 mod submit_readings;
 mod validate_reading;
@@ -96,10 +98,10 @@ impl Operation {
             Operation::SubmitReadings => submit_readings::handle(state, caller, element, version).await,
             Operation::ValidateReading => validate_reading::handle(state, caller, element, version).await,
             Operation::ListActivities => Ok(list_activities::handle(&caller, version)),
-            Operation::CorrectIssue
-            | Operation::ConfirmReading
-            | Operation::GetReadingStatus
-            | Operation::RequestOkLabel => Err(Fault::new(
+            Operation::CorrectIssue => answers::correct_issue(state, caller, element, version).await,
+            Operation::ConfirmReading => answers::confirm_reading(state, caller, element, version).await,
+            Operation::GetReadingStatus => get_reading_status::handle(state, caller, element, version).await,
+            Operation::RequestOkLabel => Err(Fault::new(
                 FaultCode::OperationNotAvailable,
                 format!(
                     "{} is part of the published contract but not yet available on this server; \
