@@ -97,6 +97,7 @@ impl Application {
                 .app_data(state.clone())
                 .configure(crate::soap::routes)
                 .configure(crate::web::health::routes)
+                .configure(crate::web::label::routes)
         });
         actix_web::rt::spawn(sweep_periodically(sweeper));
         if let Some(workers) = settings.workers {

@@ -17,6 +17,7 @@ pub mod accounts;
 pub mod audit;
 pub mod companies;
 pub mod issues;
+pub mod labels;
 pub mod nonces;
 pub mod readings;
 pub mod schema;

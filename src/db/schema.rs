@@ -141,6 +141,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    ok_labels (id) {
+        id -> Text,
+        vin -> Text,
+        advertised_km -> BigInt,
+        advert_reference -> Nullable<Text>,
+        account_id -> BigInt,
+        granted_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(accounts -> companies (company_id));
 diesel::joinable!(issues -> readings (reading_id));
 diesel::joinable!(reading_works -> readings (reading_id));
@@ -157,4 +168,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     issue_answers,
     reading_versions,
     staff_actions,
+    ok_labels,
 );

@@ -3,11 +3,13 @@
 pub mod activity;
 pub mod calendar;
 pub mod enterprise_number;
+mod format;
 pub mod issue;
 pub mod issue_state;
 pub mod issue_number;
 pub mod language;
 pub mod nace;
+pub mod ok_label;
 pub mod odometer;
 pub mod reading;
 pub mod rules;

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod corrections;
 pub mod inflow;
+pub mod labels;
 pub mod passwords;
 pub mod receipts;
 pub mod register;

@@ -31,12 +31,11 @@ pub enum FaultCode {
     IssueNotFound,
     IssueNotAnswerable,
     ReadingNotFound,
-    OperationNotAvailable,
     ServerError,
 }
 
 impl FaultCode {
-    pub const ALL: [FaultCode; 21] = [
+    pub const ALL: [FaultCode; 20] = [
         FaultCode::MalformedXml,
         FaultCode::DtdForbidden,
         FaultCode::BodyTooLarge,
@@ -56,7 +55,6 @@ impl FaultCode {
         FaultCode::IssueNotFound,
         FaultCode::IssueNotAnswerable,
         FaultCode::ReadingNotFound,
-        FaultCode::OperationNotAvailable,
         FaultCode::ServerError,
     ];
 
@@ -81,7 +79,6 @@ impl FaultCode {
             FaultCode::IssueNotFound => "ISSUE_NOT_FOUND",
             FaultCode::IssueNotAnswerable => "ISSUE_NOT_ANSWERABLE",
             FaultCode::ReadingNotFound => "READING_NOT_FOUND",
-            FaultCode::OperationNotAvailable => "OPERATION_NOT_AVAILABLE",
             FaultCode::ServerError => "SERVER_ERROR",
         }
     }
@@ -91,7 +88,7 @@ impl FaultCode {
         match self {
             FaultCode::VersionMismatch => FaultKind::VersionMismatch,
             FaultCode::MustUnderstand => FaultKind::MustUnderstand,
-            FaultCode::ServerError | FaultCode::OperationNotAvailable => FaultKind::Server,
+            FaultCode::ServerError => FaultKind::Server,
             _ => FaultKind::Client,
         }
     }

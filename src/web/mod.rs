@@ -1,3 +1,4 @@
 //! Plain HTTP pages beside the SOAP endpoint.
 
 pub mod health;
+pub mod label;

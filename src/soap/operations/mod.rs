@@ -3,6 +3,7 @@
 mod answers;
 mod get_reading_status;
 mod list_activities;
+mod request_ok_label;
 mod submit_readings;
 mod validate_reading;
 
@@ -101,14 +102,7 @@ impl Operation {
             Operation::CorrectIssue => answers::correct_issue(state, caller, element, version).await,
             Operation::ConfirmReading => answers::confirm_reading(state, caller, element, version).await,
             Operation::GetReadingStatus => get_reading_status::handle(state, caller, element, version).await,
-            Operation::RequestOkLabel => Err(Fault::new(
-                FaultCode::OperationNotAvailable,
-                format!(
-                    "{} is part of the published contract but not yet available on this server; \
-                     nothing was stored. It will be enabled without a change to the WSDL",
-                    self.name()
-                ),
-            )),
+            Operation::RequestOkLabel => request_ok_label::handle(state, caller, element, version).await,
         }
     }
 }

@@ -1,0 +1,51 @@
+//! RequestOkLabel: may this advert carry the OK label? Every reason that refuses it, the last
+//! reading, and a LabelId when granted.
+
+use crate::service::{labels, Caller};
+use crate::soap::encode::{self, leaf};
+use crate::soap::envelope::SoapVersion;
+use crate::soap::fault::Fault;
+use crate::soap::schema::{parse_unsigned_int, NS};
+use crate::soap::xml::Element;
+use crate::startup::AppState;
+
+pub async fn handle(
+    state: &AppState,
+    caller: Caller,
+    element: &Element,
+    version: SoapVersion,
+) -> Result<Vec<u8>, Fault> {
+    let text = |name: &str| element.child(NS, name).map(|e| e.text.clone());
+    let vin = text("Vin").unwrap_or_default();
+    let advertised = text("AdvertisedOdometer")
+        .as_deref()
+        .and_then(parse_unsigned_int)
+        .unwrap_or_default()
+        .into();
+    let reference = text("AdvertReference");
+    let language = caller.language;
+    let now = state.clock.now();
+    let answer = state
+        .run(move |conn| labels::request(conn, &caller, &vin, advertised, reference, now))
+        .await?;
+    Ok(encode::envelope(version, "RequestOkLabelResponse", |w| {
+        leaf(w, "Granted", encode::boolean(answer.verdict.granted()))?;
+        if let Some(id) = &answer.label_id {
+            leaf(w, "LabelId", id)?;
+        }
+        for reason in &answer.verdict.reasons {
+            w.create_element("Reason").write_inner_content(|w| {
+                leaf(w, "Code", reason.code())?;
+                leaf(w, "Message", &reason.message(language))
+            })?;
+        }
+        if let Some(last) = answer.verdict.last_reading {
+            w.create_element("LastReading").write_inner_content(|w| {
+                leaf(w, "Date", &last.date.to_string())?;
+                leaf(w, "Odometer", &last.odometer.to_string())?;
+                leaf(w, "OdometerUnit", last.unit.as_str())
+            })?;
+        }
+        Ok(())
+    }))
+}
