@@ -8,6 +8,11 @@
 //! were the readings of one VIN not serialised across instances, both would be. Every issue
 //! number of every receipt, from both instances, must be distinct.
 //!
+//! SPEC 2.7 across processes: an issue is answered electronically once. Round after round, the
+//! two instances get, at the same moment, one answer each to the same ODOMETER_ROLLBACK issue (two
+//! different corrections, or a correction and a confirmation). Exactly one is taken; the other
+//! gets CORRECTION_LIMIT and changes nothing.
+//!
 //! Needs PostgreSQL: CARPASS_TEST_POSTGRES_URL names a role that may CREATE DATABASE. Without it
 //! the test is skipped, unless CARPASS_REQUIRE_POSTGRES=1.
 
@@ -61,14 +66,8 @@ fn two_instances_serialise_the_readings_of_a_vin_and_never_share_an_issue_number
         return;
     };
     let started = Instant::now();
-    // Declared first, dropped last: the servers are killed before the database goes.
-    let database = TestDatabase::create(&admin_url);
-    seed(&database.url);
-    let [port_a, port_b] = free_ports();
-    let mut a = Server::start("A", port_a, &database.url);
-    let mut b = Server::start("B", port_b, &database.url);
-    a.wait_until_ready();
-    b.wait_until_ready();
+    let instances = TwoInstances::start(&admin_url, ROUNDS);
+    let (a, b, database) = (&instances.a, &instances.b, &instances.database);
     let ready = started.elapsed();
 
     // The servers use the real clock: day D is in the past (the LATE_SUBMISSION warnings that
@@ -85,9 +84,9 @@ fn two_instances_serialise_the_readings_of_a_vin_and_never_share_an_issue_number
     // verify its user's password once (rounds 0 and 2), so that the slow hash is out of the races.
     for round in (0..ROUNDS).step_by(2) {
         let (server, user) = if round % 4 == 0 {
-            (&a, GARAGE_USER)
+            (a, GARAGE_USER)
         } else {
-            (&b, OTHER_USER)
+            (b, OTHER_USER)
         };
         let request = submit_request(
             user,
@@ -96,13 +95,7 @@ fn two_instances_serialise_the_readings_of_a_vin_and_never_share_an_issue_number
             d,
             HISTORY_KM,
         );
-        let response = send(server.port, &request);
-        assert_eq!(
-            response.status, 200,
-            "history of round {round}: {}",
-            response.body
-        );
-        let receipt = single_receipt(&response.body);
+        let receipt = send_for_receipt(server, &request, &format!("history of round {round}"));
         assert!(receipt.accepted(), "history of round {round}: {receipt:?}");
         issue_numbers.extend(receipt.numbers());
         stored_readings += 1;
@@ -233,6 +226,259 @@ fn outcome(early: &Receipt, late: &Receipt) -> Result<Stored, &'static str> {
     }
 }
 
+/// One VIN (and one issue) per round.
+const ANSWER_ROUNDS: usize = 20;
+/// On D+2: below the history's HISTORY_KM on D, so an ODOMETER_ROLLBACK to answer.
+const ROLLBACK_KM: u64 = 45_000;
+/// What A and B correct the rollback to: both plausible after HISTORY_KM two days earlier.
+const CORRECTED_ON_A: u64 = 50_100;
+const CORRECTED_ON_B: u64 = 50_200;
+
+#[test]
+fn two_simultaneous_corrections_of_one_issue_one_wins_the_other_gets_correction_limit() {
+    let Some(admin_url) = postgres_admin_url() else {
+        return;
+    };
+    let started = Instant::now();
+    let instances = TwoInstances::start(&admin_url, ANSWER_ROUNDS);
+    let (a, b, database) = (&instances.a, &instances.b, &instances.database);
+    let ready = started.elapsed();
+
+    // Recent days (the servers use the real clock): on time, so that no LATE_SUBMISSION warning
+    // makes a corrected reading AcceptedWithWarnings.
+    let rollback_date = brussels_date(Utc::now());
+    let d = rollback_date.checked_sub_days(Days::new(2)).unwrap();
+
+    let mut failures: Vec<String> = Vec::new();
+    let mut won_by = [0; 2];
+    let (mut corrections_taken, mut confirmations_taken) = (0, 0);
+    let mut racing = Duration::ZERO;
+    for round in 0..ANSWER_ROUNDS {
+        let vin = vin_of(round);
+        let reference = format!("A{round}-ROLLBACK");
+        // The history on one instance and the rollback on the other: by the first race, each
+        // instance has verified the garage's password, so that the slow hash is out of the races.
+        let (first, second) = if round % 2 == 0 { (a, b) } else { (b, a) };
+        let history = submit_request(
+            GARAGE_USER,
+            &format!("A{round}-HISTORY"),
+            &vin,
+            d,
+            HISTORY_KM,
+        );
+        let history = send_for_receipt(first, &history, &format!("history of round {round}"));
+        assert_eq!(
+            history.status, "Accepted",
+            "history of round {round}: {history:?}"
+        );
+        let rollback = submit_request(GARAGE_USER, &reference, &vin, rollback_date, ROLLBACK_KM);
+        let rollback = send_for_receipt(second, &rollback, &format!("rollback of round {round}"));
+        assert!(
+            rollback.status == "PendingCorrection" && rollback.errors() == ["ODOMETER_ROLLBACK"],
+            "rollback of round {round}: {rollback:?}"
+        );
+        let number = rollback
+            .issues
+            .iter()
+            .find(|i| i.code == "ODOMETER_ROLLBACK")
+            .and_then(|i| i.number.clone())
+            .unwrap_or_else(|| panic!("round {round}: a rollback without a number: {rollback:?}"));
+
+        // Even rounds: two corrections; odd rounds: a correction against a confirmation, the
+        // confirmation on B in rounds 1 mod 4 and on A in rounds 3 mod 4.
+        let answers = match round % 4 {
+            1 => [Answer::Correct(CORRECTED_ON_A), Answer::Confirm],
+            3 => [Answer::Confirm, Answer::Correct(CORRECTED_ON_B)],
+            _ => [
+                Answer::Correct(CORRECTED_ON_A),
+                Answer::Correct(CORRECTED_ON_B),
+            ],
+        };
+        let request = |answer: Answer| match answer {
+            Answer::Correct(odometer) => {
+                correct_request(GARAGE_USER, &number, &vin, rollback_date, odometer)
+            }
+            Answer::Confirm => confirm_request(GARAGE_USER, &number),
+        };
+        let what = format!(
+            "round {round} ({vin}, issue {number}, {:?} on A, {:?} on B)",
+            answers[0], answers[1]
+        );
+        let race_started = Instant::now();
+        let responses = race([(a.port, request(answers[0])), (b.port, request(answers[1]))]);
+        racing += race_started.elapsed();
+        let receipts = match responses {
+            [Ok(on_a), Ok(on_b)] if on_a.status == 200 && on_b.status == 200 => {
+                [single_receipt(&on_a.body), single_receipt(&on_b.body)]
+            }
+            [on_a, on_b] => {
+                failures.push(format!("{what}: not two receipts: {on_a:?} / {on_b:?}"));
+                continue;
+            }
+        };
+        let won = match taken(&number, answers, &receipts) {
+            Ok(won) => won,
+            Err(problem) => {
+                failures.push(format!("{what}: {problem}: {receipts:?}"));
+                continue;
+            }
+        };
+        won_by[won] += 1;
+        match answers[won] {
+            Answer::Correct(_) => corrections_taken += 1,
+            Answer::Confirm => confirmations_taken += 1,
+        }
+
+        // The reading as stored, asked of the instance that refused the answer.
+        let loser = if won == 0 { b } else { a };
+        let response = send(loser.port, &status_request(GARAGE_USER, &reference));
+        if response.status != 200 {
+            failures.push(format!("{what}: GetReadingStatus: {}", response.body));
+            continue;
+        }
+        if let Err(problem) = stored_as_taken(&response.body, &number, answers[won]) {
+            failures.push(format!(
+                "{what}: GetReadingStatus: {problem}: {}",
+                response.body
+            ));
+        }
+    }
+    eprintln!(
+        "{ANSWER_ROUNDS} rounds of answers, {racing:?} racing ({ready:?} to start): taken: A's \
+         {} times, B's {}; a correction {corrections_taken} times, a confirmation \
+         {confirmations_taken}; {} failed",
+        won_by[0],
+        won_by[1],
+        failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {ANSWER_ROUNDS} rounds broke SPEC 2.7:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+
+    // One answer per issue, one audit version per correction, one CORRECTION_LIMIT per refusal.
+    assert_eq!(database.count("issue_answers"), ANSWER_ROUNDS as i64);
+    assert_eq!(
+        database.count("issue_answers WHERE kind = 'Correction'"),
+        corrections_taken
+    );
+    assert_eq!(database.count("reading_versions"), corrections_taken);
+    assert_eq!(
+        database.count("issues WHERE code = 'CORRECTION_LIMIT'"),
+        ANSWER_ROUNDS as i64
+    );
+    eprintln!("the whole test took {:?}", started.elapsed());
+}
+
+/// One electronic answer to an issue.
+#[derive(Debug, Clone, Copy)]
+enum Answer {
+    /// CorrectIssue with the rollback's values but this odometer.
+    Correct(u64),
+    /// ConfirmReading.
+    Confirm,
+}
+
+impl Answer {
+    /// The reading's status and the answered issue's state once this answer is taken.
+    fn taken(self) -> (&'static str, &'static str) {
+        match self {
+            Answer::Correct(_) => ("Accepted", "Corrected"),
+            Answer::Confirm => ("Reviewing", "Confirmed"),
+        }
+    }
+
+    /// The odometer the reading has once this answer is taken.
+    fn odometer(self) -> u64 {
+        match self {
+            Answer::Correct(odometer) => odometer,
+            Answer::Confirm => ROLLBACK_KM,
+        }
+    }
+}
+
+/// Which of two simultaneous answers to issue `number` was taken, as their receipts tell: the
+/// taken one's receipt shows the answer's effect and no CORRECTION_LIMIT; the other's carries
+/// CORRECTION_LIMIT and shows the reading just as the taken answer left it.
+fn taken(number: &str, answers: [Answer; 2], receipts: &[Receipt; 2]) -> Result<usize, String> {
+    let won = match receipts.each_ref().map(|r| r.has("CORRECTION_LIMIT")) {
+        [false, true] => 0,
+        [true, false] => 1,
+        [false, false] => return Err("NEITHER got CORRECTION_LIMIT: both answers taken".into()),
+        [true, true] => return Err("both got CORRECTION_LIMIT: no answer taken".into()),
+    };
+    let (status, state) = answers[won].taken();
+    let (winner, loser) = (&receipts[won], &receipts[1 - won]);
+    if winner.status != status || winner.state_of(number) != Some(state) {
+        return Err(format!(
+            "the taken {:?} left the reading {} with the issue {:?}, not {status} with {state}",
+            answers[won],
+            winner.status,
+            winner.state_of(number)
+        ));
+    }
+    let limits = loser
+        .issues
+        .iter()
+        .filter(|i| i.code == "CORRECTION_LIMIT")
+        .count();
+    if limits != 1 || loser.status != status || loser.state_of(number) != Some(state) {
+        return Err(format!(
+            "the refused {:?} left the reading {} with the issue {:?} and {limits} \
+             CORRECTION_LIMIT, not {status} with {state} and one",
+            answers[1 - won],
+            loser.status,
+            loser.state_of(number)
+        ));
+    }
+    Ok(won)
+}
+
+/// A GetReadingStatus response shows the values of the taken answer, and one audit version
+/// (the rollback's values, by issue `number`) when that answer was a correction.
+fn stored_as_taken(xml: &str, number: &str, answer: Answer) -> Result<(), String> {
+    let doc = roxmltree::Document::parse(xml).map_err(|e| e.to_string())?;
+    let child = |node: roxmltree::Node, name: &str| {
+        node.children()
+            .find(|c| c.has_tag_name((NS, name)))
+            .and_then(|c| c.text())
+            .map(str::to_owned)
+    };
+    let odometer = doc
+        .descendants()
+        .find(|n| n.has_tag_name((NS, "Reading")))
+        .and_then(|reading| child(reading, "Odometer"));
+    if odometer != Some(answer.odometer().to_string()) {
+        return Err(format!(
+            "Reading/Odometer {odometer:?}, not {}",
+            answer.odometer()
+        ));
+    }
+    let corrections: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name((NS, "Correction")))
+        .map(|c| {
+            let previous = c.children().find(|p| p.has_tag_name((NS, "Previous")));
+            (
+                child(c, "IssueNumber"),
+                previous.and_then(|p| child(p, "Odometer")),
+            )
+        })
+        .collect();
+    let expected = match answer {
+        Answer::Correct(_) => vec![(Some(number.to_owned()), Some(ROLLBACK_KM.to_string()))],
+        Answer::Confirm => vec![],
+    };
+    if corrections != expected {
+        return Err(format!(
+            "Correction (IssueNumber, Previous/Odometer) {corrections:?}, not {expected:?}"
+        ));
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------------
 // The database
 
@@ -303,8 +549,9 @@ impl Drop for TestDatabase {
     }
 }
 
-/// Migrates (on connect), then adds two garages with one account each and the rounds' vehicles.
-fn seed(url: &str) {
+/// Migrates (on connect), then adds two garages with one account each and the vehicles of the
+/// first `vehicles` rounds.
+fn seed(url: &str, vehicles: usize) {
     let pool =
         db::connect(&DatabaseUrl::Postgres(url.to_owned()), 1).expect("the test database migrates");
     let mut conn = pool.get().unwrap();
@@ -338,7 +585,7 @@ fn seed(url: &str) {
         )
         .unwrap();
     }
-    let vehicles: Vec<Vehicle> = (0..ROUNDS).map(|round| vehicle(&vin_of(round))).collect();
+    let vehicles: Vec<Vehicle> = (0..vehicles).map(|round| vehicle(&vin_of(round))).collect();
     register::import(&mut conn, &vehicles, at).unwrap();
 }
 
@@ -376,6 +623,27 @@ fn free_ports() -> [u16; 2] {
         first.local_addr().unwrap().port(),
         second.local_addr().unwrap().port(),
     ]
+}
+
+/// A fresh database, seeded, and two `carpass serve` instances on it, both ready.
+struct TwoInstances {
+    // Fields are dropped in this order: the servers are killed before the database goes.
+    a: Server,
+    b: Server,
+    database: TestDatabase,
+}
+
+impl TwoInstances {
+    fn start(admin_url: &str, vehicles: usize) -> TwoInstances {
+        let database = TestDatabase::create(admin_url);
+        seed(&database.url, vehicles);
+        let [port_a, port_b] = free_ports();
+        let mut a = Server::start("A", port_a, &database.url);
+        let mut b = Server::start("B", port_b, &database.url);
+        a.wait_until_ready();
+        b.wait_until_ready();
+        TwoInstances { a, b, database }
+    }
 }
 
 /// A `carpass serve` process, killed when the test ends (also on failure).
@@ -481,6 +749,17 @@ fn send(port: u16, request: &[u8]) -> Response {
     exchange(port, request).unwrap_or_else(|e| panic!("POST to port {port}: {e}"))
 }
 
+/// Sends a request and panics unless the answer is a response with one receipt.
+fn send_for_receipt(server: &Server, request: &[u8], what: &str) -> Receipt {
+    let response = send(server.port, request);
+    assert_eq!(
+        response.status, 200,
+        "{what} (server {}): {}",
+        server.name, response.body
+    );
+    single_receipt(&response.body)
+}
+
 /// Both requests at the same moment: each is written but for its last byte, then both threads
 /// wait for each other and send that byte.
 fn race(requests: [(u16, Vec<u8>); 2]) -> [std::io::Result<Response>; 2] {
@@ -549,19 +828,10 @@ fn dechunk(mut raw: &[u8]) -> Option<Vec<u8>> {
 // ---------------------------------------------------------------------------------------------
 // SOAP
 
-/// A SOAP 1.1 SubmitReadings of one reading, as a complete HTTP request.
-fn submit_request(
-    user: &str,
-    reference: &str,
-    vin: &str,
-    work_date: NaiveDate,
-    odometer: u64,
-) -> Vec<u8> {
+/// A SOAP 1.1 request of `user` with the given body element, as a complete HTTP request.
+fn soap_request(user: &str, body: &str) -> Vec<u8> {
     let header = format!(
         r#"<wsse:Security xmlns:wsse="{WSSE}"><wsse:UsernameToken><wsse:Username>{user}</wsse:Username><wsse:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText">{PASSWORD}</wsse:Password></wsse:UsernameToken></wsse:Security><ci:ClientInfo xmlns:ci="{NS}"><ci:Language>en</ci:Language><ci:SoftwareBuilder>Garagesoft NV</ci:SoftwareBuilder><ci:SoftwareName>WerkplaatsPro</ci:SoftwareName><ci:SoftwareVersion>7.2.1</ci:SoftwareVersion></ci:ClientInfo>"#
-    );
-    let body = format!(
-        r#"<c:SubmitReadings xmlns:c="{NS}"><c:Reading><c:ClientReference>{reference}</c:ClientReference><c:Vin>{vin}</c:Vin><c:WorkDate>{work_date}</c:WorkDate><c:Odometer>{odometer}</c:Odometer><c:Subcontracted>false</c:Subcontracted><c:CustomerType>Business</c:CustomerType><c:InvoiceTotal>240.50</c:InvoiceTotal><c:Work><c:ActivityCode>MAINTENANCE</c:ActivityCode><c:Description>Kleine onderhoudsbeurt</c:Description></c:Work></c:Reading></c:SubmitReadings>"#
     );
     let envelope = format!(
         r#"<?xml version="1.0" encoding="UTF-8"?><env:Envelope xmlns:env="{SOAP11}"><env:Header>{header}</env:Header><env:Body>{body}</env:Body></env:Envelope>"#
@@ -575,11 +845,73 @@ fn submit_request(
     request
 }
 
+/// A reading's elements after its ClientReference (a Correction has none).
+fn reading_fields(vin: &str, work_date: NaiveDate, odometer: u64) -> String {
+    format!(
+        "<c:Vin>{vin}</c:Vin><c:WorkDate>{work_date}</c:WorkDate><c:Odometer>{odometer}</c:Odometer><c:Subcontracted>false</c:Subcontracted><c:CustomerType>Business</c:CustomerType><c:InvoiceTotal>240.50</c:InvoiceTotal><c:Work><c:ActivityCode>MAINTENANCE</c:ActivityCode><c:Description>Kleine onderhoudsbeurt</c:Description></c:Work>"
+    )
+}
+
+/// SubmitReadings of one reading.
+fn submit_request(
+    user: &str,
+    reference: &str,
+    vin: &str,
+    work_date: NaiveDate,
+    odometer: u64,
+) -> Vec<u8> {
+    let fields = reading_fields(vin, work_date, odometer);
+    soap_request(
+        user,
+        &format!(
+            r#"<c:SubmitReadings xmlns:c="{NS}"><c:Reading><c:ClientReference>{reference}</c:ClientReference>{fields}</c:Reading></c:SubmitReadings>"#
+        ),
+    )
+}
+
+/// CorrectIssue: the reading of issue `number` as it should have been sent.
+fn correct_request(
+    user: &str,
+    number: &str,
+    vin: &str,
+    work_date: NaiveDate,
+    odometer: u64,
+) -> Vec<u8> {
+    let fields = reading_fields(vin, work_date, odometer);
+    soap_request(
+        user,
+        &format!(
+            r#"<c:CorrectIssue xmlns:c="{NS}"><c:IssueNumber>{number}</c:IssueNumber><c:Correction>{fields}</c:Correction></c:CorrectIssue>"#
+        ),
+    )
+}
+
+/// ConfirmReading: the data of issue `number` was right.
+fn confirm_request(user: &str, number: &str) -> Vec<u8> {
+    soap_request(
+        user,
+        &format!(
+            r#"<c:ConfirmReading xmlns:c="{NS}"><c:IssueNumber>{number}</c:IssueNumber></c:ConfirmReading>"#
+        ),
+    )
+}
+
+/// GetReadingStatus by the caller's ClientReference.
+fn status_request(user: &str, reference: &str) -> Vec<u8> {
+    soap_request(
+        user,
+        &format!(
+            r#"<c:GetReadingStatus xmlns:c="{NS}"><c:ClientReference>{reference}</c:ClientReference></c:GetReadingStatus>"#
+        ),
+    )
+}
+
 #[derive(Debug)]
 struct Issue {
     number: Option<String>,
     code: String,
     severity: String,
+    state: Option<String>,
 }
 
 #[derive(Debug)]
@@ -601,6 +933,18 @@ impl Receipt {
             .filter(|i| i.severity == "Error")
             .map(|i| i.code.as_str())
             .collect()
+    }
+
+    fn has(&self, code: &str) -> bool {
+        self.issues.iter().any(|i| i.code == code)
+    }
+
+    /// The state of the issue numbered `number`, when the receipt has it.
+    fn state_of(&self, number: &str) -> Option<&str> {
+        self.issues
+            .iter()
+            .find(|i| i.number.as_deref() == Some(number))
+            .and_then(|i| i.state.as_deref())
     }
 
     fn numbers(&self) -> Vec<String> {
@@ -634,6 +978,7 @@ fn single_receipt(xml: &str) -> Receipt {
                     number: child(i, "IssueNumber"),
                     code: child(i, "Code").unwrap(),
                     severity: child(i, "Severity").unwrap(),
+                    state: child(i, "State"),
                 })
                 .collect(),
         })

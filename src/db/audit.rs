@@ -3,7 +3,6 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error};
 
 use super::schema::{issue_answers, reading_versions, staff_actions};
 use super::DbConnection;
@@ -18,7 +17,9 @@ pub struct AnswerRow {
     pub answered_at: NaiveDateTime,
 }
 
-/// Records the one electronic answer to an issue; false when it already had one.
+/// Records the one electronic answer to an issue; false when it already had one. ON CONFLICT
+/// rather than catching the violation: on PostgreSQL a failed statement would abort the whole
+/// transaction around it.
 pub fn answer_once(
     conn: &mut DbConnection,
     issue_id: i64,
@@ -27,20 +28,18 @@ pub fn answer_once(
     note: Option<&str>,
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let inserted = diesel::insert_into(issue_answers::table)
-        .values((
-            issue_answers::issue_id.eq(issue_id),
-            issue_answers::kind.eq(kind),
-            issue_answers::account_id.eq(account_id),
-            issue_answers::note.eq(note),
-            issue_answers::answered_at.eq(at),
-        ))
-        .execute(conn);
-    match inserted {
-        Ok(_) => Ok(true),
-        Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
-        Err(e) => Err(e),
-    }
+    let values = (
+        issue_answers::issue_id.eq(issue_id),
+        issue_answers::kind.eq(kind),
+        issue_answers::account_id.eq(account_id),
+        issue_answers::note.eq(note),
+        issue_answers::answered_at.eq(at),
+    );
+    let inserted = on_backend!(conn, |c| diesel::insert_into(issue_answers::table)
+        .values(values)
+        .on_conflict_do_nothing()
+        .execute(c))?;
+    Ok(inserted == 1)
 }
 
 pub fn answers_for(conn: &mut DbConnection, issue_ids: &[i64]) -> QueryResult<Vec<AnswerRow>> {

@@ -187,3 +187,25 @@ on_both_backends! {
         assert_eq!(receipts(&body)[0].status, "Accepted");
     }
 }
+
+on_both_backends! {
+    /// Regression: the primary key on issue_answers is the last line of defence against a second
+    /// answer; hitting it must not abort the surrounding transaction (it did on PostgreSQL).
+    async fn a_second_answer_refused_by_the_database_leaves_the_transaction_usable(app: TestApp) {
+        use diesel::Connection;
+        let receipt = rollback(&app, "C-1").await;
+        let issue = carpass::domain::issue_number::IssueNumber::parse(&number(&receipt, "ODOMETER_ROLLBACK")).unwrap();
+        let mut conn = app.pool.get().unwrap();
+        let account = carpass::db::accounts::find_by_username(&mut conn, GARAGE_USER).unwrap().unwrap();
+        let at = now().naive_utc();
+        let outcome: (bool, bool, usize) = conn
+            .transaction(|conn| {
+                let first = carpass::db::audit::answer_once(conn, issue.sequence(), "Correction", account.id, None, at)?;
+                let second = carpass::db::audit::answer_once(conn, issue.sequence(), "Confirmation", account.id, None, at)?;
+                let issues = carpass::db::issues::for_reading(conn, &receipt.reading_id)?.len();
+                Ok::<_, diesel::result::Error>((first, second, issues))
+            })
+            .unwrap();
+        assert_eq!(outcome, (true, false, 1));
+    }
+}
