@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 use crate::db::{self, DatabaseUrl};
 use crate::service::auth::Role;
 use crate::service::register;
-use crate::settings::{Settings, DEFAULT_BIND, DEFAULT_DATABASE_URL};
+use crate::settings::{Settings, TlsFiles, DEFAULT_BIND, DEFAULT_DATABASE_URL, DEFAULT_SHUTDOWN_TIMEOUT_SECS};
 use crate::staff::review::{self, Decision, PaperForm};
 use crate::staff::{self, companies::CompanyKind, StaffError};
 use crate::startup::Application;
@@ -33,6 +33,15 @@ pub enum Command {
         /// Create a demo garage, its account and vehicles with histories; print the credentials.
         #[arg(long)]
         demo: bool,
+        /// Serve HTTPS (TLS 1.2 and 1.3): the certificate chain, PEM, the server's certificate first.
+        #[arg(long, env = "CARPASS_TLS_CERT", value_name = "FILE", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key, PEM (PKCS#8, RSA or EC).
+        #[arg(long, env = "CARPASS_TLS_KEY", value_name = "FILE", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// On SIGTERM or SIGINT, how long the requests in flight may take to finish.
+        #[arg(long, env = "CARPASS_SHUTDOWN_TIMEOUT", value_name = "SECONDS", default_value_t = DEFAULT_SHUTDOWN_TIMEOUT_SECS)]
+        shutdown_timeout: u64,
     },
     /// Registry staff tools.
     Staff {
@@ -161,7 +170,18 @@ pub enum CliError {
 pub fn run(cli: Cli) -> Result<(), CliError> {
     let url = DatabaseUrl::parse(&cli.database_url)?;
     match cli.command {
-        Command::Serve { bind, demo } => serve(Settings::new(&bind, url), demo),
+        Command::Serve {
+            bind,
+            demo,
+            tls_cert,
+            tls_key,
+            shutdown_timeout,
+        } => {
+            let mut settings = Settings::new(&bind, url);
+            settings.tls = tls_cert.zip(tls_key).map(|(cert, key)| TlsFiles { cert, key });
+            settings.shutdown_timeout = std::time::Duration::from_secs(shutdown_timeout);
+            serve(settings, demo)
+        }
         Command::Staff { staff: who, command } => staff(url, who, command),
         Command::Import {
             command: ImportCommand::Vehicles { file },
@@ -186,7 +206,7 @@ fn serve(settings: Settings, demo: bool) -> Result<(), CliError> {
         // Bind first: a busy port must not cost the demo accounts their printed passwords.
         let app = Application::build(settings.clone())?;
         let host = settings.bind.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");
-        let base = format!("http://{}:{}", host.replace("0.0.0.0", "127.0.0.1"), app.port());
+        let base = format!("{}://{}:{}", app.scheme(), host.replace("0.0.0.0", "127.0.0.1"), app.port());
         if demo {
             let pool = db::connect(&settings.database_url, 1)?;
             let mut conn = pool.get().map_err(db::DbError::from)?;
@@ -198,7 +218,7 @@ fn serve(settings: Settings, demo: bool) -> Result<(), CliError> {
             println!("  vehicles:  {}", demo.vins.join(", "));
         }
         log::info!("serving {base}/soap/inflow on {}", settings.database_url);
-        app.run_until_stopped()
+        app.run_until_signalled()
             .await
             .map_err(|e| CliError::Io(e.to_string()))
     })

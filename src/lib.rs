@@ -6,6 +6,7 @@ pub mod clock;
 #[macro_use]
 pub mod db;
 pub mod domain;
+pub mod metrics;
 pub mod service;
 pub mod settings;
 pub mod soap;

@@ -1,10 +1,14 @@
 //! Settings: a typed struct, passed in explicitly (so that tests run one database each).
 
+use std::path::PathBuf;
+use std::time::Duration;
+
 use crate::clock::Clock;
 use crate::db::DatabaseUrl;
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://carpass.db";
+pub const DEFAULT_SHUTDOWN_TIMEOUT_SECS: u64 = 30;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -17,7 +21,18 @@ pub struct Settings {
     pub workers: Option<usize>,
     pub clock: Clock,
     /// How often readings waiting for their vehicle are checked for VIN_UNKNOWN.
-    pub sweep_interval: std::time::Duration,
+    pub sweep_interval: Duration,
+    /// HTTPS instead of HTTP when set.
+    pub tls: Option<TlsFiles>,
+    /// On SIGTERM or SIGINT, how long the requests in flight may take to finish.
+    pub shutdown_timeout: Duration,
+}
+
+/// PEM files: the certificate chain (the server's first) and its private key (PKCS#8, RSA or EC).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 impl Settings {
@@ -29,7 +44,9 @@ impl Settings {
             pool_size: 16,
             workers: None,
             clock: Clock::System,
-            sweep_interval: std::time::Duration::from_secs(3600),
+            sweep_interval: Duration::from_secs(3600),
+            tls: None,
+            shutdown_timeout: Duration::from_secs(DEFAULT_SHUTDOWN_TIMEOUT_SECS),
         }
     }
 }

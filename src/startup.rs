@@ -1,17 +1,25 @@
-//! Building and running the server: `Application::build` binds the listener (port 0 works, the
-//! real port is recorded) and opens the database, migrations first.
+//! Building and running the server: `Application::build` reads the TLS files, opens the
+//! database (migrations first) and binds the listener (port 0 works, the real port is
+//! recorded). `run_until_signalled` is what `carpass serve` runs: SIGTERM or SIGINT stops it
+//! gracefully.
 
 use std::net::TcpListener;
+use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
-use actix_web::dev::Server;
+use actix_web::dev::{Server, ServerHandle};
 use actix_web::{middleware, web, App, HttpServer};
+use rustls::pki_types::pem::{self, PemObject};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 use crate::clock::Clock;
 use crate::db::{self, DbConnection, DbError, Pool};
+use crate::metrics::Metrics;
 use crate::service::auth::Authenticator;
+use crate::service::group_commit::Committer;
 use crate::service::ServiceError;
-use crate::settings::Settings;
+use crate::settings::{Settings, TlsFiles};
 use crate::soap::fault::Fault;
 
 /// What every request handler shares.
@@ -20,6 +28,10 @@ pub struct AppState {
     pub authenticator: Arc<Authenticator>,
     pub clock: Clock,
     pub settings: Settings,
+    /// SubmitReadings goes through here: concurrent requests share durable commits.
+    pub committer: Committer,
+    /// What GET /metrics shows; one per application, so tests never share counts.
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
@@ -68,15 +80,21 @@ pub enum StartupError {
     Database(#[from] DbError),
     #[error("cannot listen on {0}: {1}")]
     Bind(String, std::io::Error),
+    #[error("{0}")]
+    Tls(String),
 }
 
 pub struct Application {
     port: u16,
+    https: bool,
+    shutdown_timeout: Duration,
     server: Server,
 }
 
 impl Application {
     pub fn build(settings: Settings) -> Result<Application, StartupError> {
+        // The TLS files first: a typo in a path must not leave a new empty database behind.
+        let tls = settings.tls.as_ref().map(tls_config).transpose()?;
         let pool = db::connect(&settings.database_url, settings.pool_size)?;
         let listener =
             TcpListener::bind(&settings.bind).map_err(|e| StartupError::Bind(settings.bind.clone(), e))?;
@@ -84,39 +102,179 @@ impl Application {
             .local_addr()
             .map_err(|e| StartupError::Bind(settings.bind.clone(), e))?
             .port();
+        let metrics = Arc::new(Metrics::new());
+        // SQLite has one writer at a time; PostgreSQL commits several batches in parallel.
+        let writers = match settings.database_url {
+            db::DatabaseUrl::Sqlite(_) => 1,
+            db::DatabaseUrl::Postgres(_) => (settings.pool_size as usize / 4).max(1),
+        };
+        let observer = metrics.clone();
+        let committer = Committer::start(pool.clone(), writers, Box::new(move |n| observer.observe_batch_size(n)));
         let state = web::Data::new(AppState {
             pool,
             authenticator: Arc::new(Authenticator::new()),
             clock: settings.clock,
             settings: settings.clone(),
+            committer,
+            metrics,
         });
         let sweeper = state.clone();
         let mut server = HttpServer::new(move || {
             App::new()
-                .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms"))
+                .wrap(middleware::from_fn(crate::web::metrics::observe))
                 .app_data(state.clone())
                 .configure(crate::soap::routes)
                 .configure(crate::web::health::routes)
                 .configure(crate::web::label::routes)
-        });
+                .configure(crate::web::metrics::routes)
+        })
+        // Signals are `run_until_signalled`'s business: a server inside a test process must
+        // not take SIGINT away from the test runner.
+        .disable_signals()
+        .shutdown_timeout(settings.shutdown_timeout.as_secs());
         actix_web::rt::spawn(sweep_periodically(sweeper));
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }
-        let server = server
-            .listen(listener)
-            .map_err(|e| StartupError::Bind(settings.bind.clone(), e))?
-            .run();
-        Ok(Application { port, server })
+        let https = tls.is_some();
+        let server = match tls {
+            Some(config) => server.listen_rustls_0_23(listener, config),
+            None => server.listen(listener),
+        }
+        .map_err(|e| StartupError::Bind(settings.bind.clone(), e))?
+        .run();
+        Ok(Application {
+            port,
+            https,
+            shutdown_timeout: settings.shutdown_timeout,
+            server,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    /// `https` with `--tls-cert`, else `http`.
+    pub fn scheme(&self) -> &'static str {
+        if self.https {
+            "https"
+        } else {
+            "http"
+        }
+    }
+
+    /// Stops the server: `handle().stop(true)` is the graceful stop a SIGTERM starts.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Runs until stopped through `handle()`; signals are not watched.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+
+    /// Runs until SIGTERM or SIGINT, then stops gracefully: no new connection is accepted, the
+    /// requests in flight finish (their transactions commit and their responses are sent)
+    /// within the shutdown timeout, and then this returns. A second signal exits the process
+    /// at once, with status 1.
+    pub async fn run_until_signalled(self) -> std::io::Result<()> {
+        let mut signals = Signals::new()?;
+        let handle = self.server.handle();
+        let timeout = self.shutdown_timeout.as_secs();
+        actix_web::rt::spawn(async move {
+            let name = signals.next().await;
+            log::info!(
+                "{name} received: no new connections; finishing the requests in flight (at most {timeout} s)"
+            );
+            actix_web::rt::spawn(async move { handle.stop(true).await });
+            // The server takes no other command while it waits for its workers: leave at once,
+            // as a kill would. Whatever was not answered was stored whole or not at all.
+            let name = signals.next().await;
+            log::warn!("{name} received again: exiting now, without waiting for the requests in flight");
+            std::process::exit(1);
+        });
+        self.server.await?;
+        log::info!("stopped");
+        Ok(())
+    }
+}
+
+/// SIGTERM (what an orchestrator sends) and SIGINT (Ctrl-C).
+struct Signals {
+    #[cfg(unix)]
+    term: actix_web::rt::signal::unix::Signal,
+    #[cfg(unix)]
+    int: actix_web::rt::signal::unix::Signal,
+}
+
+impl Signals {
+    #[cfg(unix)]
+    fn new() -> std::io::Result<Signals> {
+        use actix_web::rt::signal::unix::{signal, SignalKind};
+        Ok(Signals {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn new() -> std::io::Result<Signals> {
+        Ok(Signals {})
+    }
+
+    /// The next signal's name.
+    #[cfg(unix)]
+    async fn next(&mut self) -> &'static str {
+        use futures_util::future::{select, Either};
+        let term = std::pin::pin!(self.term.recv());
+        let int = std::pin::pin!(self.int.recv());
+        match select(term, int).await {
+            Either::Left(_) => "SIGTERM",
+            Either::Right(_) => "SIGINT",
+        }
+    }
+
+    #[cfg(not(unix))]
+    async fn next(&mut self) -> &'static str {
+        let _ = actix_web::rt::signal::ctrl_c().await;
+        "Ctrl-C"
+    }
+}
+
+/// rustls with the ring provider (no system library, no cmake), TLS 1.3 and 1.2 only.
+fn tls_config(files: &TlsFiles) -> Result<rustls::ServerConfig, StartupError> {
+    let tls = |message: String| StartupError::Tls(message);
+    let read = |path: &Path, what: &str| {
+        std::fs::read(path).map_err(|e| tls(format!("cannot read the TLS {what} {}: {e}", path.display())))
+    };
+    let not_pem = |path: &Path, what: &str, e: pem::Error| match e {
+        pem::Error::NoItemsFound => tls(format!("{} holds no PEM {what}", path.display())),
+        e => tls(format!("{} is not a valid PEM {what}: {e}", path.display())),
+    };
+    let what = "certificate (-----BEGIN CERTIFICATE-----)";
+    let chain = CertificateDer::pem_slice_iter(&read(&files.cert, "certificate")?)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| not_pem(&files.cert, what, e))?;
+    if chain.is_empty() {
+        return Err(not_pem(&files.cert, what, pem::Error::NoItemsFound));
+    }
+    let key = PrivateKeyDer::from_pem_slice(&read(&files.key, "private key")?).map_err(|e| {
+        not_pem(&files.key, "private key (-----BEGIN PRIVATE KEY-----, RSA or EC PRIVATE KEY)", e)
+    })?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .map_err(|e| tls(format!("TLS: {e}")))?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(|e| {
+            tls(format!(
+                "the TLS certificate {} and key {} cannot be used together: {e}",
+                files.cert.display(),
+                files.key.display()
+            ))
+        })
 }
 
 /// Issue 3: readings waiting 30 days for their vehicle get VIN_UNKNOWN, checked every hour

@@ -46,8 +46,16 @@ impl Raise {
     }
 }
 
-/// Stores a batch in one transaction and answers one receipt per reading, in order. A reading
-/// that breaks rules gets issues, never an error: only a storage failure fails the batch, and
+/// One SubmitReadings request: who sent it, what, and when it arrived.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    pub caller: Caller,
+    pub submissions: Vec<Submission>,
+    pub received: DateTime<Utc>,
+}
+
+/// Stores one request in one transaction and answers one receipt per reading, in order. A
+/// reading that breaks rules gets issues, never an error: only a storage failure fails it, and
 /// then nothing of it is stored, so the DMS can resend it with the same ClientReferences.
 pub fn submit(
     conn: &mut DbConnection,
@@ -55,39 +63,59 @@ pub fn submit(
     submissions: &[Submission],
     now: DateTime<Utc>,
 ) -> Result<Vec<Receipt>, ServiceError> {
-    match submit_once(conn, caller, submissions, now) {
+    let batch = Batch {
+        caller: caller.clone(),
+        submissions: submissions.to_vec(),
+        received: now,
+    };
+    Ok(submit_together(conn, std::slice::from_ref(&batch))?.remove(0))
+}
+
+/// Stores several requests in one transaction (group commit): one durable commit for all of
+/// them, and receipts for each only once it is done.
+pub fn submit_together(
+    conn: &mut DbConnection,
+    batches: &[Batch],
+) -> Result<Vec<Vec<Receipt>>, ServiceError> {
+    match submit_once(conn, batches) {
         // Two requests raced to store one ClientReference: the retry finds the winner's receipt.
         Err(ServiceError::Database(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))) => {
-            submit_once(conn, caller, submissions, now)
+            submit_once(conn, batches)
         }
         other => other,
     }
 }
 
-fn submit_once(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    submissions: &[Submission],
-    now: DateTime<Utc>,
-) -> Result<Vec<Receipt>, ServiceError> {
+fn submit_once(conn: &mut DbConnection, batches: &[Batch]) -> Result<Vec<Vec<Receipt>>, ServiceError> {
     conn.transaction(|conn| {
-        let mut vins: Vec<&str> = submissions.iter().map(|s| s.reading.vin.as_str()).collect();
+        let mut vins: Vec<&str> = batches
+            .iter()
+            .flat_map(|b| b.submissions.iter().map(|s| s.reading.vin.as_str()))
+            .collect();
         vins.sort_unstable();
         vins.dedup();
-        // Locks in one order: two batches sharing VINs cannot deadlock.
+        // Locks in one order: two transactions sharing VINs cannot deadlock.
+        let locked_at = batches.iter().map(|b| b.received).max().unwrap_or_default();
         for vin in vins {
-            readings::lock_vin(conn, vin, now.naive_utc())?;
+            readings::lock_vin(conn, vin, locked_at.naive_utc())?;
         }
-        let mut receipts = Vec::with_capacity(submissions.len());
-        for submission in submissions {
-            let reference = submission.client_reference.as_str();
-            let receipt = match readings::find_by_client_reference(conn, caller.account.id, reference)? {
-                Some(existing) => receipts::original(conn, &existing, caller.language)?,
-                None => store(conn, caller, submission, now)?,
-            };
-            receipts.push(receipt);
-        }
-        Ok(receipts)
+        batches
+            .iter()
+            .map(|batch| {
+                let caller = &batch.caller;
+                batch
+                    .submissions
+                    .iter()
+                    .map(|submission| {
+                        let reference = submission.client_reference.as_str();
+                        match readings::find_by_client_reference(conn, caller.account.id, reference)? {
+                            Some(existing) => receipts::original(conn, &existing, caller.language),
+                            None => store(conn, caller, submission, batch.received),
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
     })
 }
 

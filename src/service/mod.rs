@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod corrections;
+pub mod group_commit;
 pub mod inflow;
 pub mod labels;
 pub mod passwords;
@@ -37,4 +38,6 @@ pub enum ServiceError {
     Pool(#[from] diesel::r2d2::PoolError),
     #[error("stored data could not be read: {0}")]
     Corrupt(String),
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
 }

@@ -10,9 +10,11 @@ pub mod security;
 pub mod xml;
 
 use actix_web::http::header;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 
+use crate::domain::issue::IssueCode;
+use crate::metrics::{Metrics, Outcome, SoapCall};
 use crate::service::auth::AuthError;
 use crate::service::Caller;
 use crate::startup::AppState;
@@ -54,27 +56,51 @@ async fn describe(req: HttpRequest) -> HttpResponse {
 }
 
 async fn inflow(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
+    req.extensions_mut().insert(SoapCall::default());
+    let (version, answer) = answer(&req, payload, &state).await;
+    let outcome = match &answer {
+        Ok(_) => Outcome::Ok,
+        Err(fault) if fault.code == FaultCode::ServerError => Outcome::ServerFault,
+        Err(_) => Outcome::ClientFault,
+    };
+    note(&req, |call| call.outcome = Some(outcome));
+    match answer {
+        Ok(xml) => HttpResponse::Ok().content_type(version.content_type()).body(xml),
+        Err(fault) => fault.into_response(version),
+    }
+}
+
+/// The response, or the fault and the SOAP version to write it in.
+async fn answer(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+) -> (SoapVersion, Result<Vec<u8>, Fault>) {
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let Some(version) = SoapVersion::from_content_type(content_type) else {
-        return Fault::new(
+        let fault = Fault::new(
             FaultCode::UnsupportedMediaType,
             format!(
                 "Content-Type '{content_type}' is not SOAP: send SOAP 1.1 as text/xml or SOAP 1.2 as application/soap+xml"
             ),
-        )
-        .into_response(SoapVersion::Soap11);
+        );
+        return (SoapVersion::Soap11, Err(fault));
     };
     let body = match read_body(payload, state.settings.max_body_bytes).await {
         Ok(body) => body,
-        Err(fault) => return fault.into_response(version),
+        Err(fault) => return (version, Err(fault)),
     };
-    match process(&req, &body, version, &state).await {
-        Ok(xml) => HttpResponse::Ok().content_type(version.content_type()).body(xml),
-        Err(fault) => fault.into_response(version),
+    (version, process(req, &body, version, state).await)
+}
+
+/// Notes what is learnt of the request for the metrics and the access log (`web::metrics`).
+fn note(req: &HttpRequest, update: impl FnOnce(&mut SoapCall)) {
+    if let Some(call) = req.extensions_mut().get_mut::<SoapCall>() {
+        update(call);
     }
 }
 
@@ -107,6 +133,7 @@ async fn process(
 ) -> Result<Vec<u8>, Fault> {
     let envelope = envelope::parse(body, version)?;
     let operation = Operation::of(&envelope.operation)?;
+    note(req, |call| call.operation = Some(operation));
     let authorization = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -127,6 +154,7 @@ async fn process(
                 Fault::server()
             }
         })?;
+    note(req, |call| call.user = Some(account.username.clone()));
     if !operation.allows(account.role) {
         return Err(Fault::new(
             FaultCode::RoleNotAllowed,
@@ -145,7 +173,53 @@ async fn process(
         language,
         software,
     };
-    operation
+    let xml = operation
         .run(state, caller, &envelope.operation, version)
-        .await
+        .await?;
+    if operation == Operation::SubmitReadings {
+        count_issues(&xml, &state.metrics);
+    }
+    Ok(xml)
+}
+
+/// Counts the issues on the receipts of a SubmitReadings response, by code, for /metrics.
+/// ValidateReading only predicts issues, and the receipts of CorrectIssue and ConfirmReading
+/// repeat the reading's earlier ones: neither is counted. A resent ClientReference gets its
+/// original receipt, whose issues count again.
+fn count_issues(xml: &[u8], metrics: &Metrics) {
+    use quick_xml::events::Event;
+    let mut counts = [0u64; IssueCode::ALL.len()];
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let (mut in_issue, mut in_code) = (false, false);
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) => match e.local_name().as_ref() {
+                b"Issue" => in_issue = true,
+                b"Code" => in_code = in_issue,
+                _ => {}
+            },
+            Ok(Event::End(e)) => match e.local_name().as_ref() {
+                b"Issue" => in_issue = false,
+                b"Code" => in_code = false,
+                _ => {}
+            },
+            Ok(Event::Text(text)) if in_code => {
+                let code = std::str::from_utf8(&text).ok().and_then(IssueCode::parse);
+                if let Some(i) = code.and_then(|code| IssueCode::ALL.iter().position(|c| *c == code)) {
+                    counts[i] += 1;
+                }
+            }
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => {
+                log::warn!("cannot count the issues of our own response: {e}");
+                break;
+            }
+        }
+    }
+    for (code, n) in IssueCode::ALL.into_iter().zip(counts) {
+        if n > 0 {
+            metrics.issues_raised(code, n);
+        }
+    }
 }

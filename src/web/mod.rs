@@ -2,3 +2,4 @@
 
 pub mod health;
 pub mod label;
+pub mod metrics;

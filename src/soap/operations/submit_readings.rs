@@ -1,6 +1,7 @@
 //! SubmitReadings: 1..1000 readings in, one receipt per reading out, in order.
 
-use crate::service::{inflow, Caller};
+use crate::service::inflow::Batch;
+use crate::service::Caller;
 use crate::soap::envelope::SoapVersion;
 use crate::soap::fault::Fault;
 use crate::soap::schema::NS;
@@ -19,10 +20,15 @@ pub async fn handle(
         .enumerate()
         .map(|(i, reading)| decode::submission(reading, &format!("SubmitReadings/Reading[{}]", i + 1)))
         .collect::<Result<Vec<_>, _>>()?;
-    let now = state.clock.now();
-    let receipts = state
-        .run(move |conn| inflow::submit(conn, &caller, &submissions, now))
-        .await?;
+    let batch = Batch {
+        caller,
+        submissions,
+        received: state.clock.now(),
+    };
+    let receipts = state.committer.submit(batch).await.map_err(|e| {
+        log::error!("SubmitReadings failed: {e}");
+        Fault::server()
+    })?;
     Ok(encode::envelope(version, "SubmitReadingsResponse", |w| {
         receipts.iter().try_for_each(|r| encode::receipt(w, r))
     }))
