@@ -7,6 +7,7 @@ mod contract;
 mod corrections;
 mod faults;
 mod health;
+mod hostile;
 mod labels;
 mod register;
 mod review;
