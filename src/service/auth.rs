@@ -5,7 +5,7 @@
 //! hash) or a wrong one never matches the cache.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -80,6 +80,40 @@ pub struct Authenticator {
     verified: Mutex<HashMap<[u8; 32], Instant>>,
     /// Verified against for unknown users, so that they cost as much as a wrong password.
     decoy_hash: String,
+    /// Argon2 takes 19 MiB per hash: at most one hash per core at a time, so that a burst of
+    /// logins (or of wrong passwords) cannot take the memory, and a burst of one credential
+    /// hashes it once while the rest wait for the cache.
+    hashing: Hashing,
+}
+
+struct Hashing {
+    running: Mutex<usize>,
+    done: Condvar,
+    limit: usize,
+}
+
+impl Hashing {
+    fn new() -> Hashing {
+        Hashing {
+            running: Mutex::new(0),
+            done: Condvar::new(),
+            limit: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        }
+    }
+
+    fn run<T>(&self, work: impl FnOnce() -> T) -> T {
+        {
+            let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+            while *running >= self.limit {
+                running = self.done.wait(running).unwrap_or_else(|e| e.into_inner());
+            }
+            *running += 1;
+        }
+        let result = work();
+        *self.running.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
+        self.done.notify_one();
+        result
+    }
 }
 
 impl Default for Authenticator {
@@ -96,6 +130,7 @@ impl Authenticator {
             secret,
             verified: Mutex::new(HashMap::new()),
             decoy_hash: passwords::hash(&passwords::generate()),
+            hashing: Hashing::new(),
         }
     }
 
@@ -107,7 +142,8 @@ impl Authenticator {
     ) -> Result<Account, AuthError> {
         let row = accounts::find_by_username(conn, &credentials.username)?;
         let Some(row) = row else {
-            passwords::verify(&credentials.password, &self.decoy_hash);
+            self.hashing
+                .run(|| passwords::verify(&credentials.password, &self.decoy_hash));
             return Err(AuthError::Failed);
         };
         let role = Role::parse(&row.role).ok_or(AuthError::Failed)?;
@@ -144,16 +180,21 @@ impl Authenticator {
             .chain_update(password.as_bytes())
             .finalize()
             .into();
-        let now = Instant::now();
-        {
+        let cached = || {
             let cache = self.verified.lock().unwrap_or_else(|e| e.into_inner());
-            if cache.get(&key).is_some_and(|until| *until > now) {
-                return true;
-            }
+            cache.get(&key).is_some_and(|until| *until > Instant::now())
+        };
+        if cached() {
+            return true;
         }
-        if !passwords::verify(password, stored) {
+        // Checked again once our turn to hash comes: another request may have verified it.
+        let verified = self
+            .hashing
+            .run(|| cached() || passwords::verify(password, stored));
+        if !verified {
             return false;
         }
+        let now = Instant::now();
         let mut cache = self.verified.lock().unwrap_or_else(|e| e.into_inner());
         if cache.len() >= CACHE_MAX {
             cache.retain(|_, until| *until > now);
@@ -182,6 +223,27 @@ mod tests {
         assert!(!auth.check_password("g", "right", &changed));
         assert!(auth.check_password("g", "new", &changed));
         assert_eq!(auth.verified.lock().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_burst_of_one_credential_hashes_it_once_at_a_time_per_core() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let hashing = Hashing::new();
+        let (running, peak) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        std::thread::scope(|s| {
+            for _ in 0..16 {
+                s.spawn(|| {
+                    hashing.run(|| {
+                        let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                        peak.fetch_max(now, Ordering::SeqCst);
+                        std::thread::sleep(std::time::Duration::from_millis(5));
+                        running.fetch_sub(1, Ordering::SeqCst);
+                    })
+                });
+            }
+        });
+        assert!(peak.load(Ordering::SeqCst) <= hashing.limit);
+        assert!(peak.load(Ordering::SeqCst) >= 1);
     }
 
     #[test]
