@@ -47,6 +47,8 @@ pub enum XmlError {
     UnboundPrefix(String),
     #[error("the request body is empty; send a SOAP envelope")]
     Empty,
+    #[error("the character U+{0:04X} is not allowed in XML 1.0; remove it (control characters cannot travel in XML)")]
+    ForbiddenCharacter(u32),
     #[error("the XML is not well-formed: {0}")]
     Malformed(String),
 }
@@ -88,6 +90,8 @@ impl Element {
 /// Parses a whole document into its root element.
 pub fn parse(bytes: &[u8]) -> Result<Element, XmlError> {
     let text = std::str::from_utf8(bytes).map_err(|e| XmlError::NotUtf8(e.valid_up_to()))?;
+    // Stored values are echoed in receipts: a control character would make them unreadable.
+    check_chars(text)?;
     let mut reader = NsReader::from_str(text);
     let config = reader.config_mut();
     config.expand_empty_elements = true;
@@ -120,6 +124,7 @@ pub fn parse(bytes: &[u8]) -> Result<Element, XmlError> {
                     let (resolved, local) = reader.resolve_attribute(key);
                     let namespace = namespace_of(resolved, key.0)?;
                     let value = attr.unescape_value().map_err(entity_error)?.into_owned();
+                    check_chars(&value)?;
                     attributes.push(Attribute {
                         namespace,
                         name: utf8(local.into_inner())?,
@@ -158,6 +163,7 @@ pub fn parse(bytes: &[u8]) -> Result<Element, XmlError> {
                     .resolve_char_ref()
                     .map_err(|e| XmlError::Malformed(e.to_string()))?
                 {
+                    check_chars(ch.encode_utf8(&mut [0; 4]))?;
                     ch.to_string()
                 } else {
                     let name = utf8(&r)?;
@@ -166,6 +172,11 @@ pub fn parse(bytes: &[u8]) -> Result<Element, XmlError> {
                         .to_owned()
                 };
                 push_text(&mut stack, &resolved)?;
+            }
+            Event::Decl(_) if root.is_some() || !stack.is_empty() => {
+                return Err(XmlError::Malformed(
+                    "an XML declaration may only open the document".into(),
+                ))
             }
             Event::Decl(decl) => {
                 if let Some(encoding) = decl.encoding() {
@@ -194,6 +205,18 @@ pub fn parse(bytes: &[u8]) -> Result<Element, XmlError> {
         )));
     }
     root.ok_or(XmlError::Empty)
+}
+
+/// XML 1.0's Char production: tab, newline, carriage return, and from U+0020 on, without
+/// U+FFFE and U+FFFF (Rust's char already excludes surrogates).
+fn check_chars(text: &str) -> Result<(), XmlError> {
+    match text
+        .chars()
+        .find(|c| matches!(*c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}'))
+    {
+        Some(c) => Err(XmlError::ForbiddenCharacter(c as u32)),
+        None => Ok(()),
+    }
 }
 
 fn push_text(stack: &mut [Element], content: &str) -> Result<(), XmlError> {
@@ -286,6 +309,29 @@ mod tests {
             Err(XmlError::UnsupportedEncoding(_))
         ));
         assert!(parse(br#"<?xml version="1.0" encoding="utf-8"?><a/>"#).is_ok());
+    }
+
+    #[test]
+    fn characters_xml_forbids_are_refused_raw_or_as_references() {
+        for doc in [
+            "<a>P-\u{1}-2</a>",
+            "<a>&#1;</a>",
+            "<a>&#xFFFE;</a>",
+            "<a x='&#31;'/>",
+            "<a\u{1}b/>",
+            "<a>\u{FFFF}</a>",
+        ] {
+            assert!(matches!(parse(doc.as_bytes()), Err(XmlError::ForbiddenCharacter(_))), "{doc:?}");
+        }
+        assert_eq!(parse("<a>\t\n\r&#9;&#xA;</a>".as_bytes()).unwrap().text, "\t\n\n\t\n");
+    }
+
+    #[test]
+    fn an_xml_declaration_inside_the_document_is_malformed() {
+        assert!(matches!(
+            parse(br#"<a><?xml version="1.0"?></a>"#),
+            Err(XmlError::Malformed(_))
+        ));
     }
 
     #[test]
