@@ -1,0 +1,103 @@
+//! A fresh carpass database for the load: one garage and its submitter account, `vehicles`
+//! registered passenger cars, each with three readings in its official history, stored through
+//! the service itself (as tests/api/helpers.rs and the demo do), so that ValidateReading and
+//! RequestOkLabel read real histories.
+//!
+//! The numbering is shared with bench/soap.lua: vehicle i has the VIN WDB2030461B + i on six
+//! digits and the readings 20,000 + i, 40,000 + i and 60,000 + i km, 900, 540 and 180 days
+//! ago; the load sends readings from 70,000 + i km on, dated today.
+
+use chrono::{Duration, NaiveTime, Utc};
+
+use carpass::db::{self, accounts, DatabaseUrl};
+use carpass::domain::language::Language;
+use carpass::domain::odometer::OdometerUnit;
+use carpass::domain::reading::{ClientReference, CustomerType, ReadingInput, Submission, Work};
+use carpass::domain::vehicle::Vehicle;
+use carpass::domain::vin::Vin;
+use carpass::service::auth::{Account, Role};
+use carpass::service::{inflow, register, Caller, Software};
+use carpass::staff::{self, companies::CompanyKind};
+
+use crate::Error;
+
+pub const KBO: &str = "0403.170.701";
+
+pub fn run(url: &str, username: &str, password: &str, vehicles: usize) -> Result<(), Error> {
+    let pool = db::connect(&DatabaseUrl::parse(url)?, 1)?;
+    let mut conn = pool.get()?;
+    let now = Utc::now();
+    staff::companies::add(&mut conn, KBO, "Garage Bank BV", "45201", CompanyKind::Garage, now)?;
+    staff::accounts::add(&mut conn, KBO, username, Role::Submitter, Some(password.into()), now)?;
+    let account = accounts::find_by_username(&mut conn, username)?.ok_or("the account was not stored")?;
+
+    let first_registration = Some((now - Duration::days(5 * 365)).date_naive());
+    let register: Vec<Vehicle> = (0..vehicles)
+        .map(|i| Vehicle {
+            vin: Vin::parse(&vin(i)).expect("a valid VIN"),
+            make: Some("Volkswagen".into()),
+            model: Some("Golf".into()),
+            category: Some("M1".into()),
+            mass_kg: Some(1_300),
+            first_registration,
+            first_registration_be: first_registration,
+            imported_used: Some(false),
+            five_digit_odometer: Some(false),
+            euro_norm: Some("6d".into()),
+            co2_g_km: Some(120),
+            fuel: Some("petrol".into()),
+        })
+        .collect();
+    register::import(&mut conn, &register, now)?;
+
+    let caller = Caller {
+        account: Account {
+            id: account.id,
+            company_id: account.company_id,
+            username: account.username,
+            role: Role::Submitter,
+        },
+        language: Language::En,
+        software: Software {
+            builder: Some("carpass".into()),
+            name: Some("bench seed".into()),
+            version: None,
+        },
+    };
+    // Each round is sent on its own work date, as a DMS would have: on time, no warnings.
+    for (days_ago, km) in [(900, 20_000), (540, 40_000), (180, 60_000)] {
+        let work_date = (now - Duration::days(days_ago)).date_naive();
+        let submissions: Vec<Submission> = (0..vehicles)
+            .map(|i| Submission {
+                client_reference: ClientReference::parse(&format!("seed-{days_ago}-{i}")).expect("short"),
+                reading: ReadingInput {
+                    vin: vin(i),
+                    work_date,
+                    odometer: km + i as u64,
+                    unit: OdometerUnit::Km,
+                    odometer_replaced: None,
+                    subcontracted: false,
+                    customer_type: CustomerType::Business,
+                    invoice_total_cents: 24_050,
+                    works: vec![Work {
+                        activity_code: "MAINTENANCE".into(),
+                        description: "Kleine onderhoudsbeurt".into(),
+                    }],
+                    license_plate: None,
+                },
+            })
+            .collect();
+        let at = work_date.and_time(NaiveTime::from_hms_opt(10, 0, 0).expect("a time")).and_utc();
+        let receipts = inflow::submit(&mut conn, &caller, &submissions, at)?;
+        let accepted = receipts.iter().filter(|r| r.status.as_str() == "Accepted").count();
+        if accepted != vehicles {
+            return Err(format!("{} of {vehicles} seed readings {days_ago} days ago were not Accepted", vehicles - accepted).into());
+        }
+    }
+    println!("SEED vehicles={vehicles} readings={}", 3 * vehicles);
+    Ok(())
+}
+
+pub fn vin(i: usize) -> String {
+    format!("WDB2030461B{i:06}")
+}
