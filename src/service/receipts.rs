@@ -70,19 +70,7 @@ pub fn current(
     reading: &ReadingRow,
     language: Language,
 ) -> Result<Receipt, ServiceError> {
-    let status = ReadingStatus::parse(&reading.status).ok_or_else(|| {
-        ServiceError::Corrupt(format!("reading {}: status {}", reading.id, reading.status))
-    })?;
-    let issues = issues::for_reading(conn, &reading.id)?
-        .iter()
-        .map(|row| ReceiptIssue::stored(row, language))
-        .collect::<Result<_, _>>()?;
-    Ok(Receipt {
-        client_reference: reading.client_reference.clone(),
-        reading_id: reading.id.clone(),
-        status,
-        issues,
-    })
+    build(conn, reading, &reading.status, false, language)
 }
 
 /// The receipt as it was first sent: a resubmission gets exactly that again (SPEC 3.3).
@@ -91,12 +79,22 @@ pub fn original(
     reading: &ReadingRow,
     language: Language,
 ) -> Result<Receipt, ServiceError> {
-    let status = ReadingStatus::parse(&reading.receipt_status).ok_or_else(|| {
-        ServiceError::Corrupt(format!("reading {}: status {}", reading.id, reading.receipt_status))
+    build(conn, reading, &reading.receipt_status, true, language)
+}
+
+fn build(
+    conn: &mut DbConnection,
+    reading: &ReadingRow,
+    status: &str,
+    only_on_receipt: bool,
+    language: Language,
+) -> Result<Receipt, ServiceError> {
+    let status = ReadingStatus::parse(status).ok_or_else(|| {
+        ServiceError::Corrupt(format!("reading {}: status {status}", reading.id))
     })?;
     let issues = issues::for_reading(conn, &reading.id)?
         .iter()
-        .filter(|row| row.on_receipt)
+        .filter(|row| row.on_receipt || !only_on_receipt)
         .map(|row| ReceiptIssue::stored(row, language))
         .collect::<Result<_, _>>()?;
     Ok(Receipt {
