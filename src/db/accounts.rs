@@ -54,3 +54,12 @@ pub fn company_kind(conn: &mut DbConnection, company_id: i64) -> QueryResult<Str
         .select(companies::kind)
         .first(conn)
 }
+
+/// The user names of a company's accounts.
+pub fn usernames_of_company(conn: &mut DbConnection, company_id: i64) -> QueryResult<Vec<String>> {
+    accounts::table
+        .filter(accounts::company_id.eq(company_id))
+        .order(accounts::id)
+        .select(accounts::username)
+        .load(conn)
+}

@@ -15,6 +15,7 @@ macro_rules! on_backend {
 
 pub mod accounts;
 pub mod audit;
+pub mod certification;
 pub mod companies;
 pub mod issues;
 pub mod labels;
@@ -35,6 +36,11 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+const CERTIFICATION_SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/certification/sqlite");
+const CERTIFICATION_POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/certification/postgres");
+
+/// The PostgreSQL schema of the certification database (SPEC 5.5), beside production's.
+const CERTIFICATION_SCHEMA: &str = "certification";
 
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {
@@ -95,6 +101,40 @@ impl DatabaseUrl {
     }
 }
 
+/// Which of the two databases a pool opens. Certification traffic (SPEC 5.5) lives in a
+/// database of its own, with its own copy of the production tables: a SQLite file beside
+/// production's (`carpass.db` -> `carpass-certification.db`), or the schema `certification`
+/// of the same PostgreSQL database. Nothing a certification session does can reach production.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Database {
+    Production,
+    Certification,
+}
+
+impl Database {
+    /// Where this database lives, given production's URL.
+    pub fn url(self, production: &DatabaseUrl) -> DatabaseUrl {
+        match (self, production) {
+            (Database::Production, url) | (Database::Certification, url @ DatabaseUrl::Postgres(_)) => url.clone(),
+            (Database::Certification, DatabaseUrl::Sqlite(path)) => {
+                let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                let name = match path.extension() {
+                    Some(ext) => format!("{stem}-certification.{}", ext.to_string_lossy()),
+                    None => format!("{stem}-certification"),
+                };
+                DatabaseUrl::Sqlite(path.with_file_name(name))
+            }
+        }
+    }
+
+    fn schema(self) -> Option<&'static str> {
+        match self {
+            Database::Production => None,
+            Database::Certification => Some(CERTIFICATION_SCHEMA),
+        }
+    }
+}
+
 impl std::fmt::Display for DatabaseUrl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -123,6 +163,8 @@ fn scheme_of(raw: &str) -> Option<&str> {
 #[derive(Debug, Clone)]
 pub struct Manager {
     url: DatabaseUrl,
+    /// The PostgreSQL schema every query of this pool resolves to, when not the default.
+    schema: Option<&'static str>,
 }
 
 impl ManageConnection for Manager {
@@ -137,9 +179,14 @@ impl ManageConnection for Manager {
                     .map(DbConnection::Sqlite)
                     .map_err(r2d2::Error::ConnectionError)
             }
-            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
-                .map(DbConnection::Postgres)
-                .map_err(r2d2::Error::ConnectionError),
+            DatabaseUrl::Postgres(url) => {
+                let mut conn = PgConnection::establish(url).map_err(r2d2::Error::ConnectionError)?;
+                if let Some(schema) = self.schema {
+                    conn.batch_execute(&format!("SET search_path TO {schema}"))
+                        .map_err(r2d2::Error::QueryError)?;
+                }
+                Ok(DbConnection::Postgres(conn))
+            }
         }
     }
 
@@ -170,21 +217,32 @@ impl CustomizeConnection<DbConnection, r2d2::Error> for ConnectionSettings {
     }
 }
 
-/// Opens the pool and runs the embedded migrations before anything is served.
+/// Opens the production pool and runs the embedded migrations before anything is served.
 pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<Pool, DbError> {
+    open(Database::Production, url, max_size)
+}
+
+/// Opens a pool on one of the two databases (given production's URL), migrated.
+pub fn open(database: Database, production: &DatabaseUrl, max_size: u32) -> Result<Pool, DbError> {
+    let url = &database.url(production);
     if let DatabaseUrl::Sqlite(path) = url {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)
                 .map_err(|e| DbError::Migrations(format!("cannot create {}: {e}", parent.display())))?;
         }
     }
-    let manager = Manager { url: url.clone() };
+    let manager = Manager {
+        url: url.clone(),
+        schema: database.schema(),
+    };
     // Migrations and WAL first, on a connection of their own, before the pool opens several.
     let mut conn = manager.connect().map_err(|e| DbError::Migrations(e.to_string()))?;
-    migrate(&mut conn)?;
+    migrate(&mut conn, database)?;
     drop(conn);
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
+        // The certification pool is idle most of the time: open its connections on demand.
+        .min_idle((database == Database::Certification).then_some(1))
         .connection_timeout(Duration::from_secs(10))
         .connection_customizer(Box::new(ConnectionSettings))
         .build(manager)?;
@@ -201,15 +259,31 @@ const MIGRATION_LOCK: i64 = 0x0063_6172_7061_7373;
 
 /// Several instances may start at once on one database (SPEC 7.1): one migrates, the others
 /// wait for it and then find nothing left to do.
-fn migrate(conn: &mut DbConnection) -> Result<(), DbError> {
+fn migrate(conn: &mut DbConnection, database: Database) -> Result<(), DbError> {
+    let certification = database == Database::Certification;
     let result = match conn {
         DbConnection::Sqlite(c) => {
             c.batch_execute("PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL;")?;
-            c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ())
+            c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()).and_then(|()| {
+                if certification {
+                    c.run_pending_migrations(CERTIFICATION_SQLITE_MIGRATIONS).map(|_| ())
+                } else {
+                    Ok(())
+                }
+            })
         }
         DbConnection::Postgres(c) => {
             c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
-            let result = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ());
+            let result = (|| -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+                if let Some(schema) = database.schema() {
+                    c.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))?;
+                }
+                c.run_pending_migrations(POSTGRES_MIGRATIONS)?;
+                if certification {
+                    c.run_pending_migrations(CERTIFICATION_POSTGRES_MIGRATIONS)?;
+                }
+                Ok(())
+            })();
             c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
             result
         }
@@ -259,6 +333,18 @@ mod tests {
     }
 
     #[test]
+    fn the_certification_database_lives_beside_production() {
+        let sqlite = DatabaseUrl::parse("data/carpass.db").unwrap();
+        assert_eq!(Database::Certification.url(&sqlite), DatabaseUrl::Sqlite("data/carpass-certification.db".into()));
+        assert_eq!(Database::Production.url(&sqlite), sqlite);
+        let bare = DatabaseUrl::parse("carpass").unwrap();
+        assert_eq!(Database::Certification.url(&bare), DatabaseUrl::Sqlite("carpass-certification".into()));
+        let pg = DatabaseUrl::parse("postgres://u:p@h/db").unwrap();
+        assert_eq!(Database::Certification.url(&pg), pg);
+        assert_eq!(Database::Certification.schema(), Some("certification"));
+    }
+
+    #[test]
     fn the_two_backends_have_the_same_migrations() {
         let names = |dir: &str| {
             let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -272,6 +358,10 @@ mod tests {
         assert_eq!(
             names(&format!("{root}/migrations/sqlite")),
             names(&format!("{root}/migrations/postgres"))
+        );
+        assert_eq!(
+            names(&format!("{root}/migrations/certification/sqlite")),
+            names(&format!("{root}/migrations/certification/postgres"))
         );
     }
 }

@@ -152,6 +152,72 @@ diesel::table! {
     }
 }
 
+// The certification database only (migrations/certification).
+diesel::table! {
+    certification_sessions (id) {
+        id -> Text,
+        dms_name -> Text,
+        dms_version -> Text,
+        dms_builder -> Text,
+        company_id -> BigInt,
+        username -> Text,
+        sheet -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    certification_steps (session_id, number) {
+        session_id -> Text,
+        number -> Integer,
+        opened_at -> Timestamp,
+        opened_by -> Text,
+    }
+}
+
+diesel::table! {
+    certification_exchanges (id) {
+        id -> BigInt,
+        session_id -> Text,
+        step -> Nullable<Integer>,
+        received_at -> Timestamp,
+        answered_at -> Timestamp,
+        method -> Text,
+        path -> Text,
+        request_headers -> Text,
+        request_body -> Binary,
+        response_status -> Integer,
+        response_headers -> Text,
+        response_body -> Binary,
+        injected -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    certification_attachments (id) {
+        id -> BigInt,
+        session_id -> Text,
+        step -> Integer,
+        file_name -> Text,
+        content_type -> Text,
+        content -> Binary,
+        sha256 -> Text,
+        attached_at -> Timestamp,
+        attached_by -> Text,
+    }
+}
+
+diesel::table! {
+    certification_evaluations (id) {
+        id -> Text,
+        session_id -> Text,
+        created_at -> Timestamp,
+        created_by -> Text,
+        certifiable -> Bool,
+        report -> Text,
+    }
+}
+
 diesel::joinable!(accounts -> companies (company_id));
 diesel::joinable!(issues -> readings (reading_id));
 diesel::joinable!(reading_works -> readings (reading_id));

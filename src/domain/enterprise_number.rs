@@ -80,6 +80,13 @@ impl EnterpriseNumber {
         Ok(EnterpriseNumber(digits))
     }
 
+    /// The enterprise number whose first eight digits these are (0..=19_999_999), with its
+    /// check digits; None for an establishment unit's range.
+    pub fn from_first_eight(first_eight: u32) -> Option<EnterpriseNumber> {
+        (first_eight < 20_000_000)
+            .then(|| EnterpriseNumber(format!("{first_eight:08}{:02}", check_digits(first_eight))))
+    }
+
     /// The 10 digits without separators, e.g. `0403170701`.
     pub fn digits(&self) -> &str {
         &self.0
@@ -238,6 +245,16 @@ mod tests {
                 base: "0403.161.1".into()
             })
         );
+    }
+
+    #[test]
+    fn a_number_made_from_its_first_eight_digits_parses() {
+        for first_eight in [0, 4_031_707, 12_345_678, 19_999_999] {
+            let made = EnterpriseNumber::from_first_eight(first_eight).unwrap();
+            assert_eq!(EnterpriseNumber::parse(made.digits()).unwrap(), made);
+        }
+        assert_eq!(EnterpriseNumber::from_first_eight(4_031_707).unwrap().digits(), "0403170701");
+        assert!(EnterpriseNumber::from_first_eight(20_000_000).is_none());
     }
 
     #[test]

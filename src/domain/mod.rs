@@ -2,6 +2,7 @@
 
 pub mod activity;
 pub mod calendar;
+pub mod certification;
 pub mod enterprise_number;
 mod format;
 pub mod issue;

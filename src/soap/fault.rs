@@ -2,7 +2,6 @@
 //! the SOAP version of the request, with a `cp:FaultDetail` that names the code and the element.
 
 use actix_web::http::StatusCode;
-use actix_web::HttpResponse;
 use quick_xml::events::BytesText;
 
 use super::encode::{soap_envelope, XmlWriter};
@@ -101,6 +100,9 @@ enum FaultKind {
     VersionMismatch,
     MustUnderstand,
 }
+
+/// The HTTP Basic challenge that goes with an AuthenticationRequired fault.
+pub const BASIC_CHALLENGE: &str = "Basic realm=\"carpass\", charset=\"UTF-8\"";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fault {
@@ -215,16 +217,6 @@ impl Fault {
             FaultKind::VersionMismatch => "soap:VersionMismatch",
             FaultKind::MustUnderstand => "soap:MustUnderstand",
         }
-    }
-
-    pub fn into_response(self, version: SoapVersion) -> HttpResponse {
-        let mut response = HttpResponse::build(self.http_status(version));
-        response.content_type(version.content_type());
-        if self.code == FaultCode::AuthenticationRequired {
-            // Many SOAP stacks send HTTP Basic credentials only after this challenge.
-            response.insert_header(("WWW-Authenticate", "Basic realm=\"carpass\", charset=\"UTF-8\""));
-        }
-        response.body(self.to_xml(version))
     }
 }
 

@@ -4,6 +4,7 @@ pub mod decode;
 pub mod encode;
 pub mod envelope;
 pub mod fault;
+pub mod inspect;
 pub mod operations;
 pub mod schema;
 pub mod security;
@@ -57,25 +58,64 @@ async fn describe(req: HttpRequest) -> HttpResponse {
 
 async fn inflow(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
     req.extensions_mut().insert(SoapCall::default());
-    let (version, answer) = answer(&req, payload, &state).await;
+    let (version, answer) = match read_request(&req, payload, state.settings.max_body_bytes).await {
+        Ok((version, body)) => (version, process(&req, &body, version, &state, None).await),
+        Err((version, fault)) => (version, Err(fault)),
+    };
     let outcome = match &answer {
         Ok(_) => Outcome::Ok,
         Err(fault) if fault.code == FaultCode::ServerError => Outcome::ServerFault,
         Err(_) => Outcome::ClientFault,
     };
     note(&req, |call| call.outcome = Some(outcome));
-    match answer {
-        Ok(xml) => HttpResponse::Ok().content_type(version.content_type()).body(xml),
-        Err(fault) => fault.into_response(version),
+    Reply::of(version, answer).into_response()
+}
+
+/// A response as it goes on the wire; the certification endpoint records it before sending.
+pub struct Reply {
+    pub status: actix_web::http::StatusCode,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn of(version: SoapVersion, answer: Result<Vec<u8>, Fault>) -> Reply {
+        let mut headers = vec![("content-type".to_owned(), version.content_type().to_owned())];
+        match answer {
+            Ok(body) => Reply {
+                status: actix_web::http::StatusCode::OK,
+                headers,
+                body,
+            },
+            Err(fault) => {
+                if fault.code == FaultCode::AuthenticationRequired {
+                    // Many SOAP stacks send HTTP Basic credentials only after this challenge.
+                    headers.push(("www-authenticate".to_owned(), fault::BASIC_CHALLENGE.to_owned()));
+                }
+                Reply {
+                    status: fault.http_status(version),
+                    headers,
+                    body: fault.to_xml(version),
+                }
+            }
+        }
+    }
+
+    pub fn into_response(self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status);
+        for (name, value) in self.headers {
+            response.insert_header((name, value));
+        }
+        response.body(self.body)
     }
 }
 
-/// The response, or the fault and the SOAP version to write it in.
-async fn answer(
+/// The SOAP version and body of a request, or the fault to answer in that version.
+pub async fn read_request(
     req: &HttpRequest,
     payload: web::Payload,
-    state: &AppState,
-) -> (SoapVersion, Result<Vec<u8>, Fault>) {
+    limit: usize,
+) -> Result<(SoapVersion, web::BytesMut), (SoapVersion, Fault)> {
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -88,13 +128,12 @@ async fn answer(
                 "Content-Type '{content_type}' is not SOAP: send SOAP 1.1 as text/xml or SOAP 1.2 as application/soap+xml"
             ),
         );
-        return (SoapVersion::Soap11, Err(fault));
+        return Err((SoapVersion::Soap11, fault));
     };
-    let body = match read_body(payload, state.settings.max_body_bytes).await {
-        Ok(body) => body,
-        Err(fault) => return (version, Err(fault)),
-    };
-    (version, process(req, &body, version, state).await)
+    match read_body(payload, limit).await {
+        Ok(body) => Ok((version, body)),
+        Err(fault) => Err((version, fault)),
+    }
 }
 
 /// Notes what is learnt of the request for the metrics and the access log (`web::metrics`).
@@ -125,11 +164,14 @@ async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::Bytes
     Ok(body)
 }
 
-async fn process(
+/// Runs one request. `company`, when given, is the only company whose accounts are accepted:
+/// a certification session's endpoint takes its own credentials and no others.
+pub async fn process(
     req: &HttpRequest,
     body: &[u8],
     version: SoapVersion,
     state: &AppState,
+    company: Option<i64>,
 ) -> Result<Vec<u8>, Fault> {
     let envelope = envelope::parse(body, version)?;
     let operation = Operation::of(&envelope.operation)?;
@@ -155,6 +197,12 @@ async fn process(
             }
         })?;
     note(req, |call| call.user = Some(account.username.clone()));
+    if company.is_some_and(|company| company != account.company_id) {
+        return Err(Fault::new(
+            FaultCode::AuthenticationFailed,
+            "these credentials belong to another certification session: use the ones `carpass certify start` printed for this one",
+        ));
+    }
     if !operation.allows(account.role) {
         return Err(Fault::new(
             FaultCode::RoleNotAllowed,

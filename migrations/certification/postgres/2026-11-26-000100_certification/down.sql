@@ -1,0 +1,6 @@
+DROP TABLE certification_evaluations;
+DROP TABLE certification_attachments;
+DROP TABLE certification_exchanges;
+DROP TABLE certification_steps;
+DROP TABLE certification_sessions;
+DROP FUNCTION certification_evaluations_immutable;

@@ -1,0 +1,5 @@
+DROP TABLE certification_evaluations;
+DROP TABLE certification_attachments;
+DROP TABLE certification_exchanges;
+DROP TABLE certification_steps;
+DROP TABLE certification_sessions;

@@ -1,0 +1,224 @@
+//! Evaluating a session (SPEC 5.3): its recording read back as facts, judged against every
+//! criterion, and kept as an immutable record; evaluating again adds a new one.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::sessions::{self, Session};
+use super::{recording, CertificationError};
+use crate::db::certification::{self as store, AttachmentRow, EvaluationRow, ExchangeRow};
+use crate::db::DbConnection;
+use crate::domain::certification::evaluation::{self, Check, CriterionResult, Recording, Software};
+use crate::domain::certification::facts::{Exchange, ResponseFacts};
+use crate::domain::certification::scenario::{InjectedFault, Texts};
+use crate::soap::inspect::{self, RawRequest};
+
+/// What a report shows: the evaluation with enough of the session to read it alone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    pub evaluation_id: String,
+    pub evaluated_at: DateTime<Utc>,
+    pub evaluated_by: String,
+    pub session_id: String,
+    pub dms: Software,
+    pub session_started_at: DateTime<Utc>,
+    pub certifiable: bool,
+    pub criteria: Vec<CriterionResult>,
+    pub checks: Vec<Check>,
+    pub steps: Vec<StepInfo>,
+    pub exchanges: Vec<ExchangeInfo>,
+    pub screenshots: Vec<ScreenshotInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepInfo {
+    pub number: u32,
+    pub scenario: String,
+    pub title: Texts,
+    pub instructions: Texts,
+    pub criteria: Vec<String>,
+    pub opened_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExchangeInfo {
+    pub number: u32,
+    pub received_at: DateTime<Utc>,
+    pub answered_at: DateTime<Utc>,
+    pub step: Option<u32>,
+    pub operation: String,
+    pub http_status: u16,
+    /// "2 receipts", "fault SCHEMA_VIOLATION", ...
+    pub outcome: String,
+    pub injected: Option<InjectedFault>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScreenshotInfo {
+    pub step: u32,
+    pub file_name: String,
+    pub content_type: String,
+    pub sha256: String,
+    pub attached_at: DateTime<Utc>,
+    pub attached_by: String,
+}
+
+/// The raw recording, for the evidence bundle.
+pub struct Evidence {
+    pub exchanges: Vec<ExchangeRow>,
+    pub attachments: Vec<AttachmentRow>,
+}
+
+pub fn evidence(conn: &mut DbConnection, session_id: &str) -> Result<Evidence, CertificationError> {
+    Ok(Evidence {
+        exchanges: store::exchanges(conn, session_id)?,
+        attachments: store::attachments(conn, session_id)?,
+    })
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+pub fn headers_of(json: &str) -> Vec<(String, String)> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+/// The recording as facts, in the order it was recorded.
+pub fn facts(rows: &[ExchangeRow], usernames: &[String]) -> Vec<Exchange> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let headers = headers_of(&row.request_headers);
+            let query = row.path.split_once('?').map(|(_, q)| q).unwrap_or("");
+            let raw = RawRequest {
+                content_type: header(&headers, "content-type").unwrap_or(""),
+                authorization: header(&headers, "authorization"),
+                query,
+                body: &row.request_body,
+            };
+            Exchange {
+                number: i as u32 + 1,
+                received_at: row.received_at.and_utc(),
+                step: row.step.map(|s| s as u32),
+                request: inspect::request(&raw, usernames),
+                response: inspect::response(&row.response_body),
+                injected: row.injected.as_deref().and_then(InjectedFault::parse),
+            }
+        })
+        .collect()
+}
+
+/// Judges the session's recording as it is now and stores the result.
+pub fn evaluate(conn: &mut DbConnection, session_id: &str, by: &str, now: DateTime<Utc>) -> Result<Report, CertificationError> {
+    let session = sessions::find(conn, session_id)?;
+    let opened = sessions::opened(conn, &session.id)?;
+    let rows = store::exchanges(conn, &session.id)?;
+    let attachments = store::attachments(conn, &session.id)?;
+    let usernames = recording::usernames(conn, &session)?;
+    let exchanges = facts(&rows, &usernames);
+    let screenshots: BTreeSet<u32> = attachments.iter().map(|a| a.step as u32).collect();
+    let evaluation = evaluation::evaluate(&Recording {
+        sheet: &session.sheet,
+        software: &session.software,
+        opened: &opened,
+        exchanges: &exchanges,
+        screenshots: &screenshots,
+    });
+    let report = Report {
+        evaluation_id: uuid::Uuid::new_v4().to_string(),
+        evaluated_at: now,
+        evaluated_by: by.to_owned(),
+        session_id: session.id.clone(),
+        dms: session.software.clone(),
+        session_started_at: session.created_at,
+        certifiable: evaluation.certifiable,
+        criteria: evaluation.criteria,
+        checks: evaluation.checks,
+        steps: steps(&session, &opened),
+        exchanges: exchanges
+            .iter()
+            .zip(&rows)
+            .map(|(e, row)| ExchangeInfo {
+                number: e.number,
+                received_at: e.received_at,
+                answered_at: row.answered_at.and_utc(),
+                step: e.step,
+                operation: e.operation().to_owned(),
+                http_status: row.response_status as u16,
+                outcome: outcome(&e.response),
+                injected: e.injected,
+            })
+            .collect(),
+        screenshots: attachments
+            .iter()
+            .map(|a| ScreenshotInfo {
+                step: a.step as u32,
+                file_name: a.file_name.clone(),
+                content_type: a.content_type.clone(),
+                sha256: a.sha256.clone(),
+                attached_at: a.attached_at.and_utc(),
+                attached_by: a.attached_by.clone(),
+            })
+            .collect(),
+    };
+    store::insert_evaluation(
+        conn,
+        &EvaluationRow {
+            id: report.evaluation_id.clone(),
+            session_id: session.id.clone(),
+            created_at: now.naive_utc(),
+            created_by: by.to_owned(),
+            certifiable: report.certifiable,
+            report: serde_json::to_string(&report).expect("a report serialises"),
+        },
+    )?;
+    Ok(report)
+}
+
+/// Every evaluation of the session, oldest first.
+pub fn all(conn: &mut DbConnection, session_id: &str) -> Result<Vec<Report>, CertificationError> {
+    store::evaluations(conn, session_id)?
+        .into_iter()
+        .map(|row| {
+            serde_json::from_str(&row.report)
+                .map_err(|e| CertificationError::Invalid(format!("evaluation {} cannot be read: {e}", row.id)))
+        })
+        .collect()
+}
+
+pub fn latest(conn: &mut DbConnection, session_id: &str) -> Result<Option<Report>, CertificationError> {
+    Ok(all(conn, session_id)?.pop())
+}
+
+fn steps(session: &Session, opened: &std::collections::BTreeMap<u32, DateTime<Utc>>) -> Vec<StepInfo> {
+    session
+        .sheet
+        .steps
+        .iter()
+        .map(|s| StepInfo {
+            number: s.number,
+            scenario: s.scenario.clone(),
+            title: s.scenario_title.clone(),
+            instructions: s.instructions.clone(),
+            criteria: s.criteria.iter().map(|c| c.id().to_owned()).collect(),
+            opened_at: opened.get(&s.number).copied(),
+        })
+        .collect()
+}
+
+fn outcome(response: &ResponseFacts) -> String {
+    match response {
+        ResponseFacts::Receipts(receipts) => {
+            let statuses: Vec<&str> = receipts.iter().map(|r| r.status.as_str()).collect();
+            format!("receipt: {}", statuses.join(", "))
+        }
+        ResponseFacts::Fault { code, .. } => format!("fault {code}"),
+        ResponseFacts::Other => "answered".into(),
+    }
+}

@@ -1,0 +1,28 @@
+//! The certification harness (SPEC 5): sessions in the certification database, the recording
+//! of their exchanges and the faults injected into them, evaluations and their reports, and
+//! the reference DMS that proves the harness.
+
+pub mod evaluations;
+pub mod recording;
+pub mod reference_dms;
+pub mod report;
+pub mod scenarios;
+pub mod sessions;
+
+use crate::service::ServiceError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CertificationError {
+    #[error("no certification session '{0}': `carpass certify start` prints the session id")]
+    UnknownSession(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+}
+
+impl From<diesel::result::Error> for CertificationError {
+    fn from(e: diesel::result::Error) -> Self {
+        CertificationError::Service(ServiceError::Database(e))
+    }
+}

@@ -1,0 +1,1 @@
+//! The reference DMS (SPEC 5.4).

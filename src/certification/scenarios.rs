@@ -1,0 +1,47 @@
+//! The scenarios of `conformance-tests/scenarios/`, built into the binary so that a session's
+//! sheet never depends on the directory the command runs in.
+
+use crate::domain::certification::scenario::Scenario;
+
+const FILES: [(&str, &str); 8] = [
+    ("01-setup.toml", include_str!("../../conformance-tests/scenarios/01-setup.toml")),
+    ("02-service.toml", include_str!("../../conformance-tests/scenarios/02-service.toml")),
+    ("03-answers.toml", include_str!("../../conformance-tests/scenarios/03-answers.toml")),
+    ("04-special-readings.toml", include_str!("../../conformance-tests/scenarios/04-special-readings.toml")),
+    ("05-small-jobs.toml", include_str!("../../conformance-tests/scenarios/05-small-jobs.toml")),
+    ("06-retries.toml", include_str!("../../conformance-tests/scenarios/06-retries.toml")),
+    ("07-waiting-for-registration.toml", include_str!("../../conformance-tests/scenarios/07-waiting-for-registration.toml")),
+    ("08-adverts.toml", include_str!("../../conformance-tests/scenarios/08-adverts.toml")),
+];
+
+/// The scenarios in file order. They are checked by the tests below, so a broken file never
+/// reaches a release.
+pub fn builtin() -> Vec<Scenario> {
+    FILES
+        .iter()
+        .map(|(name, text)| toml::from_str(text).unwrap_or_else(|e| panic!("conformance-tests/scenarios/{name}: {e}")))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::certification::scenario;
+
+    #[test]
+    fn every_scenario_file_is_built_in_and_the_set_is_consistent() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/conformance-tests/scenarios");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".toml"))
+            .collect();
+        on_disk.sort();
+        let built_in: Vec<String> = FILES.iter().map(|(n, _)| n.to_string()).collect();
+        assert_eq!(on_disk, built_in, "list every scenario file in FILES");
+        let scenarios = builtin();
+        if let Err(problems) = scenario::check(&scenarios) {
+            panic!("the scenarios do not hold together:\n{}", problems.join("\n"));
+        }
+    }
+}

@@ -1,0 +1,395 @@
+//! Certification sessions: each gets its own company, credentials, endpoint path and fixture
+//! vehicles (unique VINs, with the histories the scenarios need) in the certification
+//! database; the operator opens the steps one by one and attaches screenshots.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, NaiveTime, Utc};
+use diesel::Connection;
+use rand::Rng;
+use sha2::{Digest, Sha256};
+
+use super::{scenarios, CertificationError};
+use crate::db::certification::{self as store, NewAttachment, SessionRow, StepRow};
+use crate::db::{accounts, companies, DbConnection};
+use crate::domain::calendar::brussels_date;
+use crate::domain::certification::evaluation::Software;
+use crate::domain::certification::scenario::{self, Sheet, SheetStep, SheetVehicle};
+use crate::domain::enterprise_number::EnterpriseNumber;
+use crate::domain::language::Language;
+use crate::domain::odometer::OdometerUnit;
+use crate::domain::reading::{ClientReference, CustomerType, ReadingInput, Submission, Work};
+use crate::domain::vehicle::Vehicle;
+use crate::domain::vin::Vin;
+use crate::service::auth::{Account, Role};
+use crate::service::{inflow, passwords, register, Caller};
+
+/// The SOAP endpoint of a session, under the server's address.
+pub fn endpoint_path(session_id: &str) -> String {
+    format!("/certify/{session_id}/soap/inflow")
+}
+
+/// The operator page of a session.
+pub fn page_path(session_id: &str) -> String {
+    format!("/certify/{session_id}")
+}
+
+/// ClientInfo carries at most this many characters per software field (the XSD).
+const SOFTWARE_FIELD_MAX: usize = 100;
+/// A screenshot larger than this is refused: a PNG of a screen is far smaller.
+pub const ATTACHMENT_MAX_BYTES: usize = 10 * 1024 * 1024;
+/// The company that owns the fixtures' earlier readings in the certification database.
+const FIXTURE_KBO_FIRST_EIGHT: u32 = 19_999_999;
+const FIXTURE_USER: &str = "certification-fixtures";
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id: String,
+    pub software: Software,
+    pub company_id: i64,
+    pub username: String,
+    pub sheet: Sheet,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Session {
+    fn from_row(row: SessionRow) -> Result<Session, CertificationError> {
+        let sheet = serde_json::from_str(&row.sheet)
+            .map_err(|e| CertificationError::Invalid(format!("the sheet of session {} cannot be read: {e}", row.id)))?;
+        Ok(Session {
+            id: row.id,
+            software: Software {
+                builder: row.dms_builder,
+                name: row.dms_name,
+                version: row.dms_version,
+            },
+            company_id: row.company_id,
+            username: row.username,
+            sheet,
+            created_at: row.created_at.and_utc(),
+        })
+    }
+}
+
+pub struct Started {
+    pub session: Session,
+    pub password: String,
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<Session, CertificationError> {
+    let row = store::find_session(conn, id.trim())?.ok_or_else(|| CertificationError::UnknownSession(id.to_owned()))?;
+    Session::from_row(row)
+}
+
+pub fn all(conn: &mut DbConnection) -> Result<Vec<Session>, CertificationError> {
+    store::sessions(conn)?.into_iter().map(Session::from_row).collect()
+}
+
+/// When each step was opened.
+pub fn opened(conn: &mut DbConnection, session_id: &str) -> Result<BTreeMap<u32, DateTime<Utc>>, CertificationError> {
+    Ok(store::steps(conn, session_id)?
+        .into_iter()
+        .map(|s| (s.number as u32, s.opened_at.and_utc()))
+        .collect())
+}
+
+/// The step open now: the last one opened.
+pub fn current_step(conn: &mut DbConnection, session_id: &str) -> Result<Option<u32>, CertificationError> {
+    Ok(opened(conn, session_id)?.keys().next_back().copied())
+}
+
+/// Opens a session for a DMS name, version and builder, as the certified ClientInfo must say.
+pub fn start(conn: &mut DbConnection, software: &Software, now: DateTime<Utc>) -> Result<Started, CertificationError> {
+    let software = Software {
+        builder: software.builder.trim().to_owned(),
+        name: software.name.trim().to_owned(),
+        version: software.version.trim().to_owned(),
+    };
+    for (flag, value) in [("--dms", &software.name), ("--dms-version", &software.version), ("--builder", &software.builder)] {
+        let length = value.chars().count();
+        if length == 0 || length > SOFTWARE_FIELD_MAX {
+            return Err(CertificationError::Invalid(format!(
+                "{flag} must have 1 to {SOFTWARE_FIELD_MAX} characters, as ClientInfo carries it; it has {length}"
+            )));
+        }
+    }
+    let scenarios = scenarios::builtin();
+    let today = brussels_date(now);
+    conn.transaction(|conn| {
+        let id = new_session_id();
+        let company_id = new_company(conn, &format!("Certification {} {} ({})", software.name, software.version, software.builder), now)?;
+        let username = format!("cert-{id}");
+        let password = passwords::generate();
+        add_account(conn, company_id, &username, &password, now)?;
+
+        let mut vins = HashMap::new();
+        for vehicle in scenarios.iter().flat_map(|s| &s.vehicles) {
+            vins.insert(vehicle.key.clone(), new_vin());
+        }
+        let sheet = scenario::sheet(&scenarios, &vins, today);
+        let fixtures = fixture_caller(conn, now)?;
+        let registered: Vec<Vehicle> = sheet.vehicles.iter().filter(|v| v.registered).map(vehicle_of).collect();
+        register::import(conn, &registered, now)?;
+        for vehicle in &sheet.vehicles {
+            for (i, (work_date, odometer)) in vehicle.history.iter().enumerate() {
+                let reference = ClientReference::parse(&format!("fixture-{}-{i}", vehicle.vin)).expect("a short reference");
+                let submission = Submission {
+                    client_reference: reference,
+                    reading: ReadingInput {
+                        vin: vehicle.vin.clone(),
+                        work_date: *work_date,
+                        odometer: *odometer,
+                        unit: OdometerUnit::Km,
+                        odometer_replaced: None,
+                        subcontracted: false,
+                        customer_type: CustomerType::Business,
+                        invoice_total_cents: 24_000,
+                        works: vec![Work {
+                            activity_code: "MAINTENANCE".into(),
+                            description: "Onderhoudsbeurt".into(),
+                        }],
+                        license_plate: None,
+                    },
+                };
+                let at = work_date.and_time(NaiveTime::from_hms_opt(10, 0, 0).expect("a time")).and_utc();
+                inflow::submit(conn, &fixtures, &[submission], at)?;
+            }
+        }
+        let row = SessionRow {
+            id: id.clone(),
+            dms_name: software.name.clone(),
+            dms_version: software.version.clone(),
+            dms_builder: software.builder.clone(),
+            company_id,
+            username,
+            sheet: serde_json::to_string(&sheet).expect("a sheet serialises"),
+            created_at: now.naive_utc(),
+        };
+        store::insert_session(conn, &row)?;
+        Ok(Started {
+            session: Session::from_row(row)?,
+            password,
+        })
+    })
+}
+
+/// A further account for the session's DMS (the reference DMS uses one), with a new password.
+pub fn add_operator(conn: &mut DbConnection, session: &Session, suffix: &str, now: DateTime<Utc>) -> Result<(String, String), CertificationError> {
+    let username = format!("{}-{suffix}", session.username);
+    let password = passwords::generate();
+    match accounts::find_by_username(conn, &username)? {
+        Some(_) => {
+            accounts::set_password_hash(conn, &username, &passwords::hash(&password))?;
+        }
+        None => add_account(conn, session.company_id, &username, &password, now)?,
+    }
+    Ok((username, password))
+}
+
+pub struct Opened {
+    pub step: SheetStep,
+    pub opened_at: DateTime<Utc>,
+}
+
+/// Opens the next step: the moment C05 measures from. A step that registers a vehicle does
+/// so now, and the readings waiting for it are evaluated again.
+pub fn next(conn: &mut DbConnection, session_id: &str, by: &str, now: DateTime<Utc>) -> Result<Opened, CertificationError> {
+    let session = find(conn, session_id)?;
+    conn.transaction(|conn| {
+        let number = current_step(conn, &session.id)?.map_or(1, |n| n + 1);
+        let Some(step) = session.sheet.step(number).cloned() else {
+            return Err(CertificationError::Invalid(format!(
+                "all {} steps of session {} are open; evaluate it with `carpass certify evaluate {}`",
+                session.sheet.steps.len(),
+                session.id,
+                session.id
+            )));
+        };
+        store::open_step(
+            conn,
+            &StepRow {
+                session_id: session.id.clone(),
+                number: number as i32,
+                opened_at: now.naive_utc(),
+                opened_by: by.to_owned(),
+            },
+        )?;
+        if let Some(vin) = &step.register {
+            if let Some(vehicle) = session.sheet.vehicles.iter().find(|v| &v.vin == vin) {
+                let mut registered = vehicle_of(vehicle);
+                registered.first_registration = Some(brussels_date(now));
+                registered.first_registration_be = Some(brussels_date(now));
+                register::import(conn, &[registered], now)?;
+            }
+        }
+        Ok(Opened { step, opened_at: now })
+    })
+}
+
+/// Screenshots are PNG or JPEG; anything else is refused before it is stored.
+fn image_type(content: &[u8]) -> Option<&'static str> {
+    if content.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if content.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else {
+        None
+    }
+}
+
+/// Stores a screenshot as evidence for a step (C07, C14); returns its SHA-256.
+pub fn attach(
+    conn: &mut DbConnection,
+    session_id: &str,
+    step: u32,
+    file_name: &str,
+    content: Vec<u8>,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<String, CertificationError> {
+    let session = find(conn, session_id)?;
+    if session.sheet.step(step).is_none() {
+        return Err(CertificationError::Invalid(format!(
+            "session {} has steps 1 to {}; there is no step {step}",
+            session.id,
+            session.sheet.steps.len()
+        )));
+    }
+    if !opened(conn, &session.id)?.contains_key(&step) {
+        return Err(CertificationError::Invalid(format!(
+            "step {step} is not open yet: a screenshot proves what the DMS showed during the step"
+        )));
+    }
+    if content.len() > ATTACHMENT_MAX_BYTES {
+        return Err(CertificationError::Invalid(format!(
+            "{file_name} has {} bytes; a screenshot may have at most {ATTACHMENT_MAX_BYTES}",
+            content.len()
+        )));
+    }
+    let content_type = image_type(&content).ok_or_else(|| {
+        CertificationError::Invalid(format!("{file_name} is not a PNG or JPEG image; attach a screenshot"))
+    })?;
+    let sha256 = hex(&Sha256::digest(&content));
+    let name = std::path::Path::new(file_name)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "screenshot".into());
+    store::insert_attachment(
+        conn,
+        &NewAttachment {
+            session_id: session.id,
+            step: step as i32,
+            file_name: name,
+            content_type: content_type.to_owned(),
+            content,
+            sha256: sha256.clone(),
+            attached_at: now.naive_utc(),
+            attached_by: by.to_owned(),
+        },
+    )?;
+    Ok(sha256)
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn new_session_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..12].to_owned()
+}
+
+/// ISO 3779 characters; the fixtures' VINs start with CPT so that nobody takes them for real.
+fn new_vin() -> String {
+    const CHARS: &[u8] = b"ABCDEFGHJKLMNPRSTUVWXYZ0123456789";
+    let mut rng = rand::thread_rng();
+    let tail: String = (0..14).map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char).collect();
+    let vin = format!("CPT{tail}");
+    debug_assert!(Vin::parse(&vin).is_ok());
+    vin
+}
+
+fn new_company(conn: &mut DbConnection, name: &str, now: DateTime<Utc>) -> Result<i64, CertificationError> {
+    loop {
+        let kbo = EnterpriseNumber::from_first_eight(rand::thread_rng().gen_range(0..FIXTURE_KBO_FIRST_EIGHT))
+            .expect("in the enterprise range");
+        if companies::find_by_kbo(conn, kbo.digits())?.is_none() {
+            return Ok(companies::insert(
+                conn,
+                &companies::NewCompany {
+                    kbo: kbo.digits(),
+                    name,
+                    kind: "garage",
+                    nace_codes: "45201",
+                    created_at: now.naive_utc(),
+                },
+            )?);
+        }
+    }
+}
+
+fn add_account(conn: &mut DbConnection, company_id: i64, username: &str, password: &str, now: DateTime<Utc>) -> Result<(), CertificationError> {
+    accounts::insert(
+        conn,
+        &accounts::NewAccount {
+            company_id,
+            username,
+            role: Role::Submitter.as_str(),
+            password_hash: &passwords::hash(password),
+            created_at: now.naive_utc(),
+        },
+    )?;
+    Ok(())
+}
+
+/// The garage that "sent" the fixtures' history, made once per certification database.
+fn fixture_caller(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Caller, CertificationError> {
+    let account = match accounts::find_by_username(conn, FIXTURE_USER)? {
+        Some(account) => account,
+        None => {
+            let kbo = EnterpriseNumber::from_first_eight(FIXTURE_KBO_FIRST_EIGHT).expect("in range");
+            let company_id = match companies::find_by_kbo(conn, kbo.digits())? {
+                Some(company) => company.id,
+                None => companies::insert(
+                    conn,
+                    &companies::NewCompany {
+                        kbo: kbo.digits(),
+                        name: "Certification fixtures",
+                        kind: "garage",
+                        nace_codes: "45201",
+                        created_at: now.naive_utc(),
+                    },
+                )?,
+            };
+            // Nobody logs in as the fixtures: the password is thrown away.
+            add_account(conn, company_id, FIXTURE_USER, &passwords::generate(), now)?;
+            accounts::find_by_username(conn, FIXTURE_USER)?.expect("just added")
+        }
+    };
+    Ok(Caller {
+        account: Account {
+            id: account.id,
+            company_id: account.company_id,
+            username: account.username,
+            role: Role::Submitter,
+        },
+        language: Language::Nl,
+        software: Default::default(),
+    })
+}
+
+fn vehicle_of(v: &SheetVehicle) -> Vehicle {
+    Vehicle {
+        vin: Vin::parse(&v.vin).expect("fixture VINs are made valid"),
+        make: Some(v.make.clone()),
+        model: Some(v.model.clone()),
+        category: Some(v.category.clone()),
+        mass_kg: Some(1_400),
+        first_registration: Some(v.first_registration),
+        first_registration_be: Some(v.imported_used_on.unwrap_or(v.first_registration)),
+        imported_used: Some(v.imported_used_on.is_some()),
+        five_digit_odometer: Some(v.five_digit_odometer),
+        euro_norm: Some("6d".into()),
+        co2_g_km: Some(120),
+        fuel: Some("petrol".into()),
+    }
+}

@@ -1,0 +1,201 @@
+//! Queries on the certification harness's tables (in the certification database only).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{
+    certification_attachments, certification_evaluations, certification_exchanges, certification_sessions,
+    certification_steps,
+};
+use super::DbConnection;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = certification_sessions)]
+pub struct SessionRow {
+    pub id: String,
+    pub dms_name: String,
+    pub dms_version: String,
+    pub dms_builder: String,
+    pub company_id: i64,
+    pub username: String,
+    pub sheet: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = certification_steps)]
+pub struct StepRow {
+    pub session_id: String,
+    pub number: i32,
+    pub opened_at: NaiveDateTime,
+    pub opened_by: String,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = certification_exchanges)]
+pub struct NewExchange {
+    pub session_id: String,
+    pub step: Option<i32>,
+    pub received_at: NaiveDateTime,
+    pub answered_at: NaiveDateTime,
+    pub method: String,
+    pub path: String,
+    pub request_headers: String,
+    pub request_body: Vec<u8>,
+    pub response_status: i32,
+    pub response_headers: String,
+    pub response_body: Vec<u8>,
+    pub injected: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = certification_exchanges)]
+pub struct ExchangeRow {
+    pub id: i64,
+    pub session_id: String,
+    pub step: Option<i32>,
+    pub received_at: NaiveDateTime,
+    pub answered_at: NaiveDateTime,
+    pub method: String,
+    pub path: String,
+    pub request_headers: String,
+    pub request_body: Vec<u8>,
+    pub response_status: i32,
+    pub response_headers: String,
+    pub response_body: Vec<u8>,
+    pub injected: Option<String>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = certification_attachments)]
+pub struct NewAttachment {
+    pub session_id: String,
+    pub step: i32,
+    pub file_name: String,
+    pub content_type: String,
+    pub content: Vec<u8>,
+    pub sha256: String,
+    pub attached_at: NaiveDateTime,
+    pub attached_by: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = certification_attachments)]
+pub struct AttachmentRow {
+    pub id: i64,
+    pub session_id: String,
+    pub step: i32,
+    pub file_name: String,
+    pub content_type: String,
+    pub content: Vec<u8>,
+    pub sha256: String,
+    pub attached_at: NaiveDateTime,
+    pub attached_by: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = certification_evaluations)]
+pub struct EvaluationRow {
+    pub id: String,
+    pub session_id: String,
+    pub created_at: NaiveDateTime,
+    pub created_by: String,
+    pub certifiable: bool,
+    pub report: String,
+}
+
+pub fn insert_session(conn: &mut DbConnection, session: &SessionRow) -> QueryResult<()> {
+    diesel::insert_into(certification_sessions::table)
+        .values(session)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn find_session(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SessionRow>> {
+    certification_sessions::table
+        .find(id)
+        .select(SessionRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn sessions(conn: &mut DbConnection) -> QueryResult<Vec<SessionRow>> {
+    certification_sessions::table
+        .order(certification_sessions::created_at.desc())
+        .select(SessionRow::as_select())
+        .load(conn)
+}
+
+pub fn open_step(conn: &mut DbConnection, step: &StepRow) -> QueryResult<()> {
+    diesel::insert_into(certification_steps::table)
+        .values(step)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn steps(conn: &mut DbConnection, session_id: &str) -> QueryResult<Vec<StepRow>> {
+    certification_steps::table
+        .filter(certification_steps::session_id.eq(session_id))
+        .order(certification_steps::number)
+        .select(StepRow::as_select())
+        .load(conn)
+}
+
+pub fn insert_exchange(conn: &mut DbConnection, exchange: &NewExchange) -> QueryResult<()> {
+    diesel::insert_into(certification_exchanges::table)
+        .values(exchange)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// In the order they were recorded.
+pub fn exchanges(conn: &mut DbConnection, session_id: &str) -> QueryResult<Vec<ExchangeRow>> {
+    certification_exchanges::table
+        .filter(certification_exchanges::session_id.eq(session_id))
+        .order(certification_exchanges::id)
+        .select(ExchangeRow::as_select())
+        .load(conn)
+}
+
+/// The faults already injected in a session, with the request they were injected on.
+pub fn injected(conn: &mut DbConnection, session_id: &str) -> QueryResult<Vec<(String, Vec<u8>)>> {
+    certification_exchanges::table
+        .filter(certification_exchanges::session_id.eq(session_id))
+        .filter(certification_exchanges::injected.is_not_null())
+        .select((
+            certification_exchanges::injected.assume_not_null(),
+            certification_exchanges::request_body,
+        ))
+        .load(conn)
+}
+
+pub fn insert_attachment(conn: &mut DbConnection, attachment: &NewAttachment) -> QueryResult<()> {
+    diesel::insert_into(certification_attachments::table)
+        .values(attachment)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn attachments(conn: &mut DbConnection, session_id: &str) -> QueryResult<Vec<AttachmentRow>> {
+    certification_attachments::table
+        .filter(certification_attachments::session_id.eq(session_id))
+        .order(certification_attachments::id)
+        .select(AttachmentRow::as_select())
+        .load(conn)
+}
+
+pub fn insert_evaluation(conn: &mut DbConnection, evaluation: &EvaluationRow) -> QueryResult<()> {
+    diesel::insert_into(certification_evaluations::table)
+        .values(evaluation)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Oldest first.
+pub fn evaluations(conn: &mut DbConnection, session_id: &str) -> QueryResult<Vec<EvaluationRow>> {
+    certification_evaluations::table
+        .filter(certification_evaluations::session_id.eq(session_id))
+        .order((certification_evaluations::created_at, certification_evaluations::id))
+        .select(EvaluationRow::as_select())
+        .load(conn)
+}
