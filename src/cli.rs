@@ -6,7 +6,11 @@ use std::path::PathBuf;
 use chrono::{NaiveDate, Utc};
 use clap::{Parser, Subcommand};
 
+use crate::certification::reference_dms::{self, Defect};
+use crate::certification::{evaluations, report, sessions, CertificationError};
 use crate::db::{self, DatabaseUrl};
+use crate::domain::certification::evaluation::Software;
+use crate::domain::certification::scenario::SheetLanguage;
 use crate::service::auth::Role;
 use crate::service::register;
 use crate::settings::{Settings, TlsFiles, DEFAULT_BIND, DEFAULT_DATABASE_URL, DEFAULT_SHUTDOWN_TIMEOUT_SECS};
@@ -51,6 +55,17 @@ pub enum Command {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// Certification of DMS software (SPEC 5): sessions in the certification environment.
+    Certify {
+        /// Who acts, recorded with steps, screenshots and evaluations (default: $USER).
+        #[arg(long, global = true, env = "CARPASS_CERTIFY_BY")]
+        by: Option<String>,
+        /// The server's address as DMS developers reach it, for the endpoint printed.
+        #[arg(long, global = true, env = "CARPASS_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        public_url: String,
+        #[command(subcommand)]
+        command: CertifyCommand,
+    },
     /// Import data into the registry.
     Import {
         #[command(subcommand)]
@@ -93,6 +108,71 @@ pub enum StaffCommand {
     },
     /// Give VIN_UNKNOWN to readings waiting 30 days for their vehicle (serve does it hourly).
     Sweep,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TextOrJson {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CertifyCommand {
+    /// Open a session for a DMS: prints its id, endpoint, credentials and where the sheet is.
+    Start {
+        #[arg(long)]
+        dms: String,
+        #[arg(long)]
+        dms_version: String,
+        #[arg(long)]
+        builder: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextOrJson,
+    },
+    /// The operator sheet: every step with its instructions (JSON for a vendor's automation).
+    Sheet {
+        session: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextOrJson,
+        /// nl, fr or en
+        #[arg(long, default_value = "en", value_parser = ["nl", "fr", "en"])]
+        lang: String,
+    },
+    /// Open the next step (the moment C05 measures from).
+    Next { session: String },
+    /// Attach a screenshot (PNG or JPEG) as evidence for a step (C07, C14).
+    Attach {
+        session: String,
+        #[arg(long)]
+        step: u32,
+        file: PathBuf,
+    },
+    /// Judge the recording against every criterion; each evaluation is kept.
+    Evaluate {
+        session: String,
+        #[arg(long, value_parser = ["html", "json", "junit", "bundle"])]
+        format: String,
+        /// A file, or - for standard output.
+        #[arg(long)]
+        output: PathBuf,
+    },
+    /// The built-in reference DMS: plays operator and DMS through every step of the sheet.
+    Simulate {
+        session: String,
+        /// The server's address, e.g. http://127.0.0.1:8080
+        #[arg(long)]
+        endpoint: String,
+        /// Make one mistake on purpose (the harness must catch it).
+        #[arg(long, value_parser = defect_names())]
+        defect: Option<String>,
+        /// How long the DMS waits for an answer before it retries.
+        #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+        timeout: u64,
+    },
+}
+
+fn defect_names() -> Vec<&'static str> {
+    Defect::ALL.iter().map(|d| d.name()).collect()
 }
 
 #[derive(Debug, Subcommand)]
@@ -163,6 +243,8 @@ pub enum CliError {
     Staff(#[from] StaffError),
     #[error(transparent)]
     Startup(#[from] crate::startup::StartupError),
+    #[error(transparent)]
+    Certification(#[from] CertificationError),
     #[error("{0}")]
     Io(String),
 }
@@ -183,6 +265,10 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             serve(settings, demo)
         }
         Command::Staff { staff: who, command } => staff(url, who, command),
+        Command::Certify { by, public_url, command } => {
+            let by = by.or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "command line".into());
+            certify(url, &by, public_url.trim_end_matches('/'), command)
+        }
         Command::Import {
             command: ImportCommand::Vehicles { file },
         } => {
@@ -308,4 +394,141 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
         }
     }
     Ok(())
+}
+
+fn certify(url: DatabaseUrl, by: &str, public_url: &str, command: CertifyCommand) -> Result<(), CliError> {
+    let pool = db::open(db::Database::Certification, &url, 1)?;
+    let mut conn = pool.get().map_err(db::DbError::from)?;
+    match command {
+        CertifyCommand::Start {
+            dms,
+            dms_version,
+            builder,
+            format,
+        } => {
+            let software = Software {
+                builder,
+                name: dms,
+                version: dms_version,
+            };
+            let started = sessions::start(&mut conn, &software, Utc::now())?;
+            let s = &started.session;
+            let endpoint = format!("{public_url}{}", sessions::endpoint_path(&s.id));
+            let page = format!("{public_url}{}", sessions::page_path(&s.id));
+            match format {
+                TextOrJson::Json => println!(
+                    "{}",
+                    to_json(&serde_json::json!({
+                        "session_id": s.id,
+                        "dms": s.software,
+                        "endpoint": endpoint,
+                        "wsdl": format!("{endpoint}?wsdl"),
+                        "username": s.username,
+                        "password": started.password,
+                        "operator_page": page,
+                        "sheet_command": format!("carpass certify sheet {} --format json", s.id),
+                        "steps": s.sheet.steps.len(),
+                    }))?
+                ),
+                TextOrJson::Text => {
+                    println!("certification session {} started for {} {} ({})", s.id, s.software.name, s.software.version, s.software.builder);
+                    println!("  endpoint:       {endpoint}   (WSDL: {endpoint}?wsdl)");
+                    println!("  user name:      {}", s.username);
+                    println!("  password:       {}   (shown once: stored only as a hash)", started.password);
+                    println!("  operator page:  {page}");
+                    println!("  operator sheet: carpass certify sheet {} [--lang nl|fr|en] [--format json]", s.id);
+                    println!(
+                        "  {} steps; open the first with `carpass certify next {}` or the page's button",
+                        s.sheet.steps.len(),
+                        s.id
+                    );
+                }
+            }
+        }
+        CertifyCommand::Sheet { session, format, lang } => {
+            let view = sessions::sheet_view(&mut conn, &session)?;
+            match format {
+                TextOrJson::Json => println!("{}", to_json(&view)?),
+                TextOrJson::Text => {
+                    let language = SheetLanguage::parse(&lang).expect("clap allows only nl, fr and en");
+                    print!("{}", sessions::render_text(&view, language, public_url));
+                }
+            }
+        }
+        CertifyCommand::Next { session } => {
+            let opened = sessions::next(&mut conn, &session, by, Utc::now())?;
+            let step = &opened.step;
+            println!("step {} of session {} is open (work date {}):", step.number, session, crate::domain::calendar::brussels_date(opened.opened_at));
+            println!("  {}", step.instructions.en);
+        }
+        CertifyCommand::Attach { session, step, file } => {
+            let name = file.display().to_string();
+            let content = std::fs::read(&file).map_err(|e| CliError::Io(format!("{name}: {e}")))?;
+            let sha256 = sessions::attach(&mut conn, &session, step, &name, content, by, Utc::now())?;
+            println!("{name} attached to step {step} of session {session} (SHA-256 {sha256})");
+        }
+        CertifyCommand::Evaluate { session, format, output } => {
+            let format = report::Format::parse(&format).expect("clap allows only the four formats");
+            let evaluated = evaluations::evaluate(&mut conn, &session, by, Utc::now())?;
+            let evidence = evaluations::evidence(&mut conn, &evaluated.session_id)?;
+            let bytes = report::render(format, &evaluated, &evidence);
+            if output.as_os_str() == "-" {
+                use std::io::Write;
+                std::io::stdout()
+                    .write_all(&bytes)
+                    .map_err(|e| CliError::Io(format!("standard output: {e}")))?;
+            } else {
+                std::fs::write(&output, &bytes).map_err(|e| CliError::Io(format!("{}: {e}", output.display())))?;
+            }
+            let failed: Vec<String> = evaluated
+                .criteria
+                .iter()
+                .filter(|c| c.verdict == crate::domain::certification::evaluation::Verdict::Failed)
+                .map(|c| c.criterion.to_string())
+                .collect();
+            eprintln!(
+                "evaluation {}: {}{}",
+                evaluated.evaluation_id,
+                if evaluated.certifiable { "certifiable" } else { "not certifiable" },
+                if failed.is_empty() { String::new() } else { format!(" (failed: {})", failed.join(", ")) }
+            );
+        }
+        CertifyCommand::Simulate {
+            session,
+            endpoint,
+            defect,
+            timeout,
+        } => {
+            let found = sessions::find(&mut conn, &session)?;
+            let (username, password) = sessions::add_operator(&mut conn, &found, "reference-dms", Utc::now())?;
+            let view = sessions::sheet_view(&mut conn, &found.id)?;
+            let options = reference_dms::Options {
+                base_url: endpoint,
+                defect: defect.as_deref().and_then(Defect::parse),
+                timeout: std::time::Duration::from_secs(timeout),
+            };
+            let mut attach = |step: u32, png: Vec<u8>| {
+                sessions::attach(&mut conn, &found.id, step, "reference-dms.png", png, &username, Utc::now())
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            };
+            let played = reference_dms::play(&view, &username, &password, &options, &mut attach)
+                .map_err(|e| CliError::Io(e.to_string()))?;
+            for line in &played.log {
+                println!("{line}");
+            }
+            println!(
+                "the reference DMS{} played {} steps in {} requests; evaluate with `carpass certify evaluate {} --format html --output report.html`",
+                options.defect.map(|d| format!(" (defect: {})", d.name())).unwrap_or_default(),
+                view.steps.len(),
+                played.requests,
+                found.id
+            );
+        }
+    }
+    Ok(())
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, CliError> {
+    serde_json::to_string_pretty(value).map_err(|e| CliError::Io(e.to_string()))
 }

@@ -21,6 +21,7 @@ use crate::service::group_commit::Committer;
 use crate::service::ServiceError;
 use crate::settings::{Settings, TlsFiles};
 use crate::soap::fault::Fault;
+use crate::web::certify::Certification;
 
 /// What every request handler shares.
 pub struct AppState {
@@ -110,6 +111,17 @@ impl Application {
         };
         let observer = metrics.clone();
         let committer = Committer::start(pool.clone(), writers, Box::new(move |n| observer.observe_batch_size(n)));
+        // The certification environment: the same service on a database of its own, with its
+        // own counters, so that certification traffic never shows in production's (SPEC 5.5).
+        let certification_pool = db::open(db::Database::Certification, &settings.database_url, 4)?;
+        let certification = web::Data::new(Certification(AppState {
+            committer: Committer::start(certification_pool.clone(), 1, Box::new(|_| {})),
+            pool: certification_pool,
+            authenticator: Arc::new(Authenticator::new()),
+            clock: settings.clock,
+            settings: settings.clone(),
+            metrics: Arc::new(Metrics::new()),
+        }));
         let state = web::Data::new(AppState {
             pool,
             authenticator: Arc::new(Authenticator::new()),
@@ -123,7 +135,9 @@ impl Application {
             App::new()
                 .wrap(middleware::from_fn(crate::web::metrics::observe))
                 .app_data(state.clone())
+                .app_data(certification.clone())
                 .configure(crate::soap::routes)
+                .configure(crate::web::certify::routes)
                 .configure(crate::web::health::routes)
                 .configure(crate::web::label::routes)
                 .configure(crate::web::metrics::routes)

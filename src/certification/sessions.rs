@@ -115,7 +115,7 @@ pub fn start(conn: &mut DbConnection, software: &Software, now: DateTime<Utc>) -
     }
     let scenarios = scenarios::builtin();
     let today = brussels_date(now);
-    conn.transaction(|conn| {
+    crate::db::writing(conn, |conn| {
         let id = new_session_id();
         let company_id = new_company(conn, &format!("Certification {} {} ({})", software.name, software.version, software.builder), now)?;
         let username = format!("cert-{id}");
@@ -195,8 +195,10 @@ pub struct Opened {
 /// so now, and the readings waiting for it are evaluated again.
 pub fn next(conn: &mut DbConnection, session_id: &str, by: &str, now: DateTime<Utc>) -> Result<Opened, CertificationError> {
     let session = find(conn, session_id)?;
+    let number = current_step(conn, &session.id)?.map_or(1, |n| n + 1);
+    // The step's row is written first (see `new_company`); a concurrent `next` that opened the
+    // same number makes this one fail on the primary key, and nothing is opened twice.
     conn.transaction(|conn| {
-        let number = current_step(conn, &session.id)?.map_or(1, |n| n + 1);
         let Some(step) = session.sheet.step(number).cloned() else {
             return Err(CertificationError::Invalid(format!(
                 "all {} steps of session {} are open; evaluate it with `carpass certify evaluate {}`",
@@ -205,15 +207,18 @@ pub fn next(conn: &mut DbConnection, session_id: &str, by: &str, now: DateTime<U
                 session.id
             )));
         };
-        store::open_step(
-            conn,
-            &StepRow {
-                session_id: session.id.clone(),
-                number: number as i32,
-                opened_at: now.naive_utc(),
-                opened_by: by.to_owned(),
-            },
-        )?;
+        let row = StepRow {
+            session_id: session.id.clone(),
+            number: number as i32,
+            opened_at: now.naive_utc(),
+            opened_by: by.to_owned(),
+        };
+        store::open_step(conn, &row).map_err(|e| match e {
+            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+                CertificationError::Invalid(format!("step {number} was opened by someone else just now; look at the sheet"))
+            }
+            e => e.into(),
+        })?;
         if let Some(vin) = &step.register {
             if let Some(vehicle) = session.sheet.vehicles.iter().find(|v| &v.vin == vin) {
                 let mut registered = vehicle_of(vehicle);
@@ -308,21 +313,24 @@ fn new_vin() -> String {
     vin
 }
 
+/// Inserted first in its transaction: on SQLite a transaction that writes first waits for the
+/// write lock instead of failing when another writer got there between its read and its write.
 fn new_company(conn: &mut DbConnection, name: &str, now: DateTime<Utc>) -> Result<i64, CertificationError> {
     loop {
         let kbo = EnterpriseNumber::from_first_eight(rand::thread_rng().gen_range(0..FIXTURE_KBO_FIRST_EIGHT))
             .expect("in the enterprise range");
-        if companies::find_by_kbo(conn, kbo.digits())?.is_none() {
-            return Ok(companies::insert(
-                conn,
-                &companies::NewCompany {
-                    kbo: kbo.digits(),
-                    name,
-                    kind: "garage",
-                    nace_codes: "45201",
-                    created_at: now.naive_utc(),
-                },
-            )?);
+        let company = companies::NewCompany {
+            kbo: kbo.digits(),
+            name,
+            kind: "garage",
+            nace_codes: "45201",
+            created_at: now.naive_utc(),
+        };
+        // A savepoint, so that a number already taken costs only this attempt.
+        match conn.transaction(|conn| companies::insert(conn, &company)) {
+            Ok(id) => return Ok(id),
+            Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => continue,
+            Err(e) => return Err(e.into()),
         }
     }
 }
@@ -392,4 +400,77 @@ fn vehicle_of(v: &SheetVehicle) -> Vehicle {
         co2_g_km: Some(120),
         fuel: Some("petrol".into()),
     }
+}
+
+/// What `certify sheet --format json` and `GET /certify/{session}/sheet` give a DMS vendor's
+/// automation: the session, its endpoint, every step with its structured data, and which
+/// steps are open.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct SheetView {
+    pub session_id: String,
+    pub dms: Software,
+    pub username: String,
+    pub endpoint_path: String,
+    pub operator_page_path: String,
+    pub vehicles: Vec<SheetVehicle>,
+    pub steps: Vec<SheetStep>,
+    pub opened: Vec<OpenedStep>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct OpenedStep {
+    pub number: u32,
+    pub opened_at: DateTime<Utc>,
+    /// The work date of the step's job: the day it was opened, in Brussels.
+    pub work_date: chrono::NaiveDate,
+}
+
+pub fn sheet_view(conn: &mut DbConnection, session_id: &str) -> Result<SheetView, CertificationError> {
+    let session = find(conn, session_id)?;
+    let opened = opened(conn, &session.id)?
+        .into_iter()
+        .map(|(number, opened_at)| OpenedStep {
+            number,
+            opened_at,
+            work_date: brussels_date(opened_at),
+        })
+        .collect();
+    Ok(SheetView {
+        endpoint_path: endpoint_path(&session.id),
+        operator_page_path: page_path(&session.id),
+        session_id: session.id,
+        dms: session.software,
+        username: session.username,
+        vehicles: session.sheet.vehicles,
+        steps: session.sheet.steps,
+        opened,
+    })
+}
+
+/// The sheet for people, in one language.
+pub fn render_text(view: &SheetView, language: scenario::SheetLanguage, base_url: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(out, "Certification session {} for {} {} ({})", view.session_id, view.dms.name, view.dms.version, view.dms.builder);
+    let _ = writeln!(out, "Endpoint:      {base_url}{}", view.endpoint_path);
+    let _ = writeln!(out, "Operator page: {base_url}{}", view.operator_page_path);
+    let _ = writeln!(out, "User name:     {}", view.username);
+    let mut scenario = "";
+    for step in &view.steps {
+        if step.scenario != scenario {
+            scenario = &step.scenario;
+            let _ = writeln!(out, "\n== {} ==", step.scenario_title.get(language));
+        }
+        let criteria: Vec<&str> = step.criteria.iter().map(|c| c.id()).collect();
+        let state = match view.opened.iter().find(|o| o.number == step.number) {
+            Some(o) => format!("opened {}", o.opened_at.format("%Y-%m-%d %H:%M:%S UTC")),
+            None => "not opened".into(),
+        };
+        let _ = writeln!(out, "\nStep {} [{}] ({state})", step.number, criteria.join(", "));
+        let _ = writeln!(out, "  {}", step.instructions.get(language));
+        if let Some(screenshot) = &step.screenshot {
+            let _ = writeln!(out, "  Screenshot: {}", screenshot.get(language));
+        }
+    }
+    out
 }

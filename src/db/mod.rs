@@ -249,6 +249,23 @@ pub fn open(database: Database, production: &DatabaseUrl, max_size: u32) -> Resu
     Ok(pool)
 }
 
+/// A transaction that reads before it writes. SQLite runs it with the write lock taken first:
+/// a WAL transaction that has read cannot wait for the lock when another writer commits in
+/// between, and fails with "database is locked" instead. PostgreSQL needs nothing of the kind.
+pub fn writing<T, E>(conn: &mut DbConnection, work: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    conn.transaction(|conn| {
+        if let DbConnection::Sqlite(sqlite) = conn {
+            // A write statement takes the lock when it starts, whether or not it changes a row;
+            // the busy timeout applies while it waits.
+            sqlite.batch_execute("DELETE FROM vin_locks WHERE 0")?;
+        }
+        work(conn)
+    })
+}
+
 /// A round trip to the database, for readiness.
 pub fn ping(conn: &mut DbConnection) -> Result<(), diesel::result::Error> {
     conn.batch_execute("SELECT 1")

@@ -4,7 +4,6 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use diesel::Connection;
 
 use crate::db::audit::{self, NewVersion};
 use crate::db::issues::IssueRow;
@@ -55,7 +54,7 @@ pub fn answer(
     answer: &Answer,
     now: DateTime<Utc>,
 ) -> Result<Result<Receipt, AnswerRefused>, ServiceError> {
-    conn.transaction(|conn| {
+    crate::db::writing(conn, |conn| {
         let Some((issue, reading)) = owned_issue(conn, caller, number)? else {
             return Ok(Err(AnswerRefused::NotFound));
         };

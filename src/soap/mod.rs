@@ -26,7 +26,7 @@ use operations::Operation;
 pub const WSDL: &str = include_str!("../../wsdl/carpass-inflow.wsdl");
 pub const XSD: &str = include_str!("../../wsdl/carpass-inflow.xsd");
 /// The address in the checked-in WSDL, replaced by the host that asked.
-const WSDL_ADDRESS: &str = "http://localhost:8080/soap/inflow";
+pub const WSDL_ADDRESS: &str = "http://localhost:8080/soap/inflow";
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(

@@ -2,7 +2,6 @@
 //! electronic answer could not settle. Every action records who, when and why.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::Connection;
 use serde_json::json;
 
 use super::StaffError;
@@ -170,7 +169,7 @@ pub fn decide(
     now: DateTime<Utc>,
 ) -> Result<ReadingStatus, StaffError> {
     require_note(note)?;
-    conn.transaction(|conn| {
+    crate::db::writing(conn, |conn| {
         let reading = decidable(conn, reading_id)?;
         readings::lock_vin(conn, &reading.vin, now.naive_utc())?;
         let at = now.naive_utc();
@@ -235,7 +234,7 @@ pub fn apply_paper_form(
     if let Some(vin) = &form.vin {
         Vin::parse(vin).map_err(|e| StaffError::Invalid(format!("--vin: {e}")))?;
     }
-    conn.transaction(|conn| {
+    crate::db::writing(conn, |conn| {
         let reading = readings::find(conn, reading_id)?
             .ok_or_else(|| StaffError::NotFound(format!("no reading {reading_id}")))?;
         let previous = input_of(conn, &reading)?;

@@ -1,1 +1,431 @@
-//! The reference DMS (SPEC 5.4).
+//! The reference DMS (SPEC 5.4): plays operator and DMS through every step of a session's
+//! sheet over HTTP, the way a certified DMS would: it opens each step, sends the job's reading
+//! at once after checking it, reads its receipt, answers an error by its number, retries with
+//! the same ClientReference, asks for the status and the OK label, and attaches screenshots.
+//! Given a defect, it makes one mistake, and the evaluation must catch exactly that one.
+
+mod defect;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use base64::Engine;
+use chrono::NaiveDate;
+use quick_xml::escape::escape;
+
+pub use defect::Defect;
+
+use super::sessions::{self, SheetView};
+use crate::domain::certification::facts::{ReceiptFacts, ResponseFacts};
+use crate::domain::certification::scenario::{AnswerKind, AnswerPlan, SheetAdvert, SheetJob, SheetStep};
+use crate::domain::odometer::OdometerUnit;
+use crate::domain::reading::Work;
+use crate::soap::inspect;
+use crate::soap::schema::NS;
+
+/// A 1x1 PNG: the screenshot the reference operator attaches where a step asks for one.
+const SCREENSHOT_PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+/// SPEC 2.4: up to this total a private job is exempt (the skip-vat-job defect forgets "private").
+const EXEMPT_UP_TO_CENTS: i64 = 12_500;
+const ATTEMPTS: u32 = 4;
+
+pub struct Options {
+    /// The server's address, e.g. http://127.0.0.1:8080
+    pub base_url: String,
+    pub defect: Option<Defect>,
+    /// How long the DMS waits for an answer before it retries.
+    pub timeout: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SimulateError {
+    #[error("{0}")]
+    Http(String),
+    #[error("{0}")]
+    Unexpected(String),
+}
+
+/// What the run did, line by line, as an operator would note it.
+pub struct Played {
+    pub requests: u32,
+    pub log: Vec<String>,
+}
+
+pub fn screenshot() -> Vec<u8> {
+    base64::engine::general_purpose::STANDARD
+        .decode(SCREENSHOT_PNG)
+        .expect("a valid constant")
+}
+
+/// Plays the whole sheet. `attach` stores a screenshot for a step.
+pub fn play(
+    view: &SheetView,
+    username: &str,
+    password: &str,
+    options: &Options,
+    attach: &mut dyn FnMut(u32, Vec<u8>) -> Result<(), String>,
+) -> Result<Played, SimulateError> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(options.timeout))
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
+    let mut dms = Dms {
+        agent,
+        base: options.base_url.trim_end_matches('/').to_owned(),
+        view,
+        authorization: format!("Basic {basic}"),
+        username: username.to_owned(),
+        password: password.to_owned(),
+        defect: options.defect,
+        references: HashMap::new(),
+        changed_vin: false,
+        requests: 0,
+        log: Vec::new(),
+    };
+    let mut held = Vec::new();
+    for step in &view.steps {
+        let work_date = dms.open_next()?;
+        if dms.defect == Some(Defect::BatchAtEnd) && !step.list_activities {
+            held.push((step, work_date));
+            continue;
+        }
+        dms.play_step(step, work_date)?;
+        if step.screenshot.is_some() {
+            attach(step.number, screenshot()).map_err(SimulateError::Unexpected)?;
+        }
+    }
+    for (step, work_date) in held {
+        dms.play_step(step, work_date)?;
+        if step.screenshot.is_some() {
+            attach(step.number, screenshot()).map_err(SimulateError::Unexpected)?;
+        }
+    }
+    Ok(Played {
+        requests: dms.requests,
+        log: dms.log,
+    })
+}
+
+/// A reading as the DMS's user typed it.
+#[derive(Clone)]
+struct Typed {
+    reference: String,
+    vin: String,
+    work_date: NaiveDate,
+    odometer: u64,
+    unit: OdometerUnit,
+    replaced: Option<u64>,
+    subcontracted: bool,
+    customer: &'static str,
+    invoice_cents: i64,
+    works: Vec<Work>,
+    plate: Option<String>,
+}
+
+enum Sent {
+    Answer(ResponseFacts),
+    TimedOut,
+}
+
+struct Dms<'a> {
+    agent: ureq::Agent,
+    base: String,
+    view: &'a SheetView,
+    authorization: String,
+    username: String,
+    password: String,
+    defect: Option<Defect>,
+    /// The ClientReference each step's reading was sent with.
+    references: HashMap<u32, String>,
+    changed_vin: bool,
+    requests: u32,
+    log: Vec<String>,
+}
+
+impl Dms<'_> {
+    fn has(&self, defect: Defect) -> bool {
+        self.defect == Some(defect)
+    }
+
+    fn note(&mut self, line: String) {
+        self.log.push(line);
+    }
+
+    /// The operator opens the next step; its work date is the day it opens.
+    fn open_next(&mut self) -> Result<NaiveDate, SimulateError> {
+        let url = format!("{}{}/next", self.base, sessions::page_path(&self.view.session_id));
+        let mut response = self
+            .agent
+            .post(&url)
+            .header("Authorization", &self.authorization)
+            .header("Accept", "application/json")
+            .send_empty()
+            .map_err(|e| SimulateError::Http(format!("POST {url}: {e}")))?;
+        let status = response.status();
+        let body = response
+            .body_mut()
+            .read_to_string()
+            .map_err(|e| SimulateError::Http(format!("POST {url}: {e}")))?;
+        if !status.is_success() {
+            return Err(SimulateError::Unexpected(format!("POST {url} answered {status}: {body}")));
+        }
+        let opened: serde_json::Value =
+            serde_json::from_str(&body).map_err(|e| SimulateError::Unexpected(format!("POST {url}: {e}")))?;
+        let date = opened["work_date"]
+            .as_str()
+            .and_then(|d| d.parse().ok())
+            .ok_or_else(|| SimulateError::Unexpected(format!("POST {url}: no work_date in {body}")))?;
+        self.note(format!("step {} opened", opened["number"]));
+        Ok(date)
+    }
+
+    fn play_step(&mut self, step: &SheetStep, work_date: NaiveDate) -> Result<(), SimulateError> {
+        if step.list_activities {
+            let body = if self.has(Defect::InvalidXml) {
+                format!("<c:ListActivities><c:Language>en</c:Language></c:ListActivities>")
+            } else {
+                "<c:ListActivities/>".to_owned()
+            };
+            self.soap("ListActivities", &body)?;
+        }
+        if let Some(job) = &step.job {
+            self.job(step, job, work_date)?;
+        }
+        if let Some(of) = step.status_of {
+            if !self.has(Defect::NoStatusQuery) {
+                if let Some(reference) = self.references.get(&of).cloned() {
+                    let body = format!(
+                        "<c:GetReadingStatus><c:ClientReference>{}</c:ClientReference></c:GetReadingStatus>",
+                        escape(reference.as_str())
+                    );
+                    if let Sent::Answer(ResponseFacts::Receipts(r)) = self.soap("GetReadingStatus", &body)? {
+                        let status = r.first().map(|r| r.status.clone()).unwrap_or_default();
+                        self.note(format!("step {of}'s reading is now {status}"));
+                    }
+                }
+            }
+        }
+        if let Some(advert) = &step.advert {
+            if !self.has(Defect::NoOkLabel) {
+                self.ok_label(advert)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn job(&mut self, step: &SheetStep, job: &SheetJob, work_date: NaiveDate) -> Result<(), SimulateError> {
+        if self.has(Defect::SkipVatJob) && job.invoice_total_cents <= EXEMPT_UP_TO_CENTS {
+            self.note(format!("step {}: job of at most 125 EUR not reported", step.number));
+            return Ok(());
+        }
+        let mut typed = Typed {
+            reference: format!("{}-job{}", self.view.session_id, step.number),
+            vin: job.vin.clone(),
+            work_date,
+            odometer: job.odometer,
+            unit: job.unit,
+            replaced: job.odometer_replaced,
+            subcontracted: job.subcontracted,
+            customer: job.customer.as_str(),
+            invoice_cents: job.invoice_total_cents,
+            works: job.works.clone(),
+            plate: job.license_plate.clone(),
+        };
+        if self.has(Defect::ChangedVin) && !self.changed_vin {
+            self.changed_vin = true;
+            let last = if typed.vin.ends_with('A') { 'B' } else { 'A' };
+            typed.vin = format!("{}{last}", &typed.vin[..typed.vin.len() - 1]);
+        }
+        if self.has(Defect::AddedDigit) && job.five_digit_odometer {
+            typed.odometer += 100_000;
+        }
+        if self.has(Defect::NoWorkDescription) {
+            typed.works.clear();
+        }
+        if self.has(Defect::NoReplacementFlag) {
+            typed.replaced = None;
+        }
+        if self.has(Defect::NoSubcontractFlag) {
+            typed.subcontracted = false;
+        }
+        if !self.has(Defect::NoValidate) {
+            let body = format!("<c:ValidateReading>{}</c:ValidateReading>", reading_xml(&typed, "Reading", true));
+            self.soap("ValidateReading", &body)?;
+        }
+        self.references.insert(step.number, typed.reference.clone());
+        let Some(receipt) = self.submit(&typed)? else {
+            return Ok(());
+        };
+        self.note(format!("step {}: {} {}", step.number, typed.reference, receipt.status));
+        if let Some(plan) = &step.answer {
+            if let Some(issue) = receipt.issues.iter().find(|i| i.code == plan.issue) {
+                let number = issue.number.clone();
+                self.answer(plan, &typed, &number)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// SubmitReadings until a receipt comes back; after a Server fault or a timeout the same
+    /// ClientReference is sent again.
+    fn submit(&mut self, typed: &Typed) -> Result<Option<ReceiptFacts>, SimulateError> {
+        let mut typed = typed.clone();
+        for attempt in 1..=ATTEMPTS {
+            let body = format!("<c:SubmitReadings>{}</c:SubmitReadings>", reading_xml(&typed, "Reading", true));
+            match self.soap("SubmitReadings", &body)? {
+                Sent::Answer(ResponseFacts::Receipts(receipts)) => return Ok(receipts.into_iter().next()),
+                Sent::Answer(ResponseFacts::Fault { code, message }) if code == "SERVER_ERROR" => {
+                    self.note(format!("{}: Server fault ({message}); retrying", typed.reference));
+                }
+                Sent::TimedOut => self.note(format!("{}: no answer in time; retrying", typed.reference)),
+                Sent::Answer(other) => {
+                    self.note(format!("{}: refused: {other:?}", typed.reference));
+                    return Ok(None);
+                }
+            }
+            if self.has(Defect::NewClientReferenceOnRetry) {
+                typed.reference = format!("{}-retry{attempt}", typed.reference);
+            }
+        }
+        Ok(None)
+    }
+
+    fn answer(&mut self, plan: &AnswerPlan, typed: &Typed, number: &str) -> Result<(), SimulateError> {
+        let mut corrected = typed.clone();
+        if let Some(odometer) = plan.odometer {
+            corrected.odometer = odometer;
+        }
+        if self.has(Defect::NewReadingInsteadOfCorrection) {
+            corrected.reference = format!("{}-again", typed.reference);
+            self.submit(&corrected)?;
+            return Ok(());
+        }
+        let limited = self.answer_once(plan.by, number, &corrected)?;
+        if limited {
+            self.note(format!("issue {number}: CORRECTION_LIMIT; the user is told the paper correction form is needed"));
+            if self.has(Defect::RetryAfterCorrectionLimit) {
+                self.answer_once(plan.by, number, &corrected)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// One CorrectIssue or ConfirmReading; whether its receipt carries CORRECTION_LIMIT.
+    fn answer_once(&mut self, by: AnswerKind, number: &str, corrected: &Typed) -> Result<bool, SimulateError> {
+        let body = match by {
+            AnswerKind::Correct => format!(
+                "<c:CorrectIssue><c:IssueNumber>{}</c:IssueNumber>{}</c:CorrectIssue>",
+                escape(number),
+                reading_xml(corrected, "Correction", false)
+            ),
+            AnswerKind::Confirm => format!(
+                "<c:ConfirmReading><c:IssueNumber>{}</c:IssueNumber><c:Note>The odometer shows this value.</c:Note></c:ConfirmReading>",
+                escape(number)
+            ),
+        };
+        let limited = match self.soap(by.operation(), &body)? {
+            Sent::Answer(ResponseFacts::Receipts(receipts)) => receipts
+                .iter()
+                .any(|r| r.issues.iter().any(|i| i.code == "CORRECTION_LIMIT")),
+            _ => false,
+        };
+        Ok(limited)
+    }
+
+    fn ok_label(&mut self, advert: &SheetAdvert) -> Result<(), SimulateError> {
+        let body = format!(
+            "<c:RequestOkLabel><c:Vin>{}</c:Vin><c:AdvertisedOdometer>{}</c:AdvertisedOdometer></c:RequestOkLabel>",
+            escape(advert.vin.as_str()),
+            advert.odometer
+        );
+        self.soap("RequestOkLabel", &body)?;
+        self.note(format!("OK label asked for {}", advert.vin));
+        Ok(())
+    }
+
+    fn envelope(&self, body: &str) -> String {
+        let mut header = String::new();
+        if !self.has(Defect::MissingSoftwareHeader) {
+            let dms = &self.view.dms;
+            header.push_str(&format!(
+                "<c:ClientInfo><c:Language>en</c:Language><c:SoftwareBuilder>{}</c:SoftwareBuilder><c:SoftwareName>{}</c:SoftwareName><c:SoftwareVersion>{}</c:SoftwareVersion></c:ClientInfo>",
+                escape(dms.builder.as_str()),
+                escape(dms.name.as_str()),
+                escape(dms.version.as_str())
+            ));
+        }
+        if self.has(Defect::CredentialsInBody) {
+            header.push_str(&format!(
+                "<dms:Login xmlns:dms=\"urn:reference-dms\"><dms:User>{}</dms:User><dms:Password>{}</dms:Password></dms:Login>",
+                escape(self.username.as_str()),
+                escape(self.password.as_str())
+            ));
+        }
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:c=\"{NS}\"><soap:Header>{header}</soap:Header><soap:Body>{body}</soap:Body></soap:Envelope>"
+        )
+    }
+
+    fn soap(&mut self, operation: &str, body: &str) -> Result<Sent, SimulateError> {
+        let url = format!("{}{}", self.base, sessions::endpoint_path(&self.view.session_id));
+        let envelope = self.envelope(body);
+        self.requests += 1;
+        let sent = self
+            .agent
+            .post(&url)
+            .header("Content-Type", "text/xml; charset=utf-8")
+            .header("SOAPAction", format!("\"{NS}/{operation}\""))
+            .header("Authorization", &self.authorization)
+            .send(envelope.as_str());
+        match sent {
+            Ok(mut response) => {
+                let body = response
+                    .body_mut()
+                    .read_to_vec()
+                    .map_err(|e| SimulateError::Http(format!("{operation}: {e}")))?;
+                Ok(Sent::Answer(inspect::response(&body)))
+            }
+            Err(ureq::Error::Timeout(_)) => Ok(Sent::TimedOut),
+            Err(e) => Err(SimulateError::Http(format!("{operation} to {url}: {e}"))),
+        }
+    }
+}
+
+/// A Reading (with its ClientReference) or a Correction (without), in the XSD's order.
+fn reading_xml(r: &Typed, element: &str, with_reference: bool) -> String {
+    let mut xml = format!("<c:{element}>");
+    if with_reference {
+        xml.push_str(&format!("<c:ClientReference>{}</c:ClientReference>", escape(r.reference.as_str())));
+    }
+    xml.push_str(&format!(
+        "<c:Vin>{}</c:Vin><c:WorkDate>{}</c:WorkDate><c:Odometer>{}</c:Odometer><c:OdometerUnit>{}</c:OdometerUnit>",
+        escape(r.vin.as_str()),
+        r.work_date,
+        r.odometer,
+        r.unit.as_str()
+    ));
+    if let Some(replaced) = r.replaced {
+        xml.push_str(&format!("<c:OdometerReplaced>{replaced}</c:OdometerReplaced>"));
+    }
+    xml.push_str(&format!(
+        "<c:Subcontracted>{}</c:Subcontracted><c:CustomerType>{}</c:CustomerType><c:InvoiceTotal>{}.{:02}</c:InvoiceTotal>",
+        r.subcontracted,
+        r.customer,
+        r.invoice_cents / 100,
+        r.invoice_cents % 100
+    ));
+    for work in &r.works {
+        xml.push_str(&format!(
+            "<c:Work><c:ActivityCode>{}</c:ActivityCode><c:Description>{}</c:Description></c:Work>",
+            escape(work.activity_code.as_str()),
+            escape(work.description.as_str())
+        ));
+    }
+    if let Some(plate) = &r.plate {
+        xml.push_str(&format!("<c:LicensePlate>{}</c:LicensePlate>", escape(plate.as_str())));
+    }
+    xml.push_str(&format!("</c:{element}>"));
+    xml
+}

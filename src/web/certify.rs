@@ -1,0 +1,404 @@
+//! The certification endpoints of a session (SPEC 5.1): its own SOAP endpoint, where every
+//! exchange is recorded raw and faults are injected where the sheet says; the operator page
+//! with the next-step button; and the sheet as JSON. All on the certification database.
+
+use std::time::Duration;
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use quick_xml::escape::escape;
+
+use crate::certification::recording::{self, ExchangeRecord};
+use crate::certification::sessions::{self, Session};
+use crate::certification::{evaluations, CertificationError};
+use crate::domain::certification::evaluation::Verdict;
+use crate::domain::certification::scenario::{InjectedFault, SheetLanguage};
+use crate::soap::fault::{Fault, FaultCode};
+use crate::soap::inspect::{self, RawRequest};
+use crate::soap::{self, Reply};
+use crate::startup::AppState;
+
+/// The certification environment: the same service on the certification database.
+pub struct Certification(pub AppState);
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/certify/{session}/soap/inflow")
+            .route(web::post().to(inflow))
+            .route(web::get().to(describe)),
+    )
+    .route("/certify/{session}", web::get().to(page))
+    .route("/certify/{session}/next", web::post().to(next))
+    .route("/certify/{session}/sheet", web::get().to(sheet));
+}
+
+fn header_value<'a>(req: &'a HttpRequest, name: header::HeaderName) -> Option<&'a str> {
+    req.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The WSDL with the session's endpoint as the service address.
+async fn describe(req: HttpRequest, session: web::Path<String>) -> HttpResponse {
+    let info = req.connection_info();
+    let address = format!("{}://{}{}", info.scheme(), info.host(), sessions::endpoint_path(&session));
+    HttpResponse::Ok()
+        .content_type("text/xml; charset=utf-8")
+        .body(soap::WSDL.replace(soap::WSDL_ADDRESS, &address))
+}
+
+async fn inflow(req: HttpRequest, payload: web::Payload, id: web::Path<String>, cert: web::Data<Certification>) -> HttpResponse {
+    let state = &cert.0;
+    let received_at = state.clock.now();
+    let request = soap::read_request(&req, payload, state.settings.max_body_bytes).await;
+    let (version, body) = match &request {
+        Ok((version, body)) => (*version, body.to_vec()),
+        Err((version, _)) => (*version, Vec::new()),
+    };
+    let content_type = header_value(&req, header::CONTENT_TYPE).unwrap_or("").to_owned();
+    let authorization = header_value(&req, header::AUTHORIZATION).map(str::to_owned);
+    let raw = RawRequest {
+        content_type: &content_type,
+        authorization: authorization.as_deref(),
+        query: req.query_string(),
+        body: &body,
+    };
+    let facts = inspect::request(&raw, &[]);
+    let secrets = inspect::secrets(&raw);
+    let id = id.into_inner();
+    let found = state
+        .run_raw(move |conn| -> Result<_, CertificationError> {
+            let session = sessions::find(conn, &id)?;
+            let step = sessions::current_step(conn, &session.id)?;
+            let injection = recording::injection_for(conn, &session, &facts)?;
+            Ok((session, step, injection))
+        })
+        .await;
+    let (session, step, injection) = match found {
+        Ok(Ok(found)) => found,
+        Ok(Err(CertificationError::UnknownSession(id))) => {
+            let fault = Fault::new(
+                FaultCode::AuthenticationFailed,
+                format!("no certification session '{id}': use the endpoint `carpass certify start` printed"),
+            );
+            return Reply::of(version, Err(fault)).into_response();
+        }
+        Ok(Err(e)) => {
+            log::error!("certification endpoint: {e}");
+            return Reply::of(version, Err(Fault::server())).into_response();
+        }
+        Err(fault) => return Reply::of(version, Err(fault)).into_response(),
+    };
+    let answer = match request {
+        Ok((version, body)) => soap::process(&req, &body, version, state, Some(session.company_id)).await,
+        Err((_, fault)) => Err(fault),
+    };
+    // Only a request that was taken gets a fault injected: its reading is stored, its answer lost.
+    let injected = injection.filter(|_| answer.is_ok());
+    let reply = match injected.map(|i| i.fault) {
+        Some(InjectedFault::Server) => Reply::of(
+            version,
+            Err(Fault::new(
+                FaultCode::ServerError,
+                "the registry could not confirm the request (a fault injected by the certification harness, C12). \
+                 Retry with the same ClientReference values",
+            )),
+        ),
+        _ => Reply::of(version, answer),
+    };
+    let exchange = ExchangeRecord {
+        step,
+        received_at,
+        answered_at: state.clock.now(),
+        method: req.method().to_string(),
+        path: match req.query_string() {
+            "" => req.path().to_owned(),
+            query => format!("{}?{query}", req.path()),
+        },
+        request_headers: req
+            .headers()
+            .iter()
+            .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+            .collect(),
+        request_body: body,
+        response_status: reply.status.as_u16(),
+        response_headers: reply.headers.clone(),
+        response_body: reply.body.clone(),
+        injected: injected.map(|i| i.fault),
+    };
+    let recorded = state
+        .run_raw(move |conn| recording::record(conn, &session, exchange, &secrets))
+        .await;
+    if !matches!(recorded, Ok(Ok(()))) {
+        log::error!("a certification exchange could not be recorded");
+        return Reply::of(version, Err(Fault::server())).into_response();
+    }
+    if let Some(injection) = injected.filter(|i| i.fault == InjectedFault::Timeout) {
+        actix_web::rt::time::sleep(Duration::from_secs(injection.hold_seconds)).await;
+    }
+    reply.into_response()
+}
+
+/// The operator: HTTP Basic with one of the session's accounts.
+async fn operator(req: &HttpRequest, state: &AppState, session_id: String) -> Result<(Session, String), HttpResponse> {
+    let challenge = || {
+        HttpResponse::Unauthorized()
+            .insert_header(("WWW-Authenticate", soap::fault::BASIC_CHALLENGE))
+            .content_type("text/plain; charset=utf-8")
+            .body("log in with the user name and password `carpass certify start` printed for this session\n")
+    };
+    let Some(credentials) = header_value(req, header::AUTHORIZATION)
+        .and_then(|value| soap::security::credentials(&[], Some(value)).ok())
+    else {
+        return Err(challenge());
+    };
+    let authenticator = state.authenticator.clone();
+    let now = state.clock.now();
+    let found = state
+        .run_raw(move |conn| -> Result<_, CertificationError> {
+            let session = sessions::find(conn, &session_id)?;
+            let account = authenticator.authenticate(conn, &credentials, now).ok();
+            Ok((session, account))
+        })
+        .await;
+    match found {
+        Ok(Ok((session, Some(account)))) if account.company_id == session.company_id => Ok((session, account.username)),
+        Ok(Ok(_)) => Err(challenge()),
+        Ok(Err(CertificationError::UnknownSession(id))) => Err(HttpResponse::NotFound()
+            .content_type("text/plain; charset=utf-8")
+            .body(format!("no certification session '{id}'\n"))),
+        _ => Err(HttpResponse::ServiceUnavailable()
+            .content_type("text/plain; charset=utf-8")
+            .body("the certification environment cannot answer right now; try again in a moment\n")),
+    }
+}
+
+fn wants_json(req: &HttpRequest) -> bool {
+    header_value(req, header::ACCEPT).is_some_and(|v| v.contains("application/json"))
+}
+
+fn language(req: &HttpRequest) -> SheetLanguage {
+    web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| q.get("lang").and_then(|l| SheetLanguage::parse(l)))
+        .unwrap_or_default()
+}
+
+async fn sheet(req: HttpRequest, id: web::Path<String>, cert: web::Data<Certification>) -> HttpResponse {
+    let state = &cert.0;
+    let (session, _) = match operator(&req, state, id.into_inner()).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    match state.run_raw(move |conn| sessions::sheet_view(conn, &session.id)).await {
+        Ok(Ok(view)) => HttpResponse::Ok().json(view),
+        _ => HttpResponse::ServiceUnavailable().finish(),
+    }
+}
+
+/// A browser's form post must come from the operator page itself (no cross-site posts).
+fn same_origin(req: &HttpRequest) -> bool {
+    let Some(origin) = header_value(req, header::ORIGIN).or_else(|| header_value(req, header::REFERER)) else {
+        return true;
+    };
+    let host = req.connection_info().host().to_owned();
+    origin
+        .split_once("://")
+        .map(|(_, rest)| rest.split('/').next().unwrap_or(""))
+        .is_some_and(|origin_host| origin_host == host)
+}
+
+async fn next(req: HttpRequest, id: web::Path<String>, cert: web::Data<Certification>) -> HttpResponse {
+    let state = &cert.0;
+    let (session, username) = match operator(&req, state, id.into_inner()).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    if !same_origin(&req) {
+        return HttpResponse::Forbidden()
+            .content_type("text/plain; charset=utf-8")
+            .body("the next step is opened from the operator page of this server only\n");
+    }
+    let now = state.clock.now();
+    let session_id = session.id.clone();
+    let opened = state
+        .run_raw(move |conn| sessions::next(conn, &session_id, &username, now))
+        .await;
+    let json = wants_json(&req);
+    match opened {
+        Ok(Ok(opened)) if json => HttpResponse::Ok().json(serde_json::json!({
+            "number": opened.step.number,
+            "opened_at": opened.opened_at,
+            "work_date": crate::domain::calendar::brussels_date(opened.opened_at),
+            "step": opened.step,
+        })),
+        Ok(Ok(_)) => HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, format!("{}?lang={}", sessions::page_path(&session.id), language(&req).as_str())))
+            .finish(),
+        Ok(Err(CertificationError::Invalid(message))) if json => {
+            HttpResponse::Conflict().json(serde_json::json!({ "error": "NO_NEXT_STEP", "message": message }))
+        }
+        Ok(Err(CertificationError::Invalid(message))) => HttpResponse::Conflict()
+            .content_type("text/plain; charset=utf-8")
+            .body(format!("{message}\n")),
+        _ => HttpResponse::ServiceUnavailable().finish(),
+    }
+}
+
+async fn page(req: HttpRequest, id: web::Path<String>, cert: web::Data<Certification>) -> HttpResponse {
+    let state = &cert.0;
+    let (session, _) = match operator(&req, state, id.into_inner()).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let language = language(&req);
+    let info = req.connection_info();
+    let base = format!("{}://{}", info.scheme(), info.host());
+    let loaded = state
+        .run_raw(move |conn| -> Result<_, CertificationError> {
+            let view = sessions::sheet_view(conn, &session.id)?;
+            let usernames = recording::usernames(conn, &session)?;
+            let rows = evaluations::evidence(conn, &session.id)?.exchanges;
+            let exchanges = evaluations::facts(&rows, &usernames);
+            let latest = evaluations::latest(conn, &session.id)?;
+            Ok((view, exchanges, latest))
+        })
+        .await;
+    let Ok(Ok((view, exchanges, latest))) = loaded else {
+        return HttpResponse::ServiceUnavailable().finish();
+    };
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(render_page(&view, &exchanges, latest.as_ref(), language, &base))
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d2733}\
+h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}.step{padding:1rem 1.2rem;border:2px solid #2f6db5;border-radius:.5rem;background:#eef4fb}\
+.step p{font-size:1.05rem;line-height:1.5}button{font-size:1rem;padding:.6rem 1.4rem;border-radius:.4rem;border:0;background:#2f6db5;color:#fff;cursor:pointer}\
+table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #dde3ea;vertical-align:top}\
+.muted{color:#5a6b7d}.ok{color:#1e7b45;font-weight:600}.bad{color:#b03a2e;font-weight:600}.wait{color:#a26a00;font-weight:600}\
+nav a{margin-right:.8rem}code{background:#f2f4f7;padding:.1rem .3rem;border-radius:.2rem}";
+
+fn render_page(
+    view: &sessions::SheetView,
+    exchanges: &[crate::domain::certification::facts::Exchange],
+    latest: Option<&evaluations::Report>,
+    language: SheetLanguage,
+    base: &str,
+) -> String {
+    let e = |s: &str| escape(s).into_owned();
+    let total = view.steps.len();
+    let open = view.opened.last();
+    let mut html = format!(
+        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>Certification {id}</title><style>{STYLE}</style></head><body>\
+<h1>Certification of {name} {version} <span class=\"muted\">by {builder}</span></h1>\
+<p class=\"muted\">Session <code>{id}</code> · endpoint <code>{base}{endpoint}</code></p>\
+<nav>{langs}</nav>",
+        lang = language.as_str(),
+        id = e(&view.session_id),
+        name = e(&view.dms.name),
+        version = e(&view.dms.version),
+        builder = e(&view.dms.builder),
+        endpoint = e(&view.endpoint_path),
+        langs = SheetLanguage::ALL
+            .iter()
+            .map(|l| format!("<a href=\"?lang={0}\">{0}</a>", l.as_str()))
+            .collect::<String>(),
+    );
+    match open.and_then(|o| view.steps.iter().find(|s| s.number == o.number).map(|s| (o, s))) {
+        Some((opened, step)) => {
+            html.push_str(&format!(
+                "<div class=\"step\"><h2>Step {n} of {total}: {title}</h2><p>{text}</p>{shot}\
+<p class=\"muted\">Opened {at}; work date {date}. Criteria: {criteria}</p></div>",
+                n = step.number,
+                title = e(step.scenario_title.get(language)),
+                text = e(step.instructions.get(language)),
+                shot = step
+                    .screenshot
+                    .as_ref()
+                    .map(|s| format!(
+                        "<p><strong>Screenshot:</strong> {} <span class=\"muted\">(<code>carpass certify attach {} --step {} FILE</code>)</span></p>",
+                        e(s.get(language)),
+                        e(&view.session_id),
+                        step.number
+                    ))
+                    .unwrap_or_default(),
+                at = opened.opened_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                date = opened.work_date,
+                criteria = step.criteria.iter().map(|c| c.id()).collect::<Vec<_>>().join(", "),
+            ));
+        }
+        None => html.push_str("<div class=\"step\"><p>No step is open yet. Configure the DMS, then open step 1.</p></div>"),
+    }
+    if open.map_or(0, |o| o.number as usize) < total {
+        html.push_str(&format!(
+            "<form method=\"post\" action=\"{}/next?lang={}\"><p><button type=\"submit\">Open the next step</button></p></form>",
+            e(&sessions::page_path(&view.session_id)),
+            language.as_str()
+        ));
+    } else {
+        html.push_str(&format!(
+            "<p>All steps are open. Evaluate with <code>carpass certify evaluate {} --format html --output report.html</code>.</p>",
+            e(&view.session_id)
+        ));
+    }
+    html.push_str("<h2>Exchanges recorded</h2>");
+    if exchanges.is_empty() {
+        html.push_str("<p class=\"muted\">None yet.</p>");
+    } else {
+        html.push_str("<table><tr><th>#</th><th>received</th><th>step</th><th>operation</th><th>outcome</th></tr>");
+        for x in exchanges {
+            let outcome = match &x.response {
+                crate::domain::certification::facts::ResponseFacts::Receipts(r) => {
+                    r.iter().map(|r| r.status.as_str()).collect::<Vec<_>>().join(", ")
+                }
+                crate::domain::certification::facts::ResponseFacts::Fault { code, .. } => format!("fault {code}"),
+                crate::domain::certification::facts::ResponseFacts::Other => "answered".into(),
+            };
+            let injected = x.injected.map(|f| format!(" (injected: {})", f.as_str())).unwrap_or_default();
+            html.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td></tr>",
+                x.number,
+                x.received_at.format("%H:%M:%S"),
+                x.step.map(|s| s.to_string()).unwrap_or_else(|| "–".into()),
+                e(x.operation()),
+                e(&outcome),
+                e(&injected)
+            ));
+        }
+        html.push_str("</table>");
+    }
+    html.push_str("<h2>Latest evaluation</h2>");
+    match latest {
+        None => html.push_str("<p class=\"muted\">Not evaluated yet.</p>"),
+        Some(report) => {
+            let verdict = if report.certifiable {
+                "<span class=\"ok\">certifiable</span>"
+            } else {
+                "<span class=\"bad\">not certifiable</span>"
+            };
+            html.push_str(&format!(
+                "<p>{verdict} <span class=\"muted\">({} by {})</span></p><table><tr><th>criterion</th><th>verdict</th><th>step</th><th>reason</th></tr>",
+                report.evaluated_at.format("%Y-%m-%d %H:%M UTC"),
+                e(&report.evaluated_by)
+            ));
+            for c in &report.criteria {
+                let class = match c.verdict {
+                    Verdict::Passed => "ok",
+                    Verdict::Failed => "bad",
+                    Verdict::AwaitingStaffReview => "wait",
+                    Verdict::NotExercised => "muted",
+                };
+                html.push_str(&format!(
+                    "<tr><td>{}</td><td class=\"{class}\">{}</td><td>{}</td><td>{}</td></tr>",
+                    c.criterion,
+                    c.verdict.as_str(),
+                    c.step.map(|s| s.to_string()).unwrap_or_default(),
+                    e(&c.reason)
+                ));
+            }
+            html.push_str("</table>");
+        }
+    }
+    html.push_str("</body></html>");
+    html
+}
