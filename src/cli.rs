@@ -480,12 +480,7 @@ fn certify(url: DatabaseUrl, by: &str, public_url: &str, command: CertifyCommand
             } else {
                 std::fs::write(&output, &bytes).map_err(|e| CliError::Io(format!("{}: {e}", output.display())))?;
             }
-            let failed: Vec<String> = evaluated
-                .criteria
-                .iter()
-                .filter(|c| c.verdict == crate::domain::certification::evaluation::Verdict::Failed)
-                .map(|c| c.criterion.to_string())
-                .collect();
+            let failed: Vec<String> = evaluated.failed_criteria().iter().map(|c| c.to_string()).collect();
             eprintln!(
                 "evaluation {}: {}{}",
                 evaluated.evaluation_id,

@@ -65,6 +65,16 @@ pub struct ScreenshotInfo {
     pub attached_by: String,
 }
 
+impl Report {
+    pub fn failed_criteria(&self) -> Vec<crate::domain::certification::criterion::Criterion> {
+        self.criteria
+            .iter()
+            .filter(|c| c.verdict == evaluation::Verdict::Failed)
+            .map(|c| c.criterion)
+            .collect()
+    }
+}
+
 /// The raw recording, for the evidence bundle.
 pub struct Evidence {
     pub exchanges: Vec<ExchangeRow>,

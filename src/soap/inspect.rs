@@ -25,11 +25,13 @@ pub struct RawRequest<'a> {
 /// The facts of a request; `usernames` are the session's accounts, whose appearance anywhere
 /// but the authentication headers counts as leaked credentials (C02).
 pub fn request(raw: &RawRequest<'_>, usernames: &[String]) -> RequestFacts {
-    let mut facts = RequestFacts::default();
-    facts.authentication = basic_user(raw.authorization)
-        .map(|username| Authentication::Basic { username })
-        .unwrap_or_default();
-    facts.leaks = query_leaks(raw.query, usernames);
+    let mut facts = RequestFacts {
+        authentication: basic_user(raw.authorization)
+            .map(|username| Authentication::Basic { username })
+            .unwrap_or_default(),
+        leaks: query_leaks(raw.query, usernames),
+        ..Default::default()
+    };
     let Some(version) = SoapVersion::from_content_type(raw.content_type) else {
         facts.contract_violation = Some(format!(
             "Content-Type '{}' is not SOAP (text/xml or application/soap+xml)",

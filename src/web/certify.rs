@@ -32,7 +32,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/certify/{session}/sheet", web::get().to(sheet));
 }
 
-fn header_value<'a>(req: &'a HttpRequest, name: header::HeaderName) -> Option<&'a str> {
+fn header_value(req: &HttpRequest, name: header::HeaderName) -> Option<&str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
@@ -250,8 +250,10 @@ async fn page(req: HttpRequest, id: web::Path<String>, cert: web::Data<Certifica
         Err(response) => return response,
     };
     let language = language(&req);
-    let info = req.connection_info();
-    let base = format!("{}://{}", info.scheme(), info.host());
+    let base = {
+        let info = req.connection_info();
+        format!("{}://{}", info.scheme(), info.host())
+    };
     let loaded = state
         .run_raw(move |conn| -> Result<_, CertificationError> {
             let view = sessions::sheet_view(conn, &session.id)?;

@@ -59,6 +59,7 @@ pub enum Backend {
 pub struct TestApp {
     pub address: String,
     pub pool: Pool,
+    pub database_url: DatabaseUrl,
     _guard: DatabaseGuard,
 }
 
@@ -139,6 +140,7 @@ pub async fn spawn_app_with(backend: Backend, clock: Clock) -> Option<TestApp> {
     Some(TestApp {
         address,
         pool,
+        database_url,
         _guard: guard.0,
     })
 }

@@ -3,6 +3,7 @@
 #[macro_use]
 mod helpers;
 
+mod certify;
 mod contract;
 mod corrections;
 mod faults;

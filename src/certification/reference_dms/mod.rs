@@ -184,7 +184,7 @@ impl Dms<'_> {
     fn play_step(&mut self, step: &SheetStep, work_date: NaiveDate) -> Result<(), SimulateError> {
         if step.list_activities {
             let body = if self.has(Defect::InvalidXml) {
-                format!("<c:ListActivities><c:Language>en</c:Language></c:ListActivities>")
+                "<c:ListActivities><c:Language>en</c:Language></c:ListActivities>".to_owned()
             } else {
                 "<c:ListActivities/>".to_owned()
             };

@@ -5,6 +5,8 @@
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
+use chrono::{DateTime, Utc};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::{html, json, junit};
@@ -55,20 +57,33 @@ pub fn render(report: &Report, evidence: &Evidence) -> Vec<u8> {
     )
 }
 
-/// What the recording knows about an exchange besides its two bodies.
+/// What the recording knows about an exchange besides its two bodies, in the order it happened.
+#[derive(Serialize)]
+struct ExchangeMeta<'a> {
+    method: &'a str,
+    path: &'a str,
+    received_at: DateTime<Utc>,
+    answered_at: DateTime<Utc>,
+    step: Option<i32>,
+    request_headers: Vec<(String, String)>,
+    response_status: i32,
+    response_headers: Vec<(String, String)>,
+    injected: Option<&'a str>,
+}
+
 fn exchange(row: &ExchangeRow) -> Vec<u8> {
-    let meta = serde_json::json!({
-        "method": row.method,
-        "path": row.path,
-        "received_at": row.received_at.and_utc(),
-        "answered_at": row.answered_at.and_utc(),
-        "step": row.step,
-        "request_headers": headers_of(&row.request_headers),
-        "response_status": row.response_status,
-        "response_headers": headers_of(&row.response_headers),
-        "injected": row.injected,
-    });
-    serde_json::to_vec_pretty(&meta).expect("JSON values serialise")
+    let meta = ExchangeMeta {
+        method: &row.method,
+        path: &row.path,
+        received_at: row.received_at.and_utc(),
+        answered_at: row.answered_at.and_utc(),
+        step: row.step,
+        request_headers: headers_of(&row.request_headers),
+        response_status: row.response_status,
+        response_headers: headers_of(&row.response_headers),
+        injected: row.injected.as_deref(),
+    };
+    serde_json::to_vec_pretty(&meta).expect("an exchange's metadata serialises")
 }
 
 /// `screenshots/step-07-<file name>`. The name is the uploader's: no separators or control

@@ -381,13 +381,3 @@ mod tests {
         assert!(html.contains("No screenshot was attached."));
     }
 }
-#[cfg(test)]
-mod tmp_preview {
-    #[test]
-    fn write_preview() {
-        let mut r = crate::certification::report::sample::report();
-        r.criteria[1].reason = "request 3 (SubmitReadings): credentials in the body: send them only in the WS-Security or HTTP Authorization header".into();
-        r.criteria[1].verdict = crate::domain::certification::evaluation::Verdict::Failed;
-        std::fs::write("/tmp/report.html", super::render(&r)).unwrap();
-    }
-}

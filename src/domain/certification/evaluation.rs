@@ -93,14 +93,6 @@ impl Evaluation {
             .find(|r| r.criterion == criterion)
             .expect("every criterion has a result")
     }
-
-    pub fn failed(&self) -> Vec<Criterion> {
-        self.criteria
-            .iter()
-            .filter(|r| r.verdict == Verdict::Failed)
-            .map(|r| r.criterion)
-            .collect()
-    }
 }
 
 pub fn evaluate(recording: &Recording<'_>) -> Evaluation {
@@ -184,6 +176,11 @@ impl Distinct<'_> {
             .find_map(|e| e.receipt_for(self.reference).map(|r| (*e, r)))
     }
 }
+
+/// A check's verdict, the exchanges that decided it and why.
+type Judged = (Verdict, Vec<u32>, String);
+/// The step's reading, the exchange whose receipt carried the planned issue, and the issue.
+type Planned<'j, 'a> = (&'j Distinct<'a>, &'a Exchange, &'a IssueFacts);
 
 struct Judge<'a> {
     rec: &'a Recording<'a>,
@@ -337,7 +334,7 @@ impl<'a> Judge<'a> {
         )
     }
 
-    fn c03(&self, step: &SheetStep) -> (Verdict, Vec<u32>, String) {
+    fn c03(&self, step: &SheetStep) -> Judged {
         let Some(job) = &step.job else {
             return (Verdict::NotExercised, vec![], "the step has no job".into());
         };
@@ -378,7 +375,7 @@ impl<'a> Judge<'a> {
         }
     }
 
-    fn c04(&self, step: &SheetStep) -> (Verdict, Vec<u32>, String) {
+    fn c04(&self, step: &SheetStep) -> Judged {
         let Some(job) = &step.job else {
             return (Verdict::NotExercised, vec![], "the step has no job".into());
         };
@@ -408,18 +405,12 @@ impl<'a> Judge<'a> {
         (Verdict::Passed, vec![readings[0].first().number], format!("{} with the invoice's wording", codes.join(", ")))
     }
 
-    fn c05(&self, step: &SheetStep) -> (Verdict, Vec<u32>, String) {
+    fn c05(&self, step: &SheetStep) -> Judged {
         let readings = self.of_step(step.number);
         if readings.is_empty() {
             return (Verdict::NotExercised, vec![], format!("no reading was sent for step {}", step.number));
         }
         let opened = self.rec.opened.get(&step.number);
-        let next_opened = self
-            .rec
-            .opened
-            .range(step.number + 1..)
-            .next()
-            .map(|(n, at)| (*n, *at));
         let mut slowest = Duration::zero();
         for d in &readings {
             let sent = d.first().received_at;
@@ -427,11 +418,13 @@ impl<'a> Judge<'a> {
             let Some(opened) = opened.filter(|o| **o <= sent) else {
                 return (Verdict::Failed, at, format!("the reading {} was sent before step {} was opened", d.reference, step.number));
             };
-            if let Some((n, _)) = next_opened.filter(|(_, next)| *next < sent) {
+            // The step open when the request arrived, as recorded: later than the reading's
+            // own step means the operator had moved on to the next job.
+            if let Some(n) = d.first().step.filter(|n| *n > step.number) {
                 return (
                     Verdict::Failed,
                     at,
-                    format!("the reading {} was sent after step {n} was opened: send each reading when its job is closed, not in a batch later", d.reference),
+                    format!("the reading {} was sent while step {n} was open: send each reading when its job is closed, not in a batch later", d.reference),
                 );
             }
             let took = sent - *opened;
@@ -449,7 +442,7 @@ impl<'a> Judge<'a> {
     }
 
     /// The issue the step's plan expects on its reading's receipt, and the exchange that returned it.
-    fn planned_issue(&self, step: &SheetStep) -> Result<(&Distinct<'a>, &'a Exchange, &'a IssueFacts), (Verdict, Vec<u32>, String)> {
+    fn planned_issue(&self, step: &SheetStep) -> Result<Planned<'_, 'a>, Judged> {
         let plan = step.answer.as_ref().expect("called for steps with an answer plan");
         let readings = self.of_step(step.number);
         let Some(d) = readings.first() else {
@@ -479,7 +472,7 @@ impl<'a> Judge<'a> {
             .collect()
     }
 
-    fn c06(&self, step: &SheetStep) -> (Verdict, Vec<u32>, String) {
+    fn c06(&self, step: &SheetStep) -> Judged {
         let Some(plan) = &step.answer else {
             return (Verdict::NotExercised, vec![], "the step expects no issue".into());
         };
@@ -536,7 +529,7 @@ impl<'a> Judge<'a> {
         )
     }
 
-    fn c07(&self, step: &SheetStep) -> (Verdict, Vec<u32>, String) {
+    fn c07(&self, step: &SheetStep) -> Judged {
         let (d, receipt, issue) = match self.planned_issue(step) {
             Ok(found) => found,
             Err(verdict) => return verdict,
@@ -587,14 +580,14 @@ impl<'a> Judge<'a> {
     }
 
     /// The step's reading (its first), or why the criterion could not be judged.
-    fn the_reading(&self, step: &SheetStep) -> Result<&Distinct<'a>, (Verdict, Vec<u32>, String)> {
+    fn the_reading(&self, step: &SheetStep) -> Result<&Distinct<'a>, Judged> {
         self.of_step(step.number)
             .into_iter()
             .next()
             .ok_or_else(|| (Verdict::NotExercised, vec![], format!("no reading was sent for step {}", step.number)))
     }
 
-    fn c08(&self, step: &SheetStep) -> (Verdict, Vec<u32>, String) {
+    fn c08(&self, step: &SheetStep) -> Judged {
         let Some(expected) = step.job.as_ref().and_then(|j| j.odometer_replaced) else {
             return (Verdict::NotExercised, vec![], "the step replaces no odometer".into());
         };
@@ -618,7 +611,7 @@ impl<'a> Judge<'a> {
         }
     }
 
-    fn c09(&self, step: &SheetStep) -> (Verdict, Vec<u32>, String) {
+    fn c09(&self, step: &SheetStep) -> Judged {
         let Some(job) = step.job.as_ref().filter(|j| j.five_digit_odometer) else {
             return (Verdict::NotExercised, vec![], "the step's vehicle has no 5-digit odometer".into());
         };
@@ -641,7 +634,7 @@ impl<'a> Judge<'a> {
         }
     }
 
-    fn c10(&self, step: &SheetStep) -> (Verdict, Vec<u32>, String) {
+    fn c10(&self, step: &SheetStep) -> Judged {
         if !step.job.as_ref().is_some_and(|j| j.subcontracted) {
             return (Verdict::NotExercised, vec![], "the step's work is not subcontracted".into());
         }
@@ -657,7 +650,7 @@ impl<'a> Judge<'a> {
         }
     }
 
-    fn c11(&self, step: &SheetStep) -> (Verdict, Vec<u32>, String) {
+    fn c11(&self, step: &SheetStep) -> Judged {
         let Some(job) = &step.job else {
             return (Verdict::NotExercised, vec![], "the step has no job".into());
         };
@@ -689,7 +682,7 @@ impl<'a> Judge<'a> {
         (Verdict::Passed, at, format!("reported ({job_said})"))
     }
 
-    fn c12(&self, step: &SheetStep) -> (Verdict, Vec<u32>, String) {
+    fn c12(&self, step: &SheetStep) -> Judged {
         let (Some(job), Some(injection)) = (&step.job, &step.inject) else {
             return (Verdict::NotExercised, vec![], "no fault is injected at this step".into());
         };
@@ -755,7 +748,7 @@ impl<'a> Judge<'a> {
         }
     }
 
-    fn c13(&self, step: &SheetStep) -> (Verdict, Vec<u32>, String) {
+    fn c13(&self, step: &SheetStep) -> Judged {
         if let Some(of) = step.status_of {
             let Some(d) = self.of_step(of).into_iter().next() else {
                 return (Verdict::NotExercised, vec![], format!("no reading was sent for step {of}"));
@@ -802,7 +795,7 @@ impl<'a> Judge<'a> {
         (Verdict::Passed, vec![readings[0].first().number], format!("the receipt ({status}) was read; no blind resend"))
     }
 
-    fn c14(&self, step: &SheetStep) -> (Verdict, Vec<u32>, String) {
+    fn c14(&self, step: &SheetStep) -> Judged {
         let Some(advert) = &step.advert else {
             return (Verdict::NotExercised, vec![], "the step publishes no advert".into());
         };
@@ -848,7 +841,7 @@ impl<'a> Judge<'a> {
         }
     }
 
-    fn c16(&self, step: &SheetStep) -> (Verdict, Vec<u32>, String) {
+    fn c16(&self, step: &SheetStep) -> Judged {
         let d = match self.the_reading(step) {
             Ok(d) => d,
             Err(verdict) => return verdict,
@@ -870,5 +863,164 @@ impl<'a> Judge<'a> {
 
     fn work_date(&self, step: u32) -> Option<chrono::NaiveDate> {
         self.rec.opened.get(&step).map(|at| brussels_date(*at))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::certification::facts::{ReceiptFacts, RequestFacts};
+    use crate::domain::certification::scenario::{SheetJob, Texts};
+    use crate::domain::odometer::OdometerUnit;
+    use crate::domain::reading::Work;
+    use chrono::TimeZone;
+
+    const VIN: &str = "CPTAAAAAAAAAAAAAA";
+
+    fn texts() -> Texts {
+        Texts {
+            nl: "x".into(),
+            fr: "x".into(),
+            en: "x".into(),
+        }
+    }
+
+    fn sheet(criteria: Vec<Criterion>, customer: CustomerType, invoice_total_cents: i64) -> Sheet {
+        let step = |number: u32, job: Option<SheetJob>| SheetStep {
+            number,
+            scenario: "s".into(),
+            scenario_title: texts(),
+            key: format!("k{number}"),
+            criteria: if job.is_some() { criteria.clone() } else { vec![Criterion::C01] },
+            instructions: texts(),
+            screenshot: None,
+            list_activities: false,
+            job,
+            answer: None,
+            inject: None,
+            register: None,
+            status_of: None,
+            advert: None,
+        };
+        let job = SheetJob {
+            vin: VIN.into(),
+            odometer: 45_210,
+            unit: OdometerUnit::Km,
+            odometer_replaced: None,
+            subcontracted: false,
+            customer,
+            invoice_total_cents,
+            works: vec![Work {
+                activity_code: "MAINTENANCE".into(),
+                description: "Onderhoud".into(),
+            }],
+            license_plate: None,
+            five_digit_odometer: false,
+        };
+        Sheet {
+            vehicles: vec![],
+            steps: vec![step(1, Some(job)), step(2, None)],
+        }
+    }
+
+    fn opened_at() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).unwrap()
+    }
+
+    fn submission(sent: DateTime<Utc>) -> Exchange {
+        Exchange {
+            number: 1,
+            received_at: sent,
+            step: Some(1),
+            request: RequestFacts {
+                operation: Some("SubmitReadings".into()),
+                authentication: Authentication::Basic { username: "cert".into() },
+                readings: vec![SentReading {
+                    client_reference: "r1".into(),
+                    vin: VIN.into(),
+                    work_date: Some(brussels_date(opened_at())),
+                    odometer: Some(45_210),
+                    customer_type: Some("Business".into()),
+                    invoice_total_cents: Some(4_560),
+                    works: vec![("MAINTENANCE".into(), "Onderhoud".into())],
+                    ..Default::default()
+                }],
+                ..Default::default()
+            },
+            response: ResponseFacts::Receipts(vec![ReceiptFacts {
+                client_reference: "r1".into(),
+                reading_id: "id".into(),
+                status: "Accepted".into(),
+                issues: vec![],
+            }]),
+            injected: None,
+        }
+    }
+
+    fn judge(sheet: &Sheet, exchanges: &[Exchange], next_opened: Option<DateTime<Utc>>) -> Evaluation {
+        let mut opened = BTreeMap::from([(1, opened_at())]);
+        if let Some(at) = next_opened {
+            opened.insert(2, at);
+        }
+        evaluate(&Recording {
+            sheet,
+            software: &Software {
+                builder: "b".into(),
+                name: "n".into(),
+                version: "v".into(),
+            },
+            opened: &opened,
+            exchanges,
+            screenshots: &BTreeSet::new(),
+        })
+    }
+
+    #[test]
+    fn a_reading_sent_ten_minutes_after_the_step_opened_is_in_time_a_second_later_it_is_not() {
+        let sheet = sheet(vec![Criterion::C05], CustomerType::Business, 4_560);
+        let at_limit = judge(&sheet, &[submission(opened_at() + SEND_WITHIN)], None);
+        assert_eq!(at_limit.result(Criterion::C05).verdict, Verdict::Passed);
+        let late = judge(&sheet, &[submission(opened_at() + SEND_WITHIN + Duration::seconds(1))], None);
+        let result = late.result(Criterion::C05);
+        assert_eq!(result.verdict, Verdict::Failed);
+        assert!(result.reason.contains("10 min"), "{}", result.reason);
+        assert!(!late.certifiable);
+    }
+
+    #[test]
+    fn a_reading_sent_while_the_next_step_was_open_was_batched() {
+        let sheet = sheet(vec![Criterion::C05], CustomerType::Business, 4_560);
+        let sent = opened_at() + Duration::minutes(2);
+        let mut late = submission(sent);
+        late.step = Some(2);
+        let batched = judge(&sheet, &[late], Some(sent - Duration::seconds(1)));
+        let result = batched.result(Criterion::C05);
+        assert_eq!(result.verdict, Verdict::Failed);
+        assert!(result.reason.contains("while step 2 was open"), "{}", result.reason);
+    }
+
+    #[test]
+    fn a_missing_vat_job_fails_c11_and_a_missing_criterion_is_not_exercised() {
+        let sheet = sheet(vec![Criterion::C11], CustomerType::Business, 4_560);
+        let evaluation = judge(&sheet, &[], None);
+        let c11 = evaluation.result(Criterion::C11);
+        assert_eq!(c11.verdict, Verdict::Failed);
+        assert!(c11.reason.contains("VAT-liable"), "{}", c11.reason);
+        assert_eq!(evaluation.result(Criterion::C08).verdict, Verdict::NotExercised);
+        assert_eq!(evaluation.result(Criterion::C01).verdict, Verdict::NotExercised);
+    }
+
+    #[test]
+    fn a_resend_after_a_receipt_is_blind_but_not_after_an_injected_fault() {
+        let sheet = sheet(vec![Criterion::C13], CustomerType::Business, 4_560);
+        let first = submission(opened_at());
+        let mut again = submission(opened_at() + Duration::seconds(5));
+        again.number = 2;
+        let blind = judge(&sheet, &[first.clone(), again.clone()], None);
+        assert_eq!(blind.result(Criterion::C13).verdict, Verdict::Failed);
+        let mut faulted = first;
+        faulted.injected = Some(InjectedFault::Server);
+        let retried = judge(&sheet, &[faulted, again], None);
+        assert_eq!(retried.result(Criterion::C13).verdict, Verdict::Passed);
     }
 }

@@ -410,7 +410,7 @@ pub fn check(scenarios: &[Scenario]) -> Result<(), Vec<String>> {
                 problems.push(format!("{}: a fault is injected on the step's reading; it needs a job", at(step)));
             }
             if let Some(key) = &step.register {
-                if !vehicles.get(key.as_str()).is_some_and(|v| !v.registered) {
+                if vehicles.get(key.as_str()).is_none_or(|v| v.registered) {
                     problems.push(format!("{}: '{key}' is not a vehicle waiting for registration", at(step)));
                 }
             }
@@ -476,7 +476,7 @@ pub fn grouped(value: u64) -> String {
     let digits = value.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(' ');
         }
         out.push(c);
