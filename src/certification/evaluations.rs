@@ -10,7 +10,8 @@ use super::sessions::{self, Session};
 use super::{recording, CertificationError};
 use crate::db::certification::{self as store, AttachmentRow, EvaluationRow, ExchangeRow};
 use crate::db::DbConnection;
-use crate::domain::certification::evaluation::{self, Check, CriterionResult, Recording, Software};
+use crate::domain::certification::criterion::Criterion;
+use crate::domain::certification::evaluation::{self, Check, CriterionResult, Recording, Software, StaffVerdict};
 use crate::domain::certification::facts::{Exchange, ResponseFacts};
 use crate::domain::certification::scenario::{InjectedFault, Texts};
 use crate::soap::inspect::{self, RawRequest};
@@ -66,7 +67,7 @@ pub struct ScreenshotInfo {
 }
 
 impl Report {
-    pub fn failed_criteria(&self) -> Vec<crate::domain::certification::criterion::Criterion> {
+    pub fn failed_criteria(&self) -> Vec<Criterion> {
         self.criteria
             .iter()
             .filter(|c| c.verdict == evaluation::Verdict::Failed)
@@ -133,13 +134,30 @@ pub fn evaluate(conn: &mut DbConnection, session_id: &str, by: &str, now: DateTi
     let usernames = recording::usernames(conn, &session)?;
     let exchanges = facts(&rows, &usernames);
     let screenshots: BTreeSet<u32> = attachments.iter().map(|a| a.step as u32).collect();
+    let verdicts: Vec<StaffVerdict> = store::verdicts(conn, &session.id)?
+        .into_iter()
+        .filter_map(|v| {
+            Some(StaffVerdict {
+                criterion: Criterion::parse(&v.criterion)?,
+                passed: v.passed,
+                reason: format!(
+                    "staff verdict by {} on {}: {} ({})",
+                    v.decided_by,
+                    v.decided_at.format("%Y-%m-%d"),
+                    if v.passed { "passed" } else { "failed" },
+                    v.note
+                ),
+            })
+        })
+        .collect();
     let evaluation = evaluation::evaluate(&Recording {
         sheet: &session.sheet,
         software: &session.software,
         opened: &opened,
         exchanges: &exchanges,
         screenshots: &screenshots,
-    });
+    })
+    .with_verdicts(&verdicts);
     let report = Report {
         evaluation_id: uuid::Uuid::new_v4().to_string(),
         evaluated_at: now,

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::{
     certification_attachments, certification_evaluations, certification_exchanges, certification_sessions,
-    certification_steps,
+    certification_steps, certification_verdicts,
 };
 use super::DbConnection;
 
@@ -197,5 +197,44 @@ pub fn evaluations(conn: &mut DbConnection, session_id: &str) -> QueryResult<Vec
         .filter(certification_evaluations::session_id.eq(session_id))
         .order((certification_evaluations::created_at, certification_evaluations::id))
         .select(EvaluationRow::as_select())
+        .load(conn)
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = certification_verdicts)]
+pub struct NewVerdict {
+    pub session_id: String,
+    pub criterion: String,
+    pub passed: bool,
+    pub note: String,
+    pub decided_at: NaiveDateTime,
+    pub decided_by: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = certification_verdicts)]
+pub struct VerdictRow {
+    pub id: i64,
+    pub session_id: String,
+    pub criterion: String,
+    pub passed: bool,
+    pub note: String,
+    pub decided_at: NaiveDateTime,
+    pub decided_by: String,
+}
+
+pub fn insert_verdict(conn: &mut DbConnection, verdict: &NewVerdict) -> QueryResult<()> {
+    diesel::insert_into(certification_verdicts::table)
+        .values(verdict)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Oldest first: the last one per criterion counts.
+pub fn verdicts(conn: &mut DbConnection, session_id: &str) -> QueryResult<Vec<VerdictRow>> {
+    certification_verdicts::table
+        .filter(certification_verdicts::session_id.eq(session_id))
+        .order(certification_verdicts::id)
+        .select(VerdictRow::as_select())
         .load(conn)
 }

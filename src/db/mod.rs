@@ -14,6 +14,7 @@ macro_rules! on_backend {
 }
 
 pub mod accounts;
+pub mod approvals;
 pub mod audit;
 pub mod certification;
 pub mod companies;
@@ -22,6 +23,8 @@ pub mod labels;
 pub mod nonces;
 pub mod readings;
 pub mod schema;
+pub mod staff_sessions;
+pub mod trusted_providers;
 pub mod vehicles;
 
 use std::path::PathBuf;

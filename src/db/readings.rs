@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{reading_works, readings, vin_locks};
+use super::schema::{issues, reading_works, readings, vin_locks};
 use super::DbConnection;
 use crate::domain::odometer::OdometerUnit;
 use crate::domain::reading::{ReadingInput, Work};
@@ -223,4 +223,41 @@ pub fn waiting_since_before(conn: &mut DbConnection, cutoff: NaiveDateTime) -> Q
         .order((readings::received_at, readings::id))
         .select(ReadingRow::as_select())
         .load(conn)
+}
+
+/// (builder, name, version, readings, issues) per software that sent readings, most readings first.
+pub fn per_software(
+    conn: &mut DbConnection,
+) -> QueryResult<Vec<(Option<String>, Option<String>, Option<String>, i64, i64)>> {
+    let counts: Vec<(Option<String>, Option<String>, Option<String>, i64)> = readings::table
+        .group_by((readings::software_builder, readings::software_name, readings::software_version))
+        .select((
+            readings::software_builder,
+            readings::software_name,
+            readings::software_version,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)?;
+    let issue_counts: Vec<(Option<String>, Option<String>, Option<String>, i64)> = readings::table
+        .inner_join(issues::table.on(issues::reading_id.eq(readings::id)))
+        .group_by((readings::software_builder, readings::software_name, readings::software_version))
+        .select((
+            readings::software_builder,
+            readings::software_name,
+            readings::software_version,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)?;
+    let mut rows: Vec<_> = counts
+        .into_iter()
+        .map(|(b, n, v, count)| {
+            let issues = issue_counts
+                .iter()
+                .find(|(ib, iname, iv, _)| (ib, iname, iv) == (&b, &n, &v))
+                .map_or(0, |(_, _, _, c)| *c);
+            (b, n, v, count, issues)
+        })
+        .collect();
+    rows.sort_by(|a, b| b.3.cmp(&a.3));
+    Ok(rows)
 }

@@ -152,6 +152,54 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    dms_approvals (id) {
+        id -> Text,
+        session_id -> Text,
+        evaluation_id -> Text,
+        dms_name -> Text,
+        dms_version -> Text,
+        dms_builder -> Text,
+        valid_until -> Date,
+        approved_at -> Timestamp,
+        approved_by -> Text,
+        note -> Text,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_by -> Nullable<Text>,
+        revoke_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    trusted_provider_lists (year) {
+        year -> Integer,
+        min_readings -> BigInt,
+        published_at -> Timestamp,
+        published_by -> Text,
+    }
+}
+
+diesel::table! {
+    trusted_providers (year, company_id) {
+        year -> Integer,
+        company_id -> BigInt,
+        kbo -> Text,
+        name -> Text,
+        readings -> BigInt,
+        discrepancies -> BigInt,
+    }
+}
+
+diesel::table! {
+    staff_sessions (token_hash) {
+        token_hash -> Text,
+        username -> Text,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
 // The certification database only (migrations/certification).
 diesel::table! {
     certification_sessions (id) {
@@ -218,6 +266,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    certification_verdicts (id) {
+        id -> BigInt,
+        session_id -> Text,
+        criterion -> Text,
+        passed -> Bool,
+        note -> Text,
+        decided_at -> Timestamp,
+        decided_by -> Text,
+    }
+}
+
 diesel::joinable!(accounts -> companies (company_id));
 diesel::joinable!(issues -> readings (reading_id));
 diesel::joinable!(reading_works -> readings (reading_id));
@@ -235,4 +295,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     reading_versions,
     staff_actions,
     ok_labels,
+    dms_approvals,
+    trusted_provider_lists,
+    trusted_providers,
+    staff_sessions,
 );

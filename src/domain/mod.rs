@@ -15,5 +15,6 @@ pub mod odometer;
 pub mod reading;
 pub mod rules;
 pub mod status;
+pub mod trusted_provider;
 pub mod vehicle;
 pub mod vin;

@@ -1,10 +1,13 @@
 //! The registry's own tools: companies and accounts, the vehicle register import, the demo.
 
 pub mod accounts;
+pub mod approvals;
 pub mod companies;
 pub mod demo;
 pub mod import;
 pub mod review;
+pub mod software;
+pub mod trusted_providers;
 
 use crate::service::ServiceError;
 

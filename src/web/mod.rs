@@ -4,3 +4,4 @@ pub mod certify;
 pub mod health;
 pub mod label;
 pub mod metrics;
+pub mod public;

@@ -95,6 +95,41 @@ impl Evaluation {
     }
 }
 
+/// A staff verdict on a criterion proven on the DMS's screen (SPEC 5.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffVerdict {
+    pub criterion: Criterion,
+    pub passed: bool,
+    /// Who, when and why, as the report shows it.
+    pub reason: String,
+}
+
+impl Evaluation {
+    /// Settles the criteria awaiting staff review with the staff's verdicts on them, given
+    /// oldest first: the latest verdict on a criterion counts.
+    pub fn with_verdicts(mut self, verdicts: &[StaffVerdict]) -> Evaluation {
+        for verdict in verdicts.iter().rev() {
+            if let Some(result) = self
+                .criteria
+                .iter_mut()
+                .find(|r| r.criterion == verdict.criterion && r.verdict == Verdict::AwaitingStaffReview)
+            {
+                result.verdict = if verdict.passed { Verdict::Passed } else { Verdict::Failed };
+                result.reason = format!("{}; {}", result.reason, verdict.reason);
+            }
+        }
+        self.certifiable = certifiable(&self.criteria);
+        self
+    }
+}
+
+fn certifiable(criteria: &[CriterionResult]) -> bool {
+    criteria
+        .iter()
+        .filter(|r| r.mandatory)
+        .all(|r| matches!(r.verdict, Verdict::Passed | Verdict::AwaitingStaffReview))
+}
+
 pub fn evaluate(recording: &Recording<'_>) -> Evaluation {
     let judge = Judge::new(recording);
     let mut checks = vec![judge.c01(), judge.c02(), judge.c15()];
@@ -109,12 +144,8 @@ pub fn evaluate(recording: &Recording<'_>) -> Evaluation {
         .into_iter()
         .map(|c| summarise(c, checks.iter().filter(|k| k.criterion == c).collect()))
         .collect();
-    let certifiable = criteria
-        .iter()
-        .filter(|r| r.mandatory)
-        .all(|r| matches!(r.verdict, Verdict::Passed | Verdict::AwaitingStaffReview));
     Evaluation {
-        certifiable,
+        certifiable: certifiable(&criteria),
         criteria,
         checks,
     }
@@ -1008,6 +1039,24 @@ mod tests {
         assert!(c11.reason.contains("VAT-liable"), "{}", c11.reason);
         assert_eq!(evaluation.result(Criterion::C08).verdict, Verdict::NotExercised);
         assert_eq!(evaluation.result(Criterion::C01).verdict, Verdict::NotExercised);
+    }
+
+    #[test]
+    fn the_latest_staff_verdict_settles_a_criterion_awaiting_review() {
+        let sheet = sheet(vec![Criterion::C05], CustomerType::Business, 4_560);
+        let mut evaluation = judge(&sheet, &[submission(opened_at())], None);
+        let c07 = evaluation.criteria.iter_mut().find(|r| r.criterion == Criterion::C07).unwrap();
+        c07.verdict = Verdict::AwaitingStaffReview;
+        let verdict = |passed, reason: &str| StaffVerdict {
+            criterion: Criterion::C07,
+            passed,
+            reason: reason.into(),
+        };
+        let settled = evaluation.clone().with_verdicts(&[verdict(true, "first"), verdict(false, "second")]);
+        assert_eq!(settled.result(Criterion::C07).verdict, Verdict::Failed);
+        assert!(settled.result(Criterion::C07).reason.ends_with("second"));
+        let passed = evaluation.with_verdicts(&[verdict(true, "looks right")]);
+        assert_eq!(passed.result(Criterion::C07).verdict, Verdict::Passed);
     }
 
     #[test]

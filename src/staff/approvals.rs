@@ -1,0 +1,195 @@
+//! "Approved DMS" labels (SPEC 2.11, 5): staff verdicts on what only a DMS's screen shows,
+//! approvals from a certifiable evaluation, revocations, and the public list. Every action
+//! records who, when and why.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::StaffError;
+use crate::certification::{evaluations, sessions, CertificationError};
+use crate::db::approvals::{self, ApprovalRow};
+use crate::db::certification::{self as store, NewVerdict, VerdictRow};
+use crate::db::DbConnection;
+use crate::domain::calendar::brussels_date;
+use crate::domain::certification::approval;
+use crate::domain::certification::criterion::Criterion;
+use crate::domain::certification::evaluation::Verdict;
+
+impl From<CertificationError> for StaffError {
+    fn from(e: CertificationError) -> Self {
+        match e {
+            CertificationError::UnknownSession(_) => StaffError::NotFound(e.to_string()),
+            CertificationError::Invalid(message) => StaffError::Invalid(message),
+            CertificationError::Service(e) => StaffError::Service(e),
+        }
+    }
+}
+
+fn require_note(note: &str) -> Result<&str, StaffError> {
+    let note = note.trim();
+    if note.is_empty() {
+        return Err(StaffError::Invalid("--note must say why".into()));
+    }
+    Ok(note)
+}
+
+/// The latest verdict per criterion.
+pub fn verdicts(cert: &mut DbConnection, session_id: &str) -> Result<BTreeMap<Criterion, VerdictRow>, StaffError> {
+    Ok(store::verdicts(cert, session_id)?
+        .into_iter()
+        .filter_map(|v| Criterion::parse(&v.criterion).map(|c| (c, v)))
+        .collect())
+}
+
+/// Records a staff verdict on a criterion that awaits one in the session's latest evaluation.
+pub fn verdict(
+    cert: &mut DbConnection,
+    session_id: &str,
+    criterion: &str,
+    passed: bool,
+    note: &str,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<Criterion, StaffError> {
+    let note = require_note(note)?;
+    let criterion = Criterion::parse(criterion)
+        .ok_or_else(|| StaffError::Invalid(format!("--criterion '{criterion}' is not one of C01 to C16")))?;
+    let session = sessions::find(cert, session_id)?;
+    let latest = evaluations::latest(cert, &session.id)?.ok_or_else(|| {
+        StaffError::Invalid(format!("session {0} has no evaluation yet: `carpass certify evaluate {0}` first", session.id))
+    })?;
+    let result = latest.criteria.iter().find(|r| r.criterion == criterion).expect("every criterion is judged");
+    if result.verdict != Verdict::AwaitingStaffReview && !verdicts(cert, &session.id)?.contains_key(&criterion) {
+        return Err(StaffError::Invalid(format!(
+            "{criterion} is {} in the latest evaluation: staff verdicts are for the criteria awaiting staff review",
+            result.verdict.as_str()
+        )));
+    }
+    store::insert_verdict(
+        cert,
+        &NewVerdict {
+            session_id: session.id,
+            criterion: criterion.id().to_owned(),
+            passed,
+            note: note.to_owned(),
+            decided_at: now.naive_utc(),
+            decided_by: by.to_owned(),
+        },
+    )?;
+    Ok(criterion)
+}
+
+/// Approves the session's DMS name, version and builder until `valid_until`: only from a
+/// certifiable latest evaluation whose every criterion awaiting staff review has a passing verdict.
+pub fn approve(
+    production: &mut DbConnection,
+    cert: &mut DbConnection,
+    session_id: &str,
+    valid_until: NaiveDate,
+    note: &str,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<ApprovalRow, StaffError> {
+    let session = sessions::find(cert, session_id)?;
+    let today = brussels_date(now);
+    if valid_until <= today {
+        return Err(StaffError::Invalid(format!("--valid-until {valid_until} is not after today ({today})")));
+    }
+    let latest = evaluations::latest(cert, &session.id)?.ok_or_else(|| {
+        StaffError::Invalid(format!("session {0} has no evaluation yet: `carpass certify evaluate {0}` first", session.id))
+    })?;
+    if !latest.certifiable {
+        let failed: Vec<String> = latest
+            .criteria
+            .iter()
+            .filter(|c| c.mandatory && !matches!(c.verdict, Verdict::Passed | Verdict::AwaitingStaffReview))
+            .map(|c| format!("{} {}", c.criterion, c.verdict.as_str()))
+            .collect();
+        return Err(StaffError::Invalid(format!(
+            "the latest evaluation of session {} ({}) is not certifiable: {}",
+            session.id,
+            latest.evaluation_id,
+            failed.join(", ")
+        )));
+    }
+    let verdicts = verdicts(cert, &session.id)?;
+    for awaiting in latest.criteria.iter().filter(|c| c.verdict == Verdict::AwaitingStaffReview) {
+        let criterion = awaiting.criterion;
+        match verdicts.get(&criterion) {
+            None => {
+                return Err(StaffError::Invalid(format!(
+                    "{criterion} awaits a staff verdict on its screenshot: `carpass staff verdict {} --criterion {criterion} --pass|--fail --note TEXT`",
+                    session.id
+                )))
+            }
+            Some(v) if !v.passed && awaiting.mandatory => {
+                return Err(StaffError::Invalid(format!(
+                    "{criterion} failed by staff verdict of {} ({}): not certifiable",
+                    v.decided_by, v.note
+                )))
+            }
+            Some(_) => {}
+        }
+    }
+    let row = ApprovalRow {
+        id: uuid::Uuid::new_v4().simple().to_string()[..12].to_owned(),
+        session_id: session.id,
+        evaluation_id: latest.evaluation_id,
+        dms_name: session.software.name,
+        dms_version: session.software.version,
+        dms_builder: session.software.builder,
+        valid_until,
+        approved_at: now.naive_utc(),
+        approved_by: by.to_owned(),
+        note: note.trim().to_owned(),
+        revoked_at: None,
+        revoked_by: None,
+        revoke_note: None,
+    };
+    approvals::insert(production, &row)?;
+    Ok(row)
+}
+
+pub fn revoke(production: &mut DbConnection, id: &str, note: &str, by: &str, now: DateTime<Utc>) -> Result<ApprovalRow, StaffError> {
+    let note = require_note(note)?;
+    let existing = approvals::find(production, id)?
+        .ok_or_else(|| StaffError::NotFound(format!("no approval {id}: `carpass staff approvals` lists them")))?;
+    if let (Some(at), Some(who)) = (existing.revoked_at, &existing.revoked_by) {
+        return Err(StaffError::Conflict(format!("approval {id} was revoked already, on {} by {who}", at.format("%Y-%m-%d"))));
+    }
+    approvals::revoke(production, id, by, note, now.naive_utc())?;
+    Ok(approvals::find(production, id)?.expect("it was just revoked"))
+}
+
+/// What the public list shows of an approval.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PublicApproval {
+    pub name: String,
+    pub version: String,
+    pub builder: String,
+    pub valid_until: NaiveDate,
+}
+
+/// The approvals that hold today, as the registry lists them.
+pub fn public_list(production: &mut DbConnection, today: NaiveDate) -> Result<Vec<PublicApproval>, StaffError> {
+    // One line per DMS version: the approval that holds longest.
+    let mut longest: BTreeMap<(String, String, String), NaiveDate> = BTreeMap::new();
+    for a in approvals::all(production)? {
+        if approval::holds(a.valid_until, a.revoked_at.is_some(), today) {
+            let until = longest.entry((a.dms_builder, a.dms_name, a.dms_version)).or_insert(a.valid_until);
+            *until = (*until).max(a.valid_until);
+        }
+    }
+    let mut list: Vec<PublicApproval> = longest
+        .into_iter()
+        .map(|((builder, name, version), valid_until)| PublicApproval {
+            name,
+            version,
+            builder,
+            valid_until,
+        })
+        .collect();
+    list.sort_by(|a, b| approval::public_order((&a.valid_until, &a.name, &a.version), (&b.valid_until, &b.name, &b.version)));
+    Ok(list)
+}

@@ -1,0 +1,129 @@
+//! `carpass staff trusted-providers`: the yearly Trusted Provider list (SPEC 2.10), computed
+//! from production readings only (certification runs in its own database) and published once.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::StaffError;
+use crate::db::trusted_providers::{self as store, ListRow, ProviderRow};
+use crate::db::DbConnection;
+use crate::domain::trusted_provider::{self, Standing, DISCREPANCIES, MIN_READINGS};
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Candidate {
+    pub company_id: i64,
+    pub kbo: String,
+    pub name: String,
+    pub readings: u64,
+    pub discrepancies: u64,
+    pub standing: Standing,
+}
+
+/// Every company that reported in year - 1, with its standing for the list of `year`.
+pub fn compute(conn: &mut DbConnection, year: i32) -> Result<Vec<Candidate>, StaffError> {
+    let (from, until) = match (NaiveDate::from_ymd_opt(year - 1, 1, 1), NaiveDate::from_ymd_opt(year, 1, 1)) {
+        (Some(from), Some(until)) if year > 2000 => (from, until),
+        _ => return Err(StaffError::Invalid(format!("--year {year} is not a year of the registry"))),
+    };
+    let codes: Vec<&str> = DISCREPANCIES.iter().map(|c| c.as_str()).collect();
+    let readings = store::readings_per_company(conn, from, until)?;
+    let broken = store::readings_with_codes_per_company(conn, from, until, &codes)?;
+    let mut candidates = Vec::new();
+    for (id, kbo, name) in store::companies(conn)? {
+        let Some((_, count)) = readings.iter().find(|(c, _)| *c == id) else {
+            continue;
+        };
+        let discrepancies = broken.iter().find(|(c, _)| *c == id).map_or(0, |(_, n)| *n) as u64;
+        let count = *count as u64;
+        candidates.push(Candidate {
+            company_id: id,
+            kbo,
+            name,
+            readings: count,
+            discrepancies,
+            standing: trusted_provider::standing(count, discrepancies),
+        });
+    }
+    Ok(candidates)
+}
+
+/// Publishes the list of `year`: once; a published list is what the public page shows.
+pub fn publish(conn: &mut DbConnection, year: i32, by: &str, now: DateTime<Utc>) -> Result<Vec<Candidate>, StaffError> {
+    let trusted: Vec<Candidate> = compute(conn, year)?
+        .into_iter()
+        .filter(|c| c.standing == Standing::Trusted)
+        .collect();
+    crate::db::writing(conn, |conn| {
+        if let Some((list, _)) = store::list(conn, year)? {
+            return Err(StaffError::Conflict(format!(
+                "the Trusted Provider list {year} was published on {} by {}",
+                list.published_at.format("%Y-%m-%d"),
+                list.published_by
+            )));
+        }
+        let providers: Vec<ProviderRow> = trusted
+            .iter()
+            .map(|c| ProviderRow {
+                year,
+                company_id: c.company_id,
+                kbo: c.kbo.clone(),
+                name: c.name.clone(),
+                readings: c.readings as i64,
+                discrepancies: c.discrepancies as i64,
+            })
+            .collect();
+        let list = ListRow {
+            year,
+            min_readings: MIN_READINGS as i64,
+            published_at: now.naive_utc(),
+            published_by: by.to_owned(),
+        };
+        store::publish(conn, &list, &providers)?;
+        Ok(())
+    })?;
+    Ok(trusted)
+}
+
+/// The published list of a year, as the public sees it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PublishedList {
+    pub year: i32,
+    pub published_at: DateTime<Utc>,
+    pub min_readings: i64,
+    pub providers: Vec<PublishedProvider>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PublishedProvider {
+    pub kbo: String,
+    pub name: String,
+}
+
+pub fn published(conn: &mut DbConnection, year: i32) -> Result<Option<PublishedList>, StaffError> {
+    Ok(store::list(conn, year)?.map(|(list, providers)| PublishedList {
+        year,
+        published_at: list.published_at.and_utc(),
+        min_readings: list.min_readings,
+        providers: providers
+            .into_iter()
+            .map(|p| PublishedProvider { kbo: p.kbo, name: p.name })
+            .collect(),
+    }))
+}
+
+pub fn render_text(year: i32, candidates: &[Candidate]) -> String {
+    let mut out = format!(
+        "Trusted Provider {year}: readings dated {}, discrepancies under 0.5 %, at least {MIN_READINGS} readings\n",
+        year - 1
+    );
+    for c in candidates {
+        out.push_str(&format!(
+            "{:<12} {:<40} {:>7} readings {:>5} discrepancies  {}\n",
+            c.kbo,
+            c.name,
+            c.readings,
+            c.discrepancies,
+            c.standing.as_str()
+        ));
+    }
+    out
+}
