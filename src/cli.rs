@@ -15,6 +15,7 @@ use crate::service::auth::Role;
 use crate::service::register;
 use crate::settings::{Settings, TlsFiles, DEFAULT_BIND, DEFAULT_DATABASE_URL, DEFAULT_SHUTDOWN_TIMEOUT_SECS};
 use crate::staff::review::{self, Decision, PaperForm};
+use crate::staff::{approvals, software, trusted_providers};
 use crate::staff::{self, companies::CompanyKind, StaffError};
 use crate::startup::Application;
 
@@ -108,6 +109,54 @@ pub enum StaffCommand {
     },
     /// Give VIN_UNKNOWN to readings waiting 30 days for their vehicle (serve does it hourly).
     Sweep,
+    /// Record a verdict on a criterion proven on the DMS's screen (C07, C14).
+    Verdict {
+        session: String,
+        #[arg(long)]
+        criterion: String,
+        #[arg(long = "pass", conflicts_with = "fail", required_unless_present = "fail")]
+        pass: bool,
+        #[arg(long = "fail")]
+        fail: bool,
+        #[arg(long)]
+        note: String,
+    },
+    /// Approve a certification session's DMS version, from its certifiable latest evaluation.
+    Approve {
+        session: String,
+        /// The last day the label holds, YYYY-MM-DD.
+        #[arg(long)]
+        valid_until: NaiveDate,
+        /// Why (default: the evaluation it is based on).
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Revoke an approval.
+    Revoke {
+        approval_id: String,
+        #[arg(long)]
+        note: String,
+    },
+    /// Every approval, revoked and expired ones too.
+    Approvals {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The Trusted Provider list of a year, from the readings of the year before.
+    TrustedProviders {
+        #[arg(long)]
+        year: i32,
+        /// Publish the list (once per year): /trusted-providers/YEAR shows it.
+        #[arg(long)]
+        publish: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Production readings by the software that sent them, and whether it is approved.
+    Software {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -387,6 +436,75 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
             };
             let status = review::apply_paper_form(&mut conn, &me, &reading_id, &form, Utc::now())?;
             println!("reading {reading_id} corrected from form {}; it is now {}", form.reference, status.as_str());
+        }
+        StaffCommand::Verdict {
+            session,
+            criterion,
+            pass,
+            fail: _,
+            note,
+        } => {
+            let me = review::staff_member(&mut conn, who.as_deref())?;
+            let cert_pool = db::open(db::Database::Certification, &url, 1)?;
+            let mut cert = cert_pool.get().map_err(db::DbError::from)?;
+            let criterion = approvals::verdict(&mut cert, &session, &criterion, pass, &note, &me, Utc::now())?;
+            println!(
+                "{criterion} of session {session}: {} by {me}; evaluate again to see it in the report",
+                if pass { "passed" } else { "failed" }
+            );
+        }
+        StaffCommand::Approve { session, valid_until, note } => {
+            let me = review::staff_member(&mut conn, who.as_deref())?;
+            let cert_pool = db::open(db::Database::Certification, &url, 1)?;
+            let mut cert = cert_pool.get().map_err(db::DbError::from)?;
+            let note = note.unwrap_or_else(|| format!("certifiable evaluation of session {session}"));
+            let approval = approvals::approve(&mut conn, &mut cert, &session, valid_until, &note, &me, Utc::now())?;
+            println!(
+                "approval {}: {} {} ({}) is an approved DMS until {}",
+                approval.id, approval.dms_name, approval.dms_version, approval.dms_builder, approval.valid_until
+            );
+        }
+        StaffCommand::Revoke { approval_id, note } => {
+            let me = review::staff_member(&mut conn, who.as_deref())?;
+            let revoked = approvals::revoke(&mut conn, &approval_id, &note, &me, Utc::now())?;
+            println!("approval {} of {} {} revoked", revoked.id, revoked.dms_name, revoked.dms_version);
+        }
+        StaffCommand::Approvals { json } => {
+            let all = db::approvals::all(&mut conn).map_err(StaffError::from)?;
+            if json {
+                println!("{}", to_json(&all)?);
+            } else {
+                for a in &all {
+                    let state = match (&a.revoked_at, &a.revoked_by) {
+                        (Some(at), Some(by)) => format!("revoked {} by {by}", at.format("%Y-%m-%d")),
+                        _ => format!("valid until {}", a.valid_until),
+                    };
+                    println!("{}  {} {} ({})  {state}  approved by {}", a.id, a.dms_name, a.dms_version, a.dms_builder, a.approved_by);
+                }
+            }
+        }
+        StaffCommand::TrustedProviders { year, publish, json } => {
+            let candidates = if publish {
+                let me = review::staff_member(&mut conn, who.as_deref())?;
+                let trusted = trusted_providers::publish(&mut conn, year, &me, Utc::now())?;
+                eprintln!("the Trusted Provider list {year} is published: {} companies", trusted.len());
+                trusted
+            } else {
+                trusted_providers::compute(&mut conn, year)?
+            };
+            if json {
+                println!("{}", to_json(&candidates)?);
+            } else {
+                print!("{}", trusted_providers::render_text(year, &candidates));
+            }
+        }
+        StaffCommand::Software { json } => {
+            let usage = software::usage(&mut conn, crate::domain::calendar::brussels_date(Utc::now()))?;
+            if json {
+                println!("{}", to_json(&usage)?);
+            } else {
+                print!("{}", software::render_text(&usage));
+            }
         }
         StaffCommand::Sweep => {
             let flagged = register::sweep_unregistered(&mut conn, Utc::now()).map_err(StaffError::from)?;

@@ -225,39 +225,28 @@ pub fn waiting_since_before(conn: &mut DbConnection, cutoff: NaiveDateTime) -> Q
         .load(conn)
 }
 
-/// (builder, name, version, readings, issues) per software that sent readings, most readings first.
-pub fn per_software(
-    conn: &mut DbConnection,
-) -> QueryResult<Vec<(Option<String>, Option<String>, Option<String>, i64, i64)>> {
-    let counts: Vec<(Option<String>, Option<String>, Option<String>, i64)> = readings::table
-        .group_by((readings::software_builder, readings::software_name, readings::software_version))
-        .select((
-            readings::software_builder,
-            readings::software_name,
-            readings::software_version,
-            diesel::dsl::count_star(),
-        ))
+/// The software a reading was sent with: (builder, name, version) from its ClientInfo header.
+pub type SoftwareKey = (Option<String>, Option<String>, Option<String>);
+
+/// (software, readings, issues) per software that sent readings, most readings first.
+pub fn per_software(conn: &mut DbConnection) -> QueryResult<Vec<(SoftwareKey, i64, i64)>> {
+    let software = (readings::software_builder, readings::software_name, readings::software_version);
+    let counts: Vec<(SoftwareKey, i64)> = readings::table
+        .group_by(software)
+        .select((software, diesel::dsl::count_star()))
         .load(conn)?;
-    let issue_counts: Vec<(Option<String>, Option<String>, Option<String>, i64)> = readings::table
+    let issue_counts: Vec<(SoftwareKey, i64)> = readings::table
         .inner_join(issues::table.on(issues::reading_id.eq(readings::id)))
-        .group_by((readings::software_builder, readings::software_name, readings::software_version))
-        .select((
-            readings::software_builder,
-            readings::software_name,
-            readings::software_version,
-            diesel::dsl::count_star(),
-        ))
+        .group_by(software)
+        .select((software, diesel::dsl::count_star()))
         .load(conn)?;
-    let mut rows: Vec<_> = counts
+    let mut rows: Vec<(SoftwareKey, i64, i64)> = counts
         .into_iter()
-        .map(|(b, n, v, count)| {
-            let issues = issue_counts
-                .iter()
-                .find(|(ib, iname, iv, _)| (ib, iname, iv) == (&b, &n, &v))
-                .map_or(0, |(_, _, _, c)| *c);
-            (b, n, v, count, issues)
+        .map(|(key, count)| {
+            let issues = issue_counts.iter().find(|(k, _)| *k == key).map_or(0, |(_, c)| *c);
+            (key, count, issues)
         })
         .collect();
-    rows.sort_by(|a, b| b.3.cmp(&a.3));
+    rows.sort_by_key(|row| std::cmp::Reverse(row.1));
     Ok(rows)
 }

@@ -25,7 +25,7 @@ pub fn usage(conn: &mut DbConnection, today: NaiveDate) -> Result<Vec<SoftwareUs
     let approvals = approvals::all(conn)?;
     Ok(readings::per_software(conn)?
         .into_iter()
-        .map(|(builder, name, version, readings, issues)| {
+        .map(|((builder, name, version), readings, issues)| {
             let approved_until = approvals
                 .iter()
                 .filter(|a| {

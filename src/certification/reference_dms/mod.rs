@@ -28,6 +28,7 @@ const SCREENSHOT_PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADU
 /// SPEC 2.4: up to this total a private job is exempt (the skip-vat-job defect forgets "private").
 const EXEMPT_UP_TO_CENTS: i64 = 12_500;
 const ATTEMPTS: u32 = 4;
+const OPERATOR_PATIENCE: Duration = Duration::from_secs(30);
 
 pub struct Options {
     /// The server's address, e.g. http://127.0.0.1:8080
@@ -65,14 +66,18 @@ pub fn play(
     options: &Options,
     attach: &mut dyn FnMut(u32, Vec<u8>) -> Result<(), String>,
 ) -> Result<Played, SimulateError> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(options.timeout))
-        .http_status_as_error(false)
-        .build()
-        .into();
+    let agent = |timeout| -> ureq::Agent {
+        ureq::Agent::config_builder()
+            .timeout_global(Some(timeout))
+            .http_status_as_error(false)
+            .build()
+            .into()
+    };
     let basic = base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
     let mut dms = Dms {
-        agent,
+        agent: agent(options.timeout),
+        // The operator's clicks are not the DMS: they wait as long as a person would.
+        operator: agent(options.timeout.max(OPERATOR_PATIENCE)),
         base: options.base_url.trim_end_matches('/').to_owned(),
         view,
         authorization: format!("Basic {basic}"),
@@ -131,6 +136,7 @@ enum Sent {
 
 struct Dms<'a> {
     agent: ureq::Agent,
+    operator: ureq::Agent,
     base: String,
     view: &'a SheetView,
     authorization: String,
@@ -157,7 +163,7 @@ impl Dms<'_> {
     fn open_next(&mut self) -> Result<NaiveDate, SimulateError> {
         let url = format!("{}{}/next", self.base, sessions::page_path(&self.view.session_id));
         let mut response = self
-            .agent
+            .operator
             .post(&url)
             .header("Authorization", &self.authorization)
             .header("Accept", "application/json")

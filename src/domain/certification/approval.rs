@@ -33,7 +33,7 @@ mod tests {
 
     #[test]
     fn the_soonest_expiry_comes_first_then_the_name() {
-        let mut list = vec![(d(20), "flexiGar", "7.4.0"), (d(7), "XDMS", "7.3"), (d(20), "Autosoft", "1")];
+        let mut list = [(d(20), "flexiGar", "7.4.0"), (d(7), "XDMS", "7.3"), (d(20), "Autosoft", "1")];
         list.sort_by(|a, b| public_order((&a.0, a.1, a.2), (&b.0, b.1, b.2)));
         assert_eq!(list.iter().map(|e| e.1).collect::<Vec<_>>(), ["XDMS", "Autosoft", "flexiGar"]);
     }
