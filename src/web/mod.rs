@@ -5,3 +5,4 @@ pub mod health;
 pub mod label;
 pub mod metrics;
 pub mod public;
+pub mod staff;

@@ -13,4 +13,5 @@ mod hostile;
 mod labels;
 mod register;
 mod review;
+mod staff_pages;
 mod submit;

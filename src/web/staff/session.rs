@@ -1,0 +1,356 @@
+//! Logging in and out, the session cookie and the CSRF token. A session is a random token in
+//! an HttpOnly, SameSite=Strict cookie; the database keeps only its SHA-256, so a copy of the
+//! database lets no one in. Every form carries the session's CSRF token as well.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::error::InternalError;
+use actix_web::http::{header, Method, StatusCode};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::Duration;
+use rand::RngCore;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::layout::{self, document, e, respond, see_other, Notice};
+use crate::db::accounts;
+use crate::db::staff_sessions::{self, StaffSessionRow};
+use crate::service::auth::{AuthError, Credentials, Role};
+use crate::startup::AppState;
+
+const COOKIE: &str = "carpass_staff";
+const LIFETIME: Duration = Duration::hours(8);
+const LOGIN_PATH: &str = "/staff/login";
+
+/// The staff member of a live session. Taking it as an argument is what makes a handler
+/// reachable only with one: without it, a page redirects to the login page and an action is
+/// refused.
+pub struct Staff {
+    pub username: String,
+    csrf: String,
+    token_hash: String,
+}
+
+impl Staff {
+    /// The hidden field every form of a staff page carries.
+    pub fn csrf_field(&self) -> String {
+        format!(
+            "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
+            e(&self.csrf)
+        )
+    }
+
+    fn csrf_matches(&self, sent: &str) -> bool {
+        // Constant time: how much of a guess matched must not show in the answer's timing.
+        self.csrf.len() == sent.len()
+            && self
+                .csrf
+                .bytes()
+                .zip(sent.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
+    }
+}
+
+impl FromRequest for Staff {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Staff, actix_web::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            current(&req).await.map_err(|response| {
+                InternalError::from_response("no staff session", response).into()
+            })
+        })
+    }
+}
+
+/// A form of a staff page: it says which CSRF token it carries.
+pub trait Protected {
+    fn csrf(&self) -> &str;
+}
+
+/// A staff action: a live session, and a form that carries that session's CSRF token.
+pub struct Action<T> {
+    pub me: Staff,
+    pub form: T,
+}
+
+impl<T: DeserializeOwned + Protected + 'static> FromRequest for Action<T> {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Action<T>, actix_web::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let mut payload = payload.take();
+        Box::pin(async move {
+            let me = Staff::from_request(&req, &mut Payload::None).await?;
+            let form = web::Form::<T>::from_request(&req, &mut payload)
+                .await?
+                .into_inner();
+            if !me.csrf_matches(form.csrf()) {
+                return Err(
+                    InternalError::from_response("wrong CSRF token", csrf_refused()).into(),
+                );
+            }
+            Ok(Action { me, form })
+        })
+    }
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn digest(token: &str) -> String {
+    format!("{:x}", Sha256::digest(token.as_bytes()))
+}
+
+fn token_of(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get_all(header::COOKIE)
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+fn cookie(req: &HttpRequest, value: &str, max_age: i64) -> String {
+    let secure = if req.connection_info().scheme() == "https" {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!("{COOKIE}={value}; Path=/staff; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}")
+}
+
+async fn current(req: &HttpRequest) -> Result<Staff, HttpResponse> {
+    let Some(token) = token_of(req) else {
+        return Err(refuse(req, false));
+    };
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        log::error!("staff pages: the application state is not registered");
+        return Err(layout::unavailable());
+    };
+    let token_hash = digest(&token);
+    let now = state.clock.now().naive_utc();
+    let lookup = token_hash.clone();
+    let found = state
+        .run_raw(move |conn| -> Result<_, diesel::result::Error> {
+            let Some(session) = staff_sessions::find_live(conn, &lookup, now)? else {
+                return Ok(None);
+            };
+            // An account that lost the staff role, or is gone, loses its sessions with it.
+            let still_staff = accounts::find_by_username(conn, &session.username)?
+                .is_some_and(|account| account.role == Role::Staff.as_str());
+            Ok(still_staff.then_some(session))
+        })
+        .await;
+    match found {
+        Ok(Ok(Some(session))) => Ok(Staff {
+            username: session.username,
+            csrf: session.csrf_token,
+            token_hash,
+        }),
+        Ok(Ok(None)) => Err(refuse(req, true)),
+        Ok(Err(e)) => {
+            log::error!("staff session lookup: {e}");
+            Err(layout::unavailable())
+        }
+        Err(_) => Err(layout::unavailable()),
+    }
+}
+
+/// No live session: a page sends the browser to the login page (and drops a dead cookie); an
+/// action is refused and changes nothing.
+fn refuse(req: &HttpRequest, dead_cookie: bool) -> HttpResponse {
+    if matches!(*req.method(), Method::GET | Method::HEAD) {
+        let mut response = see_other(LOGIN_PATH);
+        if dead_cookie {
+            if let Ok(value) = header::HeaderValue::from_str(&cookie(req, "", 0)) {
+                response.headers_mut().insert(header::SET_COOKIE, value);
+            }
+        }
+        return response;
+    }
+    respond(
+        StatusCode::FORBIDDEN,
+        document(
+            "Not logged in",
+            "<main><h1>Not logged in</h1><p class=\"notice error\" role=\"alert\">You are not logged in as registry staff, \
+or your session has ended (a session lasts 8 hours). Nothing was changed.</p><p><a href=\"/staff/login\">Log in</a> and try again.</p></main>",
+        ),
+    )
+}
+
+fn csrf_refused() -> HttpResponse {
+    respond(
+        StatusCode::FORBIDDEN,
+        document(
+            "Form refused",
+            "<main><h1>Form refused</h1><p class=\"notice error\" role=\"alert\">This form does not carry the security token \
+of your current session (it was sent from another site, or from a page older than your login). Nothing was changed.</p>\
+<p>Go back, reload the page and send the form again. <a href=\"/staff\">Review queue</a></p></main>",
+        ),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LoginShown {
+    done: Option<String>,
+}
+
+pub async fn login_page(req: HttpRequest, shown: web::Query<LoginShown>) -> HttpResponse {
+    if token_of(&req).is_some() && current(&req).await.is_ok() {
+        return see_other("/staff");
+    }
+    let notice = (shown.done.as_deref() == Some("logged-out"))
+        .then(|| Notice::Done("You are logged out.".into()));
+    respond(StatusCode::OK, login_html("", notice.as_ref()))
+}
+
+fn login_html(username: &str, notice: Option<&Notice>) -> String {
+    let notice = match notice {
+        Some(Notice::Done(text)) => {
+            format!("<p class=\"notice done\" role=\"status\">{}</p>", e(text))
+        }
+        Some(Notice::Error(text)) => {
+            format!("<p class=\"notice error\" role=\"alert\">{}</p>", e(text))
+        }
+        None => String::new(),
+    };
+    document(
+        "Log in",
+        &format!(
+            "<main class=\"login\"><div class=\"card\">\
+<h1>Registry staff: log in</h1>{notice}<form method=\"post\" action=\"{LOGIN_PATH}\">\
+<label for=\"username\">User name</label><input type=\"text\" id=\"username\" name=\"username\" value=\"{}\" autocomplete=\"username\" required autofocus>\
+<label for=\"password\">Password</label><input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\" required>\
+<div class=\"actions\"><button type=\"submit\">Log in</button></div></form></div>\
+<p class=\"muted small\">For accounts with the staff role. A session lasts 8 hours.</p></main>",
+            e(username)
+        ),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn login(
+    req: HttpRequest,
+    form: web::Form<LoginForm>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let LoginForm { username, password } = form.into_inner();
+    let typed = username.clone();
+    let authenticator = state.authenticator.clone();
+    let now = state.clock.now();
+    let token = random_token();
+    let session = StaffSessionRow {
+        token_hash: digest(&token),
+        username: String::new(),
+        csrf_token: random_token(),
+        created_at: now.naive_utc(),
+        expires_at: (now + LIFETIME).naive_utc(),
+    };
+    let outcome = state
+        .run_raw(move |conn| -> Result<bool, diesel::result::Error> {
+            let credentials = Credentials {
+                username: username.trim().to_owned(),
+                password,
+                nonce: None,
+                created: None,
+            };
+            let account = match authenticator.authenticate(conn, &credentials, now) {
+                Ok(account) if account.role == Role::Staff => account,
+                Ok(_) | Err(AuthError::Failed | AuthError::Stale { .. } | AuthError::Replayed) => {
+                    return Ok(false)
+                }
+                Err(AuthError::Database(e)) => return Err(e),
+            };
+            staff_sessions::delete_expired(conn, now.naive_utc())?;
+            staff_sessions::insert(
+                conn,
+                &StaffSessionRow {
+                    username: account.username,
+                    ..session
+                },
+            )?;
+            Ok(true)
+        })
+        .await;
+    match outcome {
+        Ok(Ok(true)) => {
+            let mut response = see_other("/staff");
+            match header::HeaderValue::from_str(&cookie(&req, &token, LIFETIME.num_seconds())) {
+                Ok(value) => {
+                    response.headers_mut().insert(header::SET_COOKIE, value);
+                    response
+                }
+                Err(_) => layout::unavailable(),
+            }
+        }
+        // The same answer for a wrong password, an unknown user and a non-staff account.
+        Ok(Ok(false)) => respond(
+            StatusCode::FORBIDDEN,
+            login_html(
+                &typed,
+                Some(&Notice::Error(
+                    "Wrong user name or password, or not a staff account.".into(),
+                )),
+            ),
+        ),
+        Ok(Err(e)) => {
+            log::error!("staff login: {e}");
+            layout::unavailable()
+        }
+        Err(_) => layout::unavailable(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LogoutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+impl Protected for LogoutForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+pub async fn logout(
+    req: HttpRequest,
+    action: Action<LogoutForm>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let token_hash = action.me.token_hash;
+    match state
+        .run_raw(move |conn| staff_sessions::delete(conn, &token_hash))
+        .await
+    {
+        Ok(Ok(_)) => {
+            let mut response = see_other("/staff/login?done=logged-out");
+            if let Ok(value) = header::HeaderValue::from_str(&cookie(&req, "", 0)) {
+                response.headers_mut().insert(header::SET_COOKIE, value);
+            }
+            response
+        }
+        _ => layout::unavailable(),
+    }
+}

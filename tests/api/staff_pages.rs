@@ -1,0 +1,465 @@
+//! The staff's web pages (SPEC 6): nothing under /staff without a live staff session, every
+//! action with the session's CSRF token, and the daily work done through the pages.
+
+use std::time::Duration;
+
+use carpass::certification::reference_dms;
+use carpass::certification::sessions;
+use carpass::db::{self, staff_sessions, Database};
+use carpass::domain::certification::evaluation::Software;
+use carpass::staff::review;
+use sha2::{Digest, Sha256};
+
+use crate::helpers::*;
+
+const PAGES: [&str; 9] = [
+    "/staff",
+    "/staff/paper-form",
+    "/staff/certification",
+    "/staff/certification/nosuch",
+    "/staff/certification/nosuch/report",
+    "/staff/certification/nosuch/screenshots/1",
+    "/staff/approvals",
+    "/staff/trusted-providers",
+    "/staff/trusted-providers?year=2025",
+];
+
+const ACTIONS: [&str; 8] = [
+    "/staff/logout",
+    "/staff/readings/any/decision",
+    "/staff/paper-form",
+    "/staff/certification/nosuch/verdict",
+    "/staff/certification/nosuch/evaluate",
+    "/staff/certification/nosuch/approve",
+    "/staff/approvals/any/revoke",
+    "/staff/trusted-providers/publish",
+];
+
+struct Page {
+    status: u16,
+    location: String,
+    set_cookie: Option<String>,
+    body: String,
+}
+
+/// A browser that does not follow redirects, so that every 303 is seen.
+struct Browser {
+    address: String,
+    client: awc::Client,
+    cookie: Option<String>,
+}
+
+impl Browser {
+    fn new(app: &TestApp) -> Browser {
+        Browser {
+            address: app.address.clone(),
+            client: awc::Client::builder()
+                .disable_redirects()
+                .timeout(Duration::from_secs(60))
+                .finish(),
+            cookie: None,
+        }
+    }
+
+    async fn read(
+        mut response: awc::ClientResponse<
+            impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>
+                + Unpin,
+        >,
+    ) -> Page {
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+        };
+        let location = header("location").unwrap_or_default();
+        let set_cookie = header("set-cookie");
+        let status = response.status().as_u16();
+        let body = response
+            .body()
+            .limit(16 * 1024 * 1024)
+            .await
+            .expect("a body");
+        Page {
+            status,
+            location,
+            set_cookie,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }
+
+    async fn get(&self, path: &str) -> Page {
+        let mut request = self.client.get(format!("{}{path}", self.address));
+        if let Some(cookie) = &self.cookie {
+            request = request.insert_header(("Cookie", cookie.as_str()));
+        }
+        Browser::read(request.send().await.expect("the server answers")).await
+    }
+
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
+        let mut request = self.client.post(format!("{}{path}", self.address));
+        if let Some(cookie) = &self.cookie {
+            request = request.insert_header(("Cookie", cookie.as_str()));
+        }
+        Browser::read(request.send_form(&form).await.expect("the server answers")).await
+    }
+
+    async fn log_in(&mut self, user: &str, password: &str) -> Page {
+        let page = self
+            .post(
+                "/staff/login",
+                &[("username", user), ("password", password)],
+            )
+            .await;
+        if let Some(set_cookie) = &page.set_cookie {
+            self.cookie = Some(set_cookie.split(';').next().unwrap().to_owned());
+        }
+        page
+    }
+
+    /// Logged in as the seeded staff member; returns the session's CSRF token.
+    async fn staff(app: &TestApp) -> (Browser, String) {
+        let mut browser = Browser::new(app);
+        let page = browser.log_in(STAFF_USER, PASSWORD).await;
+        assert_eq!(
+            (page.status, page.location.as_str()),
+            (303, "/staff"),
+            "{}",
+            page.body
+        );
+        let csrf = csrf_of(&browser.get("/staff").await.body);
+        (browser, csrf)
+    }
+}
+
+fn csrf_of(html: &str) -> String {
+    let start =
+        html.find("name=\"csrf\" value=\"").expect("a CSRF field") + "name=\"csrf\" value=\"".len();
+    html[start..][..html[start..].find('"').unwrap()].to_owned()
+}
+
+fn sha256_hex(text: &str) -> String {
+    format!("{:x}", Sha256::digest(text.as_bytes()))
+}
+
+async fn refused_everywhere(browser: &Browser, what: &str) {
+    for path in PAGES {
+        let page = browser.get(path).await;
+        assert_eq!(
+            (page.status, page.location.as_str()),
+            (303, "/staff/login"),
+            "GET {path} {what}"
+        );
+    }
+    for path in ACTIONS {
+        let page = browser
+            .post(
+                path,
+                &[("csrf", "x"), ("note", "n"), ("decision", "accept")],
+            )
+            .await;
+        assert_eq!(page.status, 403, "POST {path} {what}: {}", page.body);
+        assert!(page.body.contains("Nothing was changed"), "{}", page.body);
+    }
+}
+
+on_both_backends! {
+    async fn no_staff_page_or_action_is_reachable_without_a_live_session(app: TestApp) {
+        let mut browser = Browser::new(&app);
+        refused_everywhere(&browser, "without a cookie").await;
+
+        browser.cookie = Some("carpass_staff=made-up".into());
+        refused_everywhere(&browser, "with an unknown cookie").await;
+        let page = browser.get("/staff").await;
+        assert!(page.set_cookie.unwrap().contains("Max-Age=0"), "a dead cookie is dropped");
+
+        // A session that was live once, and expired.
+        let token = "expired-session-token";
+        staff_sessions::insert(
+            &mut app.pool.get().unwrap(),
+            &staff_sessions::StaffSessionRow {
+                token_hash: sha256_hex(token),
+                username: STAFF_USER.into(),
+                csrf_token: "expired-csrf".into(),
+                created_at: (now() - chrono::Duration::hours(9)).naive_utc(),
+                expires_at: (now() - chrono::Duration::hours(1)).naive_utc(),
+            },
+        )
+        .unwrap();
+        browser.cookie = Some(format!("carpass_staff={token}"));
+        refused_everywhere(&browser, "with an expired session").await;
+        let page = browser.post("/staff/logout", &[("csrf", "expired-csrf")]).await;
+        assert_eq!(page.status, 403);
+        assert!(browser.get("/staff/login").await.body.contains("Log in"));
+    }
+}
+
+on_both_backends! {
+    async fn a_submitter_an_unknown_user_and_a_wrong_password_get_the_same_answer(app: TestApp) {
+        for (user, password) in [(GARAGE_USER, PASSWORD), (PORTAL_USER, PASSWORD), ("nobody", PASSWORD), (STAFF_USER, "wrong")] {
+            let mut browser = Browser::new(&app);
+            let page = browser.log_in(user, password).await;
+            assert_eq!(page.status, 403, "{user}");
+            assert!(page.set_cookie.is_none(), "{user} got a cookie");
+            assert!(page.body.contains("Wrong user name or password, or not a staff account."), "{}", page.body);
+            assert!(page.body.contains("action=\"/staff/login\""), "still the login page");
+            refused_everywhere(&browser, &format!("after {user}'s login")).await;
+        }
+        assert_eq!(app.count("staff_sessions"), 0);
+    }
+}
+
+on_both_backends! {
+    async fn staff_log_in_see_every_page_and_log_out(app: TestApp) {
+        assert_eq!(Browser::new(&app).get("/staff/login").await.status, 200);
+        let mut browser = Browser::new(&app);
+        let page = browser.log_in(STAFF_USER, PASSWORD).await;
+        assert_eq!((page.status, page.location.as_str()), (303, "/staff"));
+        let cookie = page.set_cookie.unwrap();
+        for attribute in ["HttpOnly", "SameSite=Strict", "Path=/staff", "Max-Age=28800"] {
+            assert!(cookie.contains(attribute), "{cookie}");
+        }
+        assert!(!cookie.contains("Secure"), "plain http: {cookie}");
+        // The database keeps only the token's hash.
+        let token = browser.cookie.as_deref().unwrap().strip_prefix("carpass_staff=").unwrap().to_owned();
+        assert_eq!(token.len(), 43, "32 bytes in base64url");
+        let mut conn = app.pool.get().unwrap();
+        let session = staff_sessions::find_live(&mut conn, &sha256_hex(&token), now().naive_utc()).unwrap().unwrap();
+        assert!(staff_sessions::find_live(&mut conn, &token, now().naive_utc()).unwrap().is_none());
+        assert_eq!(session.username, STAFF_USER);
+        assert_eq!(session.expires_at, (now() + chrono::Duration::hours(8)).naive_utc());
+        drop(conn);
+
+        for (path, heading) in [
+            ("/staff", "Review queue"),
+            ("/staff/paper-form", "Paper correction form"),
+            ("/staff/certification", "Certification sessions"),
+            ("/staff/approvals", "Approvals"),
+            ("/staff/trusted-providers", "Trusted Providers 2025"),
+            ("/staff/trusted-providers?year=2026", "Trusted Providers 2026"),
+        ] {
+            let page = browser.get(path).await;
+            assert_eq!(page.status, 200, "{path}: {}", page.body);
+            assert!(page.body.contains(&format!("<h1>{heading}</h1>")), "{path}: {}", page.body);
+            assert!(page.body.contains(&format!("Logged in as <strong>{STAFF_USER}</strong>")), "{path}");
+            assert_eq!(csrf_of(&page.body), session.csrf_token, "{path}");
+        }
+        assert_eq!(browser.get("/staff/certification/nosuch").await.status, 404);
+        let page = browser.get("/staff/trusted-providers?year=soon").await;
+        assert!(page.body.contains("soon&apos; is not a year"), "{}", page.body);
+        // Logged in already: the login page sends staff on.
+        assert_eq!(browser.get("/staff/login").await.location, "/staff");
+
+        let page = browser.post("/staff/logout", &[("csrf", &session.csrf_token)]).await;
+        assert_eq!((page.status, page.location.as_str()), (303, "/staff/login?done=logged-out"));
+        assert!(page.set_cookie.unwrap().contains("Max-Age=0"));
+        assert_eq!(app.count("staff_sessions"), 0);
+        refused_everywhere(&browser, "after logging out").await;
+    }
+}
+
+/// A reading held for staff: a rollback the garage confirmed as right.
+async fn confirmed_rollback(app: &TestApp) -> String {
+    app.submit_one(reading("BASE", CAR, date(2025, 5, 30), 47_500))
+        .await;
+    let receipt = app
+        .submit_one(reading("R-1", CAR, date(2025, 6, 3), 45_210))
+        .await;
+    let number = receipt.issue("ODOMETER_ROLLBACK").number.clone().unwrap();
+    app.ok(&confirm_body(&number, Some("klant bevestigt de stand")))
+        .await;
+    receipt.reading_id
+}
+
+fn queue_length(app: &TestApp) -> usize {
+    review::queue(&mut app.pool.get().unwrap()).unwrap().len()
+}
+
+on_both_backends! {
+    async fn an_action_without_the_sessions_csrf_token_is_refused_and_changes_nothing(app: TestApp) {
+        let held = confirmed_rollback(&app).await;
+        let (browser, csrf) = Browser::staff(&app).await;
+        let page = browser.get("/staff").await;
+        for shown in [held.as_str(), "ODOMETER_ROLLBACK", "klant bevestigt de stand", "47500 km", "Garage Janssens BV"] {
+            assert!(page.body.contains(shown), "{shown}: {}", page.body);
+        }
+        let action = format!("/staff/readings/{held}/decision");
+        for form in [
+            vec![("decision", "accept"), ("note", "photo checked")],
+            vec![("csrf", ""), ("decision", "accept"), ("note", "photo checked")],
+            vec![("csrf", "forged"), ("decision", "accept"), ("note", "photo checked")],
+            vec![("csrf", &csrf[..csrf.len() - 1]), ("decision", "accept"), ("note", "photo checked")],
+        ] {
+            let page = browser.post(&action, &form).await;
+            assert_eq!(page.status, 403, "{form:?}");
+            assert!(page.body.contains("security token"), "{}", page.body);
+        }
+        assert_eq!(queue_length(&app), 1);
+
+        // A decision needs a note: shown on the page, nothing decided.
+        let page = browser.post(&action, &[("csrf", &csrf), ("decision", "reject"), ("note", "  ")]).await;
+        assert_eq!(page.status, 422);
+        assert!(page.body.contains("write a note saying why"), "{}", page.body);
+        assert_eq!(queue_length(&app), 1);
+
+        let page = browser.post(&action, &[("csrf", &csrf), ("decision", "accept"), ("note", "dashboard photo checked")]).await;
+        assert_eq!(page.status, 303, "{}", page.body);
+        assert!(page.location.starts_with("/staff?done=accepted"), "{}", page.location);
+        assert_eq!(queue_length(&app), 0);
+        assert!(browser.get(&page.location).await.body.contains(&format!("Reading {held} accepted.")));
+        let body = app.ok(&status_by_reference("R-1")).await;
+        assert_eq!(receipts(&body)[0].status, "Accepted");
+
+        // Deciding again is refused on the page.
+        let page = browser.post(&action, &[("csrf", &csrf), ("decision", "reject"), ("note", "again")]).await;
+        assert_eq!(page.status, 422);
+        assert!(page.body.contains("only readings in review or pending correction are decided"), "{}", page.body);
+    }
+}
+
+on_both_backends! {
+    async fn a_paper_form_from_the_page_corrects_the_reading(app: TestApp) {
+        let held = confirmed_rollback(&app).await;
+        let (browser, csrf) = Browser::staff(&app).await;
+        let page = browser.get(&format!("/staff/paper-form?reading={held}")).await;
+        assert!(page.body.contains(&format!("value=\"{held}\"")), "the queue's link fills in the reading");
+
+        let page = browser.post("/staff/paper-form", &[("csrf", &csrf), ("reading", &held), ("reference", "PF-2025-17")]).await;
+        assert_eq!(page.status, 422);
+        assert!(page.body.contains("Give at least one of odometer, work date or VIN"), "{}", page.body);
+        assert!(page.body.contains("value=\"PF-2025-17\""), "what was typed is kept");
+        assert_eq!(queue_length(&app), 1);
+
+        let form = [("csrf", csrf.as_str()), ("reading", &held), ("reference", "PF-2025-17"), ("odometer", "47 610"), ("work_date", ""), ("vin", ""), ("note", "")];
+        let page = browser.post("/staff/paper-form", &form).await;
+        assert_eq!(page.status, 303, "{}", page.body);
+        let page = browser.get(&page.location).await;
+        assert!(page.body.contains(&format!("Paper form applied: reading {held} is now Accepted.")), "{}", page.body);
+        assert_eq!(queue_length(&app), 0);
+    }
+}
+
+fn acme() -> Software {
+    Software {
+        builder: "Acme Software NV".into(),
+        name: "Acme DMS".into(),
+        version: "4.2".into(),
+    }
+}
+
+/// A session that the reference DMS played in full, not evaluated yet.
+async fn played_session(app: &TestApp) -> String {
+    let pool = db::open(Database::Certification, &app.database_url, 2)
+        .expect("the certification database opens");
+    let address = app.address.clone();
+    actix_web::rt::task::spawn_blocking(move || {
+        let mut conn = pool.get().unwrap();
+        let started = sessions::start(&mut conn, &acme(), now()).unwrap();
+        let id = started.session.id.clone();
+        let (user, password) =
+            sessions::add_operator(&mut conn, &started.session, "reference-dms", now()).unwrap();
+        let view = sessions::sheet_view(&mut conn, &id).unwrap();
+        let options = reference_dms::Options {
+            base_url: address,
+            defect: None,
+            // Short, so that the step whose answer is held back does not make the test slow.
+            timeout: Duration::from_secs(2),
+        };
+        let mut attach = |step: u32, png: Vec<u8>| {
+            sessions::attach(&mut conn, &id, step, "screen.png", png, &user, now())
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        reference_dms::play(&view, &user, &password, &options, &mut attach).unwrap();
+        id
+    })
+    .await
+    .unwrap()
+}
+
+on_both_backends! {
+    async fn a_dms_is_approved_through_the_pages_and_listed_publicly(app: TestApp) {
+        let session = played_session(&app).await;
+        let (browser, csrf) = Browser::staff(&app).await;
+        let base = format!("/staff/certification/{session}");
+        let page = browser.get("/staff/certification").await;
+        assert!(page.body.contains("Acme DMS 4.2") && page.body.contains("not evaluated"), "{}", page.body);
+        assert_eq!(browser.get(&format!("{base}/report")).await.status, 404, "no report before an evaluation");
+
+        let page = browser.post(&format!("{base}/evaluate"), &[("csrf", &csrf)]).await;
+        assert_eq!((page.status, page.location.as_str()), (303, format!("{base}?done=evaluated&subject=certifiable").as_str()));
+        let page = browser.get("/staff/certification").await;
+        assert!(page.body.contains("certifiable") && page.body.contains("C07, C14"), "{}", page.body);
+
+        // Not yet: C07 and C14 wait for a staff verdict on their screenshots.
+        let approve = [("csrf", csrf.as_str()), ("valid_until", "2026-12-31"), ("note", "passing report")];
+        let page = browser.post(&format!("{base}/approve"), &approve).await;
+        assert_eq!(page.status, 422);
+        assert!(page.body.contains("C07 awaits a staff verdict") && page.body.contains("Nothing was changed."), "{}", page.body);
+        assert_eq!(app.count("dms_approvals"), 0);
+        let page = browser.post(&format!("{base}/approve"), &[("csrf", &csrf), ("valid_until", "2025-06-03")]).await;
+        assert!(page.body.contains("is not after today (2025-06-03)"), "{}", page.body);
+
+        let page = browser.get(&base).await;
+        assert!(page.body.contains("id=\"verdict-C07\"") && page.body.contains("id=\"verdict-C14\""), "{}", page.body);
+        let shot = page.body.split(&format!("src=\"{base}/screenshots/")).nth(1).expect("a screenshot on the page");
+        let shot = format!("{base}/screenshots/{}", &shot[..shot.find('"').unwrap()]);
+        let image = browser.get(&shot).await;
+        assert_eq!(image.status, 200);
+        assert!(image.body.as_bytes().starts_with(b"\x89PNG") || image.body.starts_with("\u{fffd}PNG"));
+        let page = browser.get(&format!("{base}/report")).await;
+        assert!(page.status == 200 && page.body.contains("Certification of Acme DMS 4.2"), "{}", page.body);
+
+        let page = browser.post(&format!("{base}/verdict"), &[("csrf", &csrf), ("criterion", "C07"), ("passed", "true"), ("note", "")]).await;
+        assert_eq!(page.status, 422, "a verdict needs a note");
+        for criterion in ["C07", "C14"] {
+            let page = browser
+                .post(&format!("{base}/verdict"), &[("csrf", &csrf), ("criterion", criterion), ("passed", "true"), ("note", "the screenshot shows it")])
+                .await;
+            assert_eq!(page.status, 303, "{}", page.body);
+            assert!(browser.get(&page.location).await.body.contains(&format!("Staff verdict recorded for {criterion} (passed).")));
+        }
+        let page = browser.post(&format!("{base}/approve"), &approve).await;
+        assert_eq!(page.status, 303, "{}", page.body);
+        let page = browser.get(&page.location).await;
+        assert!(page.body.contains("Approved: Acme DMS 4.2 until 2026-12-31"), "{}", page.body);
+
+        let public = Browser::new(&app).get("/approved-dms").await;
+        assert!(public.body.contains("Acme DMS 4.2") && public.body.contains("31/12/2026"), "{}", public.body);
+
+        let page = browser.get("/staff/approvals").await;
+        assert!(page.body.contains("Acme DMS 4.2") && page.body.contains("holds"), "{}", page.body);
+        let approval = page.body.split("/staff/approvals/").nth(1).unwrap().split('/').next().unwrap().to_owned();
+        let page = browser.post(&format!("/staff/approvals/{approval}/revoke"), &[("csrf", &csrf), ("note", "")]).await;
+        assert_eq!(page.status, 422);
+        let page = browser.post(&format!("/staff/approvals/{approval}/revoke"), &[("csrf", &csrf), ("note", "sold without C12 fix")]).await;
+        assert_eq!(page.status, 303, "{}", page.body);
+        let public = Browser::new(&app).get("/approved-dms").await;
+        assert!(!public.body.contains("Acme DMS"), "{}", public.body);
+        let page = browser.post(&format!("/staff/approvals/{approval}/revoke"), &[("csrf", &csrf), ("note", "again")]).await;
+        assert!(page.status == 422 && page.body.contains("was revoked already"), "{}", page.body);
+    }
+}
+
+on_both_backends! {
+    async fn the_trusted_provider_list_is_published_from_the_page(app: TestApp) {
+        app.submit_one(reading("T-1", CAR, date(2025, 5, 30), 47_500)).await;
+        let (browser, csrf) = Browser::staff(&app).await;
+        let page = browser.get("/staff/trusted-providers?year=2026").await;
+        assert!(page.body.contains("Garage Janssens BV") && page.body.contains("too few readings"), "{}", page.body);
+        assert_eq!(Browser::new(&app).get("/trusted-providers/2026").await.status, 404);
+
+        let page = browser.post("/staff/trusted-providers/publish", &[("csrf", "wrong"), ("year", "2026")]).await;
+        assert_eq!(page.status, 403);
+        let page = browser.post("/staff/trusted-providers/publish", &[("csrf", &csrf), ("year", "2026")]).await;
+        assert_eq!((page.status, page.location.as_str()), (303, "/staff/trusted-providers?year=2026&done=published&subject=2026"));
+        let page = browser.get(&page.location).await;
+        assert!(page.body.contains("The Trusted Provider list 2026 is published.") && page.body.contains("was published on"), "{}", page.body);
+        assert_eq!(Browser::new(&app).get("/trusted-providers/2026").await.status, 200);
+
+        let page = browser.post("/staff/trusted-providers/publish", &[("csrf", &csrf), ("year", "2026")]).await;
+        assert_eq!(page.status, 422);
+        assert!(page.body.contains("was published on"), "{}", page.body);
+    }
+}
