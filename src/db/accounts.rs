@@ -34,11 +34,10 @@ pub fn insert(conn: &mut DbConnection, account: &NewAccount<'_>) -> QueryResult<
 }
 
 pub fn find_by_username(conn: &mut DbConnection, username: &str) -> QueryResult<Option<AccountRow>> {
-    accounts::table
+    let query = accounts::table
         .filter(accounts::username.eq(username))
-        .select(AccountRow::as_select())
-        .first(conn)
-        .optional()
+        .select(AccountRow::as_select());
+    super::unique(query, conn)
 }
 
 pub fn set_password_hash(conn: &mut DbConnection, username: &str, hash: &str) -> QueryResult<usize> {
@@ -49,10 +48,8 @@ pub fn set_password_hash(conn: &mut DbConnection, username: &str, hash: &str) ->
 
 /// The kind of company an account belongs to.
 pub fn company_kind(conn: &mut DbConnection, company_id: i64) -> QueryResult<String> {
-    companies::table
-        .find(company_id)
-        .select(companies::kind)
-        .first(conn)
+    super::unique(companies::table.find(company_id).select(companies::kind), conn)?
+        .ok_or(diesel::NotFound)
 }
 
 /// The user names of a company's accounts.

@@ -112,11 +112,7 @@ pub fn insert_session(conn: &mut DbConnection, session: &SessionRow) -> QueryRes
 }
 
 pub fn find_session(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SessionRow>> {
-    certification_sessions::table
-        .find(id)
-        .select(SessionRow::as_select())
-        .first(conn)
-        .optional()
+    super::unique(certification_sessions::table.find(id).select(SessionRow::as_select()), conn)
 }
 
 pub fn sessions(conn: &mut DbConnection) -> QueryResult<Vec<SessionRow>> {

@@ -31,16 +31,13 @@ pub fn insert(conn: &mut DbConnection, company: &NewCompany<'_>) -> QueryResult<
     diesel::insert_into(companies::table)
         .values(company)
         .execute(conn)?;
-    companies::table
-        .filter(companies::kbo.eq(company.kbo))
-        .select(companies::id)
-        .first(conn)
+    let query = companies::table.filter(companies::kbo.eq(company.kbo)).select(companies::id);
+    super::unique(query, conn)?.ok_or(diesel::NotFound)
 }
 
 pub fn find_by_kbo(conn: &mut DbConnection, kbo: &str) -> QueryResult<Option<CompanyRow>> {
-    companies::table
+    let query = companies::table
         .filter(companies::kbo.eq(kbo))
-        .select(CompanyRow::as_select())
-        .first(conn)
-        .optional()
+        .select(CompanyRow::as_select());
+    super::unique(query, conn)
 }

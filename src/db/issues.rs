@@ -52,11 +52,7 @@ pub fn for_reading(conn: &mut DbConnection, reading_id: &str) -> QueryResult<Vec
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<IssueRow>> {
-    issues::table
-        .find(id)
-        .select(IssueRow::as_select())
-        .first(conn)
-        .optional()
+    super::unique(issues::table.find(id).select(IssueRow::as_select()), conn)
 }
 
 /// Moves the reading's issues in one of `from` states to `to`.

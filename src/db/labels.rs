@@ -8,7 +8,6 @@ use super::DbConnection;
 use crate::domain::issue::IssueCode;
 use crate::domain::odometer::OdometerUnit;
 use crate::domain::ok_label::LabelReading;
-use crate::domain::status::ReadingStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = ok_labels)]
@@ -29,11 +28,7 @@ pub fn insert(conn: &mut DbConnection, label: &LabelRow) -> QueryResult<()> {
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<LabelRow>> {
-    ok_labels::table
-        .find(id)
-        .select(LabelRow::as_select())
-        .first(conn)
-        .optional()
+    super::unique(ok_labels::table.find(id).select(LabelRow::as_select()), conn)
 }
 
 /// Odometer anomalies: on a reading in the history, only staff can have accepted them.
@@ -45,13 +40,9 @@ const ANOMALIES: [IssueCode; 3] = [
 
 /// The official history of a VIN, each reading marked when it carries an accepted anomaly.
 pub fn history(conn: &mut DbConnection, vin: &str) -> QueryResult<Vec<(LabelReading, NaiveDateTime)>> {
-    let official = [
-        ReadingStatus::Accepted.as_str(),
-        ReadingStatus::AcceptedWithWarnings.as_str(),
-    ];
     let rows: Vec<(String, NaiveDate, i64, String, NaiveDateTime)> = readings::table
         .filter(readings::vin.eq(vin))
-        .filter(readings::status.eq_any(official))
+        .filter(super::readings::is_official())
         .order((readings::work_date, readings::received_at))
         .select((
             readings::id,

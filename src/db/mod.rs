@@ -269,6 +269,17 @@ where
     })
 }
 
+/// The row a unique key names, if any. Not diesel's `first`: SQLite (since 3.47) plans a bound
+/// `LIMIT ?` by its value, so the bind that diesel repeats on every execution expires the cached
+/// statement and SQLite prepares it again each time (a fifth of ValidateReading's CPU). A
+/// unique key needs no limit.
+pub fn unique<'q, Q, U>(query: Q, conn: &mut DbConnection) -> diesel::QueryResult<Option<U>>
+where
+    Q: diesel::query_dsl::LoadQuery<'q, DbConnection, U>,
+{
+    Ok(diesel::RunQueryDsl::load(query, conn)?.into_iter().next())
+}
+
 /// A round trip to the database, for readiness.
 pub fn ping(conn: &mut DbConnection) -> Result<(), diesel::result::Error> {
     conn.batch_execute("SELECT 1")

@@ -64,12 +64,11 @@ pub fn find_by_client_reference(
     account_id: i64,
     client_reference: &str,
 ) -> QueryResult<Option<ReadingRow>> {
-    readings::table
+    let query = readings::table
         .filter(readings::account_id.eq(account_id))
         .filter(readings::client_reference.eq(client_reference))
-        .select(ReadingRow::as_select())
-        .first(conn)
-        .optional()
+        .select(ReadingRow::as_select());
+    super::unique(query, conn)
 }
 
 pub fn insert(conn: &mut DbConnection, reading: &ReadingRow, works: &[WorkRow]) -> QueryResult<()> {
@@ -84,18 +83,22 @@ pub fn insert(conn: &mut DbConnection, reading: &ReadingRow, works: &[WorkRow]) 
     Ok(())
 }
 
-fn official_statuses() -> [&'static str; 2] {
-    [
-        ReadingStatus::Accepted.as_str(),
-        ReadingStatus::AcceptedWithWarnings.as_str(),
-    ]
+/// In the official history (SPEC 2.8). Two comparisons rather than `eq_any`: diesel never
+/// caches a statement with an `IN (...)` list on SQLite, and this one runs on every reading.
+pub fn is_official() -> diesel::dsl::Or<
+    diesel::dsl::Eq<readings::status, &'static str>,
+    diesel::dsl::Eq<readings::status, &'static str>,
+> {
+    readings::status
+        .eq(ReadingStatus::Accepted.as_str())
+        .or(readings::status.eq(ReadingStatus::AcceptedWithWarnings.as_str()))
 }
 
 /// The official history of a VIN (SPEC 2.8), oldest work date first, in order of receipt.
 pub fn official_history(conn: &mut DbConnection, vin: &str) -> QueryResult<Vec<HistoryEntry>> {
     let rows: Vec<(NaiveDate, i64, String, Option<i64>)> = readings::table
         .filter(readings::vin.eq(vin))
-        .filter(readings::status.eq_any(official_statuses()))
+        .filter(is_official())
         .order((readings::work_date, readings::received_at, readings::id))
         .select((
             readings::work_date,
@@ -156,11 +159,7 @@ pub fn set_status(
 }
 
 pub fn find(conn: &mut DbConnection, reading_id: &str) -> QueryResult<Option<ReadingRow>> {
-    readings::table
-        .find(reading_id)
-        .select(ReadingRow::as_select())
-        .first(conn)
-        .optional()
+    super::unique(readings::table.find(reading_id).select(ReadingRow::as_select()), conn)
 }
 
 /// Replaces the reading's values (the previous ones go to `reading_versions` first).

@@ -66,12 +66,8 @@ impl VehicleRow {
 }
 
 pub fn find(conn: &mut DbConnection, vin: &Vin) -> QueryResult<Option<Vehicle>> {
-    Ok(vehicles::table
-        .find(vin.as_str())
-        .select(VehicleRow::as_select())
-        .first(conn)
-        .optional()?
-        .and_then(VehicleRow::into_vehicle))
+    let query = vehicles::table.find(vin.as_str()).select(VehicleRow::as_select());
+    Ok(super::unique(query, conn)?.and_then(VehicleRow::into_vehicle))
 }
 
 /// Inserts the vehicle or replaces what the register knew of it.

@@ -5,7 +5,7 @@
 //! hash) or a wrong one never matches the cache.
 
 use std::collections::HashMap;
-use std::sync::{Condvar, Mutex};
+use std::sync::{Condvar, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -80,37 +80,53 @@ pub struct Authenticator {
     verified: Mutex<HashMap<[u8; 32], Instant>>,
     /// Verified against for unknown users, so that they cost as much as a wrong password.
     decoy_hash: String,
-    /// Argon2 takes 19 MiB per hash: at most one hash per core at a time, so that a burst of
-    /// logins (or of wrong passwords) cannot take the memory, and a burst of one credential
-    /// hashes it once while the rest wait for the cache.
-    hashing: Hashing,
 }
 
+/// Argon2 takes 19 MiB per hash: at most one hash per core at a time, so that a burst of logins
+/// (or of wrong passwords) cannot take the memory, and a burst of one credential hashes it once
+/// while the rest wait for the cache. One for the process, whose cores and memory they are:
+/// production's and certification's authenticators share it.
+static HASHING: LazyLock<Hashing> = LazyLock::new(Hashing::new);
+
 struct Hashing {
-    running: Mutex<usize>,
+    slots: Mutex<Slots>,
     done: Condvar,
     limit: usize,
+}
+
+struct Slots {
+    running: usize,
+    /// The memory of finished hashes, for the next ones: never more than `limit`.
+    idle: Vec<passwords::Memory>,
 }
 
 impl Hashing {
     fn new() -> Hashing {
         Hashing {
-            running: Mutex::new(0),
+            slots: Mutex::new(Slots {
+                running: 0,
+                idle: Vec::new(),
+            }),
             done: Condvar::new(),
             limit: std::thread::available_parallelism().map_or(2, |n| n.get()),
         }
     }
 
-    fn run<T>(&self, work: impl FnOnce() -> T) -> T {
-        {
-            let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
-            while *running >= self.limit {
-                running = self.done.wait(running).unwrap_or_else(|e| e.into_inner());
+    fn run<T>(&self, work: impl FnOnce(&mut passwords::Memory) -> T) -> T {
+        let mut memory = {
+            let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+            while slots.running >= self.limit {
+                slots = self.done.wait(slots).unwrap_or_else(|e| e.into_inner());
             }
-            *running += 1;
+            slots.running += 1;
+            slots.idle.pop().unwrap_or_default()
+        };
+        let result = work(&mut memory);
+        {
+            let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+            slots.running -= 1;
+            slots.idle.push(memory);
         }
-        let result = work();
-        *self.running.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
         self.done.notify_one();
         result
     }
@@ -129,8 +145,7 @@ impl Authenticator {
         Authenticator {
             secret,
             verified: Mutex::new(HashMap::new()),
-            decoy_hash: passwords::hash(&passwords::generate()),
-            hashing: Hashing::new(),
+            decoy_hash: passwords::decoy(),
         }
     }
 
@@ -142,8 +157,7 @@ impl Authenticator {
     ) -> Result<Account, AuthError> {
         let row = accounts::find_by_username(conn, &credentials.username)?;
         let Some(row) = row else {
-            self.hashing
-                .run(|| passwords::verify(&credentials.password, &self.decoy_hash));
+            HASHING.run(|memory| passwords::verify_in(memory, &credentials.password, &self.decoy_hash));
             return Err(AuthError::Failed);
         };
         let role = Role::parse(&row.role).ok_or(AuthError::Failed)?;
@@ -188,9 +202,7 @@ impl Authenticator {
             return true;
         }
         // Checked again once our turn to hash comes: another request may have verified it.
-        let verified = self
-            .hashing
-            .run(|| cached() || passwords::verify(password, stored));
+        let verified = HASHING.run(|memory| cached() || passwords::verify_in(memory, password, stored));
         if !verified {
             return false;
         }
@@ -233,7 +245,7 @@ mod tests {
         std::thread::scope(|s| {
             for _ in 0..16 {
                 s.spawn(|| {
-                    hashing.run(|| {
+                    hashing.run(|_| {
                         let now = running.fetch_add(1, Ordering::SeqCst) + 1;
                         peak.fetch_max(now, Ordering::SeqCst);
                         std::thread::sleep(std::time::Duration::from_millis(5));
@@ -244,6 +256,20 @@ mod tests {
         });
         assert!(peak.load(Ordering::SeqCst) <= hashing.limit);
         assert!(peak.load(Ordering::SeqCst) >= 1);
+    }
+
+    #[test]
+    fn hashes_reuse_the_memory_of_earlier_ones() {
+        let hashing = Hashing::new();
+        let stored = passwords::hash("right");
+        std::thread::scope(|s| {
+            for _ in 0..hashing.limit * 2 {
+                s.spawn(|| assert!(hashing.run(|memory| passwords::verify_in(memory, "right", &stored))));
+            }
+        });
+        let slots = hashing.slots.lock().unwrap();
+        assert_eq!(slots.running, 0);
+        assert!((1..=hashing.limit).contains(&slots.idle.len()), "{}", slots.idle.len());
     }
 
     #[test]

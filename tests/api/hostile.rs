@@ -350,15 +350,15 @@ fn phc_parameters(hash: &str) -> String {
 }
 
 /// An unknown user is verified against a decoy hash so that it costs what a wrong password costs.
-/// `Authenticator::new` computes that decoy as `passwords::hash(&passwords::generate())`; the
-/// field is private, so this checks that computation against a hash as an account stores it.
+/// `Authenticator::new` makes that decoy with `passwords::decoy()`; the field is private, so
+/// this checks that function against a hash as an account stores it.
 #[actix_web::test]
 async fn the_decoy_hash_has_the_parameters_of_a_stored_hash() {
     let app = spawn_app(Backend::Sqlite).await.unwrap();
     let mut conn = app.pool.get().unwrap();
     let stored = carpass::db::accounts::find_by_username(&mut conn, GARAGE_USER);
     let stored = stored.unwrap().expect("the seeded account").password_hash;
-    let decoy = passwords::hash(&passwords::generate());
+    let decoy = passwords::decoy();
     let parameters = phc_parameters(&stored);
     assert!(parameters.starts_with("$argon2id$v=19$m="), "{stored}");
     assert!(

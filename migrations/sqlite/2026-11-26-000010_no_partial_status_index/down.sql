@@ -1,0 +1,1 @@
+CREATE INDEX readings_waiting ON readings (status) WHERE status = 'WaitingForRegistration';
