@@ -26,6 +26,8 @@ use crate::web::certify::Certification;
 /// What every request handler shares.
 pub struct AppState {
     pub pool: Pool,
+    /// Read-only work runs on these, on the request's thread, when the database has them.
+    pub readers: Option<db::Readers>,
     pub authenticator: Arc<Authenticator>,
     pub clock: Clock,
     pub settings: Settings,
@@ -50,6 +52,37 @@ impl AppState {
                 Err(Fault::server())
             }
         }
+    }
+
+    /// Like `run`, for work that only reads: on SQLite it runs right here (see `db::Readers`).
+    pub async fn read<T, F>(&self, work: F) -> Result<T, Fault>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, ServiceError> + Send + 'static,
+    {
+        match self.read_raw(work).await? {
+            Ok(value) => Ok(value),
+            Err(e) => {
+                log::error!("request failed: {e}");
+                Err(Fault::server())
+            }
+        }
+    }
+
+    /// Like `read`, but hands the work's own error back to the caller.
+    pub async fn read_raw<T, E, F>(&self, work: F) -> Result<Result<T, E>, Fault>
+    where
+        T: Send + 'static,
+        E: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+    {
+        let Some(readers) = &self.readers else {
+            return self.run_raw(work).await;
+        };
+        readers.run(work).map_err(|e| {
+            log::error!("no database connection to read: {e}");
+            Fault::server()
+        })
     }
 
     /// Like `run`, but hands the work's own error back to the caller.
@@ -117,6 +150,7 @@ impl Application {
         let certification = web::Data::new(Certification(AppState {
             committer: Committer::start(certification_pool.clone(), 1, Box::new(|_| {})),
             pool: certification_pool,
+            readers: db::Readers::of(db::Database::Certification, &settings.database_url),
             authenticator: Arc::new(Authenticator::new()),
             clock: settings.clock,
             settings: settings.clone(),
@@ -124,6 +158,7 @@ impl Application {
         }));
         let state = web::Data::new(AppState {
             pool,
+            readers: db::Readers::of(db::Database::Production, &settings.database_url),
             authenticator: Arc::new(Authenticator::new()),
             clock: settings.clock,
             settings: settings.clone(),

@@ -76,6 +76,8 @@ pub enum DbError {
     Query(#[from] diesel::result::Error),
     #[error("could not connect to the database: {0}")]
     Connection(#[from] diesel::ConnectionError),
+    #[error("the storage work panicked")]
+    Panicked,
 }
 
 impl DatabaseUrl {
@@ -247,9 +249,64 @@ pub fn open(database: Database, production: &DatabaseUrl, max_size: u32) -> Resu
         // The certification pool is idle most of the time: open its connections on demand.
         .min_idle((database == Database::Certification).then_some(1))
         .connection_timeout(Duration::from_secs(10))
+        // A SQLite connection cannot break; a PostgreSQL one can, when the server restarts.
+        .test_on_check_out(url.is_postgres())
         .connection_customizer(Box::new(ConnectionSettings))
         .build(manager)?;
     Ok(pool)
+}
+
+/// Read-only SQLite connections for work that runs on the request's own thread instead of
+/// the blocking pool (`AppState::read`): a WAL reader never waits for the writer, and its few
+/// indexed lookups take less time than the hop to another thread and back. PostgreSQL has
+/// none: its queries wait on the network, which a request's thread must not.
+pub struct Readers {
+    path: PathBuf,
+    idle: std::sync::Mutex<Vec<DbConnection>>,
+}
+
+/// Connections kept for reuse: one per worker thread is what inline reads ever use at once.
+const IDLE_READERS: usize = 8;
+
+impl Readers {
+    /// The readers of one of the two databases (migrated by `open`), given production's URL;
+    /// none on PostgreSQL.
+    pub fn of(database: Database, production: &DatabaseUrl) -> Option<Readers> {
+        match database.url(production) {
+            DatabaseUrl::Sqlite(path) => Some(Readers {
+                path,
+                idle: std::sync::Mutex::new(Vec::new()),
+            }),
+            DatabaseUrl::Postgres(_) => None,
+        }
+    }
+
+    /// Runs `work` on a read-only connection on this thread. A write through it fails
+    /// ("attempt to write a readonly database") instead of bypassing the writer.
+    pub fn run<T>(&self, work: impl FnOnce(&mut DbConnection) -> T) -> Result<T, DbError> {
+        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let mut conn = match idle {
+            Some(conn) => conn,
+            None => {
+                let mut sqlite = SqliteConnection::establish(&self.path.to_string_lossy())?;
+                sqlite.batch_execute("PRAGMA busy_timeout = 15000; PRAGMA query_only = ON;")?;
+                DbConnection::Sqlite(sqlite)
+            }
+        };
+        // A panic must cost this request only, as it would on the blocking pool, and not the
+        // worker thread with every connection it serves.
+        // One read transaction: its queries see one snapshot, and SQLite takes its WAL read
+        // lock once instead of once per statement.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            conn.transaction::<_, diesel::result::Error, _>(|conn| Ok(work(conn)))
+        }))
+        .map_err(|_| DbError::Panicked)??;
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        if idle.len() < IDLE_READERS {
+            idle.push(conn);
+        }
+        Ok(result)
+    }
 }
 
 /// A transaction that reads before it writes. SQLite runs it with the write lock taken first:
@@ -373,6 +430,39 @@ mod tests {
         let pg = DatabaseUrl::parse("postgres://u:p@h/db").unwrap();
         assert_eq!(Database::Certification.url(&pg), pg);
         assert_eq!(Database::Certification.schema(), Some("certification"));
+    }
+
+    #[test]
+    fn a_reader_sees_what_was_committed_and_cannot_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = DatabaseUrl::Sqlite(dir.path().join("carpass.db"));
+        let pool = connect(&url, 2).unwrap();
+        let readers = Readers::of(Database::Production, &url).expect("SQLite has readers");
+        let vin = crate::domain::vin::Vin::parse("WDB2030461B000001").unwrap();
+        let row = vehicles::VehicleRow {
+            vin: vin.as_str().to_owned(),
+            make: Some("Mercedes-Benz".into()),
+            model: None,
+            category: None,
+            mass_kg: None,
+            first_registration: None,
+            first_registration_be: None,
+            imported_used: None,
+            five_digit_odometer: None,
+            euro_norm: None,
+            co2_g_km: None,
+            fuel: None,
+            imported_at: chrono::NaiveDateTime::default(),
+        };
+        let found = |readers: &Readers| readers.run(|c| vehicles::find(c, &vin)).unwrap().unwrap();
+        assert!(found(&readers).is_none());
+        vehicles::upsert(&mut pool.get().unwrap(), &row).unwrap();
+        // The same (reused) connection, a new transaction: the commit is seen.
+        assert_eq!(found(&readers).unwrap().make.as_deref(), Some("Mercedes-Benz"));
+        let written = readers.run(|c| vehicles::upsert(c, &row)).unwrap();
+        let refused = written.unwrap_err().to_string();
+        assert!(refused.contains("readonly"), "{refused}");
+        assert!(Readers::of(Database::Production, &DatabaseUrl::parse("postgres://u@h/db").unwrap()).is_none());
     }
 
     #[test]

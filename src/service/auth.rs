@@ -82,9 +82,10 @@ pub struct Authenticator {
     decoy_hash: String,
 }
 
-/// Argon2 takes 19 MiB per hash: at most one hash per core at a time, so that a burst of logins
-/// (or of wrong passwords) cannot take the memory, and a burst of one credential hashes it once
-/// while the rest wait for the cache. One for the process, whose cores and memory they are:
+/// Argon2 takes 19 MiB per hash: at most one hash on half of the cores at a time, so that a
+/// burst of logins (or a flood of wrong passwords) takes neither the memory nor the CPU that
+/// the authenticated traffic needs, and a burst of one credential hashes it once while the
+/// rest wait for the cache. One for the process, whose cores and memory they are:
 /// production's and certification's authenticators share it.
 static HASHING: LazyLock<Hashing> = LazyLock::new(Hashing::new);
 
@@ -108,7 +109,7 @@ impl Hashing {
                 idle: Vec::new(),
             }),
             done: Condvar::new(),
-            limit: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            limit: std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)),
         }
     }
 
@@ -164,11 +165,7 @@ impl Authenticator {
         if !self.check_password(&credentials.username, &credentials.password, &row.password_hash) {
             return Err(AuthError::Failed);
         }
-        if let Some(created) = credentials.created {
-            if (now - created).abs() > FRESHNESS {
-                return Err(AuthError::Stale { created, now });
-            }
-        }
+        fresh(credentials, now)?;
         if let Some(nonce) = &credentials.nonce {
             // Kept a little longer than the window on either side of Created.
             nonces::forget_before(conn, (now - FRESHNESS * 3).naive_utc())?;
@@ -176,16 +173,36 @@ impl Authenticator {
                 return Err(AuthError::Replayed);
             }
         }
-        Ok(Account {
-            id: row.id,
-            company_id: row.company_id,
-            username: row.username,
-            role,
-        })
+        Ok(account(row, role))
     }
 
-    fn check_password(&self, username: &str, password: &str, stored: &str) -> bool {
-        let key: [u8; 32] = Sha256::new()
+    /// `authenticate` when it needs neither the slow hash nor a write, so that it can run on a
+    /// read-only connection: a known account, a password in the cache, no nonce to remember.
+    /// `Ok(None)` when it needs them: call `authenticate`.
+    pub fn authenticate_cached(
+        &self,
+        conn: &mut DbConnection,
+        credentials: &Credentials,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Account>, AuthError> {
+        if credentials.nonce.is_some() {
+            return Ok(None);
+        }
+        let Some(row) = accounts::find_by_username(conn, &credentials.username)? else {
+            return Ok(None);
+        };
+        let key = self.key(&credentials.username, &credentials.password, &row.password_hash);
+        let Some(role) = Role::parse(&row.role).filter(|_| self.cached(&key)) else {
+            return Ok(None);
+        };
+        fresh(credentials, now)?;
+        Ok(Some(account(row, role)))
+    }
+
+    /// What the cache knows a verified credential by: the stored hash is part of it, so a
+    /// changed password no longer matches.
+    fn key(&self, username: &str, password: &str, stored: &str) -> [u8; 32] {
+        Sha256::new()
             .chain_update(self.secret)
             .chain_update(username.as_bytes())
             .chain_update([0])
@@ -193,16 +210,21 @@ impl Authenticator {
             .chain_update([0])
             .chain_update(password.as_bytes())
             .finalize()
-            .into();
-        let cached = || {
-            let cache = self.verified.lock().unwrap_or_else(|e| e.into_inner());
-            cache.get(&key).is_some_and(|until| *until > Instant::now())
-        };
-        if cached() {
+            .into()
+    }
+
+    fn cached(&self, key: &[u8; 32]) -> bool {
+        let cache = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+        cache.get(key).is_some_and(|until| *until > Instant::now())
+    }
+
+    fn check_password(&self, username: &str, password: &str, stored: &str) -> bool {
+        let key = self.key(username, password, stored);
+        if self.cached(&key) {
             return true;
         }
         // Checked again once our turn to hash comes: another request may have verified it.
-        let verified = HASHING.run(|memory| cached() || passwords::verify_in(memory, password, stored));
+        let verified = HASHING.run(|memory| self.cached(&key) || passwords::verify_in(memory, password, stored));
         if !verified {
             return false;
         }
@@ -216,6 +238,22 @@ impl Authenticator {
         }
         cache.insert(key, now + CACHE_TTL);
         true
+    }
+}
+
+fn fresh(credentials: &Credentials, now: DateTime<Utc>) -> Result<(), AuthError> {
+    match credentials.created {
+        Some(created) if (now - created).abs() > FRESHNESS => Err(AuthError::Stale { created, now }),
+        _ => Ok(()),
+    }
+}
+
+fn account(row: accounts::AccountRow, role: Role) -> Account {
+    Account {
+        id: row.id,
+        company_id: row.company_id,
+        username: row.username,
+        role,
     }
 }
 

@@ -13,13 +13,6 @@ use crate::domain::vin::Vin;
 
 use super::{Caller, ServiceError};
 
-#[derive(Debug, Clone)]
-pub struct LabelAnswer {
-    pub verdict: LabelVerdict,
-    /// Set when granted.
-    pub label_id: Option<String>,
-}
-
 fn label_vehicle(vehicle: &Vehicle) -> LabelVehicle {
     LabelVehicle {
         first_registration: vehicle.first_registration,
@@ -28,43 +21,48 @@ fn label_vehicle(vehicle: &Vehicle) -> LabelVehicle {
     }
 }
 
-pub fn request(
+/// The verdict on an advert, from the register and the history; nothing is stored.
+pub fn judge(
+    conn: &mut DbConnection,
+    vin: &str,
+    advertised_km: u64,
+    now: DateTime<Utc>,
+) -> Result<LabelVerdict, ServiceError> {
+    let vehicle = match Vin::parse(vin) {
+        Ok(vin) => vehicles::find(conn, &vin)?,
+        Err(_) => None,
+    };
+    let history: Vec<LabelReading> = labels::history(conn, vin)?.into_iter().map(|(r, _)| r).collect();
+    Ok(ok_label::evaluate(
+        vehicle.as_ref().map(label_vehicle).as_ref(),
+        &history,
+        advertised_km,
+        brussels_date(now),
+    ))
+}
+
+/// Stores a label that `judge` granted; its id is what the public page is found by.
+pub fn grant(
     conn: &mut DbConnection,
     caller: &Caller,
     vin: &str,
     advertised_km: u64,
     advert_reference: Option<String>,
     now: DateTime<Utc>,
-) -> Result<LabelAnswer, ServiceError> {
-    let vehicle = match Vin::parse(vin) {
-        Ok(vin) => vehicles::find(conn, &vin)?,
-        Err(_) => None,
-    };
-    let history: Vec<LabelReading> = labels::history(conn, vin)?.into_iter().map(|(r, _)| r).collect();
-    let verdict = ok_label::evaluate(
-        vehicle.as_ref().map(label_vehicle).as_ref(),
-        &history,
-        advertised_km,
-        brussels_date(now),
-    );
-    let label_id = if verdict.granted() {
-        let id = Uuid::new_v4().to_string();
-        labels::insert(
-            conn,
-            &LabelRow {
-                id: id.clone(),
-                vin: vin.to_owned(),
-                advertised_km: advertised_km as i64,
-                advert_reference,
-                account_id: caller.account.id,
-                granted_at: now.naive_utc(),
-            },
-        )?;
-        Some(id)
-    } else {
-        None
-    };
-    Ok(LabelAnswer { verdict, label_id })
+) -> Result<String, ServiceError> {
+    let id = Uuid::new_v4().to_string();
+    labels::insert(
+        conn,
+        &LabelRow {
+            id: id.clone(),
+            vin: vin.to_owned(),
+            advertised_km: advertised_km as i64,
+            advert_reference,
+            account_id: caller.account.id,
+            granted_at: now.naive_utc(),
+        },
+    )?;
+    Ok(id)
 }
 
 /// What the public page of a label shows: never the reading history (SPEC 2.8).

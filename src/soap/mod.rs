@@ -16,7 +16,7 @@ use futures_util::StreamExt;
 
 use crate::domain::issue::IssueCode;
 use crate::metrics::{Metrics, Outcome, SoapCall};
-use crate::service::auth::AuthError;
+use crate::service::auth::{Account, AuthError, Credentials};
 use crate::service::Caller;
 use crate::startup::AppState;
 use envelope::SoapVersion;
@@ -182,20 +182,7 @@ pub async fn process(
         .and_then(|v| v.to_str().ok());
     let credentials = security::credentials(&envelope.headers, authorization)?;
     let (language, software) = decode::client_info(&envelope.headers)?;
-    let authenticator = state.authenticator.clone();
-    let now = state.clock.now();
-    let account = state
-        .run_raw(move |conn| authenticator.authenticate(conn, &credentials, now))
-        .await?
-        .map_err(|e| match e {
-            AuthError::Failed => Fault::new(FaultCode::AuthenticationFailed, e.to_string()),
-            AuthError::Stale { .. } => Fault::new(FaultCode::StaleTimestamp, e.to_string()),
-            AuthError::Replayed => Fault::new(FaultCode::NonceReplayed, e.to_string()),
-            AuthError::Database(cause) => {
-                log::error!("authentication failed on the database: {cause}");
-                Fault::server()
-            }
-        })?;
+    let account = authenticate(state, credentials).await?;
     note(req, |call| call.user = Some(account.username.clone()));
     if company.is_some_and(|company| company != account.company_id) {
         return Err(Fault::new(
@@ -228,6 +215,36 @@ pub async fn process(
         count_issues(&xml, &state.metrics);
     }
     Ok(xml)
+}
+
+/// A verified password is remembered (`Authenticator`): then the account is read on the
+/// request's thread; the slow hash and the nonce's write go to the blocking pool.
+async fn authenticate(state: &AppState, credentials: Credentials) -> Result<Account, Fault> {
+    let now = state.clock.now();
+    let authenticator = state.authenticator.clone();
+    let quick = credentials.clone();
+    let cached = state
+        .read_raw(move |conn| authenticator.authenticate_cached(conn, &quick, now))
+        .await?;
+    let account = match cached {
+        Ok(Some(account)) => Ok(account),
+        Err(e) => Err(e),
+        Ok(None) => {
+            let authenticator = state.authenticator.clone();
+            state
+                .run_raw(move |conn| authenticator.authenticate(conn, &credentials, now))
+                .await?
+        }
+    };
+    account.map_err(|e| match e {
+        AuthError::Failed => Fault::new(FaultCode::AuthenticationFailed, e.to_string()),
+        AuthError::Stale { .. } => Fault::new(FaultCode::StaleTimestamp, e.to_string()),
+        AuthError::Replayed => Fault::new(FaultCode::NonceReplayed, e.to_string()),
+        AuthError::Database(cause) => {
+            log::error!("authentication failed on the database: {cause}");
+            Fault::server()
+        }
+    })
 }
 
 /// Counts the issues on the receipts of a SubmitReadings response, by code, for /metrics.

@@ -123,6 +123,26 @@ on_both_backends! {
 }
 
 on_both_backends! {
+    async fn a_remembered_password_still_checks_created_and_nothing_else_passes(app: TestApp) {
+        // The first call verifies the password; the next ones find it remembered.
+        let validate = validate_body(&reading("R-1", CAR, date(2025, 6, 2), 45_000));
+        let first = app.call(Soap::V11, &validate).await;
+        assert_eq!(first.status, 200, "{}", first.body);
+        let stale = (now() - Duration::minutes(6)).to_rfc3339_opts(SecondsFormat::Secs, true);
+        let header = format!(
+            r#"<wsse:Security xmlns:wsse="{WSSE}" xmlns:wsu="{WSU}"><wsse:UsernameToken><wsse:Username>{GARAGE_USER}</wsse:Username><wsse:Password>{PASSWORD}</wsse:Password><wsu:Created>{stale}</wsu:Created></wsse:UsernameToken></wsse:Security>"#
+        );
+        let response = app.post(Soap::V11.content_type(), &[], envelope(Soap::V11, &header, &validate)).await;
+        expect_fault(&app, response, 500, "soap:Client", "STALE_TIMESTAMP").await;
+        let wrong = security(GARAGE_USER, "not-the-password");
+        let response = app.post(Soap::V11.content_type(), &[], envelope(Soap::V11, &wrong, &validate)).await;
+        expect_fault(&app, response, 500, "soap:Client", "AUTHENTICATION_FAILED").await;
+        let again = app.call(Soap::V11, &validate).await;
+        assert_eq!(again.status, 200, "{}", again.body);
+    }
+}
+
+on_both_backends! {
     async fn a_portal_account_cannot_submit_readings(app: TestApp) {
         let response = app.call_as(Soap::V11, PORTAL_USER, "en", &one_reading()).await;
         let f = expect_fault(&app, response, 500, "soap:Client", "ROLE_NOT_ALLOWED").await;

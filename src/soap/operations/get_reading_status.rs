@@ -26,7 +26,7 @@ pub async fn handle(
         ReadingKey::ClientReference(r) => format!("ClientReference {r}"),
     };
     let report = state
-        .run(move |conn| status::report(conn, &caller, &key))
+        .read(move |conn| status::report(conn, &caller, &key))
         .await?
         .ok_or_else(|| {
             Fault::new(

@@ -25,21 +25,32 @@ pub async fn handle(
     let reference = text("AdvertReference");
     let language = caller.language;
     let now = state.clock.now();
-    let answer = state
-        .run(move |conn| labels::request(conn, &caller, &vin, advertised, reference, now))
+    // Judged on a read-only connection; only a granted label is written.
+    let judged_vin = vin.clone();
+    let verdict = state
+        .read(move |conn| labels::judge(conn, &judged_vin, advertised, now))
         .await?;
+    let label_id = if verdict.granted() {
+        Some(
+            state
+                .run(move |conn| labels::grant(conn, &caller, &vin, advertised, reference, now))
+                .await?,
+        )
+    } else {
+        None
+    };
     Ok(encode::envelope(version, "RequestOkLabelResponse", |w| {
-        leaf(w, "Granted", encode::boolean(answer.verdict.granted()))?;
-        if let Some(id) = &answer.label_id {
+        leaf(w, "Granted", encode::boolean(verdict.granted()))?;
+        if let Some(id) = &label_id {
             leaf(w, "LabelId", id)?;
         }
-        for reason in &answer.verdict.reasons {
+        for reason in &verdict.reasons {
             w.create_element("Reason").write_inner_content(|w| {
                 leaf(w, "Code", reason.code())?;
                 leaf(w, "Message", &reason.message(language))
             })?;
         }
-        if let Some(last) = answer.verdict.last_reading {
+        if let Some(last) = verdict.last_reading {
             w.create_element("LastReading").write_inner_content(|w| {
                 leaf(w, "Date", &last.date.to_string())?;
                 leaf(w, "Odometer", &last.odometer.to_string())?;

@@ -23,7 +23,7 @@ pub async fn handle(
         .ok_or_else(|| Fault::new(crate::soap::fault::FaultCode::SchemaViolation, "Reading is missing").at(path))?;
     let now = state.clock.now();
     let (status, issues) = state
-        .run(move |conn| inflow::validate(conn, &caller, &reading, now))
+        .read(move |conn| inflow::validate(conn, &caller, &reading, now))
         .await?;
     Ok(encode::envelope(version, "ValidateReadingResponse", |w| {
         encode::leaf(w, "ExpectedStatus", status.as_str())?;
