@@ -46,10 +46,13 @@ pub struct WorkRow {
     pub description: String,
 }
 
-/// Serialises the readings of one VIN until the transaction ends (SPEC 7.1): on PostgreSQL the
-/// upsert holds the row lock; on SQLite, a write as first statement takes the database's write
-/// lock, waiting for it (busy_timeout) instead of failing.
+/// Serialises the readings of one VIN until the transaction ends (SPEC 7.1), which must be a
+/// `db::writing` one: on PostgreSQL the upsert holds the VIN's row lock; SQLite has nothing
+/// to do, the transaction already holds the database's only write lock.
 pub fn lock_vin(conn: &mut DbConnection, vin: &str, now: NaiveDateTime) -> QueryResult<()> {
+    if let DbConnection::Sqlite(_) = conn {
+        return Ok(());
+    }
     on_backend!(conn, |c| diesel::insert_into(vin_locks::table)
         .values((vin_locks::vin.eq(vin), vin_locks::locked_at.eq(now)))
         .on_conflict(vin_locks::vin)
@@ -72,9 +75,11 @@ pub fn find_by_client_reference(
 }
 
 pub fn insert(conn: &mut DbConnection, reading: &ReadingRow, works: &[WorkRow]) -> QueryResult<()> {
-    diesel::insert_into(readings::table)
+    // On the concrete connection: its statement cache finds this insert by type, where the
+    // multi-backend one renders its SQL on every call to look it up (a sixth of a submission).
+    on_backend!(conn, |c| diesel::insert_into(readings::table)
         .values(reading)
-        .execute(conn)?;
+        .execute(c))?;
     if !works.is_empty() {
         on_backend!(conn, |c| diesel::insert_into(reading_works::table)
             .values(works)
@@ -96,7 +101,8 @@ pub fn is_official() -> diesel::dsl::Or<
 
 /// The official history of a VIN (SPEC 2.8), oldest work date first, in order of receipt.
 pub fn official_history(conn: &mut DbConnection, vin: &str) -> QueryResult<Vec<HistoryEntry>> {
-    let rows: Vec<(NaiveDate, i64, String, Option<i64>)> = readings::table
+    // On the concrete connection, as `insert`: this runs for every reading and every check.
+    let rows: Vec<(NaiveDate, i64, String, Option<i64>)> = on_backend!(conn, |c| readings::table
         .filter(readings::vin.eq(vin))
         .filter(is_official())
         .order((readings::work_date, readings::received_at, readings::id))
@@ -106,7 +112,7 @@ pub fn official_history(conn: &mut DbConnection, vin: &str) -> QueryResult<Vec<H
             readings::odometer_unit,
             readings::odometer_replaced,
         ))
-        .load(conn)?;
+        .load(c))?;
     Ok(rows
         .into_iter()
         .map(|(work_date, odometer, unit, replaced)| HistoryEntry {

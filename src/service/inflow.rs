@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use diesel::Connection;
 use uuid::Uuid;
 
 use crate::db::issues::NewIssue;
@@ -87,7 +86,7 @@ pub fn submit_together(
 }
 
 fn submit_once(conn: &mut DbConnection, batches: &[Batch]) -> Result<Vec<Vec<Receipt>>, ServiceError> {
-    conn.transaction(|conn| {
+    crate::db::writing(conn, |conn| {
         let mut vins: Vec<&str> = batches
             .iter()
             .flat_map(|b| b.submissions.iter().map(|s| s.reading.vin.as_str()))

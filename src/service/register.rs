@@ -4,7 +4,6 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use diesel::Connection;
 
 use crate::db::vehicles::VehicleRow;
 use crate::db::{issues, readings, vehicles, DbConnection};
@@ -29,7 +28,7 @@ pub fn import(
     vehicles_in: &[Vehicle],
     now: DateTime<Utc>,
 ) -> Result<ImportSummary, ServiceError> {
-    conn.transaction(|conn| {
+    crate::db::writing(conn, |conn| {
         let mut summary = ImportSummary::default();
         let mut vins: Vec<&str> = vehicles_in.iter().map(|v| v.vin.as_str()).collect();
         vins.sort_unstable();
@@ -89,7 +88,7 @@ pub fn sweep_unregistered(conn: &mut DbConnection, now: DateTime<Utc>) -> Result
     let candidates = readings::waiting_since_before(conn, cutoff)?;
     let mut flagged = 0;
     for candidate in candidates {
-        flagged += conn.transaction(|conn| -> Result<usize, ServiceError> {
+        flagged += crate::db::writing(conn, |conn| -> Result<usize, ServiceError> {
             readings::lock_vin(conn, &candidate.vin, now.naive_utc())?;
             let Some(reading) = readings::find(conn, &candidate.id)? else {
                 return Ok(0);
