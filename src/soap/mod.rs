@@ -208,9 +208,7 @@ pub async fn process(
         language,
         software,
     };
-    let xml = operation
-        .run(state, caller, &envelope.operation, version)
-        .await?;
+    let xml = operation.run(state, caller, envelope.operation, version).await?;
     if operation == Operation::SubmitReadings {
         count_issues(&xml, &state.metrics);
     }

@@ -88,21 +88,23 @@ impl Operation {
         }
     }
 
+    /// Takes the operation's element whole: SubmitReadings lets go of its tree (several MiB
+    /// for 1000 readings) once decoded, before it waits for the commit.
     pub async fn run(
         self,
         state: &AppState,
         caller: Caller,
-        element: &Element,
+        element: Element,
         version: SoapVersion,
     ) -> Result<Vec<u8>, Fault> {
         match self {
             Operation::SubmitReadings => submit_readings::handle(state, caller, element, version).await,
-            Operation::ValidateReading => validate_reading::handle(state, caller, element, version).await,
+            Operation::ValidateReading => validate_reading::handle(state, caller, &element, version).await,
             Operation::ListActivities => Ok(list_activities::handle(&caller, version)),
-            Operation::CorrectIssue => answers::correct_issue(state, caller, element, version).await,
-            Operation::ConfirmReading => answers::confirm_reading(state, caller, element, version).await,
-            Operation::GetReadingStatus => get_reading_status::handle(state, caller, element, version).await,
-            Operation::RequestOkLabel => request_ok_label::handle(state, caller, element, version).await,
+            Operation::CorrectIssue => answers::correct_issue(state, caller, &element, version).await,
+            Operation::ConfirmReading => answers::confirm_reading(state, caller, &element, version).await,
+            Operation::GetReadingStatus => get_reading_status::handle(state, caller, &element, version).await,
+            Operation::RequestOkLabel => request_ok_label::handle(state, caller, &element, version).await,
         }
     }
 }

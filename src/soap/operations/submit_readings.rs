@@ -12,7 +12,7 @@ use crate::startup::AppState;
 pub async fn handle(
     state: &AppState,
     caller: Caller,
-    element: &Element,
+    element: Element,
     version: SoapVersion,
 ) -> Result<Vec<u8>, Fault> {
     let submissions = element
@@ -20,6 +20,7 @@ pub async fn handle(
         .enumerate()
         .map(|(i, reading)| decode::submission(reading, &format!("SubmitReadings/Reading[{}]", i + 1)))
         .collect::<Result<Vec<_>, _>>()?;
+    drop(element);
     let batch = Batch {
         caller,
         submissions,
