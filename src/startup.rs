@@ -166,7 +166,7 @@ impl Application {
             metrics,
         });
         let sweeper = state.clone();
-        let mut server = HttpServer::new(move || {
+        let server = HttpServer::new(move || {
             App::new()
                 .wrap(middleware::from_fn(crate::web::metrics::observe))
                 .app_data(state.clone())
@@ -184,9 +184,15 @@ impl Application {
         .disable_signals()
         .shutdown_timeout(settings.shutdown_timeout.as_secs());
         actix_web::rt::spawn(sweep_periodically(sweeper));
-        if let Some(workers) = settings.workers {
-            server = server.workers(workers);
-        }
+        let workers = settings
+            .workers
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        // Storage work on the blocking pool waits for a pooled connection: threads beyond the
+        // pool's size would only wait too, each with its stack and its allocator arena (the
+        // default is 512 per process).
+        let server = server
+            .workers(workers)
+            .worker_max_blocking_threads((settings.pool_size as usize / workers).max(1));
         let https = tls.is_some();
         let server = match tls {
             Some(config) => server.listen_rustls_0_23(listener, config),

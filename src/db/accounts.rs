@@ -34,10 +34,13 @@ pub fn insert(conn: &mut DbConnection, account: &NewAccount<'_>) -> QueryResult<
 }
 
 pub fn find_by_username(conn: &mut DbConnection, username: &str) -> QueryResult<Option<AccountRow>> {
-    let query = accounts::table
-        .filter(accounts::username.eq(username))
-        .select(AccountRow::as_select());
-    super::unique(query, conn)
+    // Every request's first query: on the concrete connection (`db::unique`).
+    on_backend!(conn, |c| super::unique(
+        accounts::table
+            .filter(accounts::username.eq(username))
+            .select(AccountRow::as_select()),
+        c
+    ))
 }
 
 pub fn set_password_hash(conn: &mut DbConnection, username: &str, hash: &str) -> QueryResult<usize> {

@@ -329,10 +329,13 @@ where
 /// The row a unique key names, if any. Not diesel's `first`: SQLite (since 3.47) plans a bound
 /// `LIMIT ?` by its value, so the bind that diesel repeats on every execution expires the cached
 /// statement and SQLite prepares it again each time (a fifth of ValidateReading's CPU). A
-/// unique key needs no limit.
-pub fn unique<'q, Q, U>(query: Q, conn: &mut DbConnection) -> diesel::QueryResult<Option<U>>
+/// unique key needs no limit. On any connection: the hot lookups pass the concrete one (see
+/// `on_backend!`), whose statement cache finds the query by type, where the multi-backend one
+/// renders its SQL on every call to look it up.
+pub fn unique<'q, Q, U, C>(query: Q, conn: &mut C) -> diesel::QueryResult<Option<U>>
 where
-    Q: diesel::query_dsl::LoadQuery<'q, DbConnection, U>,
+    C: Connection,
+    Q: diesel::query_dsl::LoadQuery<'q, C, U>,
 {
     Ok(diesel::RunQueryDsl::load(query, conn)?.into_iter().next())
 }

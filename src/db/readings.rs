@@ -67,11 +67,14 @@ pub fn find_by_client_reference(
     account_id: i64,
     client_reference: &str,
 ) -> QueryResult<Option<ReadingRow>> {
-    let query = readings::table
-        .filter(readings::account_id.eq(account_id))
-        .filter(readings::client_reference.eq(client_reference))
-        .select(ReadingRow::as_select());
-    super::unique(query, conn)
+    // Looked up for every reading received: on the concrete connection (`db::unique`).
+    on_backend!(conn, |c| super::unique(
+        readings::table
+            .filter(readings::account_id.eq(account_id))
+            .filter(readings::client_reference.eq(client_reference))
+            .select(ReadingRow::as_select()),
+        c
+    ))
 }
 
 pub fn insert(conn: &mut DbConnection, reading: &ReadingRow, works: &[WorkRow]) -> QueryResult<()> {

@@ -66,8 +66,12 @@ impl VehicleRow {
 }
 
 pub fn find(conn: &mut DbConnection, vin: &Vin) -> QueryResult<Option<Vehicle>> {
-    let query = vehicles::table.find(vin.as_str()).select(VehicleRow::as_select());
-    Ok(super::unique(query, conn)?.and_then(VehicleRow::into_vehicle))
+    // Read for every reading received and checked: on the concrete connection (`db::unique`).
+    let row = on_backend!(conn, |c| super::unique(
+        vehicles::table.find(vin.as_str()).select(VehicleRow::as_select()),
+        c
+    ))?;
+    Ok(row.and_then(VehicleRow::into_vehicle))
 }
 
 /// Inserts the vehicle or replaces what the register knew of it.
