@@ -45,13 +45,7 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, ServiceError> + Send + 'static,
     {
-        match self.run_raw(work).await? {
-            Ok(value) => Ok(value),
-            Err(e) => {
-                log::error!("request failed: {e}");
-                Err(Fault::server())
-            }
-        }
+        ours(self.run_raw(work).await?)
     }
 
     /// Like `run`, for work that only reads: on SQLite it runs right here (see `db::Readers`).
@@ -60,13 +54,7 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, ServiceError> + Send + 'static,
     {
-        match self.read_raw(work).await? {
-            Ok(value) => Ok(value),
-            Err(e) => {
-                log::error!("request failed: {e}");
-                Err(Fault::server())
-            }
-        }
+        ours(self.read_raw(work).await?)
     }
 
     /// Like `read`, but hands the work's own error back to the caller.
@@ -106,6 +94,14 @@ impl AppState {
             }
         }
     }
+}
+
+/// A failure of the storage work is ours: the client gets a Server fault, the log the cause.
+fn ours<T>(outcome: Result<T, ServiceError>) -> Result<T, Fault> {
+    outcome.map_err(|e| {
+        log::error!("request failed: {e}");
+        Fault::server()
+    })
 }
 
 #[derive(Debug, thiserror::Error)]
