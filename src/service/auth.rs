@@ -241,6 +241,7 @@ impl Authenticator {
     }
 }
 
+/// A token without wsu:Created is accepted; one with it must be within `FRESHNESS` of now.
 fn fresh(credentials: &Credentials, now: DateTime<Utc>) -> Result<(), AuthError> {
     match credentials.created {
         Some(created) if (now - created).abs() > FRESHNESS => Err(AuthError::Stale { created, now }),
