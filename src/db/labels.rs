@@ -40,33 +40,37 @@ const ANOMALIES: [IssueCode; 3] = [
 
 /// The official history of a VIN, each reading marked when it carries an accepted anomaly.
 pub fn history(conn: &mut DbConnection, vin: &str) -> QueryResult<Vec<(LabelReading, NaiveDateTime)>> {
-    let rows: Vec<(String, NaiveDate, i64, String, NaiveDateTime)> = readings::table
+    // One statement with fixed comparisons, on the concrete connection, so that it is prepared
+    // once per connection: SQLite never caches a statement with an `IN (...)` list.
+    let [first, second, third] = ANOMALIES.map(IssueCode::as_str);
+    let flagged = diesel::dsl::exists(
+        issues::table.filter(issues::reading_id.eq(readings::id)).filter(
+            issues::code
+                .eq(first)
+                .or(issues::code.eq(second))
+                .or(issues::code.eq(third)),
+        ),
+    );
+    let rows: Vec<(NaiveDate, i64, String, NaiveDateTime, bool)> = on_backend!(conn, |c| readings::table
         .filter(readings::vin.eq(vin))
         .filter(super::readings::is_official())
-        .order((readings::work_date, readings::received_at))
+        .order((readings::work_date, readings::received_at, readings::id))
         .select((
-            readings::id,
             readings::work_date,
             readings::odometer,
             readings::odometer_unit,
             readings::received_at,
+            flagged,
         ))
-        .load(conn)?;
-    let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
-    let codes: Vec<&str> = ANOMALIES.iter().map(|c| c.as_str()).collect();
-    let flagged: Vec<String> = issues::table
-        .filter(issues::reading_id.eq_any(&ids))
-        .filter(issues::code.eq_any(codes))
-        .select(issues::reading_id)
-        .load(conn)?;
+        .load(c))?;
     Ok(rows
         .into_iter()
-        .map(|(id, work_date, odometer, unit, received_at)| {
+        .map(|(work_date, odometer, unit, received_at, anomaly)| {
             let reading = LabelReading {
                 work_date,
                 odometer: odometer.max(0) as u64,
                 unit: OdometerUnit::parse(&unit).unwrap_or_default(),
-                anomaly: flagged.contains(&id),
+                anomaly,
             };
             (reading, received_at)
         })
