@@ -94,14 +94,14 @@ fn connection(url: &str) -> PooledConnection {
 macro_rules! count {
     ($db:expr, $table:ident) => {{
         let query = $table::table.count();
-        query.get_result::<i64>(&mut *connection($db)).unwrap()
+        query.get_result::<i64>(&mut **connection($db)).unwrap()
     }};
 }
 
 fn password_hash(db: &str, username: &str) -> String {
     let query = accounts::table.filter(accounts::username.eq(username));
     let query = query.select(accounts::password_hash);
-    query.first(&mut *connection(db)).unwrap()
+    query.first(&mut **connection(db)).unwrap()
 }
 
 fn add_company(db: &str, kbo: &str, nace: &str, kind: &str) -> Output {
@@ -138,7 +138,7 @@ fn import(db: &str, dir: &TempDir, name: &str, rows: &[&str]) -> Output {
 
 fn assert_make(db: &str, vin: &str, make: &str) {
     let query = vehicles::table.find(vin).select(vehicles::make);
-    let stored: Option<String> = query.first(&mut *connection(db)).unwrap();
+    let stored: Option<String> = query.first(&mut **connection(db)).unwrap();
     assert_eq!(stored.as_deref(), Some(make), "the make of {vin}");
 }
 
@@ -148,7 +148,7 @@ fn adding_a_garage_prints_it_and_adding_it_again_fails_without_a_duplicate() {
     let stdout = succeeds(&add_company(&db, KBO, "45201", "garage"));
     assert_eq!(stdout, "company 0403.170.701 added: Garage Janssens\n");
     let query = companies::table.select((companies::kbo, companies::kind, companies::nace_codes));
-    let (kbo, kind, nace): (String, String, String) = query.first(&mut *connection(&db)).unwrap();
+    let (kbo, kind, nace): (String, String, String) = query.first(&mut **connection(&db)).unwrap();
     assert_eq!([kbo, kind, nace], ["0403170701", "garage", "45201"]);
 
     let again = add_company(&db, KBO, "45201", "garage");
@@ -179,7 +179,7 @@ fn a_portal_needs_no_garage_nace_code() {
     let stdout = succeeds(&add_company(&db, PORTAL_KBO, "63120", "portal"));
     assert_eq!(stdout, "company 1122.334.441 added: Garage Janssens\n");
     let query = companies::table.select(companies::kind);
-    let kind: String = query.first(&mut *connection(&db)).unwrap();
+    let kind: String = query.first(&mut **connection(&db)).unwrap();
     assert_eq!(kind, "portal");
 }
 

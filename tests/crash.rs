@@ -670,12 +670,12 @@ fn stored(pool: &Pool) -> Stored {
          (SELECT COUNT(*) FROM reading_works w WHERE w.reading_id = r.id) AS works \
          FROM readings r JOIN accounts a ON a.id = r.account_id",
     )
-    .load(&mut *conn)
+    .load(&mut **conn)
     .expect("the readings");
     let issues: Vec<Count> = diesel::sql_query(
         "SELECT reading_id AS key, COUNT(*) AS n FROM issues GROUP BY reading_id",
     )
-    .load(&mut *conn)
+    .load(&mut **conn)
     .expect("the issues");
     let mut counted: HashMap<(String, String), i64> = HashMap::new();
     let mut map = BTreeMap::new();

@@ -75,7 +75,7 @@ fn count(url: &DatabaseUrl, table: &str) -> i64 {
     let pool = db::connect(url, 1).unwrap();
     let mut conn = pool.get().unwrap();
     diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
-        .get_result::<Count>(&mut *conn)
+        .get_result::<Count>(&mut **conn)
         .unwrap()
         .n
 }
@@ -505,7 +505,7 @@ async fn metrics_count_requests_by_operation_and_outcome_issues_latency_and_the_
     // A server fault: the readings table is gone.
     let pool = db::connect(&url, 1).unwrap();
     diesel::sql_query("ALTER TABLE readings RENAME TO readings_gone")
-        .execute(&mut *pool.get().unwrap())
+        .execute(&mut **pool.get().unwrap())
         .unwrap();
     let status = envelope(
         GARAGE_USER,

@@ -28,7 +28,7 @@ pub mod trusted_providers;
 pub mod vehicles;
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
@@ -53,6 +53,32 @@ pub enum DbConnection {
 
 pub type Pool = r2d2::Pool<Manager>;
 pub type PooledConnection = r2d2::PooledConnection<Manager>;
+
+/// A pooled connection and when a round trip last showed it alive. A PostgreSQL connection
+/// dies with its server, and diesel cannot tell without a query: the pool sends `SELECT 1`
+/// before handing one out, but at most once per `RECHECK` per connection, not per request
+/// (that round trip was a third of a ValidateReading's). After a restart a connection fails
+/// its requests (Server faults, the client retries) for at most that long, then is replaced.
+pub struct Checked {
+    conn: DbConnection,
+    checked: Instant,
+}
+
+const RECHECK: Duration = Duration::from_secs(1);
+
+impl std::ops::Deref for Checked {
+    type Target = DbConnection;
+
+    fn deref(&self) -> &DbConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Checked {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.conn
+    }
+}
 
 /// Where the data lives, parsed from `--database-url`. A URL with any other scheme is refused,
 /// so that a typo never silently creates an empty SQLite file.
@@ -173,10 +199,33 @@ pub struct Manager {
 }
 
 impl ManageConnection for Manager {
-    type Connection = DbConnection;
+    type Connection = Checked;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+    fn connect(&self) -> Result<Checked, r2d2::Error> {
+        Ok(Checked {
+            conn: self.open()?,
+            checked: Instant::now(),
+        })
+    }
+
+    fn is_valid(&self, conn: &mut Checked) -> Result<(), r2d2::Error> {
+        // A SQLite connection is a file handle: it cannot break.
+        if matches!(conn.conn, DbConnection::Sqlite(_)) || conn.checked.elapsed() < RECHECK {
+            return Ok(());
+        }
+        conn.conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)?;
+        conn.checked = Instant::now();
+        Ok(())
+    }
+
+    fn has_broken(&self, _conn: &mut Checked) -> bool {
+        false
+    }
+}
+
+impl Manager {
+    fn open(&self) -> Result<DbConnection, r2d2::Error> {
         match &self.url {
             DatabaseUrl::Sqlite(path) => {
                 let path = path.to_string_lossy();
@@ -194,14 +243,6 @@ impl ManageConnection for Manager {
             }
         }
     }
-
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
-    }
-
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
-    }
 }
 
 /// Per-connection settings. SPEC 7.2: a receipt is sent only after a durable commit, so SQLite
@@ -209,9 +250,9 @@ impl ManageConnection for Manager {
 #[derive(Debug)]
 struct ConnectionSettings;
 
-impl CustomizeConnection<DbConnection, r2d2::Error> for ConnectionSettings {
-    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        if let DbConnection::Sqlite(sqlite) = conn {
+impl CustomizeConnection<Checked, r2d2::Error> for ConnectionSettings {
+    fn on_acquire(&self, conn: &mut Checked) -> Result<(), r2d2::Error> {
+        if let DbConnection::Sqlite(sqlite) = &mut conn.conn {
             sqlite
                 .batch_execute(
                     "PRAGMA busy_timeout = 15000; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
@@ -241,7 +282,7 @@ pub fn open(database: Database, production: &DatabaseUrl, max_size: u32) -> Resu
         schema: database.schema(),
     };
     // Migrations and WAL first, on a connection of their own, before the pool opens several.
-    let mut conn = manager.connect().map_err(|e| DbError::Migrations(e.to_string()))?;
+    let mut conn = manager.open().map_err(|e| DbError::Migrations(e.to_string()))?;
     migrate(&mut conn, database)?;
     drop(conn);
     let pool = r2d2::Pool::builder()
@@ -249,8 +290,7 @@ pub fn open(database: Database, production: &DatabaseUrl, max_size: u32) -> Resu
         // The certification pool is idle most of the time: open its connections on demand.
         .min_idle((database == Database::Certification).then_some(1))
         .connection_timeout(Duration::from_secs(10))
-        // A SQLite connection cannot break; a PostgreSQL one can, when the server restarts.
-        .test_on_check_out(url.is_postgres())
+        .test_on_check_out(true)
         .connection_customizer(Box::new(ConnectionSettings))
         .build(manager)?;
     Ok(pool)

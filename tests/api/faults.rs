@@ -219,7 +219,7 @@ on_both_backends! {
     async fn a_broken_database_gives_a_server_fault_and_stores_nothing(app: TestApp) {
         use diesel::RunQueryDsl;
         let mut conn = app.pool.get().unwrap();
-        diesel::sql_query("DROP TABLE reading_works").execute(&mut *conn).unwrap();
+        diesel::sql_query("DROP TABLE reading_works").execute(&mut **conn).unwrap();
         drop(conn);
         let batch = [reading("DB-1", CAR, date(2025, 6, 3), 45_000), reading("DB-2", CAR, date(2025, 6, 3), 45_010)];
         let response = app.call(Soap::V12, &submit_body(&batch)).await;

@@ -382,7 +382,7 @@ impl TestApp {
         }
         let mut conn = self.pool.get().unwrap();
         diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
-            .get_result::<Count>(&mut *conn)
+            .get_result::<Count>(&mut **conn)
             .unwrap()
             .n
     }

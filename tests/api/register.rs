@@ -21,7 +21,7 @@ on_both_backends! {
         let statuses: Vec<(String, String, String)> = readings::table
             .order(readings::client_reference)
             .select((readings::client_reference, readings::status, readings::receipt_status))
-            .load(&mut *conn)
+            .load(&mut **conn)
             .unwrap();
         assert_eq!(
             statuses,
@@ -30,7 +30,7 @@ on_both_backends! {
                 ("WR-2".into(), "PendingCorrection".into(), "WaitingForRegistration".into()),
             ]
         );
-        let codes: Vec<String> = issues::table.select(issues::code).load(&mut *conn).unwrap();
+        let codes: Vec<String> = issues::table.select(issues::code).load(&mut **conn).unwrap();
         assert_eq!(codes, ["FIVE_DIGIT_OVERFLOW"]);
         drop(conn);
 

@@ -21,7 +21,7 @@ fn staff_actions(app: &TestApp) -> Vec<(String, String, String)> {
     staff_actions
         .order(id)
         .select((staff_username, action, note))
-        .load(&mut *app.pool.get().unwrap())
+        .load(&mut **app.pool.get().unwrap())
         .unwrap()
 }
 

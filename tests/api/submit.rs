@@ -203,7 +203,7 @@ on_both_backends! {
         let mut conn = app.pool.get().unwrap();
         let row: (Option<String>, Option<String>, Option<String>, String) = readings
             .select((software_builder, software_name, software_version, language))
-            .first(&mut *conn)
+            .first(&mut **conn)
             .unwrap();
         assert_eq!(row, (Some("Garagesoft NV".into()), Some("WerkplaatsPro".into()), Some("7.2.1".into()), "en".into()));
     }
