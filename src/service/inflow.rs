@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use uuid::Uuid;
 
 use crate::db::issues::NewIssue;
 use crate::db::readings::{ReadingRow, WorkRow};
@@ -173,7 +172,7 @@ fn store(
 ) -> Result<Receipt, ServiceError> {
     let reading = &submission.reading;
     let evaluation = evaluate(conn, reading, today(now))?;
-    let id = Uuid::new_v4().to_string();
+    let id = readings::new_id();
     let at = now.naive_utc();
     let row = ReadingRow {
         id: id.clone(),

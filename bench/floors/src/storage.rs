@@ -57,7 +57,7 @@ fn row(account_id: i64, company_id: i64, serial: u64) -> ReadingRow {
     let now = Utc::now().naive_utc();
     let odometer = 70_000 + (serial % 100_000) as i64;
     ReadingRow {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: carpass::db::readings::new_id(),
         account_id,
         company_id,
         client_reference: format!("floor-{serial}"),
