@@ -44,29 +44,92 @@ impl Raise {
     }
 }
 
-/// One SubmitReadings request: who sent it, what, and when it arrived.
-#[derive(Debug, Clone)]
+/// One SubmitReadings request on its way to the writer: who sent it, the readings not stored
+/// yet, and when it arrived.
+#[derive(Debug)]
 pub struct Batch {
     pub caller: Caller,
-    pub submissions: Vec<Submission>,
+    pub readings: Vec<Ready>,
     pub received: DateTime<Utc>,
 }
 
-/// Stores one request in one transaction and answers one receipt per reading, in order. A
-/// reading that breaks rules gets issues, never an error: only a storage failure fails it, and
-/// then nothing of it is stored, so the DMS can resend it with the same ClientReferences.
+/// A reading whose ClientReference the caller had not used when the request was read, with
+/// the register's vehicle as it was then: looked up before the writer's transaction, so that
+/// the single SQLite writer does not. A reading stored meanwhile under the same reference
+/// breaks the unique key: the transaction is then run again, looking each reference up.
+#[derive(Debug)]
+pub struct Ready {
+    pub submission: Submission,
+    pub vehicle: Option<Vehicle>,
+}
+
+/// The receipts of readings sent again (SPEC 3.3: a resubmission gets the original), by their
+/// position in the request.
+#[derive(Debug, Default)]
+pub struct Resent(Vec<(usize, Receipt)>);
+
+impl Resent {
+    /// The receipts of the whole request in its order, given those of the readings stored
+    /// (`Batch::readings`, in order).
+    pub fn merge(self, stored: Vec<Receipt>) -> Vec<Receipt> {
+        let mut resent = self.0.into_iter().peekable();
+        let mut stored = stored.into_iter();
+        let mut receipts = Vec::with_capacity(resent.len() + stored.len());
+        loop {
+            let receipt = match resent.next_if(|(at, _)| *at == receipts.len()) {
+                Some((_, receipt)) => Some(receipt),
+                None => stored.next().or_else(|| resent.next().map(|(_, r)| r)),
+            };
+            match receipt {
+                Some(receipt) => receipts.push(receipt),
+                None => return receipts,
+            }
+        }
+    }
+}
+
+/// Looks up, on any connection (a reader will do), what can be known before storing: the
+/// readings whose ClientReference is new, with their vehicles, and the others' receipts.
+pub fn prepare(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    submissions: Vec<Submission>,
+) -> Result<(Vec<Ready>, Resent), ServiceError> {
+    let mut ready = Vec::with_capacity(submissions.len());
+    let mut resent = Resent::default();
+    for (at, submission) in submissions.into_iter().enumerate() {
+        let reference = submission.client_reference.as_str();
+        if let Some(existing) = readings::find_by_client_reference(conn, caller.account.id, reference)? {
+            resent.0.push((at, receipts::original(conn, &existing, caller.language)?));
+            continue;
+        }
+        let vehicle = match Vin::parse(&submission.reading.vin) {
+            Ok(vin) => vehicles::find(conn, &vin)?,
+            Err(_) => None,
+        };
+        ready.push(Ready { submission, vehicle });
+    }
+    Ok((ready, resent))
+}
+
+/// Stores one request at once, outside group commit (demo data, fixtures, imports), and
+/// answers one receipt per reading, in order. A reading that breaks rules gets issues, never
+/// an error: only a storage failure fails it, and then nothing of it is stored, so the DMS
+/// can resend it with the same ClientReferences.
 pub fn submit(
     conn: &mut DbConnection,
     caller: &Caller,
     submissions: &[Submission],
     now: DateTime<Utc>,
 ) -> Result<Vec<Receipt>, ServiceError> {
+    let (readings, resent) = prepare(conn, caller, submissions.to_vec())?;
     let batch = Batch {
         caller: caller.clone(),
-        submissions: submissions.to_vec(),
+        readings,
         received: now,
     };
-    Ok(submit_together(conn, std::slice::from_ref(&batch))?.remove(0))
+    let stored = submit_together(conn, std::slice::from_ref(&batch))?.remove(0);
+    Ok(resent.merge(stored))
 }
 
 /// Stores several requests in one transaction (group commit): one durable commit for all of
@@ -75,20 +138,32 @@ pub fn submit_together(
     conn: &mut DbConnection,
     batches: &[Batch],
 ) -> Result<Vec<Vec<Receipt>>, ServiceError> {
-    match submit_once(conn, batches) {
-        // Two requests raced to store one ClientReference: the retry finds the winner's receipt.
+    match submit_once(conn, batches, References::Unused) {
+        // A ClientReference was stored since `prepare` (a resend racing its original, or the
+        // same reference twice in one batch): again, finding each stored one's receipt.
         Err(ServiceError::Database(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))) => {
-            submit_once(conn, batches)
+            submit_once(conn, batches, References::LookUp)
         }
         other => other,
     }
 }
 
-fn submit_once(conn: &mut DbConnection, batches: &[Batch]) -> Result<Vec<Vec<Receipt>>, ServiceError> {
+/// Whether `submit_once` trusts `prepare`'s finding that no reference was used.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum References {
+    Unused,
+    LookUp,
+}
+
+fn submit_once(
+    conn: &mut DbConnection,
+    batches: &[Batch],
+    references: References,
+) -> Result<Vec<Vec<Receipt>>, ServiceError> {
     crate::db::writing(conn, |conn| {
         let mut vins: Vec<&str> = batches
             .iter()
-            .flat_map(|b| b.submissions.iter().map(|s| s.reading.vin.as_str()))
+            .flat_map(|b| b.readings.iter().map(|r| r.submission.reading.vin.as_str()))
             .collect();
         vins.sort_unstable();
         vins.dedup();
@@ -102,14 +177,16 @@ fn submit_once(conn: &mut DbConnection, batches: &[Batch]) -> Result<Vec<Vec<Rec
             .map(|batch| {
                 let caller = &batch.caller;
                 batch
-                    .submissions
+                    .readings
                     .iter()
-                    .map(|submission| {
-                        let reference = submission.client_reference.as_str();
-                        match readings::find_by_client_reference(conn, caller.account.id, reference)? {
-                            Some(existing) => receipts::original(conn, &existing, caller.language),
-                            None => store(conn, caller, submission, batch.received),
+                    .map(|ready| {
+                        if references == References::LookUp {
+                            let reference = ready.submission.client_reference.as_str();
+                            if let Some(existing) = readings::find_by_client_reference(conn, caller.account.id, reference)? {
+                                return receipts::original(conn, &existing, caller.language);
+                            }
                         }
+                        store(conn, caller, ready, batch.received)
                     })
                     .collect()
             })
@@ -164,14 +241,15 @@ pub fn evaluate(
     Ok(rules::evaluate(reading, vehicle.as_ref(), &history, dates))
 }
 
-fn store(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    submission: &Submission,
-    now: DateTime<Utc>,
-) -> Result<Receipt, ServiceError> {
+fn store(conn: &mut DbConnection, caller: &Caller, ready: &Ready, now: DateTime<Utc>) -> Result<Receipt, ServiceError> {
+    let Ready { submission, vehicle } = ready;
     let reading = &submission.reading;
-    let evaluation = evaluate(conn, reading, today(now))?;
+    // The history is read here, in the transaction that holds the VIN's lock (SPEC 7.1).
+    let history = match Vin::parse(&reading.vin) {
+        Ok(vin) => readings::official_history(conn, vin.as_str())?,
+        Err(_) => Vec::new(),
+    };
+    let evaluation = rules::evaluate(reading, vehicle.as_ref(), &history, today(now));
     let id = readings::new_id();
     let at = now.naive_utc();
     let row = ReadingRow {
@@ -276,4 +354,33 @@ pub fn input_of(conn: &mut DbConnection, row: &ReadingRow) -> Result<ReadingInpu
             .collect(),
         license_plate: row.license_plate.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn receipt(reference: &str) -> Receipt {
+        Receipt {
+            client_reference: reference.to_owned(),
+            reading_id: format!("id-{reference}"),
+            status: ReadingStatus::Accepted,
+            issues: Vec::new(),
+        }
+    }
+
+    fn references(receipts: &[Receipt]) -> Vec<&str> {
+        receipts.iter().map(|r| r.client_reference.as_str()).collect()
+    }
+
+    #[test]
+    fn resent_and_stored_receipts_come_back_in_the_order_of_the_request() {
+        let resent = |at: &[(usize, &str)]| Resent(at.iter().map(|(i, r)| (*i, receipt(r))).collect());
+        let stored = |refs: &[&str]| refs.iter().map(|r| receipt(r)).collect::<Vec<_>>();
+        let merged = resent(&[(0, "a"), (2, "c"), (5, "f")]).merge(stored(&["b", "d", "e"]));
+        assert_eq!(references(&merged), ["a", "b", "c", "d", "e", "f"]);
+        assert_eq!(references(&resent(&[]).merge(stored(&["a", "b"]))), ["a", "b"]);
+        assert_eq!(references(&resent(&[(0, "a"), (1, "b")]).merge(Vec::new())), ["a", "b"]);
+        assert_eq!(references(&resent(&[(1, "b")]).merge(stored(&["a"]))), ["a", "b"]);
+    }
 }

@@ -32,6 +32,30 @@ on_both_backends! {
 }
 
 on_both_backends! {
+    /// Resent references are answered before the writer's transaction, new ones in it: the
+    /// receipts still come in the request's order, and a reference sent twice in one request
+    /// is stored once (the unique key sends the batch round again, looking references up).
+    async fn a_request_mixing_resent_and_new_references_answers_each_in_order(app: TestApp) {
+        let first = app.submit_one(reading("MIX-1", CAR, date(2025, 6, 3), 45_210)).await;
+        let receipts = app
+            .submit(&[
+                reading("MIX-2", CAR, date(2025, 5, 28), 45_000),
+                reading("MIX-1", CAR, date(2025, 6, 3), 45_210),
+                reading("MIX-3", CAR, date(2025, 5, 30), 45_100),
+                reading("MIX-3", CAR, date(2025, 5, 30), 45_100),
+            ])
+            .await;
+        let references: Vec<&str> = receipts.iter().map(|r| r.client_reference.as_str()).collect();
+        assert_eq!(references, ["MIX-2", "MIX-1", "MIX-3", "MIX-3"]);
+        assert_eq!(receipts[1], first);
+        assert_eq!(receipts[3], receipts[2]);
+        assert_ne!(receipts[0].reading_id, receipts[2].reading_id);
+        assert!(receipts.iter().all(|r| r.status == "Accepted"), "{receipts:?}");
+        assert_eq!(app.count("readings"), 3);
+    }
+}
+
+on_both_backends! {
     async fn one_bad_reading_never_fails_its_batch(app: TestApp) {
         let mut bad_vin = reading("B-2", "WDB2030461A00000O", date(2025, 6, 3), 10);
         bad_vin.works.push(("WASH".into(), "Autowas".into()));

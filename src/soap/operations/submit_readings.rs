@@ -1,6 +1,6 @@
 //! SubmitReadings: 1..1000 readings in, one receipt per reading out, in order.
 
-use crate::service::inflow::Batch;
+use crate::service::inflow::{self, Batch};
 use crate::service::Caller;
 use crate::soap::envelope::SoapVersion;
 use crate::soap::fault::Fault;
@@ -21,15 +21,26 @@ pub async fn handle(
         .map(|(i, reading)| decode::submission(reading, &format!("SubmitReadings/Reading[{}]", i + 1)))
         .collect::<Result<Vec<_>, _>>()?;
     drop(element);
-    let batch = Batch {
-        caller,
-        submissions,
-        received: state.clock.now(),
+    let received = state.clock.now();
+    // Resends answered and vehicles looked up on a reader, so the writer does only the rest.
+    let looked_up = caller.clone();
+    let (readings, resent) = state
+        .read(move |conn| inflow::prepare(conn, &looked_up, submissions))
+        .await?;
+    let stored = if readings.is_empty() {
+        Vec::new()
+    } else {
+        let batch = Batch {
+            caller,
+            readings,
+            received,
+        };
+        state.committer.submit(batch).await.map_err(|e| {
+            log::error!("SubmitReadings failed: {e}");
+            Fault::server()
+        })?
     };
-    let receipts = state.committer.submit(batch).await.map_err(|e| {
-        log::error!("SubmitReadings failed: {e}");
-        Fault::server()
-    })?;
+    let receipts = resent.merge(stored);
     Ok(encode::envelope(version, "SubmitReadingsResponse", |w| {
         receipts.iter().try_for_each(|r| encode::receipt(w, r))
     }))
