@@ -75,12 +75,12 @@ fn write_batches(receiver: &Mutex<mpsc::Receiver<Job>>, pool: &Pool, observe: &B
             let Ok(first) = receiver.recv() else {
                 return; // the server is shutting down
             };
-            let mut readings = first.batch.readings.len();
+            let mut readings = first.batch.submissions.len();
             let mut jobs = vec![first];
             while readings < MAX_READINGS_PER_COMMIT {
                 match receiver.try_recv() {
                     Ok(job) => {
-                        readings += job.batch.readings.len();
+                        readings += job.batch.submissions.len();
                         jobs.push(job);
                     }
                     Err(_) => break,

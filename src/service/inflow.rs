@@ -44,23 +44,15 @@ impl Raise {
     }
 }
 
-/// One SubmitReadings request on its way to the writer: who sent it, the readings not stored
-/// yet, and when it arrived.
+/// One SubmitReadings request on its way to the writer: who sent it, the readings whose
+/// ClientReference the caller had not used when the request was read (`prepare`), and when it
+/// arrived. A reading stored meanwhile under the same reference breaks the unique key: the
+/// transaction is then run again, looking each reference up.
 #[derive(Debug)]
 pub struct Batch {
     pub caller: Caller,
-    pub readings: Vec<Ready>,
+    pub submissions: Vec<Submission>,
     pub received: DateTime<Utc>,
-}
-
-/// A reading whose ClientReference the caller had not used when the request was read, with
-/// the register's vehicle as it was then: looked up before the writer's transaction, so that
-/// the single SQLite writer does not. A reading stored meanwhile under the same reference
-/// breaks the unique key: the transaction is then run again, looking each reference up.
-#[derive(Debug)]
-pub struct Ready {
-    pub submission: Submission,
-    pub vehicle: Option<Vehicle>,
 }
 
 /// The receipts of readings sent again (SPEC 3.3: a resubmission gets the original), by their
@@ -70,7 +62,7 @@ pub struct Resent(Vec<(usize, Receipt)>);
 
 impl Resent {
     /// The receipts of the whole request in its order, given those of the readings stored
-    /// (`Batch::readings`, in order).
+    /// (`Batch::submissions`, in order).
     pub fn merge(self, stored: Vec<Receipt>) -> Vec<Receipt> {
         let mut resent = self.0.into_iter().peekable();
         let mut stored = stored.into_iter();
@@ -88,28 +80,24 @@ impl Resent {
     }
 }
 
-/// Looks up, on any connection (a reader will do), what can be known before storing: the
-/// readings whose ClientReference is new, with their vehicles, and the others' receipts.
+/// Answers the readings sent again, on any connection (a reader will do), so that the
+/// group-commit writer, through which every new reading passes, does not look them up: the
+/// new readings, and the others' receipts.
 pub fn prepare(
     conn: &mut DbConnection,
     caller: &Caller,
     submissions: Vec<Submission>,
-) -> Result<(Vec<Ready>, Resent), ServiceError> {
-    let mut ready = Vec::with_capacity(submissions.len());
+) -> Result<(Vec<Submission>, Resent), ServiceError> {
+    let mut new = Vec::with_capacity(submissions.len());
     let mut resent = Resent::default();
     for (at, submission) in submissions.into_iter().enumerate() {
         let reference = submission.client_reference.as_str();
-        if let Some(existing) = readings::find_by_client_reference(conn, caller.account.id, reference)? {
-            resent.0.push((at, receipts::original(conn, &existing, caller.language)?));
-            continue;
+        match readings::find_by_client_reference(conn, caller.account.id, reference)? {
+            Some(existing) => resent.0.push((at, receipts::original(conn, &existing, caller.language)?)),
+            None => new.push(submission),
         }
-        let vehicle = match Vin::parse(&submission.reading.vin) {
-            Ok(vin) => vehicles::find(conn, &vin)?,
-            Err(_) => None,
-        };
-        ready.push(Ready { submission, vehicle });
     }
-    Ok((ready, resent))
+    Ok((new, resent))
 }
 
 /// Stores one request at once, outside group commit (demo data, fixtures, imports), and
@@ -122,10 +110,10 @@ pub fn submit(
     submissions: &[Submission],
     now: DateTime<Utc>,
 ) -> Result<Vec<Receipt>, ServiceError> {
-    let (readings, resent) = prepare(conn, caller, submissions.to_vec())?;
+    let (submissions, resent) = prepare(conn, caller, submissions.to_vec())?;
     let batch = Batch {
         caller: caller.clone(),
-        readings,
+        submissions,
         received: now,
     };
     let stored = submit_together(conn, std::slice::from_ref(&batch))?.remove(0);
@@ -163,7 +151,7 @@ fn submit_once(
     crate::db::writing(conn, |conn| {
         let mut vins: Vec<&str> = batches
             .iter()
-            .flat_map(|b| b.readings.iter().map(|r| r.submission.reading.vin.as_str()))
+            .flat_map(|b| b.submissions.iter().map(|s| s.reading.vin.as_str()))
             .collect();
         vins.sort_unstable();
         vins.dedup();
@@ -177,16 +165,16 @@ fn submit_once(
             .map(|batch| {
                 let caller = &batch.caller;
                 batch
-                    .readings
+                    .submissions
                     .iter()
-                    .map(|ready| {
+                    .map(|submission| {
                         if references == References::LookUp {
-                            let reference = ready.submission.client_reference.as_str();
+                            let reference = submission.client_reference.as_str();
                             if let Some(existing) = readings::find_by_client_reference(conn, caller.account.id, reference)? {
                                 return receipts::original(conn, &existing, caller.language);
                             }
                         }
-                        store(conn, caller, ready, batch.received)
+                        store(conn, caller, submission, batch.received)
                     })
                     .collect()
             })
@@ -241,15 +229,14 @@ pub fn evaluate(
     Ok(rules::evaluate(reading, vehicle.as_ref(), &history, dates))
 }
 
-fn store(conn: &mut DbConnection, caller: &Caller, ready: &Ready, now: DateTime<Utc>) -> Result<Receipt, ServiceError> {
-    let Ready { submission, vehicle } = ready;
+fn store(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    submission: &Submission,
+    now: DateTime<Utc>,
+) -> Result<Receipt, ServiceError> {
     let reading = &submission.reading;
-    // The history is read here, in the transaction that holds the VIN's lock (SPEC 7.1).
-    let history = match Vin::parse(&reading.vin) {
-        Ok(vin) => readings::official_history(conn, vin.as_str())?,
-        Err(_) => Vec::new(),
-    };
-    let evaluation = rules::evaluate(reading, vehicle.as_ref(), &history, today(now));
+    let evaluation = evaluate(conn, reading, today(now))?;
     let id = readings::new_id();
     let at = now.naive_utc();
     let row = ReadingRow {

@@ -22,17 +22,17 @@ pub async fn handle(
         .collect::<Result<Vec<_>, _>>()?;
     drop(element);
     let received = state.clock.now();
-    // Resends answered and vehicles looked up on a reader, so the writer does only the rest.
+    // Resends are answered from a reader; the writer gets only the new readings.
     let looked_up = caller.clone();
-    let (readings, resent) = state
+    let (submissions, resent) = state
         .read(move |conn| inflow::prepare(conn, &looked_up, submissions))
         .await?;
-    let stored = if readings.is_empty() {
+    let stored = if submissions.is_empty() {
         Vec::new()
     } else {
         let batch = Batch {
             caller,
-            readings,
+            submissions,
             received,
         };
         state.committer.submit(batch).await.map_err(|e| {
