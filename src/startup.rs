@@ -97,7 +97,7 @@ impl AppState {
 }
 
 /// A failure of the storage work is ours: the client gets a Server fault, the log the cause.
-fn ours<T>(outcome: Result<T, ServiceError>) -> Result<T, Fault> {
+pub fn ours<T>(outcome: Result<T, ServiceError>) -> Result<T, Fault> {
     outcome.map_err(|e| {
         log::error!("request failed: {e}");
         Fault::server()

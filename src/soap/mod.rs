@@ -4,6 +4,7 @@ pub mod decode;
 pub mod encode;
 pub mod envelope;
 pub mod fault;
+pub mod gate;
 pub mod inspect;
 pub mod operations;
 pub mod schema;
@@ -16,11 +17,10 @@ use futures_util::StreamExt;
 
 use crate::domain::issue::IssueCode;
 use crate::metrics::{Metrics, Outcome, SoapCall};
-use crate::service::auth::{Account, AuthError, Credentials};
-use crate::service::Caller;
 use crate::startup::AppState;
 use envelope::SoapVersion;
 use fault::{Fault, FaultCode};
+use gate::Gate;
 use operations::Operation;
 
 pub const WSDL: &str = include_str!("../../wsdl/carpass-inflow.wsdl");
@@ -182,67 +182,18 @@ pub async fn process(
         .and_then(|v| v.to_str().ok());
     let credentials = security::credentials(&envelope.headers, authorization)?;
     let (language, software) = decode::client_info(&envelope.headers)?;
-    let account = authenticate(state, credentials).await?;
-    note(req, |call| call.user = Some(account.username.clone()));
-    if company.is_some_and(|company| company != account.company_id) {
-        return Err(Fault::new(
-            FaultCode::AuthenticationFailed,
-            "these credentials belong to another certification session: use the ones `carpass certify start` printed for this one",
-        ));
+    let schema = schema::validate(&envelope.operation, operation.schema(), operation.name())
+        .map_err(|e| Fault::new(FaultCode::SchemaViolation, e.message).at(e.path));
+    let gate = Gate::new(operation, credentials, language, software, company, schema);
+    let answer = operation.run(state, &gate, envelope.operation, version).await;
+    if let Some(user) = gate.user() {
+        note(req, |call| call.user = Some(user.to_owned()));
     }
-    if !operation.allows(account.role) {
-        return Err(Fault::new(
-            FaultCode::RoleNotAllowed,
-            format!(
-                "the account {} has the role {} and may not call {}",
-                account.username,
-                account.role.as_str(),
-                operation.name()
-            ),
-        ));
-    }
-    schema::validate(&envelope.operation, operation.schema(), operation.name())
-        .map_err(|e| Fault::new(FaultCode::SchemaViolation, e.message).at(e.path))?;
-    let caller = Caller {
-        account,
-        language,
-        software,
-    };
-    let xml = operation.run(state, caller, envelope.operation, version).await?;
+    let xml = answer?;
     if operation == Operation::SubmitReadings {
         count_issues(&xml, &state.metrics);
     }
     Ok(xml)
-}
-
-/// A verified password is remembered (`Authenticator`): then the account is read on the
-/// request's thread; the slow hash and the nonce's write go to the blocking pool.
-async fn authenticate(state: &AppState, credentials: Credentials) -> Result<Account, Fault> {
-    let now = state.clock.now();
-    let authenticator = state.authenticator.clone();
-    let quick = credentials.clone();
-    let cached = state
-        .read_raw(move |conn| authenticator.authenticate_cached(conn, &quick, now))
-        .await?;
-    let account = match cached {
-        Ok(Some(account)) => Ok(account),
-        Err(e) => Err(e),
-        Ok(None) => {
-            let authenticator = state.authenticator.clone();
-            state
-                .run_raw(move |conn| authenticator.authenticate(conn, &credentials, now))
-                .await?
-        }
-    };
-    account.map_err(|e| match e {
-        AuthError::Failed => Fault::new(FaultCode::AuthenticationFailed, e.to_string()),
-        AuthError::Stale { .. } => Fault::new(FaultCode::StaleTimestamp, e.to_string()),
-        AuthError::Replayed => Fault::new(FaultCode::NonceReplayed, e.to_string()),
-        AuthError::Database(cause) => {
-            log::error!("authentication failed on the database: {cause}");
-            Fault::server()
-        }
-    })
 }
 
 /// Counts the issues on the receipts of a SubmitReadings response, by code, for /metrics.

@@ -143,6 +143,27 @@ on_both_backends! {
 }
 
 on_both_backends! {
+    /// ValidateReading and SubmitReadings authenticate in the read that starts their work; the
+    /// faults still come in order: the credentials, then the role, then the contract.
+    async fn the_credentials_are_judged_before_the_role_and_the_role_before_the_contract(app: TestApp) {
+        let bad_odometer = |body: String| body.replace("<c:Odometer>45000</c:Odometer>", "<c:Odometer>many</c:Odometer>");
+        let validate = bad_odometer(validate_body(&reading("ORDER-1", CAR, date(2025, 6, 2), 45_000)));
+        let submit = bad_odometer(one_reading());
+        assert!(validate.contains(">many<") && submit.contains(">many<"));
+        for body in [&validate, &submit] {
+            // A remembered password first, so that the combined read is the one judged.
+            let good = app.call(Soap::V11, body).await;
+            expect_fault(&app, good, 500, "soap:Client", "SCHEMA_VIOLATION").await;
+            let wrong = envelope(Soap::V11, &security(GARAGE_USER, "wrong password"), body);
+            let response = app.post(Soap::V11.content_type(), &[], wrong).await;
+            expect_fault(&app, response, 500, "soap:Client", "AUTHENTICATION_FAILED").await;
+        }
+        let response = app.call_as(Soap::V11, PORTAL_USER, "en", &submit).await;
+        expect_fault(&app, response, 500, "soap:Client", "ROLE_NOT_ALLOWED").await;
+    }
+}
+
+on_both_backends! {
     async fn a_portal_account_cannot_submit_readings(app: TestApp) {
         let response = app.call_as(Soap::V11, PORTAL_USER, "en", &one_reading()).await;
         let f = expect_fault(&app, response, 500, "soap:Client", "ROLE_NOT_ALLOWED").await;

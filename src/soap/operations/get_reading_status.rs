@@ -1,20 +1,15 @@
 //! GetReadingStatus: the current receipt of a reading, its values and their audit trail.
 
 use crate::service::status::{self, ReadingKey};
-use crate::service::Caller;
 use crate::soap::encode::{self, leaf};
 use crate::soap::envelope::SoapVersion;
 use crate::soap::fault::{Fault, FaultCode};
+use crate::soap::gate::Gate;
 use crate::soap::schema::NS;
 use crate::soap::xml::Element;
-use crate::startup::AppState;
+use crate::startup::{ours, AppState};
 
-pub async fn handle(
-    state: &AppState,
-    caller: Caller,
-    element: &Element,
-    version: SoapVersion,
-) -> Result<Vec<u8>, Fault> {
+pub async fn handle(state: &AppState, gate: &Gate, element: &Element, version: SoapVersion) -> Result<Vec<u8>, Fault> {
     let key = match element.child(NS, "ReadingId") {
         Some(id) => ReadingKey::ReadingId(id.text.clone()),
         None => ReadingKey::ClientReference(
@@ -25,15 +20,15 @@ pub async fn handle(
         ReadingKey::ReadingId(id) => format!("ReadingId {id}"),
         ReadingKey::ClientReference(r) => format!("ClientReference {r}"),
     };
-    let report = state
-        .read(move |conn| status::report(conn, &caller, &key))
-        .await?
-        .ok_or_else(|| {
-            Fault::new(
-                FaultCode::ReadingNotFound,
-                format!("there is no reading with {asked} among your readings"),
-            )
-        })?;
+    let (_, report) = gate
+        .read(state, move |conn, caller| ours(status::report(conn, caller, &key)))
+        .await?;
+    let report = report.ok_or_else(|| {
+        Fault::new(
+            FaultCode::ReadingNotFound,
+            format!("there is no reading with {asked} among your readings"),
+        )
+    })?;
     Ok(encode::envelope(version, "GetReadingStatusResponse", |w| {
         encode::receipt(w, &report.receipt)?;
         encode::reading_values(w, "Reading", &report.values)?;

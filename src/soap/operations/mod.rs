@@ -9,10 +9,10 @@ mod validate_reading;
 
 use super::envelope::SoapVersion;
 use super::fault::{Fault, FaultCode};
+use super::gate::Gate;
 use super::schema::{self, ComplexType, NS};
 use super::xml::Element;
 use crate::service::auth::Role;
-use crate::service::Caller;
 use crate::startup::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,22 +89,23 @@ impl Operation {
     }
 
     /// Takes the operation's element whole: SubmitReadings lets go of its tree (several MiB
-    /// for 1000 readings) once decoded, before it waits for the commit.
+    /// for 1000 readings) once decoded, before it waits for the commit. The operations whose
+    /// first storage step only reads authenticate in it (`Gate::read`); the others first.
     pub async fn run(
         self,
         state: &AppState,
-        caller: Caller,
+        gate: &Gate,
         element: Element,
         version: SoapVersion,
     ) -> Result<Vec<u8>, Fault> {
         match self {
-            Operation::SubmitReadings => submit_readings::handle(state, caller, element, version).await,
-            Operation::ValidateReading => validate_reading::handle(state, caller, &element, version).await,
-            Operation::ListActivities => Ok(list_activities::handle(&caller, version)),
-            Operation::CorrectIssue => answers::correct_issue(state, caller, &element, version).await,
-            Operation::ConfirmReading => answers::confirm_reading(state, caller, &element, version).await,
-            Operation::GetReadingStatus => get_reading_status::handle(state, caller, &element, version).await,
-            Operation::RequestOkLabel => request_ok_label::handle(state, caller, &element, version).await,
+            Operation::SubmitReadings => submit_readings::handle(state, gate, element, version).await,
+            Operation::ValidateReading => validate_reading::handle(state, gate, &element, version).await,
+            Operation::GetReadingStatus => get_reading_status::handle(state, gate, &element, version).await,
+            Operation::RequestOkLabel => request_ok_label::handle(state, gate, &element, version).await,
+            Operation::ListActivities => Ok(list_activities::handle(&gate.open(state).await?, version)),
+            Operation::CorrectIssue => answers::correct_issue(state, gate.open(state).await?, &element, version).await,
+            Operation::ConfirmReading => answers::confirm_reading(state, gate.open(state).await?, &element, version).await,
         }
     }
 }

@@ -1,20 +1,16 @@
 //! RequestOkLabel: may this advert carry the OK label? Every reason that refuses it, the last
 //! reading, and a LabelId when granted.
 
-use crate::service::{labels, Caller};
+use crate::service::labels;
 use crate::soap::encode::{self, leaf};
 use crate::soap::envelope::SoapVersion;
 use crate::soap::fault::Fault;
+use crate::soap::gate::Gate;
 use crate::soap::schema::{parse_unsigned_int, NS};
 use crate::soap::xml::Element;
-use crate::startup::AppState;
+use crate::startup::{ours, AppState};
 
-pub async fn handle(
-    state: &AppState,
-    caller: Caller,
-    element: &Element,
-    version: SoapVersion,
-) -> Result<Vec<u8>, Fault> {
+pub async fn handle(state: &AppState, gate: &Gate, element: &Element, version: SoapVersion) -> Result<Vec<u8>, Fault> {
     let text = |name: &str| element.child(NS, name).map(|e| e.text.clone());
     let vin = text("Vin").unwrap_or_default();
     let advertised = text("AdvertisedOdometer")
@@ -23,13 +19,13 @@ pub async fn handle(
         .unwrap_or_default()
         .into();
     let reference = text("AdvertReference");
-    let language = caller.language;
     let now = state.clock.now();
-    // Judged on a read-only connection; only a granted label is written.
+    // Judged in the authentication's read; only a granted label is written.
     let judged_vin = vin.clone();
-    let verdict = state
-        .read(move |conn| labels::judge(conn, &judged_vin, advertised, now))
+    let (caller, verdict) = gate
+        .read(state, move |conn, _| ours(labels::judge(conn, &judged_vin, advertised, now)))
         .await?;
+    let language = caller.language;
     let label_id = if verdict.granted() {
         Some(
             state

@@ -1,31 +1,27 @@
 //! SubmitReadings: 1..1000 readings in, one receipt per reading out, in order.
 
 use crate::service::inflow::{self, Batch};
-use crate::service::Caller;
 use crate::soap::envelope::SoapVersion;
 use crate::soap::fault::Fault;
+use crate::soap::gate::Gate;
 use crate::soap::schema::NS;
 use crate::soap::xml::Element;
 use crate::soap::{decode, encode};
-use crate::startup::AppState;
+use crate::startup::{ours, AppState};
 
-pub async fn handle(
-    state: &AppState,
-    caller: Caller,
-    element: Element,
-    version: SoapVersion,
-) -> Result<Vec<u8>, Fault> {
-    let submissions = element
-        .children_named(NS, "Reading")
-        .enumerate()
-        .map(|(i, reading)| decode::submission(reading, &format!("SubmitReadings/Reading[{}]", i + 1)))
-        .collect::<Result<Vec<_>, _>>()?;
+pub async fn handle(state: &AppState, gate: &Gate, element: Element, version: SoapVersion) -> Result<Vec<u8>, Fault> {
+    let submissions = gate.schema().and_then(|()| {
+        element
+            .children_named(NS, "Reading")
+            .enumerate()
+            .map(|(i, reading)| decode::submission(reading, &format!("SubmitReadings/Reading[{}]", i + 1)))
+            .collect::<Result<Vec<_>, _>>()
+    });
     drop(element);
     let received = state.clock.now();
-    // Resends are answered from a reader; the writer gets only the new readings.
-    let looked_up = caller.clone();
-    let (submissions, resent) = state
-        .read(move |conn| inflow::prepare(conn, &looked_up, submissions))
+    // Resends are answered in the authentication's read; the writer gets only the new readings.
+    let (caller, (submissions, resent)) = gate
+        .read(state, move |conn, caller| ours(inflow::prepare(conn, caller, submissions?)))
         .await?;
     let stored = if submissions.is_empty() {
         Vec::new()

@@ -1,29 +1,27 @@
 //! ValidateReading: the issues a reading would raise now, storing nothing, so that a DMS can
 //! warn its user before sending.
 
-use crate::service::{inflow, Caller};
+use crate::service::inflow;
 use crate::soap::envelope::SoapVersion;
-use crate::soap::fault::Fault;
+use crate::soap::fault::{Fault, FaultCode};
+use crate::soap::gate::Gate;
 use crate::soap::schema::NS;
 use crate::soap::xml::Element;
 use crate::soap::{decode, encode};
-use crate::startup::AppState;
+use crate::startup::{ours, AppState};
 
-pub async fn handle(
-    state: &AppState,
-    caller: Caller,
-    element: &Element,
-    version: SoapVersion,
-) -> Result<Vec<u8>, Fault> {
+pub async fn handle(state: &AppState, gate: &Gate, element: &Element, version: SoapVersion) -> Result<Vec<u8>, Fault> {
     let path = "ValidateReading/Reading";
-    let reading = element
-        .child(NS, "Reading")
-        .map(|r| decode::reading_input(r, path))
-        .transpose()?
-        .ok_or_else(|| Fault::new(crate::soap::fault::FaultCode::SchemaViolation, "Reading is missing").at(path))?;
+    let reading = gate.schema().and_then(|()| {
+        element
+            .child(NS, "Reading")
+            .map(|r| decode::reading_input(r, path))
+            .transpose()?
+            .ok_or_else(|| Fault::new(FaultCode::SchemaViolation, "Reading is missing").at(path))
+    });
     let now = state.clock.now();
-    let (status, issues) = state
-        .read(move |conn| inflow::validate(conn, &caller, &reading, now))
+    let (_, (status, issues)) = gate
+        .read(state, move |conn, caller| ours(inflow::validate(conn, caller, &reading?, now)))
         .await?;
     Ok(encode::envelope(version, "ValidateReadingResponse", |w| {
         encode::leaf(w, "ExpectedStatus", status.as_str())?;
