@@ -57,7 +57,7 @@ pub type PooledConnection = r2d2::PooledConnection<Manager>;
 /// A pooled connection and when a round trip last showed it alive. A PostgreSQL connection
 /// dies with its server, and diesel cannot tell without a query: the pool sends `SELECT 1`
 /// before handing one out, but at most once per `RECHECK` per connection, not per request
-/// (that round trip was a third of a ValidateReading's). After a restart a connection fails
+/// (two of the five round trips a ValidateReading made). After a restart a connection fails
 /// its requests (Server faults, the client retries) for at most that long, then is replaced.
 pub struct Checked {
     conn: DbConnection,
