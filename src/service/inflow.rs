@@ -64,19 +64,15 @@ impl Resent {
     /// The receipts of the whole request in its order, given those of the readings stored
     /// (`Batch::submissions`, in order).
     pub fn merge(self, stored: Vec<Receipt>) -> Vec<Receipt> {
+        let total = self.0.len() + stored.len();
         let mut resent = self.0.into_iter().peekable();
         let mut stored = stored.into_iter();
-        let mut receipts = Vec::with_capacity(resent.len() + stored.len());
-        loop {
-            let receipt = match resent.next_if(|(at, _)| *at == receipts.len()) {
+        (0..total)
+            .filter_map(|at| match resent.next_if(|(position, _)| *position == at) {
                 Some((_, receipt)) => Some(receipt),
-                None => stored.next().or_else(|| resent.next().map(|(_, r)| r)),
-            };
-            match receipt {
-                Some(receipt) => receipts.push(receipt),
-                None => return receipts,
-            }
-        }
+                None => stored.next(),
+            })
+            .collect()
     }
 }
 
