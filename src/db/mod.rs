@@ -18,6 +18,7 @@ pub mod approvals;
 pub mod audit;
 pub mod certification;
 pub mod companies;
+pub mod dates;
 pub mod issues;
 pub mod labels;
 pub mod nonces;

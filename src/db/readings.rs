@@ -3,6 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::dates::{Day, Moment};
 use super::schema::{issues, reading_works, readings, vin_locks};
 use super::DbConnection;
 use crate::domain::odometer::OdometerUnit;
@@ -21,6 +22,7 @@ pub struct ReadingRow {
     pub company_id: i64,
     pub client_reference: String,
     pub vin: String,
+    #[diesel(deserialize_as = Day)]
     pub work_date: NaiveDate,
     pub odometer: i64,
     pub odometer_unit: String,
@@ -36,7 +38,9 @@ pub struct ReadingRow {
     pub software_version: Option<String>,
     pub status: String,
     pub receipt_status: String,
+    #[diesel(deserialize_as = Moment)]
     pub received_at: NaiveDateTime,
+    #[diesel(deserialize_as = Moment)]
     pub updated_at: NaiveDateTime,
 }
 
@@ -118,23 +122,25 @@ pub fn is_official() -> diesel::dsl::Or<
 /// The official history of a VIN (SPEC 2.8), oldest work date first, in order of receipt.
 pub fn official_history(conn: &mut DbConnection, vin: &str) -> QueryResult<Vec<HistoryEntry>> {
     // On the concrete connection, as `insert`: this runs for every reading and every check.
-    let rows: Vec<(NaiveDate, i64, String, Option<i64>)> = on_backend!(conn, |c| readings::table
+    // The unit as a flag rather than a String, and the date without chrono's format parser
+    // (`dates::Day`): a history row costs no allocation of its own.
+    let rows: Vec<(Day, i64, bool, Option<i64>)> = on_backend!(conn, |c| readings::table
         .filter(readings::vin.eq(vin))
         .filter(is_official())
         .order((readings::work_date, readings::received_at, readings::id))
         .select((
             readings::work_date,
             readings::odometer,
-            readings::odometer_unit,
+            readings::odometer_unit.eq(OdometerUnit::Mi.as_str()),
             readings::odometer_replaced,
         ))
         .load(c))?;
     Ok(rows
         .into_iter()
-        .map(|(work_date, odometer, unit, replaced)| HistoryEntry {
-            work_date,
+        .map(|(work_date, odometer, in_miles, replaced)| HistoryEntry {
+            work_date: work_date.0,
             odometer: odometer.max(0) as u64,
-            unit: OdometerUnit::parse(&unit).unwrap_or_default(),
+            unit: if in_miles { OdometerUnit::Mi } else { OdometerUnit::Km },
             odometer_replaced: replaced.map(|r| r.max(0) as u64),
         })
         .collect())

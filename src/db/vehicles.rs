@@ -3,6 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::dates::{MaybeDay, Moment};
 use super::schema::vehicles;
 use super::DbConnection;
 use crate::domain::vehicle::Vehicle;
@@ -17,13 +18,16 @@ pub struct VehicleRow {
     pub model: Option<String>,
     pub category: Option<String>,
     pub mass_kg: Option<i32>,
+    #[diesel(deserialize_as = MaybeDay)]
     pub first_registration: Option<NaiveDate>,
+    #[diesel(deserialize_as = MaybeDay)]
     pub first_registration_be: Option<NaiveDate>,
     pub imported_used: Option<bool>,
     pub five_digit_odometer: Option<bool>,
     pub euro_norm: Option<String>,
     pub co2_g_km: Option<i32>,
     pub fuel: Option<String>,
+    #[diesel(deserialize_as = Moment)]
     pub imported_at: NaiveDateTime,
 }
 
