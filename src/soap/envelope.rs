@@ -69,7 +69,7 @@ pub fn parse(bytes: &[u8], version: SoapVersion) -> Result<Envelope, Fault> {
         XmlError::DoctypeForbidden => Fault::new(FaultCode::DtdForbidden, e.to_string()),
         other => Fault::new(FaultCode::MalformedXml, other.to_string()),
     })?;
-    if root.name != "Envelope" {
+    if &*root.name != "Envelope" {
         return Err(Fault::new(
             FaultCode::NotAnEnvelope,
             format!(

@@ -67,7 +67,7 @@ pub fn request(raw: &RawRequest<'_>, usernames: &[String]) -> RequestFacts {
     }
     let element = &envelope.operation;
     find_leaks(element, usernames, "the SOAP body", &mut facts.leaks);
-    facts.operation = Some(element.name.clone());
+    facts.operation = Some(element.name.to_string());
     let operation = match Operation::of(element) {
         Ok(operation) => operation,
         Err(fault) => {
@@ -110,7 +110,7 @@ pub fn response(body: &[u8]) -> ResponseFacts {
     let Ok(root) = xml::parse(body) else {
         return ResponseFacts::Other;
     };
-    if let Some(fault) = find(&root, &|e| e.name == "Fault") {
+    if let Some(fault) = find(&root, &|e| &*e.name == "Fault") {
         let code = find(fault, &|e| e.is(NS, "Code") && e.children.is_empty())
             .map(|c| c.text.trim().to_owned())
             .unwrap_or_default();

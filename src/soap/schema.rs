@@ -333,7 +333,7 @@ pub fn validate(element: &Element, ty: &ComplexType, path: &str) -> Result<(), S
                         format!("unexpected element {} at the end", child.name),
                     ));
                 };
-                if particle.name == child.name {
+                if particle.name == &*child.name {
                     break index;
                 }
                 if seen[index] < particle.min {
@@ -346,8 +346,8 @@ pub fn validate(element: &Element, ty: &ComplexType, path: &str) -> Result<(), S
                     ));
                 }
                 index += 1;
-                if index < ty.particles.len() && ty.particles[index..].iter().all(|p| p.name != child.name) {
-                    let position = if ty.particles.iter().any(|p| p.name == child.name) {
+                if index < ty.particles.len() && ty.particles[index..].iter().all(|p| p.name != &*child.name) {
+                    let position = if ty.particles.iter().any(|p| p.name == &*child.name) {
                         "is out of order"
                     } else {
                         "is not part of this message"
@@ -363,7 +363,7 @@ pub fn validate(element: &Element, ty: &ComplexType, path: &str) -> Result<(), S
                 }
             },
             Compositor::Choice => {
-                let Some(position) = ty.particles.iter().position(|p| p.name == child.name) else {
+                let Some(position) = ty.particles.iter().position(|p| p.name == &*child.name) else {
                     return Err(violation(
                         path,
                         format!("unexpected element {}; expected one of: {}", child.name, expected(0)),

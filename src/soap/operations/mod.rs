@@ -52,7 +52,7 @@ impl Operation {
     /// Known by the Body's element, by namespace URI and local name; SOAPAction is only a hint.
     pub fn of(element: &Element) -> Result<Operation, Fault> {
         if element.namespace.as_deref() == Some(NS) {
-            if let Some(op) = Self::ALL.into_iter().find(|op| op.name() == element.name) {
+            if let Some(op) = Self::ALL.into_iter().find(|op| op.name() == &*element.name) {
                 return Ok(op);
             }
         }
