@@ -15,8 +15,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 
-use crate::domain::issue::IssueCode;
-use crate::metrics::{Metrics, Outcome, SoapCall};
+use crate::metrics::{Outcome, SoapCall};
 use crate::startup::AppState;
 use envelope::SoapVersion;
 use fault::{Fault, FaultCode};
@@ -189,51 +188,5 @@ pub async fn process(
     if let Some(user) = gate.user() {
         note(req, |call| call.user = Some(user.to_owned()));
     }
-    let xml = answer?;
-    if operation == Operation::SubmitReadings {
-        count_issues(&xml, &state.metrics);
-    }
-    Ok(xml)
-}
-
-/// Counts the issues on the receipts of a SubmitReadings response, by code, for /metrics.
-/// ValidateReading only predicts issues, and the receipts of CorrectIssue and ConfirmReading
-/// repeat the reading's earlier ones: neither is counted. A resent ClientReference gets its
-/// original receipt, whose issues count again.
-fn count_issues(xml: &[u8], metrics: &Metrics) {
-    use quick_xml::events::Event;
-    let mut counts = [0u64; IssueCode::ALL.len()];
-    let mut reader = quick_xml::Reader::from_reader(xml);
-    let (mut in_issue, mut in_code) = (false, false);
-    loop {
-        match reader.read_event() {
-            Ok(Event::Start(e)) => match e.local_name().as_ref() {
-                b"Issue" => in_issue = true,
-                b"Code" => in_code = in_issue,
-                _ => {}
-            },
-            Ok(Event::End(e)) => match e.local_name().as_ref() {
-                b"Issue" => in_issue = false,
-                b"Code" => in_code = false,
-                _ => {}
-            },
-            Ok(Event::Text(text)) if in_code => {
-                let code = std::str::from_utf8(&text).ok().and_then(IssueCode::parse);
-                if let Some(i) = code.and_then(|code| IssueCode::ALL.iter().position(|c| *c == code)) {
-                    counts[i] += 1;
-                }
-            }
-            Ok(Event::Eof) => break,
-            Ok(_) => {}
-            Err(e) => {
-                log::warn!("cannot count the issues of our own response: {e}");
-                break;
-            }
-        }
-    }
-    for (code, n) in IssueCode::ALL.into_iter().zip(counts) {
-        if n > 0 {
-            metrics.issues_raised(code, n);
-        }
-    }
+    answer
 }

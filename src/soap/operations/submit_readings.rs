@@ -37,6 +37,12 @@ pub async fn handle(state: &AppState, gate: &Gate, element: Element, version: So
         })?
     };
     let receipts = resent.merge(stored);
+    // For /metrics, the issues on the receipts sent. ValidateReading only predicts issues, and
+    // CorrectIssue's and ConfirmReading's receipts repeat a reading's earlier ones: neither
+    // counts. A resent ClientReference gets its original receipt, whose issues count again.
+    for issue in receipts.iter().flat_map(|r| &r.issues) {
+        state.metrics.issues_raised(issue.code, 1);
+    }
     Ok(encode::envelope(version, "SubmitReadingsResponse", |w| {
         receipts.iter().try_for_each(|r| encode::receipt(w, r))
     }))
