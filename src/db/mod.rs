@@ -342,15 +342,9 @@ impl Readers {
         // BEGIN and COMMIT again each time (5% of a ValidateReading's worker thread): work
         // that only reads has nothing to roll back, so it is a prepared BEGIN and COMMIT.
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let DbConnection::Sqlite(sqlite) = &mut conn else {
-                unreachable!("readers are SQLite connections")
-            };
-            diesel::RunQueryDsl::execute(Begin, sqlite)?;
+            diesel::RunQueryDsl::execute(Begin, sqlite(&mut conn))?;
             let result = work(&mut conn);
-            let DbConnection::Sqlite(sqlite) = &mut conn else {
-                unreachable!("readers are SQLite connections")
-            };
-            diesel::RunQueryDsl::execute(Commit, sqlite).map(|_| result)
+            diesel::RunQueryDsl::execute(Commit, sqlite(&mut conn)).map(|_| result)
         }))
         .map_err(|_| DbError::Panicked)??;
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
@@ -358,6 +352,14 @@ impl Readers {
             idle.push(conn);
         }
         Ok(result)
+    }
+}
+
+/// A reader's connection, which `Readers::run` opens on SQLite only.
+fn sqlite(conn: &mut DbConnection) -> &mut SqliteConnection {
+    match conn {
+        DbConnection::Sqlite(sqlite) => sqlite,
+        DbConnection::Postgres(_) => unreachable!("readers are SQLite connections"),
     }
 }
 

@@ -115,7 +115,7 @@ pub fn parse(bytes: &[u8]) -> Result<Element, XmlError> {
             .map_err(|e| XmlError::Malformed(e.to_string()))?;
         match event {
             Event::Start(start) => {
-                text.blank.clear();
+                text.open();
                 if root.is_some() {
                     return Err(XmlError::Malformed("content after the root element".into()));
                 }
@@ -258,18 +258,21 @@ impl Text {
             };
         };
         let blank = content.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
-        if !blank {
+        if blank && !current.children.is_empty() {
+            // layout between child elements
+        } else if blank && current.text.is_empty() {
+            self.blank.push_str(content);
+        } else {
             current.text.push_str(&self.blank);
             self.blank.clear();
             current.text.push_str(content);
-        } else if !current.children.is_empty() {
-            // between child elements
-        } else if current.text.is_empty() {
-            self.blank.push_str(content);
-        } else {
-            current.text.push_str(content);
         }
         Ok(())
+    }
+
+    /// A child element opens: what was held back was layout.
+    fn open(&mut self) {
+        self.blank.clear();
     }
 
     /// A leaf keeps its whitespace-only value.
