@@ -65,17 +65,34 @@ pub struct WorkRow {
 /// `db::writing` one: on PostgreSQL the upsert holds the VIN's row lock; SQLite has nothing
 /// to do, the transaction already holds the database's only write lock.
 pub fn lock_vin(conn: &mut DbConnection, vin: &str, now: NaiveDateTime) -> QueryResult<()> {
-    if let DbConnection::Sqlite(_) = conn {
-        return Ok(());
-    }
-    on_backend!(conn, |c| diesel::insert_into(vin_locks::table)
-        .values((vin_locks::vin.eq(vin), vin_locks::locked_at.eq(now)))
-        .on_conflict(vin_locks::vin)
-        .do_update()
-        .set(vin_locks::locked_at.eq(now))
-        .execute(c))
-    .map(|_| ())
+    lock_vins(conn, &[vin], now)
 }
+
+/// `lock_vin` for several VINs in one statement per thousand. PostgreSQL takes the rows' locks
+/// in the order given: callers pass them sorted, so that two transactions sharing VINs cannot
+/// deadlock.
+pub fn lock_vins(conn: &mut DbConnection, vins: &[&str], now: NaiveDateTime) -> QueryResult<()> {
+    let DbConnection::Postgres(pg) = conn else {
+        return Ok(());
+    };
+    for chunk in vins.chunks(ROWS_PER_STATEMENT) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|vin| (vin_locks::vin.eq(*vin), vin_locks::locked_at.eq(now)))
+            .collect();
+        diesel::insert_into(vin_locks::table)
+            .values(rows)
+            .on_conflict(vin_locks::vin)
+            .do_update()
+            .set(vin_locks::locked_at.eq(diesel::upsert::excluded(vin_locks::locked_at)))
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
+/// Rows per multi-row statement: 22 parameters a reading stays far below SQLite's 32,766 and
+/// PostgreSQL's 65,535 per statement.
+const ROWS_PER_STATEMENT: usize = 1_000;
 
 pub fn find_by_client_reference(
     conn: &mut DbConnection,
@@ -92,18 +109,57 @@ pub fn find_by_client_reference(
     ))
 }
 
-pub fn insert(conn: &mut DbConnection, reading: &ReadingRow, works: &[WorkRow]) -> QueryResult<()> {
-    // On the concrete connection: its statement cache finds this insert by type, where the
-    // multi-backend one renders its SQL on every call to look it up (a sixth of a submission).
-    on_backend!(conn, |c| diesel::insert_into(readings::table)
-        .values(reading)
-        .execute(c))?;
-    // One row at a time, as diesel runs a batch on SQLite anyway: one cached statement for any
-    // number of works, where a batch's SQL depends on its length.
-    for work in works {
-        on_backend!(conn, |c| diesel::insert_into(reading_works::table)
-            .values(work)
-            .execute(c))?;
+/// The readings an account stored under any of `client_references` (a SubmitReadings
+/// request's), in no particular order. PostgreSQL answers in one query per thousand (a round
+/// trip each, where a 1000-reading request made a thousand); SQLite looks each one up with
+/// `find_by_client_reference`'s cached query.
+pub fn find_by_client_references(
+    conn: &mut DbConnection,
+    account_id: i64,
+    client_references: &[&str],
+) -> QueryResult<Vec<ReadingRow>> {
+    let mut found = Vec::new();
+    if let DbConnection::Postgres(c) = conn {
+        for chunk in client_references.chunks(ROWS_PER_STATEMENT) {
+            found.extend(
+                readings::table
+                    .filter(readings::account_id.eq(account_id))
+                    .filter(readings::client_reference.eq_any(chunk))
+                    .select(ReadingRow::as_select())
+                    .load(c)?,
+            );
+        }
+        return Ok(found);
+    }
+    for reference in client_references {
+        found.extend(find_by_client_reference(conn, account_id, reference)?);
+    }
+    Ok(found)
+}
+
+/// Stores readings and their works. PostgreSQL gets a statement per thousand rows: a group
+/// commit's readings cost one round trip instead of one per reading and work. SQLite gets one
+/// per row, from its statement cache: a multi-row statement's SQL depends on its length and
+/// would be prepared per batch, which cost the group-commit writer more (measured: 119 -> 148
+/// us of CPU per reading) than finding the cached one for each row.
+pub fn insert(conn: &mut DbConnection, readings: &[ReadingRow], works: &[WorkRow]) -> QueryResult<()> {
+    match conn {
+        DbConnection::Sqlite(c) => {
+            for reading in readings {
+                diesel::insert_into(readings::table).values(reading).execute(c)?;
+            }
+            for work in works {
+                diesel::insert_into(reading_works::table).values(work).execute(c)?;
+            }
+        }
+        DbConnection::Postgres(c) => {
+            for chunk in readings.chunks(ROWS_PER_STATEMENT) {
+                diesel::insert_into(readings::table).values(chunk).execute(c)?;
+            }
+            for chunk in works.chunks(ROWS_PER_STATEMENT) {
+                diesel::insert_into(reading_works::table).values(chunk).execute(c)?;
+            }
+        }
     }
     Ok(())
 }
@@ -121,15 +177,61 @@ pub fn is_official() -> diesel::dsl::Or<
 
 /// The official history of a VIN (SPEC 2.8), oldest work date first, in order of receipt.
 pub fn official_history(conn: &mut DbConnection, vin: &str) -> QueryResult<Vec<HistoryEntry>> {
-    // On the concrete connection, as `insert`: this runs for every reading and every check.
-    // The unit as a flag rather than a String, and the date without chrono's format parser
-    // (`dates::Day`): a history row costs no allocation of its own.
-    let rows: Vec<(Day, i64, bool, Option<i64>)> = on_backend!(conn, |c| readings::table
+    Ok(received_history(conn, vin)?
+        .into_iter()
+        .map(|(_, entry)| entry)
+        .collect())
+}
+
+/// The official histories of several VINs (a group commit's): each entry with its VIN and when
+/// it was received, in `official_history`'s order. PostgreSQL answers them in one query per
+/// thousand VINs (a round trip each); SQLite in one cached query per VIN, which costs less
+/// than preparing one with a list of VINs for every batch.
+pub fn official_histories(
+    conn: &mut DbConnection,
+    vins: &[&str],
+) -> QueryResult<Vec<(String, NaiveDateTime, HistoryEntry)>> {
+    let mut entries = Vec::new();
+    if let DbConnection::Postgres(c) = conn {
+        for chunk in vins.chunks(ROWS_PER_STATEMENT) {
+            let rows: Vec<(String, Day, Moment, i64, bool, Option<i64>)> = readings::table
+                .filter(readings::vin.eq_any(chunk))
+                .filter(is_official())
+                .order((readings::vin, readings::work_date, readings::received_at, readings::id))
+                .select((
+                    readings::vin,
+                    readings::work_date,
+                    readings::received_at,
+                    readings::odometer,
+                    readings::odometer_unit.eq(OdometerUnit::Mi.as_str()),
+                    readings::odometer_replaced,
+                ))
+                .load(c)?;
+            entries.extend(rows.into_iter().map(|(vin, work_date, received, odometer, in_miles, replaced)| {
+                (vin, received.0, history_entry(work_date, odometer, in_miles, replaced))
+            }));
+        }
+        return Ok(entries);
+    }
+    for vin in vins {
+        let history = received_history(conn, vin)?;
+        entries.extend(history.into_iter().map(|(received, entry)| ((*vin).to_owned(), received, entry)));
+    }
+    Ok(entries)
+}
+
+/// One VIN's official history with when each entry was received. On the concrete connection,
+/// whose statement cache finds the query by type: it runs for every reading and every check.
+/// The unit comes as a flag rather than a String, and the dates without chrono's format parser
+/// (`dates`): a history row costs no allocation of its own.
+fn received_history(conn: &mut DbConnection, vin: &str) -> QueryResult<Vec<(NaiveDateTime, HistoryEntry)>> {
+    let rows: Vec<(Day, Moment, i64, bool, Option<i64>)> = on_backend!(conn, |c| readings::table
         .filter(readings::vin.eq(vin))
         .filter(is_official())
         .order((readings::work_date, readings::received_at, readings::id))
         .select((
             readings::work_date,
+            readings::received_at,
             readings::odometer,
             readings::odometer_unit.eq(OdometerUnit::Mi.as_str()),
             readings::odometer_replaced,
@@ -137,13 +239,19 @@ pub fn official_history(conn: &mut DbConnection, vin: &str) -> QueryResult<Vec<H
         .load(c))?;
     Ok(rows
         .into_iter()
-        .map(|(work_date, odometer, in_miles, replaced)| HistoryEntry {
-            work_date: work_date.0,
-            odometer: odometer.max(0) as u64,
-            unit: if in_miles { OdometerUnit::Mi } else { OdometerUnit::Km },
-            odometer_replaced: replaced.map(|r| r.max(0) as u64),
+        .map(|(work_date, received, odometer, in_miles, replaced)| {
+            (received.0, history_entry(work_date, odometer, in_miles, replaced))
         })
         .collect())
+}
+
+fn history_entry(work_date: Day, odometer: i64, in_miles: bool, replaced: Option<i64>) -> HistoryEntry {
+    HistoryEntry {
+        work_date: work_date.0,
+        odometer: odometer.max(0) as u64,
+        unit: if in_miles { OdometerUnit::Mi } else { OdometerUnit::Km },
+        odometer_replaced: replaced.map(|r| r.max(0) as u64),
+    }
 }
 
 /// Readings of a VIN waiting for the vehicle to be registered, in the order they happened.

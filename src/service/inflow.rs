@@ -1,6 +1,8 @@
 //! SubmitReadings and ValidateReading (SPEC 3.3): check each reading against the rules with the
 //! VIN's official history, store it with its issues, answer with receipts.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
@@ -11,6 +13,7 @@ use crate::domain::calendar::brussels_date;
 use crate::domain::issue::{IssueCode, Severity};
 use crate::domain::issue_state::IssueState;
 use crate::domain::issue_number::IssueNumber;
+use crate::domain::language::Language;
 use crate::domain::odometer::OdometerUnit;
 use crate::domain::reading::{CustomerType, ReadingInput, Submission, Work};
 use crate::domain::rules::{self, Dates, Evaluation, Finding, HistoryEntry};
@@ -18,6 +21,7 @@ use crate::domain::status::ReadingStatus;
 use crate::domain::vehicle::Vehicle;
 use crate::domain::vin::Vin;
 
+use super::known_vins::KnownVins;
 use super::receipts::{self, Receipt, ReceiptIssue};
 use super::{Caller, ServiceError};
 
@@ -84,12 +88,17 @@ pub fn prepare(
     caller: &Caller,
     submissions: Vec<Submission>,
 ) -> Result<(Vec<Submission>, Resent), ServiceError> {
+    let references: Vec<&str> = submissions.iter().map(|s| s.client_reference.as_str()).collect();
+    let stored = readings::find_by_client_references(conn, caller.account.id, &references)?;
+    if stored.is_empty() {
+        return Ok((submissions, Resent::default()));
+    }
+    let stored: HashMap<&str, &ReadingRow> = stored.iter().map(|row| (row.client_reference.as_str(), row)).collect();
     let mut new = Vec::with_capacity(submissions.len());
     let mut resent = Resent::default();
     for (at, submission) in submissions.into_iter().enumerate() {
-        let reference = submission.client_reference.as_str();
-        match readings::find_by_client_reference(conn, caller.account.id, reference)? {
-            Some(existing) => resent.0.push((at, receipts::original(conn, &existing, caller.language)?)),
+        match stored.get(submission.client_reference.as_str()) {
+            Some(existing) => resent.0.push((at, receipts::original(conn, existing, caller.language)?)),
             None => new.push(submission),
         }
     }
@@ -153,28 +162,28 @@ fn submit_once(
         vins.dedup();
         // Locks in one order: two transactions sharing VINs cannot deadlock.
         let locked_at = batches.iter().map(|b| b.received).max().unwrap_or_default();
-        for vin in vins {
-            readings::lock_vin(conn, vin, locked_at.naive_utc())?;
+        readings::lock_vins(conn, &vins, locked_at.naive_utc())?;
+        let mut known = KnownVins::load(conn, &vins)?;
+        let mut receipts: Vec<Vec<Receipt>> = batches.iter().map(|b| Vec::with_capacity(b.submissions.len())).collect();
+        let mut pending = Pending::default();
+        for (request, batch) in batches.iter().enumerate() {
+            let caller = &batch.caller;
+            for submission in &batch.submissions {
+                if references == References::LookUp {
+                    // The readings before this one are stored first, so that a reference used
+                    // twice in the batch finds the first.
+                    pending.store(conn, &mut receipts)?;
+                    let reference = submission.client_reference.as_str();
+                    if let Some(existing) = readings::find_by_client_reference(conn, caller.account.id, reference)? {
+                        receipts[request].push(receipts::original(conn, &existing, caller.language)?);
+                        continue;
+                    }
+                }
+                pending.push(request, evaluated(caller, submission, batch.received, &mut known));
+            }
         }
-        batches
-            .iter()
-            .map(|batch| {
-                let caller = &batch.caller;
-                batch
-                    .submissions
-                    .iter()
-                    .map(|submission| {
-                        if references == References::LookUp {
-                            let reference = submission.client_reference.as_str();
-                            if let Some(existing) = readings::find_by_client_reference(conn, caller.account.id, reference)? {
-                                return receipts::original(conn, &existing, caller.language);
-                            }
-                        }
-                        store(conn, caller, submission, batch.received)
-                    })
-                    .collect()
-            })
-            .collect()
+        pending.store(conn, &mut receipts)?;
+        Ok(receipts)
     })
 }
 
@@ -225,18 +234,42 @@ pub fn evaluate(
     Ok(rules::evaluate(reading, vehicle.as_ref(), &history, dates))
 }
 
-fn store(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    submission: &Submission,
-    now: DateTime<Utc>,
-) -> Result<Receipt, ServiceError> {
+/// A reading checked against what the transaction knows of its VIN, to be stored.
+struct Evaluated {
+    row: ReadingRow,
+    works: Vec<WorkRow>,
+    status: ReadingStatus,
+    findings: Vec<Finding>,
+    language: Language,
+}
+
+fn evaluated(caller: &Caller, submission: &Submission, now: DateTime<Utc>, known: &mut KnownVins) -> Evaluated {
     let reading = &submission.reading;
-    let evaluation = evaluate(conn, reading, today(now))?;
+    let evaluation = rules::evaluate(reading, known.vehicle(&reading.vin), known.history(&reading.vin), today(now));
     let id = readings::new_id();
     let at = now.naive_utc();
+    if evaluation.status.in_official_history() {
+        let entry = HistoryEntry {
+            work_date: reading.work_date,
+            odometer: reading.odometer,
+            unit: reading.unit,
+            odometer_replaced: reading.odometer_replaced,
+        };
+        known.add(&reading.vin, entry, at);
+    }
+    let works = reading
+        .works
+        .iter()
+        .enumerate()
+        .map(|(i, w)| WorkRow {
+            reading_id: id.clone(),
+            position: i as i32 + 1,
+            activity_code: w.activity_code.clone(),
+            description: w.description.clone(),
+        })
+        .collect();
     let row = ReadingRow {
-        id: id.clone(),
+        id,
         account_id: caller.account.id,
         company_id: caller.account.company_id,
         client_reference: submission.client_reference.as_str().to_owned(),
@@ -259,33 +292,59 @@ fn store(
         received_at: at,
         updated_at: at,
     };
-    let works: Vec<WorkRow> = reading
-        .works
-        .iter()
-        .enumerate()
-        .map(|(i, w)| WorkRow {
-            reading_id: id.clone(),
-            position: i as i32 + 1,
-            activity_code: w.activity_code.clone(),
-            description: w.description.clone(),
-        })
-        .collect();
-    readings::insert(conn, &row, &works)?;
-    let mut issues = Vec::with_capacity(evaluation.findings.len());
-    for finding in &evaluation.findings {
-        let raise = Raise::as_catalogued(finding.code(), true);
-        let number = record_issue(conn, &id, finding, raise, at)?;
-        let mut issue = ReceiptIssue::predicted(finding, caller.language);
-        issue.number = Some(number);
-        issue.state = Some(raise.state);
-        issues.push(issue);
-    }
-    Ok(Receipt {
-        client_reference: row.client_reference,
-        reading_id: id,
+    Evaluated {
+        row,
+        works,
         status: evaluation.status,
-        issues,
-    })
+        findings: evaluation.findings,
+        language: caller.language,
+    }
+}
+
+/// Readings evaluated and not yet stored, with the request each belongs to: inserted together,
+/// then their issues, which reference them.
+#[derive(Default)]
+struct Pending(Vec<(usize, Evaluated)>);
+
+impl Pending {
+    fn push(&mut self, request: usize, reading: Evaluated) {
+        self.0.push((request, reading));
+    }
+
+    /// Stores the readings and adds their receipts to their requests', in order.
+    fn store(&mut self, conn: &mut DbConnection, receipts: &mut [Vec<Receipt>]) -> Result<(), ServiceError> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        let mut rows = Vec::with_capacity(self.0.len());
+        let mut works = Vec::new();
+        let mut rest = Vec::with_capacity(self.0.len());
+        for (request, reading) in self.0.drain(..) {
+            works.extend(reading.works);
+            rest.push((request, reading.status, reading.findings, reading.language));
+            rows.push(reading.row);
+        }
+        readings::insert(conn, &rows, &works)?;
+        for (row, (request, status, findings, language)) in rows.into_iter().zip(rest) {
+            let at = row.received_at;
+            let mut issues = Vec::with_capacity(findings.len());
+            for finding in &findings {
+                let raise = Raise::as_catalogued(finding.code(), true);
+                let number = record_issue(conn, &row.id, finding, raise, at)?;
+                let mut issue = ReceiptIssue::predicted(finding, language);
+                issue.number = Some(number);
+                issue.state = Some(raise.state);
+                issues.push(issue);
+            }
+            receipts[request].push(Receipt {
+                client_reference: row.client_reference,
+                reading_id: row.id,
+                status,
+                issues,
+            });
+        }
+        Ok(())
+    }
 }
 
 pub fn record_issue(

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod corrections;
 pub mod group_commit;
 pub mod inflow;
+mod known_vins;
 pub mod labels;
 pub mod passwords;
 pub mod receipts;

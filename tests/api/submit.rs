@@ -121,6 +121,45 @@ on_both_backends! {
 }
 
 on_both_backends! {
+    /// The readings of one request are checked in order, each against the history as the ones
+    /// before it left it: the writer reads a VIN's history once per transaction and keeps it
+    /// up to date in memory, so this pins that it answers what the database would.
+    async fn readings_of_one_vin_in_one_request_are_checked_against_the_ones_before_them(app: TestApp) {
+        let receipts = app
+            .submit(&[
+                reading("R-1", CAR, date(2025, 5, 30), 47_500),
+                // Below R-1: pending, so out of the history of the readings after it.
+                reading("R-2", CAR, date(2025, 6, 2), 47_400),
+                // Above R-2, which is not history: accepted.
+                reading("R-3", CAR, date(2025, 6, 1), 47_600),
+                // Dated before R-3 but above it: R-3 is a later reading of the history.
+                reading("R-4", CAR, date(2025, 5, 31), 47_700),
+                // The same day as R-3, after it: accepted, and the highest value so far.
+                reading("R-5", CAR, date(2025, 6, 1), 47_650),
+                reading("R-6", CAR, date(2025, 6, 3), 47_640),
+            ])
+            .await;
+        let summary: Vec<(&str, Vec<&str>)> = receipts.iter().map(|r| (r.status.as_str(), r.codes())).collect();
+        assert_eq!(
+            summary,
+            [
+                ("Accepted", vec![]),
+                ("PendingCorrection", vec!["ODOMETER_ROLLBACK"]),
+                ("Accepted", vec![]),
+                ("PendingCorrection", vec!["ODOMETER_ABOVE_LATER"]),
+                ("Accepted", vec![]),
+                ("PendingCorrection", vec!["ODOMETER_ROLLBACK"]),
+            ]
+        );
+        let message = &receipts[5].issue("ODOMETER_ROLLBACK").message;
+        assert!(message.contains("47,650"), "R-6 is checked against R-5: {message}");
+        // The next request reads from the database what the first kept in memory.
+        let next = app.submit_one(reading("R-7", CAR, date(2025, 6, 3), 47_640)).await;
+        assert_eq!(next.issue("ODOMETER_ROLLBACK").message, *message);
+    }
+}
+
+on_both_backends! {
     /// SPEC 4: a reading with an open Error stays out of the history the next one is checked against.
     async fn a_reading_with_an_open_error_is_not_part_of_the_history(app: TestApp) {
         let typo = app.submit_one(reading("T-1", CAR, date(2025, 5, 30), 470_000)).await;
