@@ -133,18 +133,13 @@ impl Application {
             .map_err(|e| StartupError::Bind(settings.bind.clone(), e))?
             .port();
         let metrics = Arc::new(Metrics::new());
-        // SQLite has one writer at a time; PostgreSQL commits several batches in parallel.
-        let writers = match settings.database_url {
-            db::DatabaseUrl::Sqlite(_) => 1,
-            db::DatabaseUrl::Postgres(_) => (settings.pool_size as usize / 4).max(1),
-        };
         let observer = metrics.clone();
-        let committer = Committer::start(pool.clone(), writers, Box::new(move |n| observer.observe_batch_size(n)));
+        let committer = Committer::start(pool.clone(), Box::new(move |n| observer.observe_batch_size(n)));
         // The certification environment: the same service on a database of its own, with its
         // own counters, so that certification traffic never shows in production's (SPEC 5.5).
         let certification_pool = db::open(db::Database::Certification, &settings.database_url, 4)?;
         let certification = web::Data::new(Certification(AppState {
-            committer: Committer::start(certification_pool.clone(), 1, Box::new(|_| {})),
+            committer: Committer::start(certification_pool.clone(), Box::new(|_| {})),
             pool: certification_pool,
             readers: db::Readers::of(db::Database::Certification, &settings.database_url),
             authenticator: Arc::new(Authenticator::new()),
