@@ -1,7 +1,7 @@
 //! What a group commit knows of its VINs: the register's vehicles and the official histories,
-//! read in one query each for all its readings instead of two queries per reading, and kept as
-//! the database would answer them: a reading the transaction stores in the official history is
-//! in the history of the readings after it.
+//! read for a group of VINs at once (one query each on PostgreSQL) instead of two queries per
+//! reading, and kept as the database would answer them: a reading the transaction stores in the
+//! official history is in the history of the readings of its VIN after it.
 
 use std::collections::HashMap;
 
