@@ -61,6 +61,22 @@ pub struct WorkRow {
     pub description: String,
 }
 
+impl WorkRow {
+    /// The rows of a reading's works, numbered from 1 in the order sent.
+    pub fn all_of(reading_id: &str, works: &[Work]) -> Vec<WorkRow> {
+        works
+            .iter()
+            .enumerate()
+            .map(|(i, w)| WorkRow {
+                reading_id: reading_id.to_owned(),
+                position: i as i32 + 1,
+                activity_code: w.activity_code.clone(),
+                description: w.description.clone(),
+            })
+            .collect()
+    }
+}
+
 /// Serialises the readings of one VIN until the transaction ends (SPEC 7.1), which must be a
 /// `db::writing` one: on PostgreSQL the upsert holds the VIN's row lock; SQLite has nothing
 /// to do, the transaction already holds the database's only write lock.
@@ -322,17 +338,7 @@ pub fn update_values(
         .execute(conn)?;
     diesel::delete(reading_works::table.filter(reading_works::reading_id.eq(reading_id)))
         .execute(conn)?;
-    let works: Vec<WorkRow> = reading
-        .works
-        .iter()
-        .enumerate()
-        .map(|(i, w)| WorkRow {
-            reading_id: reading_id.to_owned(),
-            position: i as i32 + 1,
-            activity_code: w.activity_code.clone(),
-            description: w.description.clone(),
-        })
-        .collect();
+    let works = WorkRow::all_of(reading_id, &reading.works);
     if !works.is_empty() {
         on_backend!(conn, |c| diesel::insert_into(reading_works::table)
             .values(&works)

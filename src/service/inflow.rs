@@ -312,17 +312,7 @@ fn evaluate_in_batch(batches: &[Batch], (request, position): Slot, known: &mut K
         };
         known.add(&reading.vin, entry, at);
     }
-    let works = reading
-        .works
-        .iter()
-        .enumerate()
-        .map(|(i, w)| WorkRow {
-            reading_id: id.clone(),
-            position: i as i32 + 1,
-            activity_code: w.activity_code.clone(),
-            description: w.description.clone(),
-        })
-        .collect();
+    let works = WorkRow::all_of(&id, &reading.works);
     let row = ReadingRow {
         id,
         account_id: caller.account.id,
