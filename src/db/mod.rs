@@ -46,6 +46,10 @@ const CERTIFICATION_POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!(
 /// The PostgreSQL schema of the certification database (SPEC 5.5), beside production's.
 const CERTIFICATION_SCHEMA: &str = "certification";
 
+/// Rows or values per multi-row statement or list: a thousand readings at 22 parameters each
+/// stay well below SQLite's limit of 32,766 parameters a statement and PostgreSQL's 65,535.
+const ROWS_PER_STATEMENT: usize = 1_000;
+
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {
     Sqlite(SqliteConnection),

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::dates::{Day, Moment};
 use super::schema::{issues, reading_works, readings, vin_locks};
-use super::DbConnection;
+use super::{DbConnection, ROWS_PER_STATEMENT};
 use crate::domain::odometer::OdometerUnit;
 use crate::domain::reading::{ReadingInput, Work};
 use crate::domain::rules::HistoryEntry;
@@ -105,10 +105,6 @@ pub fn lock_vins(conn: &mut DbConnection, vins: &[&str], now: NaiveDateTime) -> 
     }
     Ok(())
 }
-
-/// Rows per multi-row statement: 22 parameters a reading stays far below SQLite's 32,766 and
-/// PostgreSQL's 65,535 per statement.
-const ROWS_PER_STATEMENT: usize = 1_000;
 
 pub fn find_by_client_reference(
     conn: &mut DbConnection,

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::dates::{MaybeDay, Moment};
 use super::schema::vehicles;
-use super::DbConnection;
+use super::{DbConnection, ROWS_PER_STATEMENT};
 use crate::domain::vehicle::Vehicle;
 use crate::domain::vin::Vin;
 
@@ -81,12 +81,12 @@ pub fn find(conn: &mut DbConnection, vin: &Vin) -> QueryResult<Option<Vehicle>> 
 /// The registered vehicles among `vins` (a group commit's VINs): on PostgreSQL in one query per
 /// thousand (a round trip each), on SQLite with `find`'s cached query per VIN, which costs less
 /// than preparing one with a list of VINs for every batch.
-pub fn find_many(conn: &mut DbConnection, vins: &[&str]) -> QueryResult<Vec<Vehicle>> {
+pub fn find_many(conn: &mut DbConnection, vins: &[Vin]) -> QueryResult<Vec<Vehicle>> {
     let mut found = Vec::new();
     if let DbConnection::Postgres(c) = conn {
-        for chunk in vins.chunks(1_000) {
+        for chunk in vins.chunks(ROWS_PER_STATEMENT) {
             let rows: Vec<VehicleRow> = vehicles::table
-                .filter(vehicles::vin.eq_any(chunk))
+                .filter(vehicles::vin.eq_any(chunk.iter().map(Vin::as_str)))
                 .select(VehicleRow::as_select())
                 .load(c)?;
             found.extend(rows.into_iter().filter_map(VehicleRow::into_vehicle));
@@ -94,9 +94,7 @@ pub fn find_many(conn: &mut DbConnection, vins: &[&str]) -> QueryResult<Vec<Vehi
         return Ok(found);
     }
     for vin in vins {
-        if let Ok(vin) = Vin::parse(vin) {
-            found.extend(find(conn, &vin)?);
-        }
+        found.extend(find(conn, vin)?);
     }
     Ok(found)
 }

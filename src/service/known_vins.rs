@@ -28,9 +28,10 @@ impl KnownVins {
     /// Reads what the register holds for `vins`; a VIN that does not parse has neither a
     /// vehicle nor a history (as `inflow::context` answers).
     pub fn load(conn: &mut DbConnection, vins: &[&str]) -> Result<KnownVins, diesel::result::Error> {
-        let valid: Vec<&str> = vins.iter().copied().filter(|vin| Vin::parse(vin).is_ok()).collect();
+        let valid: Vec<Vin> = vins.iter().filter_map(|vin| Vin::parse(vin).ok()).collect();
         let vehicles = vehicles::find_many(conn, &valid)?;
-        let histories = readings::official_histories(conn, &valid)?;
+        let names: Vec<&str> = valid.iter().map(Vin::as_str).collect();
+        let histories = readings::official_histories(conn, &names)?;
         Ok(KnownVins::new(vehicles, histories))
     }
 
