@@ -40,6 +40,9 @@ enum Command {
         database_url: String,
         #[arg(long, default_value_t = 5.0)]
         seconds: f64,
+        /// The rows' VINs cycle over this many, as the service's load does over the seed's.
+        #[arg(long, default_value_t = 16384)]
+        vehicles: u64,
     },
     /// Create the benchmark's account, vehicles and histories in a fresh database.
     Seed {
@@ -49,7 +52,7 @@ enum Command {
         username: String,
         #[arg(long)]
         password: String,
-        #[arg(long, default_value_t = 1024)]
+        #[arg(long, default_value_t = 16384)]
         vehicles: usize,
     },
     /// Time Argon2id password verifications as carpass does them.
@@ -80,7 +83,7 @@ enum Command {
 fn main() -> Result<(), Error> {
     match Cli::parse().command {
         Command::Echo { bind } => echo::serve(&bind)?,
-        Command::Storage { database_url, seconds } => storage::run(&database_url, seconds)?,
+        Command::Storage { database_url, seconds, vehicles } => storage::run(&database_url, seconds, vehicles)?,
         Command::Seed { database_url, username, password, vehicles } => {
             seed::run(&database_url, &username, &password, vehicles)?
         }

@@ -17,7 +17,7 @@ use carpass::staff::{self, companies::CompanyKind};
 
 use crate::Error;
 
-pub fn run(url: &str, seconds: f64) -> Result<(), Error> {
+pub fn run(url: &str, seconds: f64, vehicles: u64) -> Result<(), Error> {
     let pool = db::connect(&DatabaseUrl::parse(url)?, 1)?;
     let mut conn = pool.get()?;
     let now = Utc::now();
@@ -34,7 +34,7 @@ pub fn run(url: &str, seconds: f64) -> Result<(), Error> {
             let rows: Vec<ReadingRow> = (0..batch)
                 .map(|_| {
                     serial += 1;
-                    row(owner.id, owner.company_id, serial)
+                    row(owner.id, owner.company_id, serial, vehicles)
                 })
                 .collect();
             rows_written += insert(&mut conn, &rows)?;
@@ -53,7 +53,7 @@ fn insert(conn: &mut DbConnection, rows: &[ReadingRow]) -> QueryResult<usize> {
     }
 }
 
-fn row(account_id: i64, company_id: i64, serial: u64) -> ReadingRow {
+fn row(account_id: i64, company_id: i64, serial: u64, vehicles: u64) -> ReadingRow {
     let now = Utc::now().naive_utc();
     let odometer = 70_000 + (serial % 100_000) as i64;
     ReadingRow {
@@ -61,7 +61,7 @@ fn row(account_id: i64, company_id: i64, serial: u64) -> ReadingRow {
         account_id,
         company_id,
         client_reference: format!("floor-{serial}"),
-        vin: format!("WDB2030461B{:06}", serial % 1024),
+        vin: format!("WDB2030461B{:06}", serial % vehicles),
         work_date: now.date(),
         odometer,
         odometer_unit: "km".into(),
