@@ -179,12 +179,25 @@ fn submit_once(
 /// Where a reading is in a group commit: its request, and its place in the request.
 type Slot = (usize, usize);
 
-/// VINs whose vehicles and histories are read together (one query each on PostgreSQL) and
-/// held while their readings are checked. It bounds the memory of a batch of 1000-reading
-/// requests: with histories of a few hundred readings a VIN, as the benchmark's become, holding
-/// all of a batch's at once raised the server's peak by 50-100 MiB, and a hundred VINs at a
-/// time (with PostgreSQL's result and its rows) by 4 MiB more than before batching.
-const VINS_PER_READ: usize = 25;
+/// How many VINs' vehicles and histories to read together (one query each on PostgreSQL) and
+/// hold while their readings are checked, given what the reads so far held. It bounds the
+/// memory of a batch of 1000-reading requests by history entries, not VINs: holding all of a
+/// batch's histories at once raised the server's peak by 50-100 MiB when they were a few
+/// hundred readings long, while reading 25 VINs at a time made a 1000-reading request on
+/// PostgreSQL cost 40 reads where histories of real length need 4.
+fn vins_per_read(vins_read: usize, entries_read: usize) -> usize {
+    if vins_read == 0 {
+        return FIRST_VINS_PER_READ;
+    }
+    let per_vin = entries_read.div_ceil(vins_read).max(1);
+    (ENTRIES_PER_READ / per_vin).clamp(1, MOST_VINS_PER_READ)
+}
+
+/// Before anything is known of the histories: as if they were a few hundred entries long.
+const FIRST_VINS_PER_READ: usize = 25;
+/// About 1 MiB, PostgreSQL's result and diesel's rows included.
+const ENTRIES_PER_READ: usize = 6_000;
+const MOST_VINS_PER_READ: usize = 250;
 
 /// Checks and stores the batch's readings VIN after VIN, each VIN's in the order of the batch:
 /// the readings of different VINs do not depend on each other, so only the histories of a
@@ -202,9 +215,12 @@ fn store_by_vin(conn: &mut DbConnection, batches: &[Batch], vins: &[&str]) -> Re
         .collect();
     order.sort_unstable();
     let mut answered = Vec::with_capacity(order.len());
-    let mut next = 0;
-    for chunk in vins.chunks(VINS_PER_READ) {
+    let (mut next, mut vins_read, mut entries_read) = (0, 0, 0);
+    while vins_read < vins.len() {
+        let chunk = &vins[vins_read..(vins_read + vins_per_read(vins_read, entries_read)).min(vins.len())];
         let mut known = KnownVins::load(conn, chunk)?;
+        entries_read += known.entries();
+        vins_read += chunk.len();
         let last = chunk[chunk.len() - 1];
         let end = next + order[next..].partition_point(|(vin, _)| *vin <= last);
         let evaluated = order[next..end]
@@ -450,6 +466,22 @@ mod tests {
 
     fn references(receipts: &[Receipt]) -> Vec<&str> {
         receipts.iter().map(|r| r.client_reference.as_str()).collect()
+    }
+
+    #[test]
+    fn the_vins_read_together_keep_their_histories_near_the_entries_per_read() {
+        assert_eq!(vins_per_read(0, 0), FIRST_VINS_PER_READ);
+        // Histories of real length: as many VINs as the cap allows.
+        assert_eq!(vins_per_read(25, 25 * 10), MOST_VINS_PER_READ);
+        assert_eq!(vins_per_read(25, 25 * 24), MOST_VINS_PER_READ);
+        assert_eq!(vins_per_read(25, 25 * 25), 240);
+        assert_eq!(vins_per_read(25, 25 * 25 + 1), ENTRIES_PER_READ / 26);
+        // VINs without a history count as one entry each.
+        assert_eq!(vins_per_read(100, 0), MOST_VINS_PER_READ);
+        // Longer histories, fewer VINs; never none.
+        assert_eq!(vins_per_read(25, 25 * 300), 20);
+        assert_eq!(vins_per_read(10, 10 * ENTRIES_PER_READ), 1);
+        assert_eq!(vins_per_read(1, 100_000), 1);
     }
 
     #[test]

@@ -53,6 +53,11 @@ impl KnownVins {
         self.vehicles.get(vin)
     }
 
+    /// How many history entries are held, of all the VINs.
+    pub fn entries(&self) -> usize {
+        self.histories.values().map(|h| h.entries.len()).sum()
+    }
+
     pub fn history(&self, vin: &str) -> &[HistoryEntry] {
         self.histories.get(vin).map_or(&[], |h| &h.entries)
     }
