@@ -184,7 +184,7 @@ type Slot = (usize, usize);
 /// memory of a batch of 1000-reading requests by history entries, not VINs: holding all of a
 /// batch's histories at once raised the server's peak by 50-100 MiB when they were a few
 /// hundred readings long, while reading 25 VINs at a time made a 1000-reading request on
-/// PostgreSQL cost 40 reads where histories of real length need 4.
+/// PostgreSQL cost 40 reads where, with histories of real length, 5 do.
 fn vins_per_read(vins_read: usize, entries_read: usize) -> usize {
     if vins_read == 0 {
         return FIRST_VINS_PER_READ;
