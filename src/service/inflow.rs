@@ -13,7 +13,6 @@ use crate::domain::calendar::brussels_date;
 use crate::domain::issue::{IssueCode, Severity};
 use crate::domain::issue_state::IssueState;
 use crate::domain::issue_number::IssueNumber;
-use crate::domain::language::Language;
 use crate::domain::odometer::OdometerUnit;
 use crate::domain::reading::{CustomerType, ReadingInput, Submission, Work};
 use crate::domain::rules::{self, Dates, Evaluation, Finding, HistoryEntry};
@@ -227,7 +226,7 @@ fn store_by_vin(conn: &mut DbConnection, batches: &[Batch], vins: &[&str]) -> Re
             .iter()
             .map(|&(_, slot)| (slot, evaluate_in_batch(batches, slot, &mut known)))
             .collect();
-        store(conn, evaluated, &mut answered)?;
+        store(conn, batches, evaluated, &mut answered)?;
         next = end;
     }
     Ok(answered)
@@ -247,7 +246,7 @@ fn store_in_order(conn: &mut DbConnection, batches: &[Batch]) -> Result<Vec<(Slo
             }
             let mut known = KnownVins::load(conn, &[submission.reading.vin.as_str()])?;
             let evaluated = evaluate_in_batch(batches, (request, at), &mut known);
-            store(conn, vec![((request, at), evaluated)], &mut answered)?;
+            store(conn, batches, vec![((request, at), evaluated)], &mut answered)?;
         }
     }
     Ok(answered)
@@ -306,7 +305,6 @@ struct Evaluated {
     works: Vec<WorkRow>,
     status: ReadingStatus,
     findings: Vec<Finding>,
-    language: Language,
 }
 
 /// Checks the reading in `slot` against what the transaction knows of its VIN, and adds it to
@@ -358,7 +356,6 @@ fn evaluate_in_batch(batches: &[Batch], (request, position): Slot, known: &mut K
         works,
         status: evaluation.status,
         findings: evaluation.findings,
-        language: caller.language,
     }
 }
 
@@ -366,6 +363,7 @@ fn evaluate_in_batch(batches: &[Batch], (request, position): Slot, known: &mut K
 /// and answers each reading's receipt.
 fn store(
     conn: &mut DbConnection,
+    batches: &[Batch],
     evaluated: Vec<(Slot, Evaluated)>,
     answered: &mut Vec<(Slot, Receipt)>,
 ) -> Result<(), ServiceError> {
@@ -374,12 +372,12 @@ fn store(
     let mut rest = Vec::with_capacity(evaluated.len());
     for (slot, reading) in evaluated {
         works.extend(reading.works);
-        rest.push((slot, reading.status, reading.findings, reading.language));
+        rest.push((slot, reading.status, reading.findings));
         rows.push(reading.row);
     }
     readings::insert(conn, &rows, &works)?;
-    for (row, (slot, status, findings, language)) in rows.into_iter().zip(rest) {
-        let at = row.received_at;
+    for (row, (slot, status, findings)) in rows.into_iter().zip(rest) {
+        let (at, language) = (row.received_at, batches[slot.0].caller.language);
         let mut issues = Vec::with_capacity(findings.len());
         for finding in &findings {
             let raise = Raise::as_catalogued(finding.code(), true);
