@@ -13,14 +13,20 @@ use crate::domain::certification::evaluation::Software;
 use crate::domain::certification::scenario::SheetLanguage;
 use crate::service::auth::Role;
 use crate::service::register;
-use crate::settings::{Settings, TlsFiles, DEFAULT_BIND, DEFAULT_DATABASE_URL, DEFAULT_SHUTDOWN_TIMEOUT_SECS};
+use crate::settings::{
+    Settings, TlsFiles, DEFAULT_BIND, DEFAULT_DATABASE_URL, DEFAULT_SHUTDOWN_TIMEOUT_SECS,
+};
 use crate::staff::review::{self, Decision, PaperForm};
-use crate::staff::{approvals, software, trusted_providers};
 use crate::staff::{self, companies::CompanyKind, StaffError};
+use crate::staff::{approvals, software, trusted_providers};
 use crate::startup::Application;
 
 #[derive(Debug, Parser)]
-#[command(name = "carpass", version, about = "The odometer registry's inflow service")]
+#[command(
+    name = "carpass",
+    version,
+    about = "The odometer registry's inflow service"
+)]
 pub struct Cli {
     /// sqlite://PATH (or a plain file path) or postgres://USER:PASSWORD@HOST/DB
     #[arg(long, global = true, env = "CARPASS_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
@@ -39,10 +45,20 @@ pub enum Command {
         #[arg(long)]
         demo: bool,
         /// Serve HTTPS (TLS 1.2 and 1.3): the certificate chain, PEM, the server's certificate first.
-        #[arg(long, env = "CARPASS_TLS_CERT", value_name = "FILE", requires = "tls_key")]
+        #[arg(
+            long,
+            env = "CARPASS_TLS_CERT",
+            value_name = "FILE",
+            requires = "tls_key"
+        )]
         tls_cert: Option<PathBuf>,
         /// The certificate's private key, PEM (PKCS#8, RSA or EC).
-        #[arg(long, env = "CARPASS_TLS_KEY", value_name = "FILE", requires = "tls_cert")]
+        #[arg(
+            long,
+            env = "CARPASS_TLS_KEY",
+            value_name = "FILE",
+            requires = "tls_cert"
+        )]
         tls_key: Option<PathBuf>,
         /// On SIGTERM or SIGINT, how long the requests in flight may take to finish.
         #[arg(long, env = "CARPASS_SHUTDOWN_TIMEOUT", value_name = "SECONDS", default_value_t = DEFAULT_SHUTDOWN_TIMEOUT_SECS)]
@@ -62,7 +78,12 @@ pub enum Command {
         #[arg(long, global = true, env = "CARPASS_CERTIFY_BY")]
         by: Option<String>,
         /// The server's address as DMS developers reach it, for the endpoint printed.
-        #[arg(long, global = true, env = "CARPASS_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        #[arg(
+            long,
+            global = true,
+            env = "CARPASS_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
         public_url: String,
         #[command(subcommand)]
         command: CertifyCommand,
@@ -114,7 +135,11 @@ pub enum StaffCommand {
         session: String,
         #[arg(long)]
         criterion: String,
-        #[arg(long = "pass", conflicts_with = "fail", required_unless_present = "fail")]
+        #[arg(
+            long = "pass",
+            conflicts_with = "fail",
+            required_unless_present = "fail"
+        )]
         pass: bool,
         #[arg(long = "fail")]
         fail: bool,
@@ -309,24 +334,37 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             shutdown_timeout,
         } => {
             let mut settings = Settings::new(&bind, url);
-            settings.tls = tls_cert.zip(tls_key).map(|(cert, key)| TlsFiles { cert, key });
+            settings.tls = tls_cert
+                .zip(tls_key)
+                .map(|(cert, key)| TlsFiles { cert, key });
             settings.shutdown_timeout = std::time::Duration::from_secs(shutdown_timeout);
             serve(settings, demo)
         }
-        Command::Staff { staff: who, command } => staff(url, who, command),
-        Command::Certify { by, public_url, command } => {
-            let by = by.or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "command line".into());
+        Command::Staff {
+            staff: who,
+            command,
+        } => staff(url, who, command),
+        Command::Certify {
+            by,
+            public_url,
+            command,
+        } => {
+            let by = by
+                .or_else(|| std::env::var("USER").ok())
+                .unwrap_or_else(|| "command line".into());
             certify(url, &by, public_url.trim_end_matches('/'), command)
         }
         Command::Import {
             command: ImportCommand::Vehicles { file },
         } => {
             let name = file.display().to_string();
-            let input = std::fs::File::open(&file).map_err(|e| CliError::Io(format!("{name}: {e}")))?;
+            let input =
+                std::fs::File::open(&file).map_err(|e| CliError::Io(format!("{name}: {e}")))?;
             let vehicles = staff::import::parse(&name, input)?;
             let pool = db::connect(&url, 1)?;
             let mut conn = pool.get().map_err(db::DbError::from)?;
-            let summary = register::import(&mut conn, &vehicles, Utc::now()).map_err(StaffError::from)?;
+            let summary =
+                register::import(&mut conn, &vehicles, Utc::now()).map_err(StaffError::from)?;
             println!(
                 "imported {} vehicles from {name}; {} waiting readings re-evaluated",
                 summary.vehicles, summary.readings_reevaluated
@@ -340,16 +378,33 @@ fn serve(settings: Settings, demo: bool) -> Result<(), CliError> {
     actix_web::rt::System::new().block_on(async move {
         // Bind first: a busy port must not cost the demo accounts their printed passwords.
         let app = Application::build(settings.clone())?;
-        let host = settings.bind.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");
-        let base = format!("{}://{}:{}", app.scheme(), host.replace("0.0.0.0", "127.0.0.1"), app.port());
+        let host = settings
+            .bind
+            .rsplit_once(':')
+            .map(|(h, _)| h)
+            .unwrap_or("127.0.0.1");
+        let base = format!(
+            "{}://{}:{}",
+            app.scheme(),
+            host.replace("0.0.0.0", "127.0.0.1"),
+            app.port()
+        );
         if demo {
             let pool = db::connect(&settings.database_url, 1)?;
             let mut conn = pool.get().map_err(db::DbError::from)?;
             let demo = staff::demo::seed(&mut conn, Utc::now())?;
             println!("carpass demo on {}", settings.database_url);
             println!("  WSDL:      {base}/soap/inflow?wsdl");
-            println!("  submitter: {} / {}", staff::demo::DEMO_USER, demo.garage_password);
-            println!("  portal:    {} / {}", staff::demo::DEMO_PORTAL_USER, demo.portal_password);
+            println!(
+                "  submitter: {} / {}",
+                staff::demo::DEMO_USER,
+                demo.garage_password
+            );
+            println!(
+                "  portal:    {} / {}",
+                staff::demo::DEMO_PORTAL_USER,
+                demo.portal_password
+            );
             println!("  vehicles:  {}", demo.vins.join(", "));
         }
         log::info!("serving {base}/soap/inflow on {}", settings.database_url);
@@ -364,7 +419,13 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
     let mut conn = pool.get().map_err(db::DbError::from)?;
     match command {
         StaffCommand::Company {
-            command: CompanyCommand::Add { kbo, name, nace, kind },
+            command:
+                CompanyCommand::Add {
+                    kbo,
+                    name,
+                    nace,
+                    kind,
+                },
         } => {
             let kbo = staff::companies::add(&mut conn, &kbo, &name, &nace, kind, Utc::now())?;
             println!("company {kbo} added: {name}");
@@ -388,7 +449,8 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
             } else {
                 None
             };
-            let generated = staff::accounts::add(&mut conn, &kbo, &username, role, password, Utc::now())?;
+            let generated =
+                staff::accounts::add(&mut conn, &kbo, &username, role, password, Utc::now())?;
             match generated {
                 Some(password) => println!("user {username} added; password: {password}"),
                 None => println!("user {username} added"),
@@ -399,7 +461,11 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
         } => {
             let queue = review::queue(&mut conn)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&queue).map_err(|e| CliError::Io(e.to_string()))?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&queue)
+                        .map_err(|e| CliError::Io(e.to_string()))?
+                );
             } else {
                 print!("{}", review::render_text(&queue));
             }
@@ -408,14 +474,28 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
             command: ReviewCommand::Accept { reading_id, note },
         } => {
             let me = review::staff_member(&mut conn, who.as_deref())?;
-            let status = review::decide(&mut conn, &me, &reading_id, Decision::Accept, &note, Utc::now())?;
+            let status = review::decide(
+                &mut conn,
+                &me,
+                &reading_id,
+                Decision::Accept,
+                &note,
+                Utc::now(),
+            )?;
             println!("reading {reading_id} is now {}", status.as_str());
         }
         StaffCommand::Review {
             command: ReviewCommand::Reject { reading_id, note },
         } => {
             let me = review::staff_member(&mut conn, who.as_deref())?;
-            let status = review::decide(&mut conn, &me, &reading_id, Decision::Reject, &note, Utc::now())?;
+            let status = review::decide(
+                &mut conn,
+                &me,
+                &reading_id,
+                Decision::Reject,
+                &note,
+                Utc::now(),
+            )?;
             println!("reading {reading_id} is now {}", status.as_str());
         }
         StaffCommand::Correct {
@@ -435,7 +515,11 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
                 note,
             };
             let status = review::apply_paper_form(&mut conn, &me, &reading_id, &form, Utc::now())?;
-            println!("reading {reading_id} corrected from form {}; it is now {}", form.reference, status.as_str());
+            println!(
+                "reading {reading_id} corrected from form {}; it is now {}",
+                form.reference,
+                status.as_str()
+            );
         }
         StaffCommand::Verdict {
             session,
@@ -447,27 +531,55 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
             let me = review::staff_member(&mut conn, who.as_deref())?;
             let cert_pool = db::open(db::Database::Certification, &url, 1)?;
             let mut cert = cert_pool.get().map_err(db::DbError::from)?;
-            let criterion = approvals::verdict(&mut cert, &session, &criterion, pass, &note, &me, Utc::now())?;
+            let criterion = approvals::verdict(
+                &mut cert,
+                &session,
+                &criterion,
+                pass,
+                &note,
+                &me,
+                Utc::now(),
+            )?;
             println!(
                 "{criterion} of session {session}: {} by {me}; evaluate again to see it in the report",
                 if pass { "passed" } else { "failed" }
             );
         }
-        StaffCommand::Approve { session, valid_until, note } => {
+        StaffCommand::Approve {
+            session,
+            valid_until,
+            note,
+        } => {
             let me = review::staff_member(&mut conn, who.as_deref())?;
             let cert_pool = db::open(db::Database::Certification, &url, 1)?;
             let mut cert = cert_pool.get().map_err(db::DbError::from)?;
-            let note = note.unwrap_or_else(|| format!("certifiable evaluation of session {session}"));
-            let approval = approvals::approve(&mut conn, &mut cert, &session, valid_until, &note, &me, Utc::now())?;
+            let note =
+                note.unwrap_or_else(|| format!("certifiable evaluation of session {session}"));
+            let approval = approvals::approve(
+                &mut conn,
+                &mut cert,
+                &session,
+                valid_until,
+                &note,
+                &me,
+                Utc::now(),
+            )?;
             println!(
                 "approval {}: {} {} ({}) is an approved DMS until {}",
-                approval.id, approval.dms_name, approval.dms_version, approval.dms_builder, approval.valid_until
+                approval.id,
+                approval.dms_name,
+                approval.dms_version,
+                approval.dms_builder,
+                approval.valid_until
             );
         }
         StaffCommand::Revoke { approval_id, note } => {
             let me = review::staff_member(&mut conn, who.as_deref())?;
             let revoked = approvals::revoke(&mut conn, &approval_id, &note, &me, Utc::now())?;
-            println!("approval {} of {} {} revoked", revoked.id, revoked.dms_name, revoked.dms_version);
+            println!(
+                "approval {} of {} {} revoked",
+                revoked.id, revoked.dms_name, revoked.dms_version
+            );
         }
         StaffCommand::Approvals { json } => {
             let all = db::approvals::all(&mut conn).map_err(StaffError::from)?;
@@ -476,18 +588,30 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
             } else {
                 for a in &all {
                     let state = match (&a.revoked_at, &a.revoked_by) {
-                        (Some(at), Some(by)) => format!("revoked {} by {by}", at.format("%Y-%m-%d")),
+                        (Some(at), Some(by)) => {
+                            format!("revoked {} by {by}", at.format("%Y-%m-%d"))
+                        }
                         _ => format!("valid until {}", a.valid_until),
                     };
-                    println!("{}  {} {} ({})  {state}  approved by {}", a.id, a.dms_name, a.dms_version, a.dms_builder, a.approved_by);
+                    println!(
+                        "{}  {} {} ({})  {state}  approved by {}",
+                        a.id, a.dms_name, a.dms_version, a.dms_builder, a.approved_by
+                    );
                 }
             }
         }
-        StaffCommand::TrustedProviders { year, publish, json } => {
+        StaffCommand::TrustedProviders {
+            year,
+            publish,
+            json,
+        } => {
             let candidates = if publish {
                 let me = review::staff_member(&mut conn, who.as_deref())?;
                 let trusted = trusted_providers::publish(&mut conn, year, &me, Utc::now())?;
-                eprintln!("the Trusted Provider list {year} is published: {} companies", trusted.len());
+                eprintln!(
+                    "the Trusted Provider list {year} is published: {} companies",
+                    trusted.len()
+                );
                 trusted
             } else {
                 trusted_providers::compute(&mut conn, year)?
@@ -499,7 +623,10 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
             }
         }
         StaffCommand::Software { json } => {
-            let usage = software::usage(&mut conn, crate::domain::calendar::brussels_date(Utc::now()))?;
+            let usage = software::usage(
+                &mut conn,
+                crate::domain::calendar::brussels_date(Utc::now()),
+            )?;
             if json {
                 println!("{}", to_json(&usage)?);
             } else {
@@ -507,14 +634,23 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
             }
         }
         StaffCommand::Sweep => {
-            let flagged = register::sweep_unregistered(&mut conn, Utc::now()).map_err(StaffError::from)?;
-            println!("{flagged} readings waited {} days for their vehicle and got VIN_UNKNOWN", register::WAITING_DAYS);
+            let flagged =
+                register::sweep_unregistered(&mut conn, Utc::now()).map_err(StaffError::from)?;
+            println!(
+                "{flagged} readings waited {} days for their vehicle and got VIN_UNKNOWN",
+                register::WAITING_DAYS
+            );
         }
     }
     Ok(())
 }
 
-fn certify(url: DatabaseUrl, by: &str, public_url: &str, command: CertifyCommand) -> Result<(), CliError> {
+fn certify(
+    url: DatabaseUrl,
+    by: &str,
+    public_url: &str,
+    command: CertifyCommand,
+) -> Result<(), CliError> {
     let pool = db::open(db::Database::Certification, &url, 1)?;
     let mut conn = pool.get().map_err(db::DbError::from)?;
     match command {
@@ -549,10 +685,16 @@ fn certify(url: DatabaseUrl, by: &str, public_url: &str, command: CertifyCommand
                     }))?
                 ),
                 TextOrJson::Text => {
-                    println!("certification session {} started for {} {} ({})", s.id, s.software.name, s.software.version, s.software.builder);
+                    println!(
+                        "certification session {} started for {} {} ({})",
+                        s.id, s.software.name, s.software.version, s.software.builder
+                    );
                     println!("  endpoint:       {endpoint}   (WSDL: {endpoint}?wsdl)");
                     println!("  user name:      {}", s.username);
-                    println!("  password:       {}   (shown once: stored only as a hash)", started.password);
+                    println!(
+                        "  password:       {}   (shown once: stored only as a hash)",
+                        started.password
+                    );
                     println!("  operator page:  {page}");
                     println!("  operator sheet: carpass certify sheet {} [--lang nl|fr|en] [--format json]", s.id);
                     println!(
@@ -563,12 +705,17 @@ fn certify(url: DatabaseUrl, by: &str, public_url: &str, command: CertifyCommand
                 }
             }
         }
-        CertifyCommand::Sheet { session, format, lang } => {
+        CertifyCommand::Sheet {
+            session,
+            format,
+            lang,
+        } => {
             let view = sessions::sheet_view(&mut conn, &session)?;
             match format {
                 TextOrJson::Json => println!("{}", to_json(&view)?),
                 TextOrJson::Text => {
-                    let language = SheetLanguage::parse(&lang).expect("clap allows only nl, fr and en");
+                    let language =
+                        SheetLanguage::parse(&lang).expect("clap allows only nl, fr and en");
                     print!("{}", sessions::render_text(&view, language, public_url));
                 }
             }
@@ -576,16 +723,30 @@ fn certify(url: DatabaseUrl, by: &str, public_url: &str, command: CertifyCommand
         CertifyCommand::Next { session } => {
             let opened = sessions::next(&mut conn, &session, by, Utc::now())?;
             let step = &opened.step;
-            println!("step {} of session {} is open (work date {}):", step.number, session, crate::domain::calendar::brussels_date(opened.opened_at));
+            println!(
+                "step {} of session {} is open (work date {}):",
+                step.number,
+                session,
+                crate::domain::calendar::brussels_date(opened.opened_at)
+            );
             println!("  {}", step.instructions.en);
         }
-        CertifyCommand::Attach { session, step, file } => {
+        CertifyCommand::Attach {
+            session,
+            step,
+            file,
+        } => {
             let name = file.display().to_string();
             let content = std::fs::read(&file).map_err(|e| CliError::Io(format!("{name}: {e}")))?;
-            let sha256 = sessions::attach(&mut conn, &session, step, &name, content, by, Utc::now())?;
+            let sha256 =
+                sessions::attach(&mut conn, &session, step, &name, content, by, Utc::now())?;
             println!("{name} attached to step {step} of session {session} (SHA-256 {sha256})");
         }
-        CertifyCommand::Evaluate { session, format, output } => {
+        CertifyCommand::Evaluate {
+            session,
+            format,
+            output,
+        } => {
             let format = report::Format::parse(&format).expect("clap allows only the four formats");
             let evaluated = evaluations::evaluate(&mut conn, &session, by, Utc::now())?;
             let evidence = evaluations::evidence(&mut conn, &evaluated.session_id)?;
@@ -596,14 +757,27 @@ fn certify(url: DatabaseUrl, by: &str, public_url: &str, command: CertifyCommand
                     .write_all(&bytes)
                     .map_err(|e| CliError::Io(format!("standard output: {e}")))?;
             } else {
-                std::fs::write(&output, &bytes).map_err(|e| CliError::Io(format!("{}: {e}", output.display())))?;
+                std::fs::write(&output, &bytes)
+                    .map_err(|e| CliError::Io(format!("{}: {e}", output.display())))?;
             }
-            let failed: Vec<String> = evaluated.failed_criteria().iter().map(|c| c.to_string()).collect();
+            let failed: Vec<String> = evaluated
+                .failed_criteria()
+                .iter()
+                .map(|c| c.to_string())
+                .collect();
             eprintln!(
                 "evaluation {}: {}{}",
                 evaluated.evaluation_id,
-                if evaluated.certifiable { "certifiable" } else { "not certifiable" },
-                if failed.is_empty() { String::new() } else { format!(" (failed: {})", failed.join(", ")) }
+                if evaluated.certifiable {
+                    "certifiable"
+                } else {
+                    "not certifiable"
+                },
+                if failed.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (failed: {})", failed.join(", "))
+                }
             );
         }
         CertifyCommand::Simulate {
@@ -613,7 +787,8 @@ fn certify(url: DatabaseUrl, by: &str, public_url: &str, command: CertifyCommand
             timeout,
         } => {
             let found = sessions::find(&mut conn, &session)?;
-            let (username, password) = sessions::add_operator(&mut conn, &found, "reference-dms", Utc::now())?;
+            let (username, password) =
+                sessions::add_operator(&mut conn, &found, "reference-dms", Utc::now())?;
             let view = sessions::sheet_view(&mut conn, &found.id)?;
             let options = reference_dms::Options {
                 base_url: endpoint,
@@ -621,9 +796,17 @@ fn certify(url: DatabaseUrl, by: &str, public_url: &str, command: CertifyCommand
                 timeout: std::time::Duration::from_secs(timeout),
             };
             let mut attach = |step: u32, png: Vec<u8>| {
-                sessions::attach(&mut conn, &found.id, step, "reference-dms.png", png, &username, Utc::now())
-                    .map(|_| ())
-                    .map_err(|e| e.to_string())
+                sessions::attach(
+                    &mut conn,
+                    &found.id,
+                    step,
+                    "reference-dms.png",
+                    png,
+                    &username,
+                    Utc::now(),
+                )
+                .map(|_| ())
+                .map_err(|e| e.to_string())
             };
             let played = reference_dms::play(&view, &username, &password, &options, &mut attach)
                 .map_err(|e| CliError::Io(e.to_string()))?;

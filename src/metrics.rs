@@ -22,7 +22,9 @@ const LATENCY_BUCKETS: [f64; 13] = [
 ];
 
 /// Requests per committed transaction.
-const BATCH_BUCKETS: [f64; 12] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0, 2048.0];
+const BATCH_BUCKETS: [f64; 12] = [
+    1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0, 2048.0,
+];
 
 /// How a SOAP request ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,7 +109,11 @@ impl Histogram {
     }
 
     fn observe(&mut self, value: f64) {
-        let bucket = self.bounds.iter().position(|le| value <= *le).unwrap_or(self.bounds.len());
+        let bucket = self
+            .bounds
+            .iter()
+            .position(|le| value <= *le)
+            .unwrap_or(self.bounds.len());
         self.counts[bucket] += 1;
         self.sum += value;
     }
@@ -117,11 +123,18 @@ impl Histogram {
         let mut cumulative = 0;
         for (i, count) in self.counts.iter().enumerate() {
             cumulative += count;
-            let le = self.bounds.get(i).map_or("+Inf".to_owned(), |b| b.to_string());
+            let le = self
+                .bounds
+                .get(i)
+                .map_or("+Inf".to_owned(), |b| b.to_string());
             let _ = writeln!(out, "{name}_bucket{{{labels}le=\"{le}\"}} {cumulative}");
         }
         let labels = labels.trim_end_matches(',');
-        let braces = if labels.is_empty() { String::new() } else { format!("{{{labels}}}") };
+        let braces = if labels.is_empty() {
+            String::new()
+        } else {
+            format!("{{{labels}}}")
+        };
         let _ = writeln!(out, "{name}_sum{braces} {}", self.sum);
         let _ = writeln!(out, "{name}_count{braces} {cumulative}");
     }
@@ -148,7 +161,11 @@ impl Metrics {
         Metrics {
             requests: std::array::from_fn(|_| std::array::from_fn(|_| AtomicU64::new(0))),
             issues: std::array::from_fn(|_| AtomicU64::new(0)),
-            latency: Mutex::new((0..OPERATIONS).map(|_| Histogram::new(&LATENCY_BUCKETS)).collect()),
+            latency: Mutex::new(
+                (0..OPERATIONS)
+                    .map(|_| Histogram::new(&LATENCY_BUCKETS))
+                    .collect(),
+            ),
             batch_sizes: Mutex::new(Histogram::new(&BATCH_BUCKETS)),
         }
     }
@@ -162,7 +179,10 @@ impl Metrics {
 
     /// `n` issues of `code` raised (on receipts sent to a DMS).
     pub fn issues_raised(&self, code: IssueCode, n: u64) {
-        let index = IssueCode::ALL.iter().position(|c| *c == code).expect("every code is in ALL");
+        let index = IssueCode::ALL
+            .iter()
+            .position(|c| *c == code)
+            .expect("every code is in ALL");
         self.issues[index].fetch_add(n, Ordering::Relaxed);
     }
 
@@ -176,36 +196,69 @@ impl Metrics {
         let mut out = String::with_capacity(16 * 1024);
 
         let name = "carpass_soap_requests_total";
-        family(&mut out, name, "counter", "SOAP requests answered, by operation and outcome.");
+        family(
+            &mut out,
+            name,
+            "counter",
+            "SOAP requests answered, by operation and outcome.",
+        );
         for (op, outcomes) in self.requests.iter().enumerate() {
             let operation = operation_label(operation_at(op));
             for outcome in Outcome::ALL {
                 let value = outcomes[outcome.index()].load(Ordering::Relaxed);
                 let outcome = outcome.as_str();
-                let _ = writeln!(out, "{name}{{operation=\"{operation}\",outcome=\"{outcome}\"}} {value}");
+                let _ = writeln!(
+                    out,
+                    "{name}{{operation=\"{operation}\",outcome=\"{outcome}\"}} {value}"
+                );
             }
         }
 
         let name = "carpass_soap_request_duration_seconds";
-        family(&mut out, name, "histogram", "Time to answer a SOAP request, from its arrival to its response.");
+        family(
+            &mut out,
+            name,
+            "histogram",
+            "Time to answer a SOAP request, from its arrival to its response.",
+        );
         for (op, histogram) in lock(&self.latency).iter().enumerate() {
             let labels = format!("operation=\"{}\",", operation_label(operation_at(op)));
             histogram.render(&mut out, name, &labels);
         }
 
         let name = "carpass_issues_total";
-        family(&mut out, name, "counter", "Issues on the receipts of SubmitReadings, by code.");
+        family(
+            &mut out,
+            name,
+            "counter",
+            "Issues on the receipts of SubmitReadings, by code.",
+        );
         for (code, count) in IssueCode::ALL.iter().zip(&self.issues) {
-            let _ = writeln!(out, "{name}{{code=\"{}\"}} {}", code.as_str(), count.load(Ordering::Relaxed));
+            let _ = writeln!(
+                out,
+                "{name}{{code=\"{}\"}} {}",
+                code.as_str(),
+                count.load(Ordering::Relaxed)
+            );
         }
 
         let name = "carpass_db_pool_connections";
-        family(&mut out, name, "gauge", "Database connections of the pool, idle or in use.");
+        family(
+            &mut out,
+            name,
+            "gauge",
+            "Database connections of the pool, idle or in use.",
+        );
         let _ = writeln!(out, "{name}{{state=\"idle\"}} {}", pool.idle);
         let _ = writeln!(out, "{name}{{state=\"in_use\"}} {}", pool.in_use);
 
         let name = "carpass_group_commit_batch_size";
-        family(&mut out, name, "histogram", "SubmitReadings requests stored by one transaction (group commit).");
+        family(
+            &mut out,
+            name,
+            "histogram",
+            "SubmitReadings requests stored by one transaction (group commit).",
+        );
         lock(&self.batch_sizes).render(&mut out, name, "");
 
         out
@@ -234,7 +287,12 @@ mod tests {
     }
 
     fn value(text: &str, series: &str) -> f64 {
-        line(text, series).rsplit_once(' ').unwrap().1.parse().unwrap()
+        line(text, series)
+            .rsplit_once(' ')
+            .unwrap()
+            .1
+            .parse()
+            .unwrap()
     }
 
     #[test]
@@ -242,15 +300,29 @@ mod tests {
         let text = Metrics::new().render(PoolUse { idle: 3, in_use: 1 });
         for op in Operation::ALL.iter().map(|o| o.name()).chain(["unknown"]) {
             for outcome in ["ok", "client_fault", "server_fault"] {
-                let series = format!("carpass_soap_requests_total{{operation=\"{op}\",outcome=\"{outcome}\"}}");
+                let series = format!(
+                    "carpass_soap_requests_total{{operation=\"{op}\",outcome=\"{outcome}\"}}"
+                );
                 assert_eq!(value(&text, &series), 0.0);
             }
         }
         for code in IssueCode::ALL {
-            assert_eq!(value(&text, &format!("carpass_issues_total{{code=\"{}\"}}", code.as_str())), 0.0);
+            assert_eq!(
+                value(
+                    &text,
+                    &format!("carpass_issues_total{{code=\"{}\"}}", code.as_str())
+                ),
+                0.0
+            );
         }
-        assert_eq!(value(&text, "carpass_db_pool_connections{state=\"idle\"}"), 3.0);
-        assert_eq!(value(&text, "carpass_db_pool_connections{state=\"in_use\"}"), 1.0);
+        assert_eq!(
+            value(&text, "carpass_db_pool_connections{state=\"idle\"}"),
+            3.0
+        );
+        assert_eq!(
+            value(&text, "carpass_db_pool_connections{state=\"in_use\"}"),
+            1.0
+        );
         assert_eq!(value(&text, "carpass_group_commit_batch_size_count"), 0.0);
     }
 
@@ -276,19 +348,46 @@ mod tests {
         assert_eq!(latency("1"), 4.0);
         assert_eq!(latency("5"), 4.0);
         assert_eq!(latency("+Inf"), 5.0);
-        assert_eq!(value(&text, "carpass_soap_request_duration_seconds_count{operation=\"SubmitReadings\"}"), 5.0);
-        let sum = value(&text, "carpass_soap_request_duration_seconds_sum{operation=\"SubmitReadings\"}");
-        assert!((sum - 9.7062).abs() < 1e-9, "{sum}");
         assert_eq!(
-            value(&text, "carpass_soap_requests_total{operation=\"SubmitReadings\",outcome=\"ok\"}"),
+            value(
+                &text,
+                "carpass_soap_request_duration_seconds_count{operation=\"SubmitReadings\"}"
+            ),
             5.0
         );
-        assert_eq!(value(&text, "carpass_group_commit_batch_size_bucket{le=\"1\"}"), 2.0);
-        assert_eq!(value(&text, "carpass_group_commit_batch_size_bucket{le=\"4\"}"), 3.0);
-        assert_eq!(value(&text, "carpass_group_commit_batch_size_bucket{le=\"2048\"}"), 3.0);
-        assert_eq!(value(&text, "carpass_group_commit_batch_size_bucket{le=\"+Inf\"}"), 4.0);
+        let sum = value(
+            &text,
+            "carpass_soap_request_duration_seconds_sum{operation=\"SubmitReadings\"}",
+        );
+        assert!((sum - 9.7062).abs() < 1e-9, "{sum}");
+        assert_eq!(
+            value(
+                &text,
+                "carpass_soap_requests_total{operation=\"SubmitReadings\",outcome=\"ok\"}"
+            ),
+            5.0
+        );
+        assert_eq!(
+            value(&text, "carpass_group_commit_batch_size_bucket{le=\"1\"}"),
+            2.0
+        );
+        assert_eq!(
+            value(&text, "carpass_group_commit_batch_size_bucket{le=\"4\"}"),
+            3.0
+        );
+        assert_eq!(
+            value(&text, "carpass_group_commit_batch_size_bucket{le=\"2048\"}"),
+            3.0
+        );
+        assert_eq!(
+            value(&text, "carpass_group_commit_batch_size_bucket{le=\"+Inf\"}"),
+            4.0
+        );
         assert_eq!(value(&text, "carpass_group_commit_batch_size_sum"), 5005.0);
         assert_eq!(value(&text, "carpass_group_commit_batch_size_count"), 4.0);
-        assert_eq!(value(&text, "carpass_issues_total{code=\"ODOMETER_ROLLBACK\"}"), 2.0);
+        assert_eq!(
+            value(&text, "carpass_issues_total{code=\"ODOMETER_ROLLBACK\"}"),
+            2.0
+        );
     }
 }

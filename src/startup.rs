@@ -126,15 +126,18 @@ impl Application {
         // The TLS files first: a typo in a path must not leave a new empty database behind.
         let tls = settings.tls.as_ref().map(tls_config).transpose()?;
         let pool = db::connect(&settings.database_url, settings.pool_size)?;
-        let listener =
-            TcpListener::bind(&settings.bind).map_err(|e| StartupError::Bind(settings.bind.clone(), e))?;
+        let listener = TcpListener::bind(&settings.bind)
+            .map_err(|e| StartupError::Bind(settings.bind.clone(), e))?;
         let port = listener
             .local_addr()
             .map_err(|e| StartupError::Bind(settings.bind.clone(), e))?
             .port();
         let metrics = Arc::new(Metrics::new());
         let observer = metrics.clone();
-        let committer = Committer::start(pool.clone(), Box::new(move |n| observer.observe_batch_size(n)));
+        let committer = Committer::start(
+            pool.clone(),
+            Box::new(move |n| observer.observe_batch_size(n)),
+        );
         // The certification environment: the same service on a database of its own, with its
         // own counters, so that certification traffic never shows in production's (SPEC 5.5).
         let certification_pool = db::open(db::Database::Certification, &settings.database_url, 4)?;
@@ -239,7 +242,9 @@ impl Application {
             // The server takes no other command while it waits for its workers: leave at once,
             // as a kill would. Whatever was not answered was stored whole or not at all.
             let name = signals.next().await;
-            log::warn!("{name} received again: exiting now, without waiting for the requests in flight");
+            log::warn!(
+                "{name} received again: exiting now, without waiting for the requests in flight"
+            );
             std::process::exit(1);
         });
         self.server.await?;
@@ -294,7 +299,12 @@ impl Signals {
 fn tls_config(files: &TlsFiles) -> Result<rustls::ServerConfig, StartupError> {
     let tls = |message: String| StartupError::Tls(message);
     let read = |path: &Path, what: &str| {
-        std::fs::read(path).map_err(|e| tls(format!("cannot read the TLS {what} {}: {e}", path.display())))
+        std::fs::read(path).map_err(|e| {
+            tls(format!(
+                "cannot read the TLS {what} {}: {e}",
+                path.display()
+            ))
+        })
     };
     let not_pem = |path: &Path, what: &str, e: pem::Error| match e {
         pem::Error::NoItemsFound => tls(format!("{} holds no PEM {what}", path.display())),
@@ -308,7 +318,11 @@ fn tls_config(files: &TlsFiles) -> Result<rustls::ServerConfig, StartupError> {
         return Err(not_pem(&files.cert, what, pem::Error::NoItemsFound));
     }
     let key = PrivateKeyDer::from_pem_slice(&read(&files.key, "private key")?).map_err(|e| {
-        not_pem(&files.key, "private key (-----BEGIN PRIVATE KEY-----, RSA or EC PRIVATE KEY)", e)
+        not_pem(
+            &files.key,
+            "private key (-----BEGIN PRIVATE KEY-----, RSA or EC PRIVATE KEY)",
+            e,
+        )
     })?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     rustls::ServerConfig::builder_with_provider(provider)
@@ -338,7 +352,9 @@ async fn sweep_periodically(state: web::Data<AppState>) {
         {
             Ok(0) => {}
             Ok(n) => log::info!("{n} readings waited too long for their vehicle: VIN_UNKNOWN"),
-            Err(_) => log::warn!("the VIN_UNKNOWN sweep failed; it runs again at the next interval"),
+            Err(_) => {
+                log::warn!("the VIN_UNKNOWN sweep failed; it runs again at the next interval")
+            }
         }
     }
 }

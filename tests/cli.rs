@@ -426,9 +426,16 @@ fn held_for_review(db: &str, dir: &TempDir) -> String {
     succeeds(&add_user(db, "1000.010.117", "clerk-one", "staff"));
     succeeds(&import(db, dir, "v.csv", &[CAR]));
     let mut conn = connection(db);
-    let account = carpass::db::accounts::find_by_username(&mut conn, "garage-one").unwrap().unwrap();
+    let account = carpass::db::accounts::find_by_username(&mut conn, "garage-one")
+        .unwrap()
+        .unwrap();
     let caller = Caller {
-        account: Account { id: account.id, company_id: account.company_id, username: account.username, role: Role::Submitter },
+        account: Account {
+            id: account.id,
+            company_id: account.company_id,
+            username: account.username,
+            role: Role::Submitter,
+        },
         language: Language::En,
         software: Software::default(),
     };
@@ -443,17 +450,34 @@ fn held_for_review(db: &str, dir: &TempDir) -> String {
             subcontracted: false,
             customer_type: CustomerType::Business,
             invoice_total_cents: 20_000,
-            works: vec![Work { activity_code: "TYRES".into(), description: "2 banden".into() }],
+            works: vec![Work {
+                activity_code: "TYRES".into(),
+                description: "2 banden".into(),
+            }],
             license_plate: None,
         },
     };
     let now = chrono::Utc::now();
     inflow::submit(&mut conn, &caller, &[submission("J-1", 47_500, 2)], now).unwrap();
-    let receipt = inflow::submit(&mut conn, &caller, &[submission("J-2", 45_210, 3)], now).unwrap().remove(0);
-    let number: IssueNumber = receipt.issues.iter().find(|i| i.code.as_str() == "ODOMETER_ROLLBACK").unwrap().number.unwrap();
-    corrections::answer(&mut conn, &caller, number, &Answer::Confirmation(Some("klant bevestigt".into())), now)
+    let receipt = inflow::submit(&mut conn, &caller, &[submission("J-2", 45_210, 3)], now)
         .unwrap()
+        .remove(0);
+    let number: IssueNumber = receipt
+        .issues
+        .iter()
+        .find(|i| i.code.as_str() == "ODOMETER_ROLLBACK")
+        .unwrap()
+        .number
         .unwrap();
+    corrections::answer(
+        &mut conn,
+        &caller,
+        number,
+        &Answer::Confirmation(Some("klant bevestigt".into())),
+        now,
+    )
+    .unwrap()
+    .unwrap();
     receipt.reading_id
 }
 
@@ -463,39 +487,121 @@ fn staff_review_the_queue_and_accept_a_reading_saying_who_and_why() {
     let reading = held_for_review(&db, &dir);
     let list = succeeds(&carpass(&db, &["staff", "review", "list"]));
     assert!(list.contains(&format!("reading {reading}")), "{list}");
-    assert!(list.contains("ODOMETER_ROLLBACK [Confirmed]") && list.contains("the garage says: klant bevestigt"), "{list}");
+    assert!(
+        list.contains("ODOMETER_ROLLBACK [Confirmed]")
+            && list.contains("the garage says: klant bevestigt"),
+        "{list}"
+    );
     let json = succeeds(&carpass(&db, &["staff", "review", "list", "--json"]));
     let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(parsed[0]["reading_id"], reading.as_str());
 
-    let accept = ["staff", "review", "accept", &reading, "--note", "photo of the dashboard"];
+    let accept = [
+        "staff",
+        "review",
+        "accept",
+        &reading,
+        "--note",
+        "photo of the dashboard",
+    ];
     fails(&carpass(&db, &accept), "--staff USERNAME or CARPASS_STAFF");
-    fails(&carpass(&db, &[&accept[..], &["--staff", "garage-one"]].concat()), "not a staff account");
-    let out = succeeds(&command(&db, &accept).env("CARPASS_STAFF", "clerk-one").output().unwrap());
+    fails(
+        &carpass(&db, &[&accept[..], &["--staff", "garage-one"]].concat()),
+        "not a staff account",
+    );
+    let out = succeeds(
+        &command(&db, &accept)
+            .env("CARPASS_STAFF", "clerk-one")
+            .output()
+            .unwrap(),
+    );
     // Received long after June 2025 by the real clock, so with a LATE_SUBMISSION warning.
-    assert_eq!(out.trim(), format!("reading {reading} is now AcceptedWithWarnings"));
-    assert_eq!(succeeds(&carpass(&db, &["staff", "review", "list"])).trim(), "no readings in review");
-    let again = ["staff", "--staff", "clerk-one", "review", "reject", &reading, "--note", "x"];
-    fails(&carpass(&db, &again), "only readings in review or pending correction are decided");
+    assert_eq!(
+        out.trim(),
+        format!("reading {reading} is now AcceptedWithWarnings")
+    );
+    assert_eq!(
+        succeeds(&carpass(&db, &["staff", "review", "list"])).trim(),
+        "no readings in review"
+    );
+    let again = [
+        "staff",
+        "--staff",
+        "clerk-one",
+        "review",
+        "reject",
+        &reading,
+        "--note",
+        "x",
+    ];
+    fails(
+        &carpass(&db, &again),
+        "only readings in review or pending correction are decided",
+    );
 }
 
 #[test]
 fn staff_apply_a_paper_correction_form_and_reject_what_is_still_wrong() {
     let (dir, db) = database();
     let reading = held_for_review(&db, &dir);
-    let still_low = ["staff", "correct", &reading, "--odometer", "46000", "--form-ref", "CF-7", "--staff", "clerk-one"];
+    let still_low = [
+        "staff",
+        "correct",
+        &reading,
+        "--odometer",
+        "46000",
+        "--form-ref",
+        "CF-7",
+        "--staff",
+        "clerk-one",
+    ];
     let out = succeeds(&carpass(&db, &still_low));
-    assert_eq!(out.trim(), format!("reading {reading} corrected from form CF-7; it is now Reviewing"));
+    assert_eq!(
+        out.trim(),
+        format!("reading {reading} corrected from form CF-7; it is now Reviewing")
+    );
     let list = succeeds(&carpass(&db, &["staff", "review", "list"]));
-    assert!(list.contains("46000 km") && list.contains("was:") && list.contains("form CF-7"), "{list}");
-    let reject = ["staff", "review", "reject", &reading, "--note", "odometer photo unreadable", "--staff", "clerk-one"];
-    assert_eq!(succeeds(&carpass(&db, &reject)).trim(), format!("reading {reading} is now Rejected"));
-    fails(&carpass(&db, &["staff", "correct", &reading, "--form-ref", "CF-8", "--staff", "clerk-one"]), "give at least one of");
+    assert!(
+        list.contains("46000 km") && list.contains("was:") && list.contains("form CF-7"),
+        "{list}"
+    );
+    let reject = [
+        "staff",
+        "review",
+        "reject",
+        &reading,
+        "--note",
+        "odometer photo unreadable",
+        "--staff",
+        "clerk-one",
+    ];
+    assert_eq!(
+        succeeds(&carpass(&db, &reject)).trim(),
+        format!("reading {reading} is now Rejected")
+    );
+    fails(
+        &carpass(
+            &db,
+            &[
+                "staff",
+                "correct",
+                &reading,
+                "--form-ref",
+                "CF-8",
+                "--staff",
+                "clerk-one",
+            ],
+        ),
+        "give at least one of",
+    );
 }
 
 #[test]
 fn staff_sweep_reports_how_many_readings_got_vin_unknown() {
     let (_dir, db) = database();
     let out = succeeds(&carpass(&db, &["staff", "sweep"]));
-    assert_eq!(out.trim(), "0 readings waited 30 days for their vehicle and got VIN_UNKNOWN");
+    assert_eq!(
+        out.trim(),
+        "0 readings waited 30 days for their vehicle and got VIN_UNKNOWN"
+    );
 }

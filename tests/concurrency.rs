@@ -36,7 +36,6 @@ use carpass::staff::{self, companies::CompanyKind};
 use chrono::{Days, NaiveDate, Utc};
 use diesel::{Connection, RunQueryDsl};
 
-
 mod common;
 use common::{dechunk, soap_request, NS, PASSWORD};
 
@@ -808,10 +807,8 @@ fn read_response(stream: &mut TcpStream) -> std::io::Result<Response> {
     })
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // SOAP
-
 
 /// A reading's elements after its ClientReference (a Correction has none).
 fn reading_fields(vin: &str, work_date: NaiveDate, odometer: u64) -> String {

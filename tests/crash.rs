@@ -45,7 +45,6 @@ use carpass::staff::{self, companies::CompanyKind};
 use chrono::{Days, NaiveDate, Utc};
 use diesel::{Connection, RunQueryDsl};
 
-
 mod common;
 use common::{dechunk, soap_request, NS, PASSWORD, SOAP11};
 
@@ -1665,10 +1664,8 @@ fn read_response(stream: &mut TcpStream) -> std::io::Result<Response> {
     })
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // SOAP
-
 
 /// A receipt as the wire shows it, every element of it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -26,7 +26,8 @@ use tempfile::TempDir;
 
 const NS: &str = "urn:carpass:inflow:1";
 const SOAP11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
-const WSSE: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+const WSSE: &str =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
 const GARAGE_KBO: &str = "0403.170.701";
 const GARAGE_USER: &str = "garage-one";
 const PASSWORD: &str = "correct horse battery staple";
@@ -42,8 +43,24 @@ fn seeded_database() -> (TempDir, DatabaseUrl) {
     let pool = db::connect(&url, 1).expect("the database opens");
     let mut conn = pool.get().unwrap();
     let at = Utc.with_ymd_and_hms(2025, 6, 3, 8, 0, 0).unwrap();
-    staff::companies::add(&mut conn, GARAGE_KBO, "Garage Janssens BV", "45201", CompanyKind::Garage, at).unwrap();
-    staff::accounts::add(&mut conn, GARAGE_KBO, GARAGE_USER, Role::Submitter, Some(PASSWORD.into()), at).unwrap();
+    staff::companies::add(
+        &mut conn,
+        GARAGE_KBO,
+        "Garage Janssens BV",
+        "45201",
+        CompanyKind::Garage,
+        at,
+    )
+    .unwrap();
+    staff::accounts::add(
+        &mut conn,
+        GARAGE_KBO,
+        GARAGE_USER,
+        Role::Submitter,
+        Some(PASSWORD.into()),
+        at,
+    )
+    .unwrap();
     let car = Vehicle {
         vin: Vin::parse(CAR).unwrap(),
         make: Some("Mercedes-Benz".into()),
@@ -81,7 +98,9 @@ fn count(url: &DatabaseUrl, table: &str) -> i64 {
 }
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/tls")
+        .join(name)
 }
 
 fn tls_files() -> TlsFiles {
@@ -111,12 +130,19 @@ fn envelope(user: &str, password: &str, body: &str) -> String {
 }
 
 fn list_activities() -> String {
-    envelope(GARAGE_USER, PASSWORD, &format!(r#"<c:ListActivities xmlns:c="{NS}"/>"#))
+    envelope(
+        GARAGE_USER,
+        PASSWORD,
+        &format!(r#"<c:ListActivities xmlns:c="{NS}"/>"#),
+    )
 }
 
 /// A SubmitReadings of the car, one reading per (reference, work date, odometer).
 fn submit(readings: &[(String, NaiveDate, u64)]) -> String {
-    let readings: Vec<_> = readings.iter().map(|(r, d, o)| (r.clone(), CAR.to_owned(), *d, *o)).collect();
+    let readings: Vec<_> = readings
+        .iter()
+        .map(|(r, d, o)| (r.clone(), CAR.to_owned(), *d, *o))
+        .collect();
     submit_vins(&readings)
 }
 
@@ -134,7 +160,11 @@ fn submit_vins(readings: &[(String, String, NaiveDate, u64)]) -> String {
             )
         })
         .collect();
-    envelope(GARAGE_USER, PASSWORD, &format!(r#"<c:SubmitReadings xmlns:c="{NS}">{inner}</c:SubmitReadings>"#))
+    envelope(
+        GARAGE_USER,
+        PASSWORD,
+        &format!(r#"<c:SubmitReadings xmlns:c="{NS}">{inner}</c:SubmitReadings>"#),
+    )
 }
 
 struct Answer {
@@ -150,7 +180,11 @@ async fn send(client: &awc::Client, url: &str, content_type: &str, body: String)
         .send_body(body)
         .await
         .unwrap_or_else(|e| panic!("{url} answers: {e}"));
-    let bytes = response.body().limit(64 * 1024 * 1024).await.expect("a body");
+    let bytes = response
+        .body()
+        .limit(64 * 1024 * 1024)
+        .await
+        .expect("a body");
     Answer {
         status: response.status().as_u16(),
         content_type: header(response.headers(), "content-type"),
@@ -159,8 +193,16 @@ async fn send(client: &awc::Client, url: &str, content_type: &str, body: String)
 }
 
 async fn get(client: &awc::Client, url: &str) -> Answer {
-    let mut response = client.get(url).send().await.unwrap_or_else(|e| panic!("{url} answers: {e}"));
-    let bytes = response.body().limit(16 * 1024 * 1024).await.expect("a body");
+    let mut response = client
+        .get(url)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{url} answers: {e}"));
+    let bytes = response
+        .body()
+        .limit(16 * 1024 * 1024)
+        .await
+        .expect("a body");
     Answer {
         status: response.status().as_u16(),
         content_type: header(response.headers(), "content-type"),
@@ -169,7 +211,10 @@ async fn get(client: &awc::Client, url: &str) -> Answer {
 }
 
 fn header(headers: &awc::http::header::HeaderMap, name: &str) -> String {
-    headers.get(name).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+    headers
+        .get(name)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
 }
 
 /// The text of every element with this local name in our namespace.
@@ -200,11 +245,13 @@ fn tls_client(version: &'static rustls::SupportedProtocolVersion) -> awc::Client
     for cert in CertificateDer::pem_file_iter(fixture("cert.pem")).unwrap() {
         roots.add(cert.unwrap()).unwrap();
     }
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_protocol_versions(&[version])
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_protocol_versions(&[version])
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
     awc::Client::builder()
         .connector(awc::Connector::new().rustls_0_23(Arc::new(config)))
         .timeout(Duration::from_secs(60))
@@ -218,18 +265,39 @@ async fn https_answers_soap_over_tls_1_3_and_1_2() {
     let endpoint = format!("https://127.0.0.1:{port}/soap/inflow");
     for version in [&rustls::version::TLS13, &rustls::version::TLS12] {
         let client = tls_client(version);
-        let answer = send(&client, &endpoint, "text/xml; charset=utf-8", list_activities()).await;
+        let answer = send(
+            &client,
+            &endpoint,
+            "text/xml; charset=utf-8",
+            list_activities(),
+        )
+        .await;
         assert_eq!(answer.status, 200, "{:?}: {}", version.version, answer.body);
-        assert!(answer.content_type.starts_with("text/xml"), "{}", answer.content_type);
+        assert!(
+            answer.content_type.starts_with("text/xml"),
+            "{}",
+            answer.content_type
+        );
         let codes = texts(&answer.body, "Code");
-        assert!(codes.iter().any(|c| c == "MAINTENANCE"), "{:?}: {}", version.version, answer.body);
+        assert!(
+            codes.iter().any(|c| c == "MAINTENANCE"),
+            "{:?}: {}",
+            version.version,
+            answer.body
+        );
         // The WSDL names the address the client asked, with its scheme.
         let wsdl = get(&client, &format!("{endpoint}?wsdl")).await;
         assert_eq!(wsdl.status, 200);
-        assert!(wsdl.body.contains(&format!("location=\"{endpoint}\"")), "{}", wsdl.body);
+        assert!(
+            wsdl.body.contains(&format!("location=\"{endpoint}\"")),
+            "{}",
+            wsdl.body
+        );
     }
     // Plain HTTP on the TLS port gets no answer.
-    let plain = awc::Client::builder().timeout(Duration::from_secs(10)).finish();
+    let plain = awc::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .finish();
     let refused = plain
         .post(format!("http://127.0.0.1:{port}/soap/inflow"))
         .insert_header(("Content-Type", "text/xml"))
@@ -268,7 +336,9 @@ async fn a_tls_1_1_client_is_refused() {
     let port = start(&url, Some(tls_files()));
     let reply = actix_web::rt::task::spawn_blocking(move || {
         let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
         stream.write_all(&tls_1_1_client_hello()).unwrap();
         let mut reply = Vec::new();
         let _ = stream.read_to_end(&mut reply);
@@ -281,7 +351,10 @@ async fn a_tls_1_1_client_is_refused() {
     assert!(reply.len() >= 7, "the server answered {reply:?}");
     assert_eq!(reply[0], 21, "an alert record, not {reply:?}");
     assert_eq!(reply[5], 2, "a fatal alert, not {reply:?}");
-    assert!([40, 70].contains(&reply[6]), "handshake_failure or protocol_version, not {reply:?}");
+    assert!(
+        [40, 70].contains(&reply[6]),
+        "handshake_failure or protocol_version, not {reply:?}"
+    );
 }
 
 #[actix_web::test]
@@ -293,7 +366,13 @@ async fn the_key_may_be_sec1_as_well_as_pkcs8() {
     };
     let port = start(&url, Some(tls));
     let client = tls_client(&rustls::version::TLS13);
-    let answer = send(&client, &format!("https://127.0.0.1:{port}/soap/inflow"), "text/xml", list_activities()).await;
+    let answer = send(
+        &client,
+        &format!("https://127.0.0.1:{port}/soap/inflow"),
+        "text/xml",
+        list_activities(),
+    )
+    .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
 }
 
@@ -304,7 +383,13 @@ fn carpass(database: &Path, args: &[&str]) -> Command {
         .arg("--database-url")
         .arg(format!("sqlite://{}", database.display()))
         .args(args);
-    for name in ["CARPASS_DATABASE_URL", "CARPASS_BIND", "CARPASS_TLS_CERT", "CARPASS_TLS_KEY", "CARPASS_SHUTDOWN_TIMEOUT"] {
+    for name in [
+        "CARPASS_DATABASE_URL",
+        "CARPASS_BIND",
+        "CARPASS_TLS_CERT",
+        "CARPASS_TLS_KEY",
+        "CARPASS_SHUTDOWN_TIMEOUT",
+    ] {
         command.env_remove(name);
     }
     command.env("RUST_LOG", "info");
@@ -319,33 +404,94 @@ fn tls_files_come_in_pairs_and_a_bad_one_is_named() {
     let key = fixture("key.pem").display().to_string();
     let missing = dir.path().join("missing.pem").display().to_string();
     let garbage = dir.path().join("garbage.pem");
-    std::fs::write(&garbage, "-----BEGIN CERTIFICATE-----\n!!not base64!!\n-----END CERTIFICATE-----\n").unwrap();
+    std::fs::write(
+        &garbage,
+        "-----BEGIN CERTIFICATE-----\n!!not base64!!\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
     let garbage = garbage.display().to_string();
     let toml = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
 
-    let alone = carpass(&database, &["serve", "--bind", "127.0.0.1:0", "--tls-cert", &cert]).output().unwrap();
+    let alone = carpass(
+        &database,
+        &["serve", "--bind", "127.0.0.1:0", "--tls-cert", &cert],
+    )
+    .output()
+    .unwrap();
     assert_eq!(alone.status.code(), Some(2), "{alone:?}");
-    assert!(String::from_utf8_lossy(&alone.stderr).contains("--tls-key"), "{alone:?}");
-    let alone = carpass(&database, &["serve", "--bind", "127.0.0.1:0", "--tls-key", &key]).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&alone.stderr).contains("--tls-key"),
+        "{alone:?}"
+    );
+    let alone = carpass(
+        &database,
+        &["serve", "--bind", "127.0.0.1:0", "--tls-key", &key],
+    )
+    .output()
+    .unwrap();
     assert_eq!(alone.status.code(), Some(2), "{alone:?}");
-    assert!(String::from_utf8_lossy(&alone.stderr).contains("--tls-cert"), "{alone:?}");
+    assert!(
+        String::from_utf8_lossy(&alone.stderr).contains("--tls-cert"),
+        "{alone:?}"
+    );
 
     for (cert, key, expected) in [
-        (missing.as_str(), key.as_str(), format!("error: cannot read the TLS certificate {missing}: ")),
-        (cert.as_str(), missing.as_str(), format!("error: cannot read the TLS private key {missing}: ")),
-        (toml, key.as_str(), format!("error: {toml} holds no PEM certificate")),
-        (key.as_str(), key.as_str(), format!("error: {key} holds no PEM certificate")),
-        (cert.as_str(), cert.as_str(), format!("error: {cert} holds no PEM private key")),
-        (garbage.as_str(), key.as_str(), format!("error: {garbage} is not a valid PEM certificate")),
+        (
+            missing.as_str(),
+            key.as_str(),
+            format!("error: cannot read the TLS certificate {missing}: "),
+        ),
+        (
+            cert.as_str(),
+            missing.as_str(),
+            format!("error: cannot read the TLS private key {missing}: "),
+        ),
+        (
+            toml,
+            key.as_str(),
+            format!("error: {toml} holds no PEM certificate"),
+        ),
+        (
+            key.as_str(),
+            key.as_str(),
+            format!("error: {key} holds no PEM certificate"),
+        ),
+        (
+            cert.as_str(),
+            cert.as_str(),
+            format!("error: {cert} holds no PEM private key"),
+        ),
+        (
+            garbage.as_str(),
+            key.as_str(),
+            format!("error: {garbage} is not a valid PEM certificate"),
+        ),
     ] {
-        let out = carpass(&database, &["serve", "--bind", "127.0.0.1:0", "--tls-cert", cert, "--tls-key", key])
-            .output()
-            .unwrap();
+        let out = carpass(
+            &database,
+            &[
+                "serve",
+                "--bind",
+                "127.0.0.1:0",
+                "--tls-cert",
+                cert,
+                "--tls-key",
+                key,
+            ],
+        )
+        .output()
+        .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{cert} {key}: {stderr}");
-        assert!(stderr.contains(&expected), "expected {expected:?} in {stderr}");
+        assert!(
+            stderr.contains(&expected),
+            "expected {expected:?} in {stderr}"
+        );
     }
-    assert!(!database.exists(), "no database is created when the server cannot start");
+    assert!(
+        !database.exists(),
+        "no database is created when the server cannot start"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -361,7 +507,9 @@ struct Sample {
 
 fn is_metric_name(s: &str) -> bool {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
 }
 
@@ -377,15 +525,23 @@ fn parse_exposition(text: &str) -> Vec<Sample> {
                 (Some("HELP"), Some(name), Some(_)) => assert!(is_metric_name(name), "{line}"),
                 (Some("TYPE"), Some(name), Some(kind)) => {
                     assert!(is_metric_name(name), "{line}");
-                    assert!(["counter", "gauge", "histogram", "summary", "untyped"].contains(&kind), "{line}");
+                    assert!(
+                        ["counter", "gauge", "histogram", "summary", "untyped"].contains(&kind),
+                        "{line}"
+                    );
                     family = Some((name.to_owned(), kind.to_owned()));
                 }
                 _ => panic!("not a HELP or TYPE line: {line}"),
             }
             continue;
         }
-        assert!(!line.is_empty() && !line.starts_with('#'), "unexpected line {line:?}");
-        let (series, value) = line.rsplit_once(' ').unwrap_or_else(|| panic!("no value: {line}"));
+        assert!(
+            !line.is_empty() && !line.starts_with('#'),
+            "unexpected line {line:?}"
+        );
+        let (series, value) = line
+            .rsplit_once(' ')
+            .unwrap_or_else(|| panic!("no value: {line}"));
         let value: f64 = match value {
             "+Inf" => f64::INFINITY,
             "-Inf" => f64::NEG_INFINITY,
@@ -394,12 +550,19 @@ fn parse_exposition(text: &str) -> Vec<Sample> {
         let (name, labels) = match series.split_once('{') {
             None => (series, Vec::new()),
             Some((name, rest)) => {
-                let inner = rest.strip_suffix('}').unwrap_or_else(|| panic!("unclosed labels: {line}"));
+                let inner = rest
+                    .strip_suffix('}')
+                    .unwrap_or_else(|| panic!("unclosed labels: {line}"));
                 let labels = inner
                     .split(',')
                     .map(|pair| {
-                        let (key, quoted) = pair.split_once('=').unwrap_or_else(|| panic!("bad label: {line}"));
-                        assert!(is_metric_name(key) && !key.contains(':'), "bad label name: {line}");
+                        let (key, quoted) = pair
+                            .split_once('=')
+                            .unwrap_or_else(|| panic!("bad label: {line}"));
+                        assert!(
+                            is_metric_name(key) && !key.contains(':'),
+                            "bad label name: {line}"
+                        );
                         let value = quoted
                             .strip_prefix('"')
                             .and_then(|v| v.strip_suffix('"'))
@@ -412,7 +575,9 @@ fn parse_exposition(text: &str) -> Vec<Sample> {
             }
         };
         assert!(is_metric_name(name), "bad metric name: {line}");
-        let (family_name, kind) = family.as_ref().unwrap_or_else(|| panic!("a sample before any TYPE: {line}"));
+        let (family_name, kind) = family
+            .as_ref()
+            .unwrap_or_else(|| panic!("a sample before any TYPE: {line}"));
         let belongs = match kind.as_str() {
             "histogram" => [
                 format!("{family_name}_bucket"),
@@ -422,7 +587,10 @@ fn parse_exposition(text: &str) -> Vec<Sample> {
             .contains(&name.to_owned()),
             _ => name == family_name,
         };
-        assert!(belongs, "{name} is not of the family {family_name} ({kind})");
+        assert!(
+            belongs,
+            "{name} is not of the family {family_name} ({kind})"
+        );
         samples.push(Sample {
             name: name.to_owned(),
             labels,
@@ -439,7 +607,9 @@ fn value(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> f64 {
         .filter(|s| {
             s.name == name
                 && s.labels.len() == labels.len()
-                && labels.iter().all(|(k, v)| s.labels.iter().any(|(sk, sv)| sk == k && sv == v))
+                && labels
+                    .iter()
+                    .all(|(k, v)| s.labels.iter().any(|(sk, sv)| sk == k && sv == v))
         })
         .collect();
     assert_eq!(found.len(), 1, "{name} {labels:?}: {found:?}");
@@ -451,14 +621,22 @@ fn check_histogram(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> f
     let buckets: Vec<&Sample> = samples
         .iter()
         .filter(|s| {
-            s.name == format!("{name}_bucket") && labels.iter().all(|(k, v)| s.labels.iter().any(|(sk, sv)| sk == k && sv == v))
+            s.name == format!("{name}_bucket")
+                && labels
+                    .iter()
+                    .all(|(k, v)| s.labels.iter().any(|(sk, sv)| sk == k && sv == v))
         })
         .collect();
     assert!(buckets.len() > 2, "{name} {labels:?} has buckets");
     let bounds: Vec<f64> = buckets
         .iter()
         .map(|s| {
-            let le = &s.labels.iter().find(|(k, _)| k == "le").expect("an le label").1;
+            let le = &s
+                .labels
+                .iter()
+                .find(|(k, _)| k == "le")
+                .expect("an le label")
+                .1;
             if le == "+Inf" {
                 f64::INFINITY
             } else {
@@ -466,11 +644,21 @@ fn check_histogram(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> f
             }
         })
         .collect();
-    assert!(bounds.windows(2).all(|w| w[0] < w[1]), "{name}: bounds in order: {bounds:?}");
+    assert!(
+        bounds.windows(2).all(|w| w[0] < w[1]),
+        "{name}: bounds in order: {bounds:?}"
+    );
     assert_eq!(*bounds.last().unwrap(), f64::INFINITY);
-    assert!(buckets.windows(2).all(|w| w[0].value <= w[1].value), "{name}: cumulative");
+    assert!(
+        buckets.windows(2).all(|w| w[0].value <= w[1].value),
+        "{name}: cumulative"
+    );
     let count = value(samples, &format!("{name}_count"), labels);
-    assert_eq!(buckets.last().unwrap().value, count, "{name}: +Inf is the count");
+    assert_eq!(
+        buckets.last().unwrap().value,
+        count,
+        "{name}: +Inf is the count"
+    );
     let sum = value(samples, &format!("{name}_sum"), labels);
     assert!(sum >= 0.0);
     count
@@ -482,26 +670,53 @@ async fn metrics_count_requests_by_operation_and_outcome_issues_latency_and_the_
     let port = start(&url, None);
     let base = format!("http://127.0.0.1:{port}");
     let endpoint = format!("{base}/soap/inflow");
-    let client = awc::Client::builder().timeout(Duration::from_secs(60)).finish();
+    let client = awc::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .finish();
     let xml = "text/xml; charset=utf-8";
 
     for _ in 0..2 {
-        assert_eq!(send(&client, &endpoint, xml, list_activities()).await.status, 200);
+        assert_eq!(
+            send(&client, &endpoint, xml, list_activities())
+                .await
+                .status,
+            200
+        );
     }
     // The second reading is lower than the first, a day earlier: ODOMETER_ROLLBACK.
     let mut codes = Vec::new();
     for (reference, day, odometer) in [("JOB-1", 2, 150_000), ("JOB-2", 3, 140_000)] {
-        let answer = send(&client, &endpoint, xml, submit(&[(reference.into(), date(2025, 6, day), odometer)])).await;
+        let answer = send(
+            &client,
+            &endpoint,
+            xml,
+            submit(&[(reference.into(), date(2025, 6, day), odometer)]),
+        )
+        .await;
         assert_eq!(answer.status, 200, "{}", answer.body);
         codes.extend(issue_codes(&answer.body));
     }
     assert!(codes.iter().any(|c| c == "ODOMETER_ROLLBACK"), "{codes:?}");
     // Client faults: a wrong password (the operation is known), a body that is not XML and a
     // Content-Type that is not SOAP (it is not).
-    let wrong = envelope(GARAGE_USER, "wrong password!", &format!(r#"<c:ListActivities xmlns:c="{NS}"/>"#));
+    let wrong = envelope(
+        GARAGE_USER,
+        "wrong password!",
+        &format!(r#"<c:ListActivities xmlns:c="{NS}"/>"#),
+    );
     assert_eq!(send(&client, &endpoint, xml, wrong).await.status, 500);
-    assert_eq!(send(&client, &endpoint, xml, "<not xml".into()).await.status, 500);
-    assert_eq!(send(&client, &endpoint, "application/json", "{}".into()).await.status, 415);
+    assert_eq!(
+        send(&client, &endpoint, xml, "<not xml".into())
+            .await
+            .status,
+        500
+    );
+    assert_eq!(
+        send(&client, &endpoint, "application/json", "{}".into())
+            .await
+            .status,
+        415
+    );
     // A server fault: the readings table is gone.
     let pool = db::connect(&url, 1).unwrap();
     diesel::sql_query("ALTER TABLE readings RENAME TO readings_gone")
@@ -510,7 +725,9 @@ async fn metrics_count_requests_by_operation_and_outcome_issues_latency_and_the_
     let status = envelope(
         GARAGE_USER,
         PASSWORD,
-        &format!(r#"<c:GetReadingStatus xmlns:c="{NS}"><c:ClientReference>JOB-1</c:ClientReference></c:GetReadingStatus>"#),
+        &format!(
+            r#"<c:GetReadingStatus xmlns:c="{NS}"><c:ClientReference>JOB-1</c:ClientReference></c:GetReadingStatus>"#
+        ),
     );
     let answer = send(&client, &endpoint, xml, status).await;
     assert_eq!(answer.status, 500);
@@ -521,7 +738,10 @@ async fn metrics_count_requests_by_operation_and_outcome_issues_latency_and_the_
 
     let metrics = get(&client, &format!("{base}/metrics")).await;
     assert_eq!(metrics.status, 200);
-    assert_eq!(metrics.content_type, "text/plain; version=0.0.4; charset=utf-8");
+    assert_eq!(
+        metrics.content_type,
+        "text/plain; version=0.0.4; charset=utf-8"
+    );
     let samples = parse_exposition(&metrics.body);
 
     let requests = "carpass_soap_requests_total";
@@ -549,12 +769,20 @@ async fn metrics_count_requests_by_operation_and_outcome_issues_latency_and_the_
                 .iter()
                 .find(|(op, out, _)| *op == operation && *out == outcome)
                 .map_or(0.0, |e| e.2);
-            let got = value(&samples, requests, &[("operation", operation), ("outcome", outcome)]);
+            let got = value(
+                &samples,
+                requests,
+                &[("operation", operation), ("outcome", outcome)],
+            );
             assert_eq!(got, want, "{requests} {operation} {outcome}");
             answered += got;
         }
         let latency = "carpass_soap_request_duration_seconds";
-        assert_eq!(check_histogram(&samples, latency, &[("operation", operation)]), answered, "{operation}");
+        assert_eq!(
+            check_histogram(&samples, latency, &[("operation", operation)]),
+            answered,
+            "{operation}"
+        );
     }
 
     for code in [
@@ -575,18 +803,43 @@ async fn metrics_count_requests_by_operation_and_outcome_issues_latency_and_the_
         "NOT_REQUIRED",
     ] {
         let on_receipts = codes.iter().filter(|c| *c == code).count() as f64;
-        assert_eq!(value(&samples, "carpass_issues_total", &[("code", code)]), on_receipts, "{code}");
+        assert_eq!(
+            value(&samples, "carpass_issues_total", &[("code", code)]),
+            on_receipts,
+            "{code}"
+        );
     }
 
-    let idle = value(&samples, "carpass_db_pool_connections", &[("state", "idle")]);
-    let in_use = value(&samples, "carpass_db_pool_connections", &[("state", "in_use")]);
-    assert!(idle + in_use >= 1.0 && idle + in_use <= 4.0, "idle {idle}, in use {in_use}");
+    let idle = value(
+        &samples,
+        "carpass_db_pool_connections",
+        &[("state", "idle")],
+    );
+    let in_use = value(
+        &samples,
+        "carpass_db_pool_connections",
+        &[("state", "in_use")],
+    );
+    assert!(
+        idle + in_use >= 1.0 && idle + in_use <= 4.0,
+        "idle {idle}, in use {in_use}"
+    );
 
     // Each SubmitReadings was committed alone (they were sent one after the other).
     let batches = check_histogram(&samples, "carpass_group_commit_batch_size", &[]);
     assert_eq!(batches, 2.0);
-    assert_eq!(value(&samples, "carpass_group_commit_batch_size_sum", &[]), 2.0);
-    assert_eq!(value(&samples, "carpass_group_commit_batch_size_bucket", &[("le", "1")]), 2.0);
+    assert_eq!(
+        value(&samples, "carpass_group_commit_batch_size_sum", &[]),
+        2.0
+    );
+    assert_eq!(
+        value(
+            &samples,
+            "carpass_group_commit_batch_size_bucket",
+            &[("le", "1")]
+        ),
+        2.0
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -602,11 +855,20 @@ struct Server {
 impl Server {
     fn start(database: &Path) -> Server {
         // A slow machine may take long over 1000 readings: the default of 30 s is not the point.
-        let mut child = carpass(database, &["serve", "--bind", "127.0.0.1:0", "--shutdown-timeout", "300"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("carpass starts");
+        let mut child = carpass(
+            database,
+            &[
+                "serve",
+                "--bind",
+                "127.0.0.1:0",
+                "--shutdown-timeout",
+                "300",
+            ],
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("carpass starts");
         let stderr = child.stderr.take().unwrap();
         let log = Arc::new(Mutex::new(Vec::new()));
         let (port_tx, port_rx) = mpsc::channel();
@@ -684,14 +946,22 @@ fn read_response(stream: &mut TcpStream) -> (u16, String) {
 
 fn parse_response(raw: Vec<u8>) -> (u16, String) {
     let text = String::from_utf8(raw).expect("UTF-8");
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or_else(|| panic!("no HTTP response: {text:?}"));
-    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("a status");
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("no HTTP response: {text:?}"));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status");
     (status, body.to_owned())
 }
 
 fn exchange(port: u16, body: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
     stream.write_all(&http_request(port, body)).unwrap();
     read_response(&mut stream)
 }
@@ -705,11 +975,20 @@ fn sigterm_lets_a_1000_reading_submission_finish_then_exits_0() {
 
     // 1000 vehicles the register does not know yet: stored, waiting for their registration.
     let readings: Vec<(String, String, NaiveDate, u64)> = (0..1000u64)
-        .map(|i| (format!("BIG-{i:04}"), format!("ZFA3120000{i:07}"), date(2025, 1, 2), 10_000 + i))
+        .map(|i| {
+            (
+                format!("BIG-{i:04}"),
+                format!("ZFA3120000{i:07}"),
+                date(2025, 1, 2),
+                10_000 + i,
+            )
+        })
         .collect();
     let body = submit_vins(&readings);
     let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
     // As curl sends a large body: the head first, the body once the server has taken the
     // request (a connection the server has not read from yet is closed on SIGTERM, and the
     // DMS resends; that race is not what this test is about).
@@ -726,17 +1005,27 @@ fn sigterm_lets_a_1000_reading_submission_finish_then_exits_0() {
         stream.read_exact(&mut byte).expect("100 Continue");
         interim.push(byte[0]);
     }
-    assert!(interim.starts_with(b"HTTP/1.1 100 Continue"), "{}", String::from_utf8_lossy(&interim));
+    assert!(
+        interim.starts_with(b"HTTP/1.1 100 Continue"),
+        "{}",
+        String::from_utf8_lossy(&interim)
+    );
     stream.write_all(body.as_bytes()).unwrap();
     // The request is in flight: all of it sent, no answer yet.
     stream.set_nonblocking(true).unwrap();
     let mut byte = [0u8; 1];
-    let pending = matches!(stream.peek(&mut byte), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock);
+    let pending =
+        matches!(stream.peek(&mut byte), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock);
     stream.set_nonblocking(false).unwrap();
     server.signal("TERM");
-    assert!(pending, "the server answered before SIGTERM: the test proves nothing");
+    assert!(
+        pending,
+        "the server answered before SIGTERM: the test proves nothing"
+    );
 
-    stream.set_read_timeout(Some(Duration::from_secs(300))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(300)))
+        .unwrap();
     let mut raw = Vec::new();
     if let Err(e) = stream.read_to_end(&mut raw) {
         let _ = server.wait(Duration::from_secs(300));
@@ -754,10 +1043,16 @@ fn sigterm_lets_a_1000_reading_submission_finish_then_exits_0() {
     assert_eq!(count(&url, "readings"), 1000, "{log}");
 
     // The log: the signal, then the submission's access line, then the stop.
-    let position = |needle: &str| log.find(needle).unwrap_or_else(|| panic!("no {needle:?} in {log}"));
+    let position = |needle: &str| {
+        log.find(needle)
+            .unwrap_or_else(|| panic!("no {needle:?} in {log}"))
+    };
     let signalled = position("SIGTERM received");
     let submitted = position("operation=SubmitReadings status=200 outcome=ok");
-    assert!(signalled < submitted && submitted < position("carpass::startup] stopped"), "{log}");
+    assert!(
+        signalled < submitted && submitted < position("carpass::startup] stopped"),
+        "{log}"
+    );
     // No connection is taken any more.
     assert!(TcpStream::connect(("127.0.0.1", server.port)).is_err());
 }
@@ -768,10 +1063,17 @@ fn sigint_stops_gracefully_too_and_each_request_has_one_access_line() {
     let mut server = Server::start(&dir.path().join("carpass.db"));
     let (status, _) = exchange(server.port, &list_activities());
     assert_eq!(status, 200);
-    let wrong = envelope(GARAGE_USER, "wrong password!", &format!(r#"<c:ListActivities xmlns:c="{NS}"/>"#));
+    let wrong = envelope(
+        GARAGE_USER,
+        "wrong password!",
+        &format!(r#"<c:ListActivities xmlns:c="{NS}"/>"#),
+    );
     assert_eq!(exchange(server.port, &wrong).0, 500);
     let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
-    let get = format!("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n", server.port);
+    let get = format!(
+        "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
+        server.port
+    );
     stream.write_all(get.as_bytes()).unwrap();
     assert_eq!(read_response(&mut stream).0, 200);
     server.signal("INT");
@@ -780,36 +1082,80 @@ fn sigint_stops_gracefully_too_and_each_request_has_one_access_line() {
     assert!(exit.success(), "{exit}: {log}");
     assert!(log.contains("SIGINT received"), "{log}");
 
-    let access: Vec<&str> = log.lines().filter(|l| l.contains("carpass::access")).collect();
+    let access: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("carpass::access"))
+        .collect();
     assert_eq!(access.len(), 3, "{log}");
     let fields = |line: &str| -> Vec<(String, String)> {
         let start = line.find("method=").unwrap_or_else(|| panic!("{line}"));
         line[start..]
             .split(' ')
             .map(|pair| {
-                let (k, v) = pair.split_once('=').unwrap_or_else(|| panic!("{pair} in {line}"));
+                let (k, v) = pair
+                    .split_once('=')
+                    .unwrap_or_else(|| panic!("{pair} in {line}"));
                 (k.to_owned(), v.to_owned())
             })
             .collect()
     };
-    let keys = ["method", "path", "operation", "status", "outcome", "duration_ms", "remote", "user"];
+    let keys = [
+        "method",
+        "path",
+        "operation",
+        "status",
+        "outcome",
+        "duration_ms",
+        "remote",
+        "user",
+    ];
     for line in &access {
         let fields = fields(line);
-        assert_eq!(fields.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), keys, "{line}");
+        assert_eq!(
+            fields.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+            keys,
+            "{line}"
+        );
         let ms: f64 = fields[5].1.parse().unwrap_or_else(|_| panic!("{line}"));
         assert!(ms >= 0.0);
         assert!(fields[6].1.starts_with("127.0.0.1:"), "{line}");
     }
-    let values = |i: usize| fields(access[i]).into_iter().map(|(_, v)| v).collect::<Vec<_>>();
+    let values = |i: usize| {
+        fields(access[i])
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect::<Vec<_>>()
+    };
     let ok = values(0);
     assert_eq!(
         [&ok[0], &ok[1], &ok[2], &ok[3], &ok[4], &ok[7]],
-        ["POST", "/soap/inflow", "ListActivities", "200", "ok", GARAGE_USER]
+        [
+            "POST",
+            "/soap/inflow",
+            "ListActivities",
+            "200",
+            "ok",
+            GARAGE_USER
+        ]
     );
     let refused = values(1);
     assert_eq!(
-        [&refused[0], &refused[1], &refused[2], &refused[3], &refused[4], &refused[7]],
-        ["POST", "/soap/inflow", "ListActivities", "500", "client_fault", "-"]
+        [
+            &refused[0],
+            &refused[1],
+            &refused[2],
+            &refused[3],
+            &refused[4],
+            &refused[7]
+        ],
+        [
+            "POST",
+            "/soap/inflow",
+            "ListActivities",
+            "500",
+            "client_fault",
+            "-"
+        ]
     );
     let health = values(2);
     assert_eq!(

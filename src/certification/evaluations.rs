@@ -11,7 +11,9 @@ use super::{recording, CertificationError};
 use crate::db::certification::{self as store, AttachmentRow, EvaluationRow, ExchangeRow};
 use crate::db::DbConnection;
 use crate::domain::certification::criterion::Criterion;
-use crate::domain::certification::evaluation::{self, Check, CriterionResult, Recording, Software, StaffVerdict};
+use crate::domain::certification::evaluation::{
+    self, Check, CriterionResult, Recording, Software, StaffVerdict,
+};
 use crate::domain::certification::facts::{Exchange, ResponseFacts};
 use crate::domain::certification::scenario::{InjectedFault, Texts};
 use crate::soap::inspect::{self, RawRequest};
@@ -126,7 +128,12 @@ pub fn facts(rows: &[ExchangeRow], usernames: &[String]) -> Vec<Exchange> {
 }
 
 /// Judges the session's recording as it is now and stores the result.
-pub fn evaluate(conn: &mut DbConnection, session_id: &str, by: &str, now: DateTime<Utc>) -> Result<Report, CertificationError> {
+pub fn evaluate(
+    conn: &mut DbConnection,
+    session_id: &str,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<Report, CertificationError> {
     let session = sessions::find(conn, session_id)?;
     let opened = sessions::opened(conn, &session.id)?;
     let rows = store::exchanges(conn, &session.id)?;
@@ -214,17 +221,24 @@ pub fn all(conn: &mut DbConnection, session_id: &str) -> Result<Vec<Report>, Cer
     store::evaluations(conn, session_id)?
         .into_iter()
         .map(|row| {
-            serde_json::from_str(&row.report)
-                .map_err(|e| CertificationError::Invalid(format!("evaluation {} cannot be read: {e}", row.id)))
+            serde_json::from_str(&row.report).map_err(|e| {
+                CertificationError::Invalid(format!("evaluation {} cannot be read: {e}", row.id))
+            })
         })
         .collect()
 }
 
-pub fn latest(conn: &mut DbConnection, session_id: &str) -> Result<Option<Report>, CertificationError> {
+pub fn latest(
+    conn: &mut DbConnection,
+    session_id: &str,
+) -> Result<Option<Report>, CertificationError> {
     Ok(all(conn, session_id)?.pop())
 }
 
-fn steps(session: &Session, opened: &std::collections::BTreeMap<u32, DateTime<Utc>>) -> Vec<StepInfo> {
+fn steps(
+    session: &Session,
+    opened: &std::collections::BTreeMap<u32, DateTime<Utc>>,
+) -> Vec<StepInfo> {
     session
         .sheet
         .steps

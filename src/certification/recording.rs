@@ -32,7 +32,10 @@ pub struct ExchangeRecord {
 
 /// The user names of the session's accounts: seen anywhere but the credential headers, they
 /// are leaked credentials (C02).
-pub fn usernames(conn: &mut DbConnection, session: &Session) -> Result<Vec<String>, CertificationError> {
+pub fn usernames(
+    conn: &mut DbConnection,
+    session: &Session,
+) -> Result<Vec<String>, CertificationError> {
     Ok(accounts::usernames_of_company(conn, session.company_id)?)
 }
 
@@ -78,7 +81,11 @@ pub fn record(
         let masked: Vec<(String, String)> = headers
             .iter()
             .map(|(name, value)| {
-                let value = if name.eq_ignore_ascii_case("authorization") { mask_authorization(value) } else { value.clone() };
+                let value = if name.eq_ignore_ascii_case("authorization") {
+                    mask_authorization(value)
+                } else {
+                    value.clone()
+                };
                 (name.clone(), value)
             })
             .collect();
@@ -120,13 +127,18 @@ fn mask_authorization(value: &str) -> String {
 }
 
 fn mask_text(text: &str, secrets: &[String]) -> String {
-    secrets.iter().fold(text.to_owned(), |text, secret| text.replace(secret.as_str(), MASK))
+    secrets.iter().fold(text.to_owned(), |text, secret| {
+        text.replace(secret.as_str(), MASK)
+    })
 }
 
 fn mask_bytes(body: &[u8], secrets: &[String]) -> Vec<u8> {
     let mut body = body.to_vec();
     for secret in secrets.iter().filter(|s| !s.is_empty()) {
-        let escaped = secret.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+        let escaped = secret
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
         for needle in [secret.as_bytes(), escaped.as_bytes()] {
             body = replace_all(&body, needle, MASK.as_bytes());
         }
@@ -167,7 +179,10 @@ mod tests {
     fn a_password_in_the_body_is_masked_raw_and_escaped() {
         let body = b"<Password>a&amp;b</Password><Password>a&b</Password>";
         let masked = mask_bytes(body, &["a&b".to_owned()]);
-        assert_eq!(masked, b"<Password>********</Password><Password>********</Password>");
+        assert_eq!(
+            masked,
+            b"<Password>********</Password><Password>********</Password>"
+        );
         assert_eq!(mask_bytes(b"abc", &[]), b"abc");
     }
 }

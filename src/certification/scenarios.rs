@@ -4,14 +4,38 @@
 use crate::domain::certification::scenario::Scenario;
 
 const FILES: [(&str, &str); 8] = [
-    ("01-setup.toml", include_str!("../../conformance-tests/scenarios/01-setup.toml")),
-    ("02-service.toml", include_str!("../../conformance-tests/scenarios/02-service.toml")),
-    ("03-answers.toml", include_str!("../../conformance-tests/scenarios/03-answers.toml")),
-    ("04-special-readings.toml", include_str!("../../conformance-tests/scenarios/04-special-readings.toml")),
-    ("05-small-jobs.toml", include_str!("../../conformance-tests/scenarios/05-small-jobs.toml")),
-    ("06-retries.toml", include_str!("../../conformance-tests/scenarios/06-retries.toml")),
-    ("07-waiting-for-registration.toml", include_str!("../../conformance-tests/scenarios/07-waiting-for-registration.toml")),
-    ("08-adverts.toml", include_str!("../../conformance-tests/scenarios/08-adverts.toml")),
+    (
+        "01-setup.toml",
+        include_str!("../../conformance-tests/scenarios/01-setup.toml"),
+    ),
+    (
+        "02-service.toml",
+        include_str!("../../conformance-tests/scenarios/02-service.toml"),
+    ),
+    (
+        "03-answers.toml",
+        include_str!("../../conformance-tests/scenarios/03-answers.toml"),
+    ),
+    (
+        "04-special-readings.toml",
+        include_str!("../../conformance-tests/scenarios/04-special-readings.toml"),
+    ),
+    (
+        "05-small-jobs.toml",
+        include_str!("../../conformance-tests/scenarios/05-small-jobs.toml"),
+    ),
+    (
+        "06-retries.toml",
+        include_str!("../../conformance-tests/scenarios/06-retries.toml"),
+    ),
+    (
+        "07-waiting-for-registration.toml",
+        include_str!("../../conformance-tests/scenarios/07-waiting-for-registration.toml"),
+    ),
+    (
+        "08-adverts.toml",
+        include_str!("../../conformance-tests/scenarios/08-adverts.toml"),
+    ),
 ];
 
 /// The scenarios in file order. They are checked by the tests below, so a broken file never
@@ -19,7 +43,10 @@ const FILES: [(&str, &str); 8] = [
 pub fn builtin() -> Vec<Scenario> {
     FILES
         .iter()
-        .map(|(name, text)| toml::from_str(text).unwrap_or_else(|e| panic!("conformance-tests/scenarios/{name}: {e}")))
+        .map(|(name, text)| {
+            toml::from_str(text)
+                .unwrap_or_else(|e| panic!("conformance-tests/scenarios/{name}: {e}"))
+        })
         .collect()
 }
 
@@ -41,7 +68,10 @@ mod tests {
         assert_eq!(on_disk, built_in, "list every scenario file in FILES");
         let scenarios = builtin();
         if let Err(problems) = scenario::check(&scenarios) {
-            panic!("the scenarios do not hold together:\n{}", problems.join("\n"));
+            panic!(
+                "the scenarios do not hold together:\n{}",
+                problems.join("\n")
+            );
         }
     }
 }

@@ -54,8 +54,12 @@ pub struct Session {
 
 impl Session {
     fn from_row(row: SessionRow) -> Result<Session, CertificationError> {
-        let sheet = serde_json::from_str(&row.sheet)
-            .map_err(|e| CertificationError::Invalid(format!("the sheet of session {} cannot be read: {e}", row.id)))?;
+        let sheet = serde_json::from_str(&row.sheet).map_err(|e| {
+            CertificationError::Invalid(format!(
+                "the sheet of session {} cannot be read: {e}",
+                row.id
+            ))
+        })?;
         Ok(Session {
             id: row.id,
             software: Software {
@@ -77,16 +81,23 @@ pub struct Started {
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<Session, CertificationError> {
-    let row = store::find_session(conn, id.trim())?.ok_or_else(|| CertificationError::UnknownSession(id.to_owned()))?;
+    let row = store::find_session(conn, id.trim())?
+        .ok_or_else(|| CertificationError::UnknownSession(id.to_owned()))?;
     Session::from_row(row)
 }
 
 pub fn all(conn: &mut DbConnection) -> Result<Vec<Session>, CertificationError> {
-    store::sessions(conn)?.into_iter().map(Session::from_row).collect()
+    store::sessions(conn)?
+        .into_iter()
+        .map(Session::from_row)
+        .collect()
 }
 
 /// When each step was opened.
-pub fn opened(conn: &mut DbConnection, session_id: &str) -> Result<BTreeMap<u32, DateTime<Utc>>, CertificationError> {
+pub fn opened(
+    conn: &mut DbConnection,
+    session_id: &str,
+) -> Result<BTreeMap<u32, DateTime<Utc>>, CertificationError> {
     Ok(store::steps(conn, session_id)?
         .into_iter()
         .map(|s| (s.number as u32, s.opened_at.and_utc()))
@@ -94,18 +105,29 @@ pub fn opened(conn: &mut DbConnection, session_id: &str) -> Result<BTreeMap<u32,
 }
 
 /// The step open now: the last one opened.
-pub fn current_step(conn: &mut DbConnection, session_id: &str) -> Result<Option<u32>, CertificationError> {
+pub fn current_step(
+    conn: &mut DbConnection,
+    session_id: &str,
+) -> Result<Option<u32>, CertificationError> {
     Ok(opened(conn, session_id)?.keys().next_back().copied())
 }
 
 /// Opens a session for a DMS name, version and builder, as the certified ClientInfo must say.
-pub fn start(conn: &mut DbConnection, software: &Software, now: DateTime<Utc>) -> Result<Started, CertificationError> {
+pub fn start(
+    conn: &mut DbConnection,
+    software: &Software,
+    now: DateTime<Utc>,
+) -> Result<Started, CertificationError> {
     let software = Software {
         builder: software.builder.trim().to_owned(),
         name: software.name.trim().to_owned(),
         version: software.version.trim().to_owned(),
     };
-    for (flag, value) in [("--dms", &software.name), ("--dms-version", &software.version), ("--builder", &software.builder)] {
+    for (flag, value) in [
+        ("--dms", &software.name),
+        ("--dms-version", &software.version),
+        ("--builder", &software.builder),
+    ] {
         let length = value.chars().count();
         if length == 0 || length > SOFTWARE_FIELD_MAX {
             return Err(CertificationError::Invalid(format!(
@@ -117,7 +139,14 @@ pub fn start(conn: &mut DbConnection, software: &Software, now: DateTime<Utc>) -
     let today = brussels_date(now);
     crate::db::writing(conn, |conn| {
         let id = new_session_id();
-        let company_id = new_company(conn, &format!("Certification {} {} ({})", software.name, software.version, software.builder), now)?;
+        let company_id = new_company(
+            conn,
+            &format!(
+                "Certification {} {} ({})",
+                software.name, software.version, software.builder
+            ),
+            now,
+        )?;
         let username = format!("cert-{id}");
         let password = passwords::generate();
         add_account(conn, company_id, &username, &password, now)?;
@@ -128,11 +157,17 @@ pub fn start(conn: &mut DbConnection, software: &Software, now: DateTime<Utc>) -
         }
         let sheet = scenario::sheet(&scenarios, &vins, today);
         let fixtures = fixture_caller(conn, now)?;
-        let registered: Vec<Vehicle> = sheet.vehicles.iter().filter(|v| v.registered).map(vehicle_of).collect();
+        let registered: Vec<Vehicle> = sheet
+            .vehicles
+            .iter()
+            .filter(|v| v.registered)
+            .map(vehicle_of)
+            .collect();
         register::import(conn, &registered, now)?;
         for vehicle in &sheet.vehicles {
             for (i, (work_date, odometer)) in vehicle.history.iter().enumerate() {
-                let reference = ClientReference::parse(&format!("fixture-{}-{i}", vehicle.vin)).expect("a short reference");
+                let reference = ClientReference::parse(&format!("fixture-{}-{i}", vehicle.vin))
+                    .expect("a short reference");
                 let submission = Submission {
                     client_reference: reference,
                     reading: ReadingInput {
@@ -151,7 +186,9 @@ pub fn start(conn: &mut DbConnection, software: &Software, now: DateTime<Utc>) -
                         license_plate: None,
                     },
                 };
-                let at = work_date.and_time(NaiveTime::from_hms_opt(10, 0, 0).expect("a time")).and_utc();
+                let at = work_date
+                    .and_time(NaiveTime::from_hms_opt(10, 0, 0).expect("a time"))
+                    .and_utc();
                 inflow::submit(conn, &fixtures, &[submission], at)?;
             }
         }
@@ -174,7 +211,12 @@ pub fn start(conn: &mut DbConnection, software: &Software, now: DateTime<Utc>) -
 }
 
 /// A further account for the session's DMS (the reference DMS uses one), with a new password.
-pub fn add_operator(conn: &mut DbConnection, session: &Session, suffix: &str, now: DateTime<Utc>) -> Result<(String, String), CertificationError> {
+pub fn add_operator(
+    conn: &mut DbConnection,
+    session: &Session,
+    suffix: &str,
+    now: DateTime<Utc>,
+) -> Result<(String, String), CertificationError> {
     let username = format!("{}-{suffix}", session.username);
     let password = passwords::generate();
     match accounts::find_by_username(conn, &username)? {
@@ -193,7 +235,12 @@ pub struct Opened {
 
 /// Opens the next step: the moment C05 measures from. A step that registers a vehicle does
 /// so now, and the readings waiting for it are evaluated again.
-pub fn next(conn: &mut DbConnection, session_id: &str, by: &str, now: DateTime<Utc>) -> Result<Opened, CertificationError> {
+pub fn next(
+    conn: &mut DbConnection,
+    session_id: &str,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<Opened, CertificationError> {
     let session = find(conn, session_id)?;
     let number = current_step(conn, &session.id)?.map_or(1, |n| n + 1);
     // The step's row is written first (see `new_company`); a concurrent `next` that opened the
@@ -272,7 +319,9 @@ pub fn attach(
         )));
     }
     let content_type = image_type(&content).ok_or_else(|| {
-        CertificationError::Invalid(format!("{file_name} is not a PNG or JPEG image; attach a screenshot"))
+        CertificationError::Invalid(format!(
+            "{file_name} is not a PNG or JPEG image; attach a screenshot"
+        ))
     })?;
     let sha256 = hex(&Sha256::digest(&content));
     let name = std::path::Path::new(file_name)
@@ -307,7 +356,9 @@ fn new_session_id() -> String {
 fn new_vin() -> String {
     const CHARS: &[u8] = b"ABCDEFGHJKLMNPRSTUVWXYZ0123456789";
     let mut rng = rand::thread_rng();
-    let tail: String = (0..14).map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char).collect();
+    let tail: String = (0..14)
+        .map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)
+        .collect();
     let vin = format!("CPT{tail}");
     debug_assert!(Vin::parse(&vin).is_ok());
     vin
@@ -315,10 +366,16 @@ fn new_vin() -> String {
 
 /// Inserted first in its transaction: on SQLite a transaction that writes first waits for the
 /// write lock instead of failing when another writer got there between its read and its write.
-fn new_company(conn: &mut DbConnection, name: &str, now: DateTime<Utc>) -> Result<i64, CertificationError> {
+fn new_company(
+    conn: &mut DbConnection,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<i64, CertificationError> {
     loop {
-        let kbo = EnterpriseNumber::from_first_eight(rand::thread_rng().gen_range(0..FIXTURE_KBO_FIRST_EIGHT))
-            .expect("in the enterprise range");
+        let kbo = EnterpriseNumber::from_first_eight(
+            rand::thread_rng().gen_range(0..FIXTURE_KBO_FIRST_EIGHT),
+        )
+        .expect("in the enterprise range");
         let company = companies::NewCompany {
             kbo: kbo.digits(),
             name,
@@ -329,13 +386,22 @@ fn new_company(conn: &mut DbConnection, name: &str, now: DateTime<Utc>) -> Resul
         // A savepoint, so that a number already taken costs only this attempt.
         match conn.transaction(|conn| companies::insert(conn, &company)) {
             Ok(id) => return Ok(id),
-            Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => continue,
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => continue,
             Err(e) => return Err(e.into()),
         }
     }
 }
 
-fn add_account(conn: &mut DbConnection, company_id: i64, username: &str, password: &str, now: DateTime<Utc>) -> Result<(), CertificationError> {
+fn add_account(
+    conn: &mut DbConnection,
+    company_id: i64,
+    username: &str,
+    password: &str,
+    now: DateTime<Utc>,
+) -> Result<(), CertificationError> {
     accounts::insert(
         conn,
         &accounts::NewAccount {
@@ -350,11 +416,15 @@ fn add_account(conn: &mut DbConnection, company_id: i64, username: &str, passwor
 }
 
 /// The garage that "sent" the fixtures' history, made once per certification database.
-fn fixture_caller(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Caller, CertificationError> {
+fn fixture_caller(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+) -> Result<Caller, CertificationError> {
     let account = match accounts::find_by_username(conn, FIXTURE_USER)? {
         Some(account) => account,
         None => {
-            let kbo = EnterpriseNumber::from_first_eight(FIXTURE_KBO_FIRST_EIGHT).expect("in range");
+            let kbo =
+                EnterpriseNumber::from_first_eight(FIXTURE_KBO_FIRST_EIGHT).expect("in range");
             let company_id = match companies::find_by_kbo(conn, kbo.digits())? {
                 Some(company) => company.id,
                 None => companies::insert(
@@ -425,7 +495,10 @@ pub struct OpenedStep {
     pub work_date: chrono::NaiveDate,
 }
 
-pub fn sheet_view(conn: &mut DbConnection, session_id: &str) -> Result<SheetView, CertificationError> {
+pub fn sheet_view(
+    conn: &mut DbConnection,
+    session_id: &str,
+) -> Result<SheetView, CertificationError> {
     let session = find(conn, session_id)?;
     let opened = opened(conn, &session.id)?
         .into_iter()
@@ -451,7 +524,11 @@ pub fn sheet_view(conn: &mut DbConnection, session_id: &str) -> Result<SheetView
 pub fn render_text(view: &SheetView, language: scenario::SheetLanguage, base_url: &str) -> String {
     use std::fmt::Write;
     let mut out = String::new();
-    let _ = writeln!(out, "Certification session {} for {} {} ({})", view.session_id, view.dms.name, view.dms.version, view.dms.builder);
+    let _ = writeln!(
+        out,
+        "Certification session {} for {} {} ({})",
+        view.session_id, view.dms.name, view.dms.version, view.dms.builder
+    );
     let _ = writeln!(out, "Endpoint:      {base_url}{}", view.endpoint_path);
     let _ = writeln!(out, "Operator page: {base_url}{}", view.operator_page_path);
     let _ = writeln!(out, "User name:     {}", view.username);
@@ -466,7 +543,12 @@ pub fn render_text(view: &SheetView, language: scenario::SheetLanguage, base_url
             Some(o) => format!("opened {}", o.opened_at.format("%Y-%m-%d %H:%M:%S UTC")),
             None => "not opened".into(),
         };
-        let _ = writeln!(out, "\nStep {} [{}] ({state})", step.number, criteria.join(", "));
+        let _ = writeln!(
+            out,
+            "\nStep {} [{}] ({state})",
+            step.number,
+            criteria.join(", ")
+        );
         let _ = writeln!(out, "  {}", step.instructions.get(language));
         if let Some(screenshot) = &step.screenshot {
             let _ = writeln!(out, "  Screenshot: {}", screenshot.get(language));

@@ -33,7 +33,10 @@ pub fn insert(conn: &mut DbConnection, account: &NewAccount<'_>) -> QueryResult<
         .map(|_| ())
 }
 
-pub fn find_by_username(conn: &mut DbConnection, username: &str) -> QueryResult<Option<AccountRow>> {
+pub fn find_by_username(
+    conn: &mut DbConnection,
+    username: &str,
+) -> QueryResult<Option<AccountRow>> {
     // Every request's first query: on the concrete connection (`db::unique`).
     on_backend!(conn, |c| super::unique(
         accounts::table
@@ -43,7 +46,11 @@ pub fn find_by_username(conn: &mut DbConnection, username: &str) -> QueryResult<
     ))
 }
 
-pub fn set_password_hash(conn: &mut DbConnection, username: &str, hash: &str) -> QueryResult<usize> {
+pub fn set_password_hash(
+    conn: &mut DbConnection,
+    username: &str,
+    hash: &str,
+) -> QueryResult<usize> {
     diesel::update(accounts::table.filter(accounts::username.eq(username)))
         .set(accounts::password_hash.eq(hash))
         .execute(conn)
@@ -51,8 +58,11 @@ pub fn set_password_hash(conn: &mut DbConnection, username: &str, hash: &str) ->
 
 /// The kind of company an account belongs to.
 pub fn company_kind(conn: &mut DbConnection, company_id: i64) -> QueryResult<String> {
-    super::unique(companies::table.find(company_id).select(companies::kind), conn)?
-        .ok_or(diesel::NotFound)
+    super::unique(
+        companies::table.find(company_id).select(companies::kind),
+        conn,
+    )?
+    .ok_or(diesel::NotFound)
 }
 
 /// The user names of a company's accounts.

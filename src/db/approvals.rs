@@ -47,7 +47,13 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<ApprovalRow>> {
 }
 
 /// Marks it revoked, once: a revoked approval stays as it was revoked.
-pub fn revoke(conn: &mut DbConnection, id: &str, by: &str, note: &str, at: NaiveDateTime) -> QueryResult<usize> {
+pub fn revoke(
+    conn: &mut DbConnection,
+    id: &str,
+    by: &str,
+    note: &str,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
     diesel::update(
         dms_approvals::table
             .filter(dms_approvals::id.eq(id))

@@ -4,8 +4,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{
-    certification_attachments, certification_evaluations, certification_exchanges, certification_sessions,
-    certification_steps, certification_verdicts,
+    certification_attachments, certification_evaluations, certification_exchanges,
+    certification_sessions, certification_steps, certification_verdicts,
 };
 use super::DbConnection;
 
@@ -112,7 +112,12 @@ pub fn insert_session(conn: &mut DbConnection, session: &SessionRow) -> QueryRes
 }
 
 pub fn find_session(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SessionRow>> {
-    super::unique(certification_sessions::table.find(id).select(SessionRow::as_select()), conn)
+    super::unique(
+        certification_sessions::table
+            .find(id)
+            .select(SessionRow::as_select()),
+        conn,
+    )
 }
 
 pub fn sessions(conn: &mut DbConnection) -> QueryResult<Vec<SessionRow>> {
@@ -191,7 +196,10 @@ pub fn insert_evaluation(conn: &mut DbConnection, evaluation: &EvaluationRow) ->
 pub fn evaluations(conn: &mut DbConnection, session_id: &str) -> QueryResult<Vec<EvaluationRow>> {
     certification_evaluations::table
         .filter(certification_evaluations::session_id.eq(session_id))
-        .order((certification_evaluations::created_at, certification_evaluations::id))
+        .order((
+            certification_evaluations::created_at,
+            certification_evaluations::id,
+        ))
         .select(EvaluationRow::as_select())
         .load(conn)
 }

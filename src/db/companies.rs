@@ -31,7 +31,9 @@ pub fn insert(conn: &mut DbConnection, company: &NewCompany<'_>) -> QueryResult<
     diesel::insert_into(companies::table)
         .values(company)
         .execute(conn)?;
-    let query = companies::table.filter(companies::kbo.eq(company.kbo)).select(companies::id);
+    let query = companies::table
+        .filter(companies::kbo.eq(company.kbo))
+        .select(companies::id);
     super::unique(query, conn)?.ok_or(diesel::NotFound)
 }
 

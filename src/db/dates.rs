@@ -65,7 +65,10 @@ impl FromSql<Nullable<Date>, Sqlite> for MaybeDay {
     }
 
     fn from_nullable_sql(value: Option<SqliteValue<'_, '_, '_>>) -> deserialize::Result<Self> {
-        value.map_or(Ok(MaybeDay(None)), <Self as FromSql<Nullable<Date>, Sqlite>>::from_sql)
+        value.map_or(
+            Ok(MaybeDay(None)),
+            <Self as FromSql<Nullable<Date>, Sqlite>>::from_sql,
+        )
     }
 }
 
@@ -75,7 +78,10 @@ impl FromSql<Nullable<Date>, Pg> for MaybeDay {
     }
 
     fn from_nullable_sql(value: Option<PgValue<'_>>) -> deserialize::Result<Self> {
-        value.map_or(Ok(MaybeDay(None)), <Self as FromSql<Nullable<Date>, Pg>>::from_sql)
+        value.map_or(
+            Ok(MaybeDay(None)),
+            <Self as FromSql<Nullable<Date>, Pg>>::from_sql,
+        )
     }
 }
 
@@ -107,7 +113,10 @@ impl FromSql<Nullable<Date>, MultiBackend> for MaybeDay {
     }
 
     fn from_nullable_sql(value: Option<MultiRawValue<'_>>) -> deserialize::Result<Self> {
-        value.map_or(Ok(MaybeDay(None)), <Self as FromSql<Nullable<Date>, MultiBackend>>::from_sql)
+        value.map_or(
+            Ok(MaybeDay(None)),
+            <Self as FromSql<Nullable<Date>, MultiBackend>>::from_sql,
+        )
     }
 }
 
@@ -120,9 +129,11 @@ impl FromSql<Timestamp, MultiBackend> for Moment {
 /// `YYYY-MM-DD`.
 fn iso_date(text: &[u8]) -> Option<NaiveDate> {
     match text {
-        [y @ .., b'-', m1, m2, b'-', d1, d2] if y.len() == 4 => {
-            NaiveDate::from_ymd_opt(digits(y)? as i32, digits(&[*m1, *m2])?, digits(&[*d1, *d2])?)
-        }
+        [y @ .., b'-', m1, m2, b'-', d1, d2] if y.len() == 4 => NaiveDate::from_ymd_opt(
+            digits(y)? as i32,
+            digits(&[*m1, *m2])?,
+            digits(&[*d1, *d2])?,
+        ),
         _ => None,
     }
 }
@@ -151,8 +162,9 @@ fn iso_timestamp(text: &[u8]) -> Option<NaiveDateTime> {
 }
 
 fn digits(text: &[u8]) -> Option<u32> {
-    text.iter()
-        .try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    text.iter().try_fold(0u32, |n, &c| {
+        c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+    })
 }
 
 #[cfg(test)]
@@ -165,7 +177,13 @@ mod tests {
 
     #[test]
     fn dates_read_as_chrono_reads_them() {
-        for date in [d(1, 1, 1), d(1970, 1, 1), d(2024, 2, 29), d(2026, 12, 31), d(9999, 12, 31)] {
+        for date in [
+            d(1, 1, 1),
+            d(1970, 1, 1),
+            d(2024, 2, 29),
+            d(2026, 12, 31),
+            d(9999, 12, 31),
+        ] {
             let text = date.format("%F").to_string();
             assert_eq!(iso_date(text.as_bytes()), Some(date), "{text}");
         }
@@ -173,9 +191,18 @@ mod tests {
 
     #[test]
     fn anything_but_a_plain_iso_date_is_left_to_diesel() {
-        for text in ["2025-02-29", "2025-13-01", "2025-00-10", "2025-1-01", "25-01-01", "2025/01/01",
-            "2025-01-01 ", "+2025-01-01", "2025-0a-01", ""]
-        {
+        for text in [
+            "2025-02-29",
+            "2025-13-01",
+            "2025-00-10",
+            "2025-1-01",
+            "25-01-01",
+            "2025/01/01",
+            "2025-01-01 ",
+            "+2025-01-01",
+            "2025-0a-01",
+            "",
+        ] {
             assert_eq!(iso_date(text.as_bytes()), None, "{text}");
         }
     }
@@ -203,9 +230,17 @@ mod tests {
 
     #[test]
     fn anything_but_a_plain_iso_timestamp_is_left_to_diesel() {
-        for text in ["2026-11-27T07:01:16", "2026-11-27 07:01", "2026-11-27 24:00:00", "2026-11-27 07:01:16.",
-            "2026-11-27 07:01:16.1234567890", "2026-11-27 07:01:16Z", "2026-11-27", "2459000.5", ""]
-        {
+        for text in [
+            "2026-11-27T07:01:16",
+            "2026-11-27 07:01",
+            "2026-11-27 24:00:00",
+            "2026-11-27 07:01:16.",
+            "2026-11-27 07:01:16.1234567890",
+            "2026-11-27 07:01:16Z",
+            "2026-11-27",
+            "2459000.5",
+            "",
+        ] {
             assert_eq!(iso_timestamp(text.as_bytes()), None, "{text}");
         }
     }

@@ -28,7 +28,10 @@ pub fn insert(conn: &mut DbConnection, label: &LabelRow) -> QueryResult<()> {
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<LabelRow>> {
-    super::unique(ok_labels::table.find(id).select(LabelRow::as_select()), conn)
+    super::unique(
+        ok_labels::table.find(id).select(LabelRow::as_select()),
+        conn,
+    )
 }
 
 /// Odometer anomalies: on a reading in the history, only staff can have accepted them.
@@ -39,30 +42,36 @@ const ANOMALIES: [IssueCode; 3] = [
 ];
 
 /// The official history of a VIN, each reading marked when it carries an accepted anomaly.
-pub fn history(conn: &mut DbConnection, vin: &str) -> QueryResult<Vec<(LabelReading, NaiveDateTime)>> {
+pub fn history(
+    conn: &mut DbConnection,
+    vin: &str,
+) -> QueryResult<Vec<(LabelReading, NaiveDateTime)>> {
     // One statement with fixed comparisons, on the concrete connection, so that it is prepared
     // once per connection: SQLite never caches a statement with an `IN (...)` list.
     let [first, second, third] = ANOMALIES.map(IssueCode::as_str);
     let flagged = diesel::dsl::exists(
-        issues::table.filter(issues::reading_id.eq(readings::id)).filter(
-            issues::code
-                .eq(first)
-                .or(issues::code.eq(second))
-                .or(issues::code.eq(third)),
-        ),
+        issues::table
+            .filter(issues::reading_id.eq(readings::id))
+            .filter(
+                issues::code
+                    .eq(first)
+                    .or(issues::code.eq(second))
+                    .or(issues::code.eq(third)),
+            ),
     );
-    let rows: Vec<(NaiveDate, i64, String, NaiveDateTime, bool)> = on_backend!(conn, |c| readings::table
-        .filter(readings::vin.eq(vin))
-        .filter(super::readings::is_official())
-        .order((readings::work_date, readings::received_at, readings::id))
-        .select((
-            readings::work_date,
-            readings::odometer,
-            readings::odometer_unit,
-            readings::received_at,
-            flagged,
-        ))
-        .load(c))?;
+    let rows: Vec<(NaiveDate, i64, String, NaiveDateTime, bool)> =
+        on_backend!(conn, |c| readings::table
+            .filter(readings::vin.eq(vin))
+            .filter(super::readings::is_official())
+            .order((readings::work_date, readings::received_at, readings::id))
+            .select((
+                readings::work_date,
+                readings::odometer,
+                readings::odometer_unit,
+                readings::received_at,
+                flagged,
+            ))
+            .load(c))?;
     Ok(rows
         .into_iter()
         .map(|(work_date, odometer, unit, received_at, anomaly)| {

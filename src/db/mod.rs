@@ -40,8 +40,10 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
-const CERTIFICATION_SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/certification/sqlite");
-const CERTIFICATION_POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/certification/postgres");
+const CERTIFICATION_SQLITE_MIGRATIONS: EmbeddedMigrations =
+    embed_migrations!("migrations/certification/sqlite");
+const CERTIFICATION_POSTGRES_MIGRATIONS: EmbeddedMigrations =
+    embed_migrations!("migrations/certification/postgres");
 
 /// The PostgreSQL schema of the certification database (SPEC 5.5), beside production's.
 const CERTIFICATION_SCHEMA: &str = "certification";
@@ -151,9 +153,13 @@ impl Database {
     /// Where this database lives, given production's URL.
     pub fn url(self, production: &DatabaseUrl) -> DatabaseUrl {
         match (self, production) {
-            (Database::Production, url) | (Database::Certification, url @ DatabaseUrl::Postgres(_)) => url.clone(),
+            (Database::Production, url)
+            | (Database::Certification, url @ DatabaseUrl::Postgres(_)) => url.clone(),
             (Database::Certification, DatabaseUrl::Sqlite(path)) => {
-                let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                let stem = path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 let name = match path.extension() {
                     Some(ext) => format!("{stem}-certification.{}", ext.to_string_lossy()),
                     None => format!("{stem}-certification"),
@@ -191,7 +197,9 @@ fn scheme_of(raw: &str) -> Option<&str> {
     let (scheme, _) = raw.split_once(':')?;
     let looks_like_scheme = scheme.len() > 1
         && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c));
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c));
     looks_like_scheme.then_some(scheme)
 }
 
@@ -219,7 +227,9 @@ impl ManageConnection for Manager {
         if matches!(conn.conn, DbConnection::Sqlite(_)) || conn.checked.elapsed() < RECHECK {
             return Ok(());
         }
-        conn.conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)?;
+        conn.conn
+            .batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)?;
         conn.checked = Instant::now();
         Ok(())
     }
@@ -239,7 +249,8 @@ impl Manager {
                     .map_err(r2d2::Error::ConnectionError)
             }
             DatabaseUrl::Postgres(url) => {
-                let mut conn = PgConnection::establish(url).map_err(r2d2::Error::ConnectionError)?;
+                let mut conn =
+                    PgConnection::establish(url).map_err(r2d2::Error::ConnectionError)?;
                 if let Some(schema) = self.schema {
                     conn.batch_execute(&format!("SET search_path TO {schema}"))
                         .map_err(r2d2::Error::QueryError)?;
@@ -278,8 +289,9 @@ pub fn open(database: Database, production: &DatabaseUrl, max_size: u32) -> Resu
     let url = &database.url(production);
     if let DatabaseUrl::Sqlite(path) = url {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| DbError::Migrations(format!("cannot create {}: {e}", parent.display())))?;
+            std::fs::create_dir_all(parent).map_err(|e| {
+                DbError::Migrations(format!("cannot create {}: {e}", parent.display()))
+            })?;
         }
     }
     let manager = Manager {
@@ -287,7 +299,9 @@ pub fn open(database: Database, production: &DatabaseUrl, max_size: u32) -> Resu
         schema: database.schema(),
     };
     // Migrations and WAL first, on a connection of their own, before the pool opens several.
-    let mut conn = manager.open().map_err(|e| DbError::Migrations(e.to_string()))?;
+    let mut conn = manager
+        .open()
+        .map_err(|e| DbError::Migrations(e.to_string()))?;
     migrate(&mut conn, database)?;
     drop(conn);
     let pool = r2d2::Pool::builder()
@@ -394,7 +408,10 @@ fixed_sqlite_statement!(Commit, "COMMIT");
 /// A transaction that reads before it writes. SQLite runs it with the write lock taken first:
 /// a WAL transaction that has read cannot wait for the lock when another writer commits in
 /// between, and fails with "database is locked" instead. PostgreSQL needs nothing of the kind.
-pub fn writing<T, E>(conn: &mut DbConnection, work: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+pub fn writing<T, E>(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
 where
     E: From<diesel::result::Error>,
 {
@@ -437,13 +454,16 @@ fn migrate(conn: &mut DbConnection, database: Database) -> Result<(), DbError> {
     let result = match conn {
         DbConnection::Sqlite(c) => {
             c.batch_execute("PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL;")?;
-            c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()).and_then(|()| {
-                if certification {
-                    c.run_pending_migrations(CERTIFICATION_SQLITE_MIGRATIONS).map(|_| ())
-                } else {
-                    Ok(())
-                }
-            })
+            c.run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(|_| ())
+                .and_then(|()| {
+                    if certification {
+                        c.run_pending_migrations(CERTIFICATION_SQLITE_MIGRATIONS)
+                            .map(|_| ())
+                    } else {
+                        Ok(())
+                    }
+                })
         }
         DbConnection::Postgres(c) => {
             c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
@@ -508,10 +528,16 @@ mod tests {
     #[test]
     fn the_certification_database_lives_beside_production() {
         let sqlite = DatabaseUrl::parse("data/carpass.db").unwrap();
-        assert_eq!(Database::Certification.url(&sqlite), DatabaseUrl::Sqlite("data/carpass-certification.db".into()));
+        assert_eq!(
+            Database::Certification.url(&sqlite),
+            DatabaseUrl::Sqlite("data/carpass-certification.db".into())
+        );
         assert_eq!(Database::Production.url(&sqlite), sqlite);
         let bare = DatabaseUrl::parse("carpass").unwrap();
-        assert_eq!(Database::Certification.url(&bare), DatabaseUrl::Sqlite("carpass-certification".into()));
+        assert_eq!(
+            Database::Certification.url(&bare),
+            DatabaseUrl::Sqlite("carpass-certification".into())
+        );
         let pg = DatabaseUrl::parse("postgres://u:p@h/db").unwrap();
         assert_eq!(Database::Certification.url(&pg), pg);
         assert_eq!(Database::Certification.schema(), Some("certification"));
@@ -543,11 +569,18 @@ mod tests {
         assert!(found(&readers).is_none());
         vehicles::upsert(&mut pool.get().unwrap(), &row).unwrap();
         // The same (reused) connection, a new transaction: the commit is seen.
-        assert_eq!(found(&readers).unwrap().make.as_deref(), Some("Mercedes-Benz"));
+        assert_eq!(
+            found(&readers).unwrap().make.as_deref(),
+            Some("Mercedes-Benz")
+        );
         let written = readers.run(|c| vehicles::upsert(c, &row)).unwrap();
         let refused = written.unwrap_err().to_string();
         assert!(refused.contains("readonly"), "{refused}");
-        assert!(Readers::of(Database::Production, &DatabaseUrl::parse("postgres://u@h/db").unwrap()).is_none());
+        assert!(Readers::of(
+            Database::Production,
+            &DatabaseUrl::parse("postgres://u@h/db").unwrap()
+        )
+        .is_none());
     }
 
     #[test]

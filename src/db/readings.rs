@@ -154,22 +154,34 @@ pub fn find_by_client_references(
 /// per row, from its statement cache: a multi-row statement's SQL depends on its length and
 /// would be prepared per batch, which cost the group-commit writer more (measured: 119 -> 148
 /// us of CPU per reading) than finding the cached one for each row.
-pub fn insert(conn: &mut DbConnection, readings: &[ReadingRow], works: &[WorkRow]) -> QueryResult<()> {
+pub fn insert(
+    conn: &mut DbConnection,
+    readings: &[ReadingRow],
+    works: &[WorkRow],
+) -> QueryResult<()> {
     match conn {
         DbConnection::Sqlite(c) => {
             for reading in readings {
-                diesel::insert_into(readings::table).values(reading).execute(c)?;
+                diesel::insert_into(readings::table)
+                    .values(reading)
+                    .execute(c)?;
             }
             for work in works {
-                diesel::insert_into(reading_works::table).values(work).execute(c)?;
+                diesel::insert_into(reading_works::table)
+                    .values(work)
+                    .execute(c)?;
             }
         }
         DbConnection::Postgres(c) => {
             for chunk in readings.chunks(ROWS_PER_STATEMENT) {
-                diesel::insert_into(readings::table).values(chunk).execute(c)?;
+                diesel::insert_into(readings::table)
+                    .values(chunk)
+                    .execute(c)?;
             }
             for chunk in works.chunks(ROWS_PER_STATEMENT) {
-                diesel::insert_into(reading_works::table).values(chunk).execute(c)?;
+                diesel::insert_into(reading_works::table)
+                    .values(chunk)
+                    .execute(c)?;
             }
         }
     }
@@ -209,7 +221,12 @@ pub fn official_histories(
             let rows: Vec<(String, Day, Moment, i64, bool, Option<i64>)> = readings::table
                 .filter(readings::vin.eq_any(chunk))
                 .filter(is_official())
-                .order((readings::vin, readings::work_date, readings::received_at, readings::id))
+                .order((
+                    readings::vin,
+                    readings::work_date,
+                    readings::received_at,
+                    readings::id,
+                ))
                 .select((
                     readings::vin,
                     readings::work_date,
@@ -219,15 +236,25 @@ pub fn official_histories(
                     readings::odometer_replaced,
                 ))
                 .load(c)?;
-            entries.extend(rows.into_iter().map(|(vin, work_date, received, odometer, in_miles, replaced)| {
-                (vin, received.0, history_entry(work_date, odometer, in_miles, replaced))
-            }));
+            entries.extend(rows.into_iter().map(
+                |(vin, work_date, received, odometer, in_miles, replaced)| {
+                    (
+                        vin,
+                        received.0,
+                        history_entry(work_date, odometer, in_miles, replaced),
+                    )
+                },
+            ));
         }
         return Ok(entries);
     }
     for vin in vins {
         let history = received_history(conn, vin)?;
-        entries.extend(history.into_iter().map(|(received, entry)| ((*vin).to_owned(), received, entry)));
+        entries.extend(
+            history
+                .into_iter()
+                .map(|(received, entry)| ((*vin).to_owned(), received, entry)),
+        );
     }
     Ok(entries)
 }
@@ -236,7 +263,10 @@ pub fn official_histories(
 /// whose statement cache finds the query by type: it runs for every reading and every check.
 /// The unit comes as a flag rather than a String, and the dates without chrono's format parser
 /// (`dates`): a history row costs no allocation of its own.
-fn received_history(conn: &mut DbConnection, vin: &str) -> QueryResult<Vec<(NaiveDateTime, HistoryEntry)>> {
+fn received_history(
+    conn: &mut DbConnection,
+    vin: &str,
+) -> QueryResult<Vec<(NaiveDateTime, HistoryEntry)>> {
     let rows: Vec<(Day, Moment, i64, bool, Option<i64>)> = on_backend!(conn, |c| readings::table
         .filter(readings::vin.eq(vin))
         .filter(is_official())
@@ -252,22 +282,37 @@ fn received_history(conn: &mut DbConnection, vin: &str) -> QueryResult<Vec<(Naiv
     Ok(rows
         .into_iter()
         .map(|(work_date, received, odometer, in_miles, replaced)| {
-            (received.0, history_entry(work_date, odometer, in_miles, replaced))
+            (
+                received.0,
+                history_entry(work_date, odometer, in_miles, replaced),
+            )
         })
         .collect())
 }
 
-fn history_entry(work_date: Day, odometer: i64, in_miles: bool, replaced: Option<i64>) -> HistoryEntry {
+fn history_entry(
+    work_date: Day,
+    odometer: i64,
+    in_miles: bool,
+    replaced: Option<i64>,
+) -> HistoryEntry {
     HistoryEntry {
         work_date: work_date.0,
         odometer: odometer.max(0) as u64,
-        unit: if in_miles { OdometerUnit::Mi } else { OdometerUnit::Km },
+        unit: if in_miles {
+            OdometerUnit::Mi
+        } else {
+            OdometerUnit::Km
+        },
         odometer_replaced: replaced.map(|r| r.max(0) as u64),
     }
 }
 
 /// Readings of a VIN waiting for the vehicle to be registered, in the order they happened.
-pub fn waiting_for_registration(conn: &mut DbConnection, vin: &str) -> QueryResult<Vec<ReadingRow>> {
+pub fn waiting_for_registration(
+    conn: &mut DbConnection,
+    vin: &str,
+) -> QueryResult<Vec<ReadingRow>> {
     readings::table
         .filter(readings::vin.eq(vin))
         .filter(readings::status.eq(ReadingStatus::WaitingForRegistration.as_str()))
@@ -307,7 +352,12 @@ pub fn set_status(
 }
 
 pub fn find(conn: &mut DbConnection, reading_id: &str) -> QueryResult<Option<ReadingRow>> {
-    super::unique(readings::table.find(reading_id).select(ReadingRow::as_select()), conn)
+    super::unique(
+        readings::table
+            .find(reading_id)
+            .select(ReadingRow::as_select()),
+        conn,
+    )
 }
 
 /// Replaces the reading's values (the previous ones go to `reading_versions` first).
@@ -353,7 +403,10 @@ pub fn in_status(conn: &mut DbConnection, status: ReadingStatus) -> QueryResult<
 }
 
 /// Readings still waiting for their vehicle that were received before `cutoff`.
-pub fn waiting_since_before(conn: &mut DbConnection, cutoff: NaiveDateTime) -> QueryResult<Vec<ReadingRow>> {
+pub fn waiting_since_before(
+    conn: &mut DbConnection,
+    cutoff: NaiveDateTime,
+) -> QueryResult<Vec<ReadingRow>> {
     readings::table
         .filter(readings::status.eq(ReadingStatus::WaitingForRegistration.as_str()))
         .filter(readings::received_at.le(cutoff))
@@ -367,7 +420,11 @@ pub type SoftwareKey = (Option<String>, Option<String>, Option<String>);
 
 /// (software, readings, issues) per software that sent readings, most readings first.
 pub fn per_software(conn: &mut DbConnection) -> QueryResult<Vec<(SoftwareKey, i64, i64)>> {
-    let software = (readings::software_builder, readings::software_name, readings::software_version);
+    let software = (
+        readings::software_builder,
+        readings::software_name,
+        readings::software_version,
+    );
     let counts: Vec<(SoftwareKey, i64)> = readings::table
         .group_by(software)
         .select((software, diesel::dsl::count_star()))
@@ -380,7 +437,10 @@ pub fn per_software(conn: &mut DbConnection) -> QueryResult<Vec<(SoftwareKey, i6
     let mut rows: Vec<(SoftwareKey, i64, i64)> = counts
         .into_iter()
         .map(|(key, count)| {
-            let issues = issue_counts.iter().find(|(k, _)| *k == key).map_or(0, |(_, c)| *c);
+            let issues = issue_counts
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map_or(0, |(_, c)| *c);
             (key, count, issues)
         })
         .collect();

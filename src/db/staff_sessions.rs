@@ -24,7 +24,11 @@ pub fn insert(conn: &mut DbConnection, session: &StaffSessionRow) -> QueryResult
 }
 
 /// The session, when it has not expired.
-pub fn find_live(conn: &mut DbConnection, token_hash: &str, now: NaiveDateTime) -> QueryResult<Option<StaffSessionRow>> {
+pub fn find_live(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<StaffSessionRow>> {
     staff_sessions::table
         .find(token_hash)
         .filter(staff_sessions::expires_at.gt(now))

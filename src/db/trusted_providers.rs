@@ -8,7 +8,11 @@ use super::schema::{companies, issues, readings, trusted_provider_lists, trusted
 use super::DbConnection;
 
 /// (company id, readings) for readings whose work date is in [from, until).
-pub fn readings_per_company(conn: &mut DbConnection, from: NaiveDate, until: NaiveDate) -> QueryResult<Vec<(i64, i64)>> {
+pub fn readings_per_company(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    until: NaiveDate,
+) -> QueryResult<Vec<(i64, i64)>> {
     readings::table
         .filter(readings::work_date.ge(from))
         .filter(readings::work_date.lt(until))
@@ -65,7 +69,11 @@ pub struct ProviderRow {
     pub discrepancies: i64,
 }
 
-pub fn publish(conn: &mut DbConnection, list: &ListRow, providers: &[ProviderRow]) -> QueryResult<()> {
+pub fn publish(
+    conn: &mut DbConnection,
+    list: &ListRow,
+    providers: &[ProviderRow],
+) -> QueryResult<()> {
     diesel::insert_into(trusted_provider_lists::table)
         .values(list)
         .execute(conn)?;
@@ -77,7 +85,10 @@ pub fn publish(conn: &mut DbConnection, list: &ListRow, providers: &[ProviderRow
     Ok(())
 }
 
-pub fn list(conn: &mut DbConnection, year: i32) -> QueryResult<Option<(ListRow, Vec<ProviderRow>)>> {
+pub fn list(
+    conn: &mut DbConnection,
+    year: i32,
+) -> QueryResult<Option<(ListRow, Vec<ProviderRow>)>> {
     let Some(list) = trusted_provider_lists::table
         .find(year)
         .select(ListRow::as_select())

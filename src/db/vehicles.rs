@@ -72,7 +72,9 @@ impl VehicleRow {
 pub fn find(conn: &mut DbConnection, vin: &Vin) -> QueryResult<Option<Vehicle>> {
     // Read for every reading received and checked: on the concrete connection (`db::unique`).
     let row = on_backend!(conn, |c| super::unique(
-        vehicles::table.find(vin.as_str()).select(VehicleRow::as_select()),
+        vehicles::table
+            .find(vin.as_str())
+            .select(VehicleRow::as_select()),
         c
     ))?;
     Ok(row.and_then(VehicleRow::into_vehicle))

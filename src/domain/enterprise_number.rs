@@ -253,7 +253,12 @@ mod tests {
             let made = EnterpriseNumber::from_first_eight(first_eight).unwrap();
             assert_eq!(EnterpriseNumber::parse(made.digits()).unwrap(), made);
         }
-        assert_eq!(EnterpriseNumber::from_first_eight(4_031_707).unwrap().digits(), "0403170701");
+        assert_eq!(
+            EnterpriseNumber::from_first_eight(4_031_707)
+                .unwrap()
+                .digits(),
+            "0403170701"
+        );
         assert!(EnterpriseNumber::from_first_eight(20_000_000).is_none());
     }
 

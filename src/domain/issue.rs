@@ -4,9 +4,9 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::format::{plural, Formatter};
 use super::language::Language;
 use super::odometer::OdometerUnit;
-use super::format::{plural, Formatter};
 use super::vin::VinProblem;
 
 /// SPEC 4 severity column; the strings are the receipt's `Severity` values.

@@ -40,7 +40,9 @@ impl OdometerUnit {
     pub fn to_km(self, value: u64) -> u64 {
         match self {
             OdometerUnit::Km => value,
-            OdometerUnit::Mi => (value * MILLIMETRES_PER_MILE + MILLIMETRES_PER_KM / 2) / MILLIMETRES_PER_KM,
+            OdometerUnit::Mi => {
+                (value * MILLIMETRES_PER_MILE + MILLIMETRES_PER_KM / 2) / MILLIMETRES_PER_KM
+            }
         }
     }
 

@@ -9,8 +9,8 @@ use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::calendar::completed_months;
-use super::language::Language;
 use super::format::{plural, Formatter};
+use super::language::Language;
 use super::odometer::OdometerUnit;
 
 /// SPEC 2.9: longest period without a reading that still keeps the label (24 months: a gap of

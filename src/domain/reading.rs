@@ -96,7 +96,9 @@ mod tests {
         assert!(ClientReference::parse("a").is_ok());
         assert!(ClientReference::parse(&"é".repeat(64)).is_ok());
         assert_eq!(
-            ClientReference::parse(&"x".repeat(65)).unwrap_err().to_string(),
+            ClientReference::parse(&"x".repeat(65))
+                .unwrap_err()
+                .to_string(),
             "a ClientReference has 1 to 64 characters; this one has 65"
         );
     }

@@ -126,7 +126,10 @@ pub fn evaluate(
         ] {
             if let Some(value) = value.filter(|v| *v > FIVE_DIGIT_MAX) {
                 odometer_ok = false;
-                findings.push(Finding::new(IssueDetail::FiveDigitOverflow { value }, field));
+                findings.push(Finding::new(
+                    IssueDetail::FiveDigitOverflow { value },
+                    field,
+                ));
             }
         }
     }
@@ -212,7 +215,11 @@ pub fn status_for(findings: &[Finding], waiting_for_registration: bool) -> Readi
 
 /// ODOMETER_ROLLBACK, ODOMETER_ABOVE_LATER and ODOMETER_IMPLAUSIBLE_RATE against the readings
 /// of the same odometer: a replacement ends one odometer's sequence and starts the next.
-fn history_findings(reading: &ReadingInput, five_digit: bool, history: &[HistoryEntry]) -> Vec<Finding> {
+fn history_findings(
+    reading: &ReadingInput,
+    five_digit: bool,
+    history: &[HistoryEntry],
+) -> Vec<Finding> {
     let date = reading.work_date;
     let this = Value {
         value: reading.odometer,
@@ -366,7 +373,9 @@ fn check_later(this: Value, later: &[HistoryEntry], five_digit: bool) -> Option<
         }
         return None;
     }
-    let lowest = later.iter().min_by_key(|e| this.comparable(Value::of(e)).1)?;
+    let lowest = later
+        .iter()
+        .min_by_key(|e| this.comparable(Value::of(e)).1)?;
     let (a, b) = this.comparable(Value::of(lowest));
     (a > b).then(|| above(lowest))
 }
@@ -472,13 +481,21 @@ mod tests {
         assert_eq!(e.status, ReadingStatus::WaitingForRegistration);
         let mut r = reading(d(2025, 6, 3), 45_210);
         r.works.clear();
-        assert_eq!(check(&r, None, &[]).status, ReadingStatus::PendingCorrection);
+        assert_eq!(
+            check(&r, None, &[]).status,
+            ReadingStatus::PendingCorrection
+        );
     }
 
     #[test]
     fn a_work_date_after_today_is_an_error_and_today_is_fine() {
         let today = d(2025, 6, 3);
-        let e = evaluate(&reading(d(2025, 6, 4), 1), Some(&vehicle()), &[], on_time(today));
+        let e = evaluate(
+            &reading(d(2025, 6, 4), 1),
+            Some(&vehicle()),
+            &[],
+            on_time(today),
+        );
         assert_eq!(codes(&e), ["WORK_DATE_FUTURE"]);
         let e = evaluate(&reading(today, 1), Some(&vehicle()), &[], on_time(today));
         assert_eq!(codes(&e), Vec::<&str>::new());
@@ -492,9 +509,15 @@ mod tests {
         assert_eq!(codes(&bad), ["ODOMETER_INVALID"]);
         let mut miles = reading(d(2025, 6, 3), 1_242_742);
         miles.unit = OdometerUnit::Mi;
-        assert_eq!(codes(&check(&miles, Some(&vehicle()), &[])), Vec::<&str>::new());
+        assert_eq!(
+            codes(&check(&miles, Some(&vehicle()), &[])),
+            Vec::<&str>::new()
+        );
         miles.odometer = 1_242_743;
-        assert_eq!(codes(&check(&miles, Some(&vehicle()), &[])), ["ODOMETER_INVALID"]);
+        assert_eq!(
+            codes(&check(&miles, Some(&vehicle()), &[])),
+            ["ODOMETER_INVALID"]
+        );
     }
 
     #[test]
@@ -538,9 +561,19 @@ mod tests {
     fn a_value_above_a_later_dated_reading_is_flagged() {
         let history = [entry(d(2025, 1, 10), 40_000), entry(d(2025, 3, 4), 47_500)];
         let at = on_time(d(2025, 2, 4));
-        let e = evaluate(&reading(d(2025, 2, 4), 47_501), Some(&vehicle()), &history, at);
+        let e = evaluate(
+            &reading(d(2025, 2, 4), 47_501),
+            Some(&vehicle()),
+            &history,
+            at,
+        );
         assert_eq!(codes(&e), ["ODOMETER_ABOVE_LATER"]);
-        let between = evaluate(&reading(d(2025, 2, 4), 47_500), Some(&vehicle()), &history, at);
+        let between = evaluate(
+            &reading(d(2025, 2, 4), 47_500),
+            Some(&vehicle()),
+            &history,
+            at,
+        );
         assert_eq!(codes(&between), Vec::<&str>::new());
     }
 
@@ -553,7 +586,9 @@ mod tests {
         let bad = check(&reading(d(2025, 6, 3), 44_001), Some(&vehicle()), &history);
         assert_eq!(codes(&bad), ["ODOMETER_IMPLAUSIBLE_RATE"]);
         match &bad.findings[0].detail {
-            IssueDetail::OdometerImplausibleRate { km_per_day, .. } => assert_eq!(*km_per_day, 2_001),
+            IssueDetail::OdometerImplausibleRate { km_per_day, .. } => {
+                assert_eq!(*km_per_day, 2_001)
+            }
             other => panic!("{other:?}"),
         }
     }
@@ -573,9 +608,17 @@ mod tests {
         let e = check(&reading(d(2025, 6, 3), 300), Some(&five_digit()), &history);
         assert_eq!(codes(&e), Vec::<&str>::new());
         // 4 days allow 8,000 km: 99,500 -> 7,500 is 8,000 km driven.
-        let edge = check(&reading(d(2025, 6, 3), 7_500), Some(&five_digit()), &history);
+        let edge = check(
+            &reading(d(2025, 6, 3), 7_500),
+            Some(&five_digit()),
+            &history,
+        );
         assert_eq!(codes(&edge), Vec::<&str>::new());
-        let too_far = check(&reading(d(2025, 6, 3), 7_501), Some(&five_digit()), &history);
+        let too_far = check(
+            &reading(d(2025, 6, 3), 7_501),
+            Some(&five_digit()),
+            &history,
+        );
         assert_eq!(codes(&too_far), ["ODOMETER_ROLLBACK"]);
     }
 
@@ -589,9 +632,17 @@ mod tests {
     #[test]
     fn a_five_digit_reading_before_a_later_rollover_is_not_above_it() {
         let history = [entry(d(2025, 6, 3), 200)];
-        let e = check(&reading(d(2025, 6, 1), 99_000), Some(&five_digit()), &history);
+        let e = check(
+            &reading(d(2025, 6, 1), 99_000),
+            Some(&five_digit()),
+            &history,
+        );
         assert_eq!(codes(&e), Vec::<&str>::new());
-        let far = check(&reading(d(2025, 6, 1), 50_000), Some(&five_digit()), &history);
+        let far = check(
+            &reading(d(2025, 6, 1), 50_000),
+            Some(&five_digit()),
+            &history,
+        );
         assert_eq!(codes(&far), ["ODOMETER_ABOVE_LATER"]);
     }
 
@@ -612,7 +663,10 @@ mod tests {
         let history = [entry(d(2025, 1, 10), 119_000)];
         let mut r = reading(d(2025, 6, 3), 0);
         r.odometer_replaced = Some(121_000);
-        assert_eq!(codes(&check(&r, Some(&vehicle()), &history)), Vec::<&str>::new());
+        assert_eq!(
+            codes(&check(&r, Some(&vehicle()), &history)),
+            Vec::<&str>::new()
+        );
         r.odometer_replaced = Some(118_000);
         let e = check(&r, Some(&vehicle()), &history);
         assert_eq!(codes(&e), ["ODOMETER_ROLLBACK"]);
@@ -624,20 +678,35 @@ mod tests {
         let history = [entry(d(2025, 1, 10), 100_000)];
         let mut r = reading(d(2025, 6, 3), 62_137);
         r.unit = OdometerUnit::Mi;
-        assert_eq!(codes(&check(&r, Some(&vehicle()), &history)), Vec::<&str>::new());
+        assert_eq!(
+            codes(&check(&r, Some(&vehicle()), &history)),
+            Vec::<&str>::new()
+        );
         r.odometer = 62_136;
-        assert_eq!(codes(&check(&r, Some(&vehicle()), &history)), ["ODOMETER_ROLLBACK"]);
+        assert_eq!(
+            codes(&check(&r, Some(&vehicle()), &history)),
+            ["ODOMETER_ROLLBACK"]
+        );
     }
 
     #[test]
     fn work_is_required_from_the_first_of_january_2024() {
         let mut before = reading(d(2023, 12, 31), 10);
         before.works.clear();
-        let dates = Dates { today: d(2023, 12, 31), received_on: d(2023, 12, 31) };
-        assert_eq!(codes(&evaluate(&before, Some(&vehicle()), &[], dates)), Vec::<&str>::new());
+        let dates = Dates {
+            today: d(2023, 12, 31),
+            received_on: d(2023, 12, 31),
+        };
+        assert_eq!(
+            codes(&evaluate(&before, Some(&vehicle()), &[], dates)),
+            Vec::<&str>::new()
+        );
         let mut from = reading(d(2024, 1, 1), 10);
         from.works.clear();
-        let dates = Dates { today: d(2024, 1, 1), received_on: d(2024, 1, 1) };
+        let dates = Dates {
+            today: d(2024, 1, 1),
+            received_on: d(2024, 1, 1),
+        };
         let e = evaluate(&from, Some(&vehicle()), &[], dates);
         assert_eq!(codes(&e), ["WORK_MISSING"]);
         assert_eq!(e.findings[0].field.as_deref(), Some("Work"));
@@ -648,11 +717,18 @@ mod tests {
         let mut r = reading(d(2025, 6, 3), 10);
         r.works = ["TYRES", "tyres", "WASH"]
             .into_iter()
-            .map(|c| Work { activity_code: c.into(), description: "x".into() })
+            .map(|c| Work {
+                activity_code: c.into(),
+                description: "x".into(),
+            })
             .collect();
         let e = check(&r, Some(&vehicle()), &[]);
         assert_eq!(codes(&e), ["ACTIVITY_UNKNOWN", "ACTIVITY_UNKNOWN"]);
-        let fields: Vec<_> = e.findings.iter().map(|f| f.field.clone().unwrap()).collect();
+        let fields: Vec<_> = e
+            .findings
+            .iter()
+            .map(|f| f.field.clone().unwrap())
+            .collect();
         assert_eq!(fields, ["Work[2]/ActivityCode", "Work[3]/ActivityCode"]);
     }
 
@@ -660,9 +736,18 @@ mod tests {
     fn a_report_after_five_working_days_is_late_but_accepted() {
         // Work on Monday 16 June 2025: the deadline is Monday 23 June.
         let r = reading(d(2025, 6, 16), 10);
-        let on_deadline = Dates { today: d(2025, 6, 23), received_on: d(2025, 6, 23) };
-        assert_eq!(codes(&evaluate(&r, Some(&vehicle()), &[], on_deadline)), Vec::<&str>::new());
-        let late = Dates { today: d(2025, 6, 24), received_on: d(2025, 6, 24) };
+        let on_deadline = Dates {
+            today: d(2025, 6, 23),
+            received_on: d(2025, 6, 23),
+        };
+        assert_eq!(
+            codes(&evaluate(&r, Some(&vehicle()), &[], on_deadline)),
+            Vec::<&str>::new()
+        );
+        let late = Dates {
+            today: d(2025, 6, 24),
+            received_on: d(2025, 6, 24),
+        };
         let e = evaluate(&r, Some(&vehicle()), &[], late);
         assert_eq!(codes(&e), ["LATE_SUBMISSION"]);
         assert_eq!(e.status, ReadingStatus::AcceptedWithWarnings);
@@ -674,13 +759,21 @@ mod tests {
         let dates = on_time(d(2019, 2, 28));
         let e = evaluate(&r, Some(&vehicle()), &[], dates);
         assert_eq!(codes(&e), ["BEFORE_FIRST_REGISTRATION"]);
-        let on_the_day = evaluate(&reading(d(2019, 3, 1), 10), Some(&vehicle()), &[], on_time(d(2019, 3, 1)));
+        let on_the_day = evaluate(
+            &reading(d(2019, 3, 1), 10),
+            Some(&vehicle()),
+            &[],
+            on_time(d(2019, 3, 1)),
+        );
         assert_eq!(codes(&on_the_day), Vec::<&str>::new());
     }
 
     #[test]
     fn a_truck_reading_is_kept_with_a_not_subject_warning() {
-        let truck = Vehicle { category: Some("N3".into()), ..vehicle() };
+        let truck = Vehicle {
+            category: Some("N3".into()),
+            ..vehicle()
+        };
         let e = check(&reading(d(2025, 6, 3), 10), Some(&truck), &[]);
         assert_eq!(codes(&e), ["NOT_SUBJECT"]);
         assert_eq!(e.status, ReadingStatus::AcceptedWithWarnings);

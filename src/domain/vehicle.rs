@@ -78,7 +78,10 @@ mod tests {
     #[test]
     fn passenger_cars_and_light_commercial_vehicles_are_subject() {
         for category in ["M1", "N1", "M1G", "N1G", "m1"] {
-            let v = Vehicle { category: Some(category.into()), ..car() };
+            let v = Vehicle {
+                category: Some(category.into()),
+                ..car()
+            };
             assert_eq!(v.not_subject_reason(), None, "{category}");
         }
     }
@@ -86,10 +89,15 @@ mod tests {
     #[test]
     fn motorcycles_trucks_buses_and_tractors_are_not_subject() {
         for category in ["L3e", "N2", "N3", "M2", "M3", "T1", "O2"] {
-            let v = Vehicle { category: Some(category.into()), ..car() };
+            let v = Vehicle {
+                category: Some(category.into()),
+                ..car()
+            };
             assert_eq!(
                 v.not_subject_reason(),
-                Some(NotSubjectReason::Category { category: category.into() }),
+                Some(NotSubjectReason::Category {
+                    category: category.into()
+                }),
                 "{category}"
             );
         }
@@ -97,15 +105,30 @@ mod tests {
 
     #[test]
     fn the_mass_limit_is_three_and_a_half_tonnes_inclusive() {
-        let at = |kg| Vehicle { mass_kg: Some(kg), ..car() }.not_subject_reason();
+        let at = |kg| {
+            Vehicle {
+                mass_kg: Some(kg),
+                ..car()
+            }
+            .not_subject_reason()
+        };
         assert_eq!(at(3_500), None);
-        assert_eq!(at(3_501), Some(NotSubjectReason::MassAbove { mass_kg: 3_501 }));
+        assert_eq!(
+            at(3_501),
+            Some(NotSubjectReason::MassAbove { mass_kg: 3_501 })
+        );
     }
 
     #[test]
     fn a_vehicle_never_registered_in_belgium_is_not_subject() {
-        let v = Vehicle { first_registration_be: None, ..car() };
-        assert_eq!(v.not_subject_reason(), Some(NotSubjectReason::NeverRegisteredInBelgium));
+        let v = Vehicle {
+            first_registration_be: None,
+            ..car()
+        };
+        assert_eq!(
+            v.not_subject_reason(),
+            Some(NotSubjectReason::NeverRegisteredInBelgium)
+        );
     }
 
     #[test]

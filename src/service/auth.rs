@@ -68,7 +68,10 @@ pub enum AuthError {
     #[error("authentication failed: the user name or the password is wrong")]
     Failed,
     #[error("wsu:Created {created} is more than 5 minutes away from the registry's clock ({now}); check the DMS clock and send a fresh token")]
-    Stale { created: DateTime<Utc>, now: DateTime<Utc> },
+    Stale {
+        created: DateTime<Utc>,
+        now: DateTime<Utc>,
+    },
     #[error("this nonce was already used within the last 5 minutes (a replay); send a fresh Nonce with every request")]
     Replayed,
     #[error(transparent)]
@@ -158,11 +161,17 @@ impl Authenticator {
     ) -> Result<Account, AuthError> {
         let row = accounts::find_by_username(conn, &credentials.username)?;
         let Some(row) = row else {
-            HASHING.run(|memory| passwords::verify_in(memory, &credentials.password, &self.decoy_hash));
+            HASHING.run(|memory| {
+                passwords::verify_in(memory, &credentials.password, &self.decoy_hash)
+            });
             return Err(AuthError::Failed);
         };
         let role = Role::parse(&row.role).ok_or(AuthError::Failed)?;
-        if !self.check_password(&credentials.username, &credentials.password, &row.password_hash) {
+        if !self.check_password(
+            &credentials.username,
+            &credentials.password,
+            &row.password_hash,
+        ) {
             return Err(AuthError::Failed);
         }
         fresh(credentials, now)?;
@@ -191,7 +200,11 @@ impl Authenticator {
         let Some(row) = accounts::find_by_username(conn, &credentials.username)? else {
             return Ok(None);
         };
-        let key = self.key(&credentials.username, &credentials.password, &row.password_hash);
+        let key = self.key(
+            &credentials.username,
+            &credentials.password,
+            &row.password_hash,
+        );
         let Some(role) = Role::parse(&row.role).filter(|_| self.cached(&key)) else {
             return Ok(None);
         };
@@ -224,7 +237,8 @@ impl Authenticator {
             return true;
         }
         // Checked again once our turn to hash comes: another request may have verified it.
-        let verified = HASHING.run(|memory| self.cached(&key) || passwords::verify_in(memory, password, stored));
+        let verified = HASHING
+            .run(|memory| self.cached(&key) || passwords::verify_in(memory, password, stored));
         if !verified {
             return false;
         }
@@ -244,7 +258,9 @@ impl Authenticator {
 /// A token without wsu:Created is accepted; one with it must be within `FRESHNESS` of now.
 fn fresh(credentials: &Credentials, now: DateTime<Utc>) -> Result<(), AuthError> {
     match credentials.created {
-        Some(created) if (now - created).abs() > FRESHNESS => Err(AuthError::Stale { created, now }),
+        Some(created) if (now - created).abs() > FRESHNESS => {
+            Err(AuthError::Stale { created, now })
+        }
         _ => Ok(()),
     }
 }
@@ -303,12 +319,18 @@ mod tests {
         let stored = passwords::hash("right");
         std::thread::scope(|s| {
             for _ in 0..hashing.limit * 2 {
-                s.spawn(|| assert!(hashing.run(|memory| passwords::verify_in(memory, "right", &stored))));
+                s.spawn(|| {
+                    assert!(hashing.run(|memory| passwords::verify_in(memory, "right", &stored)))
+                });
             }
         });
         let slots = hashing.slots.lock().unwrap();
         assert_eq!(slots.running, 0);
-        assert!((1..=hashing.limit).contains(&slots.idle.len()), "{}", slots.idle.len());
+        assert!(
+            (1..=hashing.limit).contains(&slots.idle.len()),
+            "{}",
+            slots.idle.len()
+        );
     }
 
     #[test]

@@ -128,18 +128,49 @@ fn correct(
 ) -> Result<(), ServiceError> {
     let at = now.naive_utc();
     let previous = input_of(conn, reading)?;
-    keep_version(conn, reading, &previous, &caller.account.username, "CorrectIssue", Some(issue.id), None, at)?;
+    keep_version(
+        conn,
+        reading,
+        &previous,
+        &caller.account.username,
+        "CorrectIssue",
+        Some(issue.id),
+        None,
+        at,
+    )?;
     readings::update_values(conn, &reading.id, corrected, at)?;
     let findings = evaluate_again(conn, reading, corrected, now)?;
-    let still_wrong = findings.iter().any(|f| f.code().severity() == Severity::Error);
+    let still_wrong = findings
+        .iter()
+        .any(|f| f.code().severity() == Severity::Error);
     if still_wrong {
         // SPEC 2.7: the one electronic chance is spent; the paper form takes over.
-        issues::move_states(conn, &reading.id, &[IssueState::Open.as_str()], IssueState::Escalated.as_str())?;
-        record_new(conn, reading, &findings, Some(Raise { on_receipt: false, correctable: false, state: IssueState::Escalated }), at)?;
+        issues::move_states(
+            conn,
+            &reading.id,
+            &[IssueState::Open.as_str()],
+            IssueState::Escalated.as_str(),
+        )?;
+        record_new(
+            conn,
+            reading,
+            &findings,
+            Some(Raise {
+                on_receipt: false,
+                correctable: false,
+                state: IssueState::Escalated,
+            }),
+            at,
+        )?;
         correction_limit(conn, reading, number, at)?;
         readings::set_status(conn, &reading.id, ReadingStatus::Reviewing, at)?;
     } else {
-        issues::move_states(conn, &reading.id, &[IssueState::Open.as_str()], IssueState::Corrected.as_str())?;
+        issues::move_states(
+            conn,
+            &reading.id,
+            &[IssueState::Open.as_str()],
+            IssueState::Corrected.as_str(),
+        )?;
         record_new(conn, reading, &findings, None, at)?;
         let status = status_after(conn, reading, &findings, corrected)?;
         readings::set_status(conn, &reading.id, status, at)?;
@@ -161,7 +192,8 @@ pub fn status_after(
         return Ok(ReadingStatus::Reviewing);
     }
     let (vehicle, _) = context(conn, &values.vin)?;
-    let registered_or_invalid = vehicle.is_some() || crate::domain::vin::Vin::parse(&values.vin).is_err();
+    let registered_or_invalid =
+        vehicle.is_some() || crate::domain::vin::Vin::parse(&values.vin).is_err();
     Ok(rules::status_for(findings, !registered_or_invalid))
 }
 
@@ -203,7 +235,11 @@ pub fn record_new(
         };
         // A failed correction's errors are new issues even where the old ones had the same code.
         let fresh_error = errors_as.is_some() && code.severity() == Severity::Error;
-        let key = (code.as_str().to_owned(), finding.field.clone(), raise.state.as_str().to_owned());
+        let key = (
+            code.as_str().to_owned(),
+            finding.field.clone(),
+            raise.state.as_str().to_owned(),
+        );
         if fresh_error || !known.contains(&key) {
             record_issue(conn, &reading.id, finding, raise, at)?;
         }
@@ -251,7 +287,8 @@ pub fn keep_version(
     form_reference: Option<&str>,
     at: NaiveDateTime,
 ) -> Result<(), ServiceError> {
-    let values = serde_json::to_string(previous).map_err(|e| ServiceError::Corrupt(e.to_string()))?;
+    let values =
+        serde_json::to_string(previous).map_err(|e| ServiceError::Corrupt(e.to_string()))?;
     audit::add_version(
         conn,
         &NewVersion {

@@ -48,11 +48,15 @@ impl Committer {
     pub async fn submit(&self, batch: Batch) -> Result<Vec<Receipt>, ServiceError> {
         let (reply, answer) = oneshot::channel();
         if self.sender.send(Job { batch, reply }).is_err() {
-            return Err(ServiceError::Unavailable("the group-commit writer stopped".into()));
+            return Err(ServiceError::Unavailable(
+                "the group-commit writer stopped".into(),
+            ));
         }
-        answer
-            .await
-            .unwrap_or_else(|_| Err(ServiceError::Unavailable("the group-commit writer stopped".into())))
+        answer.await.unwrap_or_else(|_| {
+            Err(ServiceError::Unavailable(
+                "the group-commit writer stopped".into(),
+            ))
+        })
     }
 }
 
@@ -76,7 +80,8 @@ fn write_batches(receiver: &mpsc::Receiver<Job>, pool: &Pool, observe: &BatchObs
 }
 
 fn commit(pool: &Pool, jobs: Vec<Job>) {
-    let (batches, replies): (Vec<Batch>, Vec<Reply>) = jobs.into_iter().map(|j| (j.batch, j.reply)).unzip();
+    let (batches, replies): (Vec<Batch>, Vec<Reply>) =
+        jobs.into_iter().map(|j| (j.batch, j.reply)).unzip();
     let mut conn = match pool.get() {
         Ok(conn) => conn,
         Err(e) => {
@@ -95,9 +100,13 @@ fn commit(pool: &Pool, jobs: Vec<Job>) {
         // Nothing of the failed transaction was stored: each request alone, so that one
         // request's failure is not its neighbours'.
         Err(e) if batches.len() > 1 => {
-            log::warn!("a group commit of {} requests failed ({e}); committing them one by one", batches.len());
+            log::warn!(
+                "a group commit of {} requests failed ({e}); committing them one by one",
+                batches.len()
+            );
             for (batch, reply) in batches.into_iter().zip(replies) {
-                let alone = submit_together(&mut conn, std::slice::from_ref(&batch)).map(|mut r| r.remove(0));
+                let alone = submit_together(&mut conn, std::slice::from_ref(&batch))
+                    .map(|mut r| r.remove(0));
                 let _ = reply.send(alone);
             }
         }

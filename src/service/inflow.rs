@@ -11,8 +11,8 @@ use crate::db::readings::{ReadingRow, WorkRow};
 use crate::db::{issues, readings, vehicles, DbConnection};
 use crate::domain::calendar::brussels_date;
 use crate::domain::issue::{IssueCode, Severity};
-use crate::domain::issue_state::IssueState;
 use crate::domain::issue_number::IssueNumber;
+use crate::domain::issue_state::IssueState;
 use crate::domain::odometer::OdometerUnit;
 use crate::domain::reading::{CustomerType, ReadingInput, Submission, Work};
 use crate::domain::rules::{self, Dates, Evaluation, Finding, HistoryEntry};
@@ -87,17 +87,25 @@ pub fn prepare(
     caller: &Caller,
     submissions: Vec<Submission>,
 ) -> Result<(Vec<Submission>, Resent), ServiceError> {
-    let references: Vec<&str> = submissions.iter().map(|s| s.client_reference.as_str()).collect();
+    let references: Vec<&str> = submissions
+        .iter()
+        .map(|s| s.client_reference.as_str())
+        .collect();
     let stored = readings::find_by_client_references(conn, caller.account.id, &references)?;
     if stored.is_empty() {
         return Ok((submissions, Resent::default()));
     }
-    let stored: HashMap<&str, &ReadingRow> = stored.iter().map(|row| (row.client_reference.as_str(), row)).collect();
+    let stored: HashMap<&str, &ReadingRow> = stored
+        .iter()
+        .map(|row| (row.client_reference.as_str(), row))
+        .collect();
     let mut new = Vec::with_capacity(submissions.len());
     let mut resent = Resent::default();
     for (at, submission) in submissions.into_iter().enumerate() {
         match stored.get(submission.client_reference.as_str()) {
-            Some(existing) => resent.0.push((at, receipts::original(conn, existing, caller.language)?)),
+            Some(existing) => resent
+                .0
+                .push((at, receipts::original(conn, existing, caller.language)?)),
             None => new.push(submission),
         }
     }
@@ -133,9 +141,10 @@ pub fn submit_together(
     match submit_once(conn, batches, References::Unused) {
         // A ClientReference was stored since `prepare` (a resend racing its original, or the
         // same reference twice in one batch): again, finding each stored one's receipt.
-        Err(ServiceError::Database(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))) => {
-            submit_once(conn, batches, References::LookUp)
-        }
+        Err(ServiceError::Database(DieselError::DatabaseError(
+            DatabaseErrorKind::UniqueViolation,
+            _,
+        ))) => submit_once(conn, batches, References::LookUp),
         other => other,
     }
 }
@@ -167,7 +176,10 @@ fn submit_once(
             References::LookUp => store_in_order(conn, batches)?,
         };
         answered.sort_unstable_by_key(|(slot, _)| *slot);
-        let mut receipts: Vec<Vec<Receipt>> = batches.iter().map(|b| Vec::with_capacity(b.submissions.len())).collect();
+        let mut receipts: Vec<Vec<Receipt>> = batches
+            .iter()
+            .map(|b| Vec::with_capacity(b.submissions.len()))
+            .collect();
         for ((request, _), receipt) in answered {
             receipts[request].push(receipt);
         }
@@ -201,7 +213,11 @@ const MOST_VINS_PER_READ: usize = 250;
 /// Checks and stores the batch's readings VIN after VIN, each VIN's in the order of the batch:
 /// the readings of different VINs do not depend on each other, so only the histories of a
 /// few VINs are held at a time.
-fn store_by_vin(conn: &mut DbConnection, batches: &[Batch], vins: &[&str]) -> Result<Vec<(Slot, Receipt)>, ServiceError> {
+fn store_by_vin(
+    conn: &mut DbConnection,
+    batches: &[Batch],
+    vins: &[&str],
+) -> Result<Vec<(Slot, Receipt)>, ServiceError> {
     let mut order: Vec<(&str, Slot)> = batches
         .iter()
         .enumerate()
@@ -216,7 +232,8 @@ fn store_by_vin(conn: &mut DbConnection, batches: &[Batch], vins: &[&str]) -> Re
     let mut answered = Vec::with_capacity(order.len());
     let (mut next, mut vins_read, mut entries_read) = (0, 0, 0);
     while vins_read < vins.len() {
-        let chunk = &vins[vins_read..(vins_read + vins_per_read(vins_read, entries_read)).min(vins.len())];
+        let chunk =
+            &vins[vins_read..(vins_read + vins_per_read(vins_read, entries_read)).min(vins.len())];
         let mut known = KnownVins::load(conn, chunk)?;
         entries_read += known.entries();
         vins_read += chunk.len();
@@ -234,19 +251,32 @@ fn store_by_vin(conn: &mut DbConnection, batches: &[Batch], vins: &[&str]) -> Re
 
 /// Checks and stores the batch's readings one by one in its order, looking each reference up
 /// first: a reference used twice in the batch finds the first, stored just before.
-fn store_in_order(conn: &mut DbConnection, batches: &[Batch]) -> Result<Vec<(Slot, Receipt)>, ServiceError> {
+fn store_in_order(
+    conn: &mut DbConnection,
+    batches: &[Batch],
+) -> Result<Vec<(Slot, Receipt)>, ServiceError> {
     let mut answered = Vec::new();
     for (request, batch) in batches.iter().enumerate() {
         let caller = &batch.caller;
         for (at, submission) in batch.submissions.iter().enumerate() {
             let reference = submission.client_reference.as_str();
-            if let Some(existing) = readings::find_by_client_reference(conn, caller.account.id, reference)? {
-                answered.push(((request, at), receipts::original(conn, &existing, caller.language)?));
+            if let Some(existing) =
+                readings::find_by_client_reference(conn, caller.account.id, reference)?
+            {
+                answered.push((
+                    (request, at),
+                    receipts::original(conn, &existing, caller.language)?,
+                ));
                 continue;
             }
             let mut known = KnownVins::load(conn, &[submission.reading.vin.as_str()])?;
             let evaluated = evaluate_in_batch(batches, (request, at), &mut known);
-            store(conn, batches, vec![((request, at), evaluated)], &mut answered)?;
+            store(
+                conn,
+                batches,
+                vec![((request, at), evaluated)],
+                &mut answered,
+            )?;
         }
     }
     Ok(answered)
@@ -309,12 +339,21 @@ struct Evaluated {
 
 /// Checks the reading in `slot` against what the transaction knows of its VIN, and adds it to
 /// the VIN's history when it is official: the next reading of the VIN is checked against it.
-fn evaluate_in_batch(batches: &[Batch], (request, position): Slot, known: &mut KnownVins) -> Evaluated {
+fn evaluate_in_batch(
+    batches: &[Batch],
+    (request, position): Slot,
+    known: &mut KnownVins,
+) -> Evaluated {
     let batch = &batches[request];
     let (caller, now) = (&batch.caller, batch.received);
     let submission = &batch.submissions[position];
     let reading = &submission.reading;
-    let evaluation = rules::evaluate(reading, known.vehicle(&reading.vin), known.history(&reading.vin), today(now));
+    let evaluation = rules::evaluate(
+        reading,
+        known.vehicle(&reading.vin),
+        known.history(&reading.vin),
+        today(now),
+    );
     let id = readings::new_id();
     let at = now.naive_utc();
     if evaluation.status.in_official_history() {
@@ -406,8 +445,8 @@ pub fn record_issue(
     at: NaiveDateTime,
 ) -> Result<IssueNumber, ServiceError> {
     let code = finding.code();
-    let detail = serde_json::to_string(&finding.detail)
-        .map_err(|e| ServiceError::Corrupt(e.to_string()))?;
+    let detail =
+        serde_json::to_string(&finding.detail).map_err(|e| ServiceError::Corrupt(e.to_string()))?;
     let sequence = issues::insert(
         conn,
         &NewIssue {
@@ -436,7 +475,8 @@ pub fn input_of(conn: &mut DbConnection, row: &ReadingRow) -> Result<ReadingInpu
         unit: OdometerUnit::parse(&row.odometer_unit).ok_or_else(|| corrupt("unit"))?,
         odometer_replaced: row.odometer_replaced.map(|v| v.max(0) as u64),
         subcontracted: row.subcontracted,
-        customer_type: CustomerType::parse(&row.customer_type).ok_or_else(|| corrupt("customer type"))?,
+        customer_type: CustomerType::parse(&row.customer_type)
+            .ok_or_else(|| corrupt("customer type"))?,
         invoice_total_cents: row.invoice_total_cents,
         works: readings::works_of(conn, &row.id)?
             .into_iter()
@@ -463,7 +503,10 @@ mod tests {
     }
 
     fn references(receipts: &[Receipt]) -> Vec<&str> {
-        receipts.iter().map(|r| r.client_reference.as_str()).collect()
+        receipts
+            .iter()
+            .map(|r| r.client_reference.as_str())
+            .collect()
     }
 
     #[test]
@@ -484,12 +527,22 @@ mod tests {
 
     #[test]
     fn resent_and_stored_receipts_come_back_in_the_order_of_the_request() {
-        let resent = |at: &[(usize, &str)]| Resent(at.iter().map(|(i, r)| (*i, receipt(r))).collect());
+        let resent =
+            |at: &[(usize, &str)]| Resent(at.iter().map(|(i, r)| (*i, receipt(r))).collect());
         let stored = |refs: &[&str]| refs.iter().map(|r| receipt(r)).collect::<Vec<_>>();
         let merged = resent(&[(0, "a"), (2, "c"), (5, "f")]).merge(stored(&["b", "d", "e"]));
         assert_eq!(references(&merged), ["a", "b", "c", "d", "e", "f"]);
-        assert_eq!(references(&resent(&[]).merge(stored(&["a", "b"]))), ["a", "b"]);
-        assert_eq!(references(&resent(&[(0, "a"), (1, "b")]).merge(Vec::new())), ["a", "b"]);
-        assert_eq!(references(&resent(&[(1, "b")]).merge(stored(&["a"]))), ["a", "b"]);
+        assert_eq!(
+            references(&resent(&[]).merge(stored(&["a", "b"]))),
+            ["a", "b"]
+        );
+        assert_eq!(
+            references(&resent(&[(0, "a"), (1, "b")]).merge(Vec::new())),
+            ["a", "b"]
+        );
+        assert_eq!(
+            references(&resent(&[(1, "b")]).merge(stored(&["a"]))),
+            ["a", "b"]
+        );
     }
 }

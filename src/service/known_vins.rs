@@ -27,7 +27,10 @@ struct History {
 impl KnownVins {
     /// Reads what the register holds for `vins`; a VIN that does not parse has neither a
     /// vehicle nor a history (as `inflow::context` answers).
-    pub fn load(conn: &mut DbConnection, vins: &[&str]) -> Result<KnownVins, diesel::result::Error> {
+    pub fn load(
+        conn: &mut DbConnection,
+        vins: &[&str],
+    ) -> Result<KnownVins, diesel::result::Error> {
         let valid: Vec<Vin> = vins.iter().filter_map(|vin| Vin::parse(vin).ok()).collect();
         let vehicles = vehicles::find_many(conn, &valid)?;
         let names: Vec<&str> = valid.iter().map(Vin::as_str).collect();
@@ -36,7 +39,10 @@ impl KnownVins {
     }
 
     /// From the vehicles and the entries of `readings::official_histories`, in its order.
-    fn new(vehicles: Vec<Vehicle>, entries: Vec<(String, NaiveDateTime, HistoryEntry)>) -> KnownVins {
+    fn new(
+        vehicles: Vec<Vehicle>,
+        entries: Vec<(String, NaiveDateTime, HistoryEntry)>,
+    ) -> KnownVins {
         let mut histories: HashMap<String, History> = HashMap::new();
         for (vin, received, entry) in entries {
             let history = histories.entry(vin).or_default();
@@ -44,7 +50,10 @@ impl KnownVins {
             history.received.push(received);
         }
         KnownVins {
-            vehicles: vehicles.into_iter().map(|v| (v.vin.as_str().to_owned(), v)).collect(),
+            vehicles: vehicles
+                .into_iter()
+                .map(|v| (v.vin.as_str().to_owned(), v))
+                .collect(),
             histories,
         }
     }
@@ -100,7 +109,10 @@ mod tests {
     }
 
     fn at(day: u32, hour: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(2026, 11, day).unwrap().and_hms_opt(hour, 0, 0).unwrap()
+        NaiveDate::from_ymd_opt(2026, 11, day)
+            .unwrap()
+            .and_hms_opt(hour, 0, 0)
+            .unwrap()
     }
 
     fn odometers(known: &KnownVins, vin: &str) -> Vec<u64> {
@@ -120,12 +132,18 @@ mod tests {
         // A later work date goes last; an earlier one before the later ones.
         known.add(VIN, entry(16, 1_600), at(26, 9));
         known.add(VIN, entry(11, 1_100), at(26, 9));
-        assert_eq!(odometers(&known, VIN), [1_000, 1_100, 1_200, 1_250, 1_500, 1_600]);
+        assert_eq!(
+            odometers(&known, VIN),
+            [1_000, 1_100, 1_200, 1_250, 1_500, 1_600]
+        );
         // Same work date: after the entries received before it or at the same instant (their ids
         // are older), before one received later (a clock set back since).
         known.add(VIN, entry(12, 1_260), at(21, 9));
         known.add(VIN, entry(12, 1_210), at(20, 12));
-        assert_eq!(odometers(&known, VIN), [1_000, 1_100, 1_200, 1_210, 1_250, 1_260, 1_500, 1_600]);
+        assert_eq!(
+            odometers(&known, VIN),
+            [1_000, 1_100, 1_200, 1_210, 1_250, 1_260, 1_500, 1_600]
+        );
     }
 
     #[test]

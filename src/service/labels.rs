@@ -32,7 +32,10 @@ pub fn judge(
         Ok(vin) => vehicles::find(conn, &vin)?,
         Err(_) => None,
     };
-    let history: Vec<LabelReading> = labels::history(conn, vin)?.into_iter().map(|(r, _)| r).collect();
+    let history: Vec<LabelReading> = labels::history(conn, vin)?
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect();
     Ok(ok_label::evaluate(
         vehicle.as_ref().map(label_vehicle).as_ref(),
         &history,
@@ -81,7 +84,10 @@ pub struct PublicLabel {
 
 /// A label stays valid while the history agrees with it: no anomaly accepted since, no reading
 /// registered since the grant below the advertised mileage, no earlier reading above it.
-pub fn public(conn: &mut DbConnection, label_id: &str) -> Result<Option<PublicLabel>, ServiceError> {
+pub fn public(
+    conn: &mut DbConnection,
+    label_id: &str,
+) -> Result<Option<PublicLabel>, ServiceError> {
     let Some(label) = labels::find(conn, label_id)? else {
         return Ok(None);
     };
@@ -95,8 +101,14 @@ pub fn public(conn: &mut DbConnection, label_id: &str) -> Result<Option<PublicLa
     for (reading, received_at) in labels::history(conn, &label.vin)? {
         let km = reading.unit.to_km(reading.odometer);
         if reading.anomaly {
-            reason = Some(format!("an odometer anomaly of {} is in the history", reading.work_date));
-        } else if received_at > label.granted_at && reading.work_date >= granted_on && km < advertised {
+            reason = Some(format!(
+                "an odometer anomaly of {} is in the history",
+                reading.work_date
+            ));
+        } else if received_at > label.granted_at
+            && reading.work_date >= granted_on
+            && km < advertised
+        {
             reason = Some(format!(
                 "a reading of {km} km on {} is below the advertised {advertised} km",
                 reading.work_date

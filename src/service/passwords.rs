@@ -36,7 +36,12 @@ pub fn verify_in(memory: &mut Memory, password: &str, stored: &str) -> bool {
     };
     let hasher = (|| -> Option<Argon2<'static>> {
         let algorithm = Algorithm::try_from(parsed.algorithm).ok()?;
-        let version = parsed.version.map(Version::try_from).transpose().ok()?.unwrap_or_default();
+        let version = parsed
+            .version
+            .map(Version::try_from)
+            .transpose()
+            .ok()?
+            .unwrap_or_default();
         let params = Params::try_from(&parsed).ok()?;
         Some(Argon2::new(algorithm, version, params))
     })();
@@ -53,7 +58,12 @@ pub fn verify_in(memory: &mut Memory, password: &str, stored: &str) -> bool {
     }
     let mut computed = vec![0u8; expected.len()];
     hasher
-        .hash_password_into_with_memory(password.as_bytes(), salt, &mut computed, &mut memory.0[..blocks])
+        .hash_password_into_with_memory(
+            password.as_bytes(),
+            salt,
+            &mut computed,
+            &mut memory.0[..blocks],
+        )
         .is_ok()
         && Output::new(&computed).is_ok_and(|computed| computed == expected)
 }
@@ -111,7 +121,9 @@ mod tests {
         let stored = hash("hunter2hunter2");
         let parsed = PasswordHash::new(&stored).unwrap();
         for password in ["hunter2hunter2", "hunter2hunter3", ""] {
-            let theirs = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
+            let theirs = Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok();
             assert_eq!(verify(password, &stored), theirs, "{password}");
         }
     }

@@ -89,9 +89,8 @@ fn build(
     only_on_receipt: bool,
     language: Language,
 ) -> Result<Receipt, ServiceError> {
-    let status = ReadingStatus::parse(status).ok_or_else(|| {
-        ServiceError::Corrupt(format!("reading {}: status {status}", reading.id))
-    })?;
+    let status = ReadingStatus::parse(status)
+        .ok_or_else(|| ServiceError::Corrupt(format!("reading {}: status {status}", reading.id)))?;
     let issues = issues::for_reading(conn, &reading.id)?
         .iter()
         .filter(|row| row.on_receipt || !only_on_receipt)

@@ -83,7 +83,10 @@ pub const WAITING_DAYS: i64 = 30;
 /// Gives VIN_UNKNOWN to every reading still waiting for its vehicle 30 days after it was
 /// received. Idempotent, and safe with several instances: each reading is re-checked under
 /// its VIN lock, and once flagged it no longer waits.
-pub fn sweep_unregistered(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<usize, ServiceError> {
+pub fn sweep_unregistered(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+) -> Result<usize, ServiceError> {
     let cutoff = (now - chrono::Duration::days(WAITING_DAYS)).naive_utc();
     let candidates = readings::waiting_since_before(conn, cutoff)?;
     let mut flagged = 0;
@@ -104,8 +107,19 @@ pub fn sweep_unregistered(conn: &mut DbConnection, now: DateTime<Utc>) -> Result
                 },
                 field: Some("Vin".into()),
             };
-            record_issue(conn, &reading.id, &finding, Raise::as_catalogued(IssueCode::VinUnknown, false), now.naive_utc())?;
-            readings::set_status(conn, &reading.id, ReadingStatus::PendingCorrection, now.naive_utc())?;
+            record_issue(
+                conn,
+                &reading.id,
+                &finding,
+                Raise::as_catalogued(IssueCode::VinUnknown, false),
+                now.naive_utc(),
+            )?;
+            readings::set_status(
+                conn,
+                &reading.id,
+                ReadingStatus::PendingCorrection,
+                now.naive_utc(),
+            )?;
             Ok(1)
         })?;
     }

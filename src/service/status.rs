@@ -42,8 +42,9 @@ pub fn report(
     key: &ReadingKey,
 ) -> Result<Option<ReadingReport>, ServiceError> {
     let reading = match key {
-        ReadingKey::ReadingId(id) => readings::find(conn, id)?
-            .filter(|r| r.company_id == caller.account.company_id),
+        ReadingKey::ReadingId(id) => {
+            readings::find(conn, id)?.filter(|r| r.company_id == caller.account.company_id)
+        }
         ReadingKey::ClientReference(reference) => {
             readings::find_by_client_reference(conn, caller.account.id, reference)?
         }

@@ -16,8 +16,11 @@ fn text<'a>(parent: &'a Element, name: &str) -> Option<&'a str> {
 /// A value the validator checked; a mismatch here is a bug between the tables and this file.
 fn required<T>(value: Option<T>, path: &str, name: &str) -> Result<T, Fault> {
     value.ok_or_else(|| {
-        Fault::new(FaultCode::SchemaViolation, format!("{name} is missing or not valid"))
-            .at(format!("{path}/{name}"))
+        Fault::new(
+            FaultCode::SchemaViolation,
+            format!("{name} is missing or not valid"),
+        )
+        .at(format!("{path}/{name}"))
     })
 }
 
@@ -61,9 +64,17 @@ pub fn reading_input(reading: &Element, path: &str) -> Result<ReadingInput, Faul
         .collect();
     Ok(ReadingInput {
         vin: required(text(reading, "Vin"), path, "Vin")?.to_owned(),
-        work_date: required(text(reading, "WorkDate").and_then(parse_date), path, "WorkDate")?,
-        odometer: required(text(reading, "Odometer").and_then(parse_unsigned_int), path, "Odometer")?
-            .into(),
+        work_date: required(
+            text(reading, "WorkDate").and_then(parse_date),
+            path,
+            "WorkDate",
+        )?,
+        odometer: required(
+            text(reading, "Odometer").and_then(parse_unsigned_int),
+            path,
+            "Odometer",
+        )?
+        .into(),
         unit: text(reading, "OdometerUnit")
             .and_then(OdometerUnit::parse)
             .unwrap_or_default(),

@@ -45,7 +45,8 @@ pub fn envelope(
 }
 
 pub fn leaf(w: &mut XmlWriter, name: &str, value: &str) -> std::io::Result<()> {
-    w.create_element(name).write_text_content(BytesText::new(value))?;
+    w.create_element(name)
+        .write_text_content(BytesText::new(value))?;
     Ok(())
 }
 
@@ -104,7 +105,11 @@ pub fn reading_values(w: &mut XmlWriter, name: &str, r: &ReadingInput) -> std::i
         leaf(w, "Subcontracted", boolean(r.subcontracted))?;
         leaf(w, "CustomerType", r.customer_type.as_str())?;
         let cents = r.invoice_total_cents;
-        leaf(w, "InvoiceTotal", &format!("{}.{:02}", cents / 100, cents % 100))?;
+        leaf(
+            w,
+            "InvoiceTotal",
+            &format!("{}.{:02}", cents / 100, cents % 100),
+        )?;
         for work in &r.works {
             w.create_element("Work").write_inner_content(|w| {
                 leaf(w, "ActivityCode", &work.activity_code)?;

@@ -84,7 +84,10 @@ pub fn parse(bytes: &[u8], version: SoapVersion) -> Result<Envelope, Fault> {
         let sent = match root.namespace.as_deref() {
             Some(SOAP11_NS) => "a SOAP 1.1 envelope".to_owned(),
             Some(SOAP12_NS) => "a SOAP 1.2 envelope".to_owned(),
-            _ => format!("an Envelope in the namespace {:?}", root.namespace.as_deref().unwrap_or("")),
+            _ => format!(
+                "an Envelope in the namespace {:?}",
+                root.namespace.as_deref().unwrap_or("")
+            ),
         };
         return Err(Fault::new(
             FaultCode::VersionMismatch,
@@ -111,12 +114,20 @@ pub fn parse(bytes: &[u8], version: SoapVersion) -> Result<Envelope, Fault> {
                 format!("expected the soap:Body, found {}", other.qualified_name()),
             ))
         }
-        None => return Err(Fault::new(FaultCode::NotAnEnvelope, "the Envelope has no Body")),
+        None => {
+            return Err(Fault::new(
+                FaultCode::NotAnEnvelope,
+                "the Envelope has no Body",
+            ))
+        }
     };
     if let Some(extra) = children.next() {
         return Err(Fault::new(
             FaultCode::NotAnEnvelope,
-            format!("nothing may follow the soap:Body, found {}", extra.qualified_name()),
+            format!(
+                "nothing may follow the soap:Body, found {}",
+                extra.qualified_name()
+            ),
         ));
     }
     for block in &headers {
@@ -135,7 +146,10 @@ pub fn parse(bytes: &[u8], version: SoapVersion) -> Result<Envelope, Fault> {
     }
     let mut operations = body.children.into_iter();
     let operation = operations.next().ok_or_else(|| {
-        Fault::new(FaultCode::UnknownOperation, "the soap:Body is empty; it must hold one operation element")
+        Fault::new(
+            FaultCode::UnknownOperation,
+            "the soap:Body is empty; it must hold one operation element",
+        )
     })?;
     if let Some(extra) = operations.next() {
         return Err(Fault::new(
@@ -158,12 +172,17 @@ mod tests {
     use super::*;
 
     fn envelope(ns: &str, header: &str, body: &str) -> String {
-        format!(r#"<e:Envelope xmlns:e="{ns}"><e:Header>{header}</e:Header><e:Body>{body}</e:Body></e:Envelope>"#)
+        format!(
+            r#"<e:Envelope xmlns:e="{ns}"><e:Header>{header}</e:Header><e:Body>{body}</e:Body></e:Envelope>"#
+        )
     }
 
     #[test]
     fn the_content_type_names_the_soap_version() {
-        assert_eq!(SoapVersion::from_content_type("text/xml; charset=utf-8"), Some(SoapVersion::Soap11));
+        assert_eq!(
+            SoapVersion::from_content_type("text/xml; charset=utf-8"),
+            Some(SoapVersion::Soap11)
+        );
         assert_eq!(
             SoapVersion::from_content_type("application/soap+xml;charset=UTF-8;action=\"urn:x\""),
             Some(SoapVersion::Soap12)
@@ -174,7 +193,11 @@ mod tests {
     #[test]
     fn the_operation_element_is_found_in_either_version() {
         for version in [SoapVersion::Soap11, SoapVersion::Soap12] {
-            let doc = envelope(version.namespace(), "", r#"<ListActivities xmlns="urn:carpass:inflow:1"/>"#);
+            let doc = envelope(
+                version.namespace(),
+                "",
+                r#"<ListActivities xmlns="urn:carpass:inflow:1"/>"#,
+            );
             let env = parse(doc.as_bytes(), version).unwrap();
             assert!(env.operation.is(super::super::schema::NS, "ListActivities"));
         }
@@ -185,35 +208,56 @@ mod tests {
         let doc = envelope(SOAP12_NS, "", "<x/>");
         let fault = parse(doc.as_bytes(), SoapVersion::Soap11).unwrap_err();
         assert_eq!(fault.code, FaultCode::VersionMismatch);
-        assert!(fault.message.contains("application/soap+xml"), "{}", fault.message);
+        assert!(
+            fault.message.contains("application/soap+xml"),
+            "{}",
+            fault.message
+        );
     }
 
     #[test]
     fn an_unknown_must_understand_header_is_refused_and_addressing_is_understood() {
         let header = r#"<t:Tx xmlns:t="urn:tx" e:mustUnderstand="1"/>"#;
         let doc = envelope(SOAP11_NS, header, "<x/>");
-        assert_eq!(parse(doc.as_bytes(), SoapVersion::Soap11).unwrap_err().code, FaultCode::MustUnderstand);
+        assert_eq!(
+            parse(doc.as_bytes(), SoapVersion::Soap11).unwrap_err().code,
+            FaultCode::MustUnderstand
+        );
         let header = r#"<a:Action xmlns:a="http://www.w3.org/2005/08/addressing" e:mustUnderstand="1">x</a:Action>"#;
         let doc = envelope(SOAP11_NS, header, "<x/>");
         assert!(parse(doc.as_bytes(), SoapVersion::Soap11).is_ok());
         let optional = r#"<t:Tx xmlns:t="urn:tx"/>"#;
-        assert!(parse(envelope(SOAP11_NS, optional, "<x/>").as_bytes(), SoapVersion::Soap11).is_ok());
+        assert!(parse(
+            envelope(SOAP11_NS, optional, "<x/>").as_bytes(),
+            SoapVersion::Soap11
+        )
+        .is_ok());
     }
 
     #[test]
     fn an_empty_body_or_two_operations_are_refused() {
         assert_eq!(
-            parse(envelope(SOAP11_NS, "", "").as_bytes(), SoapVersion::Soap11).unwrap_err().code,
+            parse(envelope(SOAP11_NS, "", "").as_bytes(), SoapVersion::Soap11)
+                .unwrap_err()
+                .code,
             FaultCode::UnknownOperation
         );
         assert_eq!(
-            parse(envelope(SOAP11_NS, "", "<x/><y/>").as_bytes(), SoapVersion::Soap11).unwrap_err().code,
+            parse(
+                envelope(SOAP11_NS, "", "<x/><y/>").as_bytes(),
+                SoapVersion::Soap11
+            )
+            .unwrap_err()
+            .code,
             FaultCode::SchemaViolation
         );
         assert_eq!(
             parse(b"<Envelope/>", SoapVersion::Soap11).unwrap_err().code,
             FaultCode::VersionMismatch
         );
-        assert_eq!(parse(b"<html/>", SoapVersion::Soap11).unwrap_err().code, FaultCode::NotAnEnvelope);
+        assert_eq!(
+            parse(b"<html/>", SoapVersion::Soap11).unwrap_err().code,
+            FaultCode::NotAnEnvelope
+        );
     }
 }

@@ -247,11 +247,20 @@ mod tests {
             detail.child(NS, "Element").unwrap().text,
             "SubmitReadings/Reading[1]/WorkDate"
         );
-        assert_eq!(fault.http_status(SoapVersion::Soap11), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            fault.http_status(SoapVersion::Soap11),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
 
         let doc12 = xml::parse(&fault.to_xml(SoapVersion::Soap12)).unwrap();
         assert!(doc12.is(SoapVersion::Soap12.namespace(), "Envelope"));
-        assert_eq!(fault.http_status(SoapVersion::Soap12), StatusCode::BAD_REQUEST);
-        assert_eq!(Fault::server().http_status(SoapVersion::Soap12), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            fault.http_status(SoapVersion::Soap12),
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            Fault::server().http_status(SoapVersion::Soap12),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
     }
 }

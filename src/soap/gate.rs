@@ -105,18 +105,20 @@ impl Gate {
         let admission = self.admission.clone();
         let quick = state
             .read_raw(move |conn| {
-                Ok::<_, Fault>(match authenticator.authenticate_cached(conn, &credentials, now) {
-                    Ok(None) => Quick::Slow(work),
-                    Err(e) => Quick::Refused(e),
-                    Ok(Some(account)) => {
-                        let user = account.username.clone();
-                        let admitted = admission.admit(account).and_then(|caller| {
-                            let done = work(conn, &caller)?;
-                            Ok((caller, done))
-                        });
-                        Quick::Admitted(user, admitted)
-                    }
-                })
+                Ok::<_, Fault>(
+                    match authenticator.authenticate_cached(conn, &credentials, now) {
+                        Ok(None) => Quick::Slow(work),
+                        Err(e) => Quick::Refused(e),
+                        Ok(Some(account)) => {
+                            let user = account.username.clone();
+                            let admitted = admission.admit(account).and_then(|caller| {
+                                let done = work(conn, &caller)?;
+                                Ok((caller, done))
+                            });
+                            Quick::Admitted(user, admitted)
+                        }
+                    },
+                )
             })
             .await??;
         let work = match quick {
@@ -153,7 +155,10 @@ impl Gate {
 
 impl Admission {
     fn admit(self, account: Account) -> Result<Caller, Fault> {
-        if self.company.is_some_and(|company| company != account.company_id) {
+        if self
+            .company
+            .is_some_and(|company| company != account.company_id)
+        {
             return Err(Fault::new(
                 FaultCode::AuthenticationFailed,
                 "these credentials belong to another certification session: use the ones `carpass certify start` printed for this one",

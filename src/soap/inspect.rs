@@ -10,8 +10,8 @@ use super::schema::{self, NS};
 use super::security::WSSE;
 use super::xml::{self, Element};
 use crate::domain::certification::facts::{
-    Authentication, ClientInfo, IssueFacts, LabelAsked, ReceiptFacts, RequestFacts, ResponseFacts, SentAnswer,
-    SentReading,
+    Authentication, ClientInfo, IssueFacts, LabelAsked, ReceiptFacts, RequestFacts, ResponseFacts,
+    SentAnswer, SentReading,
 };
 
 /// A request as recorded: what the harness saw on the wire.
@@ -92,7 +92,8 @@ pub fn request(raw: &RawRequest<'_>, usernames: &[String]) -> RequestFacts {
             });
         }
         Operation::GetReadingStatus => {
-            facts.status_of = text(element, "ReadingId").or_else(|| text(element, "ClientReference"));
+            facts.status_of =
+                text(element, "ReadingId").or_else(|| text(element, "ClientReference"));
         }
         Operation::RequestOkLabel => {
             facts.label = Some(LabelAsked {
@@ -153,7 +154,10 @@ pub fn secrets(raw: &RawRequest<'_>) -> Vec<String> {
     if let Some(version) = SoapVersion::from_content_type(raw.content_type) {
         if let Ok(envelope) = envelope::parse(raw.body, version) {
             for header in envelope.headers.iter().filter(|h| h.is(WSSE, "Security")) {
-                if let Some(password) = header.child(WSSE, "UsernameToken").and_then(|t| t.child(WSSE, "Password")) {
+                if let Some(password) = header
+                    .child(WSSE, "UsernameToken")
+                    .and_then(|t| t.child(WSSE, "Password"))
+                {
                     secrets.push(password.text.clone());
                 }
             }
@@ -181,10 +185,16 @@ fn reading(element: &Element) -> SentReading {
         odometer_replaced: number(element, "OdometerReplaced"),
         subcontracted: text(element, "Subcontracted").and_then(|b| schema::parse_boolean(&b)),
         customer_type: text(element, "CustomerType"),
-        invoice_total_cents: text(element, "InvoiceTotal").and_then(|a| schema::parse_amount_cents(&a)),
+        invoice_total_cents: text(element, "InvoiceTotal")
+            .and_then(|a| schema::parse_amount_cents(&a)),
         works: element
             .children_named(NS, "Work")
-            .map(|w| (text(w, "ActivityCode").unwrap_or_default(), text(w, "Description").unwrap_or_default()))
+            .map(|w| {
+                (
+                    text(w, "ActivityCode").unwrap_or_default(),
+                    text(w, "Description").unwrap_or_default(),
+                )
+            })
             .collect(),
     }
 }
@@ -204,8 +214,13 @@ fn username_token(security: &Element) -> Option<Authentication> {
 }
 
 fn basic(authorization: Option<&str>) -> Option<(String, String)> {
-    let encoded = authorization?.trim().strip_prefix("Basic ").or_else(|| authorization?.trim().strip_prefix("basic "))?;
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let encoded = authorization?
+        .trim()
+        .strip_prefix("Basic ")
+        .or_else(|| authorization?.trim().strip_prefix("basic "))?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
     let decoded = String::from_utf8(decoded).ok()?;
     let (user, password) = decoded.split_once(':')?;
     Some((user.to_owned(), password.to_owned()))
@@ -218,13 +233,25 @@ fn basic_user(authorization: Option<&str>) -> Option<String> {
 /// Words that name a password or a login in the languages DMS developers write in.
 fn names_a_credential(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    ["password", "passwd", "pwd", "wachtwoord", "motdepasse", "passwort", "username", "login", "gebruikersnaam"]
-        .iter()
-        .any(|word| name.contains(word))
+    [
+        "password",
+        "passwd",
+        "pwd",
+        "wachtwoord",
+        "motdepasse",
+        "passwort",
+        "username",
+        "login",
+        "gebruikersnaam",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
 }
 
 fn find_leaks(element: &Element, usernames: &[String], place: &str, leaks: &mut Vec<String>) {
-    let names_user = usernames.iter().any(|u| !u.is_empty() && element.text.trim() == u);
+    let names_user = usernames
+        .iter()
+        .any(|u| !u.is_empty() && element.text.trim() == u);
     if names_a_credential(&element.name) || names_user {
         leaks.push(format!("in {place}, element {}", element.qualified_name()));
         return;
@@ -242,7 +269,12 @@ fn query_leaks(query: &str, usernames: &[String]) -> Vec<String> {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
             names_a_credential(key) || usernames.iter().any(|u| !u.is_empty() && value == u)
         })
-        .map(|pair| format!("in the URL ({})", pair.split_once('=').map(|(k, _)| k).unwrap_or(pair)))
+        .map(|pair| {
+            format!(
+                "in the URL ({})",
+                pair.split_once('=').map(|(k, _)| k).unwrap_or(pair)
+            )
+        })
         .collect()
 }
 
@@ -253,7 +285,11 @@ fn find<'a>(element: &'a Element, matches: &dyn Fn(&Element) -> bool) -> Option<
     element.children.iter().find_map(|c| find(c, matches))
 }
 
-fn collect<'a>(element: &'a Element, matches: &dyn Fn(&Element) -> bool, out: &mut Vec<&'a Element>) {
+fn collect<'a>(
+    element: &'a Element,
+    matches: &dyn Fn(&Element) -> bool,
+    out: &mut Vec<&'a Element>,
+) {
     if matches(element) {
         out.push(element);
         return;
@@ -290,23 +326,40 @@ mod tests {
         let facts = inspect(&envelope("", "<c:ListActivities/>"), "");
         assert_eq!(facts.contract_violation, None);
         assert_eq!(facts.operation.as_deref(), Some("ListActivities"));
-        assert_eq!(facts.authentication, Authentication::Basic { username: "cert-1".into() });
+        assert_eq!(
+            facts.authentication,
+            Authentication::Basic {
+                username: "cert-1".into()
+            }
+        );
         assert!(facts.leaks.is_empty());
     }
 
     #[test]
     fn credentials_outside_the_headers_are_leaks() {
-        let body = envelope("<x:Login xmlns:x=\"urn:dms\"><x:User>cert-1</x:User></x:Login>", "<c:ListActivities/>");
+        let body = envelope(
+            "<x:Login xmlns:x=\"urn:dms\"><x:User>cert-1</x:User></x:Login>",
+            "<c:ListActivities/>",
+        );
         let facts = inspect(&body, "");
         assert_eq!(facts.leaks.len(), 1, "{:?}", facts.leaks);
         assert!(facts.leaks[0].contains("Login"), "{:?}", facts.leaks);
-        let facts = inspect(&envelope("", "<c:ListActivities/>"), "user=cert-1&password=secret");
+        let facts = inspect(
+            &envelope("", "<c:ListActivities/>"),
+            "user=cert-1&password=secret",
+        );
         assert_eq!(facts.leaks.len(), 2, "{:?}", facts.leaks);
     }
 
     #[test]
     fn an_invalid_body_is_a_violation_with_the_element() {
-        let facts = inspect(&envelope("", "<c:ListActivities><c:Language>nl</c:Language></c:ListActivities>"), "");
+        let facts = inspect(
+            &envelope(
+                "",
+                "<c:ListActivities><c:Language>nl</c:Language></c:ListActivities>",
+            ),
+            "",
+        );
         let violation = facts.contract_violation.expect("not valid");
         assert!(violation.contains("Language"), "{violation}");
     }

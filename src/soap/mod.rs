@@ -55,7 +55,11 @@ async fn describe(req: HttpRequest) -> HttpResponse {
     }
 }
 
-async fn inflow(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
+async fn inflow(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
     req.extensions_mut().insert(SoapCall::default());
     let (version, answer) = match read_request(&req, payload, state.settings.max_body_bytes).await {
         Ok((version, body)) => (version, process(&req, &body, version, &state, None).await),
@@ -89,7 +93,10 @@ impl Reply {
             Err(fault) => {
                 if fault.code == FaultCode::AuthenticationRequired {
                     // Many SOAP stacks send HTTP Basic credentials only after this challenge.
-                    headers.push(("www-authenticate".to_owned(), fault::BASIC_CHALLENGE.to_owned()));
+                    headers.push((
+                        "www-authenticate".to_owned(),
+                        fault::BASIC_CHALLENGE.to_owned(),
+                    ));
                 }
                 Reply {
                     status: fault.http_status(version),
@@ -146,14 +153,19 @@ async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::Bytes
     let too_large = || {
         Fault::new(
             FaultCode::BodyTooLarge,
-            format!("the request body is larger than {limit} bytes; send fewer readings per request"),
+            format!(
+                "the request body is larger than {limit} bytes; send fewer readings per request"
+            ),
         )
     };
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| match e {
             actix_web::error::PayloadError::Overflow => too_large(),
-            other => Fault::new(FaultCode::MalformedXml, format!("the request body could not be read: {other}")),
+            other => Fault::new(
+                FaultCode::MalformedXml,
+                format!("the request body could not be read: {other}"),
+            ),
         })?;
         if body.len() + chunk.len() > limit {
             return Err(too_large());
@@ -184,7 +196,9 @@ pub async fn process(
     let schema = schema::validate(&envelope.operation, operation.schema(), operation.name())
         .map_err(|e| Fault::new(FaultCode::SchemaViolation, e.message).at(e.path));
     let gate = Gate::new(operation, credentials, language, software, company, schema);
-    let answer = operation.run(state, &gate, envelope.operation, version).await;
+    let answer = operation
+        .run(state, &gate, envelope.operation, version)
+        .await;
     if let Some(user) = gate.user() {
         note(req, |call| call.user = Some(user.to_owned()));
     }

@@ -148,11 +148,21 @@ pub struct ComplexType {
 }
 
 const fn one(name: &'static str, ty: TypeRef) -> Particle {
-    Particle { name, ty, min: 1, max: Some(1) }
+    Particle {
+        name,
+        ty,
+        min: 1,
+        max: Some(1),
+    }
 }
 
 const fn optional(name: &'static str, ty: TypeRef) -> Particle {
-    Particle { name, ty, min: 0, max: Some(1) }
+    Particle {
+        name,
+        ty,
+        min: 0,
+        max: Some(1),
+    }
 }
 
 pub static CLIENT_INFO: ComplexType = ComplexType {
@@ -303,7 +313,10 @@ fn violation(path: &str, message: impl Into<String>) -> SchemaError {
 /// Checks an element against a complex type, recursively. `path` names the element.
 pub fn validate(element: &Element, ty: &ComplexType, path: &str) -> Result<(), SchemaError> {
     if !element.text.trim().is_empty() {
-        return Err(violation(path, "text is not allowed here, only child elements"));
+        return Err(violation(
+            path,
+            "text is not allowed here, only child elements",
+        ));
     }
     let mut seen: Vec<u32> = vec![0; ty.particles.len()];
     let mut index = 0;
@@ -346,7 +359,9 @@ pub fn validate(element: &Element, ty: &ComplexType, path: &str) -> Result<(), S
                     ));
                 }
                 index += 1;
-                if index < ty.particles.len() && ty.particles[index..].iter().all(|p| p.name != &*child.name) {
+                if index < ty.particles.len()
+                    && ty.particles[index..].iter().all(|p| p.name != &*child.name)
+                {
                     let position = if ty.particles.iter().any(|p| p.name == &*child.name) {
                         "is out of order"
                     } else {
@@ -363,17 +378,23 @@ pub fn validate(element: &Element, ty: &ComplexType, path: &str) -> Result<(), S
                 }
             },
             Compositor::Choice => {
-                let Some(position) = ty.particles.iter().position(|p| p.name == &*child.name) else {
+                let Some(position) = ty.particles.iter().position(|p| p.name == &*child.name)
+                else {
                     return Err(violation(
                         path,
-                        format!("unexpected element {}; expected one of: {}", child.name, expected(0)),
+                        format!(
+                            "unexpected element {}; expected one of: {}",
+                            child.name,
+                            expected(0)
+                        ),
                     ));
                 };
-                if seen.iter().enumerate().any(|(i, n)| *n > 0 && i != position) {
-                    return Err(violation(
-                        path,
-                        format!("give only one of {}", expected(0)),
-                    ));
+                if seen
+                    .iter()
+                    .enumerate()
+                    .any(|(i, n)| *n > 0 && i != position)
+                {
+                    return Err(violation(path, format!("give only one of {}", expected(0))));
                 }
                 position
             }
@@ -495,7 +516,10 @@ pub fn parse_date(raw: &str) -> Option<chrono::NaiveDate> {
     };
     let shape_ok = date.as_bytes()[4] == b'-'
         && date.as_bytes()[7] == b'-'
-        && date.bytes().enumerate().all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+        && date
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
     if !zone_ok || !shape_ok {
         return None;
     }
@@ -589,11 +613,20 @@ mod tests {
     #[test]
     fn elements_out_of_order_or_unknown_or_foreign_are_named() {
         let swapped = r#"<Work xmlns="urn:carpass:inflow:1"><Description>x</Description><ActivityCode>TYRES</ActivityCode></Work>"#;
-        assert!(check(swapped, &WORK).unwrap_err().message.contains("ActivityCode is missing"));
+        assert!(check(swapped, &WORK)
+            .unwrap_err()
+            .message
+            .contains("ActivityCode is missing"));
         let unknown = r#"<Work xmlns="urn:carpass:inflow:1"><ActivityCode>T</ActivityCode><Price>1</Price><Description>x</Description></Work>"#;
-        assert!(check(unknown, &WORK).unwrap_err().message.contains("Price is not part"));
+        assert!(check(unknown, &WORK)
+            .unwrap_err()
+            .message
+            .contains("Price is not part"));
         let foreign = r#"<Work xmlns="urn:carpass:inflow:1"><ActivityCode xmlns="urn:other">T</ActivityCode><Description>x</Description></Work>"#;
-        assert!(check(foreign, &WORK).unwrap_err().message.contains("{urn:other}ActivityCode"));
+        assert!(check(foreign, &WORK)
+            .unwrap_err()
+            .message
+            .contains("{urn:other}ActivityCode"));
     }
 
     #[test]
@@ -608,7 +641,10 @@ mod tests {
         let err = check(&at(41), &WORK).unwrap_err();
         assert_eq!(err.path, "Work/ActivityCode");
         assert!(err.message.contains("41 characters"), "{err}");
-        assert!(check(&at(0), &WORK).unwrap_err().message.contains("must not be empty"));
+        assert!(check(&at(0), &WORK)
+            .unwrap_err()
+            .message
+            .contains("must not be empty"));
     }
 
     #[test]
@@ -616,10 +652,15 @@ mod tests {
         let id = "0e7c8a4e-3f7b-4a51-9d3c-2b8f1c1d2e3f";
         let one = format!(r#"<G xmlns="urn:carpass:inflow:1"><ReadingId>{id}</ReadingId></G>"#);
         assert!(check(&one, &GET_READING_STATUS).is_ok());
-        let both = format!(r#"<G xmlns="urn:carpass:inflow:1"><ReadingId>{id}</ReadingId><ClientReference>x</ClientReference></G>"#);
+        let both = format!(
+            r#"<G xmlns="urn:carpass:inflow:1"><ReadingId>{id}</ReadingId><ClientReference>x</ClientReference></G>"#
+        );
         assert!(check(&both, &GET_READING_STATUS).is_err());
         assert!(check(r#"<G xmlns="urn:carpass:inflow:1"/>"#, &GET_READING_STATUS).is_err());
-        let upper = format!(r#"<G xmlns="urn:carpass:inflow:1"><ReadingId>{}</ReadingId></G>"#, id.to_uppercase());
+        let upper = format!(
+            r#"<G xmlns="urn:carpass:inflow:1"><ReadingId>{}</ReadingId></G>"#,
+            id.to_uppercase()
+        );
         assert!(check(&upper, &GET_READING_STATUS).is_err());
     }
 
@@ -628,7 +669,14 @@ mod tests {
         assert!(parse_date("2024-02-29").is_some());
         assert!(parse_date("2024-02-29Z").is_some());
         assert!(parse_date("2024-02-29+01:00").is_some());
-        for bad in ["2023-02-29", "29/02/2024", "2024-2-29", "2024-02-29T10:00:00", "", "2024-02-29+1"] {
+        for bad in [
+            "2023-02-29",
+            "29/02/2024",
+            "2024-2-29",
+            "2024-02-29T10:00:00",
+            "",
+            "2024-02-29+1",
+        ] {
             assert!(parse_date(bad).is_none(), "{bad}");
         }
     }

@@ -56,7 +56,9 @@ fn username_token(security: &Element) -> Result<Credentials, Fault> {
         ));
     }
     if kind != PASSWORD_TEXT {
-        return Err(failed("the wsse:Password Type is unknown; use the PasswordText type"));
+        return Err(failed(
+            "the wsse:Password Type is unknown; use the PasswordText type",
+        ));
     }
     let nonce = token
         .child(WSSE, "Nonce")
@@ -90,12 +92,16 @@ fn basic(header: &str) -> Result<Credentials, Fault> {
     let encoded = header
         .strip_prefix("Basic ")
         .or_else(|| header.strip_prefix("basic "))
-        .ok_or_else(|| failed("only HTTP Basic authentication is supported in the Authorization header"))?;
+        .ok_or_else(|| {
+            failed("only HTTP Basic authentication is supported in the Authorization header")
+        })?;
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(encoded.trim())
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
-        .ok_or_else(|| failed("the HTTP Basic credentials are not valid base64 of user:password"))?;
+        .ok_or_else(|| {
+            failed("the HTTP Basic credentials are not valid base64 of user:password")
+        })?;
     let (username, password) = decoded
         .split_once(':')
         .ok_or_else(|| failed("the HTTP Basic credentials are not of the form user:password"))?;
@@ -139,7 +145,9 @@ mod tests {
 
     #[test]
     fn password_digest_is_refused_with_advice() {
-        let h = header(r#"<wsse:Username>g</wsse:Username><wsse:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest">x</wsse:Password>"#);
+        let h = header(
+            r#"<wsse:Username>g</wsse:Username><wsse:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest">x</wsse:Password>"#,
+        );
         let fault = credentials(&h, None).unwrap_err();
         assert_eq!(fault.code, FaultCode::PasswordDigestNotSupported);
         assert!(fault.message.contains("PasswordText"));
@@ -148,8 +156,17 @@ mod tests {
     #[test]
     fn http_basic_is_read_when_there_is_no_security_header() {
         let c = credentials(&[], Some("Basic Z2FyYWdlOnBhOnNz")).unwrap();
-        assert_eq!((c.username.as_str(), c.password.as_str()), ("garage", "pa:ss"));
-        assert_eq!(credentials(&[], Some("Bearer x")).unwrap_err().code, FaultCode::AuthenticationFailed);
-        assert_eq!(credentials(&[], None).unwrap_err().code, FaultCode::AuthenticationRequired);
+        assert_eq!(
+            (c.username.as_str(), c.password.as_str()),
+            ("garage", "pa:ss")
+        );
+        assert_eq!(
+            credentials(&[], Some("Bearer x")).unwrap_err().code,
+            FaultCode::AuthenticationFailed
+        );
+        assert_eq!(
+            credentials(&[], None).unwrap_err().code,
+            FaultCode::AuthenticationRequired
+        );
     }
 }

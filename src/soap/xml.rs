@@ -265,7 +265,9 @@ impl Text {
                 false => Err(XmlError::Malformed("text outside the root element".into())),
             };
         };
-        let blank = content.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+        let blank = content
+            .bytes()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
         if blank && !current.children.is_empty() {
             // layout between child elements
         } else if blank && current.text.is_empty() {
@@ -307,7 +309,11 @@ impl Names {
         Ok(name)
     }
 
-    fn namespace_of(&mut self, resolved: ResolveResult<'_>, qname: &[u8]) -> Result<Option<Name>, XmlError> {
+    fn namespace_of(
+        &mut self,
+        resolved: ResolveResult<'_>,
+        qname: &[u8],
+    ) -> Result<Option<Name>, XmlError> {
         match resolved {
             ResolveResult::Bound(ns) => Ok(Some(self.get(ns.into_inner())?)),
             ResolveResult::Unbound => Ok(None),
@@ -350,7 +356,8 @@ mod tests {
 
     #[test]
     fn a_doctype_is_refused_so_no_entity_can_be_expanded() {
-        let doc = r#"<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><a>&lol2;</a>"#;
+        let doc =
+            r#"<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><a>&lol2;</a>"#;
         assert_eq!(parse(doc.as_bytes()), Err(XmlError::DoctypeForbidden));
     }
 
@@ -397,9 +404,15 @@ mod tests {
             "<a\u{1}b/>",
             "<a>\u{FFFF}</a>",
         ] {
-            assert!(matches!(parse(doc.as_bytes()), Err(XmlError::ForbiddenCharacter(_))), "{doc:?}");
+            assert!(
+                matches!(parse(doc.as_bytes()), Err(XmlError::ForbiddenCharacter(_))),
+                "{doc:?}"
+            );
         }
-        assert_eq!(parse("<a>\t\n\r&#9;&#xA;</a>".as_bytes()).unwrap().text, "\t\n\n\t\n");
+        assert_eq!(
+            parse("<a>\t\n\r&#9;&#xA;</a>".as_bytes()).unwrap().text,
+            "\t\n\n\t\n"
+        );
     }
 
     #[test]
@@ -407,7 +420,11 @@ mod tests {
         // The first pass reads the bytes in blocks: every place in a block, and the tail.
         for at in 0..200 {
             for forbidden in ["\u{1}", "\u{FFFE}"] {
-                let doc = format!("<a>{}{forbidden}{}</a>", "x".repeat(at), "y".repeat(200 - at));
+                let doc = format!(
+                    "<a>{}{forbidden}{}</a>",
+                    "x".repeat(at),
+                    "y".repeat(200 - at)
+                );
                 assert!(
                     matches!(parse(doc.as_bytes()), Err(XmlError::ForbiddenCharacter(_))),
                     "{forbidden:?} after {at} bytes"
@@ -421,15 +438,29 @@ mod tests {
         // U+FFFD (EF BF BD) is the last character before U+FFFE; U+10000 follows U+FFFF.
         let root = parse("<a>\u{FFFD}\u{10000}\u{20}\u{7F}</a>".as_bytes()).unwrap();
         assert_eq!(root.text, "\u{FFFD}\u{10000} \u{7F}");
-        assert_eq!(parse("<a>\u{1F}</a>".as_bytes()), Err(XmlError::ForbiddenCharacter(0x1F)));
-        assert_eq!(parse("<a>x\u{FFFF}</a>".as_bytes()), Err(XmlError::ForbiddenCharacter(0xFFFF)));
+        assert_eq!(
+            parse("<a>\u{1F}</a>".as_bytes()),
+            Err(XmlError::ForbiddenCharacter(0x1F))
+        );
+        assert_eq!(
+            parse("<a>x\u{FFFF}</a>".as_bytes()),
+            Err(XmlError::ForbiddenCharacter(0xFFFF))
+        );
     }
 
     #[test]
     fn whitespace_is_a_leaf_value_but_layout_between_elements() {
-        let root = parse(b"<a>\n  <b>  </b>\n  <c> x </c>\n  <d>  &amp;</d><e>&amp;  </e>\n</a>").unwrap();
+        let root =
+            parse(b"<a>\n  <b>  </b>\n  <c> x </c>\n  <d>  &amp;</d><e>&amp;  </e>\n</a>").unwrap();
         assert_eq!(root.text, "");
-        let text = |name| root.children.iter().find(|e| &*e.name == name).unwrap().text.as_str();
+        let text = |name| {
+            root.children
+                .iter()
+                .find(|e| &*e.name == name)
+                .unwrap()
+                .text
+                .as_str()
+        };
         assert_eq!(text("b"), "  ");
         assert_eq!(text("c"), " x ");
         assert_eq!(text("d"), "  &");

@@ -21,10 +21,14 @@ pub fn add(
     password: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<Option<String>, StaffError> {
-    let kbo = EnterpriseNumber::parse(kbo).map_err(|e| StaffError::Invalid(format!("--kbo: {e}")))?;
+    let kbo =
+        EnterpriseNumber::parse(kbo).map_err(|e| StaffError::Invalid(format!("--kbo: {e}")))?;
     check_username(username)?;
-    let company = companies::find_by_kbo(conn, kbo.digits())?
-        .ok_or_else(|| StaffError::NotFound(format!("no company {kbo}; add it first with `carpass staff company add`")))?;
+    let company = companies::find_by_kbo(conn, kbo.digits())?.ok_or_else(|| {
+        StaffError::NotFound(format!(
+            "no company {kbo}; add it first with `carpass staff company add`"
+        ))
+    })?;
     let allowed = match role {
         Role::Submitter => company.kind == "garage",
         Role::Portal => company.kind == "portal" || company.kind == "garage",
@@ -38,7 +42,9 @@ pub fn add(
         )));
     }
     if accounts::find_by_username(conn, username)?.is_some() {
-        return Err(StaffError::Conflict(format!("the user name {username} is taken")));
+        return Err(StaffError::Conflict(format!(
+            "the user name {username} is taken"
+        )));
     }
     let (password, generated) = match password {
         Some(p) if p.chars().count() < MIN_PASSWORD_CHARS => {

@@ -35,7 +35,10 @@ fn require_note(note: &str) -> Result<&str, StaffError> {
 }
 
 /// The latest verdict per criterion.
-pub fn verdicts(cert: &mut DbConnection, session_id: &str) -> Result<BTreeMap<Criterion, VerdictRow>, StaffError> {
+pub fn verdicts(
+    cert: &mut DbConnection,
+    session_id: &str,
+) -> Result<BTreeMap<Criterion, VerdictRow>, StaffError> {
     Ok(store::verdicts(cert, session_id)?
         .into_iter()
         .filter_map(|v| Criterion::parse(&v.criterion).map(|c| (c, v)))
@@ -53,14 +56,26 @@ pub fn verdict(
     now: DateTime<Utc>,
 ) -> Result<Criterion, StaffError> {
     let note = require_note(note)?;
-    let criterion = Criterion::parse(criterion)
-        .ok_or_else(|| StaffError::Invalid(format!("--criterion '{criterion}' is not one of C01 to C16")))?;
+    let criterion = Criterion::parse(criterion).ok_or_else(|| {
+        StaffError::Invalid(format!(
+            "--criterion '{criterion}' is not one of C01 to C16"
+        ))
+    })?;
     let session = sessions::find(cert, session_id)?;
     let latest = evaluations::latest(cert, &session.id)?.ok_or_else(|| {
-        StaffError::Invalid(format!("session {0} has no evaluation yet: `carpass certify evaluate {0}` first", session.id))
+        StaffError::Invalid(format!(
+            "session {0} has no evaluation yet: `carpass certify evaluate {0}` first",
+            session.id
+        ))
     })?;
-    let result = latest.criteria.iter().find(|r| r.criterion == criterion).expect("every criterion is judged");
-    if result.verdict != Verdict::AwaitingStaffReview && !verdicts(cert, &session.id)?.contains_key(&criterion) {
+    let result = latest
+        .criteria
+        .iter()
+        .find(|r| r.criterion == criterion)
+        .expect("every criterion is judged");
+    if result.verdict != Verdict::AwaitingStaffReview
+        && !verdicts(cert, &session.id)?.contains_key(&criterion)
+    {
         return Err(StaffError::Invalid(format!(
             "{criterion} is {} in the latest evaluation: staff verdicts are for the criteria awaiting staff review",
             result.verdict.as_str()
@@ -94,16 +109,23 @@ pub fn approve(
     let session = sessions::find(cert, session_id)?;
     let today = brussels_date(now);
     if valid_until <= today {
-        return Err(StaffError::Invalid(format!("--valid-until {valid_until} is not after today ({today})")));
+        return Err(StaffError::Invalid(format!(
+            "--valid-until {valid_until} is not after today ({today})"
+        )));
     }
     let latest = evaluations::latest(cert, &session.id)?.ok_or_else(|| {
-        StaffError::Invalid(format!("session {0} has no evaluation yet: `carpass certify evaluate {0}` first", session.id))
+        StaffError::Invalid(format!(
+            "session {0} has no evaluation yet: `carpass certify evaluate {0}` first",
+            session.id
+        ))
     })?;
     if !latest.certifiable {
         let failed: Vec<String> = latest
             .criteria
             .iter()
-            .filter(|c| c.mandatory && !matches!(c.verdict, Verdict::Passed | Verdict::AwaitingStaffReview))
+            .filter(|c| {
+                c.mandatory && !matches!(c.verdict, Verdict::Passed | Verdict::AwaitingStaffReview)
+            })
             .map(|c| format!("{} {}", c.criterion, c.verdict.as_str()))
             .collect();
         return Err(StaffError::Invalid(format!(
@@ -114,7 +136,11 @@ pub fn approve(
         )));
     }
     let verdicts = verdicts(cert, &session.id)?;
-    for awaiting in latest.criteria.iter().filter(|c| c.verdict == Verdict::AwaitingStaffReview) {
+    for awaiting in latest
+        .criteria
+        .iter()
+        .filter(|c| c.verdict == Verdict::AwaitingStaffReview)
+    {
         let criterion = awaiting.criterion;
         match verdicts.get(&criterion) {
             None => {
@@ -151,12 +177,24 @@ pub fn approve(
     Ok(row)
 }
 
-pub fn revoke(production: &mut DbConnection, id: &str, note: &str, by: &str, now: DateTime<Utc>) -> Result<ApprovalRow, StaffError> {
+pub fn revoke(
+    production: &mut DbConnection,
+    id: &str,
+    note: &str,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<ApprovalRow, StaffError> {
     let note = require_note(note)?;
-    let existing = approvals::find(production, id)?
-        .ok_or_else(|| StaffError::NotFound(format!("no approval {id}: `carpass staff approvals` lists them")))?;
+    let existing = approvals::find(production, id)?.ok_or_else(|| {
+        StaffError::NotFound(format!(
+            "no approval {id}: `carpass staff approvals` lists them"
+        ))
+    })?;
     if let (Some(at), Some(who)) = (existing.revoked_at, &existing.revoked_by) {
-        return Err(StaffError::Conflict(format!("approval {id} was revoked already, on {} by {who}", at.format("%Y-%m-%d"))));
+        return Err(StaffError::Conflict(format!(
+            "approval {id} was revoked already, on {} by {who}",
+            at.format("%Y-%m-%d")
+        )));
     }
     approvals::revoke(production, id, by, note, now.naive_utc())?;
     Ok(approvals::find(production, id)?.expect("it was just revoked"))
@@ -172,12 +210,17 @@ pub struct PublicApproval {
 }
 
 /// The approvals that hold today, as the registry lists them.
-pub fn public_list(production: &mut DbConnection, today: NaiveDate) -> Result<Vec<PublicApproval>, StaffError> {
+pub fn public_list(
+    production: &mut DbConnection,
+    today: NaiveDate,
+) -> Result<Vec<PublicApproval>, StaffError> {
     // One line per DMS version: the approval that holds longest.
     let mut longest: BTreeMap<(String, String, String), NaiveDate> = BTreeMap::new();
     for a in approvals::all(production)? {
         if approval::holds(a.valid_until, a.revoked_at.is_some(), today) {
-            let until = longest.entry((a.dms_builder, a.dms_name, a.dms_version)).or_insert(a.valid_until);
+            let until = longest
+                .entry((a.dms_builder, a.dms_name, a.dms_version))
+                .or_insert(a.valid_until);
             *until = (*until).max(a.valid_until);
         }
     }
@@ -190,6 +233,11 @@ pub fn public_list(production: &mut DbConnection, today: NaiveDate) -> Result<Ve
             valid_until,
         })
         .collect();
-    list.sort_by(|a, b| approval::public_order((&a.valid_until, &a.name, &a.version), (&b.valid_until, &b.name, &b.version)));
+    list.sort_by(|a, b| {
+        approval::public_order(
+            (&a.valid_until, &a.name, &a.version),
+            (&b.valid_until, &b.name, &b.version),
+        )
+    });
     Ok(list)
 }

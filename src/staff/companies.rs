@@ -34,8 +34,8 @@ pub fn add(
     kind: CompanyKind,
     now: DateTime<Utc>,
 ) -> Result<EnterpriseNumber, StaffError> {
-    let kbo = EnterpriseNumber::parse(kbo)
-        .map_err(|e| StaffError::Invalid(format!("--kbo: {e}")))?;
+    let kbo =
+        EnterpriseNumber::parse(kbo).map_err(|e| StaffError::Invalid(format!("--kbo: {e}")))?;
     let name = name.trim();
     if name.is_empty() {
         return Err(StaffError::Invalid("--name must not be empty".into()));
@@ -54,7 +54,9 @@ pub fn add(
         )));
     }
     if companies::find_by_kbo(conn, kbo.digits())?.is_some() {
-        return Err(StaffError::Conflict(format!("the company {kbo} exists already")));
+        return Err(StaffError::Conflict(format!(
+            "the company {kbo} exists already"
+        )));
     }
     let nace_codes: Vec<String> = codes.iter().map(ToString::to_string).collect();
     companies::insert(

@@ -26,8 +26,26 @@ pub struct DemoCredentials {
 }
 
 pub fn seed(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoCredentials, StaffError> {
-    let garage_password = ensure_account(conn, DEMO_KBO, "Garage Demo BV", "45201", CompanyKind::Garage, DEMO_USER, Role::Submitter, now)?;
-    let portal_password = ensure_account(conn, DEMO_PORTAL_KBO, "Demo Autoportaal NV", "63120", CompanyKind::Portal, DEMO_PORTAL_USER, Role::Portal, now)?;
+    let garage_password = ensure_account(
+        conn,
+        DEMO_KBO,
+        "Garage Demo BV",
+        "45201",
+        CompanyKind::Garage,
+        DEMO_USER,
+        Role::Submitter,
+        now,
+    )?;
+    let portal_password = ensure_account(
+        conn,
+        DEMO_PORTAL_KBO,
+        "Demo Autoportaal NV",
+        "63120",
+        CompanyKind::Portal,
+        DEMO_PORTAL_USER,
+        Role::Portal,
+        now,
+    )?;
 
     let vehicles = demo_vehicles(now);
     register::import(conn, &vehicles, now)?;
@@ -74,7 +92,10 @@ pub fn seed(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoCredentia
                 license_plate: None,
             },
         };
-        let at = work_date.and_hms_opt(10, 0, 0).expect("a valid time").and_utc();
+        let at = work_date
+            .and_hms_opt(10, 0, 0)
+            .expect("a valid time")
+            .and_utc();
         inflow::submit(conn, &caller, &[submission], at)?;
     }
     Ok(DemoCredentials {
@@ -109,7 +130,9 @@ fn ensure_account(
 }
 
 fn demo_vehicles(now: DateTime<Utc>) -> Vec<Vehicle> {
-    let years_ago = |years: i64| -> Option<NaiveDate> { Some((now - Duration::days(years * 365)).date_naive()) };
+    let years_ago = |years: i64| -> Option<NaiveDate> {
+        Some((now - Duration::days(years * 365)).date_naive())
+    };
     let vin = |v: &str| Vin::parse(v).expect("a valid demo VIN");
     vec![
         Vehicle {

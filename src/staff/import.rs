@@ -154,7 +154,10 @@ mod tests {
             "{HEAD}WDB2030461A000001,M,C,M1,1500,2019-03-01,2019-03-01,false,false,,,\nWDB2030461A000002,M,C,M1,1500,01/03/2019,,false,false,,,\n"
         );
         let err = parse("v.csv", csv.as_bytes()).unwrap_err().to_string();
-        assert!(err.starts_with("v.csv, line 3: first_registration '01/03/2019'"), "{err}");
+        assert!(
+            err.starts_with("v.csv, line 3: first_registration '01/03/2019'"),
+            "{err}"
+        );
         assert!(err.ends_with("nothing of this file was imported"), "{err}");
     }
 
@@ -166,12 +169,17 @@ mod tests {
             ("WDB2030461A000001,,,,3.5t,,,,,,,", "mass_kg '3.5t'"),
             (",,,,,,,,,,,", "vin is empty"),
         ] {
-            let err = parse("v.csv", format!("{HEAD}{row}\n").as_bytes()).unwrap_err().to_string();
+            let err = parse("v.csv", format!("{HEAD}{row}\n").as_bytes())
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(expected), "{err}");
         }
         let twice = format!("{HEAD}WDB2030461A000001,,,,,,,,,,,\nWDB2030461A000001,,,,,,,,,,,\n");
         let err = parse("v.csv", twice.as_bytes()).unwrap_err().to_string();
-        assert!(err.contains("line 3") && err.contains("already on line 2"), "{err}");
+        assert!(
+            err.contains("line 3") && err.contains("already on line 2"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -188,12 +196,20 @@ mod tests {
     fn implausibly_large_numbers_are_refused() {
         let csv = format!("{HEAD}WDB2030461A000001,,,,3000000000,,,,,,,\n");
         let err = parse("v.csv", csv.as_bytes()).unwrap_err().to_string();
-        assert!(err.contains("line 2: mass_kg '3000000000' is above 100000"), "{err}");
+        assert!(
+            err.contains("line 2: mass_kg '3000000000' is above 100000"),
+            "{err}"
+        );
     }
 
     #[test]
     fn a_wrong_header_is_refused() {
-        let err = parse("v.csv", "vin,make\nX,Y\n".as_bytes()).unwrap_err().to_string();
-        assert!(err.contains("line 1: the header must be exactly vin,make,model"), "{err}");
+        let err = parse("v.csv", "vin,make\nX,Y\n".as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("line 1: the header must be exactly vin,make,model"),
+            "{err}"
+        );
     }
 }

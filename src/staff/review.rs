@@ -30,7 +30,9 @@ pub fn staff_member(conn: &mut DbConnection, username: Option<&str>) -> Result<S
     })?;
     match accounts::find_by_username(conn, username)? {
         Some(account) if account.role == Role::Staff.as_str() => Ok(account.username),
-        _ => Err(StaffError::Invalid(format!("{username} is not a staff account"))),
+        _ => Err(StaffError::Invalid(format!(
+            "{username} is not a staff account"
+        ))),
     }
 }
 
@@ -42,7 +44,10 @@ pub fn queue(conn: &mut DbConnection) -> Result<Vec<serde_json::Value>, StaffErr
         .collect()
 }
 
-fn describe(conn: &mut DbConnection, reading: &ReadingRow) -> Result<serde_json::Value, StaffError> {
+fn describe(
+    conn: &mut DbConnection,
+    reading: &ReadingRow,
+) -> Result<serde_json::Value, StaffError> {
     let issue_rows = issues::for_reading(conn, &reading.id)?;
     let ids: Vec<i64> = issue_rows.iter().map(|i| i.id).collect();
     let answers = audit::answers_for(conn, &ids)?;
@@ -125,7 +130,10 @@ pub fn render_text(queue: &[serde_json::Value]) -> String {
                 version["changed_at"].as_str().unwrap_or(""),
                 version["changed_by"].as_str().unwrap_or(""),
                 version["channel"].as_str().unwrap_or(""),
-                version["form_reference"].as_str().map(|f| format!(", form {f}")).unwrap_or_default(),
+                version["form_reference"]
+                    .as_str()
+                    .map(|f| format!(", form {f}"))
+                    .unwrap_or_default(),
             );
         }
         for issue in item["issues"].as_array().into_iter().flatten() {
@@ -145,9 +153,24 @@ pub fn render_text(queue: &[serde_json::Value]) -> String {
             .as_array()
             .into_iter()
             .flatten()
-            .map(|h| format!("{} {} {}", h["work_date"].as_str().unwrap_or(""), h["odometer"], h["unit"].as_str().unwrap_or("")))
+            .map(|h| {
+                format!(
+                    "{} {} {}",
+                    h["work_date"].as_str().unwrap_or(""),
+                    h["odometer"],
+                    h["unit"].as_str().unwrap_or("")
+                )
+            })
             .collect();
-        let _ = writeln!(out, "  history of the VIN: {}", if history.is_empty() { "none".into() } else { history.join(", ") });
+        let _ = writeln!(
+            out,
+            "  history of the VIN: {}",
+            if history.is_empty() {
+                "none".into()
+            } else {
+                history.join(", ")
+            }
+        );
     }
     out
 }
@@ -173,7 +196,12 @@ pub fn decide(
         let reading = decidable(conn, reading_id)?;
         readings::lock_vin(conn, &reading.vin, now.naive_utc())?;
         let at = now.naive_utc();
-        issues::move_states(conn, &reading.id, &UNSETTLED, IssueState::ResolvedByStaff.as_str())?;
+        issues::move_states(
+            conn,
+            &reading.id,
+            &UNSETTLED,
+            IssueState::ResolvedByStaff.as_str(),
+        )?;
         let status = match decision {
             Decision::Reject => ReadingStatus::Rejected,
             Decision::Accept => {
@@ -226,10 +254,14 @@ pub fn apply_paper_form(
     now: DateTime<Utc>,
 ) -> Result<ReadingStatus, StaffError> {
     if form.reference.trim().is_empty() {
-        return Err(StaffError::Invalid("--form-ref must name the signed form".into()));
+        return Err(StaffError::Invalid(
+            "--form-ref must name the signed form".into(),
+        ));
     }
     if form.odometer.is_none() && form.work_date.is_none() && form.vin.is_none() {
-        return Err(StaffError::Invalid("give at least one of --odometer, --work-date, --vin".into()));
+        return Err(StaffError::Invalid(
+            "give at least one of --odometer, --work-date, --vin".into(),
+        ));
     }
     if let Some(vin) = &form.vin {
         Vin::parse(vin).map_err(|e| StaffError::Invalid(format!("--vin: {e}")))?;
@@ -251,9 +283,23 @@ pub fn apply_paper_form(
             readings::lock_vin(conn, vin, now.naive_utc())?;
         }
         let at = now.naive_utc();
-        keep_version(conn, &reading, &previous, staff, "PaperForm", None, Some(&form.reference), at)?;
+        keep_version(
+            conn,
+            &reading,
+            &previous,
+            staff,
+            "PaperForm",
+            None,
+            Some(&form.reference),
+            at,
+        )?;
         readings::update_values(conn, &reading.id, &corrected, at)?;
-        issues::move_states(conn, &reading.id, &UNSETTLED, IssueState::ResolvedByStaff.as_str())?;
+        issues::move_states(
+            conn,
+            &reading.id,
+            &UNSETTLED,
+            IssueState::ResolvedByStaff.as_str(),
+        )?;
         let findings = evaluate_again(conn, &reading, &corrected, now)?;
         let held = Raise {
             on_receipt: false,
@@ -292,9 +338,15 @@ fn require_note(note: &str) -> Result<(), StaffError> {
 fn decidable(conn: &mut DbConnection, reading_id: &str) -> Result<ReadingRow, StaffError> {
     let reading = readings::find(conn, reading_id)?
         .ok_or_else(|| StaffError::NotFound(format!("no reading {reading_id}")))?;
-    let status = ReadingStatus::parse(&reading.status)
-        .ok_or_else(|| StaffError::Service(ServiceError::Corrupt(format!("reading {reading_id}: status"))))?;
-    if !matches!(status, ReadingStatus::Reviewing | ReadingStatus::PendingCorrection) {
+    let status = ReadingStatus::parse(&reading.status).ok_or_else(|| {
+        StaffError::Service(ServiceError::Corrupt(format!(
+            "reading {reading_id}: status"
+        )))
+    })?;
+    if !matches!(
+        status,
+        ReadingStatus::Reviewing | ReadingStatus::PendingCorrection
+    ) {
         return Err(StaffError::Conflict(format!(
             "reading {reading_id} is {}; only readings in review or pending correction are decided",
             status.as_str()

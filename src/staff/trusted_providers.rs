@@ -20,9 +20,16 @@ pub struct Candidate {
 
 /// Every company that reported in year - 1, with its standing for the list of `year`.
 pub fn compute(conn: &mut DbConnection, year: i32) -> Result<Vec<Candidate>, StaffError> {
-    let (from, until) = match (NaiveDate::from_ymd_opt(year - 1, 1, 1), NaiveDate::from_ymd_opt(year, 1, 1)) {
+    let (from, until) = match (
+        NaiveDate::from_ymd_opt(year - 1, 1, 1),
+        NaiveDate::from_ymd_opt(year, 1, 1),
+    ) {
         (Some(from), Some(until)) if year > 2000 => (from, until),
-        _ => return Err(StaffError::Invalid(format!("--year {year} is not a year of the registry"))),
+        _ => {
+            return Err(StaffError::Invalid(format!(
+                "--year {year} is not a year of the registry"
+            )))
+        }
     };
     let codes: Vec<&str> = DISCREPANCIES.iter().map(|c| c.as_str()).collect();
     let readings = store::readings_per_company(conn, from, until)?;
@@ -47,7 +54,12 @@ pub fn compute(conn: &mut DbConnection, year: i32) -> Result<Vec<Candidate>, Sta
 }
 
 /// Publishes the list of `year`: once; a published list is what the public page shows.
-pub fn publish(conn: &mut DbConnection, year: i32, by: &str, now: DateTime<Utc>) -> Result<Vec<Candidate>, StaffError> {
+pub fn publish(
+    conn: &mut DbConnection,
+    year: i32,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<Candidate>, StaffError> {
     let trusted: Vec<Candidate> = compute(conn, year)?
         .into_iter()
         .filter(|c| c.standing == Standing::Trusted)
@@ -99,15 +111,20 @@ pub struct PublishedProvider {
 }
 
 pub fn published(conn: &mut DbConnection, year: i32) -> Result<Option<PublishedList>, StaffError> {
-    Ok(store::list(conn, year)?.map(|(list, providers)| PublishedList {
-        year,
-        published_at: list.published_at.and_utc(),
-        min_readings: list.min_readings,
-        providers: providers
-            .into_iter()
-            .map(|p| PublishedProvider { kbo: p.kbo, name: p.name })
-            .collect(),
-    }))
+    Ok(
+        store::list(conn, year)?.map(|(list, providers)| PublishedList {
+            year,
+            published_at: list.published_at.and_utc(),
+            min_readings: list.min_readings,
+            providers: providers
+                .into_iter()
+                .map(|p| PublishedProvider {
+                    kbo: p.kbo,
+                    name: p.name,
+                })
+                .collect(),
+        }),
+    )
 }
 
 pub fn render_text(year: i32, candidates: &[Candidate]) -> String {

@@ -39,13 +39,23 @@ fn header_value(req: &HttpRequest, name: header::HeaderName) -> Option<&str> {
 /// The WSDL with the session's endpoint as the service address.
 async fn describe(req: HttpRequest, session: web::Path<String>) -> HttpResponse {
     let info = req.connection_info();
-    let address = format!("{}://{}{}", info.scheme(), info.host(), sessions::endpoint_path(&session));
+    let address = format!(
+        "{}://{}{}",
+        info.scheme(),
+        info.host(),
+        sessions::endpoint_path(&session)
+    );
     HttpResponse::Ok()
         .content_type("text/xml; charset=utf-8")
         .body(soap::WSDL.replace(soap::WSDL_ADDRESS, &address))
 }
 
-async fn inflow(req: HttpRequest, payload: web::Payload, id: web::Path<String>, cert: web::Data<Certification>) -> HttpResponse {
+async fn inflow(
+    req: HttpRequest,
+    payload: web::Payload,
+    id: web::Path<String>,
+    cert: web::Data<Certification>,
+) -> HttpResponse {
     let state = &cert.0;
     let received_at = state.clock.now();
     let request = soap::read_request(&req, payload, state.settings.max_body_bytes).await;
@@ -53,7 +63,9 @@ async fn inflow(req: HttpRequest, payload: web::Payload, id: web::Path<String>, 
         Ok((version, body)) => (*version, body.to_vec()),
         Err((version, _)) => (*version, Vec::new()),
     };
-    let content_type = header_value(&req, header::CONTENT_TYPE).unwrap_or("").to_owned();
+    let content_type = header_value(&req, header::CONTENT_TYPE)
+        .unwrap_or("")
+        .to_owned();
     let authorization = header_value(&req, header::AUTHORIZATION).map(str::to_owned);
     let raw = RawRequest {
         content_type: &content_type,
@@ -88,7 +100,9 @@ async fn inflow(req: HttpRequest, payload: web::Payload, id: web::Path<String>, 
         Err(fault) => return Reply::of(version, Err(fault)).into_response(),
     };
     let answer = match request {
-        Ok((version, body)) => soap::process(&req, &body, version, state, Some(session.company_id)).await,
+        Ok((version, body)) => {
+            soap::process(&req, &body, version, state, Some(session.company_id)).await
+        }
         Err((_, fault)) => Err(fault),
     };
     // Only a request that was taken gets a fault injected: its reading is stored, its answer lost.
@@ -116,7 +130,12 @@ async fn inflow(req: HttpRequest, payload: web::Payload, id: web::Path<String>, 
         request_headers: req
             .headers()
             .iter()
-            .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_owned(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                )
+            })
             .collect(),
         request_body: body,
         response_status: reply.status.as_u16(),
@@ -138,7 +157,11 @@ async fn inflow(req: HttpRequest, payload: web::Payload, id: web::Path<String>, 
 }
 
 /// The operator: HTTP Basic with one of the session's accounts.
-async fn operator(req: &HttpRequest, state: &AppState, session_id: String) -> Result<(Session, String), HttpResponse> {
+async fn operator(
+    req: &HttpRequest,
+    state: &AppState,
+    session_id: String,
+) -> Result<(Session, String), HttpResponse> {
     let challenge = || {
         HttpResponse::Unauthorized()
             .insert_header(("WWW-Authenticate", soap::fault::BASIC_CHALLENGE))
@@ -160,14 +183,18 @@ async fn operator(req: &HttpRequest, state: &AppState, session_id: String) -> Re
         })
         .await;
     match found {
-        Ok(Ok((session, Some(account)))) if account.company_id == session.company_id => Ok((session, account.username)),
+        Ok(Ok((session, Some(account)))) if account.company_id == session.company_id => {
+            Ok((session, account.username))
+        }
         Ok(Ok(_)) => Err(challenge()),
         Ok(Err(CertificationError::UnknownSession(id))) => Err(HttpResponse::NotFound()
             .content_type("text/plain; charset=utf-8")
             .body(format!("no certification session '{id}'\n"))),
         _ => Err(HttpResponse::ServiceUnavailable()
             .content_type("text/plain; charset=utf-8")
-            .body("the certification environment cannot answer right now; try again in a moment\n")),
+            .body(
+                "the certification environment cannot answer right now; try again in a moment\n",
+            )),
     }
 }
 
@@ -182,13 +209,20 @@ fn language(req: &HttpRequest) -> SheetLanguage {
         .unwrap_or_default()
 }
 
-async fn sheet(req: HttpRequest, id: web::Path<String>, cert: web::Data<Certification>) -> HttpResponse {
+async fn sheet(
+    req: HttpRequest,
+    id: web::Path<String>,
+    cert: web::Data<Certification>,
+) -> HttpResponse {
     let state = &cert.0;
     let (session, _) = match operator(&req, state, id.into_inner()).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    match state.run_raw(move |conn| sessions::sheet_view(conn, &session.id)).await {
+    match state
+        .run_raw(move |conn| sessions::sheet_view(conn, &session.id))
+        .await
+    {
         Ok(Ok(view)) => HttpResponse::Ok().json(view),
         _ => HttpResponse::ServiceUnavailable().finish(),
     }
@@ -196,7 +230,9 @@ async fn sheet(req: HttpRequest, id: web::Path<String>, cert: web::Data<Certific
 
 /// A browser's form post must come from the operator page itself (no cross-site posts).
 fn same_origin(req: &HttpRequest) -> bool {
-    let Some(origin) = header_value(req, header::ORIGIN).or_else(|| header_value(req, header::REFERER)) else {
+    let Some(origin) =
+        header_value(req, header::ORIGIN).or_else(|| header_value(req, header::REFERER))
+    else {
         return true;
     };
     let host = req.connection_info().host().to_owned();
@@ -206,7 +242,11 @@ fn same_origin(req: &HttpRequest) -> bool {
         .is_some_and(|origin_host| origin_host == host)
 }
 
-async fn next(req: HttpRequest, id: web::Path<String>, cert: web::Data<Certification>) -> HttpResponse {
+async fn next(
+    req: HttpRequest,
+    id: web::Path<String>,
+    cert: web::Data<Certification>,
+) -> HttpResponse {
     let state = &cert.0;
     let (session, username) = match operator(&req, state, id.into_inner()).await {
         Ok(found) => found,
@@ -231,11 +271,17 @@ async fn next(req: HttpRequest, id: web::Path<String>, cert: web::Data<Certifica
             "step": opened.step,
         })),
         Ok(Ok(_)) => HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, format!("{}?lang={}", sessions::page_path(&session.id), language(&req).as_str())))
+            .insert_header((
+                header::LOCATION,
+                format!(
+                    "{}?lang={}",
+                    sessions::page_path(&session.id),
+                    language(&req).as_str()
+                ),
+            ))
             .finish(),
-        Ok(Err(CertificationError::Invalid(message))) if json => {
-            HttpResponse::Conflict().json(serde_json::json!({ "error": "NO_NEXT_STEP", "message": message }))
-        }
+        Ok(Err(CertificationError::Invalid(message))) if json => HttpResponse::Conflict()
+            .json(serde_json::json!({ "error": "NO_NEXT_STEP", "message": message })),
         Ok(Err(CertificationError::Invalid(message))) => HttpResponse::Conflict()
             .content_type("text/plain; charset=utf-8")
             .body(format!("{message}\n")),
@@ -243,7 +289,11 @@ async fn next(req: HttpRequest, id: web::Path<String>, cert: web::Data<Certifica
     }
 }
 
-async fn page(req: HttpRequest, id: web::Path<String>, cert: web::Data<Certification>) -> HttpResponse {
+async fn page(
+    req: HttpRequest,
+    id: web::Path<String>,
+    cert: web::Data<Certification>,
+) -> HttpResponse {
     let state = &cert.0;
     let (session, _) = match operator(&req, state, id.into_inner()).await {
         Ok(found) => found,
@@ -269,7 +319,13 @@ async fn page(req: HttpRequest, id: web::Path<String>, cert: web::Data<Certifica
     };
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(render_page(&view, &exchanges, latest.as_ref(), language, &base))
+        .body(render_page(
+            &view,
+            &exchanges,
+            latest.as_ref(),
+            language,
+            &base,
+        ))
 }
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d2733}\
@@ -350,13 +406,20 @@ fn render_page(
         html.push_str("<table><tr><th>#</th><th>received</th><th>step</th><th>operation</th><th>outcome</th></tr>");
         for x in exchanges {
             let outcome = match &x.response {
-                crate::domain::certification::facts::ResponseFacts::Receipts(r) => {
-                    r.iter().map(|r| r.status.as_str()).collect::<Vec<_>>().join(", ")
+                crate::domain::certification::facts::ResponseFacts::Receipts(r) => r
+                    .iter()
+                    .map(|r| r.status.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                crate::domain::certification::facts::ResponseFacts::Fault { code, .. } => {
+                    format!("fault {code}")
                 }
-                crate::domain::certification::facts::ResponseFacts::Fault { code, .. } => format!("fault {code}"),
                 crate::domain::certification::facts::ResponseFacts::Other => "answered".into(),
             };
-            let injected = x.injected.map(|f| format!(" (injected: {})", f.as_str())).unwrap_or_default();
+            let injected = x
+                .injected
+                .map(|f| format!(" (injected: {})", f.as_str()))
+                .unwrap_or_default();
             html.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td></tr>",
                 x.number,

@@ -27,7 +27,9 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     })
     .await;
     match ready {
-        Ok(true) => HttpResponse::Ok().content_type("text/plain").body("ready\n"),
+        Ok(true) => HttpResponse::Ok()
+            .content_type("text/plain")
+            .body("ready\n"),
         _ => HttpResponse::ServiceUnavailable()
             .content_type("text/plain")
             .body("the database does not answer\n"),

@@ -57,13 +57,20 @@ fn page(label: &PublicLabel) -> String {
         (None, None) => "unknown".into(),
     };
     let (class, verdict) = if label.valid_now {
-        ("valid", "This OK label is valid: the registered odometer history agrees with the advert.".to_owned())
+        (
+            "valid",
+            "This OK label is valid: the registered odometer history agrees with the advert."
+                .to_owned(),
+        )
     } else {
         (
             "invalid",
             format!(
                 "This OK label is no longer valid: {}.",
-                label.no_longer_valid_because.as_deref().unwrap_or("the history changed")
+                label
+                    .no_longer_valid_because
+                    .as_deref()
+                    .unwrap_or("the history changed")
             ),
         )
     };

@@ -40,13 +40,19 @@ pub async fn observe(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let method = req.method().clone();
-    let path = req.uri().path_and_query().map_or_else(|| req.path().to_owned(), |p| p.to_string());
+    let path = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| req.path().to_owned(), |p| p.to_string());
     let remote = req.peer_addr();
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let result = next.call(req).await;
     let elapsed = started.elapsed();
     let (status, call) = match &result {
-        Ok(res) => (res.status(), res.request().extensions().get::<SoapCall>().cloned()),
+        Ok(res) => (
+            res.status(),
+            res.request().extensions().get::<SoapCall>().cloned(),
+        ),
         Err(e) => (e.as_response_error().status_code(), None),
     };
     let call = call.unwrap_or_default();
@@ -65,11 +71,21 @@ pub async fn observe(
         };
         field("method", method.as_str());
         field("path", &path);
-        field("operation", call.outcome.map_or("-", |_| metrics::operation_label(call.operation)));
+        field(
+            "operation",
+            call.outcome
+                .map_or("-", |_| metrics::operation_label(call.operation)),
+        );
         field("status", status.as_str());
         field("outcome", call.outcome.map_or("-", |o| o.as_str()));
-        field("duration_ms", &format!("{:.3}", elapsed.as_secs_f64() * 1000.0));
-        field("remote", &remote.map_or_else(|| "-".to_owned(), |a| a.to_string()));
+        field(
+            "duration_ms",
+            &format!("{:.3}", elapsed.as_secs_f64() * 1000.0),
+        );
+        field(
+            "remote",
+            &remote.map_or_else(|| "-".to_owned(), |a| a.to_string()),
+        );
         field("user", call.user.as_deref().unwrap_or("-"));
         log::info!(target: ACCESS_LOG, "{line}");
     }

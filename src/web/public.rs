@@ -42,7 +42,10 @@ fn page(title: &str, body: &str) -> String {
 
 async fn approved(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let today = brussels_date(state.clock.now());
-    let Ok(Ok(list)) = state.run_raw(move |conn| approvals::public_list(conn, today)).await else {
+    let Ok(Ok(list)) = state
+        .run_raw(move |conn| approvals::public_list(conn, today))
+        .await
+    else {
         return unavailable();
     };
     if wants_json(&req) {
@@ -75,16 +78,26 @@ fn approved_table(list: &[PublicApproval], today: chrono::NaiveDate) -> String {
     )
 }
 
-async fn trusted(req: HttpRequest, year: web::Path<i32>, state: web::Data<AppState>) -> HttpResponse {
+async fn trusted(
+    req: HttpRequest,
+    year: web::Path<i32>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
     let year = year.into_inner();
-    let Ok(Ok(list)) = state.run_raw(move |conn| trusted_providers::published(conn, year)).await else {
+    let Ok(Ok(list)) = state
+        .run_raw(move |conn| trusted_providers::published(conn, year))
+        .await
+    else {
         return unavailable();
     };
     match (list, wants_json(&req)) {
         (Some(list), true) => HttpResponse::Ok().json(&list),
         (Some(list), false) => HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
-            .body(page(&format!("Trusted Providers {year}"), &trusted_table(&list))),
+            .body(page(
+                &format!("Trusted Providers {year}"),
+                &trusted_table(&list),
+            )),
         (None, true) => HttpResponse::NotFound().json(serde_json::json!({
             "error": "LIST_NOT_PUBLISHED",
             "message": format!("the Trusted Provider list {year} has not been published"),
@@ -102,7 +115,13 @@ fn trusted_table(list: &PublishedList) -> String {
     let rows: String = list
         .providers
         .iter()
-        .map(|p| format!("<tr><td>{}</td><td>{}</td></tr>", escape(&p.name), escape(&p.kbo)))
+        .map(|p| {
+            format!(
+                "<tr><td>{}</td><td>{}</td></tr>",
+                escape(&p.name),
+                escape(&p.kbo)
+            )
+        })
         .collect();
     format!(
         "<p>{n} companies whose readings of {prev} caused a break in a vehicle's odometer history in less than 0.5 % of cases \

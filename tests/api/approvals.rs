@@ -89,7 +89,9 @@ on_both_backends! {
 }
 
 fn caller(app: &TestApp, username: &str, software: &str) -> Caller {
-    let account = accounts::find_by_username(&mut app.pool.get().unwrap(), username).unwrap().unwrap();
+    let account = accounts::find_by_username(&mut app.pool.get().unwrap(), username)
+        .unwrap()
+        .unwrap();
     Caller {
         account: Account {
             id: account.id,
@@ -130,7 +132,14 @@ fn submission(reference: String, vin: String, work_date: NaiveDate, odometer: u6
 /// `count` readings dated in 2024 on vehicles not yet registered (no anomaly possible).
 fn plain_readings(prefix: &str, count: usize) -> Vec<Submission> {
     (0..count)
-        .map(|i| submission(format!("{prefix}-{i}"), format!("TSTVHC{prefix}{i:010}"), date(2024, 5, 2), 10_000))
+        .map(|i| {
+            submission(
+                format!("{prefix}-{i}"),
+                format!("TSTVHC{prefix}{i:010}"),
+                date(2024, 5, 2),
+                10_000,
+            )
+        })
         .collect()
 }
 

@@ -24,7 +24,8 @@ pub fn acme() -> Software {
 }
 
 pub fn certification_pool(app: &TestApp) -> db::Pool {
-    db::open(Database::Certification, &app.database_url, 4).expect("the certification database opens")
+    db::open(Database::Certification, &app.database_url, 4)
+        .expect("the certification database opens")
 }
 
 /// Starts a session and lets the reference DMS (with the defect, if any) play it; evaluates.
@@ -41,7 +42,8 @@ pub fn play(pool: &db::Pool, address: String, defect: Option<Defect>) -> (Starte
         let mut conn = pool.get().unwrap();
         let started = sessions::start(&mut conn, &acme(), now()).unwrap();
         let id = started.session.id.clone();
-        let (user, password) = sessions::add_operator(&mut conn, &started.session, "reference-dms", now()).unwrap();
+        let (user, password) =
+            sessions::add_operator(&mut conn, &started.session, "reference-dms", now()).unwrap();
         let view = sessions::sheet_view(&mut conn, &id).unwrap();
         let options = reference_dms::Options {
             base_url: address,
@@ -90,7 +92,9 @@ async fn every_defect_fails_exactly_its_criterion() {
             .iter()
             .map(|&defect| {
                 let (pool, address) = (pool.clone(), app.address.clone());
-                actix_web::rt::task::spawn_blocking(move || (defect, play(&pool, address, Some(defect)).1))
+                actix_web::rt::task::spawn_blocking(move || {
+                    (defect, play(&pool, address, Some(defect)).1)
+                })
             })
             .collect();
         for run in runs {
@@ -103,10 +107,18 @@ async fn every_defect_fails_exactly_its_criterion() {
                     .filter(|c| c.verdict == Verdict::Failed)
                     .map(|c| format!("{}: {}", c.criterion, c.reason))
                     .collect();
-                wrong.push(format!("{} should fail {} only; failed {:?}: {reasons:?}", defect.name(), defect.criterion(), failed));
+                wrong.push(format!(
+                    "{} should fail {} only; failed {:?}: {reasons:?}",
+                    defect.name(),
+                    defect.criterion(),
+                    failed
+                ));
             }
             if defect.criterion().mandatory() && report.certifiable {
-                wrong.push(format!("{} breaks a mandatory criterion but the report says certifiable", defect.name()));
+                wrong.push(format!(
+                    "{} breaks a mandatory criterion but the report says certifiable",
+                    defect.name()
+                ));
             }
         }
     }
@@ -133,9 +145,11 @@ fn snapshot(conn: &mut DbConnection) -> BTreeMap<String, String> {
             .load(conn)
             .unwrap()
     } else {
-        diesel::sql_query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-            .load(conn)
-            .unwrap()
+        diesel::sql_query(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        )
+        .load(conn)
+        .unwrap()
     };
     tables
         .into_iter()
@@ -225,17 +239,33 @@ on_both_backends! {
 async fn the_operator_page_needs_the_session_login_and_opens_steps() {
     let app = spawn_app(Backend::Sqlite).await.unwrap();
     let pool = certification_pool(&app);
-    let started = actix_web::rt::task::spawn_blocking(move || sessions::start(&mut pool.get().unwrap(), &acme(), now()).unwrap())
-        .await
-        .unwrap();
-    let page = format!("{}{}", app.address, sessions::page_path(&started.session.id));
+    let started = actix_web::rt::task::spawn_blocking(move || {
+        sessions::start(&mut pool.get().unwrap(), &acme(), now()).unwrap()
+    })
+    .await
+    .unwrap();
+    let page = format!(
+        "{}{}",
+        app.address,
+        sessions::page_path(&started.session.id)
+    );
     let client = awc::Client::builder().disable_redirects().finish();
     let anonymous = client.get(&page).send().await.unwrap();
     assert_eq!(anonymous.status().as_u16(), 401);
     assert!(anonymous.headers().contains_key("www-authenticate"));
-    let wrong = client.get(&page).basic_auth(&started.session.username, "wrong").send().await.unwrap();
+    let wrong = client
+        .get(&page)
+        .basic_auth(&started.session.username, "wrong")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong.status().as_u16(), 401);
-    let production_user = client.get(&page).basic_auth(GARAGE_USER, PASSWORD).send().await.unwrap();
+    let production_user = client
+        .get(&page)
+        .basic_auth(GARAGE_USER, PASSWORD)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(production_user.status().as_u16(), 401);
 
     let login = |r: awc::ClientRequest| r.basic_auth(&started.session.username, &started.password);
@@ -250,15 +280,28 @@ async fn the_operator_page_needs_the_session_login_and_opens_steps() {
         .send()
         .await
         .unwrap();
-    assert_eq!(opened.status().as_u16(), 303, "a browser's form post goes back to the page");
-    let mut shown = login(client.get(format!("{page}?lang=fr"))).send().await.unwrap();
+    assert_eq!(
+        opened.status().as_u16(),
+        303,
+        "a browser's form post goes back to the page"
+    );
+    let mut shown = login(client.get(format!("{page}?lang=fr")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(shown.status().as_u16(), 200);
     let html = String::from_utf8_lossy(&shown.body().await.unwrap()).into_owned();
     assert!(html.contains("Step 1 of 16"), "{html}");
-    assert!(html.contains("Configurez dans le DMS"), "the instructions in French: {html}");
+    assert!(
+        html.contains("Configurez dans le DMS"),
+        "the instructions in French: {html}"
+    );
     assert!(html.contains("Open the next step"), "{html}");
 
-    let mut sheet = login(client.get(format!("{page}/sheet"))).send().await.unwrap();
+    let mut sheet = login(client.get(format!("{page}/sheet")))
+        .send()
+        .await
+        .unwrap();
     let sheet: serde_json::Value = sheet.json().limit(1 << 20).await.unwrap();
     assert_eq!(sheet["steps"].as_array().unwrap().len(), 16);
     assert_eq!(sheet["opened"][0]["number"], 1);

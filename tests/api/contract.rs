@@ -28,16 +28,29 @@ type Particles = (String, Vec<(String, (String, String), String, String)>);
 fn xsd_tables(schema: roxmltree::Node) -> (BTreeMap<String, Facets>, BTreeMap<String, Particles>) {
     let qname = |node: roxmltree::Node, value: &str| -> (String, String) {
         let (prefix, local) = value.split_once(':').unwrap_or(("", value));
-        let ns = node.lookup_namespace_uri(Some(prefix).filter(|p| !p.is_empty())).unwrap_or("");
+        let ns = node
+            .lookup_namespace_uri(Some(prefix).filter(|p| !p.is_empty()))
+            .unwrap_or("");
         (ns.to_owned(), local.to_owned())
     };
     let mut simple = BTreeMap::new();
     let mut complex = BTreeMap::new();
     for node in schema.children().filter(|n| n.is_element()) {
-        let Some(name) = node.attribute("name") else { continue };
+        let Some(name) = node.attribute("name") else {
+            continue;
+        };
         if node.has_tag_name((XS, "simpleType")) {
-            let restriction = node.children().find(|n| n.has_tag_name((XS, "restriction"))).unwrap();
-            let facet = |f: &str| restriction.children().find(|n| n.has_tag_name((XS, f))).and_then(|n| n.attribute("value")).map(str::to_owned);
+            let restriction = node
+                .children()
+                .find(|n| n.has_tag_name((XS, "restriction")))
+                .unwrap();
+            let facet = |f: &str| {
+                restriction
+                    .children()
+                    .find(|n| n.has_tag_name((XS, f)))
+                    .and_then(|n| n.attribute("value"))
+                    .map(str::to_owned)
+            };
             simple.insert(
                 name.to_owned(),
                 Facets {
@@ -56,7 +69,10 @@ fn xsd_tables(schema: roxmltree::Node) -> (BTreeMap<String, Facets>, BTreeMap<St
                 },
             );
         } else if node.has_tag_name((XS, "complexType")) {
-            let group = node.children().find(|n| n.is_element() && !n.has_tag_name((XS, "annotation"))).unwrap();
+            let group = node
+                .children()
+                .find(|n| n.is_element() && !n.has_tag_name((XS, "annotation")))
+                .unwrap();
             let particles = group
                 .children()
                 .filter(|n| n.has_tag_name((XS, "element")))
@@ -69,7 +85,10 @@ fn xsd_tables(schema: roxmltree::Node) -> (BTreeMap<String, Facets>, BTreeMap<St
                     )
                 })
                 .collect();
-            complex.insert(name.to_owned(), (group.tag_name().name().to_owned(), particles));
+            complex.insert(
+                name.to_owned(),
+                (group.tag_name().name().to_owned(), particles),
+            );
         }
     }
     (simple, complex)
@@ -117,7 +136,9 @@ fn the_parsed_types_are_exactly_the_published_xsd() {
         assert_eq!(&ours, particles, "the particles of {}", ty.name);
         for particle in ty.particles {
             if let TypeRef::Simple(s) = particle.ty {
-                let published = simple.get(s.name).unwrap_or_else(|| panic!("{} missing in the XSD", s.name));
+                let published = simple
+                    .get(s.name)
+                    .unwrap_or_else(|| panic!("{} missing in the XSD", s.name));
                 assert_eq!(&facets_of(s), published, "the facets of {}", s.name);
             }
             if let TypeRef::Builtin(s) = particle.ty {
@@ -144,35 +165,54 @@ fn every_operation_element_has_its_request_type() {
 #[test]
 fn the_wsdl_carries_the_xsd_inline_and_nothing_else() {
     let wsdl = roxmltree::Document::parse(WSDL).unwrap();
-    let inline = wsdl.descendants().find(|n| n.has_tag_name((XS, "schema"))).unwrap();
+    let inline = wsdl
+        .descendants()
+        .find(|n| n.has_tag_name((XS, "schema")))
+        .unwrap();
     assert!(inline.attribute("schemaLocation").is_none());
-    assert!(!WSDL.contains("schemaLocation") && !WSDL.contains("xs:import") && !WSDL.contains("xs:include"));
+    assert!(
+        !WSDL.contains("schemaLocation")
+            && !WSDL.contains("xs:import")
+            && !WSDL.contains("xs:include")
+    );
     let xsd = roxmltree::Document::parse(XSD).unwrap();
     assert_eq!(xsd_tables(inline), xsd_tables(xsd.root_element()));
     assert_eq!(inline.attribute("targetNamespace"), Some(NS));
     assert_eq!(inline.attribute("elementFormDefault"), Some("qualified"));
     let count = |doc: &roxmltree::Document| doc.descendants().filter(|n| n.is_element()).count();
-    assert_eq!(count(&xsd), inline.descendants().filter(|n| n.is_element()).count());
+    assert_eq!(
+        count(&xsd),
+        inline.descendants().filter(|n| n.is_element()).count()
+    );
 }
 
 #[test]
 fn the_wsdl_declares_all_seven_operations_in_both_soap_versions() {
     let wsdl = roxmltree::Document::parse(WSDL).unwrap();
     let wsdl_ns = "http://schemas.xmlsoap.org/wsdl/";
-    for binding in wsdl.descendants().filter(|n| n.has_tag_name((wsdl_ns, "binding"))) {
+    for binding in wsdl
+        .descendants()
+        .filter(|n| n.has_tag_name((wsdl_ns, "binding")))
+    {
         let ops: Vec<&str> = binding
             .children()
             .filter(|n| n.has_tag_name((wsdl_ns, "operation")))
             .map(|n| n.attribute("name").unwrap())
             .collect();
-        let expected: Vec<&str> = carpass::soap::operations::Operation::ALL.iter().map(|o| o.name()).collect();
+        let expected: Vec<&str> = carpass::soap::operations::Operation::ALL
+            .iter()
+            .map(|o| o.name())
+            .collect();
         let mut sorted = ops.clone();
         sorted.sort();
         let mut expected_sorted = expected.clone();
         expected_sorted.sort();
         assert_eq!(sorted, expected_sorted, "{:?}", binding.attribute("name"));
     }
-    let bindings: Vec<_> = wsdl.descendants().filter(|n| n.has_tag_name((wsdl_ns, "binding"))).collect();
+    let bindings: Vec<_> = wsdl
+        .descendants()
+        .filter(|n| n.has_tag_name((wsdl_ns, "binding")))
+        .collect();
     assert_eq!(bindings.len(), 2);
 }
 

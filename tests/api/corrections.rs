@@ -4,8 +4,11 @@ use crate::helpers::*;
 
 /// A rollback on the car: an accepted reading of 47,500 km on 30 May, then 45,210 km on 3 June.
 async fn rollback(app: &TestApp, reference: &str) -> Receipt {
-    app.submit_one(reading("BASE", CAR, date(2025, 5, 30), 47_500)).await;
-    let receipt = app.submit_one(reading(reference, CAR, date(2025, 6, 3), 45_210)).await;
+    app.submit_one(reading("BASE", CAR, date(2025, 5, 30), 47_500))
+        .await;
+    let receipt = app
+        .submit_one(reading(reference, CAR, date(2025, 6, 3), 45_210))
+        .await;
     assert_eq!(receipt.codes(), ["ODOMETER_ROLLBACK"]);
     receipt
 }

@@ -14,10 +14,20 @@ fn token(user: &str, password: &str, nonce: &str, created: &str) -> String {
     )
 }
 
-async fn expect_fault(app: &TestApp, response: Response, status: u16, code: &str, detail: &str) -> SoapFault {
+async fn expect_fault(
+    app: &TestApp,
+    response: Response,
+    status: u16,
+    code: &str,
+    detail: &str,
+) -> SoapFault {
     assert_eq!(response.status, status, "{}", response.body);
     let f = fault(&response.body);
-    assert_eq!((f.code.as_str(), f.detail_code.as_str()), (code, detail), "{f:?}");
+    assert_eq!(
+        (f.code.as_str(), f.detail_code.as_str()),
+        (code, detail),
+        "{f:?}"
+    );
     assert_valid(&response.body);
     assert_eq!(app.count("readings"), 0, "a fault stores nothing");
     f

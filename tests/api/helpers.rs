@@ -19,8 +19,10 @@ use diesel::{Connection, RunQueryDsl};
 pub const NS: &str = "urn:carpass:inflow:1";
 pub const SOAP11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 pub const SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
-pub const WSSE: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
-pub const WSU: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
+pub const WSSE: &str =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+pub const WSU: &str =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
 
 pub const GARAGE_KBO: &str = "0403.170.701";
 pub const OTHER_GARAGE_KBO: &str = "1234.567.894";
@@ -72,7 +74,8 @@ impl Drop for DatabaseGuard {
     fn drop(&mut self) {
         if let DatabaseGuard::Postgres { admin_url, name } = self {
             if let Ok(mut conn) = diesel::pg::PgConnection::establish(admin_url) {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn);
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut conn);
             }
         }
     }
@@ -112,9 +115,14 @@ pub fn fresh_database(backend: Backend) -> Option<(DatabaseUrl, DatabaseGuardHan
             diesel::sql_query(format!("CREATE DATABASE {name}"))
                 .execute(&mut conn)
                 .expect("CREATE DATABASE");
-            let (base, _) = admin_url.rsplit_once('/').expect("a URL with a database name");
+            let (base, _) = admin_url
+                .rsplit_once('/')
+                .expect("a URL with a database name");
             let url = DatabaseUrl::Postgres(format!("{base}/{name}"));
-            Some((url, DatabaseGuardHandle(DatabaseGuard::Postgres { admin_url, name })))
+            Some((
+                url,
+                DatabaseGuardHandle(DatabaseGuard::Postgres { admin_url, name }),
+            ))
         }
     }
 }
@@ -148,10 +156,42 @@ pub async fn spawn_app_with(backend: Backend, clock: Clock) -> Option<TestApp> {
 fn seed(pool: &Pool) {
     let mut conn = pool.get().unwrap();
     let at = now();
-    staff::companies::add(&mut conn, GARAGE_KBO, "Garage Janssens BV", "45201", CompanyKind::Garage, at).unwrap();
-    staff::companies::add(&mut conn, OTHER_GARAGE_KBO, "Bandencentrale Peeters", "45320", CompanyKind::Garage, at).unwrap();
-    staff::companies::add(&mut conn, PORTAL_KBO, "Autoportaal NV", "63120", CompanyKind::Portal, at).unwrap();
-    staff::companies::add(&mut conn, REGISTRY_KBO, "Het Register vzw", "94990", CompanyKind::Registry, at).unwrap();
+    staff::companies::add(
+        &mut conn,
+        GARAGE_KBO,
+        "Garage Janssens BV",
+        "45201",
+        CompanyKind::Garage,
+        at,
+    )
+    .unwrap();
+    staff::companies::add(
+        &mut conn,
+        OTHER_GARAGE_KBO,
+        "Bandencentrale Peeters",
+        "45320",
+        CompanyKind::Garage,
+        at,
+    )
+    .unwrap();
+    staff::companies::add(
+        &mut conn,
+        PORTAL_KBO,
+        "Autoportaal NV",
+        "63120",
+        CompanyKind::Portal,
+        at,
+    )
+    .unwrap();
+    staff::companies::add(
+        &mut conn,
+        REGISTRY_KBO,
+        "Het Register vzw",
+        "94990",
+        CompanyKind::Registry,
+        at,
+    )
+    .unwrap();
     for (kbo, user, role) in [
         (GARAGE_KBO, GARAGE_USER, Role::Submitter),
         (OTHER_GARAGE_KBO, OTHER_USER, Role::Submitter),
@@ -160,7 +200,16 @@ fn seed(pool: &Pool) {
     ] {
         staff::accounts::add(&mut conn, kbo, user, role, Some(PASSWORD.into()), at).unwrap();
     }
-    register::import(&mut conn, &[vehicle(CAR, "M1", false), vehicle(VAN5, "N1", true), vehicle(TRUCK, "N3", false)], at).unwrap();
+    register::import(
+        &mut conn,
+        &[
+            vehicle(CAR, "M1", false),
+            vehicle(VAN5, "N1", true),
+            vehicle(TRUCK, "N3", false),
+        ],
+        at,
+    )
+    .unwrap();
 }
 
 pub fn vehicle(vin: &str, category: &str, five_digit: bool) -> Vehicle {
@@ -284,9 +333,15 @@ impl Reading {
     pub fn fields(&self, p: &str, with_reference: bool) -> String {
         let mut x = String::new();
         if with_reference {
-            x += &format!("<{p}ClientReference>{}</{p}ClientReference>", self.reference);
+            x += &format!(
+                "<{p}ClientReference>{}</{p}ClientReference>",
+                self.reference
+            );
         }
-        x += &format!("<{p}Vin>{}</{p}Vin><{p}WorkDate>{}</{p}WorkDate><{p}Odometer>{}</{p}Odometer>", self.vin, self.work_date, self.odometer);
+        x += &format!(
+            "<{p}Vin>{}</{p}Vin><{p}WorkDate>{}</{p}WorkDate><{p}Odometer>{}</{p}Odometer>",
+            self.vin, self.work_date, self.odometer
+        );
         if let Some(unit) = self.unit {
             x += &format!("<{p}OdometerUnit>{unit}</{p}OdometerUnit>");
         }
@@ -333,14 +388,30 @@ impl TestApp {
         format!("{}/soap/inflow", self.address)
     }
 
-    pub async fn post(&self, content_type: &str, extra: &[(&str, &str)], body: impl Into<Vec<u8>>) -> Response {
-        let client = awc::Client::builder().timeout(std::time::Duration::from_secs(60)).finish();
-        let mut request = client.post(self.endpoint()).insert_header(("Content-Type", content_type));
+    pub async fn post(
+        &self,
+        content_type: &str,
+        extra: &[(&str, &str)],
+        body: impl Into<Vec<u8>>,
+    ) -> Response {
+        let client = awc::Client::builder()
+            .timeout(std::time::Duration::from_secs(60))
+            .finish();
+        let mut request = client
+            .post(self.endpoint())
+            .insert_header(("Content-Type", content_type));
         for (name, value) in extra {
             request = request.insert_header((*name, *value));
         }
-        let mut response = request.send_body(body.into()).await.expect("the server answers");
-        let bytes = response.body().limit(64 * 1024 * 1024).await.expect("a body");
+        let mut response = request
+            .send_body(body.into())
+            .await
+            .expect("the server answers");
+        let bytes = response
+            .body()
+            .limit(64 * 1024 * 1024)
+            .await
+            .expect("a body");
         Response {
             status: response.status().as_u16(),
             content_type: response
@@ -359,7 +430,12 @@ impl TestApp {
 
     pub async fn call_as(&self, version: Soap, user: &str, language: &str, body: &str) -> Response {
         let header = format!("{}{}", security(user, PASSWORD), client_info(language));
-        self.post(version.content_type(), &[], envelope(version, &header, body)).await
+        self.post(
+            version.content_type(),
+            &[],
+            envelope(version, &header, body),
+        )
+        .await
     }
 
     pub async fn submit(&self, readings: &[Reading]) -> Vec<Receipt> {
@@ -414,7 +490,10 @@ impl Receipt {
         self.issues.iter().map(|i| i.code.as_str()).collect()
     }
     pub fn issue(&self, code: &str) -> &Issue {
-        self.issues.iter().find(|i| i.code == code).unwrap_or_else(|| panic!("no {code} in {self:?}"))
+        self.issues
+            .iter()
+            .find(|i| i.code == code)
+            .unwrap_or_else(|| panic!("no {code} in {self:?}"))
     }
 }
 
@@ -443,7 +522,11 @@ pub fn receipts(xml: &str) -> Vec<Receipt> {
             client_reference: child_text(r, "ClientReference").unwrap(),
             reading_id: child_text(r, "ReadingId").unwrap(),
             status: child_text(r, "Status").unwrap(),
-            issues: r.children().filter(|c| c.has_tag_name((NS, "Issue"))).map(issue_of).collect(),
+            issues: r
+                .children()
+                .filter(|c| c.has_tag_name((NS, "Issue")))
+                .map(issue_of)
+                .collect(),
         })
         .collect()
 }
@@ -469,7 +552,10 @@ pub fn fault(xml: &str) -> SoapFault {
         .and_then(|n| n.text())
         .unwrap()
         .to_owned();
-    let detail = fault.descendants().find(|n| n.has_tag_name((NS, "FaultDetail"))).unwrap();
+    let detail = fault
+        .descendants()
+        .find(|n| n.has_tag_name((NS, "FaultDetail")))
+        .unwrap();
     SoapFault {
         code,
         detail_code: child_text(detail, "Code").unwrap(),
@@ -484,9 +570,13 @@ pub fn assert_valid(xml: &str) {
     static SAY: Once = Once::new();
     if Command::new("xmllint").arg("--version").output().is_err() {
         if std::env::var("CARPASS_REQUIRE_XMLLINT").is_ok_and(|v| v == "1") {
-            panic!("CARPASS_REQUIRE_XMLLINT=1 but xmllint is not installed (Debian: libxml2-utils)");
+            panic!(
+                "CARPASS_REQUIRE_XMLLINT=1 but xmllint is not installed (Debian: libxml2-utils)"
+            );
         }
-        SAY.call_once(|| eprintln!("SKIPPED XSD validation of responses: install xmllint (libxml2-utils)"));
+        SAY.call_once(|| {
+            eprintln!("SKIPPED XSD validation of responses: install xmllint (libxml2-utils)")
+        });
         return;
     }
     let doc = roxmltree::Document::parse(xml).expect("well-formed XML");
@@ -504,7 +594,11 @@ pub fn assert_valid(xml: &str) {
     let file = dir.path().join("fragment.xml");
     std::fs::write(&file, fragment).unwrap();
     let xsd = concat!(env!("CARGO_MANIFEST_DIR"), "/wsdl/carpass-inflow.xsd");
-    let out = Command::new("xmllint").args(["--noout", "--schema", xsd]).arg(&file).output().unwrap();
+    let out = Command::new("xmllint")
+        .args(["--noout", "--schema", xsd])
+        .arg(&file)
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "the response does not validate against the XSD:\n{}\n{fragment}",
@@ -523,16 +617,24 @@ pub fn correct_body(number: &str, corrected: &Reading) -> String {
 }
 
 pub fn confirm_body(number: &str, note: Option<&str>) -> String {
-    let note = note.map(|n| format!("<c:Note>{n}</c:Note>")).unwrap_or_default();
-    format!(r#"<c:ConfirmReading xmlns:c="{NS}"><c:IssueNumber>{number}</c:IssueNumber>{note}</c:ConfirmReading>"#)
+    let note = note
+        .map(|n| format!("<c:Note>{n}</c:Note>"))
+        .unwrap_or_default();
+    format!(
+        r#"<c:ConfirmReading xmlns:c="{NS}"><c:IssueNumber>{number}</c:IssueNumber>{note}</c:ConfirmReading>"#
+    )
 }
 
 pub fn status_by_reference(reference: &str) -> String {
-    format!(r#"<c:GetReadingStatus xmlns:c="{NS}"><c:ClientReference>{reference}</c:ClientReference></c:GetReadingStatus>"#)
+    format!(
+        r#"<c:GetReadingStatus xmlns:c="{NS}"><c:ClientReference>{reference}</c:ClientReference></c:GetReadingStatus>"#
+    )
 }
 
 pub fn status_by_id(id: &str) -> String {
-    format!(r#"<c:GetReadingStatus xmlns:c="{NS}"><c:ReadingId>{id}</c:ReadingId></c:GetReadingStatus>"#)
+    format!(
+        r#"<c:GetReadingStatus xmlns:c="{NS}"><c:ReadingId>{id}</c:ReadingId></c:GetReadingStatus>"#
+    )
 }
 
 /// An issue as GetReadingStatus and the answers show it, with its state.
@@ -540,7 +642,12 @@ pub fn states(xml: &str) -> Vec<(String, String)> {
     let doc = roxmltree::Document::parse(xml).unwrap();
     doc.descendants()
         .filter(|n| n.has_tag_name((NS, "Issue")))
-        .map(|n| (child_text(n, "Code").unwrap(), child_text(n, "State").unwrap_or_default()))
+        .map(|n| {
+            (
+                child_text(n, "Code").unwrap(),
+                child_text(n, "State").unwrap_or_default(),
+            )
+        })
         .collect()
 }
 

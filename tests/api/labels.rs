@@ -14,7 +14,9 @@ async fn honest_history(app: &TestApp) {
     .into_iter()
     .enumerate()
     {
-        let receipt = app.submit_one(reading(&format!("H-{i}"), CAR, day, km)).await;
+        let receipt = app
+            .submit_one(reading(&format!("H-{i}"), CAR, day, km))
+            .await;
         assert_eq!(receipt.status, "AcceptedWithWarnings", "{receipt:?}");
     }
 }
@@ -33,21 +35,38 @@ struct Label {
 }
 
 async fn ask(app: &TestApp, user: &str, vin: &str, advertised: u64) -> Label {
-    let response = app.call_as(Soap::V11, user, "en", &label_body(vin, advertised)).await;
+    let response = app
+        .call_as(Soap::V11, user, "en", &label_body(vin, advertised))
+        .await;
     assert_eq!(response.status, 200, "{}", response.body);
     assert_valid(&response.body);
     let doc = roxmltree::Document::parse(&response.body).unwrap();
-    let root = doc.descendants().find(|n| n.has_tag_name((NS, "RequestOkLabelResponse"))).unwrap();
-    let last = root.children().find(|n| n.has_tag_name((NS, "LastReading")));
+    let root = doc
+        .descendants()
+        .find(|n| n.has_tag_name((NS, "RequestOkLabelResponse")))
+        .unwrap();
+    let last = root
+        .children()
+        .find(|n| n.has_tag_name((NS, "LastReading")));
     Label {
         granted: child_text(root, "Granted").as_deref() == Some("true"),
         label_id: child_text(root, "LabelId"),
         reasons: root
             .children()
             .filter(|n| n.has_tag_name((NS, "Reason")))
-            .map(|r| (child_text(r, "Code").unwrap(), child_text(r, "Message").unwrap()))
+            .map(|r| {
+                (
+                    child_text(r, "Code").unwrap(),
+                    child_text(r, "Message").unwrap(),
+                )
+            })
             .collect(),
-        last: last.map(|l| (child_text(l, "Date").unwrap(), child_text(l, "Odometer").unwrap())),
+        last: last.map(|l| {
+            (
+                child_text(l, "Date").unwrap(),
+                child_text(l, "Odometer").unwrap(),
+            )
+        }),
     }
 }
 
@@ -59,7 +78,10 @@ async fn page(app: &TestApp, id: &str, accept: &str) -> (u16, String) {
         .await
         .unwrap();
     let body = response.body().await.unwrap();
-    (response.status().as_u16(), String::from_utf8(body.to_vec()).unwrap())
+    (
+        response.status().as_u16(),
+        String::from_utf8(body.to_vec()).unwrap(),
+    )
 }
 
 on_both_backends! {

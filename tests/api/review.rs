@@ -8,10 +8,15 @@ use crate::helpers::*;
 
 /// A reading held for staff: a rollback the garage confirmed as right.
 async fn confirmed_rollback(app: &TestApp) -> Receipt {
-    app.submit_one(reading("BASE", CAR, date(2025, 5, 30), 47_500)).await;
-    let receipt = app.submit_one(reading("R-1", CAR, date(2025, 6, 3), 45_210)).await;
+    app.submit_one(reading("BASE", CAR, date(2025, 5, 30), 47_500))
+        .await;
+    let receipt = app
+        .submit_one(reading("R-1", CAR, date(2025, 6, 3), 45_210))
+        .await;
     let number = receipt.issue("ODOMETER_ROLLBACK").number.clone().unwrap();
-    let body = app.ok(&confirm_body(&number, Some("klant bevestigt de stand"))).await;
+    let body = app
+        .ok(&confirm_body(&number, Some("klant bevestigt de stand")))
+        .await;
     receipts(&body).remove(0)
 }
 

@@ -7,7 +7,9 @@ pub fn serve(bind: &str) -> std::io::Result<()> {
     actix_web::rt::System::new().block_on(async {
         HttpServer::new(|| {
             App::new().default_service(web::to(|body: web::Bytes| async move {
-                HttpResponse::Ok().content_type("text/xml; charset=utf-8").body(body)
+                HttpResponse::Ok()
+                    .content_type("text/xml; charset=utf-8")
+                    .body(body)
             }))
         })
         .bind(bind)?

@@ -83,23 +83,39 @@ enum Command {
 fn main() -> Result<(), Error> {
     match Cli::parse().command {
         Command::Echo { bind } => echo::serve(&bind)?,
-        Command::Storage { database_url, seconds, vehicles } => storage::run(&database_url, seconds, vehicles)?,
-        Command::Seed { database_url, username, password, vehicles } => {
-            seed::run(&database_url, &username, &password, vehicles)?
-        }
+        Command::Storage {
+            database_url,
+            seconds,
+            vehicles,
+        } => storage::run(&database_url, seconds, vehicles)?,
+        Command::Seed {
+            database_url,
+            username,
+            password,
+            vehicles,
+        } => seed::run(&database_url, &username, &password, vehicles)?,
         Command::Argon2 { rounds } => argon2(rounds),
-        Command::Paced { url, body_file, rate, seconds, connections } => {
+        Command::Paced {
+            url,
+            body_file,
+            rate,
+            seconds,
+            connections,
+        } => {
             let body = std::fs::read(&body_file)?;
             paced::run(&url, body, rate, seconds, connections)?
         }
         Command::Createdb { admin_url, name } => {
             admin(&admin_url, &format!("CREATE DATABASE {name}"))?;
-            let (base, _) = admin_url.rsplit_once('/').ok_or("the admin URL names no database")?;
+            let (base, _) = admin_url
+                .rsplit_once('/')
+                .ok_or("the admin URL names no database")?;
             println!("{base}/{name}");
         }
-        Command::Dropdb { admin_url, name } => {
-            admin(&admin_url, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))?
-        }
+        Command::Dropdb { admin_url, name } => admin(
+            &admin_url,
+            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        )?,
     }
     Ok(())
 }

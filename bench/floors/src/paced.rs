@@ -15,10 +15,24 @@ use tokio::net::TcpStream;
 
 use crate::Error;
 
-pub fn run(url: &str, body: Vec<u8>, rate: f64, seconds: f64, connections: usize) -> Result<(), Error> {
-    let rest = url.strip_prefix("http://").ok_or("the URL must start with http://")?;
-    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
-    let addr: SocketAddr = host.to_socket_addrs()?.next().ok_or("the host does not resolve")?;
+pub fn run(
+    url: &str,
+    body: Vec<u8>,
+    rate: f64,
+    seconds: f64,
+    connections: usize,
+) -> Result<(), Error> {
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or("the URL must start with http://")?;
+    let (host, path) = rest
+        .split_once('/')
+        .map(|(h, p)| (h, format!("/{p}")))
+        .unwrap_or((rest, "/".into()));
+    let addr: SocketAddr = host
+        .to_socket_addrs()?
+        .next()
+        .ok_or("the host does not resolve")?;
     let mut request = format!(
         "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: text/xml; charset=utf-8\r\nSOAPAction: \"\"\r\nContent-Length: {}\r\n\r\n",
         body.len()
@@ -28,7 +42,9 @@ pub fn run(url: &str, body: Vec<u8>, rate: f64, seconds: f64, connections: usize
     let request = Arc::new(request);
     let total = (rate * seconds).round() as u64;
 
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     let (mut latencies, errors, elapsed) = runtime.block_on(async move {
         let next = Arc::new(AtomicU64::new(0));
         // A little time to open the connections before the first request is due.
@@ -36,7 +52,9 @@ pub fn run(url: &str, body: Vec<u8>, rate: f64, seconds: f64, connections: usize
         let mut tasks = Vec::new();
         for _ in 0..connections {
             let (next, request) = (next.clone(), request.clone());
-            tasks.push(tokio::spawn(async move { connection(addr, &request, &next, total, start, rate).await }));
+            tasks.push(tokio::spawn(async move {
+                connection(addr, &request, &next, total, start, rate).await
+            }));
         }
         let (mut latencies, mut errors) = (Vec::new(), 0u64);
         for task in tasks {
@@ -48,7 +66,9 @@ pub fn run(url: &str, body: Vec<u8>, rate: f64, seconds: f64, connections: usize
     })?;
 
     latencies.sort_unstable();
-    let pct = |q: f64| latencies[((q * latencies.len() as f64).ceil() as usize).clamp(1, latencies.len()) - 1];
+    let pct = |q: f64| {
+        latencies[((q * latencies.len() as f64).ceil() as usize).clamp(1, latencies.len()) - 1]
+    };
     println!(
         "PACED requests={} seconds={:.2} achieved_rps={:.1} p50_us={} p99_us={} max_us={} errors={errors}",
         latencies.len(),
@@ -93,11 +113,17 @@ async fn connection(
 
 /// Status line, headers, then exactly Content-Length bytes of body (actix always sends it for
 /// these answers).
-async fn read_response<R: tokio::io::AsyncRead + Unpin>(reader: &mut BufReader<R>) -> std::io::Result<u16> {
+async fn read_response<R: tokio::io::AsyncRead + Unpin>(
+    reader: &mut BufReader<R>,
+) -> std::io::Result<u16> {
     let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_owned());
     let mut line = String::new();
     reader.read_line(&mut line).await?;
-    let status = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| bad("no status line"))?;
+    let status = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| bad("no status line"))?;
     let mut length = None;
     loop {
         line.clear();

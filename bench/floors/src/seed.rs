@@ -27,9 +27,24 @@ pub fn run(url: &str, username: &str, password: &str, vehicles: usize) -> Result
     let pool = db::connect(&DatabaseUrl::parse(url)?, 1)?;
     let mut conn = pool.get()?;
     let now = Utc::now();
-    staff::companies::add(&mut conn, KBO, "Garage Bank BV", "45201", CompanyKind::Garage, now)?;
-    staff::accounts::add(&mut conn, KBO, username, Role::Submitter, Some(password.into()), now)?;
-    let account = accounts::find_by_username(&mut conn, username)?.ok_or("the account was not stored")?;
+    staff::companies::add(
+        &mut conn,
+        KBO,
+        "Garage Bank BV",
+        "45201",
+        CompanyKind::Garage,
+        now,
+    )?;
+    staff::accounts::add(
+        &mut conn,
+        KBO,
+        username,
+        Role::Submitter,
+        Some(password.into()),
+        now,
+    )?;
+    let account =
+        accounts::find_by_username(&mut conn, username)?.ok_or("the account was not stored")?;
 
     let first_registration = Some((now - Duration::days(5 * 365)).date_naive());
     let register: Vec<Vehicle> = (0..vehicles)
@@ -69,7 +84,8 @@ pub fn run(url: &str, username: &str, password: &str, vehicles: usize) -> Result
         let work_date = (now - Duration::days(days_ago)).date_naive();
         let submissions: Vec<Submission> = (0..vehicles)
             .map(|i| Submission {
-                client_reference: ClientReference::parse(&format!("seed-{days_ago}-{i}")).expect("short"),
+                client_reference: ClientReference::parse(&format!("seed-{days_ago}-{i}"))
+                    .expect("short"),
                 reading: ReadingInput {
                     vin: vin(i),
                     work_date,
@@ -87,11 +103,20 @@ pub fn run(url: &str, username: &str, password: &str, vehicles: usize) -> Result
                 },
             })
             .collect();
-        let at = work_date.and_time(NaiveTime::from_hms_opt(10, 0, 0).expect("a time")).and_utc();
+        let at = work_date
+            .and_time(NaiveTime::from_hms_opt(10, 0, 0).expect("a time"))
+            .and_utc();
         let receipts = inflow::submit(&mut conn, &caller, &submissions, at)?;
-        let accepted = receipts.iter().filter(|r| r.status.as_str() == "Accepted").count();
+        let accepted = receipts
+            .iter()
+            .filter(|r| r.status.as_str() == "Accepted")
+            .count();
         if accepted != vehicles {
-            return Err(format!("{} of {vehicles} seed readings {days_ago} days ago were not Accepted", vehicles - accepted).into());
+            return Err(format!(
+                "{} of {vehicles} seed readings {days_ago} days ago were not Accepted",
+                vehicles - accepted
+            )
+            .into());
         }
     }
     println!("SEED vehicles={vehicles} readings={}", 3 * vehicles);

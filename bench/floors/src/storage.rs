@@ -22,8 +22,22 @@ pub fn run(url: &str, seconds: f64, vehicles: u64) -> Result<(), Error> {
     let mut conn = pool.get()?;
     let now = Utc::now();
     // The rows' foreign keys need a company and an account.
-    staff::companies::add(&mut conn, "0403.170.701", "Vloer BV", "45201", CompanyKind::Garage, now)?;
-    staff::accounts::add(&mut conn, "0403.170.701", "floor", Role::Submitter, Some("floor password".into()), now)?;
+    staff::companies::add(
+        &mut conn,
+        "0403.170.701",
+        "Vloer BV",
+        "45201",
+        CompanyKind::Garage,
+        now,
+    )?;
+    staff::accounts::add(
+        &mut conn,
+        "0403.170.701",
+        "floor",
+        Role::Submitter,
+        Some("floor password".into()),
+        now,
+    )?;
     let owner = accounts::find_by_username(&mut conn, "floor")?.ok_or("no floor account")?;
     let mut serial = 0u64;
     for batch in [1usize, 64, 1000] {
@@ -48,8 +62,12 @@ pub fn run(url: &str, seconds: f64, vehicles: u64) -> Result<(), Error> {
 /// One transaction, one multi-row INSERT (diesel's batch insert), one durable commit.
 fn insert(conn: &mut DbConnection, rows: &[ReadingRow]) -> QueryResult<usize> {
     match conn {
-        DbConnection::Sqlite(c) => c.transaction(|c| diesel::insert_into(readings::table).values(rows).execute(c)),
-        DbConnection::Postgres(c) => c.transaction(|c| diesel::insert_into(readings::table).values(rows).execute(c)),
+        DbConnection::Sqlite(c) => {
+            c.transaction(|c| diesel::insert_into(readings::table).values(rows).execute(c))
+        }
+        DbConnection::Postgres(c) => {
+            c.transaction(|c| diesel::insert_into(readings::table).values(rows).execute(c))
+        }
     }
 }
 

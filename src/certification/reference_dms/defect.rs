@@ -93,7 +93,9 @@ impl Defect {
     pub fn description(self) -> &'static str {
         match self {
             Defect::BatchAtEnd => "holds every job until the end of the day and sends them then",
-            Defect::NewReadingInsteadOfCorrection => "answers an error by sending a new reading instead of CorrectIssue",
+            Defect::NewReadingInsteadOfCorrection => {
+                "answers an error by sending a new reading instead of CorrectIssue"
+            }
             Defect::RetryAfterCorrectionLimit => "corrects once more after CORRECTION_LIMIT",
             Defect::AddedDigit => "adds a leading digit to a 5-digit odometer that passed 99 999",
             Defect::NoWorkDescription => "sends no work description",
@@ -101,7 +103,9 @@ impl Defect {
             Defect::NoSubcontractFlag => "does not flag subcontracted work",
             Defect::SkipVatJob => "skips every job of at most 125 EUR, a VAT-liable customer's too",
             Defect::NewClientReferenceOnRetry => "invents a new ClientReference when it retries",
-            Defect::CredentialsInBody => "also puts the user name and password in a SOAP header block of its own",
+            Defect::CredentialsInBody => {
+                "also puts the user name and password in a SOAP header block of its own"
+            }
             Defect::ChangedVin => "sends the first job's VIN with two characters swapped",
             Defect::MissingSoftwareHeader => "sends no ClientInfo header",
             Defect::InvalidXml => "sends ListActivities with an element the XSD does not allow",
@@ -119,7 +123,10 @@ mod tests {
     #[test]
     fn every_criterion_has_exactly_one_defect_and_names_round_trip() {
         for criterion in Criterion::ALL {
-            let defects: Vec<Defect> = Defect::ALL.into_iter().filter(|d| d.criterion() == criterion).collect();
+            let defects: Vec<Defect> = Defect::ALL
+                .into_iter()
+                .filter(|d| d.criterion() == criterion)
+                .collect();
             assert_eq!(defects.len(), 1, "{criterion}: {defects:?}");
         }
         for defect in Defect::ALL {

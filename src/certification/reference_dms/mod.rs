@@ -17,7 +17,9 @@ pub use defect::Defect;
 
 use super::sessions::{self, SheetView};
 use crate::domain::certification::facts::{ReceiptFacts, ResponseFacts};
-use crate::domain::certification::scenario::{AnswerKind, AnswerPlan, SheetAdvert, SheetJob, SheetStep};
+use crate::domain::certification::scenario::{
+    AnswerKind, AnswerPlan, SheetAdvert, SheetJob, SheetStep,
+};
 use crate::domain::odometer::OdometerUnit;
 use crate::domain::reading::Work;
 use crate::soap::inspect;
@@ -161,7 +163,11 @@ impl Dms<'_> {
 
     /// The operator opens the next step; its work date is the day it opens.
     fn open_next(&mut self) -> Result<NaiveDate, SimulateError> {
-        let url = format!("{}{}/next", self.base, sessions::page_path(&self.view.session_id));
+        let url = format!(
+            "{}{}/next",
+            self.base,
+            sessions::page_path(&self.view.session_id)
+        );
         let mut response = self
             .operator
             .post(&url)
@@ -175,14 +181,18 @@ impl Dms<'_> {
             .read_to_string()
             .map_err(|e| SimulateError::Http(format!("POST {url}: {e}")))?;
         if !status.is_success() {
-            return Err(SimulateError::Unexpected(format!("POST {url} answered {status}: {body}")));
+            return Err(SimulateError::Unexpected(format!(
+                "POST {url} answered {status}: {body}"
+            )));
         }
-        let opened: serde_json::Value =
-            serde_json::from_str(&body).map_err(|e| SimulateError::Unexpected(format!("POST {url}: {e}")))?;
+        let opened: serde_json::Value = serde_json::from_str(&body)
+            .map_err(|e| SimulateError::Unexpected(format!("POST {url}: {e}")))?;
         let date = opened["work_date"]
             .as_str()
             .and_then(|d| d.parse().ok())
-            .ok_or_else(|| SimulateError::Unexpected(format!("POST {url}: no work_date in {body}")))?;
+            .ok_or_else(|| {
+                SimulateError::Unexpected(format!("POST {url}: no work_date in {body}"))
+            })?;
         self.note(format!("step {} opened", opened["number"]));
         Ok(date)
     }
@@ -206,7 +216,9 @@ impl Dms<'_> {
                         "<c:GetReadingStatus><c:ClientReference>{}</c:ClientReference></c:GetReadingStatus>",
                         escape(reference.as_str())
                     );
-                    if let Sent::Answer(ResponseFacts::Receipts(r)) = self.soap("GetReadingStatus", &body)? {
+                    if let Sent::Answer(ResponseFacts::Receipts(r)) =
+                        self.soap("GetReadingStatus", &body)?
+                    {
                         let status = r.first().map(|r| r.status.clone()).unwrap_or_default();
                         self.note(format!("step {of}'s reading is now {status}"));
                     }
@@ -221,9 +233,17 @@ impl Dms<'_> {
         Ok(())
     }
 
-    fn job(&mut self, step: &SheetStep, job: &SheetJob, work_date: NaiveDate) -> Result<(), SimulateError> {
+    fn job(
+        &mut self,
+        step: &SheetStep,
+        job: &SheetJob,
+        work_date: NaiveDate,
+    ) -> Result<(), SimulateError> {
         if self.has(Defect::SkipVatJob) && job.invoice_total_cents <= EXEMPT_UP_TO_CENTS {
-            self.note(format!("step {}: job of at most 125 EUR not reported", step.number));
+            self.note(format!(
+                "step {}: job of at most 125 EUR not reported",
+                step.number
+            ));
             return Ok(());
         }
         let mut typed = Typed {
@@ -257,14 +277,20 @@ impl Dms<'_> {
             typed.subcontracted = false;
         }
         if !self.has(Defect::NoValidate) {
-            let body = format!("<c:ValidateReading>{}</c:ValidateReading>", reading_xml(&typed, "Reading", true));
+            let body = format!(
+                "<c:ValidateReading>{}</c:ValidateReading>",
+                reading_xml(&typed, "Reading", true)
+            );
             self.soap("ValidateReading", &body)?;
         }
         self.references.insert(step.number, typed.reference.clone());
         let Some(receipt) = self.submit(&typed)? else {
             return Ok(());
         };
-        self.note(format!("step {}: {} {}", step.number, typed.reference, receipt.status));
+        self.note(format!(
+            "step {}: {} {}",
+            step.number, typed.reference, receipt.status
+        ));
         if let Some(plan) = &step.answer {
             if let Some(issue) = receipt.issues.iter().find(|i| i.code == plan.issue) {
                 let number = issue.number.clone();
@@ -279,13 +305,23 @@ impl Dms<'_> {
     fn submit(&mut self, typed: &Typed) -> Result<Option<ReceiptFacts>, SimulateError> {
         let mut typed = typed.clone();
         for attempt in 1..=ATTEMPTS {
-            let body = format!("<c:SubmitReadings>{}</c:SubmitReadings>", reading_xml(&typed, "Reading", true));
+            let body = format!(
+                "<c:SubmitReadings>{}</c:SubmitReadings>",
+                reading_xml(&typed, "Reading", true)
+            );
             match self.soap("SubmitReadings", &body)? {
-                Sent::Answer(ResponseFacts::Receipts(receipts)) => return Ok(receipts.into_iter().next()),
-                Sent::Answer(ResponseFacts::Fault { code, message }) if code == "SERVER_ERROR" => {
-                    self.note(format!("{}: Server fault ({message}); retrying", typed.reference));
+                Sent::Answer(ResponseFacts::Receipts(receipts)) => {
+                    return Ok(receipts.into_iter().next())
                 }
-                Sent::TimedOut => self.note(format!("{}: no answer in time; retrying", typed.reference)),
+                Sent::Answer(ResponseFacts::Fault { code, message }) if code == "SERVER_ERROR" => {
+                    self.note(format!(
+                        "{}: Server fault ({message}); retrying",
+                        typed.reference
+                    ));
+                }
+                Sent::TimedOut => {
+                    self.note(format!("{}: no answer in time; retrying", typed.reference))
+                }
                 Sent::Answer(other) => {
                     self.note(format!("{}: refused: {other:?}", typed.reference));
                     return Ok(None);
@@ -298,7 +334,12 @@ impl Dms<'_> {
         Ok(None)
     }
 
-    fn answer(&mut self, plan: &AnswerPlan, typed: &Typed, number: &str) -> Result<(), SimulateError> {
+    fn answer(
+        &mut self,
+        plan: &AnswerPlan,
+        typed: &Typed,
+        number: &str,
+    ) -> Result<(), SimulateError> {
         let mut corrected = typed.clone();
         if let Some(odometer) = plan.odometer {
             corrected.odometer = odometer;
@@ -319,7 +360,12 @@ impl Dms<'_> {
     }
 
     /// One CorrectIssue or ConfirmReading; whether its receipt carries CORRECTION_LIMIT.
-    fn answer_once(&mut self, by: AnswerKind, number: &str, corrected: &Typed) -> Result<bool, SimulateError> {
+    fn answer_once(
+        &mut self,
+        by: AnswerKind,
+        number: &str,
+        corrected: &Typed,
+    ) -> Result<bool, SimulateError> {
         let body = match by {
             AnswerKind::Correct => format!(
                 "<c:CorrectIssue><c:IssueNumber>{}</c:IssueNumber>{}</c:CorrectIssue>",
@@ -375,7 +421,11 @@ impl Dms<'_> {
     }
 
     fn soap(&mut self, operation: &str, body: &str) -> Result<Sent, SimulateError> {
-        let url = format!("{}{}", self.base, sessions::endpoint_path(&self.view.session_id));
+        let url = format!(
+            "{}{}",
+            self.base,
+            sessions::endpoint_path(&self.view.session_id)
+        );
         let envelope = self.envelope(body);
         self.requests += 1;
         let sent = self
@@ -403,7 +453,10 @@ impl Dms<'_> {
 fn reading_xml(r: &Typed, element: &str, with_reference: bool) -> String {
     let mut xml = format!("<c:{element}>");
     if with_reference {
-        xml.push_str(&format!("<c:ClientReference>{}</c:ClientReference>", escape(r.reference.as_str())));
+        xml.push_str(&format!(
+            "<c:ClientReference>{}</c:ClientReference>",
+            escape(r.reference.as_str())
+        ));
     }
     xml.push_str(&format!(
         "<c:Vin>{}</c:Vin><c:WorkDate>{}</c:WorkDate><c:Odometer>{}</c:Odometer><c:OdometerUnit>{}</c:OdometerUnit>",
@@ -413,7 +466,9 @@ fn reading_xml(r: &Typed, element: &str, with_reference: bool) -> String {
         r.unit.as_str()
     ));
     if let Some(replaced) = r.replaced {
-        xml.push_str(&format!("<c:OdometerReplaced>{replaced}</c:OdometerReplaced>"));
+        xml.push_str(&format!(
+            "<c:OdometerReplaced>{replaced}</c:OdometerReplaced>"
+        ));
     }
     xml.push_str(&format!(
         "<c:Subcontracted>{}</c:Subcontracted><c:CustomerType>{}</c:CustomerType><c:InvoiceTotal>{}.{:02}</c:InvoiceTotal>",
@@ -430,7 +485,10 @@ fn reading_xml(r: &Typed, element: &str, with_reference: bool) -> String {
         ));
     }
     if let Some(plate) = &r.plate {
-        xml.push_str(&format!("<c:LicensePlate>{}</c:LicensePlate>", escape(plate.as_str())));
+        xml.push_str(&format!(
+            "<c:LicensePlate>{}</c:LicensePlate>",
+            escape(plate.as_str())
+        ));
     }
     xml.push_str(&format!("</c:{element}>"));
     xml

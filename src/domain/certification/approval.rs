@@ -9,7 +9,10 @@ pub fn holds(valid_until: NaiveDate, revoked: bool, today: NaiveDate) -> bool {
 }
 
 /// The public list's order (seeds/004: by valid-until date), then by name and version.
-pub fn public_order(a: (&NaiveDate, &str, &str), b: (&NaiveDate, &str, &str)) -> std::cmp::Ordering {
+pub fn public_order(
+    a: (&NaiveDate, &str, &str),
+    b: (&NaiveDate, &str, &str),
+) -> std::cmp::Ordering {
     a.0.cmp(b.0)
         .then_with(|| a.1.to_lowercase().cmp(&b.1.to_lowercase()))
         .then_with(|| a.2.cmp(b.2))
@@ -33,8 +36,15 @@ mod tests {
 
     #[test]
     fn the_soonest_expiry_comes_first_then_the_name() {
-        let mut list = [(d(20), "flexiGar", "7.4.0"), (d(7), "XDMS", "7.3"), (d(20), "Autosoft", "1")];
+        let mut list = [
+            (d(20), "flexiGar", "7.4.0"),
+            (d(7), "XDMS", "7.3"),
+            (d(20), "Autosoft", "1"),
+        ];
         list.sort_by(|a, b| public_order((&a.0, a.1, a.2), (&b.0, b.1, b.2)));
-        assert_eq!(list.iter().map(|e| e.1).collect::<Vec<_>>(), ["XDMS", "Autosoft", "flexiGar"]);
+        assert_eq!(
+            list.iter().map(|e| e.1).collect::<Vec<_>>(),
+            ["XDMS", "Autosoft", "flexiGar"]
+        );
     }
 }

@@ -65,7 +65,9 @@ impl Criterion {
     }
 
     pub fn parse(id: &str) -> Option<Criterion> {
-        Criterion::ALL.into_iter().find(|c| c.id().eq_ignore_ascii_case(id.trim()))
+        Criterion::ALL
+            .into_iter()
+            .find(|c| c.id().eq_ignore_ascii_case(id.trim()))
     }
 
     /// M in SPEC 5.2; the others are recommended (R) and do not decide certifiability.
@@ -124,8 +126,14 @@ mod tests {
 
     #[test]
     fn thirteen_fourteen_and_sixteen_are_the_recommended_ones() {
-        let recommended: Vec<_> = Criterion::ALL.into_iter().filter(|c| !c.mandatory()).collect();
-        assert_eq!(recommended, [Criterion::C13, Criterion::C14, Criterion::C16]);
+        let recommended: Vec<_> = Criterion::ALL
+            .into_iter()
+            .filter(|c| !c.mandatory())
+            .collect();
+        assert_eq!(
+            recommended,
+            [Criterion::C13, Criterion::C14, Criterion::C16]
+        );
     }
 
     #[test]

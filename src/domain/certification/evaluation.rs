@@ -8,7 +8,9 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::criterion::Criterion;
-use super::facts::{same_issue_number, Authentication, Exchange, IssueFacts, ResponseFacts, SentReading};
+use super::facts::{
+    same_issue_number, Authentication, Exchange, IssueFacts, ResponseFacts, SentReading,
+};
 use super::scenario::{grouped, AnswerKind, InjectedFault, Sheet, SheetStep};
 use crate::domain::calendar::brussels_date;
 use crate::domain::reading::CustomerType;
@@ -109,12 +111,14 @@ impl Evaluation {
     /// oldest first: the latest verdict on a criterion counts.
     pub fn with_verdicts(mut self, verdicts: &[StaffVerdict]) -> Evaluation {
         for verdict in verdicts.iter().rev() {
-            if let Some(result) = self
-                .criteria
-                .iter_mut()
-                .find(|r| r.criterion == verdict.criterion && r.verdict == Verdict::AwaitingStaffReview)
-            {
-                result.verdict = if verdict.passed { Verdict::Passed } else { Verdict::Failed };
+            if let Some(result) = self.criteria.iter_mut().find(|r| {
+                r.criterion == verdict.criterion && r.verdict == Verdict::AwaitingStaffReview
+            }) {
+                result.verdict = if verdict.passed {
+                    Verdict::Passed
+                } else {
+                    Verdict::Failed
+                };
                 result.reason = format!("{}; {}", result.reason, verdict.reason);
             }
         }
@@ -163,16 +167,39 @@ fn summarise(criterion: Criterion, checks: Vec<&Check>) -> CriterionResult {
     };
     for verdict in [Verdict::Failed, Verdict::AwaitingStaffReview] {
         if let Some(first) = checks.iter().find(|c| c.verdict == verdict) {
-            return result(verdict, first.step, first.exchanges.clone(), first.reason.clone());
+            return result(
+                verdict,
+                first.step,
+                first.exchanges.clone(),
+                first.reason.clone(),
+            );
         }
     }
-    let passed: Vec<&&Check> = checks.iter().filter(|c| c.verdict == Verdict::Passed).collect();
+    let passed: Vec<&&Check> = checks
+        .iter()
+        .filter(|c| c.verdict == Verdict::Passed)
+        .collect();
     match passed.as_slice() {
         [] => match checks.first() {
-            Some(first) => result(Verdict::NotExercised, first.step, first.exchanges.clone(), first.reason.clone()),
-            None => result(Verdict::NotExercised, None, vec![], "no step of the sheet exercises it".into()),
+            Some(first) => result(
+                Verdict::NotExercised,
+                first.step,
+                first.exchanges.clone(),
+                first.reason.clone(),
+            ),
+            None => result(
+                Verdict::NotExercised,
+                None,
+                vec![],
+                "no step of the sheet exercises it".into(),
+            ),
         },
-        [only] => result(Verdict::Passed, only.step, only.exchanges.clone(), only.reason.clone()),
+        [only] => result(
+            Verdict::Passed,
+            only.step,
+            only.exchanges.clone(),
+            only.reason.clone(),
+        ),
         [first, ..] => {
             let steps: BTreeSet<u32> = passed.iter().filter_map(|c| c.step).collect();
             let steps: Vec<String> = steps.iter().map(u32::to_string).collect();
@@ -180,7 +207,12 @@ fn summarise(criterion: Criterion, checks: Vec<&Check>) -> CriterionResult {
                 Verdict::Passed,
                 first.step,
                 first.exchanges.clone(),
-                format!("passed at steps {}; step {}: {}", steps.join(", "), first.step.unwrap_or(0), first.reason),
+                format!(
+                    "passed at steps {}; step {}: {}",
+                    steps.join(", "),
+                    first.step.unwrap_or(0),
+                    first.reason
+                ),
             )
         }
     }
@@ -218,7 +250,13 @@ struct Judge<'a> {
     readings: Vec<Distinct<'a>>,
 }
 
-fn check(criterion: Criterion, step: Option<u32>, verdict: Verdict, exchanges: Vec<u32>, reason: String) -> Check {
+fn check(
+    criterion: Criterion,
+    step: Option<u32>,
+    verdict: Verdict,
+    exchanges: Vec<u32>,
+    reason: String,
+) -> Check {
     Check {
         criterion,
         step,
@@ -235,16 +273,27 @@ fn euros(cents: i64) -> String {
 impl<'a> Judge<'a> {
     fn new(rec: &'a Recording<'a>) -> Judge<'a> {
         let mut readings: Vec<Distinct<'a>> = Vec::new();
-        for exchange in rec.exchanges.iter().filter(|e| e.is("SubmitReadings") && e.taken()) {
+        for exchange in rec
+            .exchanges
+            .iter()
+            .filter(|e| e.is("SubmitReadings") && e.taken())
+        {
             for reading in &exchange.request.readings {
-                match readings.iter_mut().find(|d| d.reference == reading.client_reference) {
+                match readings
+                    .iter_mut()
+                    .find(|d| d.reference == reading.client_reference)
+                {
                     Some(known) => known.sends.push(exchange),
                     None => {
                         let step = rec
                             .sheet
                             .step_of_vin(&reading.vin)
                             .map(|s| s.number)
-                            .or_else(|| exchange.step.filter(|n| rec.sheet.step(*n).is_some_and(|s| s.job.is_some())));
+                            .or_else(|| {
+                                exchange
+                                    .step
+                                    .filter(|n| rec.sheet.step(*n).is_some_and(|s| s.job.is_some()))
+                            });
                         readings.push(Distinct {
                             reference: &reading.client_reference,
                             reading,
@@ -259,7 +308,10 @@ impl<'a> Judge<'a> {
     }
 
     fn of_step(&self, step: u32) -> Vec<&Distinct<'a>> {
-        self.readings.iter().filter(|d| d.step == Some(step)).collect()
+        self.readings
+            .iter()
+            .filter(|d| d.step == Some(step))
+            .collect()
     }
 
     fn at_step(&self, criterion: Criterion, step: &SheetStep) -> Check {
@@ -278,16 +330,29 @@ impl<'a> Judge<'a> {
             Criterion::C13 => self.c13(step),
             Criterion::C14 => self.c14(step),
             Criterion::C16 => self.c16(step),
-            Criterion::C01 | Criterion::C02 | Criterion::C15 => unreachable!("judged on every exchange"),
+            Criterion::C01 | Criterion::C02 | Criterion::C15 => {
+                unreachable!("judged on every exchange")
+            }
         };
         let (verdict, exchanges, reason) = result;
         check(criterion, n, verdict, exchanges, reason)
     }
 
     /// Checks on every request; the first offender decides, all are listed.
-    fn on_every_exchange(&self, criterion: Criterion, passed: String, problem: impl Fn(&Exchange) -> Option<String>) -> Check {
+    fn on_every_exchange(
+        &self,
+        criterion: Criterion,
+        passed: String,
+        problem: impl Fn(&Exchange) -> Option<String>,
+    ) -> Check {
         if self.rec.exchanges.is_empty() {
-            return check(criterion, None, Verdict::NotExercised, vec![], "the DMS sent no request".into());
+            return check(
+                criterion,
+                None,
+                Verdict::NotExercised,
+                vec![],
+                "the DMS sent no request".into(),
+            );
         }
         let offenders: Vec<(&Exchange, String)> = self
             .rec
@@ -372,7 +437,14 @@ impl<'a> Judge<'a> {
         let readings = self.of_step(step.number);
         let exchanges: Vec<u32> = readings.iter().map(|d| d.first().number).collect();
         match readings.as_slice() {
-            [] => (Verdict::Failed, vec![], format!("no reading was sent for the job of step {} (VIN {})", step.number, job.vin)),
+            [] => (
+                Verdict::Failed,
+                vec![],
+                format!(
+                    "no reading was sent for the job of step {} (VIN {})",
+                    step.number, job.vin
+                ),
+            ),
             [one] => {
                 let mut wrong = Vec::new();
                 if one.reading.vin != job.vin {
@@ -382,17 +454,38 @@ impl<'a> Judge<'a> {
                     (Some(expected), Some(sent)) if expected != sent => {
                         wrong.push(format!("WorkDate {sent} instead of {expected}"))
                     }
-                    (None, _) => wrong.push(format!("it was sent before step {} was opened", step.number)),
+                    (None, _) => wrong.push(format!(
+                        "it was sent before step {} was opened",
+                        step.number
+                    )),
                     _ => {}
                 }
                 if one.reading.odometer != Some(job.odometer) {
-                    let sent = one.reading.odometer.map(grouped).unwrap_or_else(|| "none".into());
-                    wrong.push(format!("Odometer {sent} instead of {}", grouped(job.odometer)));
+                    let sent = one
+                        .reading
+                        .odometer
+                        .map(grouped)
+                        .unwrap_or_else(|| "none".into());
+                    wrong.push(format!(
+                        "Odometer {sent} instead of {}",
+                        grouped(job.odometer)
+                    ));
                 }
                 if wrong.is_empty() {
-                    (Verdict::Passed, exchanges, format!("one reading with the step's VIN, date and odometer {}", grouped(job.odometer)))
+                    (
+                        Verdict::Passed,
+                        exchanges,
+                        format!(
+                            "one reading with the step's VIN, date and odometer {}",
+                            grouped(job.odometer)
+                        ),
+                    )
                 } else {
-                    (Verdict::Failed, exchanges, format!("the reading {} has {}", one.reference, wrong.join(", ")))
+                    (
+                        Verdict::Failed,
+                        exchanges,
+                        format!("the reading {} has {}", one.reference, wrong.join(", ")),
+                    )
                 }
             }
             many => {
@@ -412,34 +505,84 @@ impl<'a> Judge<'a> {
         };
         let readings = self.of_step(step.number);
         if readings.is_empty() {
-            return (Verdict::NotExercised, vec![], format!("no reading was sent for step {}", step.number));
+            return (
+                Verdict::NotExercised,
+                vec![],
+                format!("no reading was sent for step {}", step.number),
+            );
         }
         let expected: Vec<&str> = job.works.iter().map(|w| w.activity_code.as_str()).collect();
         for d in &readings {
             let works = &d.reading.works;
             let at = vec![d.first().number];
             if works.is_empty() {
-                return (Verdict::Failed, at, format!("the reading {} has no Work: send the jobs done ({})", d.reference, expected.join(", ")));
+                return (
+                    Verdict::Failed,
+                    at,
+                    format!(
+                        "the reading {} has no Work: send the jobs done ({})",
+                        d.reference,
+                        expected.join(", ")
+                    ),
+                );
             }
-            if let Some((code, _)) = works.iter().find(|(code, _)| crate::domain::activity::ActivityCode::parse(code).is_none()) {
+            if let Some((code, _)) = works
+                .iter()
+                .find(|(code, _)| crate::domain::activity::ActivityCode::parse(code).is_none())
+            {
                 return (Verdict::Failed, at, format!("the reading {} has ActivityCode '{code}', which is not a standard description (ListActivities)", d.reference));
             }
-            if let Some((code, _)) = works.iter().find(|(_, description)| description.trim().is_empty()) {
-                return (Verdict::Failed, at, format!("the reading {} has {code} without the invoice's wording", d.reference));
+            if let Some((code, _)) = works
+                .iter()
+                .find(|(_, description)| description.trim().is_empty())
+            {
+                return (
+                    Verdict::Failed,
+                    at,
+                    format!(
+                        "the reading {} has {code} without the invoice's wording",
+                        d.reference
+                    ),
+                );
             }
-            if !works.iter().any(|(code, _)| expected.contains(&code.as_str())) {
+            if !works
+                .iter()
+                .any(|(code, _)| expected.contains(&code.as_str()))
+            {
                 let sent: Vec<&str> = works.iter().map(|(c, _)| c.as_str()).collect();
-                return (Verdict::Failed, at, format!("the reading {} has {} where the job is {}", d.reference, sent.join(", "), expected.join(", ")));
+                return (
+                    Verdict::Failed,
+                    at,
+                    format!(
+                        "the reading {} has {} where the job is {}",
+                        d.reference,
+                        sent.join(", "),
+                        expected.join(", ")
+                    ),
+                );
             }
         }
-        let codes: Vec<&str> = readings[0].reading.works.iter().map(|(c, _)| c.as_str()).collect();
-        (Verdict::Passed, vec![readings[0].first().number], format!("{} with the invoice's wording", codes.join(", ")))
+        let codes: Vec<&str> = readings[0]
+            .reading
+            .works
+            .iter()
+            .map(|(c, _)| c.as_str())
+            .collect();
+        (
+            Verdict::Passed,
+            vec![readings[0].first().number],
+            format!("{} with the invoice's wording", codes.join(", ")),
+        )
     }
 
     fn c05(&self, step: &SheetStep) -> Judged {
         let readings = self.of_step(step.number);
         if readings.is_empty() {
-            return (Verdict::NotExercised, vec![], format!("no reading was sent for step {}", step.number));
+            return (
+                Verdict::NotExercised,
+                vec![],
+                format!("no reading was sent for step {}", step.number),
+            );
         }
         let opened = self.rec.opened.get(&step.number);
         let mut slowest = Duration::zero();
@@ -447,7 +590,14 @@ impl<'a> Judge<'a> {
             let sent = d.first().received_at;
             let at = vec![d.first().number];
             let Some(opened) = opened.filter(|o| **o <= sent) else {
-                return (Verdict::Failed, at, format!("the reading {} was sent before step {} was opened", d.reference, step.number));
+                return (
+                    Verdict::Failed,
+                    at,
+                    format!(
+                        "the reading {} was sent before step {} was opened",
+                        d.reference, step.number
+                    ),
+                );
             };
             // The step open when the request arrived, as recorded: later than the reading's
             // own step means the operator had moved on to the next job.
@@ -469,15 +619,26 @@ impl<'a> Judge<'a> {
             slowest = slowest.max(took);
         }
         let at = readings.iter().map(|d| d.first().number).collect();
-        (Verdict::Passed, at, format!("sent {} s after the step was opened", slowest.num_seconds()))
+        (
+            Verdict::Passed,
+            at,
+            format!("sent {} s after the step was opened", slowest.num_seconds()),
+        )
     }
 
     /// The issue the step's plan expects on its reading's receipt, and the exchange that returned it.
     fn planned_issue(&self, step: &SheetStep) -> Result<Planned<'_, 'a>, Judged> {
-        let plan = step.answer.as_ref().expect("called for steps with an answer plan");
+        let plan = step
+            .answer
+            .as_ref()
+            .expect("called for steps with an answer plan");
         let readings = self.of_step(step.number);
         let Some(d) = readings.first() else {
-            return Err((Verdict::NotExercised, vec![], format!("no reading was sent for step {}", step.number)));
+            return Err((
+                Verdict::NotExercised,
+                vec![],
+                format!("no reading was sent for step {}", step.number),
+            ));
         };
         let found = d.sends.iter().find_map(|e| {
             e.receipt_for(d.reference)
@@ -489,7 +650,10 @@ impl<'a> Judge<'a> {
             None => Err((
                 Verdict::NotExercised,
                 vec![d.first().number],
-                format!("the reading {} got no {}, so there was nothing to answer", d.reference, plan.issue),
+                format!(
+                    "the reading {} got no {}, so there was nothing to answer",
+                    d.reference, plan.issue
+                ),
             )),
         }
     }
@@ -499,13 +663,22 @@ impl<'a> Judge<'a> {
             .exchanges
             .iter()
             .filter(|e| e.number > after)
-            .filter(|e| e.request.answer.as_ref().is_some_and(|a| same_issue_number(&a.issue_number, number)))
+            .filter(|e| {
+                e.request
+                    .answer
+                    .as_ref()
+                    .is_some_and(|a| same_issue_number(&a.issue_number, number))
+            })
             .collect()
     }
 
     fn c06(&self, step: &SheetStep) -> Judged {
         let Some(plan) = &step.answer else {
-            return (Verdict::NotExercised, vec![], "the step expects no issue".into());
+            return (
+                Verdict::NotExercised,
+                vec![],
+                "the step expects no issue".into(),
+            );
         };
         let (d, receipt, issue) = match self.planned_issue(step) {
             Ok(found) => found,
@@ -530,7 +703,12 @@ impl<'a> Judge<'a> {
             return (
                 Verdict::Failed,
                 vec![receipt.number],
-                format!("issue {} ({}) was never answered: answer it with {} and its number", issue.number, issue.code, plan.by.operation()),
+                format!(
+                    "issue {} ({}) was never answered: answer it with {} and its number",
+                    issue.number,
+                    issue.code,
+                    plan.by.operation()
+                ),
             );
         };
         let answer = first.request.answer.as_ref().expect("filtered on answers");
@@ -538,7 +716,12 @@ impl<'a> Judge<'a> {
             return (
                 Verdict::Failed,
                 vec![receipt.number, first.number],
-                format!("issue {} was answered with {} where the step called for {}", issue.number, answer.operation, plan.by.operation()),
+                format!(
+                    "issue {} was answered with {} where the step called for {}",
+                    issue.number,
+                    answer.operation,
+                    plan.by.operation()
+                ),
             );
         }
         if plan.by == AnswerKind::Correct {
@@ -556,7 +739,12 @@ impl<'a> Judge<'a> {
         (
             Verdict::Passed,
             vec![receipt.number, first.number],
-            format!("issue {} ({}) answered by {} with its number", issue.number, issue.code, plan.by.operation()),
+            format!(
+                "issue {} ({}) answered by {} with its number",
+                issue.number,
+                issue.code,
+                plan.by.operation()
+            ),
         )
     }
 
@@ -567,23 +755,32 @@ impl<'a> Judge<'a> {
         };
         let answers = self.answers_to(&issue.number, receipt.number);
         let limited = answers.iter().find(|e| match &e.response {
-            ResponseFacts::Receipts(receipts) => receipts.iter().any(|r| r.issues.iter().any(|i| i.code == "CORRECTION_LIMIT")),
+            ResponseFacts::Receipts(receipts) => receipts
+                .iter()
+                .any(|r| r.issues.iter().any(|i| i.code == "CORRECTION_LIMIT")),
             _ => false,
         });
         let Some(limit) = limited else {
             return (
                 Verdict::NotExercised,
                 answers.iter().map(|e| e.number).collect(),
-                format!("no CORRECTION_LIMIT came back for issue {} at step {}", issue.number, step.number),
+                format!(
+                    "no CORRECTION_LIMIT came back for issue {} at step {}",
+                    issue.number, step.number
+                ),
             );
         };
-        let again = answers.iter().find(|e| e.number > limit.number).copied().or_else(|| {
-            self.rec.exchanges.iter().find(|e| {
-                e.number > limit.number
-                    && e.is("SubmitReadings")
-                    && e.request.readings.iter().any(|r| r.vin == d.reading.vin)
-            })
-        });
+        let again = answers
+            .iter()
+            .find(|e| e.number > limit.number)
+            .copied()
+            .or_else(|| {
+                self.rec.exchanges.iter().find(|e| {
+                    e.number > limit.number
+                        && e.is("SubmitReadings")
+                        && e.request.readings.iter().any(|r| r.vin == d.reading.vin)
+                })
+            });
         if let Some(again) = again {
             return (
                 Verdict::Failed,
@@ -612,15 +809,22 @@ impl<'a> Judge<'a> {
 
     /// The step's reading (its first), or why the criterion could not be judged.
     fn the_reading(&self, step: &SheetStep) -> Result<&Distinct<'a>, Judged> {
-        self.of_step(step.number)
-            .into_iter()
-            .next()
-            .ok_or_else(|| (Verdict::NotExercised, vec![], format!("no reading was sent for step {}", step.number)))
+        self.of_step(step.number).into_iter().next().ok_or_else(|| {
+            (
+                Verdict::NotExercised,
+                vec![],
+                format!("no reading was sent for step {}", step.number),
+            )
+        })
     }
 
     fn c08(&self, step: &SheetStep) -> Judged {
         let Some(expected) = step.job.as_ref().and_then(|j| j.odometer_replaced) else {
-            return (Verdict::NotExercised, vec![], "the step replaces no odometer".into());
+            return (
+                Verdict::NotExercised,
+                vec![],
+                "the step replaces no odometer".into(),
+            );
         };
         let d = match self.the_reading(step) {
             Ok(d) => d,
@@ -644,7 +848,11 @@ impl<'a> Judge<'a> {
 
     fn c09(&self, step: &SheetStep) -> Judged {
         let Some(job) = step.job.as_ref().filter(|j| j.five_digit_odometer) else {
-            return (Verdict::NotExercised, vec![], "the step's vehicle has no 5-digit odometer".into());
+            return (
+                Verdict::NotExercised,
+                vec![],
+                "the step's vehicle has no 5-digit odometer".into(),
+            );
         };
         let d = match self.the_reading(step) {
             Ok(d) => d,
@@ -667,7 +875,11 @@ impl<'a> Judge<'a> {
 
     fn c10(&self, step: &SheetStep) -> Judged {
         if !step.job.as_ref().is_some_and(|j| j.subcontracted) {
-            return (Verdict::NotExercised, vec![], "the step's work is not subcontracted".into());
+            return (
+                Verdict::NotExercised,
+                vec![],
+                "the step's work is not subcontracted".into(),
+            );
         }
         let d = match self.the_reading(step) {
             Ok(d) => d,
@@ -687,27 +899,55 @@ impl<'a> Judge<'a> {
         };
         let why = match job.customer {
             CustomerType::Business => "a VAT-liable customer's job is reported whatever the amount",
-            CustomerType::Private if job.invoice_total_cents > EXEMPT_UP_TO_CENTS => "a private job above 125 EUR is reported",
-            CustomerType::Private => "reporting is optional for this job (private, at most 125 EUR)",
+            CustomerType::Private if job.invoice_total_cents > EXEMPT_UP_TO_CENTS => {
+                "a private job above 125 EUR is reported"
+            }
+            CustomerType::Private => {
+                "reporting is optional for this job (private, at most 125 EUR)"
+            }
         };
-        let job_said = format!("{}, {} EUR", job.customer.as_str(), euros(job.invoice_total_cents));
+        let job_said = format!(
+            "{}, {} EUR",
+            job.customer.as_str(),
+            euros(job.invoice_total_cents)
+        );
         let Some(d) = self.of_step(step.number).into_iter().next() else {
-            return (Verdict::Failed, vec![], format!("the job of step {} ({job_said}) was not reported: {why}", step.number));
+            return (
+                Verdict::Failed,
+                vec![],
+                format!(
+                    "the job of step {} ({job_said}) was not reported: {why}",
+                    step.number
+                ),
+            );
         };
         let at = vec![d.first().number];
         if d.reading.customer_type.as_deref() != Some(job.customer.as_str()) {
             return (
                 Verdict::Failed,
                 at,
-                format!("the reading {} has CustomerType {} for a {} customer", d.reference, d.reading.customer_type.as_deref().unwrap_or("none"), job.customer.as_str()),
+                format!(
+                    "the reading {} has CustomerType {} for a {} customer",
+                    d.reference,
+                    d.reading.customer_type.as_deref().unwrap_or("none"),
+                    job.customer.as_str()
+                ),
             );
         }
         if d.reading.invoice_total_cents != Some(job.invoice_total_cents) {
-            let sent = d.reading.invoice_total_cents.map(euros).unwrap_or_else(|| "none".into());
+            let sent = d
+                .reading
+                .invoice_total_cents
+                .map(euros)
+                .unwrap_or_else(|| "none".into());
             return (
                 Verdict::Failed,
                 at,
-                format!("the reading {} has InvoiceTotal {sent}; the invoice says {}", d.reference, euros(job.invoice_total_cents)),
+                format!(
+                    "the reading {} has InvoiceTotal {sent}; the invoice says {}",
+                    d.reference,
+                    euros(job.invoice_total_cents)
+                ),
             );
         }
         (Verdict::Passed, at, format!("reported ({job_said})"))
@@ -715,20 +955,28 @@ impl<'a> Judge<'a> {
 
     fn c12(&self, step: &SheetStep) -> Judged {
         let (Some(job), Some(injection)) = (&step.job, &step.inject) else {
-            return (Verdict::NotExercised, vec![], "no fault is injected at this step".into());
+            return (
+                Verdict::NotExercised,
+                vec![],
+                "no fault is injected at this step".into(),
+            );
         };
         let fault = match injection.fault {
             InjectedFault::Server => "Server fault",
             InjectedFault::Timeout => "timeout",
         };
         let injected = self.rec.exchanges.iter().find(|e| {
-            e.injected == Some(injection.fault) && e.request.readings.iter().any(|r| r.vin == job.vin)
+            e.injected == Some(injection.fault)
+                && e.request.readings.iter().any(|r| r.vin == job.vin)
         });
         let Some(injected) = injected else {
             return (
                 Verdict::NotExercised,
                 vec![],
-                format!("no SubmitReadings carried the vehicle of step {}, so no {fault} was injected", step.number),
+                format!(
+                    "no SubmitReadings carried the vehicle of step {}, so no {fault} was injected",
+                    step.number
+                ),
             );
         };
         let lost: Vec<&str> = injected
@@ -762,9 +1010,12 @@ impl<'a> Judge<'a> {
                 ),
             );
         }
-        let retry = later
-            .iter()
-            .find(|e| e.request.readings.iter().any(|r| lost.contains(&r.client_reference.as_str())));
+        let retry = later.iter().find(|e| {
+            e.request
+                .readings
+                .iter()
+                .any(|r| lost.contains(&r.client_reference.as_str()))
+        });
         match retry {
             Some(retry) => (
                 Verdict::Passed,
@@ -782,7 +1033,11 @@ impl<'a> Judge<'a> {
     fn c13(&self, step: &SheetStep) -> Judged {
         if let Some(of) = step.status_of {
             let Some(d) = self.of_step(of).into_iter().next() else {
-                return (Verdict::NotExercised, vec![], format!("no reading was sent for step {of}"));
+                return (
+                    Verdict::NotExercised,
+                    vec![],
+                    format!("no reading was sent for step {of}"),
+                );
             };
             let mut keys = vec![d.reference.to_owned()];
             if let Some((_, receipt)) = d.receipt() {
@@ -791,7 +1046,10 @@ impl<'a> Judge<'a> {
             let asked = self.rec.exchanges.iter().find(|e| {
                 e.number > d.first().number
                     && e.is("GetReadingStatus")
-                    && e.request.status_of.as_ref().is_some_and(|k| keys.iter().any(|key| key.eq_ignore_ascii_case(k)))
+                    && e.request
+                        .status_of
+                        .as_ref()
+                        .is_some_and(|k| keys.iter().any(|key| key.eq_ignore_ascii_case(k)))
             });
             return match asked {
                 Some(e) => (Verdict::Passed, vec![e.number], format!("GetReadingStatus asked for the reading of step {of}")),
@@ -804,12 +1062,17 @@ impl<'a> Judge<'a> {
         }
         let readings = self.of_step(step.number);
         if readings.is_empty() {
-            return (Verdict::NotExercised, vec![], format!("no reading was sent for step {}", step.number));
+            return (
+                Verdict::NotExercised,
+                vec![],
+                format!("no reading was sent for step {}", step.number),
+            );
         }
         for d in &readings {
             for pair in d.sends.windows(2) {
                 let (before, again) = (pair[0], pair[1]);
-                let answered = before.injected.is_none() && before.receipt_for(d.reference).is_some();
+                let answered =
+                    before.injected.is_none() && before.receipt_for(d.reference).is_some();
                 if answered {
                     return (
                         Verdict::Failed,
@@ -822,19 +1085,36 @@ impl<'a> Judge<'a> {
                 }
             }
         }
-        let status = readings[0].receipt().map(|(_, r)| r.status.clone()).unwrap_or_default();
-        (Verdict::Passed, vec![readings[0].first().number], format!("the receipt ({status}) was read; no blind resend"))
+        let status = readings[0]
+            .receipt()
+            .map(|(_, r)| r.status.clone())
+            .unwrap_or_default();
+        (
+            Verdict::Passed,
+            vec![readings[0].first().number],
+            format!("the receipt ({status}) was read; no blind resend"),
+        )
     }
 
     fn c14(&self, step: &SheetStep) -> Judged {
         let Some(advert) = &step.advert else {
-            return (Verdict::NotExercised, vec![], "the step publishes no advert".into());
+            return (
+                Verdict::NotExercised,
+                vec![],
+                "the step publishes no advert".into(),
+            );
         };
         let asked: Vec<&Exchange> = self
             .rec
             .exchanges
             .iter()
-            .filter(|e| e.is("RequestOkLabel") && e.request.label.as_ref().is_some_and(|l| l.vin == advert.vin))
+            .filter(|e| {
+                e.is("RequestOkLabel")
+                    && e.request
+                        .label
+                        .as_ref()
+                        .is_some_and(|l| l.vin == advert.vin)
+            })
             .collect();
         let right = asked.iter().find(|e| {
             e.request.label.as_ref().and_then(|l| l.advertised_odometer) == Some(advert.odometer)
@@ -847,15 +1127,34 @@ impl<'a> Judge<'a> {
                     format!(
                         "RequestOkLabel for {} asked with {} km; the advert shows {}",
                         advert.vin,
-                        e.request.label.as_ref().and_then(|l| l.advertised_odometer).map(grouped).unwrap_or_else(|| "no mileage".into()),
+                        e.request
+                            .label
+                            .as_ref()
+                            .and_then(|l| l.advertised_odometer)
+                            .map(grouped)
+                            .unwrap_or_else(|| "no mileage".into()),
                         grouped(advert.odometer)
                     ),
                 ),
-                None => (Verdict::Failed, vec![], format!("no RequestOkLabel for the advert of step {} ({})", step.number, advert.vin)),
+                None => (
+                    Verdict::Failed,
+                    vec![],
+                    format!(
+                        "no RequestOkLabel for the advert of step {} ({})",
+                        step.number, advert.vin
+                    ),
+                ),
             };
         };
         if step.screenshot.is_none() {
-            return (Verdict::Passed, vec![right.number], format!("RequestOkLabel asked with the advertised {}", grouped(advert.odometer)));
+            return (
+                Verdict::Passed,
+                vec![right.number],
+                format!(
+                    "RequestOkLabel asked with the advertised {}",
+                    grouped(advert.odometer)
+                ),
+            );
         }
         if self.rec.screenshots.contains(&step.number) {
             (
@@ -883,11 +1182,18 @@ impl<'a> Judge<'a> {
                 && e.request.readings.iter().any(|r| r.vin == d.reading.vin)
         });
         match validated {
-            Some(e) => (Verdict::Passed, vec![e.number, d.first().number], "ValidateReading before SubmitReadings".into()),
+            Some(e) => (
+                Verdict::Passed,
+                vec![e.number, d.first().number],
+                "ValidateReading before SubmitReadings".into(),
+            ),
             None => (
                 Verdict::Failed,
                 vec![d.first().number],
-                format!("the reading {} was sent without a ValidateReading first", d.reference),
+                format!(
+                    "the reading {} was sent without a ValidateReading first",
+                    d.reference
+                ),
             ),
         }
     }
@@ -922,7 +1228,11 @@ mod tests {
             scenario: "s".into(),
             scenario_title: texts(),
             key: format!("k{number}"),
-            criteria: if job.is_some() { criteria.clone() } else { vec![Criterion::C01] },
+            criteria: if job.is_some() {
+                criteria.clone()
+            } else {
+                vec![Criterion::C01]
+            },
             instructions: texts(),
             screenshot: None,
             list_activities: false,
@@ -965,7 +1275,9 @@ mod tests {
             step: Some(1),
             request: RequestFacts {
                 operation: Some("SubmitReadings".into()),
-                authentication: Authentication::Basic { username: "cert".into() },
+                authentication: Authentication::Basic {
+                    username: "cert".into(),
+                },
                 readings: vec![SentReading {
                     client_reference: "r1".into(),
                     vin: VIN.into(),
@@ -988,7 +1300,11 @@ mod tests {
         }
     }
 
-    fn judge(sheet: &Sheet, exchanges: &[Exchange], next_opened: Option<DateTime<Utc>>) -> Evaluation {
+    fn judge(
+        sheet: &Sheet,
+        exchanges: &[Exchange],
+        next_opened: Option<DateTime<Utc>>,
+    ) -> Evaluation {
         let mut opened = BTreeMap::from([(1, opened_at())]);
         if let Some(at) = next_opened {
             opened.insert(2, at);
@@ -1011,7 +1327,11 @@ mod tests {
         let sheet = sheet(vec![Criterion::C05], CustomerType::Business, 4_560);
         let at_limit = judge(&sheet, &[submission(opened_at() + SEND_WITHIN)], None);
         assert_eq!(at_limit.result(Criterion::C05).verdict, Verdict::Passed);
-        let late = judge(&sheet, &[submission(opened_at() + SEND_WITHIN + Duration::seconds(1))], None);
+        let late = judge(
+            &sheet,
+            &[submission(opened_at() + SEND_WITHIN + Duration::seconds(1))],
+            None,
+        );
         let result = late.result(Criterion::C05);
         assert_eq!(result.verdict, Verdict::Failed);
         assert!(result.reason.contains("10 min"), "{}", result.reason);
@@ -1027,7 +1347,11 @@ mod tests {
         let batched = judge(&sheet, &[late], Some(sent - Duration::seconds(1)));
         let result = batched.result(Criterion::C05);
         assert_eq!(result.verdict, Verdict::Failed);
-        assert!(result.reason.contains("while step 2 was open"), "{}", result.reason);
+        assert!(
+            result.reason.contains("while step 2 was open"),
+            "{}",
+            result.reason
+        );
     }
 
     #[test]
@@ -1037,22 +1361,34 @@ mod tests {
         let c11 = evaluation.result(Criterion::C11);
         assert_eq!(c11.verdict, Verdict::Failed);
         assert!(c11.reason.contains("VAT-liable"), "{}", c11.reason);
-        assert_eq!(evaluation.result(Criterion::C08).verdict, Verdict::NotExercised);
-        assert_eq!(evaluation.result(Criterion::C01).verdict, Verdict::NotExercised);
+        assert_eq!(
+            evaluation.result(Criterion::C08).verdict,
+            Verdict::NotExercised
+        );
+        assert_eq!(
+            evaluation.result(Criterion::C01).verdict,
+            Verdict::NotExercised
+        );
     }
 
     #[test]
     fn the_latest_staff_verdict_settles_a_criterion_awaiting_review() {
         let sheet = sheet(vec![Criterion::C05], CustomerType::Business, 4_560);
         let mut evaluation = judge(&sheet, &[submission(opened_at())], None);
-        let c07 = evaluation.criteria.iter_mut().find(|r| r.criterion == Criterion::C07).unwrap();
+        let c07 = evaluation
+            .criteria
+            .iter_mut()
+            .find(|r| r.criterion == Criterion::C07)
+            .unwrap();
         c07.verdict = Verdict::AwaitingStaffReview;
         let verdict = |passed, reason: &str| StaffVerdict {
             criterion: Criterion::C07,
             passed,
             reason: reason.into(),
         };
-        let settled = evaluation.clone().with_verdicts(&[verdict(true, "first"), verdict(false, "second")]);
+        let settled = evaluation
+            .clone()
+            .with_verdicts(&[verdict(true, "first"), verdict(false, "second")]);
         assert_eq!(settled.result(Criterion::C07).verdict, Verdict::Failed);
         assert!(settled.result(Criterion::C07).reason.ends_with("second"));
         let passed = evaluation.with_verdicts(&[verdict(true, "looks right")]);

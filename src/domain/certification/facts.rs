@@ -138,7 +138,10 @@ impl Exchange {
     /// Whether the service took the request: it answered receipts, or the harness stored it
     /// before injecting a fault.
     pub fn taken(&self) -> bool {
-        matches!(self.response, ResponseFacts::Receipts(_) | ResponseFacts::Other) || self.injected.is_some()
+        matches!(
+            self.response,
+            ResponseFacts::Receipts(_) | ResponseFacts::Other
+        ) || self.injected.is_some()
     }
 
     pub fn is(&self, operation: &str) -> bool {
@@ -148,7 +151,9 @@ impl Exchange {
     /// The receipt for a ClientReference in this exchange's response.
     pub fn receipt_for(&self, client_reference: &str) -> Option<&ReceiptFacts> {
         match &self.response {
-            ResponseFacts::Receipts(receipts) => receipts.iter().find(|r| r.client_reference == client_reference),
+            ResponseFacts::Receipts(receipts) => receipts
+                .iter()
+                .find(|r| r.client_reference == client_reference),
             _ => None,
         }
     }

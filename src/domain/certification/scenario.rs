@@ -373,13 +373,22 @@ pub fn check(scenarios: &[Scenario]) -> Result<(), Vec<String>> {
             }
             let needs_screen = step.criteria.iter().any(|c| matches!(c, Criterion::C07));
             if needs_screen && step.screenshot.is_none() {
-                problems.push(format!("{}: C07 is proven on screen; the step must ask for a screenshot", at(step)));
+                problems.push(format!(
+                    "{}: C07 is proven on screen; the step must ask for a screenshot",
+                    at(step)
+                ));
             }
             if let Some(job) = &step.job {
                 match vehicles.get(job.vehicle.as_str()) {
-                    None => problems.push(format!("{}: unknown vehicle '{}'", at(step), job.vehicle)),
+                    None => {
+                        problems.push(format!("{}: unknown vehicle '{}'", at(step), job.vehicle))
+                    }
                     Some(v) if v.five_digit_odometer && job.odometer > FIVE_DIGIT_MAX => problems
-                        .push(format!("{}: a 5-digit odometer cannot display {}", at(step), job.odometer)),
+                        .push(format!(
+                            "{}: a 5-digit odometer cannot display {}",
+                            at(step),
+                            job.odometer
+                        )),
                     Some(_) => {}
                 }
                 if job.works.is_empty() {
@@ -391,32 +400,53 @@ pub fn check(scenarios: &[Scenario]) -> Result<(), Vec<String>> {
                     }
                 }
                 if euro_cents(&job.invoice).is_none() {
-                    problems.push(format!("{}: invoice '{}' is not an amount like 412.35", at(step), job.invoice));
+                    problems.push(format!(
+                        "{}: invoice '{}' is not an amount like 412.35",
+                        at(step),
+                        job.invoice
+                    ));
                 }
             }
             if let Some(plan) = &step.answer {
                 match IssueCode::parse(&plan.issue) {
                     Some(code) if code.severity() == Severity::Error && code.correctable() => {}
-                    _ => problems.push(format!("{}: '{}' is not an issue the DMS can answer", at(step), plan.issue)),
+                    _ => problems.push(format!(
+                        "{}: '{}' is not an issue the DMS can answer",
+                        at(step),
+                        plan.issue
+                    )),
                 }
                 if step.job.is_none() {
                     problems.push(format!("{}: an answer needs a job", at(step)));
                 }
                 if (plan.by == AnswerKind::Correct) != plan.odometer.is_some() {
-                    problems.push(format!("{}: a correction names the odometer typed, a confirmation none", at(step)));
+                    problems.push(format!(
+                        "{}: a correction names the odometer typed, a confirmation none",
+                        at(step)
+                    ));
                 }
             }
             if step.inject.is_some() && step.job.is_none() {
-                problems.push(format!("{}: a fault is injected on the step's reading; it needs a job", at(step)));
+                problems.push(format!(
+                    "{}: a fault is injected on the step's reading; it needs a job",
+                    at(step)
+                ));
             }
             if let Some(key) = &step.register {
                 if vehicles.get(key.as_str()).is_none_or(|v| v.registered) {
-                    problems.push(format!("{}: '{key}' is not a vehicle waiting for registration", at(step)));
+                    problems.push(format!(
+                        "{}: '{key}' is not a vehicle waiting for registration",
+                        at(step)
+                    ));
                 }
             }
             if let Some(advert) = &step.advert {
                 if !vehicles.contains_key(advert.vehicle.as_str()) {
-                    problems.push(format!("{}: unknown vehicle '{}'", at(step), advert.vehicle));
+                    problems.push(format!(
+                        "{}: unknown vehicle '{}'",
+                        at(step),
+                        advert.vehicle
+                    ));
                 }
             }
         }
@@ -424,8 +454,14 @@ pub fn check(scenarios: &[Scenario]) -> Result<(), Vec<String>> {
     let all_steps: Vec<&Step> = scenarios.iter().flat_map(|s| &s.steps).collect();
     for (i, step) in all_steps.iter().enumerate() {
         if let Some(of) = &step.status_of {
-            if !all_steps[..i].iter().any(|s| &s.key == of && s.job.is_some()) {
-                problems.push(format!("{}: status_of '{of}' is not an earlier step with a job", step.key));
+            if !all_steps[..i]
+                .iter()
+                .any(|s| &s.key == of && s.job.is_some())
+            {
+                problems.push(format!(
+                    "{}: status_of '{of}' is not an earlier step with a job",
+                    step.key
+                ));
             }
         }
     }
@@ -442,8 +478,18 @@ pub fn check(scenarios: &[Scenario]) -> Result<(), Vec<String>> {
 }
 
 const PLACEHOLDERS: [&str; 12] = [
-    "vin", "make", "model", "odometer", "unit", "invoice", "replaced", "corrected", "plate",
-    "advert_vin", "advert_odometer", "status_step",
+    "vin",
+    "make",
+    "model",
+    "odometer",
+    "unit",
+    "invoice",
+    "replaced",
+    "corrected",
+    "plate",
+    "advert_vin",
+    "advert_odometer",
+    "status_step",
 ];
 
 fn unknown_placeholder(text: &str) -> Option<String> {
@@ -464,7 +510,11 @@ fn unknown_placeholder(text: &str) -> Option<String> {
 pub fn euro_cents(amount: &str) -> Option<i64> {
     let (whole, fraction) = amount.trim().split_once('.').unwrap_or((amount.trim(), ""));
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if !digits(whole) || (!fraction.is_empty() && !digits(fraction)) || fraction.len() > 2 || whole.len() > 9 {
+    if !digits(whole)
+        || (!fraction.is_empty() && !digits(fraction))
+        || fraction.len() > 2
+        || whole.len() > 9
+    {
         return None;
     }
     let cents: i64 = format!("{fraction:0<2}").parse().ok()?;
@@ -487,7 +537,11 @@ pub fn grouped(value: u64) -> String {
 /// The sheet for a session started on `today`, given the VIN each fixture vehicle got. The
 /// scenarios must have passed `check`.
 pub fn sheet(scenarios: &[Scenario], vins: &HashMap<String, String>, today: NaiveDate) -> Sheet {
-    let months_ago = |months: u32| today.checked_sub_months(Months::new(months)).unwrap_or(today);
+    let months_ago = |months: u32| {
+        today
+            .checked_sub_months(Months::new(months))
+            .unwrap_or(today)
+    };
     let vehicles: HashMap<&str, &FixtureVehicle> = scenarios
         .iter()
         .flat_map(|s| &s.vehicles)
@@ -517,18 +571,27 @@ pub fn sheet(scenarios: &[Scenario], vins: &HashMap<String, String>, today: Naiv
                     })
                     .collect(),
                 license_plate: job.license_plate.clone(),
-                five_digit_odometer: vehicles.get(job.vehicle.as_str()).is_some_and(|v| v.five_digit_odometer),
+                five_digit_odometer: vehicles
+                    .get(job.vehicle.as_str())
+                    .is_some_and(|v| v.five_digit_odometer),
             });
             let advert = step.advert.as_ref().map(|a| SheetAdvert {
                 vin: vin_of(&a.vehicle),
                 odometer: a.odometer,
                 granted: a.granted,
             });
-            let status_of = step.status_of.as_deref().and_then(|k| numbers.get(k).copied());
-            let vehicle = step.job.as_ref().and_then(|j| vehicles.get(j.vehicle.as_str()));
+            let status_of = step
+                .status_of
+                .as_deref()
+                .and_then(|k| numbers.get(k).copied());
+            let vehicle = step
+                .job
+                .as_ref()
+                .and_then(|j| vehicles.get(j.vehicle.as_str()));
             let fill = |text: &str| {
                 let mut out = text.to_owned();
-                let mut put = |name: &str, value: String| out = out.replace(&format!("{{{name}}}"), &value);
+                let mut put =
+                    |name: &str, value: String| out = out.replace(&format!("{{{name}}}"), &value);
                 if let (Some(job), Some(vehicle)) = (&step.job, vehicle) {
                     put("vin", vin_of(&job.vehicle));
                     put("make", vehicle.make.clone());
@@ -542,7 +605,10 @@ pub fn sheet(scenarios: &[Scenario], vins: &HashMap<String, String>, today: Naiv
                     put("unit", job.unit.as_str().to_owned());
                     put("invoice", job.invoice.clone());
                     put("plate", job.license_plate.clone().unwrap_or_default());
-                    put("replaced", job.odometer_replaced.map(grouped).unwrap_or_default());
+                    put(
+                        "replaced",
+                        job.odometer_replaced.map(grouped).unwrap_or_default(),
+                    );
                 }
                 if let Some(odometer) = step.answer.as_ref().and_then(|a| a.odometer) {
                     put("corrected", grouped(odometer));
@@ -587,7 +653,11 @@ pub fn sheet(scenarios: &[Scenario], vins: &HashMap<String, String>, today: Naiv
             imported_used_on: v.imported_used_months_ago.map(months_ago),
             five_digit_odometer: v.five_digit_odometer,
             registered: v.registered,
-            history: v.history.iter().map(|r| (months_ago(r.months_ago), r.odometer)).collect(),
+            history: v
+                .history
+                .iter()
+                .map(|r| (months_ago(r.months_ago), r.odometer))
+                .collect(),
         })
         .collect();
     Sheet { vehicles, steps }
@@ -633,7 +703,10 @@ mod tests {
     #[test]
     fn every_criterion_must_be_exercised() {
         let problems = check(&[scenario(vec![step("a", &[Criterion::C01])])]).unwrap_err();
-        assert!(problems.contains(&"no step exercises C02".to_owned()), "{problems:?}");
+        assert!(
+            problems.contains(&"no step exercises C02".to_owned()),
+            "{problems:?}"
+        );
         assert!(!problems.iter().any(|p| p.contains("exercises C01")));
     }
 
@@ -643,9 +716,22 @@ mod tests {
         s.instructions = texts("close the job of {vehicle}");
         s.status_of = Some("later".into());
         let problems = check(&[scenario(vec![s])]).unwrap_err();
-        assert!(problems.iter().any(|p| p.contains("unknown placeholder {vehicle}")), "{problems:?}");
-        assert!(problems.iter().any(|p| p.contains("status_of 'later'")), "{problems:?}");
-        assert!(problems.iter().any(|p| p.contains("C07 is proven on screen")), "{problems:?}");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("unknown placeholder {vehicle}")),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().any(|p| p.contains("status_of 'later'")),
+            "{problems:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("C07 is proven on screen")),
+            "{problems:?}"
+        );
     }
 
     #[test]

@@ -22,7 +22,15 @@ pub async fn correct_issue(
         .child(NS, "Correction")
         .ok_or_else(|| Fault::new(FaultCode::SchemaViolation, "Correction is missing").at(path))?;
     let answer = Answer::Correction(decode::reading_input(correction, path)?);
-    run(state, caller, number, answer, "CorrectIssueResponse", version).await
+    run(
+        state,
+        caller,
+        number,
+        answer,
+        "CorrectIssueResponse",
+        version,
+    )
+    .await
 }
 
 pub async fn confirm_reading(
@@ -33,12 +41,23 @@ pub async fn confirm_reading(
 ) -> Result<Vec<u8>, Fault> {
     let number = issue_number(element, "ConfirmReading")?;
     let note = element.child(NS, "Note").map(|n| n.text.clone());
-    run(state, caller, number, Answer::Confirmation(note), "ConfirmReadingResponse", version).await
+    run(
+        state,
+        caller,
+        number,
+        Answer::Confirmation(note),
+        "ConfirmReadingResponse",
+        version,
+    )
+    .await
 }
 
 /// SPEC 3.5: the check digit catches a typo before anything is looked up.
 fn issue_number(element: &Element, operation: &str) -> Result<IssueNumber, Fault> {
-    let raw = element.child(NS, "IssueNumber").map(|e| e.text.as_str()).unwrap_or("");
+    let raw = element
+        .child(NS, "IssueNumber")
+        .map(|e| e.text.as_str())
+        .unwrap_or("");
     IssueNumber::parse(raw).map_err(|e| {
         Fault::new(FaultCode::IssueNumberInvalid, format!("'{raw}': {e}"))
             .at(format!("{operation}/IssueNumber"))

@@ -9,11 +9,19 @@ use crate::soap::schema::NS;
 use crate::soap::xml::Element;
 use crate::startup::{ours, AppState};
 
-pub async fn handle(state: &AppState, gate: &Gate, element: &Element, version: SoapVersion) -> Result<Vec<u8>, Fault> {
+pub async fn handle(
+    state: &AppState,
+    gate: &Gate,
+    element: &Element,
+    version: SoapVersion,
+) -> Result<Vec<u8>, Fault> {
     let key = match element.child(NS, "ReadingId") {
         Some(id) => ReadingKey::ReadingId(id.text.clone()),
         None => ReadingKey::ClientReference(
-            element.child(NS, "ClientReference").map(|e| e.text.clone()).unwrap_or_default(),
+            element
+                .child(NS, "ClientReference")
+                .map(|e| e.text.clone())
+                .unwrap_or_default(),
         ),
     };
     let asked = match &key {
@@ -21,7 +29,9 @@ pub async fn handle(state: &AppState, gate: &Gate, element: &Element, version: S
         ReadingKey::ClientReference(r) => format!("ClientReference {r}"),
     };
     let (_, report) = gate
-        .read(state, move |conn, caller| ours(status::report(conn, caller, &key)))
+        .read(state, move |conn, caller| {
+            ours(status::report(conn, caller, &key))
+        })
         .await?;
     let report = report.ok_or_else(|| {
         Fault::new(
@@ -34,7 +44,11 @@ pub async fn handle(state: &AppState, gate: &Gate, element: &Element, version: S
         encode::reading_values(w, "Reading", &report.values)?;
         for change in &report.changes {
             w.create_element("Correction").write_inner_content(|w| {
-                leaf(w, "ChangedAt", &change.at.and_utc().format("%Y-%m-%dT%H:%M:%SZ").to_string())?;
+                leaf(
+                    w,
+                    "ChangedAt",
+                    &change.at.and_utc().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                )?;
                 leaf(w, "ChangedBy", &change.by)?;
                 leaf(w, "Channel", &change.channel)?;
                 if let Some(number) = change.issue_number {

@@ -99,13 +99,27 @@ impl Operation {
         version: SoapVersion,
     ) -> Result<Vec<u8>, Fault> {
         match self {
-            Operation::SubmitReadings => submit_readings::handle(state, gate, element, version).await,
-            Operation::ValidateReading => validate_reading::handle(state, gate, &element, version).await,
-            Operation::GetReadingStatus => get_reading_status::handle(state, gate, &element, version).await,
-            Operation::RequestOkLabel => request_ok_label::handle(state, gate, &element, version).await,
-            Operation::ListActivities => Ok(list_activities::handle(&gate.open(state).await?, version)),
-            Operation::CorrectIssue => answers::correct_issue(state, gate.open(state).await?, &element, version).await,
-            Operation::ConfirmReading => answers::confirm_reading(state, gate.open(state).await?, &element, version).await,
+            Operation::SubmitReadings => {
+                submit_readings::handle(state, gate, element, version).await
+            }
+            Operation::ValidateReading => {
+                validate_reading::handle(state, gate, &element, version).await
+            }
+            Operation::GetReadingStatus => {
+                get_reading_status::handle(state, gate, &element, version).await
+            }
+            Operation::RequestOkLabel => {
+                request_ok_label::handle(state, gate, &element, version).await
+            }
+            Operation::ListActivities => {
+                Ok(list_activities::handle(&gate.open(state).await?, version))
+            }
+            Operation::CorrectIssue => {
+                answers::correct_issue(state, gate.open(state).await?, &element, version).await
+            }
+            Operation::ConfirmReading => {
+                answers::confirm_reading(state, gate.open(state).await?, &element, version).await
+            }
         }
     }
 }

@@ -10,7 +10,12 @@ use crate::soap::schema::{parse_unsigned_int, NS};
 use crate::soap::xml::Element;
 use crate::startup::{ours, AppState};
 
-pub async fn handle(state: &AppState, gate: &Gate, element: &Element, version: SoapVersion) -> Result<Vec<u8>, Fault> {
+pub async fn handle(
+    state: &AppState,
+    gate: &Gate,
+    element: &Element,
+    version: SoapVersion,
+) -> Result<Vec<u8>, Fault> {
     let text = |name: &str| element.child(NS, name).map(|e| e.text.clone());
     let vin = text("Vin").unwrap_or_default();
     let advertised = text("AdvertisedOdometer")
@@ -23,7 +28,9 @@ pub async fn handle(state: &AppState, gate: &Gate, element: &Element, version: S
     // Judged in the authentication's read; only a granted label is written.
     let judged_vin = vin.clone();
     let (caller, verdict) = gate
-        .read(state, move |conn, _| ours(labels::judge(conn, &judged_vin, advertised, now)))
+        .read(state, move |conn, _| {
+            ours(labels::judge(conn, &judged_vin, advertised, now))
+        })
         .await?;
     let language = caller.language;
     let label_id = if verdict.granted() {

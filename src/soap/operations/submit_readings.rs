@@ -9,19 +9,28 @@ use crate::soap::xml::Element;
 use crate::soap::{decode, encode};
 use crate::startup::{ours, AppState};
 
-pub async fn handle(state: &AppState, gate: &Gate, element: Element, version: SoapVersion) -> Result<Vec<u8>, Fault> {
+pub async fn handle(
+    state: &AppState,
+    gate: &Gate,
+    element: Element,
+    version: SoapVersion,
+) -> Result<Vec<u8>, Fault> {
     let submissions = gate.schema().and_then(|()| {
         element
             .children_named(NS, "Reading")
             .enumerate()
-            .map(|(i, reading)| decode::submission(reading, &format!("SubmitReadings/Reading[{}]", i + 1)))
+            .map(|(i, reading)| {
+                decode::submission(reading, &format!("SubmitReadings/Reading[{}]", i + 1))
+            })
             .collect::<Result<Vec<_>, _>>()
     });
     drop(element);
     let received = state.clock.now();
     // Resends are answered in the authentication's read; the writer gets only the new readings.
     let (caller, (submissions, resent)) = gate
-        .read(state, move |conn, caller| ours(inflow::prepare(conn, caller, submissions?)))
+        .read(state, move |conn, caller| {
+            ours(inflow::prepare(conn, caller, submissions?))
+        })
         .await?;
     let stored = if submissions.is_empty() {
         Vec::new()

@@ -10,7 +10,12 @@ use crate::soap::xml::Element;
 use crate::soap::{decode, encode};
 use crate::startup::{ours, AppState};
 
-pub async fn handle(state: &AppState, gate: &Gate, element: &Element, version: SoapVersion) -> Result<Vec<u8>, Fault> {
+pub async fn handle(
+    state: &AppState,
+    gate: &Gate,
+    element: &Element,
+    version: SoapVersion,
+) -> Result<Vec<u8>, Fault> {
     let path = "ValidateReading/Reading";
     let reading = gate.schema().and_then(|()| {
         element
@@ -21,7 +26,9 @@ pub async fn handle(state: &AppState, gate: &Gate, element: &Element, version: S
     });
     let now = state.clock.now();
     let (_, (status, issues)) = gate
-        .read(state, move |conn, caller| ours(inflow::validate(conn, caller, &reading?, now)))
+        .read(state, move |conn, caller| {
+            ours(inflow::validate(conn, caller, &reading?, now))
+        })
         .await?;
     Ok(encode::envelope(version, "ValidateReadingResponse", |w| {
         encode::leaf(w, "ExpectedStatus", status.as_str())?;
