@@ -1,6 +1,7 @@
 //! carpass: the odometer registry's inflow service. `domain/` holds the rules, `service/` what
 //! each operation does, `soap/` the wire, `db/` the storage, `staff/` the registry's tools.
 
+pub mod app;
 pub mod certification;
 pub mod cli;
 pub mod clock;

@@ -13,96 +13,12 @@ use actix_web::{middleware, web, App, HttpServer};
 use rustls::pki_types::pem::{self, PemObject};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
-use crate::clock::Clock;
-use crate::db::{self, DbConnection, DbError, Pool};
+use crate::app::{AppState, Certification};
+use crate::db::{self, DbError};
 use crate::metrics::Metrics;
 use crate::service::auth::Authenticator;
 use crate::service::group_commit::Committer;
-use crate::service::ServiceError;
 use crate::settings::{Settings, TlsFiles};
-use crate::soap::fault::Fault;
-use crate::web::certify::Certification;
-
-/// What every request handler shares.
-pub struct AppState {
-    pub pool: Pool,
-    /// Read-only work runs on these, on the request's thread, when the database has them.
-    pub readers: Option<db::Readers>,
-    pub authenticator: Arc<Authenticator>,
-    pub clock: Clock,
-    pub settings: Settings,
-    /// SubmitReadings goes through here: concurrent requests share durable commits.
-    pub committer: Committer,
-    /// What GET /metrics shows; one per application, so tests never share counts.
-    pub metrics: Arc<Metrics>,
-}
-
-impl AppState {
-    /// Runs storage work on the blocking thread pool (diesel is blocking). A failure is ours,
-    /// so the client gets a Server fault telling it to retry; the log keeps the cause.
-    pub async fn run<T, F>(&self, work: F) -> Result<T, Fault>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut DbConnection) -> Result<T, ServiceError> + Send + 'static,
-    {
-        ours(self.run_raw(work).await?)
-    }
-
-    /// Like `run`, for work that only reads: on SQLite it runs right here (see `db::Readers`).
-    pub async fn read<T, F>(&self, work: F) -> Result<T, Fault>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut DbConnection) -> Result<T, ServiceError> + Send + 'static,
-    {
-        ours(self.read_raw(work).await?)
-    }
-
-    /// Like `read`, but hands the work's own error back to the caller.
-    pub async fn read_raw<T, E, F>(&self, work: F) -> Result<Result<T, E>, Fault>
-    where
-        T: Send + 'static,
-        E: Send + 'static,
-        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
-    {
-        let Some(readers) = &self.readers else {
-            return self.run_raw(work).await;
-        };
-        readers.run(work).map_err(|e| {
-            log::error!("no database connection to read: {e}");
-            Fault::server()
-        })
-    }
-
-    /// Like `run`, but hands the work's own error back to the caller.
-    pub async fn run_raw<T, E, F>(&self, work: F) -> Result<Result<T, E>, Fault>
-    where
-        T: Send + 'static,
-        E: Send + 'static,
-        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
-    {
-        let pool = self.pool.clone();
-        let outcome = web::block(move || pool.get().map(|mut conn| work(&mut conn))).await;
-        match outcome {
-            Ok(Ok(result)) => Ok(result),
-            Ok(Err(e)) => {
-                log::error!("no database connection: {e}");
-                Err(Fault::server())
-            }
-            Err(e) => {
-                log::error!("blocking task failed: {e}");
-                Err(Fault::server())
-            }
-        }
-    }
-}
-
-/// A failure of the storage work is ours: the client gets a Server fault, the log the cause.
-pub fn ours<T>(outcome: Result<T, ServiceError>) -> Result<T, Fault> {
-    outcome.map_err(|e| {
-        log::error!("request failed: {e}");
-        Fault::server()
-    })
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -138,8 +54,6 @@ impl Application {
             pool.clone(),
             Box::new(move |n| observer.observe_batch_size(n)),
         );
-        // The certification environment: the same service on a database of its own, with its
-        // own counters, so that certification traffic never shows in production's (SPEC 5.5).
         let certification_pool = db::open(db::Database::Certification, &settings.database_url, 4)?;
         let certification = web::Data::new(Certification(AppState {
             committer: Committer::start(certification_pool.clone(), Box::new(|_| {})),

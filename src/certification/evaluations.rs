@@ -16,6 +16,7 @@ use crate::domain::certification::evaluation::{
 };
 use crate::domain::certification::facts::{Exchange, ResponseFacts};
 use crate::domain::certification::scenario::{InjectedFault, Texts};
+use crate::service::ServiceError;
 use crate::soap::inspect::{self, RawRequest};
 
 /// What a report shows: the evaluation with enough of the session to read it alone.
@@ -222,7 +223,7 @@ pub fn all(conn: &mut DbConnection, session_id: &str) -> Result<Vec<Report>, Cer
         .into_iter()
         .map(|row| {
             serde_json::from_str(&row.report).map_err(|e| {
-                CertificationError::Invalid(format!("evaluation {} cannot be read: {e}", row.id))
+                ServiceError::Corrupt(format!("evaluation {} cannot be read: {e}", row.id)).into()
             })
         })
         .collect()

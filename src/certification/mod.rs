@@ -15,6 +15,11 @@ use crate::service::ServiceError;
 pub enum CertificationError {
     #[error("no certification session '{0}': `carpass certify start` prints the session id")]
     UnknownSession(String),
+    #[error("all {steps} steps of session {session} are open; evaluate it with `carpass certify evaluate {session}`")]
+    NoNextStep { session: String, steps: usize },
+    #[error("step {0} was opened by someone else just now; look at the sheet")]
+    StepTaken(u32),
+    /// A request the caller can put right (a value out of range, a file that is no image).
     #[error("{0}")]
     Invalid(String),
     #[error(transparent)]

@@ -22,7 +22,7 @@ use crate::domain::reading::{ClientReference, CustomerType, ReadingInput, Submis
 use crate::domain::vehicle::Vehicle;
 use crate::domain::vin::Vin;
 use crate::service::auth::{Account, Role};
-use crate::service::{inflow, passwords, register, Caller};
+use crate::service::{inflow, passwords, register, Caller, ServiceError};
 
 /// The SOAP endpoint of a session, under the server's address.
 pub fn endpoint_path(session_id: &str) -> String {
@@ -55,7 +55,7 @@ pub struct Session {
 impl Session {
     fn from_row(row: SessionRow) -> Result<Session, CertificationError> {
         let sheet = serde_json::from_str(&row.sheet).map_err(|e| {
-            CertificationError::Invalid(format!(
+            ServiceError::Corrupt(format!(
                 "the sheet of session {} cannot be read: {e}",
                 row.id
             ))
@@ -247,12 +247,10 @@ pub fn next(
     // same number makes this one fail on the primary key, and nothing is opened twice.
     conn.transaction(|conn| {
         let Some(step) = session.sheet.step(number).cloned() else {
-            return Err(CertificationError::Invalid(format!(
-                "all {} steps of session {} are open; evaluate it with `carpass certify evaluate {}`",
-                session.sheet.steps.len(),
-                session.id,
-                session.id
-            )));
+            return Err(CertificationError::NoNextStep {
+                session: session.id.clone(),
+                steps: session.sheet.steps.len(),
+            });
         };
         let row = StepRow {
             session_id: session.id.clone(),
@@ -260,11 +258,12 @@ pub fn next(
             opened_at: now.naive_utc(),
             opened_by: by.to_owned(),
         };
-        store::open_step(conn, &row).map_err(|e| match e {
-            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-                CertificationError::Invalid(format!("step {number} was opened by someone else just now; look at the sheet"))
+        store::open_step(conn, &row).map_err(|e| {
+            if crate::db::is_duplicate(&e) {
+                CertificationError::StepTaken(number)
+            } else {
+                e.into()
             }
-            e => e.into(),
         })?;
         if let Some(vin) = &step.register {
             if let Some(vehicle) = session.sheet.vehicles.iter().find(|v| &v.vin == vin) {
@@ -274,7 +273,10 @@ pub fn next(
                 register::import(conn, &[registered], now)?;
             }
         }
-        Ok(Opened { step, opened_at: now })
+        Ok(Opened {
+            step,
+            opened_at: now,
+        })
     })
 }
 
@@ -386,10 +388,7 @@ fn new_company(
         // A savepoint, so that a number already taken costs only this attempt.
         match conn.transaction(|conn| companies::insert(conn, &company)) {
             Ok(id) => return Ok(id),
-            Err(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            )) => continue,
+            Err(e) if crate::db::is_duplicate(&e) => continue,
             Err(e) => return Err(e.into()),
         }
     }

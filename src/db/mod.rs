@@ -405,6 +405,15 @@ macro_rules! fixed_sqlite_statement {
 fixed_sqlite_statement!(Begin, "BEGIN");
 fixed_sqlite_statement!(Commit, "COMMIT");
 
+/// Whether a write failed because a unique key holds the value already: what that means (a
+/// resend, a race, a name taken) is the caller's to decide, but only here is SQL's error known.
+pub fn is_duplicate(error: &diesel::result::Error) -> bool {
+    matches!(
+        error,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
 /// A transaction that reads before it writes. SQLite runs it with the write lock taken first:
 /// a WAL transaction that has read cannot wait for the lock when another writer commits in
 /// between, and fails with "database is locked" instead. PostgreSQL needs nothing of the kind.

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::db::{accounts, nonces, DbConnection};
 use crate::service::passwords;
+use crate::service::ServiceError;
 
 /// SPEC 3.2: wsu:Created must be within 5 minutes.
 pub const FRESHNESS: chrono::Duration = chrono::Duration::minutes(5);
@@ -75,7 +76,13 @@ pub enum AuthError {
     #[error("this nonce was already used within the last 5 minutes (a replay); send a fresh Nonce with every request")]
     Replayed,
     #[error(transparent)]
-    Database(#[from] diesel::result::Error),
+    Storage(#[from] ServiceError),
+}
+
+impl From<diesel::result::Error> for AuthError {
+    fn from(e: diesel::result::Error) -> Self {
+        AuthError::Storage(ServiceError::Database(e))
+    }
 }
 
 pub struct Authenticator {

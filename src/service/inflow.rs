@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use crate::db::issues::NewIssue;
 use crate::db::readings::{ReadingRow, WorkRow};
@@ -141,10 +140,9 @@ pub fn submit_together(
     match submit_once(conn, batches, References::Unused) {
         // A ClientReference was stored since `prepare` (a resend racing its original, or the
         // same reference twice in one batch): again, finding each stored one's receipt.
-        Err(ServiceError::Database(DieselError::DatabaseError(
-            DatabaseErrorKind::UniqueViolation,
-            _,
-        ))) => submit_once(conn, batches, References::LookUp),
+        Err(ServiceError::Database(e)) if crate::db::is_duplicate(&e) => {
+            submit_once(conn, batches, References::LookUp)
+        }
         other => other,
     }
 }

@@ -7,6 +7,7 @@ pub mod group_commit;
 pub mod inflow;
 mod known_vins;
 pub mod labels;
+pub mod operation;
 pub mod passwords;
 pub mod receipts;
 pub mod register;

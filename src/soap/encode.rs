@@ -3,8 +3,8 @@
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use quick_xml::Writer;
 
-use super::envelope::SoapVersion;
 use super::schema::NS;
+use super::version::SoapVersion;
 use crate::domain::reading::ReadingInput;
 use crate::service::receipts::{Receipt, ReceiptIssue};
 

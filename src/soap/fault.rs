@@ -5,8 +5,10 @@ use actix_web::http::StatusCode;
 use quick_xml::events::BytesText;
 
 use super::encode::{soap_envelope, XmlWriter};
-use super::envelope::SoapVersion;
 use super::schema::NS;
+use super::version::SoapVersion;
+use crate::service::auth::AuthError;
+use crate::service::ServiceError;
 
 /// Stable fault codes, published in the README (a contract like the issue codes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,6 +218,27 @@ impl Fault {
             FaultKind::Server => "soap:Receiver",
             FaultKind::VersionMismatch => "soap:VersionMismatch",
             FaultKind::MustUnderstand => "soap:MustUnderstand",
+        }
+    }
+}
+
+/// Every failure of ours becomes a fault here and nowhere else: the client gets a Server fault
+/// telling it to retry, the log keeps the cause.
+impl From<ServiceError> for Fault {
+    fn from(e: ServiceError) -> Fault {
+        log::error!("request failed: {e}");
+        Fault::server()
+    }
+}
+
+/// Refused credentials are the caller's; a database that failed during the check is ours.
+impl From<AuthError> for Fault {
+    fn from(e: AuthError) -> Fault {
+        match e {
+            AuthError::Failed => Fault::new(FaultCode::AuthenticationFailed, e.to_string()),
+            AuthError::Stale { .. } => Fault::new(FaultCode::StaleTimestamp, e.to_string()),
+            AuthError::Replayed => Fault::new(FaultCode::NonceReplayed, e.to_string()),
+            AuthError::Storage(cause) => cause.into(),
         }
     }
 }

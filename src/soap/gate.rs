@@ -7,14 +7,14 @@
 
 use std::cell::OnceCell;
 
+use crate::app::AppState;
 use crate::db::DbConnection;
 use crate::domain::language::Language;
 use crate::service::auth::{Account, AuthError, Credentials};
 use crate::service::{Caller, Software};
-use crate::startup::AppState;
 
 use super::fault::{Fault, FaultCode};
-use super::operations::Operation;
+use crate::service::operation::Operation;
 
 pub struct Gate {
     credentials: Credentials,
@@ -82,9 +82,9 @@ impl Gate {
         let authenticator = state.authenticator.clone();
         let credentials = self.credentials.clone();
         let cached = state
-            .read_raw(move |conn| authenticator.authenticate_cached(conn, &credentials, now))
+            .read(move |conn| authenticator.authenticate_cached(conn, &credentials, now))
             .await?;
-        let account = match cached.map_err(refused)? {
+        let account = match cached {
             Some(account) => account,
             None => self.authenticate(state).await?,
         };
@@ -104,7 +104,7 @@ impl Gate {
         let credentials = self.credentials.clone();
         let admission = self.admission.clone();
         let quick = state
-            .read_raw(move |conn| {
+            .read(move |conn| {
                 Ok::<_, Fault>(
                     match authenticator.authenticate_cached(conn, &credentials, now) {
                         Ok(None) => Quick::Slow(work),
@@ -120,19 +120,19 @@ impl Gate {
                     },
                 )
             })
-            .await??;
+            .await?;
         let work = match quick {
             Quick::Admitted(user, admitted) => {
                 let _ = self.user.set(user);
                 return admitted;
             }
-            Quick::Refused(e) => return Err(refused(e)),
+            Quick::Refused(e) => return Err(e.into()),
             Quick::Slow(work) => work,
         };
         let account = self.authenticate(state).await?;
         let caller = self.admit(account)?;
         let reader = caller.clone();
-        let done = state.read_raw(move |conn| work(conn, &reader)).await??;
+        let done = state.read(move |conn| work(conn, &reader)).await?;
         Ok((caller, done))
     }
 
@@ -141,10 +141,10 @@ impl Gate {
         let now = state.clock.now();
         let authenticator = state.authenticator.clone();
         let credentials = self.credentials.clone();
-        state
-            .run_raw(move |conn| authenticator.authenticate(conn, &credentials, now))
-            .await?
-            .map_err(refused)
+        let account = state
+            .run(move |conn| authenticator.authenticate(conn, &credentials, now))
+            .await?;
+        Ok(account)
     }
 
     fn admit(&self, account: Account) -> Result<Caller, Fault> {
@@ -181,17 +181,5 @@ impl Admission {
             language: self.language,
             software: self.software,
         })
-    }
-}
-
-fn refused(e: AuthError) -> Fault {
-    match e {
-        AuthError::Failed => Fault::new(FaultCode::AuthenticationFailed, e.to_string()),
-        AuthError::Stale { .. } => Fault::new(FaultCode::StaleTimestamp, e.to_string()),
-        AuthError::Replayed => Fault::new(FaultCode::NonceReplayed, e.to_string()),
-        AuthError::Database(cause) => {
-            log::error!("authentication failed on the database: {cause}");
-            Fault::server()
-        }
     }
 }

@@ -4,15 +4,17 @@
 
 use base64::Engine;
 
-use super::envelope::{self, SoapVersion};
-use super::operations::Operation;
+use super::envelope;
+use super::operations;
 use super::schema::{self, NS};
 use super::security::WSSE;
+use super::version::SoapVersion;
 use super::xml::{self, Element};
 use crate::domain::certification::facts::{
     Authentication, ClientInfo, IssueFacts, LabelAsked, ReceiptFacts, RequestFacts, ResponseFacts,
     SentAnswer, SentReading,
 };
+use crate::service::operation::Operation;
 
 /// A request as recorded: what the harness saw on the wire.
 pub struct RawRequest<'a> {
@@ -68,14 +70,14 @@ pub fn request(raw: &RawRequest<'_>, usernames: &[String]) -> RequestFacts {
     let element = &envelope.operation;
     find_leaks(element, usernames, "the SOAP body", &mut facts.leaks);
     facts.operation = Some(element.name.to_string());
-    let operation = match Operation::of(element) {
+    let operation = match operations::identify(element) {
         Ok(operation) => operation,
         Err(fault) => {
             facts.contract_violation.get_or_insert(fault.message);
             return facts;
         }
     };
-    if let Err(e) = schema::validate(element, operation.schema(), operation.name()) {
+    if let Err(e) = schema::validate(element, operations::schema(operation), operation.name()) {
         facts
             .contract_violation
             .get_or_insert(format!("{}: {}", e.path, e.message));

@@ -9,18 +9,18 @@ pub mod inspect;
 pub mod operations;
 pub mod schema;
 pub mod security;
+pub mod version;
 pub mod xml;
 
 use actix_web::http::header;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 
+use crate::app::AppState;
 use crate::metrics::{Outcome, SoapCall};
-use crate::startup::AppState;
-use envelope::SoapVersion;
 use fault::{Fault, FaultCode};
 use gate::Gate;
-use operations::Operation;
+use version::SoapVersion;
 
 pub const WSDL: &str = include_str!("../../wsdl/carpass-inflow.wsdl");
 pub const XSD: &str = include_str!("../../wsdl/carpass-inflow.xsd");
@@ -185,7 +185,7 @@ pub async fn process(
     company: Option<i64>,
 ) -> Result<Vec<u8>, Fault> {
     let envelope = envelope::parse(body, version)?;
-    let operation = Operation::of(&envelope.operation)?;
+    let operation = operations::identify(&envelope.operation)?;
     note(req, |call| call.operation = Some(operation));
     let authorization = req
         .headers()
@@ -193,12 +193,14 @@ pub async fn process(
         .and_then(|v| v.to_str().ok());
     let credentials = security::credentials(&envelope.headers, authorization)?;
     let (language, software) = decode::client_info(&envelope.headers)?;
-    let schema = schema::validate(&envelope.operation, operation.schema(), operation.name())
-        .map_err(|e| Fault::new(FaultCode::SchemaViolation, e.message).at(e.path));
+    let schema = schema::validate(
+        &envelope.operation,
+        operations::schema(operation),
+        operation.name(),
+    )
+    .map_err(|e| Fault::new(FaultCode::SchemaViolation, e.message).at(e.path));
     let gate = Gate::new(operation, credentials, language, software, company, schema);
-    let answer = operation
-        .run(state, &gate, envelope.operation, version)
-        .await;
+    let answer = operations::dispatch(operation, state, &gate, envelope.operation, version).await;
     if let Some(user) = gate.user() {
         note(req, |call| call.user = Some(user.to_owned()));
     }

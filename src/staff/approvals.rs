@@ -20,6 +20,9 @@ impl From<CertificationError> for StaffError {
     fn from(e: CertificationError) -> Self {
         match e {
             CertificationError::UnknownSession(_) => StaffError::NotFound(e.to_string()),
+            CertificationError::NoNextStep { .. } | CertificationError::StepTaken(_) => {
+                StaffError::Conflict(e.to_string())
+            }
             CertificationError::Invalid(message) => StaffError::Invalid(message),
             CertificationError::Service(e) => StaffError::Service(e),
         }

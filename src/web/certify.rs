@@ -8,6 +8,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use quick_xml::escape::escape;
 
+use crate::app::{AppState, Certification};
 use crate::certification::recording::{self, ExchangeRecord};
 use crate::certification::sessions::{self, Session};
 use crate::certification::{evaluations, CertificationError};
@@ -16,10 +17,7 @@ use crate::domain::certification::scenario::{InjectedFault, SheetLanguage};
 use crate::soap::fault::{Fault, FaultCode};
 use crate::soap::inspect::{self, RawRequest};
 use crate::soap::{self, Reply};
-use crate::startup::AppState;
-
-/// The certification environment: the same service on the certification database.
-pub struct Certification(pub AppState);
+use crate::web::page::Failure;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -77,7 +75,7 @@ async fn inflow(
     let secrets = inspect::secrets(&raw);
     let id = id.into_inner();
     let found = state
-        .run_raw(move |conn| -> Result<_, CertificationError> {
+        .run(move |conn| -> Result<_, CertificationError> {
             let session = sessions::find(conn, &id)?;
             let step = sessions::current_step(conn, &session.id)?;
             let injection = recording::injection_for(conn, &session, &facts)?;
@@ -85,19 +83,18 @@ async fn inflow(
         })
         .await;
     let (session, step, injection) = match found {
-        Ok(Ok(found)) => found,
-        Ok(Err(CertificationError::UnknownSession(id))) => {
+        Ok(found) => found,
+        Err(CertificationError::UnknownSession(id)) => {
             let fault = Fault::new(
                 FaultCode::AuthenticationFailed,
                 format!("no certification session '{id}': use the endpoint `carpass certify start` printed"),
             );
             return Reply::of(version, Err(fault)).into_response();
         }
-        Ok(Err(e)) => {
+        Err(e) => {
             log::error!("certification endpoint: {e}");
             return Reply::of(version, Err(Fault::server())).into_response();
         }
-        Err(fault) => return Reply::of(version, Err(fault)).into_response(),
     };
     let answer = match request {
         Ok((version, body)) => {
@@ -144,10 +141,10 @@ async fn inflow(
         injected: injected.map(|i| i.fault),
     };
     let recorded = state
-        .run_raw(move |conn| recording::record(conn, &session, exchange, &secrets))
+        .run(move |conn| recording::record(conn, &session, exchange, &secrets))
         .await;
-    if !matches!(recorded, Ok(Ok(()))) {
-        log::error!("a certification exchange could not be recorded");
+    if let Err(e) = recorded {
+        log::error!("a certification exchange could not be recorded: {e}");
         return Reply::of(version, Err(Fault::server())).into_response();
     }
     if let Some(injection) = injected.filter(|i| i.fault == InjectedFault::Timeout) {
@@ -176,25 +173,21 @@ async fn operator(
     let authenticator = state.authenticator.clone();
     let now = state.clock.now();
     let found = state
-        .run_raw(move |conn| -> Result<_, CertificationError> {
+        .run(move |conn| -> Result<_, CertificationError> {
             let session = sessions::find(conn, &session_id)?;
             let account = authenticator.authenticate(conn, &credentials, now).ok();
             Ok((session, account))
         })
         .await;
     match found {
-        Ok(Ok((session, Some(account)))) if account.company_id == session.company_id => {
+        Ok((session, Some(account))) if account.company_id == session.company_id => {
             Ok((session, account.username))
         }
-        Ok(Ok(_)) => Err(challenge()),
-        Ok(Err(CertificationError::UnknownSession(id))) => Err(HttpResponse::NotFound()
+        Ok(_) => Err(challenge()),
+        Err(CertificationError::UnknownSession(id)) => Err(HttpResponse::NotFound()
             .content_type("text/plain; charset=utf-8")
             .body(format!("no certification session '{id}'\n"))),
-        _ => Err(HttpResponse::ServiceUnavailable()
-            .content_type("text/plain; charset=utf-8")
-            .body(
-                "the certification environment cannot answer right now; try again in a moment\n",
-            )),
+        Err(error) => Err(Failure::from(error).response()),
     }
 }
 
@@ -220,11 +213,11 @@ async fn sheet(
         Err(response) => return response,
     };
     match state
-        .run_raw(move |conn| sessions::sheet_view(conn, &session.id))
+        .run(move |conn| sessions::sheet_view(conn, &session.id))
         .await
     {
-        Ok(Ok(view)) => HttpResponse::Ok().json(view),
-        _ => HttpResponse::ServiceUnavailable().finish(),
+        Ok(view) => HttpResponse::Ok().json(view),
+        Err(error) => Failure::from(error).response(),
     }
 }
 
@@ -260,17 +253,17 @@ async fn next(
     let now = state.clock.now();
     let session_id = session.id.clone();
     let opened = state
-        .run_raw(move |conn| sessions::next(conn, &session_id, &username, now))
+        .run(move |conn| sessions::next(conn, &session_id, &username, now))
         .await;
     let json = wants_json(&req);
     match opened {
-        Ok(Ok(opened)) if json => HttpResponse::Ok().json(serde_json::json!({
+        Ok(opened) if json => HttpResponse::Ok().json(serde_json::json!({
             "number": opened.step.number,
             "opened_at": opened.opened_at,
             "work_date": crate::domain::calendar::brussels_date(opened.opened_at),
             "step": opened.step,
         })),
-        Ok(Ok(_)) => HttpResponse::SeeOther()
+        Ok(_) => HttpResponse::SeeOther()
             .insert_header((
                 header::LOCATION,
                 format!(
@@ -280,12 +273,16 @@ async fn next(
                 ),
             ))
             .finish(),
-        Ok(Err(CertificationError::Invalid(message))) if json => HttpResponse::Conflict()
-            .json(serde_json::json!({ "error": "NO_NEXT_STEP", "message": message })),
-        Ok(Err(CertificationError::Invalid(message))) => HttpResponse::Conflict()
-            .content_type("text/plain; charset=utf-8")
-            .body(format!("{message}\n")),
-        _ => HttpResponse::ServiceUnavailable().finish(),
+        Err(e @ CertificationError::NoNextStep { .. }) if json => HttpResponse::Conflict()
+            .json(serde_json::json!({ "error": "NO_NEXT_STEP", "message": e.to_string() })),
+        Err(e @ CertificationError::StepTaken(_)) if json => HttpResponse::Conflict()
+            .json(serde_json::json!({ "error": "STEP_TAKEN", "message": e.to_string() })),
+        Err(e @ (CertificationError::NoNextStep { .. } | CertificationError::StepTaken(_))) => {
+            HttpResponse::Conflict()
+                .content_type("text/plain; charset=utf-8")
+                .body(format!("{e}\n"))
+        }
+        Err(error) => Failure::from(error).response(),
     }
 }
 
@@ -305,7 +302,7 @@ async fn page(
         format!("{}://{}", info.scheme(), info.host())
     };
     let loaded = state
-        .run_raw(move |conn| -> Result<_, CertificationError> {
+        .run(move |conn| -> Result<_, CertificationError> {
             let view = sessions::sheet_view(conn, &session.id)?;
             let usernames = recording::usernames(conn, &session)?;
             let rows = evaluations::evidence(conn, &session.id)?.exchanges;
@@ -314,8 +311,9 @@ async fn page(
             Ok((view, exchanges, latest))
         })
         .await;
-    let Ok(Ok((view, exchanges, latest))) = loaded else {
-        return HttpResponse::ServiceUnavailable().finish();
+    let (view, exchanges, latest) = match loaded {
+        Ok(loaded) => loaded,
+        Err(error) => return Failure::from(error).response(),
     };
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")

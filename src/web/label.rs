@@ -4,10 +4,10 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use quick_xml::escape::escape;
 
+use crate::app::AppState;
 use crate::service::labels::{self, PublicLabel};
-use crate::startup::AppState;
+use crate::web::page::{document, e, Failure};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/label/{id}", web::get().to(show));
@@ -23,11 +23,7 @@ async fn show(req: HttpRequest, id: web::Path<String>, state: web::Data<AppState
     let lookup = id.clone();
     let label = match state.run(move |conn| labels::public(conn, &lookup)).await {
         Ok(label) => label,
-        Err(_) => {
-            return HttpResponse::ServiceUnavailable()
-                .content_type("text/plain; charset=utf-8")
-                .body("the registry cannot answer right now; try again in a moment\n")
-        }
+        Err(error) => return Failure::from(error).response(),
     };
     match (label, wants_json) {
         (Some(label), true) => HttpResponse::Ok().json(&label),
@@ -43,12 +39,6 @@ async fn show(req: HttpRequest, id: web::Path<String>, state: web::Data<AppState
             .body(not_found(&id)),
     }
 }
-
-const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1d2733}\
-h1{font-size:1.4rem}.verdict{padding:1rem 1.2rem;border-radius:.5rem;margin:1.5rem 0;font-weight:600}\
-.valid{background:#e5f5ea;border:2px solid #2e8b57}.invalid{background:#fdecea;border:2px solid #c0392b}\
-dl{display:grid;grid-template-columns:max-content 1fr;gap:.4rem 1.2rem}dt{color:#5a6b7d}dd{margin:0}\
-footer{margin-top:2rem;font-size:.85rem;color:#5a6b7d}";
 
 fn page(label: &PublicLabel) -> String {
     let vehicle = match (&label.make, &label.model) {
@@ -74,27 +64,29 @@ fn page(label: &PublicLabel) -> String {
             ),
         )
     };
-    format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
-<title>OK label {id}</title><style>{STYLE}</style></head><body>\
-<h1>Odometer OK label</h1><p class=\"verdict {class}\">{verdict}</p><dl>\
+    let body = format!(
+        "<main class=\"narrow\"><h1>Odometer OK label</h1><p class=\"verdict {class}\">{verdict}</p><dl>\
 <dt>Vehicle</dt><dd>{vehicle}</dd><dt>Advertised mileage</dt><dd>{km} km</dd>\
 <dt>Granted on</dt><dd>{granted}</dd><dt>Label</dt><dd><code>{id}</code></dd></dl>\
 <footer>Granted when the vehicle's registered odometer history showed no anomaly and the advertised \
-mileage was not below its last registered reading. The history itself is not published.</footer></body></html>",
-        id = escape(&label.label_id),
-        vehicle = escape(&vehicle),
-        verdict = escape(&verdict),
+mileage was not below its last registered reading. The history itself is not published.</footer></main>",
+        id = e(&label.label_id),
+        vehicle = e(&vehicle),
+        verdict = e(&verdict),
         km = label.advertised_km,
         granted = label.granted_at.format("%Y-%m-%d %H:%M UTC"),
-    )
+    );
+    document("en", &format!("OK label {}", label.label_id), &body)
 }
 
 fn not_found(id: &str) -> String {
-    format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>No such OK label</title>\
-<style>{STYLE}</style></head><body><h1>No such OK label</h1><p>There is no OK label <code>{}</code>. \
-Check the link in the advert.</p></body></html>",
-        escape(id)
+    document(
+        "en",
+        "No such OK label",
+        &format!(
+            "<main class=\"narrow\"><h1>No such OK label</h1><p>There is no OK label <code>{}</code>. \
+Check the link in the advert.</p></main>",
+            e(id)
+        ),
     )
 }

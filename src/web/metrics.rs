@@ -10,8 +10,8 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpResponse};
 
+use crate::app::AppState;
 use crate::metrics::{self, PoolUse, SoapCall};
-use crate::startup::AppState;
 
 /// The log target of the access log: `RUST_LOG=carpass::access=off` silences it.
 pub const ACCESS_LOG: &str = "carpass::access";

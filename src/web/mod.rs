@@ -4,5 +4,6 @@ pub mod certify;
 pub mod health;
 pub mod label;
 pub mod metrics;
+pub mod page;
 pub mod public;
 pub mod staff;

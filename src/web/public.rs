@@ -3,12 +3,12 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use quick_xml::escape::escape;
 
+use crate::app::AppState;
 use crate::domain::calendar::brussels_date;
 use crate::staff::approvals::{self, PublicApproval};
 use crate::staff::trusted_providers::{self, PublishedList};
-use crate::startup::AppState;
+use crate::web::page::{document, e, Failure};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/approved-dms", web::get().to(approved))
@@ -22,31 +22,23 @@ fn wants_json(req: &HttpRequest) -> bool {
         .is_some_and(|v| v.contains("application/json"))
 }
 
-fn unavailable() -> HttpResponse {
-    HttpResponse::ServiceUnavailable()
-        .content_type("text/plain; charset=utf-8")
-        .body("the registry cannot answer right now; try again in a moment\n")
-}
-
-const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:48rem;margin:3rem auto;padding:0 1rem;color:#1d2733}\
-h1{font-size:1.4rem}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.45rem .6rem;border-bottom:1px solid #dde3ea}\
-th{color:#5a6b7d;font-weight:600}footer{margin-top:2rem;font-size:.85rem;color:#5a6b7d}";
-
+/// A public page: narrow, with its title as its heading.
 fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
-<title>{title}</title><style>{STYLE}</style></head><body><h1>{title}</h1>{body}</body></html>",
-        title = escape(title)
+    document(
+        "en",
+        title,
+        &format!("<main class=\"narrow\"><h1>{}</h1>{body}</main>", e(title)),
     )
 }
 
 async fn approved(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let today = brussels_date(state.clock.now());
-    let Ok(Ok(list)) = state
-        .run_raw(move |conn| approvals::public_list(conn, today))
+    let list = match state
+        .run(move |conn| approvals::public_list(conn, today))
         .await
-    else {
-        return unavailable();
+    {
+        Ok(list) => list,
+        Err(error) => return Failure::from(error).response(),
     };
     if wants_json(&req) {
         return HttpResponse::Ok().json(serde_json::json!({ "date": today, "approved": list }));
@@ -65,9 +57,9 @@ fn approved_table(list: &[PublicApproval], today: chrono::NaiveDate) -> String {
         .map(|a| {
             format!(
                 "<tr><td>{} {}</td><td>{}</td><td>{}</td></tr>",
-                escape(&a.name),
-                escape(&a.version),
-                escape(&a.builder),
+                e(&a.name),
+                e(&a.version),
+                e(&a.builder),
                 a.valid_until.format("%d/%m/%Y")
             )
         })
@@ -84,11 +76,12 @@ async fn trusted(
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let year = year.into_inner();
-    let Ok(Ok(list)) = state
-        .run_raw(move |conn| trusted_providers::published(conn, year))
+    let list = match state
+        .run(move |conn| trusted_providers::published(conn, year))
         .await
-    else {
-        return unavailable();
+    {
+        Ok(list) => list,
+        Err(error) => return Failure::from(error).response(),
     };
     match (list, wants_json(&req)) {
         (Some(list), true) => HttpResponse::Ok().json(&list),
@@ -115,13 +108,7 @@ fn trusted_table(list: &PublishedList) -> String {
     let rows: String = list
         .providers
         .iter()
-        .map(|p| {
-            format!(
-                "<tr><td>{}</td><td>{}</td></tr>",
-                escape(&p.name),
-                escape(&p.kbo)
-            )
-        })
+        .map(|p| format!("<tr><td>{}</td><td>{}</td></tr>", e(&p.name), e(&p.kbo)))
         .collect();
     format!(
         "<p>{n} companies whose readings of {prev} caused a break in a vehicle's odometer history in less than 0.5 % of cases \

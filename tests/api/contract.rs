@@ -151,14 +151,17 @@ fn the_parsed_types_are_exactly_the_published_xsd() {
 #[test]
 fn every_operation_element_has_its_request_type() {
     let doc = roxmltree::Document::parse(XSD).unwrap();
-    for op in carpass::soap::operations::Operation::ALL {
+    for op in carpass::service::operation::Operation::ALL {
         let element = doc
             .root_element()
             .children()
             .find(|n| n.has_tag_name((XS, "element")) && n.attribute("name") == Some(op.name()))
             .unwrap_or_else(|| panic!("no element {}", op.name()));
         let type_name = element.attribute("type").unwrap();
-        assert_eq!(type_name.rsplit(':').next(), Some(op.schema().name));
+        assert_eq!(
+            type_name.rsplit(':').next(),
+            Some(carpass::soap::operations::schema(op).name)
+        );
     }
 }
 
@@ -199,7 +202,7 @@ fn the_wsdl_declares_all_seven_operations_in_both_soap_versions() {
             .filter(|n| n.has_tag_name((wsdl_ns, "operation")))
             .map(|n| n.attribute("name").unwrap())
             .collect();
-        let expected: Vec<&str> = carpass::soap::operations::Operation::ALL
+        let expected: Vec<&str> = carpass::service::operation::Operation::ALL
             .iter()
             .map(|o| o.name())
             .collect();

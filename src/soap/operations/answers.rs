@@ -1,14 +1,14 @@
 //! CorrectIssue and ConfirmReading: the one electronic answer to an issue, by its number.
 
+use crate::app::AppState;
 use crate::domain::issue_number::IssueNumber;
 use crate::service::corrections::{self, Answer, AnswerRefused};
 use crate::service::Caller;
-use crate::soap::envelope::SoapVersion;
 use crate::soap::fault::{Fault, FaultCode};
 use crate::soap::schema::NS;
+use crate::soap::version::SoapVersion;
 use crate::soap::xml::Element;
 use crate::soap::{decode, encode};
-use crate::startup::AppState;
 
 pub async fn correct_issue(
     state: &AppState,

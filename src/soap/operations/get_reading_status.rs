@@ -1,13 +1,13 @@
 //! GetReadingStatus: the current receipt of a reading, its values and their audit trail.
 
+use crate::app::AppState;
 use crate::service::status::{self, ReadingKey};
 use crate::soap::encode::{self, leaf};
-use crate::soap::envelope::SoapVersion;
 use crate::soap::fault::{Fault, FaultCode};
 use crate::soap::gate::Gate;
 use crate::soap::schema::NS;
+use crate::soap::version::SoapVersion;
 use crate::soap::xml::Element;
-use crate::startup::{ours, AppState};
 
 pub async fn handle(
     state: &AppState,
@@ -30,7 +30,7 @@ pub async fn handle(
     };
     let (_, report) = gate
         .read(state, move |conn, caller| {
-            ours(status::report(conn, caller, &key))
+            Ok(status::report(conn, caller, &key)?)
         })
         .await?;
     let report = report.ok_or_else(|| {

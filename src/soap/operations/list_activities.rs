@@ -3,7 +3,7 @@
 use crate::domain::activity::ActivityCode;
 use crate::service::Caller;
 use crate::soap::encode;
-use crate::soap::envelope::SoapVersion;
+use crate::soap::version::SoapVersion;
 
 pub fn handle(caller: &Caller, version: SoapVersion) -> Vec<u8> {
     encode::envelope(version, "ListActivitiesResponse", |w| {

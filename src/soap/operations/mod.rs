@@ -7,119 +7,72 @@ mod request_ok_label;
 mod submit_readings;
 mod validate_reading;
 
-use super::envelope::SoapVersion;
 use super::fault::{Fault, FaultCode};
 use super::gate::Gate;
 use super::schema::{self, ComplexType, NS};
+use super::version::SoapVersion;
 use super::xml::Element;
-use crate::service::auth::Role;
-use crate::startup::AppState;
+use crate::app::AppState;
+use crate::service::operation::Operation;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Operation {
-    SubmitReadings,
-    ValidateReading,
-    CorrectIssue,
-    ConfirmReading,
-    GetReadingStatus,
-    RequestOkLabel,
-    ListActivities,
+/// Known by the Body's element, by namespace URI and local name; SOAPAction is only a hint.
+pub fn identify(element: &Element) -> Result<Operation, Fault> {
+    if element.namespace.as_deref() == Some(NS) {
+        if let Some(op) = Operation::ALL
+            .into_iter()
+            .find(|op| op.name() == &*element.name)
+        {
+            return Ok(op);
+        }
+    }
+    let names: Vec<&str> = Operation::ALL.iter().map(|op| op.name()).collect();
+    Err(Fault::new(
+        FaultCode::UnknownOperation,
+        format!(
+            "unknown operation {}; the operations are {} in the namespace {NS}",
+            element.qualified_name(),
+            names.join(", ")
+        ),
+    ))
 }
 
-impl Operation {
-    pub const ALL: [Operation; 7] = [
-        Operation::SubmitReadings,
-        Operation::ValidateReading,
-        Operation::CorrectIssue,
-        Operation::ConfirmReading,
-        Operation::GetReadingStatus,
-        Operation::RequestOkLabel,
-        Operation::ListActivities,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Operation::SubmitReadings => "SubmitReadings",
-            Operation::ValidateReading => "ValidateReading",
-            Operation::CorrectIssue => "CorrectIssue",
-            Operation::ConfirmReading => "ConfirmReading",
-            Operation::GetReadingStatus => "GetReadingStatus",
-            Operation::RequestOkLabel => "RequestOkLabel",
-            Operation::ListActivities => "ListActivities",
-        }
+pub fn schema(operation: Operation) -> &'static ComplexType {
+    match operation {
+        Operation::SubmitReadings => &schema::SUBMIT_READINGS,
+        Operation::ValidateReading => &schema::VALIDATE_READING,
+        Operation::CorrectIssue => &schema::CORRECT_ISSUE,
+        Operation::ConfirmReading => &schema::CONFIRM_READING,
+        Operation::GetReadingStatus => &schema::GET_READING_STATUS,
+        Operation::RequestOkLabel => &schema::REQUEST_OK_LABEL,
+        Operation::ListActivities => &schema::LIST_ACTIVITIES,
     }
+}
 
-    /// Known by the Body's element, by namespace URI and local name; SOAPAction is only a hint.
-    pub fn of(element: &Element) -> Result<Operation, Fault> {
-        if element.namespace.as_deref() == Some(NS) {
-            if let Some(op) = Self::ALL.into_iter().find(|op| op.name() == &*element.name) {
-                return Ok(op);
-            }
+/// Takes the operation's element whole: SubmitReadings lets go of its tree (several MiB
+/// for 1000 readings) once decoded, before it waits for the commit. The operations whose
+/// first storage step only reads authenticate in it (`Gate::read`); the others first.
+pub async fn dispatch(
+    operation: Operation,
+    state: &AppState,
+    gate: &Gate,
+    element: Element,
+    version: SoapVersion,
+) -> Result<Vec<u8>, Fault> {
+    match operation {
+        Operation::SubmitReadings => submit_readings::handle(state, gate, element, version).await,
+        Operation::ValidateReading => {
+            validate_reading::handle(state, gate, &element, version).await
         }
-        let names: Vec<&str> = Self::ALL.iter().map(|op| op.name()).collect();
-        Err(Fault::new(
-            FaultCode::UnknownOperation,
-            format!(
-                "unknown operation {}; the operations are {} in the namespace {NS}",
-                element.qualified_name(),
-                names.join(", ")
-            ),
-        ))
-    }
-
-    pub fn schema(self) -> &'static ComplexType {
-        match self {
-            Operation::SubmitReadings => &schema::SUBMIT_READINGS,
-            Operation::ValidateReading => &schema::VALIDATE_READING,
-            Operation::CorrectIssue => &schema::CORRECT_ISSUE,
-            Operation::ConfirmReading => &schema::CONFIRM_READING,
-            Operation::GetReadingStatus => &schema::GET_READING_STATUS,
-            Operation::RequestOkLabel => &schema::REQUEST_OK_LABEL,
-            Operation::ListActivities => &schema::LIST_ACTIVITIES,
+        Operation::GetReadingStatus => {
+            get_reading_status::handle(state, gate, &element, version).await
         }
-    }
-
-    /// Portals ask for labels; garages report, and may ask for labels of their own adverts.
-    pub fn allows(self, role: Role) -> bool {
-        match self {
-            Operation::ListActivities => true,
-            Operation::RequestOkLabel => matches!(role, Role::Submitter | Role::Portal),
-            _ => role == Role::Submitter,
+        Operation::RequestOkLabel => request_ok_label::handle(state, gate, &element, version).await,
+        Operation::ListActivities => Ok(list_activities::handle(&gate.open(state).await?, version)),
+        Operation::CorrectIssue => {
+            answers::correct_issue(state, gate.open(state).await?, &element, version).await
         }
-    }
-
-    /// Takes the operation's element whole: SubmitReadings lets go of its tree (several MiB
-    /// for 1000 readings) once decoded, before it waits for the commit. The operations whose
-    /// first storage step only reads authenticate in it (`Gate::read`); the others first.
-    pub async fn run(
-        self,
-        state: &AppState,
-        gate: &Gate,
-        element: Element,
-        version: SoapVersion,
-    ) -> Result<Vec<u8>, Fault> {
-        match self {
-            Operation::SubmitReadings => {
-                submit_readings::handle(state, gate, element, version).await
-            }
-            Operation::ValidateReading => {
-                validate_reading::handle(state, gate, &element, version).await
-            }
-            Operation::GetReadingStatus => {
-                get_reading_status::handle(state, gate, &element, version).await
-            }
-            Operation::RequestOkLabel => {
-                request_ok_label::handle(state, gate, &element, version).await
-            }
-            Operation::ListActivities => {
-                Ok(list_activities::handle(&gate.open(state).await?, version))
-            }
-            Operation::CorrectIssue => {
-                answers::correct_issue(state, gate.open(state).await?, &element, version).await
-            }
-            Operation::ConfirmReading => {
-                answers::confirm_reading(state, gate.open(state).await?, &element, version).await
-            }
+        Operation::ConfirmReading => {
+            answers::confirm_reading(state, gate.open(state).await?, &element, version).await
         }
     }
 }

@@ -1,14 +1,14 @@
 //! RequestOkLabel: may this advert carry the OK label? Every reason that refuses it, the last
 //! reading, and a LabelId when granted.
 
+use crate::app::AppState;
 use crate::service::labels;
 use crate::soap::encode::{self, leaf};
-use crate::soap::envelope::SoapVersion;
 use crate::soap::fault::Fault;
 use crate::soap::gate::Gate;
 use crate::soap::schema::{parse_unsigned_int, NS};
+use crate::soap::version::SoapVersion;
 use crate::soap::xml::Element;
-use crate::startup::{ours, AppState};
 
 pub async fn handle(
     state: &AppState,
@@ -29,7 +29,7 @@ pub async fn handle(
     let judged_vin = vin.clone();
     let (caller, verdict) = gate
         .read(state, move |conn, _| {
-            ours(labels::judge(conn, &judged_vin, advertised, now))
+            Ok(labels::judge(conn, &judged_vin, advertised, now)?)
         })
         .await?;
     let language = caller.language;

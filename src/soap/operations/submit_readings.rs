@@ -1,13 +1,13 @@
 //! SubmitReadings: 1..1000 readings in, one receipt per reading out, in order.
 
+use crate::app::AppState;
 use crate::service::inflow::{self, Batch};
-use crate::soap::envelope::SoapVersion;
 use crate::soap::fault::Fault;
 use crate::soap::gate::Gate;
 use crate::soap::schema::NS;
+use crate::soap::version::SoapVersion;
 use crate::soap::xml::Element;
 use crate::soap::{decode, encode};
-use crate::startup::{ours, AppState};
 
 pub async fn handle(
     state: &AppState,
@@ -29,7 +29,7 @@ pub async fn handle(
     // Resends are answered in the authentication's read; the writer gets only the new readings.
     let (caller, (submissions, resent)) = gate
         .read(state, move |conn, caller| {
-            ours(inflow::prepare(conn, caller, submissions?))
+            Ok(inflow::prepare(conn, caller, submissions?)?)
         })
         .await?;
     let stored = if submissions.is_empty() {
@@ -40,10 +40,7 @@ pub async fn handle(
             submissions,
             received,
         };
-        state.committer.submit(batch).await.map_err(|e| {
-            log::error!("SubmitReadings failed: {e}");
-            Fault::server()
-        })?
+        state.committer.submit(batch).await?
     };
     let receipts = resent.merge(stored);
     // For /metrics, the issues on the receipts sent. ValidateReading only predicts issues, and

@@ -1,14 +1,14 @@
 //! ValidateReading: the issues a reading would raise now, storing nothing, so that a DMS can
 //! warn its user before sending.
 
+use crate::app::AppState;
 use crate::service::inflow;
-use crate::soap::envelope::SoapVersion;
 use crate::soap::fault::{Fault, FaultCode};
 use crate::soap::gate::Gate;
 use crate::soap::schema::NS;
+use crate::soap::version::SoapVersion;
 use crate::soap::xml::Element;
 use crate::soap::{decode, encode};
-use crate::startup::{ours, AppState};
 
 pub async fn handle(
     state: &AppState,
@@ -27,7 +27,7 @@ pub async fn handle(
     let now = state.clock.now();
     let (_, (status, issues)) = gate
         .read(state, move |conn, caller| {
-            ours(inflow::validate(conn, caller, &reading?, now))
+            Ok(inflow::validate(conn, caller, &reading?, now)?)
         })
         .await?;
     Ok(encode::envelope(version, "ValidateReadingResponse", |w| {

@@ -4,12 +4,14 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::layout::{self, e, filled, page, respond, Nav, Notice};
+use super::layout::{self, filled, page, Nav, Notice};
 use super::session::{Action, Protected, Staff};
+use crate::app::AppState;
 use crate::db::approvals::{self as rows, ApprovalRow};
 use crate::domain::calendar::brussels_date;
+use crate::service::ServiceError;
 use crate::staff::{approvals, StaffError};
-use crate::startup::AppState;
+use crate::web::page::{e, respond, unavailable, Failure};
 
 #[derive(Deserialize)]
 pub struct Shown {
@@ -28,8 +30,12 @@ async fn list_page(
     status: StatusCode,
     notice: Option<&Notice>,
 ) -> HttpResponse {
-    let Ok(Ok(all)) = state.run_raw(rows::all).await else {
-        return layout::unavailable();
+    let all = match state
+        .run(|conn| Ok::<_, ServiceError>(rows::all(conn)?))
+        .await
+    {
+        Ok(all) => all,
+        Err(error) => return Failure::from(error).response(),
     };
     let today = brussels_date(state.clock.now());
     let mut body = String::from(
@@ -123,21 +129,20 @@ pub async fn revoke(
     let by = me.username.clone();
     let approval = id.clone();
     match state
-        .run_raw(move |conn| approvals::revoke(conn, &approval, &form.note, &by, now))
+        .run(move |conn| approvals::revoke(conn, &approval, &form.note, &by, now))
         .await
     {
-        Ok(Ok(_)) => layout::done("/staff/approvals", "revoked", &id),
-        Ok(Err(error)) => refused(&me, &state, error).await,
-        Err(_) => layout::unavailable(),
+        Ok(_) => layout::done("/staff/approvals", "revoked", &id),
+        Err(error) => refused(&me, &state, error).await,
     }
 }
 
 async fn refused(me: &Staff, state: &AppState, error: StaffError) -> HttpResponse {
-    match layout::refusal(error) {
-        Some((status, message)) => {
+    match Failure::from(error) {
+        Failure::Refused(status, message) => {
             let notice = Notice::Error(format!("{message} Nothing was changed."));
             list_page(me, state, status, Some(&notice)).await
         }
-        None => layout::unavailable(),
+        Failure::Ours => unavailable(),
     }
 }

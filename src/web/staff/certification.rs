@@ -9,8 +9,10 @@ use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Deserialize;
 
-use super::layout::{self, e, filled, page, respond, Nav, Notice};
+use super::layout::{self, filled, page, Nav, Notice};
 use super::session::{Action, Protected, Staff};
+use crate::app::AppState;
+use crate::app::Certification;
 use crate::certification::evaluations::{self, Report};
 use crate::certification::sessions::{self, Session};
 use crate::certification::{report, CertificationError};
@@ -19,9 +21,9 @@ use crate::db::certification::{self as store, AttachmentRow, VerdictRow};
 use crate::domain::calendar::brussels_date;
 use crate::domain::certification::criterion::Criterion;
 use crate::domain::certification::evaluation::Verdict;
+use crate::service::ServiceError;
 use crate::staff::{approvals, StaffError};
-use crate::startup::AppState;
-use crate::web::certify::Certification;
+use crate::web::page::{e, respond, unavailable, Failure};
 
 fn time(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
@@ -67,7 +69,7 @@ pub async fn list(
 ) -> HttpResponse {
     let loaded = cert
         .0
-        .run_raw(|conn| -> Result<_, CertificationError> {
+        .run(|conn| -> Result<_, CertificationError> {
             let mut all = sessions::all(conn)?;
             all.sort_by(|a, b| {
                 b.created_at
@@ -82,8 +84,9 @@ pub async fn list(
                 .collect::<Result<Vec<_>, _>>()
         })
         .await;
-    let Ok(Ok(rows)) = loaded else {
-        return layout::unavailable();
+    let rows = match loaded {
+        Ok(rows) => rows,
+        Err(error) => return Failure::from(error).response(),
     };
     let notice = layout::confirmation(shown.done.as_deref(), shown.subject.as_deref());
     let mut body = String::from(
@@ -155,7 +158,7 @@ struct Loaded {
 async fn load(state: &AppState, cert: &Certification, id: String) -> Result<Loaded, HttpResponse> {
     let loaded = cert
         .0
-        .run_raw(move |conn| -> Result<_, StaffError> {
+        .run(move |conn| -> Result<_, StaffError> {
             let session = sessions::find(conn, &id)?;
             let latest = evaluations::latest(conn, &session.id)?;
             let verdicts = approvals::verdicts(conn, &session.id)?;
@@ -164,8 +167,8 @@ async fn load(state: &AppState, cert: &Certification, id: String) -> Result<Load
         })
         .await;
     let (session, latest, verdicts, screenshots) = match loaded {
-        Ok(Ok(found)) => found,
-        Ok(Err(StaffError::NotFound(message))) => {
+        Ok(found) => found,
+        Err(StaffError::NotFound(message)) => {
             return Err(respond(
                 StatusCode::NOT_FOUND,
                 layout::document(
@@ -177,21 +180,21 @@ async fn load(state: &AppState, cert: &Certification, id: String) -> Result<Load
                 ),
             ))
         }
-        _ => return Err(layout::unavailable()),
+        Err(error) => return Err(Failure::from(error).response()),
     };
     let session_id = session.id.clone();
     let approvals = match state
-        .run_raw(move |conn| {
-            approval_rows::all(conn).map(|all| {
-                all.into_iter()
-                    .filter(|a| a.session_id == session_id)
-                    .collect()
-            })
+        .run(move |conn| -> Result<_, ServiceError> {
+            let all = approval_rows::all(conn)?;
+            Ok(all
+                .into_iter()
+                .filter(|a| a.session_id == session_id)
+                .collect())
         })
         .await
     {
-        Ok(Ok(rows)) => rows,
-        _ => return Err(layout::unavailable()),
+        Ok(rows) => rows,
+        Err(error) => return Err(Failure::from(error).response()),
     };
     Ok(Loaded {
         session,
@@ -436,14 +439,14 @@ pub async fn report(
     let lookup = id.clone();
     let loaded = cert
         .0
-        .run_raw(move |conn| -> Result<_, CertificationError> {
+        .run(move |conn| -> Result<_, CertificationError> {
             let session = sessions::find(conn, &lookup)?;
             evaluations::latest(conn, &session.id)
         })
         .await;
     match loaded {
-        Ok(Ok(Some(report))) => respond(StatusCode::OK, report::html::render(&report)),
-        Ok(Ok(None)) => respond(
+        Ok(Some(report)) => respond(StatusCode::OK, report::html::render(&report)),
+        Ok(None) => respond(
             StatusCode::NOT_FOUND,
             page(
                 &me,
@@ -457,10 +460,10 @@ pub async fn report(
                 ),
             ),
         ),
-        Ok(Err(CertificationError::UnknownSession(_))) => {
+        Err(CertificationError::UnknownSession(_)) => {
             respond(StatusCode::NOT_FOUND, page(&me, Nav::Certification, "No such session", None, "<p><a href=\"/staff/certification\">All sessions</a></p>"))
         }
-        _ => layout::unavailable(),
+        Err(error) => Failure::from(error).response(),
     }
 }
 
@@ -472,21 +475,22 @@ pub async fn screenshot(
     let (id, attachment) = path.into_inner();
     let found = cert
         .0
-        .run_raw(move |conn| {
-            store::attachments(conn, &id).map(|all| all.into_iter().find(|a| a.id == attachment))
+        .run(move |conn| -> Result<_, ServiceError> {
+            let all = store::attachments(conn, &id)?;
+            Ok(all.into_iter().find(|a| a.id == attachment))
         })
         .await;
     match found {
         // Only PNG and JPEG are ever attached (`sessions::attach` checks the bytes).
-        Ok(Ok(Some(shot))) => HttpResponse::Ok()
+        Ok(Some(shot)) => HttpResponse::Ok()
             .content_type(shot.content_type)
             .insert_header((header::CACHE_CONTROL, "private, no-store"))
             .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
             .body(shot.content),
-        Ok(Ok(None)) => HttpResponse::NotFound()
+        Ok(None) => HttpResponse::NotFound()
             .content_type("text/plain; charset=utf-8")
             .body("no such screenshot in this session\n"),
-        _ => layout::unavailable(),
+        Err(error) => Failure::from(error).response(),
     }
 }
 
@@ -516,12 +520,12 @@ async fn refused(
     id: String,
     error: StaffError,
 ) -> HttpResponse {
-    match layout::refusal(error) {
-        Some((status, message)) => {
+    match Failure::from(error) {
+        Failure::Refused(status, message) => {
             let notice = Notice::Error(format!("{message} Nothing was changed."));
             session_page(me, state, cert, id, status, Some(&notice)).await
         }
-        None => layout::unavailable(),
+        Failure::Ours => unavailable(),
     }
 }
 
@@ -559,7 +563,7 @@ pub async fn verdict(
     let session = id.clone();
     let outcome = cert
         .0
-        .run_raw(move |conn| {
+        .run(move |conn| {
             approvals::verdict(
                 conn,
                 &session,
@@ -572,13 +576,12 @@ pub async fn verdict(
         })
         .await;
     match outcome {
-        Ok(Ok(criterion)) => layout::done(
+        Ok(criterion) => layout::done(
             &session_path(&id),
             "verdict",
             &format!("{criterion} ({})", if passed { "passed" } else { "failed" }),
         ),
-        Ok(Err(error)) => refused(&me, &state, &cert, id, error).await,
-        Err(_) => layout::unavailable(),
+        Err(error) => refused(&me, &state, &cert, id, error).await,
     }
 }
 
@@ -607,12 +610,10 @@ pub async fn evaluate(
     let session = id.clone();
     let outcome = cert
         .0
-        .run_raw(move |conn| {
-            evaluations::evaluate(conn, &session, &by, now).map_err(StaffError::from)
-        })
+        .run(move |conn| evaluations::evaluate(conn, &session, &by, now).map_err(StaffError::from))
         .await;
     match outcome {
-        Ok(Ok(report)) => layout::done(
+        Ok(report) => layout::done(
             &session_path(&id),
             "evaluated",
             if report.certifiable {
@@ -621,8 +622,7 @@ pub async fn evaluate(
                 "not certifiable"
             },
         ),
-        Ok(Err(error)) => refused(&me, &state, &cert, id, error).await,
-        Err(_) => layout::unavailable(),
+        Err(error) => refused(&me, &state, &cert, id, error).await,
     }
 }
 
@@ -666,10 +666,10 @@ pub async fn approve(
     let production = state.pool.clone();
     let certification = cert.0.pool.clone();
     // Reads the certification database and writes production: a connection to each at once.
-    let outcome = web::block(move || -> Result<_, r2d2::Error> {
-        let mut production = production.get()?;
-        let mut certification = certification.get()?;
-        Ok(approvals::approve(
+    let outcome = web::block(move || -> Result<_, StaffError> {
+        let mut production = production.get().map_err(ServiceError::Pool)?;
+        let mut certification = certification.get().map_err(ServiceError::Pool)?;
+        approvals::approve(
             &mut production,
             &mut certification,
             &session,
@@ -677,11 +677,14 @@ pub async fn approve(
             &form.note,
             &by,
             now,
-        ))
+        )
     })
-    .await;
+    .await
+    .unwrap_or_else(|e| {
+        Err(ServiceError::Unavailable(format!("blocking task failed: {e}")).into())
+    });
     match outcome {
-        Ok(Ok(Ok(row))) => layout::done(
+        Ok(row) => layout::done(
             &session_path(&id),
             "approved",
             &format!(
@@ -689,14 +692,6 @@ pub async fn approve(
                 row.dms_name, row.dms_version, row.valid_until, row.id
             ),
         ),
-        Ok(Ok(Err(error))) => refused(&me, &state, &cert, id, error).await,
-        Ok(Err(e)) => {
-            log::error!("staff approval: no database connection: {e}");
-            layout::unavailable()
-        }
-        Err(e) => {
-            log::error!("staff approval: blocking task failed: {e}");
-            layout::unavailable()
-        }
+        Err(error) => refused(&me, &state, &cert, id, error).await,
     }
 }

@@ -10,13 +10,14 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::layout::{self, e, filled, page, respond, Nav, Notice};
+use super::layout::{self, filled, page, Nav, Notice};
 use super::session::{Action, Protected, Staff};
+use crate::app::AppState;
 use crate::db::trusted_providers as companies;
 use crate::domain::vin::Vin;
 use crate::staff::review::{self, Decision, PaperForm};
 use crate::staff::StaffError;
-use crate::startup::AppState;
+use crate::web::page::{e, respond, unavailable, Failure};
 
 #[derive(Deserialize)]
 pub struct Shown {
@@ -42,7 +43,7 @@ async fn queue_page(
     notice: Option<&Notice>,
 ) -> HttpResponse {
     let loaded = state
-        .run_raw(|conn| -> Result<_, StaffError> {
+        .run(|conn| -> Result<_, StaffError> {
             let queue = review::queue(conn)?;
             let names: HashMap<i64, (String, String)> = companies::companies(conn)?
                 .into_iter()
@@ -51,8 +52,9 @@ async fn queue_page(
             Ok((queue, names))
         })
         .await;
-    let Ok(Ok((queue, names))) = loaded else {
-        return layout::unavailable();
+    let (queue, names) = match loaded {
+        Ok(loaded) => loaded,
+        Err(error) => return Failure::from(error).response(),
     };
     let mut body = String::new();
     if queue.is_empty() {
@@ -220,10 +222,10 @@ pub async fn decide(
     let id = reading.clone();
     let note = form.note.trim().to_owned();
     let outcome = state
-        .run_raw(move |conn| review::decide(conn, &by, &id, decision, &note, now))
+        .run(move |conn| review::decide(conn, &by, &id, decision, &note, now))
         .await;
     match outcome {
-        Ok(Ok(_)) => layout::done(
+        Ok(_) => layout::done(
             "/staff",
             if decision == Decision::Accept {
                 "accepted"
@@ -232,13 +234,12 @@ pub async fn decide(
             },
             &reading,
         ),
-        Ok(Err(error)) => match layout::refusal(error) {
-            Some((status, message)) => {
+        Err(error) => match Failure::from(error) {
+            Failure::Refused(status, message) => {
                 queue_page(&me, &state, status, Some(&Notice::Error(message))).await
             }
-            None => layout::unavailable(),
+            Failure::Ours => unavailable(),
         },
-        Err(_) => layout::unavailable(),
     }
 }
 
@@ -376,19 +377,18 @@ pub async fn apply_paper_form(
     let by = me.username.clone();
     let id = reading.clone();
     match state
-        .run_raw(move |conn| review::apply_paper_form(conn, &by, &id, &form, now))
+        .run(move |conn| review::apply_paper_form(conn, &by, &id, &form, now))
         .await
     {
-        Ok(Ok(status)) => layout::done(
+        Ok(status) => layout::done(
             "/staff/paper-form",
             "paper-form",
             &format!("{reading} is now {}", status.as_str()),
         ),
-        Ok(Err(error)) => match layout::refusal(error) {
-            Some((status, message)) => refused(status, message),
-            None => layout::unavailable(),
+        Err(error) => match Failure::from(error) {
+            Failure::Refused(status, message) => refused(status, message),
+            Failure::Ours => unavailable(),
         },
-        Err(_) => layout::unavailable(),
     }
 }
 

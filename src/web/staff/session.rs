@@ -17,11 +17,13 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::layout::{self, document, e, respond, see_other, Notice};
+use super::layout::{document, see_other, Notice};
+use crate::app::AppState;
 use crate::db::accounts;
 use crate::db::staff_sessions::{self, StaffSessionRow};
 use crate::service::auth::{AuthError, Credentials, Role};
-use crate::startup::AppState;
+use crate::service::ServiceError;
+use crate::web::page::{self, e, respond, Failure};
 
 const COOKIE: &str = "carpass_staff";
 const LIFETIME: Duration = Duration::hours(8);
@@ -139,13 +141,13 @@ async fn current(req: &HttpRequest) -> Result<Staff, HttpResponse> {
     };
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         log::error!("staff pages: the application state is not registered");
-        return Err(layout::unavailable());
+        return Err(page::unavailable());
     };
     let token_hash = digest(&token);
     let now = state.clock.now().naive_utc();
     let lookup = token_hash.clone();
     let found = state
-        .run_raw(move |conn| -> Result<_, diesel::result::Error> {
+        .run(move |conn| -> Result<_, ServiceError> {
             let Some(session) = staff_sessions::find_live(conn, &lookup, now)? else {
                 return Ok(None);
             };
@@ -156,17 +158,13 @@ async fn current(req: &HttpRequest) -> Result<Staff, HttpResponse> {
         })
         .await;
     match found {
-        Ok(Ok(Some(session))) => Ok(Staff {
+        Ok(Some(session)) => Ok(Staff {
             username: session.username,
             csrf: session.csrf_token,
             token_hash,
         }),
-        Ok(Ok(None)) => Err(refuse(req, true)),
-        Ok(Err(e)) => {
-            log::error!("staff session lookup: {e}");
-            Err(layout::unavailable())
-        }
-        Err(_) => Err(layout::unavailable()),
+        Ok(None) => Err(refuse(req, true)),
+        Err(error) => Err(Failure::from(error).response()),
     }
 }
 
@@ -268,7 +266,7 @@ pub async fn login(
         expires_at: (now + LIFETIME).naive_utc(),
     };
     let outcome = state
-        .run_raw(move |conn| -> Result<bool, diesel::result::Error> {
+        .run(move |conn| -> Result<bool, ServiceError> {
             let credentials = Credentials {
                 username: username.trim().to_owned(),
                 password,
@@ -280,7 +278,7 @@ pub async fn login(
                 Ok(_) | Err(AuthError::Failed | AuthError::Stale { .. } | AuthError::Replayed) => {
                     return Ok(false)
                 }
-                Err(AuthError::Database(e)) => return Err(e),
+                Err(AuthError::Storage(e)) => return Err(e),
             };
             staff_sessions::delete_expired(conn, now.naive_utc())?;
             staff_sessions::insert(
@@ -294,18 +292,18 @@ pub async fn login(
         })
         .await;
     match outcome {
-        Ok(Ok(true)) => {
+        Ok(true) => {
             let mut response = see_other("/staff");
             match header::HeaderValue::from_str(&cookie(&req, &token, LIFETIME.num_seconds())) {
                 Ok(value) => {
                     response.headers_mut().insert(header::SET_COOKIE, value);
                     response
                 }
-                Err(_) => layout::unavailable(),
+                Err(_) => page::unavailable(),
             }
         }
         // The same answer for a wrong password, an unknown user and a non-staff account.
-        Ok(Ok(false)) => respond(
+        Ok(false) => respond(
             StatusCode::FORBIDDEN,
             login_html(
                 &typed,
@@ -314,11 +312,7 @@ pub async fn login(
                 )),
             ),
         ),
-        Ok(Err(e)) => {
-            log::error!("staff login: {e}");
-            layout::unavailable()
-        }
-        Err(_) => layout::unavailable(),
+        Err(error) => Failure::from(error).response(),
     }
 }
 
@@ -341,16 +335,16 @@ pub async fn logout(
 ) -> HttpResponse {
     let token_hash = action.me.token_hash;
     match state
-        .run_raw(move |conn| staff_sessions::delete(conn, &token_hash))
+        .run(move |conn| Ok::<_, ServiceError>(staff_sessions::delete(conn, &token_hash)?))
         .await
     {
-        Ok(Ok(_)) => {
+        Ok(_) => {
             let mut response = see_other("/staff/login?done=logged-out");
             if let Ok(value) = header::HeaderValue::from_str(&cookie(&req, "", 0)) {
                 response.headers_mut().insert(header::SET_COOKIE, value);
             }
             response
         }
-        _ => layout::unavailable(),
+        Err(error) => Failure::from(error).response(),
     }
 }

@@ -6,12 +6,13 @@ use actix_web::{web, HttpResponse};
 use chrono::Datelike;
 use serde::Deserialize;
 
-use super::layout::{self, e, page, respond, Nav, Notice};
+use super::layout::{self, page, Nav, Notice};
 use super::session::{Action, Protected, Staff};
+use crate::app::AppState;
 use crate::domain::trusted_provider::{Standing, MIN_READINGS};
 use crate::staff::trusted_providers::{self, Candidate, PublishedList};
 use crate::staff::StaffError;
-use crate::startup::AppState;
+use crate::web::page::{e, respond, unavailable, Failure};
 
 #[derive(Deserialize)]
 pub struct Shown {
@@ -56,19 +57,20 @@ async fn year_page(
     notice: Option<Notice>,
 ) -> HttpResponse {
     let loaded = state
-        .run_raw(move |conn| -> Result<_, StaffError> {
+        .run(move |conn| -> Result<_, StaffError> {
             let candidates = trusted_providers::compute(conn, year)?;
             let published = trusted_providers::published(conn, year)?;
             Ok((candidates, published))
         })
         .await;
     let (candidates, published, notice, status) = match loaded {
-        Ok(Ok((candidates, published))) => (candidates, published, notice, status),
-        Ok(Err(error)) => match layout::refusal(error) {
-            Some((status, message)) => (Vec::new(), None, Some(Notice::Error(message)), status),
-            None => return layout::unavailable(),
+        Ok((candidates, published)) => (candidates, published, notice, status),
+        Err(error) => match Failure::from(error) {
+            Failure::Refused(status, message) => {
+                (Vec::new(), None, Some(Notice::Error(message)), status)
+            }
+            Failure::Ours => return unavailable(),
         },
-        Err(_) => return layout::unavailable(),
     };
     let mut body = format!(
         "<form method=\"get\" action=\"/staff/trusted-providers\" class=\"inline card\"><div><label for=\"year\">List of the year</label>\
@@ -188,21 +190,20 @@ pub async fn publish(action: Action<PublishForm>, state: web::Data<AppState>) ->
     let now = state.clock.now();
     let by = me.username.clone();
     match state
-        .run_raw(move |conn| trusted_providers::publish(conn, year, &by, now))
+        .run(move |conn| trusted_providers::publish(conn, year, &by, now))
         .await
     {
-        Ok(Ok(_)) => layout::done(
+        Ok(_) => layout::done(
             &format!("/staff/trusted-providers?year={year}"),
             "published",
             &year.to_string(),
         ),
-        Ok(Err(error)) => match layout::refusal(error) {
-            Some((status, message)) => {
+        Err(error) => match Failure::from(error) {
+            Failure::Refused(status, message) => {
                 let notice = Notice::Error(format!("{message}. Nothing was changed."));
                 year_page(&me, &state, year, status, Some(notice)).await
             }
-            None => layout::unavailable(),
+            Failure::Ours => unavailable(),
         },
-        Err(_) => layout::unavailable(),
     }
 }
