@@ -260,3 +260,55 @@ on_both_backends! {
         }
     }
 }
+
+/// The codes in responses are documented strings (README: How the contract evolves): the
+/// values the schema documents are the ones the service sends, no more and no fewer.
+#[test]
+fn the_documented_response_codes_are_the_ones_the_service_sends() {
+    let doc = roxmltree::Document::parse(XSD).unwrap();
+    let known = |type_name: &str| -> Vec<String> {
+        let node = doc
+            .descendants()
+            .find(|n| n.has_tag_name((XS, "simpleType")) && n.attribute("name") == Some(type_name))
+            .unwrap_or_else(|| panic!("{type_name} is not in the XSD"));
+        let text = node
+            .descendants()
+            .find(|n| n.has_tag_name((XS, "documentation")))
+            .and_then(|n| n.text())
+            .unwrap_or_default();
+        let list = text
+            .split_once("Known values: ")
+            .unwrap_or_else(|| panic!("{type_name} documents no known values"))
+            .1;
+        let end = list.find(['.', '(']).unwrap_or(list.len());
+        list[..end]
+            .split(',')
+            .map(|v| v.trim().to_owned())
+            .collect()
+    };
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    use carpass::domain::issue::IssueCode;
+    use carpass::domain::issue_state::IssueState;
+    use carpass::domain::status::ReadingStatus;
+    use carpass::soap::fault::FaultCode;
+    let sent = |codes: Vec<&str>| sorted(codes.into_iter().map(str::to_owned).collect());
+    assert_eq!(
+        sorted(known("IssueCodeType")),
+        sent(IssueCode::ALL.iter().map(|c| c.as_str()).collect())
+    );
+    assert_eq!(
+        sorted(known("ReadingStatusType")),
+        sent(ReadingStatus::ALL.iter().map(|c| c.as_str()).collect())
+    );
+    assert_eq!(
+        sorted(known("IssueStateType")),
+        sent(IssueState::ALL.iter().map(|c| c.as_str()).collect())
+    );
+    assert_eq!(
+        sorted(known("FaultCodeType")),
+        sent(FaultCode::ALL.iter().map(|c| c.as_str()).collect())
+    );
+}
