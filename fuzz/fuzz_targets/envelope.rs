@@ -5,10 +5,11 @@
 
 #![no_main]
 
-use carpass::soap::envelope::{self, SoapVersion};
+use carpass::service::operation::Operation;
+use carpass::soap::envelope;
 use carpass::soap::fault::FaultCode;
-use carpass::soap::operations::Operation;
-use carpass::soap::{decode, schema, security};
+use carpass::soap::version::SoapVersion;
+use carpass::soap::{decode, operations, schema, security};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -25,10 +26,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let _ = security::credentials(&env.headers, None);
     let _ = decode::client_info(&env.headers);
-    let Ok(op) = Operation::of(&env.operation) else {
+    let Ok(op) = operations::identify(&env.operation) else {
         return;
     };
-    if schema::validate(&env.operation, op.schema(), op.name()).is_err() {
+    if schema::validate(&env.operation, operations::schema(op), op.name()).is_err() {
         return;
     }
     let element = &env.operation;

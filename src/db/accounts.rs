@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{accounts, companies};
+use super::schema::accounts;
 use super::DbConnection;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -54,15 +54,6 @@ pub fn set_password_hash(
     diesel::update(accounts::table.filter(accounts::username.eq(username)))
         .set(accounts::password_hash.eq(hash))
         .execute(conn)
-}
-
-/// The kind of company an account belongs to.
-pub fn company_kind(conn: &mut DbConnection, company_id: i64) -> QueryResult<String> {
-    super::unique(
-        companies::table.find(company_id).select(companies::kind),
-        conn,
-    )?
-    .ok_or(diesel::NotFound)
 }
 
 /// The user names of a company's accounts.

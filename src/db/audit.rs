@@ -119,14 +119,3 @@ pub fn add_staff_action(conn: &mut DbConnection, action: &NewStaffAction<'_>) ->
         .execute(conn)
         .map(|_| ())
 }
-
-pub fn staff_actions_of(
-    conn: &mut DbConnection,
-    reading_id: &str,
-) -> QueryResult<Vec<StaffActionRow>> {
-    staff_actions::table
-        .filter(staff_actions::reading_id.eq(reading_id))
-        .order(staff_actions::id)
-        .select(StaffActionRow::as_select())
-        .load(conn)
-}

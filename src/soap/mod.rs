@@ -25,7 +25,17 @@ use version::SoapVersion;
 pub const WSDL: &str = include_str!("../../wsdl/carpass-inflow.wsdl");
 pub const XSD: &str = include_str!("../../wsdl/carpass-inflow.xsd");
 /// The address in the checked-in WSDL, replaced by the host that asked.
-pub const WSDL_ADDRESS: &str = "http://localhost:8080/soap/inflow";
+const WSDL_ADDRESS: &str = "http://localhost:8080/soap/inflow";
+
+/// The WSDL with `path`, on the host that asked, as the service address: production's
+/// endpoint or a certification session's.
+pub fn wsdl(req: &HttpRequest, path: &str) -> HttpResponse {
+    let info = req.connection_info();
+    let address = format!("{}://{}{path}", info.scheme(), info.host());
+    HttpResponse::Ok()
+        .content_type("text/xml; charset=utf-8")
+        .body(WSDL.replace(WSDL_ADDRESS, &address))
+}
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -39,11 +49,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 async fn describe(req: HttpRequest) -> HttpResponse {
     let query = req.query_string();
     if query.eq_ignore_ascii_case("wsdl") {
-        let info = req.connection_info();
-        let address = format!("{}://{}/soap/inflow", info.scheme(), info.host());
-        HttpResponse::Ok()
-            .content_type("text/xml; charset=utf-8")
-            .body(WSDL.replace(WSDL_ADDRESS, &address))
+        wsdl(&req, "/soap/inflow")
     } else if query.eq_ignore_ascii_case("xsd") {
         HttpResponse::Ok()
             .content_type("text/xml; charset=utf-8")

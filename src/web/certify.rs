@@ -6,18 +6,16 @@ use std::time::Duration;
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use quick_xml::escape::escape;
 
 use crate::app::{AppState, Certification};
 use crate::certification::recording::{self, ExchangeRecord};
 use crate::certification::sessions::{self, Session};
 use crate::certification::{evaluations, CertificationError};
-use crate::domain::certification::evaluation::Verdict;
 use crate::domain::certification::scenario::{InjectedFault, SheetLanguage};
 use crate::soap::fault::{Fault, FaultCode};
 use crate::soap::inspect::{self, RawRequest};
 use crate::soap::{self, Reply};
-use crate::web::page::Failure;
+use crate::web::page::{document, e, verdict_class, Failure};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -36,16 +34,7 @@ fn header_value(req: &HttpRequest, name: header::HeaderName) -> Option<&str> {
 
 /// The WSDL with the session's endpoint as the service address.
 async fn describe(req: HttpRequest, session: web::Path<String>) -> HttpResponse {
-    let info = req.connection_info();
-    let address = format!(
-        "{}://{}{}",
-        info.scheme(),
-        info.host(),
-        sessions::endpoint_path(&session)
-    );
-    HttpResponse::Ok()
-        .content_type("text/xml; charset=utf-8")
-        .body(soap::WSDL.replace(soap::WSDL_ADDRESS, &address))
+    soap::wsdl(&req, &sessions::endpoint_path(&session))
 }
 
 async fn inflow(
@@ -326,13 +315,6 @@ async fn page(
         ))
 }
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d2733}\
-h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}.step{padding:1rem 1.2rem;border:2px solid #2f6db5;border-radius:.5rem;background:#eef4fb}\
-.step p{font-size:1.05rem;line-height:1.5}button{font-size:1rem;padding:.6rem 1.4rem;border-radius:.4rem;border:0;background:#2f6db5;color:#fff;cursor:pointer}\
-table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #dde3ea;vertical-align:top}\
-.muted{color:#5a6b7d}.ok{color:#1e7b45;font-weight:600}.bad{color:#b03a2e;font-weight:600}.wait{color:#a26a00;font-weight:600}\
-nav a{margin-right:.8rem}code{background:#f2f4f7;padding:.1rem .3rem;border-radius:.2rem}";
-
 fn render_page(
     view: &sessions::SheetView,
     exchanges: &[crate::domain::certification::facts::Exchange],
@@ -340,16 +322,12 @@ fn render_page(
     language: SheetLanguage,
     base: &str,
 ) -> String {
-    let e = |s: &str| escape(s).into_owned();
     let total = view.steps.len();
     let open = view.opened.last();
     let mut html = format!(
-        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>Certification {id}</title><style>{STYLE}</style></head><body>\
-<h1>Certification of {name} {version} <span class=\"muted\">by {builder}</span></h1>\
+        "<main><h1>Certification of {name} {version} <span class=\"muted\">by {builder}</span></h1>\
 <p class=\"muted\">Session <code>{id}</code> · endpoint <code>{base}{endpoint}</code></p>\
-<nav>{langs}</nav>",
-        lang = language.as_str(),
+<nav class=\"langs\">{langs}</nav>",
         id = e(&view.session_id),
         name = e(&view.dms.name),
         version = e(&view.dms.version),
@@ -445,12 +423,7 @@ fn render_page(
                 e(&report.evaluated_by)
             ));
             for c in &report.criteria {
-                let class = match c.verdict {
-                    Verdict::Passed => "ok",
-                    Verdict::Failed => "bad",
-                    Verdict::AwaitingStaffReview => "wait",
-                    Verdict::NotExercised => "muted",
-                };
+                let class = verdict_class(c.verdict);
                 html.push_str(&format!(
                     "<tr><td>{}</td><td class=\"{class}\">{}</td><td>{}</td><td>{}</td></tr>",
                     c.criterion,
@@ -462,6 +435,10 @@ fn render_page(
             html.push_str("</table>");
         }
     }
-    html.push_str("</body></html>");
-    html
+    html.push_str("</main>");
+    document(
+        language.as_str(),
+        &format!("Certification {}", view.session_id),
+        &html,
+    )
 }

@@ -23,7 +23,7 @@ use crate::domain::certification::criterion::Criterion;
 use crate::domain::certification::evaluation::Verdict;
 use crate::service::ServiceError;
 use crate::staff::{approvals, StaffError};
-use crate::web::page::{e, respond, unavailable, Failure};
+use crate::web::page::{e, respond, unavailable, verdict_class, Failure};
 
 fn time(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
@@ -31,15 +31,6 @@ fn time(at: DateTime<Utc>) -> String {
 
 fn session_path(id: &str) -> String {
     format!("/staff/certification/{id}")
-}
-
-fn verdict_class(verdict: Verdict) -> &'static str {
-    match verdict {
-        Verdict::Passed => "ok",
-        Verdict::Failed => "bad",
-        Verdict::AwaitingStaffReview => "wait",
-        Verdict::NotExercised => "muted",
-    }
 }
 
 fn criteria_list(report: &Report, verdict: Verdict) -> String {
