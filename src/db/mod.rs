@@ -357,8 +357,9 @@ impl Readers {
         // its transaction, is dropped with it.
         // One read transaction: its queries see one snapshot, and SQLite takes its WAL read
         // lock once instead of once per statement. Not diesel's `transaction`, which parses
-        // BEGIN and COMMIT again each time (5% of a ValidateReading's worker thread): work
-        // that only reads has nothing to roll back, so it is a prepared BEGIN and COMMIT.
+        // BEGIN and COMMIT again each time (a measurable share of a ValidateReading, see
+        // bench/PROFILE.md): work that only reads has nothing to roll back, so it is a
+        // prepared BEGIN and COMMIT.
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             diesel::RunQueryDsl::execute(Begin, sqlite(&mut conn))?;
             let result = work(&mut conn);

@@ -152,8 +152,8 @@ pub fn find_by_client_references(
 /// Stores readings and their works. PostgreSQL gets a statement per thousand rows: a group
 /// commit's readings cost one round trip instead of one per reading and work. SQLite gets one
 /// per row, from its statement cache: a multi-row statement's SQL depends on its length and
-/// would be prepared per batch, which cost the group-commit writer more (measured: 119 -> 148
-/// us of CPU per reading) than finding the cached one for each row.
+/// would be prepared per batch, which cost the group-commit writer more than finding the
+/// cached one for each row (bench/PROFILE.md).
 pub fn insert(
     conn: &mut DbConnection,
     readings: &[ReadingRow],

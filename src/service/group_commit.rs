@@ -32,9 +32,8 @@ pub struct Committer {
 
 impl Committer {
     /// Starts the writer thread. One on either backend: a batch costs a few statements whatever
-    /// its size, and a single writer lets batches grow with the load. With SubmitReadings of
-    /// one reading on PostgreSQL (64 clients) one writer made 2.1k req/s at 23 requests a
-    /// batch, two 1.6k and four 1.3k, at 3-4 a batch. SQLite has one writer at a time anyway.
+    /// its size, and a single writer lets batches grow with the load, which more writers
+    /// measured slower on PostgreSQL (bench/PROFILE.md). SQLite has one writer at a time anyway.
     pub fn start(pool: Pool, observe: BatchObserver) -> Committer {
         let (sender, receiver) = mpsc::channel::<Job>();
         std::thread::Builder::new()

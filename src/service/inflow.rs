@@ -191,9 +191,9 @@ type Slot = (usize, usize);
 /// How many VINs' vehicles and histories to read together (one query each on PostgreSQL) and
 /// hold while their readings are checked, given what the reads so far held. It bounds the
 /// memory of a batch of 1000-reading requests by history entries, not VINs: holding all of a
-/// batch's histories at once raised the server's peak by 50-100 MiB when they were a few
-/// hundred readings long, while reading 25 VINs at a time made a 1000-reading request on
-/// PostgreSQL cost 40 reads where, with histories of real length, 5 do.
+/// batch's histories at once made the server's peak grow with their length, while a fixed
+/// small number of VINs per read cost a 1000-reading request on PostgreSQL many round trips
+/// (the figures: bench/PROFILE.md, "Figures behind choices in the code").
 fn vins_per_read(vins_read: usize, entries_read: usize) -> usize {
     if vins_read == 0 {
         return FIRST_VINS_PER_READ;
@@ -204,7 +204,7 @@ fn vins_per_read(vins_read: usize, entries_read: usize) -> usize {
 
 /// Before anything is known of the histories: as if they were a few hundred entries long.
 const FIRST_VINS_PER_READ: usize = 25;
-/// About 1 MiB, PostgreSQL's result and diesel's rows included.
+/// What one read may hold, PostgreSQL's result and diesel's rows included (bench/PROFILE.md).
 const ENTRIES_PER_READ: usize = 6_000;
 const MOST_VINS_PER_READ: usize = 250;
 
