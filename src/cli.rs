@@ -14,7 +14,7 @@ use crate::domain::certification::scenario::SheetLanguage;
 use crate::service::auth::Role;
 use crate::service::register;
 use crate::settings::{
-    Settings, TlsFiles, DEFAULT_BIND, DEFAULT_DATABASE_URL, DEFAULT_SHUTDOWN_TIMEOUT_SECS,
+    self, Settings, TlsFiles, DEFAULT_BIND, DEFAULT_DATABASE_URL, DEFAULT_SHUTDOWN_TIMEOUT_SECS,
 };
 use crate::staff::review::{self, Decision, PaperForm};
 use crate::staff::{self, companies::CompanyKind, StaffError};
@@ -63,6 +63,8 @@ pub enum Command {
         /// On SIGTERM or SIGINT, how long the requests in flight may take to finish.
         #[arg(long, env = "CARPASS_SHUTDOWN_TIMEOUT", value_name = "SECONDS", default_value_t = DEFAULT_SHUTDOWN_TIMEOUT_SECS)]
         shutdown_timeout: u64,
+        #[command(flatten)]
+        limits: Limits,
     },
     /// Registry staff tools.
     Staff {
@@ -323,6 +325,48 @@ pub enum CliError {
     Io(String),
 }
 
+/// What the server holds for its clients at most (README: Operations, "Limits").
+#[derive(Debug, clap::Args)]
+pub struct Limits {
+    /// Request bodies held in memory at once, across all connections; past it a request gets
+    /// 503 with Retry-After.
+    #[arg(long, env = "CARPASS_BODY_BUDGET_MIB", value_name = "MIB", default_value_t = settings::DEFAULT_BODY_BUDGET_MIB)]
+    body_budget_mib: usize,
+    /// How long a request body may take to arrive; a slower one gets 408.
+    #[arg(long, env = "CARPASS_BODY_TIMEOUT", value_name = "SECONDS", default_value_t = settings::DEFAULT_BODY_TIMEOUT_SECS)]
+    body_timeout: u64,
+    /// SubmitReadings requests that may wait for the writer; more get 503 with Retry-After.
+    #[arg(long, env = "CARPASS_WRITER_QUEUE", value_name = "REQUESTS", default_value_t = settings::DEFAULT_WRITER_QUEUE)]
+    writer_queue: usize,
+    /// Password hashes that may wait for a hashing thread; more logins get 503 with Retry-After.
+    #[arg(long, env = "CARPASS_HASH_QUEUE", value_name = "HASHES", default_value_t = settings::DEFAULT_HASH_QUEUE)]
+    hash_queue: usize,
+    /// A reverse proxy whose Forwarded / X-Forwarded-* headers are believed (repeat, or
+    /// comma-separated); nobody else's are.
+    #[arg(
+        long = "trusted-proxy",
+        env = "CARPASS_TRUSTED_PROXIES",
+        value_name = "IP",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<std::net::IpAddr>,
+    /// How clients reach the service, e.g. https://registry.example: the address the WSDL
+    /// and links give, whatever the request's headers say.
+    #[arg(long, env = "CARPASS_PUBLIC_URL", value_name = "URL")]
+    public_url: Option<String>,
+}
+
+impl Limits {
+    fn apply(&self, settings: &mut Settings) {
+        settings.body_budget_bytes = self.body_budget_mib.saturating_mul(1024 * 1024);
+        settings.body_timeout = std::time::Duration::from_secs(self.body_timeout);
+        settings.writer_queue = self.writer_queue;
+        settings.hash_queue = self.hash_queue;
+        settings.trusted_proxies = self.trusted_proxies.clone();
+        settings.public_url = self.public_url.clone();
+    }
+}
+
 pub fn run(cli: Cli) -> Result<(), CliError> {
     let url = DatabaseUrl::parse(&cli.database_url)?;
     match cli.command {
@@ -332,12 +376,14 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             tls_cert,
             tls_key,
             shutdown_timeout,
+            limits,
         } => {
             let mut settings = Settings::new(&bind, url);
             settings.tls = tls_cert
                 .zip(tls_key)
                 .map(|(cert, key)| TlsFiles { cert, key });
             settings.shutdown_timeout = std::time::Duration::from_secs(shutdown_timeout);
+            limits.apply(&mut settings);
             serve(settings, demo)
         }
         Command::Staff {

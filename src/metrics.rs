@@ -11,6 +11,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use crate::domain::issue::IssueCode;
+use crate::service::auth::AuthError;
 use crate::service::operation::Operation;
 
 /// The content type of the exposition.
@@ -90,6 +91,14 @@ pub struct PoolUse {
     pub in_use: u32,
 }
 
+/// What is read at scrape time rather than counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gauges {
+    pub pool: PoolUse,
+    /// SubmitReadings requests waiting for the group-commit writer.
+    pub writer_queue: usize,
+}
+
 /// A histogram with fixed buckets; counts per bucket (not cumulative), summed at render.
 #[derive(Debug)]
 struct Histogram {
@@ -140,11 +149,34 @@ impl Histogram {
     }
 }
 
+/// Where a login was tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Soap,
+    Staff,
+}
+
+impl Channel {
+    const ALL: [Channel; 2] = [Channel::Soap, Channel::Staff];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Channel::Soap => "soap",
+            Channel::Staff => "staff",
+        }
+    }
+}
+
+/// Why a login was refused, as counted: a wrong user name or password, the throttle, or the
+/// hashing queue full.
+const LOGIN_REFUSALS: [&str; 3] = ["wrong_password", "throttled", "busy"];
+
 /// The registry: lock-free counters, and a mutex per histogram (an observation is a few
 /// additions; a request costs far more).
 #[derive(Debug)]
 pub struct Metrics {
     requests: [[AtomicU64; 3]; OPERATIONS],
+    logins_refused: [[AtomicU64; LOGIN_REFUSALS.len()]; Channel::ALL.len()],
     issues: [AtomicU64; IssueCode::ALL.len()],
     latency: Mutex<Vec<Histogram>>,
     batch_sizes: Mutex<Histogram>,
@@ -161,6 +193,7 @@ impl Metrics {
         Metrics {
             requests: std::array::from_fn(|_| std::array::from_fn(|_| AtomicU64::new(0))),
             issues: std::array::from_fn(|_| AtomicU64::new(0)),
+            logins_refused: std::array::from_fn(|_| std::array::from_fn(|_| AtomicU64::new(0))),
             latency: Mutex::new(
                 (0..OPERATIONS)
                     .map(|_| Histogram::new(&LATENCY_BUCKETS))
@@ -168,6 +201,18 @@ impl Metrics {
             ),
             batch_sizes: Mutex::new(Histogram::new(&BATCH_BUCKETS)),
         }
+    }
+
+    /// A login refused for its credentials or for load; other failures are not counted here.
+    pub fn login_refused(&self, channel: Channel, error: &AuthError) {
+        let reason = match error {
+            AuthError::Failed => 0,
+            AuthError::Throttled { .. } => 1,
+            AuthError::Busy => 2,
+            _ => return,
+        };
+        let channel = Channel::ALL.iter().position(|c| *c == channel).unwrap_or(0);
+        self.logins_refused[channel][reason].fetch_add(1, Ordering::Relaxed);
     }
 
     /// One SOAP request answered: counted by operation and outcome, its duration observed.
@@ -191,8 +236,9 @@ impl Metrics {
         lock(&self.batch_sizes).observe(n as f64);
     }
 
-    /// The exposition, with the pool's use read at scrape time.
-    pub fn render(&self, pool: PoolUse) -> String {
+    /// The exposition, with the gauges read at scrape time.
+    pub fn render(&self, gauges: Gauges) -> String {
+        let pool = gauges.pool;
         let mut out = String::with_capacity(16 * 1024);
 
         let name = "carpass_soap_requests_total";
@@ -261,6 +307,33 @@ impl Metrics {
         );
         lock(&self.batch_sizes).render(&mut out, name, "");
 
+        let name = "carpass_logins_refused_total";
+        family(
+            &mut out,
+            name,
+            "counter",
+            "Logins refused: a wrong user name or password, throttled, or the hashing queue full.",
+        );
+        for (channel, counts) in Channel::ALL.iter().zip(&self.logins_refused) {
+            for (reason, count) in LOGIN_REFUSALS.iter().zip(counts) {
+                let _ = writeln!(
+                    out,
+                    "{name}{{channel=\"{}\",reason=\"{reason}\"}} {}",
+                    channel.as_str(),
+                    count.load(Ordering::Relaxed)
+                );
+            }
+        }
+
+        let name = "carpass_group_commit_queue";
+        family(
+            &mut out,
+            name,
+            "gauge",
+            "SubmitReadings requests waiting for the group-commit writer.",
+        );
+        let _ = writeln!(out, "{name} {}", gauges.writer_queue);
+
         out
     }
 }
@@ -297,7 +370,10 @@ mod tests {
 
     #[test]
     fn counters_start_at_zero_for_every_operation_outcome_and_code() {
-        let text = Metrics::new().render(PoolUse { idle: 3, in_use: 1 });
+        let text = Metrics::new().render(Gauges {
+            pool: PoolUse { idle: 3, in_use: 1 },
+            writer_queue: 2,
+        });
         for op in Operation::ALL.iter().map(|o| o.name()).chain(["unknown"]) {
             for outcome in ["ok", "client_fault", "server_fault"] {
                 let series = format!(
@@ -315,6 +391,7 @@ mod tests {
                 0.0
             );
         }
+        assert_eq!(value(&text, "carpass_group_commit_queue"), 2.0);
         assert_eq!(
             value(&text, "carpass_db_pool_connections{state=\"idle\"}"),
             3.0
@@ -337,7 +414,10 @@ mod tests {
             metrics.observe_batch_size(n);
         }
         metrics.issues_raised(IssueCode::OdometerRollback, 2);
-        let text = metrics.render(PoolUse { idle: 0, in_use: 0 });
+        let text = metrics.render(Gauges {
+            pool: PoolUse { idle: 0, in_use: 0 },
+            writer_queue: 0,
+        });
         let latency = |le: &str| {
             value(&text, &format!("carpass_soap_request_duration_seconds_bucket{{operation=\"SubmitReadings\",le=\"{le}\"}}"))
         };

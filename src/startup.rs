@@ -13,10 +13,10 @@ use actix_web::{middleware, web, App, HttpServer};
 use rustls::pki_types::pem::{self, PemObject};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
-use crate::app::{AppState, Certification};
+use crate::app::{AppState, BodyBudget, Certification};
 use crate::db::{self, DbError};
 use crate::metrics::Metrics;
-use crate::service::auth::Authenticator;
+use crate::service::auth::{Authenticator, Hasher};
 use crate::service::group_commit::Committer;
 use crate::settings::{Settings, TlsFiles};
 
@@ -49,33 +49,43 @@ impl Application {
             .map_err(|e| StartupError::Bind(settings.bind.clone(), e))?
             .port();
         let metrics = Arc::new(Metrics::new());
+        let bodies = BodyBudget::new(settings.body_budget_bytes);
+        let hasher = Hasher::for_this_machine(settings.hash_queue);
         let observer = metrics.clone();
         let committer = Committer::start(
             pool.clone(),
+            settings.writer_queue,
             Box::new(move |n| observer.observe_batch_size(n)),
         );
         let certification_pool = db::open(db::Database::Certification, &settings.database_url, 4)?;
         let certification = web::Data::new(Certification(AppState {
-            committer: Committer::start(certification_pool.clone(), Box::new(|_| {})),
+            committer: Committer::start(
+                certification_pool.clone(),
+                settings.writer_queue,
+                Box::new(|_| {}),
+            ),
             pool: certification_pool,
             readers: db::Readers::of(db::Database::Certification, &settings.database_url),
-            authenticator: Arc::new(Authenticator::new()),
+            authenticator: Arc::new(Authenticator::new(hasher.clone())),
             clock: settings.clock,
             settings: settings.clone(),
             metrics: Arc::new(Metrics::new()),
+            bodies: bodies.clone(),
         }));
         let state = web::Data::new(AppState {
             pool,
             readers: db::Readers::of(db::Database::Production, &settings.database_url),
-            authenticator: Arc::new(Authenticator::new()),
+            authenticator: Arc::new(Authenticator::new(hasher)),
             clock: settings.clock,
             settings: settings.clone(),
             committer,
             metrics,
+            bodies,
         });
         let sweeper = state.clone();
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(crate::web::page::security_headers())
                 .wrap(middleware::from_fn(crate::web::metrics::observe))
                 .app_data(state.clone())
                 .app_data(certification.clone())

@@ -3,10 +3,21 @@
 //! The slow password hash runs once per credential: a verified (user, password, stored hash)
 //! is remembered for a few minutes under a keyed digest, so a changed password (new stored
 //! hash) or a wrong one never matches the cache.
+//!
+//! A hash is never waited for on a blocking thread or with a database connection: the account
+//! is read, the connection given back, and the hash runs on a few hashing threads behind a
+//! bounded queue (a full queue refuses at once). Before a hash, the throttle asks whether the
+//! source address or the account name failed too often lately: a flood of wrong passwords
+//! meets a growing wait without costing a hash, while a garage that mistyped a few times, or
+//! whose password is remembered, never notices it.
 
 use std::collections::HashMap;
-use std::sync::{Condvar, LazyLock, Mutex};
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use tokio::sync::oneshot;
 
 use chrono::{DateTime, Utc};
 use rand::RngCore;
@@ -75,6 +86,12 @@ pub enum AuthError {
     },
     #[error("this nonce was already used within the last 5 minutes (a replay); send a fresh Nonce with every request")]
     Replayed,
+    /// Too many failed logins lately from this address or for this account name.
+    #[error("too many failed logins from this address or for this user name; try again in {} s", .retry_after.as_secs().max(1))]
+    Throttled { retry_after: Duration },
+    /// The hashing queue is full: refused for load, not for the credentials.
+    #[error("too many logins are being checked at once")]
+    Busy,
     #[error(transparent)]
     Storage(#[from] ServiceError),
 }
@@ -85,116 +102,185 @@ impl From<diesel::result::Error> for AuthError {
     }
 }
 
+/// An account as stored, read before its password is checked.
+pub type Stored = accounts::AccountRow;
+
 pub struct Authenticator {
     secret: [u8; 32],
-    verified: Mutex<HashMap<[u8; 32], Instant>>,
+    verified: Arc<Mutex<HashMap<[u8; 32], Instant>>>,
     /// Verified against for unknown users, so that they cost as much as a wrong password.
-    decoy_hash: String,
+    decoy_hash: Arc<str>,
+    hasher: Arc<Hasher>,
+    throttle: Throttle,
 }
 
 /// Argon2 takes 19 MiB per hash: at most one hash on half of the cores at a time, so that a
 /// burst of logins (or a flood of wrong passwords) takes neither the memory nor the CPU that
-/// the authenticated traffic needs, and a burst of one credential hashes it once while the
-/// rest wait for the cache. One for the process, whose cores and memory they are:
+/// the authenticated traffic needs. One for the process, whose cores and memory they are:
 /// production's and certification's authenticators share it.
-static HASHING: LazyLock<Hashing> = LazyLock::new(Hashing::new);
-
-struct Hashing {
-    slots: Mutex<Slots>,
-    done: Condvar,
-    limit: usize,
+pub struct Hasher {
+    jobs: mpsc::SyncSender<HashJob>,
+    queued: Arc<AtomicUsize>,
 }
 
-struct Slots {
-    running: usize,
-    /// The memory of finished hashes, for the next ones: never more than `limit`.
-    idle: Vec<passwords::Memory>,
-}
+type HashJob = Box<dyn FnOnce(&mut passwords::Memory) + Send>;
 
-impl Hashing {
-    fn new() -> Hashing {
-        Hashing {
-            slots: Mutex::new(Slots {
-                running: 0,
-                idle: Vec::new(),
-            }),
-            done: Condvar::new(),
-            limit: std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)),
+impl Hasher {
+    /// `threads` hashing threads, each with its own Argon2 memory, and at most `queue`
+    /// hashes waiting for them.
+    pub fn new(threads: usize, queue: usize) -> Arc<Hasher> {
+        let (jobs, receiver) = mpsc::sync_channel::<HashJob>(queue.max(1));
+        let receiver = Arc::new(Mutex::new(receiver));
+        let queued = Arc::new(AtomicUsize::new(0));
+        for n in 0..threads.max(1) {
+            let receiver = receiver.clone();
+            let queued = queued.clone();
+            std::thread::Builder::new()
+                .name(format!("carpass-hash-{n}"))
+                .spawn(move || {
+                    let mut memory = passwords::Memory::default();
+                    loop {
+                        let job = receiver.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                        let Ok(job) = job else { return };
+                        queued.fetch_sub(1, Ordering::SeqCst);
+                        // A panic costs its one request (its reply is dropped), not the thread.
+                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            job(&mut memory)
+                        }));
+                    }
+                })
+                .expect("a thread for password hashes");
         }
+        Arc::new(Hasher { jobs, queued })
     }
 
-    fn run<T>(&self, work: impl FnOnce(&mut passwords::Memory) -> T) -> T {
-        let mut memory = {
-            let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-            while slots.running >= self.limit {
-                slots = self.done.wait(slots).unwrap_or_else(|e| e.into_inner());
-            }
-            slots.running += 1;
-            slots.idle.pop().unwrap_or_default()
-        };
-        let result = work(&mut memory);
-        {
-            let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-            slots.running -= 1;
-            slots.idle.push(memory);
-        }
-        self.done.notify_one();
-        result
+    /// Half the cores, as many hashes waiting as can be answered within a few seconds.
+    pub fn for_this_machine(queue: usize) -> Arc<Hasher> {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Hasher::new((cores / 2).max(1), queue)
     }
-}
 
-impl Default for Authenticator {
-    fn default() -> Self {
-        Self::new()
+    /// Runs `work` on a hashing thread; `Busy` at once when the queue is full.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut passwords::Memory) -> T + Send + 'static,
+    ) -> Result<T, AuthError> {
+        let (reply, answer) = oneshot::channel();
+        let job: HashJob = Box::new(move |memory| {
+            let _ = reply.send(work(memory));
+        });
+        self.queued.fetch_add(1, Ordering::SeqCst);
+        if self.jobs.try_send(job).is_err() {
+            self.queued.fetch_sub(1, Ordering::SeqCst);
+            return Err(AuthError::Busy);
+        }
+        answer.await.map_err(|_| {
+            AuthError::Storage(ServiceError::Unavailable("a password hash failed".into()))
+        })
+    }
+
+    /// Hashes waiting for a hashing thread now.
+    pub fn queued(&self) -> usize {
+        self.queued.load(Ordering::SeqCst)
     }
 }
 
 impl Authenticator {
-    pub fn new() -> Authenticator {
+    pub fn new(hasher: Arc<Hasher>) -> Authenticator {
         let mut secret = [0u8; 32];
         rand::thread_rng().fill_bytes(&mut secret);
         Authenticator {
             secret,
-            verified: Mutex::new(HashMap::new()),
-            decoy_hash: passwords::decoy(),
+            verified: Arc::new(Mutex::new(HashMap::new())),
+            decoy_hash: passwords::decoy().into(),
+            hasher,
+            throttle: Throttle::default(),
         }
     }
 
-    pub fn authenticate(
+    /// The account a credential names, read before its password is checked.
+    pub fn find(
+        &self,
+        conn: &mut DbConnection,
+        username: &str,
+    ) -> Result<Option<Stored>, AuthError> {
+        Ok(accounts::find_by_username(conn, username)?)
+    }
+
+    /// Checks the password of `stored` (the account `find` read, if any) without holding a
+    /// connection: from the cache when it was verified lately, else on a hashing thread once
+    /// the throttle lets `source` and the account name try. The nonce, if any, is for
+    /// `remember_nonce`.
+    pub async fn verify(
+        &self,
+        source: Option<IpAddr>,
+        credentials: &Credentials,
+        stored: Option<Stored>,
+        now: DateTime<Utc>,
+    ) -> Result<Account, AuthError> {
+        let username = credentials.username.as_str();
+        let known = stored.and_then(|row| Role::parse(&row.role).map(|role| (row, role)));
+        let key = known
+            .as_ref()
+            .map(|(row, _)| self.key(username, &credentials.password, &row.password_hash));
+        let remembered = key.as_ref().is_some_and(|key| self.cached(key));
+        if !remembered {
+            self.throttle.admit(source, username)?;
+            let password = credentials.password.clone();
+            let verified = match &known {
+                Some((row, _)) => {
+                    let stored = row.password_hash.clone();
+                    let (cache, key) = (self.verified.clone(), key.expect("a known account"));
+                    // Checked again once our turn to hash comes: another request may have
+                    // verified the same credential meanwhile.
+                    self.hasher
+                        .run(move |memory| {
+                            is_cached(&cache, &key)
+                                || passwords::verify_in(memory, &password, &stored)
+                        })
+                        .await?
+                }
+                None => {
+                    let decoy = self.decoy_hash.clone();
+                    self.hasher
+                        .run(move |memory| passwords::verify_in(memory, &password, &decoy))
+                        .await?;
+                    false
+                }
+            };
+            if !verified {
+                self.throttle.failed(source, username);
+                return Err(AuthError::Failed);
+            }
+            self.throttle.succeeded(username);
+            self.remember(key.expect("a known account"));
+        }
+        let (row, role) = known.expect("verified");
+        fresh(credentials, now)?;
+        Ok(account(row, role))
+    }
+
+    /// A nonce is accepted once (SPEC 3.2), across all instances: it is stored.
+    pub fn remember_nonce(
         &self,
         conn: &mut DbConnection,
         credentials: &Credentials,
         now: DateTime<Utc>,
-    ) -> Result<Account, AuthError> {
-        let row = accounts::find_by_username(conn, &credentials.username)?;
-        let Some(row) = row else {
-            HASHING.run(|memory| {
-                passwords::verify_in(memory, &credentials.password, &self.decoy_hash)
-            });
-            return Err(AuthError::Failed);
+    ) -> Result<(), AuthError> {
+        let Some(nonce) = &credentials.nonce else {
+            return Ok(());
         };
-        let role = Role::parse(&row.role).ok_or(AuthError::Failed)?;
-        if !self.check_password(
-            &credentials.username,
-            &credentials.password,
-            &row.password_hash,
-        ) {
-            return Err(AuthError::Failed);
+        // Kept a little longer than the window on either side of Created.
+        nonces::forget_before(conn, (now - FRESHNESS * 3).naive_utc())?;
+        if !nonces::remember(conn, &credentials.username, nonce, now.naive_utc())? {
+            return Err(AuthError::Replayed);
         }
-        fresh(credentials, now)?;
-        if let Some(nonce) = &credentials.nonce {
-            // Kept a little longer than the window on either side of Created.
-            nonces::forget_before(conn, (now - FRESHNESS * 3).naive_utc())?;
-            if !nonces::remember(conn, &row.username, nonce, now.naive_utc())? {
-                return Err(AuthError::Replayed);
-            }
-        }
-        Ok(account(row, role))
+        Ok(())
     }
 
-    /// `authenticate` when it needs neither the slow hash nor a write, so that it can run on a
-    /// read-only connection: a known account, a password in the cache, no nonce to remember.
-    /// `Ok(None)` when it needs them: call `authenticate`.
+    /// Authentication when it needs neither the slow hash nor a write, so that it can run on
+    /// a read-only connection: a known account, a password in the cache, no nonce to
+    /// remember. `Ok(None)` when it needs them: `find`, `verify`, `remember_nonce`.
     pub fn authenticate_cached(
         &self,
         conn: &mut DbConnection,
@@ -234,21 +320,10 @@ impl Authenticator {
     }
 
     fn cached(&self, key: &[u8; 32]) -> bool {
-        let cache = self.verified.lock().unwrap_or_else(|e| e.into_inner());
-        cache.get(key).is_some_and(|until| *until > Instant::now())
+        is_cached(&self.verified, key)
     }
 
-    fn check_password(&self, username: &str, password: &str, stored: &str) -> bool {
-        let key = self.key(username, password, stored);
-        if self.cached(&key) {
-            return true;
-        }
-        // Checked again once our turn to hash comes: another request may have verified it.
-        let verified = HASHING
-            .run(|memory| self.cached(&key) || passwords::verify_in(memory, password, stored));
-        if !verified {
-            return false;
-        }
+    fn remember(&self, key: [u8; 32]) {
         let now = Instant::now();
         let mut cache = self.verified.lock().unwrap_or_else(|e| e.into_inner());
         if cache.len() >= CACHE_MAX {
@@ -258,8 +333,110 @@ impl Authenticator {
             }
         }
         cache.insert(key, now + CACHE_TTL);
-        true
     }
+}
+
+fn is_cached(cache: &Mutex<HashMap<[u8; 32], Instant>>, key: &[u8; 32]) -> bool {
+    let cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+    cache.get(key).is_some_and(|until| *until > Instant::now())
+}
+
+/// Failed logins per source address and per account name. `FREE_FAILURES` within a quiet
+/// `WINDOW` cost nothing; each further one doubles the wait before the next try is even
+/// hashed, from 1 s up to `MOST_WAIT`. A success clears the account name's count (not the
+/// address's: one valid account must not reset a guessing address). The account's wait is
+/// what a guesser spread over many addresses meets; it delays a garage only when its password
+/// is not remembered, and for at most `MOST_WAIT`.
+#[derive(Default)]
+struct Throttle {
+    failures: Mutex<HashMap<ThrottleKey, Failures>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum ThrottleKey {
+    /// An IPv4 address, or an IPv6 /64: one subscriber's whole prefix.
+    Source(IpAddr),
+    Account(String),
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Failures {
+    count: u32,
+    last: Instant,
+    until: Option<Instant>,
+}
+
+const FREE_FAILURES: u32 = 10;
+const WINDOW: Duration = Duration::from_secs(15 * 60);
+const MOST_WAIT: Duration = Duration::from_secs(5 * 60);
+const THROTTLE_MAX: usize = 100_000;
+
+impl Throttle {
+    fn keys(source: Option<IpAddr>, username: &str) -> impl Iterator<Item = ThrottleKey> {
+        let source = source.map(|ip| match ip {
+            IpAddr::V6(v6) => {
+                let mut segments = v6.segments();
+                segments[4..].fill(0);
+                ThrottleKey::Source(IpAddr::from(segments))
+            }
+            v4 => ThrottleKey::Source(v4),
+        });
+        source
+            .into_iter()
+            .chain([ThrottleKey::Account(username.to_owned())])
+    }
+
+    /// Whether a try may be hashed now; how long to wait otherwise.
+    fn admit(&self, source: Option<IpAddr>, username: &str) -> Result<(), AuthError> {
+        let now = Instant::now();
+        let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let wait = Throttle::keys(source, username)
+            .filter_map(|key| failures.get(&key)?.until)
+            .filter(|until| *until > now)
+            .map(|until| until - now)
+            .max();
+        match wait {
+            Some(retry_after) => Err(AuthError::Throttled { retry_after }),
+            None => Ok(()),
+        }
+    }
+
+    fn failed(&self, source: Option<IpAddr>, username: &str) {
+        let now = Instant::now();
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if failures.len() >= THROTTLE_MAX {
+            failures.retain(|_, f| now - f.last < WINDOW);
+            if failures.len() >= THROTTLE_MAX {
+                failures.clear();
+            }
+        }
+        for key in Throttle::keys(source, username) {
+            let entry = failures.entry(key).or_insert(Failures {
+                count: 0,
+                last: now,
+                until: None,
+            });
+            if now - entry.last >= WINDOW {
+                entry.count = 0;
+            }
+            entry.count += 1;
+            entry.last = now;
+            entry.until = wait_after(entry.count).map(|wait| now + wait);
+        }
+    }
+
+    fn succeeded(&self, username: &str) {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        failures.remove(&ThrottleKey::Account(username.to_owned()));
+    }
+}
+
+/// The wait after `count` failures: none for the free ones, then 1 s, 2 s, 4 s... up to
+/// `MOST_WAIT`.
+fn wait_after(count: u32) -> Option<Duration> {
+    let over = count.checked_sub(FREE_FAILURES)?.checked_sub(1)?;
+    let wait = Duration::from_secs(1u64.checked_shl(over.min(16)).unwrap_or(u64::MAX));
+    Some(wait.min(MOST_WAIT))
 }
 
 /// A token without wsu:Created is accepted; one with it must be within `FRESHNESS` of now.
@@ -285,65 +462,140 @@ fn account(row: accounts::AccountRow, role: Role) -> Account {
 mod tests {
     use super::*;
 
+    fn credentials(username: &str, password: &str) -> Credentials {
+        Credentials {
+            username: username.into(),
+            password: password.into(),
+            nonce: None,
+            created: None,
+        }
+    }
+
+    fn stored(username: &str, password: &str) -> Stored {
+        Stored {
+            id: 1,
+            company_id: 1,
+            username: username.into(),
+            role: "submitter".into(),
+            password_hash: passwords::hash(password),
+        }
+    }
+
+    fn run<T>(future: impl std::future::Future<Output = T>) -> T {
+        actix_web::rt::System::new().block_on(future)
+    }
+
     #[test]
     fn a_verified_password_is_remembered_but_a_wrong_or_changed_one_is_not() {
-        let auth = Authenticator::new();
-        let stored = passwords::hash("right");
-        assert!(auth.check_password("g", "right", &stored));
-        // Served from the cache now: even a decoy "stored" of the same text would not match.
-        assert!(auth.check_password("g", "right", &stored));
-        assert!(!auth.check_password("g", "wrong", &stored));
-        let changed = passwords::hash("new");
-        assert!(!auth.check_password("g", "right", &changed));
-        assert!(auth.check_password("g", "new", &changed));
+        let auth = Authenticator::new(Hasher::new(1, 4));
+        let now = Utc::now();
+        let right = stored("g", "right");
+        let verify = |password: &str, row: &Stored| {
+            run(auth.verify(None, &credentials("g", password), Some(row.clone()), now))
+        };
+        assert!(verify("right", &right).is_ok());
+        assert!(verify("right", &right).is_ok());
+        assert!(matches!(verify("wrong", &right), Err(AuthError::Failed)));
+        let changed = stored("g", "new");
+        assert!(matches!(verify("right", &changed), Err(AuthError::Failed)));
+        assert!(verify("new", &changed).is_ok());
         assert_eq!(auth.verified.lock().unwrap().len(), 2);
     }
 
     #[test]
-    fn a_burst_of_one_credential_hashes_it_once_at_a_time_per_core() {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        let hashing = Hashing::new();
-        let (running, peak) = (AtomicUsize::new(0), AtomicUsize::new(0));
-        std::thread::scope(|s| {
-            for _ in 0..16 {
-                s.spawn(|| {
-                    hashing.run(|_| {
-                        let now = running.fetch_add(1, Ordering::SeqCst) + 1;
-                        peak.fetch_max(now, Ordering::SeqCst);
-                        std::thread::sleep(std::time::Duration::from_millis(5));
-                        running.fetch_sub(1, Ordering::SeqCst);
-                    })
-                });
-            }
-        });
-        assert!(peak.load(Ordering::SeqCst) <= hashing.limit);
-        assert!(peak.load(Ordering::SeqCst) >= 1);
+    fn an_unknown_user_is_refused_like_a_wrong_password() {
+        let auth = Authenticator::new(Hasher::new(1, 4));
+        let refused = run(auth.verify(None, &credentials("nobody", "x"), None, Utc::now()));
+        assert!(matches!(refused, Err(AuthError::Failed)));
     }
 
     #[test]
-    fn hashes_reuse_the_memory_of_earlier_ones() {
-        let hashing = Hashing::new();
-        let stored = passwords::hash("right");
-        std::thread::scope(|s| {
-            for _ in 0..hashing.limit * 2 {
-                s.spawn(|| {
-                    assert!(hashing.run(|memory| passwords::verify_in(memory, "right", &stored)))
-                });
-            }
-        });
-        let slots = hashing.slots.lock().unwrap();
-        assert_eq!(slots.running, 0);
-        assert!(
-            (1..=hashing.limit).contains(&slots.idle.len()),
-            "{}",
-            slots.idle.len()
-        );
-    }
-
-    #[test]
-    fn roles_are_written_as_on_the_command_line() {
-        for role in [Role::Submitter, Role::Portal, Role::Staff] {
-            assert_eq!(Role::parse(role.as_str()), Some(role));
+    fn a_full_hashing_queue_refuses_at_once() {
+        let hasher = Hasher::new(1, 1);
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let (started, running) = std::sync::mpsc::channel::<()>();
+        let wait = Arc::new(Mutex::new(wait));
+        let blocker = {
+            let (hasher, wait) = (hasher.clone(), wait.clone());
+            std::thread::spawn(move || {
+                run(hasher.run(move |_| {
+                    started.send(()).unwrap();
+                    let _ = wait.lock().unwrap().recv_timeout(Duration::from_secs(10));
+                }))
+            })
+        };
+        running.recv_timeout(Duration::from_secs(5)).unwrap();
+        let queued = {
+            let hasher = hasher.clone();
+            std::thread::spawn(move || run(hasher.run(|_| 1)))
+        };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while hasher.queued() < 1 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
         }
+        assert!(matches!(run(hasher.run(|_| 2)), Err(AuthError::Busy)));
+        release.send(()).unwrap();
+        assert!(blocker.join().unwrap().is_ok());
+        assert_eq!(queued.join().unwrap().unwrap(), 1);
+    }
+
+    #[test]
+    fn the_wait_doubles_after_the_free_failures_up_to_the_most() {
+        for count in 0..=FREE_FAILURES {
+            assert_eq!(wait_after(count), None, "{count}");
+        }
+        assert_eq!(wait_after(FREE_FAILURES + 1), Some(Duration::from_secs(1)));
+        assert_eq!(wait_after(FREE_FAILURES + 2), Some(Duration::from_secs(2)));
+        assert_eq!(wait_after(FREE_FAILURES + 4), Some(Duration::from_secs(8)));
+        assert_eq!(
+            wait_after(FREE_FAILURES + 9),
+            Some(Duration::from_secs(256))
+        );
+        assert_eq!(wait_after(FREE_FAILURES + 10), Some(MOST_WAIT));
+        assert_eq!(wait_after(u32::MAX), Some(MOST_WAIT));
+    }
+
+    #[test]
+    fn a_guessing_address_is_held_back_and_a_success_clears_only_the_account() {
+        let throttle = Throttle::default();
+        let attacker: Option<IpAddr> = Some("192.0.2.7".parse().unwrap());
+        let garage: Option<IpAddr> = Some("198.51.100.1".parse().unwrap());
+        for n in 0..FREE_FAILURES {
+            assert!(throttle.admit(attacker, &format!("user{n}")).is_ok());
+            throttle.failed(attacker, &format!("user{n}"));
+        }
+        assert!(throttle.admit(attacker, "user-x").is_ok(), "still free");
+        throttle.failed(attacker, "user-x");
+        assert!(matches!(
+            throttle.admit(attacker, "another"),
+            Err(AuthError::Throttled { .. })
+        ));
+        // The address is held back, not the accounts it guessed at, nor other addresses.
+        assert!(throttle.admit(garage, "user0").is_ok());
+        // An account guessed at from many addresses is held back for every address...
+        for n in 0..=FREE_FAILURES {
+            let source = Some(IpAddr::from([203, 0, 113, n as u8]));
+            throttle.failed(source, "garage-one");
+        }
+        assert!(matches!(
+            throttle.admit(garage, "garage-one"),
+            Err(AuthError::Throttled { .. })
+        ));
+        // ...until it logs in.
+        throttle.succeeded("garage-one");
+        assert!(throttle.admit(garage, "garage-one").is_ok());
+    }
+
+    #[test]
+    fn an_ipv6_prefix_counts_as_one_source() {
+        let throttle = Throttle::default();
+        for n in 0..=FREE_FAILURES {
+            let source = format!("2001:db8:1:2::{n:x}").parse().ok();
+            throttle.failed(source, &format!("u{n}"));
+        }
+        let same_prefix = "2001:db8:1:2:ffff::1".parse().ok();
+        let other_prefix = "2001:db8:1:3::1".parse().ok();
+        assert!(throttle.admit(same_prefix, "fresh").is_err());
+        assert!(throttle.admit(other_prefix, "fresh").is_ok());
     }
 }

@@ -42,4 +42,15 @@ pub enum ServiceError {
     Corrupt(String),
     #[error("storage unavailable: {0}")]
     Unavailable(String),
+    /// Refused for load before anything was done: the caller may try again in a moment.
+    #[error("busy: {0}")]
+    Busy(String),
+}
+
+impl ServiceError {
+    /// No connection could be had: the database is down or the pool exhausted, whatever the
+    /// request was.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, ServiceError::Pool(_) | ServiceError::Unavailable(_))
+    }
 }

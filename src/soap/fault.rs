@@ -32,11 +32,14 @@ pub enum FaultCode {
     IssueNotFound,
     IssueNotAnswerable,
     ReadingNotFound,
+    RequestTimeout,
+    TooManyFailedLogins,
     ServerError,
+    ServerBusy,
 }
 
 impl FaultCode {
-    pub const ALL: [FaultCode; 20] = [
+    pub const ALL: [FaultCode; 23] = [
         FaultCode::MalformedXml,
         FaultCode::DtdForbidden,
         FaultCode::BodyTooLarge,
@@ -56,7 +59,10 @@ impl FaultCode {
         FaultCode::IssueNotFound,
         FaultCode::IssueNotAnswerable,
         FaultCode::ReadingNotFound,
+        FaultCode::RequestTimeout,
+        FaultCode::TooManyFailedLogins,
         FaultCode::ServerError,
+        FaultCode::ServerBusy,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -80,7 +86,10 @@ impl FaultCode {
             FaultCode::IssueNotFound => "ISSUE_NOT_FOUND",
             FaultCode::IssueNotAnswerable => "ISSUE_NOT_ANSWERABLE",
             FaultCode::ReadingNotFound => "READING_NOT_FOUND",
+            FaultCode::RequestTimeout => "REQUEST_TIMEOUT",
+            FaultCode::TooManyFailedLogins => "TOO_MANY_FAILED_LOGINS",
             FaultCode::ServerError => "SERVER_ERROR",
+            FaultCode::ServerBusy => "SERVER_BUSY",
         }
     }
 
@@ -89,7 +98,7 @@ impl FaultCode {
         match self {
             FaultCode::VersionMismatch => FaultKind::VersionMismatch,
             FaultCode::MustUnderstand => FaultKind::MustUnderstand,
-            FaultCode::ServerError => FaultKind::Server,
+            FaultCode::ServerError | FaultCode::ServerBusy => FaultKind::Server,
             _ => FaultKind::Client,
         }
     }
@@ -112,6 +121,8 @@ pub struct Fault {
     pub message: String,
     /// The element the fault is about, as a path from the operation element.
     pub element: Option<String>,
+    /// When to try again, sent as Retry-After: refusals for load, not for the request.
+    pub retry_after: Option<std::time::Duration>,
 }
 
 impl Fault {
@@ -120,7 +131,27 @@ impl Fault {
             code,
             message: message.into(),
             element: None,
+            retry_after: None,
         }
+    }
+
+    pub fn retry_after(mut self, wait: std::time::Duration) -> Fault {
+        self.retry_after = Some(wait);
+        self
+    }
+
+    /// Refused for load, not for anything in the request: nothing was stored, send it again
+    /// after `wait`.
+    pub fn busy(what: &str, wait: std::time::Duration) -> Fault {
+        Fault::new(
+            FaultCode::ServerBusy,
+            format!(
+                "the registry is too busy to take this request now ({what}); nothing was stored. \
+                 Send it again in {} s with the same ClientReference values",
+                wait.as_secs().max(1)
+            ),
+        )
+        .retry_after(wait)
     }
 
     pub fn at(mut self, element: impl Into<String>) -> Fault {
@@ -143,6 +174,9 @@ impl Fault {
             FaultCode::BodyTooLarge => return StatusCode::PAYLOAD_TOO_LARGE,
             FaultCode::UnsupportedMediaType => return StatusCode::UNSUPPORTED_MEDIA_TYPE,
             FaultCode::AuthenticationRequired => return StatusCode::UNAUTHORIZED,
+            FaultCode::RequestTimeout => return StatusCode::REQUEST_TIMEOUT,
+            FaultCode::TooManyFailedLogins => return StatusCode::TOO_MANY_REQUESTS,
+            FaultCode::ServerBusy => return StatusCode::SERVICE_UNAVAILABLE,
             _ => {}
         }
         match (version, self.code.kind()) {
@@ -222,12 +256,23 @@ impl Fault {
     }
 }
 
+/// How long a client refused for load is asked to wait.
+const BUSY_RETRY: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Every failure of ours becomes a fault here and nowhere else: the client gets a Server fault
 /// telling it to retry, the log keeps the cause.
 impl From<ServiceError> for Fault {
     fn from(e: ServiceError) -> Fault {
-        log::error!("request failed: {e}");
-        Fault::server()
+        match e {
+            ServiceError::Busy(what) => {
+                log::warn!("request refused for load: {what}");
+                Fault::busy(&what, BUSY_RETRY)
+            }
+            e => {
+                log::error!("request failed: {e}");
+                Fault::server()
+            }
+        }
     }
 }
 
@@ -238,6 +283,10 @@ impl From<AuthError> for Fault {
             AuthError::Failed => Fault::new(FaultCode::AuthenticationFailed, e.to_string()),
             AuthError::Stale { .. } => Fault::new(FaultCode::StaleTimestamp, e.to_string()),
             AuthError::Replayed => Fault::new(FaultCode::NonceReplayed, e.to_string()),
+            AuthError::Throttled { retry_after } => {
+                Fault::new(FaultCode::TooManyFailedLogins, e.to_string()).retry_after(retry_after)
+            }
+            AuthError::Busy => Fault::busy(&e.to_string(), BUSY_RETRY),
             AuthError::Storage(cause) => cause.into(),
         }
     }

@@ -6,10 +6,12 @@
 //! certification session's company, the role, the schema, then the operation's own.
 
 use std::cell::OnceCell;
+use std::net::IpAddr;
 
 use crate::app::AppState;
 use crate::db::DbConnection;
 use crate::domain::language::Language;
+use crate::metrics::Channel;
 use crate::service::auth::{Account, AuthError, Credentials};
 use crate::service::{Caller, Software};
 
@@ -18,6 +20,8 @@ use crate::service::operation::Operation;
 
 pub struct Gate {
     credentials: Credentials,
+    /// Where the request came from, for the throttle of failed logins.
+    source: Option<IpAddr>,
     admission: Admission,
     /// The authenticated account's user name, for the access log and the metrics, also when a
     /// later check refused the request.
@@ -46,8 +50,10 @@ enum Quick<T, W> {
 impl Gate {
     /// `schema` is the operation element's check against the contract, made before
     /// authentication and answered after it.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         operation: Operation,
+        source: Option<IpAddr>,
         credentials: Credentials,
         language: Language,
         software: Software,
@@ -56,6 +62,7 @@ impl Gate {
     ) -> Gate {
         Gate {
             credentials,
+            source,
             admission: Admission {
                 operation,
                 company,
@@ -136,13 +143,10 @@ impl Gate {
         Ok((caller, done))
     }
 
-    /// The slow path: the password hash and the nonce's write, on the blocking pool.
+    /// The slow path: the password hash with no connection held, then the nonce's write.
     async fn authenticate(&self, state: &AppState) -> Result<Account, Fault> {
-        let now = state.clock.now();
-        let authenticator = state.authenticator.clone();
-        let credentials = self.credentials.clone();
         let account = state
-            .run(move |conn| authenticator.authenticate(conn, &credentials, now))
+            .authenticate(Channel::Soap, self.source, &self.credentials)
             .await?;
         Ok(account)
     }

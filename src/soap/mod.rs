@@ -16,8 +16,9 @@ use actix_web::http::header;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 
-use crate::app::AppState;
+use crate::app::{AppState, Held};
 use crate::metrics::{Outcome, SoapCall};
+use crate::settings::Settings;
 use fault::{Fault, FaultCode};
 use gate::Gate;
 use version::SoapVersion;
@@ -27,11 +28,10 @@ pub const XSD: &str = include_str!("../../wsdl/carpass-inflow.xsd");
 /// The address in the checked-in WSDL, replaced by the host that asked.
 const WSDL_ADDRESS: &str = "http://localhost:8080/soap/inflow";
 
-/// The WSDL with `path`, on the host that asked, as the service address: production's
-/// endpoint or a certification session's.
-pub fn wsdl(req: &HttpRequest, path: &str) -> HttpResponse {
-    let info = req.connection_info();
-    let address = format!("{}://{}{path}", info.scheme(), info.host());
+/// The WSDL with `path` as the service address, on the public URL (or the host that asked):
+/// production's endpoint or a certification session's.
+pub fn wsdl(req: &HttpRequest, settings: &Settings, path: &str) -> HttpResponse {
+    let address = format!("{}{path}", crate::app::public_base(req, settings));
     HttpResponse::Ok()
         .content_type("text/xml; charset=utf-8")
         .body(WSDL.replace(WSDL_ADDRESS, &address))
@@ -46,10 +46,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// `?wsdl` serves the contract with the caller's host as the service address; `?xsd` the schema.
-async fn describe(req: HttpRequest) -> HttpResponse {
+async fn describe(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let query = req.query_string();
     if query.eq_ignore_ascii_case("wsdl") {
-        wsdl(&req, "/soap/inflow")
+        wsdl(&req, &state.settings, "/soap/inflow")
     } else if query.eq_ignore_ascii_case("xsd") {
         HttpResponse::Ok()
             .content_type("text/xml; charset=utf-8")
@@ -67,7 +67,7 @@ async fn inflow(
     state: web::Data<AppState>,
 ) -> HttpResponse {
     req.extensions_mut().insert(SoapCall::default());
-    let (version, answer) = match read_request(&req, payload, state.settings.max_body_bytes).await {
+    let (version, answer) = match read_request(&req, payload, &state).await {
         Ok((version, body)) => (version, process(&req, &body, version, &state, None).await),
         Err((version, fault)) => (version, Err(fault)),
     };
@@ -104,6 +104,9 @@ impl Reply {
                         fault::BASIC_CHALLENGE.to_owned(),
                     ));
                 }
+                if let Some(wait) = fault.retry_after {
+                    headers.push(("retry-after".to_owned(), wait.as_secs().max(1).to_string()));
+                }
                 Reply {
                     status: fault.http_status(version),
                     headers,
@@ -122,12 +125,26 @@ impl Reply {
     }
 }
 
+/// A request body, held against the process's body budget until it is dropped.
+pub struct Body {
+    bytes: web::BytesMut,
+    _held: Held,
+}
+
+impl std::ops::Deref for Body {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
 /// The SOAP version and body of a request, or the fault to answer in that version.
 pub async fn read_request(
     req: &HttpRequest,
     payload: web::Payload,
-    limit: usize,
-) -> Result<(SoapVersion, web::BytesMut), (SoapVersion, Fault)> {
+    state: &AppState,
+) -> Result<(SoapVersion, Body), (SoapVersion, Fault)> {
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -142,11 +159,57 @@ pub async fn read_request(
         );
         return Err((SoapVersion::Soap11, fault));
     };
-    match read_body(payload, limit).await {
-        Ok(body) => Ok((version, body)),
-        Err(fault) => Err((version, fault)),
+    let settings = &state.settings;
+    let limit = settings.max_body_bytes;
+    let mut held = state.bodies.hold();
+    // A declared length is held at once: a body that stalls before its end holds it all.
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    if let Some(length) = declared {
+        if length > limit {
+            return Err((version, too_large(limit)));
+        }
+        if !held.grow(length) {
+            return Err((version, busy()));
+        }
+    }
+    let read = read_body(payload, limit, &mut held);
+    match actix_web::rt::time::timeout(settings.body_timeout, read).await {
+        Ok(Ok(bytes)) => Ok((version, Body { bytes, _held: held })),
+        Ok(Err(fault)) => Err((version, fault)),
+        Err(_) => Err((
+            version,
+            Fault::new(
+                FaultCode::RequestTimeout,
+                format!(
+                    "the request body did not arrive within {} s; nothing was stored. Send it \
+                     again, with the same ClientReference values",
+                    settings.body_timeout.as_secs()
+                ),
+            ),
+        )),
     }
 }
+
+fn too_large(limit: usize) -> Fault {
+    Fault::new(
+        FaultCode::BodyTooLarge,
+        format!("the request body is larger than {limit} bytes; send fewer readings per request"),
+    )
+}
+
+fn busy() -> Fault {
+    Fault::busy(
+        "the memory for request bodies is taken by other requests",
+        BODY_RETRY,
+    )
+}
+
+/// How long a client refused for want of body memory is asked to wait.
+const BODY_RETRY: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Notes what is learnt of the request for the metrics and the access log (`web::metrics`).
 fn note(req: &HttpRequest, update: impl FnOnce(&mut SoapCall)) {
@@ -155,26 +218,28 @@ fn note(req: &HttpRequest, update: impl FnOnce(&mut SoapCall)) {
     }
 }
 
-async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, Fault> {
-    let too_large = || {
-        Fault::new(
-            FaultCode::BodyTooLarge,
-            format!(
-                "the request body is larger than {limit} bytes; send fewer readings per request"
-            ),
-        )
-    };
+/// Reads the body, holding each chunk against the budget before it is kept.
+async fn read_body(
+    mut payload: web::Payload,
+    limit: usize,
+    held: &mut Held,
+) -> Result<web::BytesMut, Fault> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| match e {
-            actix_web::error::PayloadError::Overflow => too_large(),
+            actix_web::error::PayloadError::Overflow => too_large(limit),
             other => Fault::new(
                 FaultCode::MalformedXml,
                 format!("the request body could not be read: {other}"),
             ),
         })?;
         if body.len() + chunk.len() > limit {
-            return Err(too_large());
+            return Err(too_large(limit));
+        }
+        if body.len() + chunk.len() > held.bytes()
+            && !held.grow(body.len() + chunk.len() - held.bytes())
+        {
+            return Err(busy());
         }
         body.extend_from_slice(&chunk);
     }
@@ -205,7 +270,16 @@ pub async fn process(
         operation.name(),
     )
     .map_err(|e| Fault::new(FaultCode::SchemaViolation, e.message).at(e.path));
-    let gate = Gate::new(operation, credentials, language, software, company, schema);
+    let source = crate::app::client_address(req, &state.settings);
+    let gate = Gate::new(
+        operation,
+        source,
+        credentials,
+        language,
+        software,
+        company,
+        schema,
+    );
     let answer = operations::dispatch(operation, state, &gate, envelope.operation, version).await;
     if let Some(user) = gate.user() {
         note(req, |call| call.user = Some(user.to_owned()));

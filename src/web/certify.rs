@@ -12,6 +12,8 @@ use crate::certification::recording::{self, ExchangeRecord};
 use crate::certification::sessions::{self, Session};
 use crate::certification::{evaluations, CertificationError};
 use crate::domain::certification::scenario::{InjectedFault, SheetLanguage};
+use crate::metrics::Channel;
+use crate::service::auth::AuthError;
 use crate::soap::fault::{Fault, FaultCode};
 use crate::soap::inspect::{self, RawRequest};
 use crate::soap::{self, Reply};
@@ -33,8 +35,12 @@ fn header_value(req: &HttpRequest, name: header::HeaderName) -> Option<&str> {
 }
 
 /// The WSDL with the session's endpoint as the service address.
-async fn describe(req: HttpRequest, session: web::Path<String>) -> HttpResponse {
-    soap::wsdl(&req, &sessions::endpoint_path(&session))
+async fn describe(
+    req: HttpRequest,
+    session: web::Path<String>,
+    cert: web::Data<Certification>,
+) -> HttpResponse {
+    soap::wsdl(&req, &cert.0.settings, &sessions::endpoint_path(&session))
 }
 
 async fn inflow(
@@ -45,7 +51,7 @@ async fn inflow(
 ) -> HttpResponse {
     let state = &cert.0;
     let received_at = state.clock.now();
-    let request = soap::read_request(&req, payload, state.settings.max_body_bytes).await;
+    let request = soap::read_request(&req, payload, state).await;
     let (version, body) = match &request {
         Ok((version, body)) => (*version, body.to_vec()),
         Err((version, _)) => (*version, Vec::new()),
@@ -159,24 +165,33 @@ async fn operator(
     else {
         return Err(challenge());
     };
-    let authenticator = state.authenticator.clone();
-    let now = state.clock.now();
     let found = state
-        .run(move |conn| -> Result<_, CertificationError> {
-            let session = sessions::find(conn, &session_id)?;
-            let account = authenticator.authenticate(conn, &credentials, now).ok();
-            Ok((session, account))
-        })
+        .read(move |conn| sessions::find(conn, &session_id))
         .await;
-    match found {
-        Ok((session, Some(account))) if account.company_id == session.company_id => {
-            Ok((session, account.username))
+    let session = match found {
+        Ok(session) => session,
+        Err(CertificationError::UnknownSession(id)) => {
+            return Err(HttpResponse::NotFound()
+                .content_type("text/plain; charset=utf-8")
+                .body(format!("no certification session '{id}'\n")))
         }
-        Ok(_) => Err(challenge()),
-        Err(CertificationError::UnknownSession(id)) => Err(HttpResponse::NotFound()
-            .content_type("text/plain; charset=utf-8")
-            .body(format!("no certification session '{id}'\n"))),
-        Err(error) => Err(Failure::from(error).response()),
+        Err(error) => return Err(Failure::from(error).response()),
+    };
+    let source = crate::app::client_address(req, &state.settings);
+    match state
+        .authenticate(Channel::Soap, source, &credentials)
+        .await
+    {
+        Ok(account) if account.company_id == session.company_id => Ok((session, account.username)),
+        Ok(_) | Err(AuthError::Failed | AuthError::Stale { .. } | AuthError::Replayed) => {
+            Err(challenge())
+        }
+        Err(e @ (AuthError::Throttled { .. } | AuthError::Busy)) => {
+            Err(HttpResponse::TooManyRequests()
+                .content_type("text/plain; charset=utf-8")
+                .body(format!("{e}\n")))
+        }
+        Err(AuthError::Storage(e)) => Err(Failure::from(e).response()),
     }
 }
 
@@ -211,13 +226,16 @@ async fn sheet(
 }
 
 /// A browser's form post must come from the operator page itself (no cross-site posts).
-fn same_origin(req: &HttpRequest) -> bool {
+fn same_origin(req: &HttpRequest, settings: &crate::settings::Settings) -> bool {
     let Some(origin) =
         header_value(req, header::ORIGIN).or_else(|| header_value(req, header::REFERER))
     else {
         return true;
     };
-    let host = req.connection_info().host().to_owned();
+    let base = crate::app::public_base(req, settings);
+    let host = base
+        .split_once("://")
+        .map_or(base.as_str(), |(_, host)| host);
     origin
         .split_once("://")
         .map(|(_, rest)| rest.split('/').next().unwrap_or(""))
@@ -234,7 +252,7 @@ async fn next(
         Ok(found) => found,
         Err(response) => return response,
     };
-    if !same_origin(&req) {
+    if !same_origin(&req, &state.settings) {
         return HttpResponse::Forbidden()
             .content_type("text/plain; charset=utf-8")
             .body("the next step is opened from the operator page of this server only\n");
@@ -286,10 +304,7 @@ async fn page(
         Err(response) => return response,
     };
     let language = language(&req);
-    let base = {
-        let info = req.connection_info();
-        format!("{}://{}", info.scheme(), info.host())
-    };
+    let base = crate::app::public_base(&req, &state.settings);
     let loaded = state
         .run(move |conn| -> Result<_, CertificationError> {
             let view = sessions::sheet_view(conn, &session.id)?;

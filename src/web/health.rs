@@ -1,4 +1,5 @@
-//! `/healthz`: the process answers. `/readyz`: and so does its database.
+//! `/healthz`: the process answers. `/readyz`: and so do its database and the group-commit
+//! writer that stores SubmitReadings.
 
 use std::time::Duration;
 
@@ -19,6 +20,11 @@ async fn healthz() -> HttpResponse {
 const PROBE_TIMEOUT: Duration = Duration::from_millis(800);
 
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    if !state.committer.can_write() {
+        return HttpResponse::ServiceUnavailable()
+            .content_type("text/plain")
+            .body("the group-commit writer cannot write\n");
+    }
     let pool = state.pool.clone();
     let ready = web::block(move || {
         pool.get_timeout(PROBE_TIMEOUT)

@@ -11,7 +11,7 @@ use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpResponse};
 
 use crate::app::AppState;
-use crate::metrics::{self, PoolUse, SoapCall};
+use crate::metrics::{self, Gauges, PoolUse, SoapCall};
 
 /// The log target of the access log: `RUST_LOG=carpass::access=off` silences it.
 pub const ACCESS_LOG: &str = "carpass::access";
@@ -22,13 +22,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 async fn show(state: web::Data<AppState>) -> HttpResponse {
     let pool = state.pool.state();
-    let use_ = PoolUse {
-        idle: pool.idle_connections,
-        in_use: pool.connections.saturating_sub(pool.idle_connections),
+    let gauges = Gauges {
+        pool: PoolUse {
+            idle: pool.idle_connections,
+            in_use: pool.connections.saturating_sub(pool.idle_connections),
+        },
+        writer_queue: state.committer.queued(),
     };
     HttpResponse::Ok()
         .content_type(metrics::CONTENT_TYPE)
-        .body(state.metrics.render(use_))
+        .body(state.metrics.render(gauges))
 }
 
 /// Wraps the whole app (`middleware::from_fn(observe)`). The SOAP handler notes the operation,

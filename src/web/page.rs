@@ -65,19 +65,26 @@ pub fn verdict_class(verdict: Verdict) -> &'static str {
     }
 }
 
+/// What every response carries unless it says otherwise: no other site frames a page (the
+/// operator page's next-step button cannot be clickjacked), nothing but a page's own inline
+/// style and images is loaded, and no browser guesses a type.
+pub fn security_headers() -> actix_web::middleware::DefaultHeaders {
+    actix_web::middleware::DefaultHeaders::new()
+        .add((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::REFERRER_POLICY, "same-origin"))
+}
+
 /// Pages change with every action and may show what only their reader may see: no cache
-/// keeps them, no other site frames them, and nothing but their own inline style and images
-/// is loaded.
+/// keeps them (the other security headers come from `security_headers`).
 pub fn respond(status: StatusCode, html: String) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        ))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header((header::REFERRER_POLICY, "same-origin"))
         .body(html)
 }
 

@@ -21,8 +21,10 @@ use super::layout::{document, see_other, Notice};
 use crate::app::AppState;
 use crate::db::accounts;
 use crate::db::staff_sessions::{self, StaffSessionRow};
+use crate::metrics::Channel;
 use crate::service::auth::{AuthError, Credentials, Role};
 use crate::service::ServiceError;
+use crate::settings::Settings;
 use crate::web::page::{self, e, respond, Failure};
 
 const COOKIE: &str = "carpass_staff";
@@ -126,12 +128,13 @@ fn token_of(req: &HttpRequest) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
-fn cookie(req: &HttpRequest, value: &str, max_age: i64) -> String {
-    let secure = if req.connection_info().scheme() == "https" {
-        "; Secure"
-    } else {
-        ""
-    };
+/// Secure when the client reached us over TLS (ours, or a configured proxy's).
+fn cookie(req: &HttpRequest, settings: &Settings, value: &str, max_age: i64) -> String {
+    cookie_value(value, max_age, crate::app::is_secure(req, settings))
+}
+
+fn cookie_value(value: &str, max_age: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
     format!("{COOKIE}={value}; Path=/staff; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}")
 }
 
@@ -174,7 +177,11 @@ fn refuse(req: &HttpRequest, dead_cookie: bool) -> HttpResponse {
     if matches!(*req.method(), Method::GET | Method::HEAD) {
         let mut response = see_other(LOGIN_PATH);
         if dead_cookie {
-            if let Ok(value) = header::HeaderValue::from_str(&cookie(req, "", 0)) {
+            let secure = req
+                .app_data::<web::Data<AppState>>()
+                .is_some_and(|state| crate::app::is_secure(req, &state.settings));
+            let expired = cookie_value("", 0, secure);
+            if let Ok(value) = header::HeaderValue::from_str(&expired) {
                 response.headers_mut().insert(header::SET_COOKIE, value);
             }
         }
@@ -255,7 +262,6 @@ pub async fn login(
 ) -> HttpResponse {
     let LoginForm { username, password } = form.into_inner();
     let typed = username.clone();
-    let authenticator = state.authenticator.clone();
     let now = state.clock.now();
     let token = random_token();
     let session = StaffSessionRow {
@@ -265,36 +271,58 @@ pub async fn login(
         created_at: now.naive_utc(),
         expires_at: (now + LIFETIME).naive_utc(),
     };
-    let outcome = state
-        .run(move |conn| -> Result<bool, ServiceError> {
-            let credentials = Credentials {
-                username: username.trim().to_owned(),
-                password,
-                nonce: None,
-                created: None,
+    let credentials = Credentials {
+        username: username.trim().to_owned(),
+        password,
+        nonce: None,
+        created: None,
+    };
+    let source = crate::app::client_address(&req, &state.settings);
+    let account = match state
+        .authenticate(Channel::Staff, source, &credentials)
+        .await
+    {
+        Ok(account) if account.role == Role::Staff => Some(account),
+        Ok(_) | Err(AuthError::Failed | AuthError::Stale { .. } | AuthError::Replayed) => None,
+        Err(e @ (AuthError::Throttled { .. } | AuthError::Busy)) => {
+            let status = match e {
+                AuthError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+                _ => StatusCode::TOO_MANY_REQUESTS,
             };
-            let account = match authenticator.authenticate(conn, &credentials, now) {
-                Ok(account) if account.role == Role::Staff => account,
-                Ok(_) | Err(AuthError::Failed | AuthError::Stale { .. } | AuthError::Replayed) => {
-                    return Ok(false)
-                }
-                Err(AuthError::Storage(e)) => return Err(e),
-            };
-            staff_sessions::delete_expired(conn, now.naive_utc())?;
-            staff_sessions::insert(
-                conn,
-                &StaffSessionRow {
-                    username: account.username,
-                    ..session
-                },
-            )?;
-            Ok(true)
-        })
-        .await;
+            return respond(
+                status,
+                login_html(&typed, Some(&Notice::Error(format!("{e}.")))),
+            );
+        }
+        Err(AuthError::Storage(e)) => return Failure::from(e).response(),
+    };
+    let outcome = match account {
+        None => Ok(false),
+        Some(account) => {
+            state
+                .run(move |conn| -> Result<bool, ServiceError> {
+                    staff_sessions::delete_expired(conn, now.naive_utc())?;
+                    staff_sessions::insert(
+                        conn,
+                        &StaffSessionRow {
+                            username: account.username,
+                            ..session
+                        },
+                    )?;
+                    Ok(true)
+                })
+                .await
+        }
+    };
     match outcome {
         Ok(true) => {
             let mut response = see_other("/staff");
-            match header::HeaderValue::from_str(&cookie(&req, &token, LIFETIME.num_seconds())) {
+            match header::HeaderValue::from_str(&cookie(
+                &req,
+                &state.settings,
+                &token,
+                LIFETIME.num_seconds(),
+            )) {
                 Ok(value) => {
                     response.headers_mut().insert(header::SET_COOKIE, value);
                     response
@@ -340,7 +368,8 @@ pub async fn logout(
     {
         Ok(_) => {
             let mut response = see_other("/staff/login?done=logged-out");
-            if let Ok(value) = header::HeaderValue::from_str(&cookie(&req, "", 0)) {
+            if let Ok(value) = header::HeaderValue::from_str(&cookie(&req, &state.settings, "", 0))
+            {
                 response.headers_mut().insert(header::SET_COOKIE, value);
             }
             response
