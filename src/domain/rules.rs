@@ -12,7 +12,9 @@ use super::status::ReadingStatus;
 use super::vehicle::Vehicle;
 use super::vin::Vin;
 
-/// SPEC 2.4: a private customer's job of at most 125 EUR incl. VAT need not be reported.
+/// SPEC 2.4: a private customer's job of at most 125 EUR incl. VAT need not be reported. The
+/// one definition of the limit: the issue message, the certification criterion C11 and the
+/// reference DMS read it from here.
 pub const EXEMPTION_MAX_CENTS: i64 = 12_500;
 /// SPEC 4 ODOMETER_IMPLAUSIBLE_RATE: more than 2,000 km per day.
 pub const MAX_KM_PER_DAY: u64 = 2_000;
@@ -184,9 +186,11 @@ pub fn evaluate(
             findings.push(Finding::new(IssueDetail::NotSubject { reason }, "Vin"));
         }
     }
-    if reading.customer_type == CustomerType::Private
-        && reading.invoice_total_cents <= EXEMPTION_MAX_CENTS
-    {
+    if is_exempt(
+        reading.subcontracted,
+        reading.customer_type,
+        reading.invoice_total_cents,
+    ) {
         findings.push(Finding::new(
             IssueDetail::NotRequired {
                 total_cents: reading.invoice_total_cents,
@@ -197,6 +201,13 @@ pub fn evaluate(
 
     let status = status_for(&findings, vin.is_some() && vehicle.is_none());
     Evaluation { findings, status }
+}
+
+/// SPEC 2.4: whether a job need not be reported. Subcontracted work never is exempt: a
+/// subcontractor "is always obliged" to report (seed 004), and its customer is the main
+/// contractor, who is liable for VAT.
+pub fn is_exempt(subcontracted: bool, customer: CustomerType, total_cents: i64) -> bool {
+    !subcontracted && customer == CustomerType::Private && total_cents <= EXEMPTION_MAX_CENTS
 }
 
 /// SPEC 3.4: an open Error comes first; then a VIN the register does not know yet.
@@ -792,5 +803,26 @@ mod tests {
         r.customer_type = CustomerType::Business;
         r.invoice_total_cents = 1;
         assert_eq!(codes(&check(&r, Some(&vehicle()), &[])), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn subcontracted_work_is_never_exempt_whatever_the_customer_and_total() {
+        let mut r = reading(d(2025, 6, 3), 10);
+        r.subcontracted = true;
+        r.customer_type = CustomerType::Private;
+        for total in [0, 1, EXEMPTION_MAX_CENTS, EXEMPTION_MAX_CENTS + 1] {
+            r.invoice_total_cents = total;
+            let e = check(&r, Some(&vehicle()), &[]);
+            assert_eq!(codes(&e), Vec::<&str>::new(), "{total} cents");
+            assert_eq!(e.status, ReadingStatus::Accepted);
+        }
+        assert!(is_exempt(false, CustomerType::Private, EXEMPTION_MAX_CENTS));
+        assert!(!is_exempt(true, CustomerType::Private, EXEMPTION_MAX_CENTS));
+        assert!(!is_exempt(
+            false,
+            CustomerType::Private,
+            EXEMPTION_MAX_CENTS + 1
+        ));
+        assert!(!is_exempt(false, CustomerType::Business, 0));
     }
 }
