@@ -4,8 +4,10 @@
 //! Interpretation, documented in the README:
 //! - a reading "dated in Y-1" is one whose work date falls in Y-1;
 //! - a reading caused a discrepancy when it raised an odometer anomaly on its vehicle's history
-//!   (ODOMETER_ROLLBACK, ODOMETER_ABOVE_LATER, ODOMETER_IMPLAUSIBLE_RATE), however the issue was
-//!   settled afterwards: a typo corrected later still broke the history when it was sent;
+//!   (ODOMETER_ROLLBACK, ODOMETER_ABOVE_LATER, ODOMETER_IMPLAUSIBLE_RATE) and the values it was
+//!   sent or corrected with still contradict that history as it now stands: a typo corrected
+//!   later still broke the history when it was sent, but a reading flagged only against values
+//!   from before a drop staff accepted later broke nothing (the drop starts a new sequence);
 //! - a company needs at least `MIN_READINGS` readings that year to be judged at all, so that one
 //!   mistake among a handful of readings neither awards nor withholds the label by chance.
 

@@ -57,9 +57,11 @@ on_both_backends! {
         let body = app.ok(&status_by_reference("R-1")).await;
         assert_eq!(receipts(&body)[0].status, "Accepted");
         assert_eq!(states(&body), [("ODOMETER_ROLLBACK".to_owned(), "ResolvedByStaff".to_owned())]);
-        // Part of the history now: a later lower reading is measured against it.
-        let next = app.submit_one(reading("R-2", CAR, date(2025, 6, 3), 45_100)).await;
-        assert_eq!(next.codes(), ["ODOMETER_ROLLBACK"]);
+        // Part of the history now, as the start of a new sequence (issue 17): a reading of the
+        // same day is measured against it, not against the 47,500 km from before the drop.
+        let next = app.submit_one(reading("R-2", CAR, date(2025, 6, 3), 47_300)).await;
+        assert_eq!(next.codes(), ["ODOMETER_IMPLAUSIBLE_RATE"]);
+        assert!(next.issues[0].message.contains("45,210"), "{}", next.issues[0].message);
         assert_eq!(staff_actions(&app), [(STAFF_USER.to_owned(), "Accept".to_owned(), "dashboard photo checked".to_owned())]);
         assert!(review::queue(&mut app.pool.get().unwrap()).unwrap().is_empty());
     }
