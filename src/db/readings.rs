@@ -335,6 +335,16 @@ fn history_entry(
     }
 }
 
+/// Readings of a VIN with an open Error, in the order they happened.
+pub fn pending_correction(conn: &mut DbConnection, vin: &str) -> QueryResult<Vec<ReadingRow>> {
+    readings::table
+        .filter(readings::vin.eq(vin))
+        .filter(readings::status.eq(ReadingStatus::PendingCorrection.as_str()))
+        .order((readings::work_date, readings::received_at, readings::id))
+        .select(ReadingRow::as_select())
+        .load(conn)
+}
+
 /// Readings of a VIN waiting for the vehicle to be registered, in the order they happened.
 pub fn waiting_for_registration(
     conn: &mut DbConnection,

@@ -279,14 +279,20 @@ on_both_backends! {
         let number = drop.issue("ODOMETER_ROLLBACK").number.clone().unwrap();
         let confirmed = app.call_as(Soap::V11, OTHER_USER, "en", &confirm_body(&number, Some("nieuw instrumentenpaneel"))).await;
         assert_eq!(confirmed.status, 200, "{}", confirmed.body);
-        // Our garage's reading arrives while the drop waits for staff: it is flagged against
-        // 80,150 km, and confirmed too.
-        let meanwhile = app.submit_one(reading("MEANWHILE", CAR, date(2025, 5, 28), 60_400)).await;
+        // Our garage's readings arrive while the drop waits for staff: flagged against 80,150 km.
+        let meanwhile = app.submit_one(reading("MEANWHILE", CAR, date(2025, 5, 27), 60_400)).await;
         assert_eq!(meanwhile.codes(), ["ODOMETER_ROLLBACK"]);
-        let number = meanwhile.issue("ODOMETER_ROLLBACK").number.clone().unwrap();
+        let confirmed = app.submit_one(reading("CONFIRMED", CAR, date(2025, 5, 28), 60_500)).await;
+        let number = confirmed.issue("ODOMETER_ROLLBACK").number.clone().unwrap();
         app.ok(&confirm_body(&number, Some("stand klopt"))).await;
         decide(&app, &drop.reading_id);
-        decide(&app, &meanwhile.reading_id);
+        // The unanswered one is checked again against the history that now holds the drop.
+        let status = app.ok(&status_by_reference("MEANWHILE")).await;
+        assert_eq!(receipts(&status)[0].status, "Accepted");
+        assert_eq!(states(&status), [("ODOMETER_ROLLBACK".to_owned(), "ResolvedByStaff".to_owned())]);
+        // The confirmed one waits for staff, who decide it as any other.
+        assert_eq!(receipts(&app.ok(&status_by_reference("CONFIRMED")).await)[0].status, "Reviewing");
+        decide(&app, &confirmed.reading_id);
 
         // After the accepted drop, an honest reading above it raises nothing.
         let after = app.submit_one(reading("AFTER", CAR, date(2025, 6, 2), 61_000)).await;
