@@ -9,7 +9,6 @@ use super::StaffError;
 use crate::db::trusted_providers::{self as store, ListRow, ProviderRow};
 use crate::db::{audit, readings, vehicles, DbConnection};
 use crate::domain::reading::ReadingInput;
-use crate::domain::rules;
 use crate::domain::trusted_provider::{self, Standing, DISCREPANCIES, MIN_READINGS};
 use crate::domain::vehicle::Vehicle;
 use crate::domain::vin::Vin;
@@ -91,7 +90,7 @@ fn caused_break(conn: &mut DbConnection, reading_id: &str) -> Result<bool, Staff
             .as_ref()
             .is_some_and(Vehicle::has_five_digit_odometer);
         let history = readings::official_history_without(conn, &values.vin, reading_id)?;
-        if !rules::history_findings(&values, five_digit, &history).is_empty() {
+        if trusted_provider::breaks_history(&values, five_digit, &history) {
             return Ok(true);
         }
     }
