@@ -218,7 +218,8 @@ pub fn decide(
         };
         readings::set_status(conn, &reading.id, status, at)?;
         if decision == Decision::Accept {
-            settle_followers(conn, staff, &reading, now)?;
+            let why = format!("reading {} was accepted", reading.id);
+            settle_followers(conn, staff, &reading.vin, &why, now)?;
         }
         audit::add_staff_action(
             conn,
@@ -238,20 +239,23 @@ pub fn decide(
     })
 }
 
-/// After staff accept a reading, the VIN's readings that wait only because of an odometer
-/// anomaly and were not answered yet are checked again against the history that now holds it:
-/// an honest reading sent after a drop, while the drop waited for staff, was flagged against
-/// the values from before it (issue 17). One that passes now joins the history, its anomaly
-/// resolved by that decision; GetReadingStatus then shows what the history says. One that
-/// still breaks it keeps its open issue, and its garage answers it as before.
+/// After staff change a VIN's history (accept a reading, correct one from a paper form), the
+/// VIN's readings that wait only because of an odometer anomaly and were not answered yet are
+/// checked again against the history as it now stands: an honest reading sent after a drop,
+/// while the drop waited for staff, was flagged against the values from before it (issue 17),
+/// and one flagged against a value that a paper form corrected was flagged against a typo.
+/// One that passes now joins the history, its anomaly resolved by that staff action;
+/// GetReadingStatus then shows what the history says. One that still breaks it keeps its open
+/// issue, and its garage answers it as before. `why` says what changed, for the audit trail.
 fn settle_followers(
     conn: &mut DbConnection,
     staff: &str,
-    accepted: &ReadingRow,
+    vin: &str,
+    why: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StaffError> {
     let at = now.naive_utc();
-    for follower in readings::pending_correction(conn, &accepted.vin)? {
+    for follower in readings::pending_correction(conn, vin)? {
         let issues = issues::for_reading(conn, &follower.id)?;
         let unsettled = issues
             .iter()
@@ -281,10 +285,7 @@ fn settle_followers(
         record_new(conn, &follower, &findings, None, at)?;
         let status = status_after(conn, &follower, &findings, &values)?;
         readings::set_status(conn, &follower.id, status, at)?;
-        let note = format!(
-            "checked again once reading {} was accepted: it no longer contradicts the history",
-            accepted.id
-        );
+        let note = format!("checked again once {why}: it no longer contradicts the history");
         audit::add_staff_action(
             conn,
             &NewStaffAction {
@@ -375,6 +376,16 @@ pub fn apply_paper_form(
         record_new(conn, &reading, &findings, Some(held), at)?;
         let status = status_after(conn, &reading, &findings, &corrected)?;
         readings::set_status(conn, &reading.id, status, at)?;
+        let why = format!(
+            "reading {} was corrected from paper form {}",
+            reading.id, form.reference
+        );
+        let mut vins = vec![previous.vin.as_str(), corrected.vin.as_str()];
+        vins.sort_unstable();
+        vins.dedup();
+        for vin in vins {
+            settle_followers(conn, staff, vin, &why, now)?;
+        }
         let note = form
             .note
             .clone()

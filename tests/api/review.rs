@@ -137,3 +137,31 @@ on_both_backends! {
         assert!(matches!(no_form, Err(StaffError::Invalid(_))));
     }
 }
+
+on_both_backends! {
+    /// Issue 17: a reading flagged only against a value that staff then corrected from a paper
+    /// form was flagged against a typo; it joins the history without its garage answering.
+    async fn a_paper_form_that_corrects_the_history_settles_the_readings_flagged_against_it(app: TestApp) {
+        app.submit_one(reading("BASE", CAR, date(2025, 1, 10), 40_000)).await;
+        // A digit too many that no rule caught: 94,900 for 49,400.
+        let slipped = app.submit_one(reading("SLIPPED", CAR, date(2025, 5, 20), 94_900)).await;
+        assert_eq!(slipped.codes(), ["LATE_SUBMISSION"]);
+        let honest = app.submit_one(reading("HONEST", CAR, date(2025, 6, 2), 50_000)).await;
+        assert_eq!(honest.codes(), ["ODOMETER_ROLLBACK"]);
+
+        let mut conn = app.pool.get().unwrap();
+        let form = PaperForm {
+            reference: "CF-2025-0099".into(),
+            odometer: Some(49_400),
+            ..PaperForm::default()
+        };
+        review::apply_paper_form(&mut conn, STAFF_USER, &slipped.reading_id, &form, now()).unwrap();
+        drop(conn);
+
+        let status = app.ok(&status_by_reference("HONEST")).await;
+        assert_eq!(receipts(&status)[0].status, "Accepted");
+        assert_eq!(states(&status), [("ODOMETER_ROLLBACK".to_owned(), "ResolvedByStaff".to_owned())]);
+        let actions = staff_actions(&app);
+        assert!(actions.iter().any(|(_, action, note)| action == "Accept" && note.contains("paper form CF-2025-0099")), "{actions:?}");
+    }
+}
