@@ -1,13 +1,13 @@
-//! Queries on `ok_labels`, and the history as the OK label reads it.
+//! Queries on `ok_labels`, and the open readings the OK label reads beside the history.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::{issues, ok_labels, readings};
 use super::DbConnection;
-use crate::domain::issue::IssueCode;
-use crate::domain::odometer::OdometerUnit;
-use crate::domain::ok_label::LabelReading;
+use crate::domain::issue::Severity;
+use crate::domain::issue_state::IssueState;
+use crate::domain::status::ReadingStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = ok_labels)]
@@ -34,54 +34,62 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<LabelRow>> 
     )
 }
 
-/// Odometer anomalies: on a reading in the history, only staff can have accepted them.
-const ANOMALIES: [IssueCode; 3] = [
-    IssueCode::OdometerRollback,
-    IssueCode::OdometerAboveLater,
-    IssueCode::OdometerImplausibleRate,
-];
+/// A sent reading of a VIN that is not in the official history yet: its work date, odometer
+/// value and unit, when it was received, and the codes of its unsettled Error issues.
+pub struct OpenReading {
+    pub work_date: NaiveDate,
+    pub odometer: i64,
+    pub unit: String,
+    pub received_at: NaiveDateTime,
+    pub unsettled: Vec<String>,
+}
 
-/// The official history of a VIN, each reading marked when it carries an accepted anomaly.
-pub fn history(
-    conn: &mut DbConnection,
-    vin: &str,
-) -> QueryResult<Vec<(LabelReading, NaiveDateTime)>> {
-    // One statement with fixed comparisons, on the concrete connection, so that it is prepared
-    // once per connection: SQLite never caches a statement with an `IN (...)` list.
-    let [first, second, third] = ANOMALIES.map(IssueCode::as_str);
-    let flagged = diesel::dsl::exists(
-        issues::table
-            .filter(issues::reading_id.eq(readings::id))
-            .filter(
-                issues::code
-                    .eq(first)
-                    .or(issues::code.eq(second))
-                    .or(issues::code.eq(third)),
-            ),
-    );
-    let rows: Vec<(NaiveDate, i64, String, NaiveDateTime, bool)> =
-        on_backend!(conn, |c| readings::table
-            .filter(readings::vin.eq(vin))
-            .filter(super::readings::is_official())
-            .order((readings::work_date, readings::received_at, readings::id))
-            .select((
-                readings::work_date,
-                readings::odometer,
-                readings::odometer_unit,
-                readings::received_at,
-                flagged,
-            ))
-            .load(c))?;
+/// The VIN's readings that wait for a correction or for staff, with what they wait for.
+pub fn open_readings(conn: &mut DbConnection, vin: &str) -> QueryResult<Vec<OpenReading>> {
+    let rows: Vec<(String, NaiveDate, i64, String, NaiveDateTime)> = readings::table
+        .filter(readings::vin.eq(vin))
+        .filter(
+            readings::status
+                .eq(ReadingStatus::PendingCorrection.as_str())
+                .or(readings::status.eq(ReadingStatus::Reviewing.as_str())),
+        )
+        .order((readings::work_date, readings::received_at, readings::id))
+        .select((
+            readings::id,
+            readings::work_date,
+            readings::odometer,
+            readings::odometer_unit,
+            readings::received_at,
+        ))
+        .load(conn)?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<&str> = rows.iter().map(|(id, ..)| id.as_str()).collect();
+    let unsettled = [
+        IssueState::Open,
+        IssueState::Confirmed,
+        IssueState::Escalated,
+    ]
+    .map(IssueState::as_str);
+    let issues: Vec<(String, String)> = issues::table
+        .filter(issues::reading_id.eq_any(&ids))
+        .filter(issues::severity.eq(Severity::Error.as_str()))
+        .filter(issues::state.eq_any(unsettled))
+        .select((issues::reading_id, issues::code))
+        .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(work_date, odometer, unit, received_at, anomaly)| {
-            let reading = LabelReading {
-                work_date,
-                odometer: odometer.max(0) as u64,
-                unit: OdometerUnit::parse(&unit).unwrap_or_default(),
-                anomaly,
-            };
-            (reading, received_at)
+        .map(|(id, work_date, odometer, unit, received_at)| OpenReading {
+            work_date,
+            odometer,
+            unit,
+            received_at,
+            unsettled: issues
+                .iter()
+                .filter(|(reading, _)| *reading == id)
+                .map(|(_, code)| code.clone())
+                .collect(),
         })
         .collect())
 }

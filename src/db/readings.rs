@@ -263,7 +263,7 @@ pub fn official_histories(
 /// whose statement cache finds the query by type: it runs for every reading and every check.
 /// The unit comes as a flag rather than a String, and the dates without chrono's format parser
 /// (`dates`): a history row costs no allocation of its own.
-fn received_history(
+pub fn received_history(
     conn: &mut DbConnection,
     vin: &str,
 ) -> QueryResult<Vec<(NaiveDateTime, HistoryEntry)>> {
@@ -290,6 +290,33 @@ fn received_history(
         .collect())
 }
 
+/// The official history of a VIN without one of its readings, in `official_history`'s order:
+/// the history that reading is judged against when it is judged again.
+pub fn official_history_without(
+    conn: &mut DbConnection,
+    vin: &str,
+    reading_id: &str,
+) -> QueryResult<Vec<HistoryEntry>> {
+    let rows: Vec<(Day, i64, bool, Option<i64>)> = readings::table
+        .filter(readings::vin.eq(vin))
+        .filter(is_official())
+        .filter(readings::id.ne(reading_id))
+        .order((readings::work_date, readings::received_at, readings::id))
+        .select((
+            readings::work_date,
+            readings::odometer,
+            readings::odometer_unit.eq(OdometerUnit::Mi.as_str()),
+            readings::odometer_replaced,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(work_date, odometer, in_miles, replaced)| {
+            history_entry(work_date, odometer, in_miles, replaced)
+        })
+        .collect())
+}
+
 fn history_entry(
     work_date: Day,
     odometer: i64,
@@ -306,6 +333,16 @@ fn history_entry(
         },
         odometer_replaced: replaced.map(|r| r.max(0) as u64),
     }
+}
+
+/// Readings of a VIN with an open Error, in the order they happened.
+pub fn pending_correction(conn: &mut DbConnection, vin: &str) -> QueryResult<Vec<ReadingRow>> {
+    readings::table
+        .filter(readings::vin.eq(vin))
+        .filter(readings::status.eq(ReadingStatus::PendingCorrection.as_str()))
+        .order((readings::work_date, readings::received_at, readings::id))
+        .select(ReadingRow::as_select())
+        .load(conn)
 }
 
 /// Readings of a VIN waiting for the vehicle to be registered, in the order they happened.

@@ -21,13 +21,13 @@ pub fn readings_per_company(
         .load(conn)
 }
 
-/// (company id, readings with one of the codes) for the same readings.
-pub fn readings_with_codes_per_company(
+/// (reading id, company id) of the same readings that carry an issue with one of the codes.
+pub fn readings_with_codes(
     conn: &mut DbConnection,
     from: NaiveDate,
     until: NaiveDate,
     codes: &[&str],
-) -> QueryResult<Vec<(i64, i64)>> {
+) -> QueryResult<Vec<(String, i64)>> {
     readings::table
         .filter(readings::work_date.ge(from))
         .filter(readings::work_date.lt(until))
@@ -36,8 +36,7 @@ pub fn readings_with_codes_per_company(
                 .filter(issues::reading_id.eq(readings::id))
                 .filter(issues::code.eq_any(codes)),
         ))
-        .group_by(readings::company_id)
-        .select((readings::company_id, count_star()))
+        .select((readings::id, readings::company_id))
         .load(conn)
 }
 

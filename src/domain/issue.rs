@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::format::{plural, Formatter};
 use super::language::Language;
 use super::odometer::OdometerUnit;
+use super::rules::EXEMPTION_MAX_CENTS;
 use super::vin::VinProblem;
 
 /// SPEC 4 severity column; the strings are the receipt's `Severity` values.
@@ -694,9 +695,6 @@ impl IssueDetail {
         }
     }
 }
-
-/// SPEC 2.4: 125 EUR VAT included, in cents.
-const EXEMPTION_MAX_CENTS: i64 = 12_500;
 
 /// The closing instruction of every correctable issue (SPEC 2.7: entering the issue number,
 /// the garage corrects the data the same way it sent it).

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::calendar::completed_months;
 use super::format::{plural, Formatter};
+use super::issue::IssueCode;
 use super::language::Language;
 use super::odometer::OdometerUnit;
 
@@ -25,14 +26,45 @@ pub struct LabelVehicle {
     pub imported_used: bool,
 }
 
-/// One reading of the official history.
+/// One reading the registry holds for the vehicle.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabelReading {
     pub work_date: NaiveDate,
     pub odometer: u64,
     pub unit: OdometerUnit,
-    /// an anomaly the registry accepted as genuine
+    /// In the official history, it breaks the history before it and stays there: an anomaly
+    /// staff accepted as genuine (`rules::links`). A corrected value is not one.
     pub anomaly: bool,
+    /// `None` for a reading of the official history; else what its open issues question.
+    pub open: Option<OpenQuestion>,
+}
+
+/// What keeps a sent reading out of the official history for now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenQuestion {
+    /// Only its work description (WORK_MISSING, ACTIVITY_UNKNOWN): its odometer value is not in
+    /// question, so it counts as the most recent value the registry holds (SPEC 2.9, seed 004).
+    WorkDescription,
+    /// Its odometer value itself (a rollback not yet answered, a VIN or date in doubt): it does
+    /// not count until it is settled.
+    Odometer,
+}
+
+impl OpenQuestion {
+    /// From the codes of a sent reading's unsettled Error issues.
+    pub fn of(unsettled: impl IntoIterator<Item = IssueCode>) -> OpenQuestion {
+        let about_work = |code| {
+            matches!(
+                code,
+                IssueCode::WorkMissing | IssueCode::ActivityUnknown | IssueCode::CorrectionLimit
+            )
+        };
+        if unsettled.into_iter().all(about_work) {
+            OpenQuestion::WorkDescription
+        } else {
+            OpenQuestion::Odometer
+        }
+    }
 }
 
 /// Why the label is refused; the JSON carries the code as `"code"` next to the numbers.
@@ -44,11 +76,17 @@ pub enum RefusalReason {
     /// `readings` readings carry an anomaly accepted as genuine, the latest on `latest`.
     HistoryAnomaly { readings: u32, latest: NaiveDate },
     /// The advertised mileage is lower (in km) than the most recent registered reading.
+    /// `awaiting_work` when that reading waits only for its work description; `left_out` a
+    /// more recent reading not counted because its odometer value is in question.
     AdvertisedBelowLastReading {
         advertised_km: u64,
         last_value: u64,
         last_unit: OdometerUnit,
         last_date: NaiveDate,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        awaiting_work: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        left_out: Option<LastReading>,
     },
     /// The vehicle has a 5-digit odometer.
     FiveDigitOdometer,
@@ -140,15 +178,13 @@ impl RefusalReason {
                 last_value,
                 last_unit,
                 last_date,
+                awaiting_work,
+                left_out,
             } => {
                 let advertised = f.odo(*advertised_km, OdometerUnit::Km);
-                let mut last = f.odo(*last_value, *last_unit);
-                if *last_unit != OdometerUnit::Km {
-                    let km = f.odo(last_unit.to_km(*last_value), OdometerUnit::Km);
-                    last = format!("{last} ({km})");
-                }
+                let last = shown_in_km(f, *last_value, *last_unit);
                 let date = f.date(*last_date);
-                match lang {
+                let mut text = match lang {
                     Language::Nl => format!(
                         "de kilometerstand in de advertentie ({advertised}) is lager dan de \
                          laatst geregistreerde kilometerstand: {last} op {date}"
@@ -165,7 +201,50 @@ impl RefusalReason {
                         "the advertised mileage ({advertised}) is lower than the last registered \
                          reading: {last} on {date}"
                     ),
+                };
+                if *awaiting_work {
+                    text.push_str(match lang {
+                        Language::Nl => {
+                            " (de kilometerstand zelf staat vast; enkel de beschrijving van de \
+                             werken wacht nog op een correctie)"
+                        }
+                        Language::Fr => {
+                            " (le kilométrage lui-même est établi\u{a0}; seule la description \
+                             des travaux attend encore une correction)"
+                        }
+                        Language::De => {
+                            " (der Kilometerstand selbst steht fest; nur die \
+                             Arbeitsbeschreibung wartet noch auf eine Korrektur)"
+                        }
+                        Language::En => {
+                            " (the odometer value itself is not in question; only its work \
+                             description still awaits a correction)"
+                        }
+                    });
                 }
+                if let Some(left) = left_out {
+                    let value = shown_in_km(f, left.odometer, left.unit);
+                    let on = f.date(left.date);
+                    text.push_str(&match lang {
+                        Language::Nl => format!(
+                            "; een recentere kilometerstand van {value} op {on} telt niet mee: \
+                             de tellerstand zelf wacht nog op een antwoord van de garage"
+                        ),
+                        Language::Fr => format!(
+                            "\u{a0}; un relevé plus récent de {value} le {on} n'est pas pris en \
+                             compte\u{a0}: sa valeur attend encore une réponse du garage"
+                        ),
+                        Language::De => format!(
+                            "; ein neuerer Kilometerstand von {value} am {on} zählt nicht: sein \
+                             Wert wartet noch auf eine Antwort der Werkstatt"
+                        ),
+                        Language::En => format!(
+                            "; a more recent reading of {value} on {on} is not counted: its \
+                             odometer value still awaits the garage's answer"
+                        ),
+                    });
+                }
+                text
             }
             RefusalReason::FiveDigitOdometer => {
                 let max = f.num(99_999);
@@ -296,8 +375,17 @@ impl RefusalReason {
     }
 }
 
+/// A value as displayed, with its km equivalent when it is in miles.
+fn shown_in_km(f: Formatter, value: u64, unit: OdometerUnit) -> String {
+    let shown = f.odo(value, unit);
+    if unit == OdometerUnit::Km {
+        return shown;
+    }
+    format!("{shown} ({})", f.odo(unit.to_km(value), OdometerUnit::Km))
+}
+
 /// The last registered reading, shown with every answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LastReading {
     pub date: NaiveDate,
     pub odometer: u64,
@@ -309,6 +397,16 @@ pub struct LastReading {
 pub struct LabelVerdict {
     pub reasons: Vec<RefusalReason>,
     pub last_reading: Option<LastReading>,
+}
+
+impl LastReading {
+    fn of(reading: &LabelReading) -> LastReading {
+        LastReading {
+            date: reading.work_date,
+            odometer: reading.odometer,
+            unit: reading.unit,
+        }
+    }
 }
 
 impl LabelVerdict {
@@ -330,42 +428,53 @@ pub fn required_readings(age_months: Option<u32>) -> u32 {
     }
 }
 
-/// `history` in any order; `advertised_km` the mileage in the advert; `today` the request date (Brussels).
+/// `history` in any order: the official history and the sent readings still open;
+/// `advertised_km` the mileage in the advert; `today` the request date (Brussels).
 ///
 /// `vehicle` is `None` when the VIN is not in the vehicle register: the only reason is then
 /// VIN_UNKNOWN. The last reading is the one with the latest work date (on a tie, the highest in
-/// km); it is returned whatever the verdict.
+/// km) among the official ones and those whose odometer value is not in question; it is
+/// returned whatever the verdict. Anomalies, the number of readings and the gaps are read from
+/// the official history only.
 pub fn evaluate(
     vehicle: Option<&LabelVehicle>,
     history: &[LabelReading],
     advertised_km: u64,
     today: NaiveDate,
 ) -> LabelVerdict {
-    let last_reading = history
-        .iter()
-        .max_by_key(|r| {
-            (
-                r.work_date,
-                r.unit.to_km(r.odometer),
-                r.unit == OdometerUnit::Km,
-                r.odometer,
-            )
-        })
-        .map(|r| LastReading {
-            date: r.work_date,
-            odometer: r.odometer,
-            unit: r.unit,
-        });
+    let latest = |readings: &mut dyn Iterator<Item = &LabelReading>| {
+        readings
+            .max_by_key(|r| {
+                (
+                    r.work_date,
+                    r.unit.to_km(r.odometer),
+                    r.unit == OdometerUnit::Km,
+                    r.odometer,
+                )
+            })
+            .cloned()
+    };
+    let counted = latest(
+        &mut history
+            .iter()
+            .filter(|r| r.open != Some(OpenQuestion::Odometer)),
+    );
+    let last_reading = counted.as_ref().map(LastReading::of);
     let Some(vehicle) = vehicle else {
         return LabelVerdict {
             reasons: vec![RefusalReason::VinUnknown],
             last_reading,
         };
     };
+    let official: Vec<LabelReading> = history
+        .iter()
+        .filter(|r| r.open.is_none())
+        .cloned()
+        .collect();
 
     let mut reasons = Vec::new();
 
-    let anomalies = history.iter().filter(|r| r.anomaly);
+    let anomalies = official.iter().filter(|r| r.anomaly);
     if let Some(latest) = anomalies.clone().map(|r| r.work_date).max() {
         reasons.push(RefusalReason::HistoryAnomaly {
             readings: count_u32(anomalies.count()),
@@ -373,13 +482,18 @@ pub fn evaluate(
         });
     }
 
-    if let Some(last) = last_reading {
+    if let Some(last) = &counted {
         if advertised_km < last.unit.to_km(last.odometer) {
+            let left_out = latest(&mut history.iter().filter(|r| {
+                r.open == Some(OpenQuestion::Odometer) && r.work_date >= last.work_date
+            }));
             reasons.push(RefusalReason::AdvertisedBelowLastReading {
                 advertised_km,
                 last_value: last.odometer,
                 last_unit: last.unit,
-                last_date: last.date,
+                last_date: last.work_date,
+                awaiting_work: last.open == Some(OpenQuestion::WorkDescription),
+                left_out: left_out.as_ref().map(LastReading::of),
             });
         }
     }
@@ -395,7 +509,7 @@ pub fn evaluate(
         .first_registration
         .map(|first| completed_months(first, today));
     let required = required_readings(age_months);
-    let readings = count_u32(history.len());
+    let readings = count_u32(official.len());
     if readings < required {
         reasons.push(RefusalReason::TooFewReadings {
             readings,
@@ -404,7 +518,7 @@ pub fn evaluate(
         });
     }
 
-    if let Some(gap) = reading_gap(vehicle.first_registration, history, today) {
+    if let Some(gap) = reading_gap(vehicle.first_registration, &official, today) {
         reasons.push(gap);
     }
 
@@ -492,6 +606,7 @@ mod tests {
             odometer,
             unit: OdometerUnit::Km,
             anomaly: false,
+            open: None,
         }
     }
 
@@ -808,6 +923,8 @@ mod tests {
                 last_value: 45_210,
                 last_unit: OdometerUnit::Km,
                 last_date: date(2024, 1, 1),
+                awaiting_work: false,
+                left_out: None,
             }]
         );
     }
@@ -820,6 +937,7 @@ mod tests {
             odometer: 30_000,
             unit: OdometerUnit::Mi,
             anomaly: false,
+            open: None,
         };
         assert_eq!(OdometerUnit::Mi.to_km(30_000), 48_280);
         let v = vehicle(Some(first));
@@ -833,6 +951,8 @@ mod tests {
                 last_value: 30_000,
                 last_unit: OdometerUnit::Mi,
                 last_date: date(2024, 1, 1),
+                awaiting_work: false,
+                left_out: None,
             }]
         );
         assert_eq!(
@@ -852,6 +972,7 @@ mod tests {
             km(date(2024, 1, 1), 50_000),
             LabelReading {
                 anomaly: true,
+                open: None,
                 ..km(date(2023, 1, 1), 60_000)
             },
         ];
@@ -879,6 +1000,7 @@ mod tests {
             odometer: 31_000, // 49 890 km
             unit: OdometerUnit::Mi,
             anomaly: false,
+            open: None,
         };
         let history = [km(day, 49_900), miles, km(day, 49_000)];
         let v = vehicle(Some(date(2023, 1, 1)));
@@ -898,6 +1020,8 @@ mod tests {
                 last_value: 49_900,
                 last_unit: OdometerUnit::Km,
                 last_date: day,
+                awaiting_work: false,
+                left_out: None,
             }]
         );
     }
@@ -910,11 +1034,13 @@ mod tests {
         let history = [
             LabelReading {
                 anomaly: true,
+                open: None,
                 ..km(date(2023, 8, 1), 30_000)
             },
             km(date(2022, 6, 1), 10_000),
             LabelReading {
                 anomaly: true,
+                open: None,
                 ..km(date(2022, 12, 1), 20_000)
             },
         ];
@@ -960,6 +1086,7 @@ mod tests {
         let history = [
             LabelReading {
                 anomaly: true,
+                open: None,
                 ..km(date(2010, 1, 1), 90_000)
             },
             km(date(2011, 1, 1), 1_000),
@@ -989,6 +1116,7 @@ mod tests {
             km(date(2019, 1, 1), 40_000),
             LabelReading {
                 anomaly: true,
+                open: None,
                 ..km(date(2016, 1, 1), 10_000)
             },
         ];
@@ -1005,6 +1133,8 @@ mod tests {
                     last_value: 40_000,
                     last_unit: OdometerUnit::Km,
                     last_date: date(2019, 1, 1),
+                    awaiting_work: false,
+                    left_out: None,
                 },
                 RefusalReason::FiveDigitOdometer,
                 RefusalReason::ImportedUsed,
@@ -1057,6 +1187,123 @@ mod tests {
         );
     }
 
+    // ---- Readings still open (issue 17, point 3) -----------------------------
+
+    fn open(work_date: NaiveDate, odometer: u64, question: OpenQuestion) -> LabelReading {
+        LabelReading {
+            open: Some(question),
+            ..km(work_date, odometer)
+        }
+    }
+
+    #[test]
+    fn only_the_work_description_leaves_the_odometer_value_unquestioned() {
+        use IssueCode::*;
+        assert_eq!(OpenQuestion::of([]), OpenQuestion::WorkDescription);
+        assert_eq!(
+            OpenQuestion::of([WorkMissing, ActivityUnknown, CorrectionLimit]),
+            OpenQuestion::WorkDescription
+        );
+        for code in [
+            VinInvalid,
+            VinUnknown,
+            WorkDateFuture,
+            OdometerInvalid,
+            OdometerRollback,
+            OdometerAboveLater,
+            OdometerImplausibleRate,
+            FiveDigitOverflow,
+        ] {
+            assert_eq!(
+                OpenQuestion::of([WorkMissing, code]),
+                OpenQuestion::Odometer,
+                "{code:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_reading_waiting_for_its_work_description_is_the_last_reading_the_advert_must_reach() {
+        let v = vehicle(Some(date(2024, 1, 1)));
+        let history = [
+            km(date(2024, 1, 1), 40_000),
+            open(today(), 45_210, OpenQuestion::WorkDescription),
+        ];
+        let equal = evaluate(Some(&v), &history, 45_210, today());
+        assert!(equal.granted(), "{:?}", equal.reasons);
+        assert_eq!(
+            equal.last_reading,
+            Some(LastReading {
+                date: today(),
+                odometer: 45_210,
+                unit: OdometerUnit::Km,
+            })
+        );
+        let below = evaluate(Some(&v), &history, 45_209, today());
+        assert_eq!(
+            below.reasons,
+            [RefusalReason::AdvertisedBelowLastReading {
+                advertised_km: 45_209,
+                last_value: 45_210,
+                last_unit: OdometerUnit::Km,
+                last_date: today(),
+                awaiting_work: true,
+                left_out: None,
+            }]
+        );
+        assert!(below.reasons[0]
+            .message(Language::En)
+            .contains("only its work description still awaits a correction"));
+    }
+
+    #[test]
+    fn a_reading_whose_odometer_is_in_question_is_left_out_and_the_refusal_says_so() {
+        let v = vehicle(Some(date(2024, 1, 1)));
+        let history = [
+            km(date(2024, 1, 1), 40_000),
+            open(today(), 30_000, OpenQuestion::Odometer),
+        ];
+        let granted = evaluate(Some(&v), &history, 40_000, today());
+        assert!(granted.granted(), "{:?}", granted.reasons);
+        assert_eq!(granted.last_reading.map(|l| l.odometer), Some(40_000));
+        let below = evaluate(Some(&v), &history, 39_999, today());
+        let left_out = Some(LastReading {
+            date: today(),
+            odometer: 30_000,
+            unit: OdometerUnit::Km,
+        });
+        assert_eq!(
+            below.reasons,
+            [RefusalReason::AdvertisedBelowLastReading {
+                advertised_km: 39_999,
+                last_value: 40_000,
+                last_unit: OdometerUnit::Km,
+                last_date: date(2024, 1, 1),
+                awaiting_work: false,
+                left_out,
+            }]
+        );
+        assert!(below.reasons[0].message(Language::En).ends_with(
+            "a more recent reading of 30,000 km on 2024-06-15 is not counted: its odometer \
+             value still awaits the garage's answer"
+        ));
+    }
+
+    #[test]
+    fn open_readings_count_neither_as_readings_nor_against_gaps_nor_as_anomalies() {
+        let v = vehicle(Some(date(2024, 1, 1)));
+        let history = [
+            open(date(2024, 6, 1), 10_000, OpenQuestion::WorkDescription),
+            LabelReading {
+                anomaly: true,
+                ..open(date(2024, 7, 1), 12_000, OpenQuestion::Odometer)
+            },
+        ];
+        let verdict = evaluate(Some(&v), &history, 12_000, today());
+        let codes: Vec<&str> = verdict.reasons.iter().map(|r| r.code()).collect();
+        assert_eq!(codes, ["TOO_FEW_READINGS"]);
+    }
+
     // ---- Messages ------------------------------------------------------------
 
     fn every_reason() -> Vec<RefusalReason> {
@@ -1071,6 +1318,8 @@ mod tests {
                 last_value: 30_000,
                 last_unit: OdometerUnit::Mi,
                 last_date: date(2023, 5, 6),
+                awaiting_work: false,
+                left_out: None,
             },
             RefusalReason::FiveDigitOdometer,
             RefusalReason::ImportedUsed,
@@ -1134,6 +1383,8 @@ mod tests {
             last_value: 1_045_211,
             last_unit: OdometerUnit::Km,
             last_date: date(2023, 5, 6),
+            awaiting_work: false,
+            left_out: None,
         };
         let expected = [
             (Language::Nl, ["45.210 km", "1.045.211 km", "06/05/2023"]),

@@ -11,8 +11,16 @@ use super::odometer::OdometerUnit;
 pub struct ClientReference(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("a ClientReference has 1 to 64 characters; this one has {0}")]
-pub struct ClientReferenceError(usize);
+pub enum ClientReferenceError {
+    #[error("a ClientReference has 1 to 64 characters; this one has {0}")]
+    Length(usize),
+    /// The XSD's length allows it, but it names no job: every blank one would be the same key.
+    #[error(
+        "a ClientReference of only spaces names no job: send the DMS's own id of the job or \
+         invoice line (1 to 64 characters, at least one of them not a space)"
+    )]
+    Blank,
+}
 
 impl ClientReference {
     pub const MAX_CHARS: usize = 64;
@@ -20,7 +28,10 @@ impl ClientReference {
     pub fn parse(raw: &str) -> Result<ClientReference, ClientReferenceError> {
         let length = raw.chars().count();
         if length == 0 || length > Self::MAX_CHARS {
-            return Err(ClientReferenceError(length));
+            return Err(ClientReferenceError::Length(length));
+        }
+        if raw.trim().is_empty() {
+            return Err(ClientReferenceError::Blank);
         }
         Ok(ClientReference(raw.to_owned()))
     }
@@ -101,6 +112,21 @@ mod tests {
                 .to_string(),
             "a ClientReference has 1 to 64 characters; this one has 65"
         );
+    }
+
+    #[test]
+    fn a_client_reference_of_only_spaces_is_refused_and_one_space_around_text_is_kept() {
+        for blank in [" ", "   ", "\t", " \n "] {
+            assert_eq!(
+                ClientReference::parse(blank),
+                Err(ClientReferenceError::Blank),
+                "{blank:?}"
+            );
+        }
+        assert_eq!(ClientReference::parse(" J-1 ").unwrap().as_str(), " J-1 ");
+        assert!(ClientReferenceError::Blank
+            .to_string()
+            .contains("only spaces"));
     }
 
     #[test]

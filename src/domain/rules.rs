@@ -12,7 +12,9 @@ use super::status::ReadingStatus;
 use super::vehicle::Vehicle;
 use super::vin::Vin;
 
-/// SPEC 2.4: a private customer's job of at most 125 EUR incl. VAT need not be reported.
+/// SPEC 2.4: a private customer's job of at most 125 EUR incl. VAT need not be reported. The
+/// one definition of the limit: the issue message, the certification criterion C11 and the
+/// reference DMS read it from here.
 pub const EXEMPTION_MAX_CENTS: i64 = 12_500;
 /// SPEC 4 ODOMETER_IMPLAUSIBLE_RATE: more than 2,000 km per day.
 pub const MAX_KM_PER_DAY: u64 = 2_000;
@@ -184,9 +186,11 @@ pub fn evaluate(
             findings.push(Finding::new(IssueDetail::NotSubject { reason }, "Vin"));
         }
     }
-    if reading.customer_type == CustomerType::Private
-        && reading.invoice_total_cents <= EXEMPTION_MAX_CENTS
-    {
+    if is_exempt(
+        reading.subcontracted,
+        reading.customer_type,
+        reading.invoice_total_cents,
+    ) {
         findings.push(Finding::new(
             IssueDetail::NotRequired {
                 total_cents: reading.invoice_total_cents,
@@ -197,6 +201,13 @@ pub fn evaluate(
 
     let status = status_for(&findings, vin.is_some() && vehicle.is_none());
     Evaluation { findings, status }
+}
+
+/// SPEC 2.4: whether a job need not be reported. Subcontracted work never is exempt: a
+/// subcontractor "is always obliged" to report (seed 004), and its customer is the main
+/// contractor, who is liable for VAT.
+pub fn is_exempt(subcontracted: bool, customer: CustomerType, total_cents: i64) -> bool {
+    !subcontracted && customer == CustomerType::Private && total_cents <= EXEMPTION_MAX_CENTS
 }
 
 /// SPEC 3.4: an open Error comes first; then a VIN the register does not know yet.
@@ -213,9 +224,70 @@ pub fn status_for(findings: &[Finding], waiting_for_registration: bool) -> Readi
     }
 }
 
+/// How one reading of an official history stands against the readings before it (SPEC 2.9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Link {
+    /// An odometer replacement, or a drop below the values before it that staff accepted as
+    /// genuine: later readings are compared from here on, not with the values before it.
+    pub starts_sequence: bool,
+    /// The reading breaks the history before it (a drop, or more than 2,000 km a day): an
+    /// anomaly that stays in the history. Only staff can have let such a value in.
+    pub anomaly: bool,
+}
+
+/// Reads an official history (oldest work date first, as stored): for each reading, whether it
+/// starts a new sequence and whether it is an anomaly. Derived from the values themselves, so
+/// a value corrected by CorrectIssue or a paper form is judged as it now is, and a break
+/// staff accepted stays one whichever reading's issue made them accept it.
+pub fn links(history: &[HistoryEntry], five_digit: bool) -> Vec<Link> {
+    let mut links: Vec<Link> = Vec::with_capacity(history.len());
+    let mut start = 0;
+    // The highest value in km of the sequence's readings dated before the current date, and of
+    // those up to it: a reading not below the first cannot be a drop, so the full comparison
+    // (with units as displayed) runs only for the few that might be.
+    let (mut max_before, mut max_through, mut through_date) = (None::<u64>, None::<u64>, None);
+    for (i, entry) in history.iter().enumerate() {
+        if through_date != Some(entry.work_date) {
+            max_before = max_through;
+            through_date = Some(entry.work_date);
+        }
+        let earlier = &history[start..i];
+        let link = if let Some(old_final) = entry.odometer_replaced {
+            let old = Value {
+                value: old_final,
+                unit: entry.unit,
+                date: entry.work_date,
+            };
+            Link {
+                starts_sequence: true,
+                anomaly: check_earlier(old, earlier, five_digit).is_some(),
+            }
+        } else {
+            let this = Value::of(entry);
+            let km = entry.unit.to_km(entry.odometer);
+            let maybe_drop = five_digit || max_before.is_some_and(|max| km <= max);
+            let drop = maybe_drop && check_rollback(this, earlier, five_digit).is_some();
+            Link {
+                starts_sequence: drop,
+                anomaly: drop || check_rate(this, earlier, five_digit).is_some(),
+            }
+        };
+        if link.starts_sequence {
+            start = i;
+            max_before = None;
+            max_through = None;
+        }
+        let km = entry.unit.to_km(entry.odometer);
+        max_through = Some(max_through.map_or(km, |max: u64| max.max(km)));
+        links.push(link);
+    }
+    links
+}
+
 /// ODOMETER_ROLLBACK, ODOMETER_ABOVE_LATER and ODOMETER_IMPLAUSIBLE_RATE against the readings
-/// of the same odometer: a replacement ends one odometer's sequence and starts the next.
-fn history_findings(
+/// of the same sequence: a replacement, or a drop staff accepted, ends one sequence and starts
+/// the next (`links`).
+pub fn history_findings(
     reading: &ReadingInput,
     five_digit: bool,
     history: &[HistoryEntry],
@@ -226,13 +298,14 @@ fn history_findings(
         unit: reading.unit,
         date,
     };
-    let start = history
-        .iter()
-        .rposition(|e| e.odometer_replaced.is_some() && e.work_date <= date)
+    let links = links(history, five_digit);
+    let starts = |i: usize| links[i].starts_sequence;
+    let start = (0..history.len())
+        .rev()
+        .find(|&i| starts(i) && history[i].work_date <= date)
         .unwrap_or(0);
-    let end = history
-        .iter()
-        .position(|e| e.odometer_replaced.is_some() && e.work_date > date)
+    let end = (0..history.len())
+        .find(|&i| starts(i) && history[i].work_date > date)
         .unwrap_or(history.len());
     let segment = &history[start..end.max(start)];
     let split = segment.partition_point(|e| e.work_date <= date);
@@ -306,8 +379,15 @@ fn plausible(km: u64, from: NaiveDate, to: NaiveDate) -> bool {
     km <= MAX_KM_PER_DAY * days_between(from, to)
 }
 
-/// The new value against the readings dated on or before its work date.
+/// The new value against the readings dated on or before its work date: a rollback first,
+/// else an implausible rate.
 fn check_earlier(this: Value, earlier: &[HistoryEntry], five_digit: bool) -> Option<IssueDetail> {
+    check_rollback(this, earlier, five_digit).or_else(|| check_rate(this, earlier, five_digit))
+}
+
+/// ODOMETER_ROLLBACK: below a reading dated strictly earlier (on a 5-digit odometer, below its
+/// neighbour by more than a plausible rollover).
+fn check_rollback(this: Value, earlier: &[HistoryEntry], five_digit: bool) -> Option<IssueDetail> {
     let mut strictly_earlier = earlier.iter().filter(|e| e.work_date < this.date);
     let rollback = |e: &HistoryEntry| IssueDetail::OdometerRollback {
         value: this.value,
@@ -318,22 +398,24 @@ fn check_earlier(this: Value, earlier: &[HistoryEntry], five_digit: bool) -> Opt
     };
     if five_digit {
         // Values wrap: only the neighbour tells whether a lower value is a rollover.
-        if let Some(previous) = strictly_earlier.next_back() {
-            let prev = Value::of(previous);
-            let (a, b) = prev.comparable(this);
-            if b < a {
-                let wrapped = driven_km(prev, this, true);
-                if !wrapped.is_some_and(|km| plausible(km, prev.date, this.date)) {
-                    return Some(rollback(previous));
-                }
+        let previous = strictly_earlier.next_back()?;
+        let prev = Value::of(previous);
+        let (a, b) = prev.comparable(this);
+        if b < a {
+            let wrapped = driven_km(prev, this, true);
+            if !wrapped.is_some_and(|km| plausible(km, prev.date, this.date)) {
+                return Some(rollback(previous));
             }
         }
-    } else if let Some(highest) = strictly_earlier.max_by_key(|e| Value::of(e).comparable(this).0) {
-        let (a, b) = Value::of(highest).comparable(this);
-        if b < a {
-            return Some(rollback(highest));
-        }
+        return None;
     }
+    let highest = strictly_earlier.max_by_key(|e| Value::of(e).comparable(this).0)?;
+    let (a, b) = Value::of(highest).comparable(this);
+    (b < a).then(|| rollback(highest))
+}
+
+/// ODOMETER_IMPLAUSIBLE_RATE: more than 2,000 km a day since the reading just before.
+fn check_rate(this: Value, earlier: &[HistoryEntry], five_digit: bool) -> Option<IssueDetail> {
     let previous = earlier.last()?;
     let prev = Value::of(previous);
     let km = driven_km(prev, this, five_digit)?;
@@ -658,6 +740,135 @@ mod tests {
         assert_eq!(codes(&e), ["ODOMETER_ROLLBACK"]);
     }
 
+    fn link(starts_sequence: bool, anomaly: bool) -> Link {
+        Link {
+            starts_sequence,
+            anomaly,
+        }
+    }
+
+    const CONTINUES: Link = Link {
+        starts_sequence: false,
+        anomaly: false,
+    };
+
+    #[test]
+    fn a_history_that_only_rises_has_no_anomaly_and_one_sequence() {
+        let history = [
+            entry(d(2025, 1, 10), 40_000),
+            entry(d(2025, 3, 1), 40_000),
+            entry(d(2025, 3, 1), 41_000),
+            entry(d(2025, 3, 1), 40_500),
+            entry(d(2025, 6, 1), 47_500),
+        ];
+        // Equal values, and a lower one on the same day, break nothing.
+        assert_eq!(links(&history, false), [CONTINUES; 5]);
+        assert_eq!(links(&[], false), []);
+    }
+
+    #[test]
+    fn a_value_one_km_below_the_sequence_is_an_accepted_drop_that_starts_a_new_one() {
+        let history = [
+            entry(d(2025, 1, 10), 50_000),
+            entry(d(2025, 3, 1), 49_999),
+            entry(d(2025, 4, 1), 49_000),
+        ];
+        assert_eq!(
+            links(&history, false),
+            [CONTINUES, link(true, true), link(true, true)]
+        );
+    }
+
+    #[test]
+    fn more_than_two_thousand_km_a_day_accepted_is_an_anomaly_but_no_new_sequence() {
+        let at_most = [entry(d(2025, 6, 1), 40_000), entry(d(2025, 6, 3), 44_000)];
+        assert_eq!(links(&at_most, false), [CONTINUES; 2]);
+        let above = [entry(d(2025, 6, 1), 40_000), entry(d(2025, 6, 3), 44_001)];
+        assert_eq!(links(&above, false), [CONTINUES, link(false, true)]);
+    }
+
+    #[test]
+    fn a_replacement_starts_a_sequence_and_is_an_anomaly_only_when_its_final_value_drops() {
+        let mut replaced = entry(d(2025, 3, 1), 10);
+        replaced.odometer_replaced = Some(119_000);
+        let history = [entry(d(2025, 1, 10), 119_000), replaced.clone()];
+        assert_eq!(links(&history, false), [CONTINUES, link(true, false)]);
+        replaced.odometer_replaced = Some(118_999);
+        let history = [entry(d(2025, 1, 10), 119_000), replaced];
+        assert_eq!(links(&history, false), [CONTINUES, link(true, true)]);
+    }
+
+    #[test]
+    fn a_five_digit_rollover_is_no_drop_and_an_implausible_wrap_is_one() {
+        let rollover = [entry(d(2025, 5, 30), 99_500), entry(d(2025, 6, 3), 7_500)];
+        assert_eq!(links(&rollover, true), [CONTINUES; 2]);
+        let too_far = [entry(d(2025, 5, 30), 99_500), entry(d(2025, 6, 3), 7_501)];
+        assert_eq!(links(&too_far, true), [CONTINUES, link(true, true)]);
+    }
+
+    #[test]
+    fn a_drop_in_miles_is_found_in_km() {
+        let mut miles = entry(d(2025, 6, 3), 62_137);
+        miles.unit = OdometerUnit::Mi;
+        let history = [entry(d(2025, 1, 10), 100_000), miles.clone()];
+        assert_eq!(links(&history, false), [CONTINUES; 2]);
+        miles.odometer = 62_136;
+        let history = [entry(d(2025, 1, 10), 100_000), miles];
+        assert_eq!(links(&history, false), [CONTINUES, link(true, true)]);
+    }
+
+    #[test]
+    fn after_an_accepted_drop_later_readings_are_compared_with_it_only() {
+        // Staff accepted 40,000 on 1 March below 50,000 on 10 January: the counter shows it.
+        let history = [entry(d(2025, 1, 10), 50_000), entry(d(2025, 3, 1), 40_000)];
+        let honest = check(&reading(d(2025, 6, 3), 40_000), Some(&vehicle()), &history);
+        assert_eq!(codes(&honest), Vec::<&str>::new());
+        let below = check(&reading(d(2025, 6, 3), 39_999), Some(&vehicle()), &history);
+        assert_eq!(codes(&below), ["ODOMETER_ROLLBACK"]);
+        match &below.findings[0].detail {
+            IssueDetail::OdometerRollback { earlier_date, .. } => {
+                assert_eq!(*earlier_date, d(2025, 3, 1))
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn before_an_accepted_drop_readings_are_compared_with_the_values_before_it() {
+        let history = [entry(d(2025, 1, 10), 50_000), entry(d(2025, 3, 1), 40_000)];
+        let at = on_time(d(2025, 2, 4));
+        let between = evaluate(
+            &reading(d(2025, 2, 4), 52_000),
+            Some(&vehicle()),
+            &history,
+            at,
+        );
+        assert_eq!(codes(&between), Vec::<&str>::new());
+        let below = evaluate(
+            &reading(d(2025, 2, 4), 49_999),
+            Some(&vehicle()),
+            &history,
+            at,
+        );
+        assert_eq!(codes(&below), ["ODOMETER_ROLLBACK"]);
+    }
+
+    #[test]
+    fn a_reading_accepted_above_a_later_one_makes_the_later_one_the_drop() {
+        // 50,000 on 1 February was accepted although 40,000 on 1 March was already there.
+        let history = [
+            entry(d(2025, 1, 10), 10_000),
+            entry(d(2025, 2, 1), 50_000),
+            entry(d(2025, 3, 1), 40_000),
+        ];
+        assert_eq!(
+            links(&history, false),
+            [CONTINUES, CONTINUES, link(true, true)]
+        );
+        let after = check(&reading(d(2025, 6, 3), 45_000), Some(&vehicle()), &history);
+        assert_eq!(codes(&after), Vec::<&str>::new());
+    }
+
     #[test]
     fn a_replacement_reading_checks_the_old_odometer_final_value() {
         let history = [entry(d(2025, 1, 10), 119_000)];
@@ -792,5 +1003,26 @@ mod tests {
         r.customer_type = CustomerType::Business;
         r.invoice_total_cents = 1;
         assert_eq!(codes(&check(&r, Some(&vehicle()), &[])), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn subcontracted_work_is_never_exempt_whatever_the_customer_and_total() {
+        let mut r = reading(d(2025, 6, 3), 10);
+        r.subcontracted = true;
+        r.customer_type = CustomerType::Private;
+        for total in [0, 1, EXEMPTION_MAX_CENTS, EXEMPTION_MAX_CENTS + 1] {
+            r.invoice_total_cents = total;
+            let e = check(&r, Some(&vehicle()), &[]);
+            assert_eq!(codes(&e), Vec::<&str>::new(), "{total} cents");
+            assert_eq!(e.status, ReadingStatus::Accepted);
+        }
+        assert!(is_exempt(false, CustomerType::Private, EXEMPTION_MAX_CENTS));
+        assert!(!is_exempt(true, CustomerType::Private, EXEMPTION_MAX_CENTS));
+        assert!(!is_exempt(
+            false,
+            CustomerType::Private,
+            EXEMPTION_MAX_CENTS + 1
+        ));
+        assert!(!is_exempt(false, CustomerType::Business, 0));
     }
 }

@@ -5,9 +5,12 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use uuid::Uuid;
 
 use crate::db::labels::{self, LabelRow};
-use crate::db::{vehicles, DbConnection};
+use crate::db::{readings, vehicles, DbConnection};
 use crate::domain::calendar::brussels_date;
-use crate::domain::ok_label::{self, LabelReading, LabelVehicle, LabelVerdict};
+use crate::domain::issue::IssueCode;
+use crate::domain::odometer::OdometerUnit;
+use crate::domain::ok_label::{self, LabelReading, LabelVehicle, LabelVerdict, OpenQuestion};
+use crate::domain::rules::{self, HistoryEntry};
 use crate::domain::vehicle::Vehicle;
 use crate::domain::vin::Vin;
 
@@ -21,6 +24,48 @@ fn label_vehicle(vehicle: &Vehicle) -> LabelVehicle {
     }
 }
 
+/// What the registry holds for a VIN, as the label reads it, each with when it was received:
+/// the official history, its anomalies read from the values as they now stand (a corrected
+/// typo is none; a drop staff accepted is one), and the sent readings still open.
+fn holdings(
+    conn: &mut DbConnection,
+    vin: &str,
+    five_digit: bool,
+) -> Result<Vec<(LabelReading, NaiveDateTime)>, ServiceError> {
+    let official = readings::received_history(conn, vin)?;
+    let entries: Vec<HistoryEntry> = official.iter().map(|(_, e)| e.clone()).collect();
+    let links = rules::links(&entries, five_digit);
+    let mut held: Vec<(LabelReading, NaiveDateTime)> = official
+        .into_iter()
+        .zip(links)
+        .map(|((received_at, entry), link)| {
+            let reading = LabelReading {
+                work_date: entry.work_date,
+                odometer: entry.odometer,
+                unit: entry.unit,
+                anomaly: link.anomaly,
+                open: None,
+            };
+            (reading, received_at)
+        })
+        .collect();
+    for open in labels::open_readings(conn, vin)? {
+        // An unknown code questions everything: the reading is left out rather than trusted.
+        let codes: Option<Vec<IssueCode>> =
+            open.unsettled.iter().map(|c| IssueCode::parse(c)).collect();
+        let question = codes.map_or(OpenQuestion::Odometer, OpenQuestion::of);
+        let reading = LabelReading {
+            work_date: open.work_date,
+            odometer: open.odometer.max(0) as u64,
+            unit: OdometerUnit::parse(&open.unit).unwrap_or_default(),
+            anomaly: false,
+            open: Some(question),
+        };
+        held.push((reading, open.received_at));
+    }
+    Ok(held)
+}
+
 /// The verdict on an advert, from the register and the history; nothing is stored.
 pub fn judge(
     conn: &mut DbConnection,
@@ -32,7 +77,10 @@ pub fn judge(
         Ok(vin) => vehicles::find(conn, &vin)?,
         Err(_) => None,
     };
-    let history: Vec<LabelReading> = labels::history(conn, vin)?
+    let five_digit = vehicle
+        .as_ref()
+        .is_some_and(Vehicle::has_five_digit_odometer);
+    let history: Vec<LabelReading> = holdings(conn, vin, five_digit)?
         .into_iter()
         .map(|(r, _)| r)
         .collect();
@@ -82,8 +130,10 @@ pub struct PublicLabel {
     pub no_longer_valid_because: Option<String>,
 }
 
-/// A label stays valid while the history agrees with it: no anomaly accepted since, no reading
-/// registered since the grant below the advertised mileage, no earlier reading above it.
+/// A label stays valid while the history agrees with it: no anomaly in it, no reading
+/// registered since the grant below the advertised mileage, no earlier reading above it. The
+/// readings are those the label counts when it is asked (`ok_label::evaluate`): a reading whose
+/// odometer value is in question counts once it is settled.
 pub fn public(
     conn: &mut DbConnection,
     label_id: &str,
@@ -97,10 +147,15 @@ pub fn public(
     };
     let advertised = label.advertised_km.max(0) as u64;
     let granted_on = label.granted_at.date();
+    let five_digit = vehicle
+        .as_ref()
+        .is_some_and(Vehicle::has_five_digit_odometer);
     let mut reason = None;
-    for (reading, received_at) in labels::history(conn, &label.vin)? {
+    for (reading, received_at) in holdings(conn, &label.vin, five_digit)? {
         let km = reading.unit.to_km(reading.odometer);
-        if reading.anomaly {
+        if reading.open == Some(OpenQuestion::Odometer) {
+            continue;
+        } else if reading.anomaly {
             reason = Some(format!(
                 "an odometer anomaly of {} is in the history",
                 reading.work_date

@@ -310,8 +310,40 @@ fn violation(path: &str, message: impl Into<String>) -> SchemaError {
     }
 }
 
+/// SOAP 1.2's encoding namespace, whose `ref` attribute is its multi-reference.
+const SOAP12_ENCODING: &str = "http://www.w3.org/2003/05/soap-encoding";
+
+/// A SOAP-encoding multi-reference (SOAP 1.1 `href="#id"`, SOAP 1.2 `enc:ref="id"`) stands for
+/// an element written elsewhere with that id. Document/literal reads every element where it
+/// stands, so the reference is refused by name rather than read as an empty element ("the
+/// required element ... is missing" sent developers looking in the wrong place). PHP's
+/// SoapClient writes one when a request uses the very same array or object twice.
+fn multi_reference(element: &Element, path: &str) -> Result<(), SchemaError> {
+    let (attribute, target) = match (
+        element.attribute(None, "href"),
+        element.attribute(Some(SOAP12_ENCODING), "ref"),
+    ) {
+        (Some(href), _) => ("href", href),
+        (None, Some(reference)) => ("ref", reference),
+        (None, None) => return Ok(()),
+    };
+    let id = target.strip_prefix('#').unwrap_or(target);
+    Err(violation(
+        path,
+        format!(
+            "{} is a SOAP-encoding reference ({attribute}=\"{target}\") to content sent \
+             elsewhere with id=\"{id}\"; this service is document/literal and reads each element \
+             where it stands, so write its content out in full every time it occurs. PHP's \
+             SoapClient writes such references when a request uses the very same array or object \
+             twice: give each occurrence its own array, or clone the object",
+            element.name
+        ),
+    ))
+}
+
 /// Checks an element against a complex type, recursively. `path` names the element.
 pub fn validate(element: &Element, ty: &ComplexType, path: &str) -> Result<(), SchemaError> {
+    multi_reference(element, path)?;
     if !element.text.trim().is_empty() {
         return Err(violation(
             path,
@@ -442,6 +474,7 @@ pub fn validate(element: &Element, ty: &ComplexType, path: &str) -> Result<(), S
 }
 
 fn validate_simple(element: &Element, ty: &SimpleType, path: &str) -> Result<(), SchemaError> {
+    multi_reference(element, path)?;
     if let Some(child) = element.children.first() {
         return Err(violation(
             path,
@@ -597,6 +630,32 @@ mod tests {
     #[test]
     fn a_complete_sequence_is_valid() {
         assert_eq!(check(WORK_OK, &WORK), Ok(()));
+    }
+
+    #[test]
+    fn a_soap_encoding_reference_is_refused_by_its_href_not_as_a_missing_element() {
+        let reused = r##"<Reading xmlns="urn:carpass:inflow:1"><Work href="#ref1"/></Reading>"##;
+        let doc = crate::soap::xml::parse(reused.as_bytes()).unwrap();
+        let err =
+            validate(&doc.children[0], &WORK, "SubmitReadings/Reading[1]/Work[2]").unwrap_err();
+        assert_eq!(err.path, "SubmitReadings/Reading[1]/Work[2]");
+        assert!(err.message.contains(r##"href="#ref1""##), "{err}");
+        assert!(err.message.contains(r#"id="ref1""#), "{err}");
+        assert!(err.message.contains("PHP's SoapClient"), "{err}");
+        assert!(!err.message.contains("missing"), "{err}");
+
+        let soap12 = r#"<Work xmlns="urn:carpass:inflow:1" xmlns:enc="http://www.w3.org/2003/05/soap-encoding" enc:ref="w1"/>"#;
+        let err = check(soap12, &WORK).unwrap_err();
+        assert!(err.message.contains(r#"ref="w1""#), "{err}");
+
+        let simple = r##"<Work xmlns="urn:carpass:inflow:1"><ActivityCode href="#c"/><Description>x</Description></Work>"##;
+        let err = check(simple, &WORK).unwrap_err();
+        assert_eq!(err.path, "Work/ActivityCode");
+        assert!(
+            err.message
+                .starts_with("ActivityCode is a SOAP-encoding reference"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -8,12 +8,13 @@ use super::StaffError;
 use crate::db::audit::{self, NewStaffAction};
 use crate::db::readings::ReadingRow;
 use crate::db::{accounts, issues, readings, DbConnection};
-use crate::domain::issue::{IssueDetail, Severity};
+use crate::domain::issue::{IssueCode, IssueDetail, Severity};
 use crate::domain::issue_number::IssueNumber;
 use crate::domain::issue_state::IssueState;
 use crate::domain::language::Language;
 use crate::domain::reading::ReadingInput;
 use crate::domain::status::ReadingStatus;
+use crate::domain::trusted_provider::DISCREPANCIES;
 use crate::domain::vin::Vin;
 use crate::service::auth::Role;
 use crate::service::corrections::{evaluate_again, keep_version, record_new, status_after};
@@ -216,6 +217,10 @@ pub fn decide(
             }
         };
         readings::set_status(conn, &reading.id, status, at)?;
+        if decision == Decision::Accept {
+            let why = format!("reading {} was accepted", reading.id);
+            settle_followers(conn, staff, &reading.vin, &why, now)?;
+        }
         audit::add_staff_action(
             conn,
             &NewStaffAction {
@@ -232,6 +237,68 @@ pub fn decide(
         )?;
         Ok(status)
     })
+}
+
+/// After staff change a VIN's history (accept a reading, correct one from a paper form), the
+/// VIN's readings that wait only because of an odometer anomaly and were not answered yet are
+/// checked again against the history as it now stands: an honest reading sent after a drop,
+/// while the drop waited for staff, was flagged against the values from before it (issue 17),
+/// and one flagged against a value that a paper form corrected was flagged against a typo.
+/// One that passes now joins the history, its anomaly resolved by that staff action;
+/// GetReadingStatus then shows what the history says. One that still breaks it keeps its open
+/// issue, and its garage answers it as before. `why` says what changed, for the audit trail.
+fn settle_followers(
+    conn: &mut DbConnection,
+    staff: &str,
+    vin: &str,
+    why: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StaffError> {
+    let at = now.naive_utc();
+    for follower in readings::pending_correction(conn, vin)? {
+        let issues = issues::for_reading(conn, &follower.id)?;
+        let unsettled = issues
+            .iter()
+            .filter(|i| UNSETTLED.contains(&i.state.as_str()))
+            .collect::<Vec<_>>();
+        let only_open_anomalies = unsettled.iter().all(|i| {
+            i.state == IssueState::Open.as_str()
+                && IssueCode::parse(&i.code).is_some_and(|c| DISCREPANCIES.contains(&c))
+        });
+        if unsettled.is_empty() || !only_open_anomalies {
+            continue;
+        }
+        let values = input_of(conn, &follower)?;
+        let findings = evaluate_again(conn, &follower, &values, now)?;
+        if findings
+            .iter()
+            .any(|f| f.code().severity() == Severity::Error)
+        {
+            continue;
+        }
+        issues::move_states(
+            conn,
+            &follower.id,
+            &[IssueState::Open.as_str()],
+            IssueState::ResolvedByStaff.as_str(),
+        )?;
+        record_new(conn, &follower, &findings, None, at)?;
+        let status = status_after(conn, &follower, &findings, &values)?;
+        readings::set_status(conn, &follower.id, status, at)?;
+        let note = format!("checked again once {why}: it no longer contradicts the history");
+        audit::add_staff_action(
+            conn,
+            &NewStaffAction {
+                reading_id: &follower.id,
+                staff_username: staff,
+                action: "Accept",
+                note: &note,
+                form_reference: None,
+                acted_at: at,
+            },
+        )?;
+    }
+    Ok(())
 }
 
 /// What a signed paper correction form changes.
@@ -309,6 +376,16 @@ pub fn apply_paper_form(
         record_new(conn, &reading, &findings, Some(held), at)?;
         let status = status_after(conn, &reading, &findings, &corrected)?;
         readings::set_status(conn, &reading.id, status, at)?;
+        let why = format!(
+            "reading {} was corrected from paper form {}",
+            reading.id, form.reference
+        );
+        let mut vins = vec![previous.vin.as_str(), corrected.vin.as_str()];
+        vins.sort_unstable();
+        vins.dedup();
+        for vin in vins {
+            settle_followers(conn, staff, vin, &why, now)?;
+        }
         let note = form
             .note
             .clone()

@@ -1,12 +1,19 @@
 //! `carpass staff trusted-providers`: the yearly Trusted Provider list (SPEC 2.10), computed
 //! from production readings only (certification runs in its own database) and published once.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::StaffError;
 use crate::db::trusted_providers::{self as store, ListRow, ProviderRow};
-use crate::db::DbConnection;
+use crate::db::{audit, readings, vehicles, DbConnection};
+use crate::domain::reading::ReadingInput;
 use crate::domain::trusted_provider::{self, Standing, DISCREPANCIES, MIN_READINGS};
+use crate::domain::vehicle::Vehicle;
+use crate::domain::vin::Vin;
+use crate::service::inflow::input_of;
+use crate::service::ServiceError;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Candidate {
@@ -33,13 +40,18 @@ pub fn compute(conn: &mut DbConnection, year: i32) -> Result<Vec<Candidate>, Sta
     };
     let codes: Vec<&str> = DISCREPANCIES.iter().map(|c| c.as_str()).collect();
     let readings = store::readings_per_company(conn, from, until)?;
-    let broken = store::readings_with_codes_per_company(conn, from, until, &codes)?;
+    let mut broken: HashMap<i64, u64> = HashMap::new();
+    for (reading_id, company_id) in store::readings_with_codes(conn, from, until, &codes)? {
+        if caused_break(conn, &reading_id)? {
+            *broken.entry(company_id).or_default() += 1;
+        }
+    }
     let mut candidates = Vec::new();
     for (id, kbo, name) in store::companies(conn)? {
         let Some((_, count)) = readings.iter().find(|(c, _)| *c == id) else {
             continue;
         };
-        let discrepancies = broken.iter().find(|(c, _)| *c == id).map_or(0, |(_, n)| *n) as u64;
+        let discrepancies = broken.get(&id).copied().unwrap_or(0);
         let count = *count as u64;
         candidates.push(Candidate {
             company_id: id,
@@ -51,6 +63,38 @@ pub fn compute(conn: &mut DbConnection, year: i32) -> Result<Vec<Candidate>, Sta
         });
     }
     Ok(candidates)
+}
+
+/// Whether a reading that raised an odometer anomaly caused a break in its vehicle's history
+/// (SPEC 2.10): whether any values it was sent or corrected with contradict that history as it
+/// now stands without it. A typo corrected later still broke the history when it was sent. A
+/// reading flagged only against values from before a drop that staff accepted as genuine
+/// broke nothing: the history now reads that drop as a new sequence (issue 17), so only the
+/// reading that made the drop counts.
+fn caused_break(conn: &mut DbConnection, reading_id: &str) -> Result<bool, StaffError> {
+    let Some(reading) = readings::find(conn, reading_id)? else {
+        return Ok(false);
+    };
+    let mut sent = Vec::new();
+    for version in audit::versions_of(conn, reading_id)? {
+        let values: ReadingInput = serde_json::from_str(&version.previous_values)
+            .map_err(|e| ServiceError::Corrupt(format!("version {}: {e}", version.id)))?;
+        sent.push(values);
+    }
+    sent.push(input_of(conn, &reading)?);
+    for values in sent {
+        let Ok(vin) = Vin::parse(&values.vin) else {
+            continue;
+        };
+        let five_digit = vehicles::find(conn, &vin)?
+            .as_ref()
+            .is_some_and(Vehicle::has_five_digit_odometer);
+        let history = readings::official_history_without(conn, &values.vin, reading_id)?;
+        if trusted_provider::breaks_history(&values, five_digit, &history) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Publishes the list of `year`: once; a published list is what the public page shows.

@@ -291,7 +291,7 @@ async fn the_operator_page_needs_the_session_login_and_opens_steps() {
         .unwrap();
     assert_eq!(shown.status().as_u16(), 200);
     let html = String::from_utf8_lossy(&shown.body().await.unwrap()).into_owned();
-    assert!(html.contains("Step 1 of 16"), "{html}");
+    assert!(html.contains("Step 1 of 17"), "{html}");
     assert!(
         html.contains("Configurez dans le DMS"),
         "the instructions in French: {html}"
@@ -303,6 +303,6 @@ async fn the_operator_page_needs_the_session_login_and_opens_steps() {
         .await
         .unwrap();
     let sheet: serde_json::Value = sheet.json().limit(1 << 20).await.unwrap();
-    assert_eq!(sheet["steps"].as_array().unwrap().len(), 16);
+    assert_eq!(sheet["steps"].as_array().unwrap().len(), 17);
     assert_eq!(sheet["opened"][0]["number"], 1);
 }

@@ -82,6 +82,63 @@ on_both_backends! {
     }
 }
 
+/// What PHP's SoapClient sends when a DMS reuses one array for the Work of two readings: the
+/// first written out with `id="ref1"`, the second as `href="#ref1"` (SOAP-encoding
+/// multi-references, which document/literal does not use).
+fn php_multi_reference_envelope() -> String {
+    let first = reading("PHP-1", CAR, date(2025, 6, 2), 45_000);
+    let second = reading("PHP-2", CAR, date(2025, 6, 3), 45_200);
+    let work = r#"<ns1:Work id="ref1"><ns1:ActivityCode>MAINTENANCE</ns1:ActivityCode><ns1:Description>Kleine onderhoudsbeurt</ns1:Description></ns1:Work>"#;
+    let strip = |r: &Reading| {
+        let mut r = r.clone();
+        r.works.clear();
+        r.fields("ns1:", true)
+    };
+    format!(
+        r##"<?xml version="1.0" encoding="UTF-8"?>
+<SOAP-ENV:Envelope xmlns:SOAP-ENV="{SOAP11}" xmlns:ns1="{NS}"><SOAP-ENV:Header>{}{}</SOAP-ENV:Header><SOAP-ENV:Body><ns1:SubmitReadings><ns1:Reading>{}{work}</ns1:Reading><ns1:Reading>{}<ns1:Work href="#ref1"/></ns1:Reading></ns1:SubmitReadings></SOAP-ENV:Body></SOAP-ENV:Envelope>"##,
+        security(GARAGE_USER, PASSWORD),
+        client_info("en"),
+        strip(&first),
+        strip(&second),
+    )
+}
+
+on_both_backends! {
+    /// Issue 17, point 5: a multi-reference is named with its href and how to avoid it, instead
+    /// of "the required element ActivityCode is missing".
+    async fn a_php_soap_encoding_reference_is_a_fault_that_names_the_href(app: TestApp) {
+        let response = app.post(Soap::V11.content_type(), &[], php_multi_reference_envelope()).await;
+        let f = expect_fault(&app, response, 500, "soap:Client", "SCHEMA_VIOLATION").await;
+        assert_eq!(f.element.as_deref(), Some("SubmitReadings/Reading[2]/Work[1]"));
+        assert!(f.message.contains(r##"href="#ref1""##), "{}", f.message);
+        assert!(f.message.contains("PHP's SoapClient"), "{}", f.message);
+        assert!(!f.message.contains("missing"), "{}", f.message);
+
+        // Written out in full, the same request is accepted.
+        let full = php_multi_reference_envelope().replace(
+            r##"<ns1:Work href="#ref1"/>"##,
+            "<ns1:Work><ns1:ActivityCode>MAINTENANCE</ns1:ActivityCode><ns1:Description>Kleine onderhoudsbeurt</ns1:Description></ns1:Work>",
+        );
+        let response = app.post(Soap::V11.content_type(), &[], full).await;
+        assert_eq!(response.status, 200, "{}", response.body);
+        assert_eq!(receipts(&response.body).len(), 2);
+    }
+}
+
+on_both_backends! {
+    /// Issue 17, point 5: the XSD's length allows " ", but it names no job.
+    async fn a_client_reference_of_only_spaces_is_refused_clearly(app: TestApp) {
+        let blank = submit_body(&[
+            reading("OK-1", CAR, date(2025, 6, 3), 45_000),
+            reading("   ", CAR, date(2025, 6, 3), 45_000),
+        ]);
+        let f = expect_fault(&app, app.call(Soap::V11, &blank).await, 500, "soap:Client", "SCHEMA_VIOLATION").await;
+        assert_eq!(f.element.as_deref(), Some("SubmitReadings/Reading[2]/ClientReference"));
+        assert!(f.message.contains("only spaces"), "{}", f.message);
+    }
+}
+
 on_both_backends! {
     async fn more_than_a_thousand_readings_are_refused_whole(app: TestApp) {
         let batch: Vec<Reading> = (0..1001).map(|i| reading(&format!("X-{i}"), CAR, date(2025, 6, 3), 45_000)).collect();

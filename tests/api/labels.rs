@@ -181,3 +181,169 @@ on_both_backends! {
         assert!(json.contains("LABEL_NOT_FOUND"), "{json}");
     }
 }
+
+// ---- Issue 17: rules that garages and buyers can trust -----------------------------------
+
+fn codes(label: &Label) -> Vec<&str> {
+    label.reasons.iter().map(|r| r.0.as_str()).collect()
+}
+
+async fn still_holds(app: &TestApp, id: &str) -> serde_json::Value {
+    let (status, json) = page(app, id, "application/json").await;
+    assert_eq!(status, 200, "{json}");
+    serde_json::from_str(&json).unwrap()
+}
+
+fn decide(app: &TestApp, reading_id: &str) {
+    let mut conn = app.pool.get().unwrap();
+    carpass::staff::review::decide(
+        &mut conn,
+        STAFF_USER,
+        reading_id,
+        carpass::staff::review::Decision::Accept,
+        "the counter shows it",
+        now(),
+    )
+    .unwrap();
+}
+
+/// The rollback typo of issue 17, point 1: 8,090 km for 80,900 on 2 June.
+async fn typo(app: &TestApp) -> Receipt {
+    let typo = app
+        .submit_one(reading("TYPO", CAR, date(2025, 6, 2), 8_090))
+        .await;
+    assert_eq!(typo.codes(), ["ODOMETER_ROLLBACK"]);
+    typo
+}
+
+on_both_backends! {
+    /// Issue 17, point 1: a value corrected by CorrectIssue is the history, not an anomaly.
+    async fn a_rollback_typo_corrected_by_correct_issue_keeps_the_label(app: TestApp) {
+        honest_history(&app).await;
+        let earlier = ask(&app, PORTAL_USER, CAR, 81_000).await.label_id.unwrap();
+        let typo = typo(&app).await;
+        let number = typo.issue("ODOMETER_ROLLBACK").number.clone().unwrap();
+        app.ok(&correct_body(&number, &reading("TYPO", CAR, date(2025, 6, 2), 80_900))).await;
+
+        let status = app.ok(&status_by_reference("TYPO")).await;
+        assert_eq!(receipts(&status)[0].status, "Accepted");
+        assert_eq!(states(&status), [("ODOMETER_ROLLBACK".to_owned(), "Corrected".to_owned())]);
+
+        let label = ask(&app, PORTAL_USER, CAR, 81_000).await;
+        assert!(label.granted, "{:?}", label.reasons);
+        assert_eq!(label.last, Some(("2025-06-02".into(), "80900".into())));
+        let json = still_holds(&app, &earlier).await;
+        assert_eq!(json["valid_now"], true, "{json}");
+    }
+}
+
+on_both_backends! {
+    /// Issue 17, point 1: so is a value staff corrected from a signed paper form.
+    async fn a_rollback_typo_corrected_by_a_paper_form_keeps_the_label(app: TestApp) {
+        honest_history(&app).await;
+        let earlier = ask(&app, PORTAL_USER, CAR, 81_000).await.label_id.unwrap();
+        let typo = typo(&app).await;
+        let mut conn = app.pool.get().unwrap();
+        let form = carpass::staff::review::PaperForm {
+            reference: "CF-2025-0017".into(),
+            odometer: Some(80_900),
+            ..Default::default()
+        };
+        let status = carpass::staff::review::apply_paper_form(&mut conn, STAFF_USER, &typo.reading_id, &form, now()).unwrap();
+        assert_eq!(status.as_str(), "Accepted");
+        drop(conn);
+
+        let label = ask(&app, PORTAL_USER, CAR, 81_000).await;
+        assert!(label.granted, "{:?}", label.reasons);
+        assert_eq!(still_holds(&app, &earlier).await["valid_now"], true);
+    }
+}
+
+on_both_backends! {
+    /// Issue 17, point 2: staff accept a drop as genuine. Later honest readings follow it
+    /// without an issue, the drop stays an anomaly for the label, and only the reading that
+    /// made the drop counts against its garage's Trusted Provider share.
+    async fn an_accepted_drop_starts_a_new_baseline_for_later_readings_and_the_trusted_provider_list(app: TestApp) {
+        honest_history(&app).await;
+        // Another garage finds the counter at 60,000 km after a repair of the instrument panel.
+        let submit_as_other = |r: Reading| {
+            let app = &app;
+            async move {
+                let response = app.call_as(Soap::V11, OTHER_USER, "en", &submit_body(&[r])).await;
+                assert_eq!(response.status, 200, "{}", response.body);
+                receipts(&response.body).remove(0)
+            }
+        };
+        let drop = submit_as_other(reading("DROP", CAR, date(2025, 5, 26), 60_000)).await;
+        assert_eq!(drop.codes(), ["ODOMETER_ROLLBACK"]);
+        let number = drop.issue("ODOMETER_ROLLBACK").number.clone().unwrap();
+        let confirmed = app.call_as(Soap::V11, OTHER_USER, "en", &confirm_body(&number, Some("nieuw instrumentenpaneel"))).await;
+        assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+        // Our garage's readings arrive while the drop waits for staff: flagged against 80,150 km.
+        let meanwhile = app.submit_one(reading("MEANWHILE", CAR, date(2025, 5, 27), 60_400)).await;
+        assert_eq!(meanwhile.codes(), ["ODOMETER_ROLLBACK"]);
+        let confirmed = app.submit_one(reading("CONFIRMED", CAR, date(2025, 5, 28), 60_500)).await;
+        let number = confirmed.issue("ODOMETER_ROLLBACK").number.clone().unwrap();
+        app.ok(&confirm_body(&number, Some("stand klopt"))).await;
+        decide(&app, &drop.reading_id);
+        // The unanswered one is checked again against the history that now holds the drop.
+        let status = app.ok(&status_by_reference("MEANWHILE")).await;
+        assert_eq!(receipts(&status)[0].status, "Accepted");
+        assert_eq!(states(&status), [("ODOMETER_ROLLBACK".to_owned(), "ResolvedByStaff".to_owned())]);
+        // The confirmed one waits for staff, who decide it as any other.
+        assert_eq!(receipts(&app.ok(&status_by_reference("CONFIRMED")).await)[0].status, "Reviewing");
+        decide(&app, &confirmed.reading_id);
+
+        // After the accepted drop, an honest reading above it raises nothing.
+        let after = app.submit_one(reading("AFTER", CAR, date(2025, 6, 2), 61_000)).await;
+        assert_eq!((after.status.as_str(), after.codes()), ("Accepted", vec![]));
+        // Below the drop's sequence is still a rollback, named against the drop.
+        let below = app.submit_one(reading("BELOW", CAR, date(2025, 6, 3), 60_999)).await;
+        assert_eq!(below.codes(), ["ODOMETER_ROLLBACK"]);
+        assert!(below.issues[0].message.contains("61,000"), "{}", below.issues[0].message);
+
+        let label = ask(&app, PORTAL_USER, CAR, 61_000).await;
+        assert_eq!(codes(&label), ["HISTORY_ANOMALY"]);
+        assert!(label.reasons[0].1.contains("2025-05-26"), "{}", label.reasons[0].1);
+
+        let mut conn = app.pool.get().unwrap();
+        let candidates = carpass::staff::trusted_providers::compute(&mut conn, 2026).unwrap();
+        let discrepancies = |name: &str| candidates.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("{name} in {candidates:?}")).discrepancies;
+        // Ours: the readings that followed the drop broke nothing; BELOW did.
+        assert_eq!(discrepancies("Garage Janssens BV"), 1);
+        assert_eq!(discrepancies("Bandencentrale Peeters"), 1);
+    }
+}
+
+on_both_backends! {
+    /// Issue 17, point 3: a reading that waits only for its work description holds its
+    /// odometer value; one whose odometer is the open question is left out, and the answer
+    /// says so.
+    async fn the_label_compares_with_every_reading_whose_odometer_is_not_in_question(app: TestApp) {
+        honest_history(&app).await;
+        let mut no_work = reading("NO-WORK", CAR, date(2025, 6, 2), 82_000);
+        no_work.works.clear();
+        assert_eq!(app.submit_one(no_work).await.codes(), ["WORK_MISSING"]);
+
+        let below = ask(&app, PORTAL_USER, CAR, 81_999).await;
+        assert_eq!(codes(&below), ["ADVERTISED_BELOW_LAST_READING"]);
+        assert!(below.reasons[0].1.contains("82,000 km on 2025-06-02"), "{}", below.reasons[0].1);
+        assert!(below.reasons[0].1.contains("work description"), "{}", below.reasons[0].1);
+        assert_eq!(below.last, Some(("2025-06-02".into(), "82000".into())));
+        let granted = ask(&app, PORTAL_USER, CAR, 82_000).await;
+        assert!(granted.granted, "{:?}", granted.reasons);
+
+        // A rollback not yet answered: its value is the open question.
+        let rollback = app.submit_one(reading("RB", CAR, date(2025, 6, 3), 70_000)).await;
+        assert_eq!(rollback.codes(), ["ODOMETER_ROLLBACK"]);
+        let below = ask(&app, PORTAL_USER, CAR, 81_999).await;
+        assert_eq!(codes(&below), ["ADVERTISED_BELOW_LAST_READING"]);
+        assert!(
+            below.reasons[0].1.contains("a more recent reading of 70,000 km on 2025-06-03 is not counted"),
+            "{}",
+            below.reasons[0].1
+        );
+        assert!(ask(&app, PORTAL_USER, CAR, 82_000).await.granted);
+        assert_eq!(still_holds(&app, granted.label_id.as_deref().unwrap()).await["valid_now"], true);
+    }
+}

@@ -57,9 +57,11 @@ on_both_backends! {
         let body = app.ok(&status_by_reference("R-1")).await;
         assert_eq!(receipts(&body)[0].status, "Accepted");
         assert_eq!(states(&body), [("ODOMETER_ROLLBACK".to_owned(), "ResolvedByStaff".to_owned())]);
-        // Part of the history now: a later lower reading is measured against it.
-        let next = app.submit_one(reading("R-2", CAR, date(2025, 6, 3), 45_100)).await;
-        assert_eq!(next.codes(), ["ODOMETER_ROLLBACK"]);
+        // Part of the history now, as the start of a new sequence (issue 17): a reading of the
+        // same day is measured against it, not against the 47,500 km from before the drop.
+        let next = app.submit_one(reading("R-2", CAR, date(2025, 6, 3), 47_300)).await;
+        assert_eq!(next.codes(), ["ODOMETER_IMPLAUSIBLE_RATE"]);
+        assert!(next.issues[0].message.contains("45,210"), "{}", next.issues[0].message);
         assert_eq!(staff_actions(&app), [(STAFF_USER.to_owned(), "Accept".to_owned(), "dashboard photo checked".to_owned())]);
         assert!(review::queue(&mut app.pool.get().unwrap()).unwrap().is_empty());
     }
@@ -133,5 +135,33 @@ on_both_backends! {
         assert!(matches!(no_reason, Err(StaffError::Invalid(_))));
         let no_form = review::apply_paper_form(&mut conn, STAFF_USER, &held.reading_id, &PaperForm { odometer: Some(1), ..PaperForm::default() }, now());
         assert!(matches!(no_form, Err(StaffError::Invalid(_))));
+    }
+}
+
+on_both_backends! {
+    /// Issue 17: a reading flagged only against a value that staff then corrected from a paper
+    /// form was flagged against a typo; it joins the history without its garage answering.
+    async fn a_paper_form_that_corrects_the_history_settles_the_readings_flagged_against_it(app: TestApp) {
+        app.submit_one(reading("BASE", CAR, date(2025, 1, 10), 40_000)).await;
+        // A digit too many that no rule caught: 94,900 for 49,400.
+        let slipped = app.submit_one(reading("SLIPPED", CAR, date(2025, 5, 20), 94_900)).await;
+        assert_eq!(slipped.codes(), ["LATE_SUBMISSION"]);
+        let honest = app.submit_one(reading("HONEST", CAR, date(2025, 6, 2), 50_000)).await;
+        assert_eq!(honest.codes(), ["ODOMETER_ROLLBACK"]);
+
+        let mut conn = app.pool.get().unwrap();
+        let form = PaperForm {
+            reference: "CF-2025-0099".into(),
+            odometer: Some(49_400),
+            ..PaperForm::default()
+        };
+        review::apply_paper_form(&mut conn, STAFF_USER, &slipped.reading_id, &form, now()).unwrap();
+        drop(conn);
+
+        let status = app.ok(&status_by_reference("HONEST")).await;
+        assert_eq!(receipts(&status)[0].status, "Accepted");
+        assert_eq!(states(&status), [("ODOMETER_ROLLBACK".to_owned(), "ResolvedByStaff".to_owned())]);
+        let actions = staff_actions(&app);
+        assert!(actions.iter().any(|(_, action, note)| action == "Accept" && note.contains("paper form CF-2025-0099")), "{actions:?}");
     }
 }

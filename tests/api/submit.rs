@@ -240,6 +240,25 @@ on_both_backends! {
 }
 
 on_both_backends! {
+    /// Issue 17, point 4: a subcontractor always reports (seed 004), so its small job for a
+    /// "private" customer is not told that reporting was optional.
+    async fn subcontracted_work_is_never_not_required(app: TestApp) {
+        let mut small = reading("SUB-1", CAR, date(2025, 6, 3), 41_000);
+        small.subcontracted = true;
+        small.customer = "Private";
+        small.total = "78.00";
+        let receipt = app.submit_one(small.clone()).await;
+        assert_eq!(receipt.codes(), Vec::<&str>::new(), "{receipt:?}");
+        assert_eq!(receipt.status, "Accepted");
+
+        small.reference = "SUB-2".into();
+        small.subcontracted = false;
+        let exempt = app.submit_one(small).await;
+        assert_eq!(exempt.codes(), ["NOT_REQUIRED"]);
+    }
+}
+
+on_both_backends! {
     async fn work_is_required_from_2024_and_activity_codes_must_be_standard(app: TestApp) {
         let mut none = reading("A-1", CAR, date(2025, 6, 3), 45_000);
         none.works.clear();

@@ -101,7 +101,7 @@ impl Defect {
             Defect::NoWorkDescription => "sends no work description",
             Defect::NoReplacementFlag => "does not flag an odometer replacement",
             Defect::NoSubcontractFlag => "does not flag subcontracted work",
-            Defect::SkipVatJob => "skips every job of at most 125 EUR, a VAT-liable customer's too",
+            Defect::SkipVatJob => "skips every job of at most 125 EUR, a VAT-liable customer's and subcontracted work too",
             Defect::NewClientReferenceOnRetry => "invents a new ClientReference when it retries",
             Defect::CredentialsInBody => {
                 "also puts the user name and password in a SOAP header block of its own"

@@ -22,13 +22,13 @@ use crate::domain::certification::scenario::{
 };
 use crate::domain::odometer::OdometerUnit;
 use crate::domain::reading::Work;
+// SPEC 2.4's limit: the skip-vat-job defect skips every job up to it, forgetting "private".
+use crate::domain::rules::EXEMPTION_MAX_CENTS;
 use crate::soap::inspect;
 use crate::soap::schema::NS;
 
 /// A 1x1 PNG: the screenshot the reference operator attaches where a step asks for one.
 const SCREENSHOT_PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
-/// SPEC 2.4: up to this total a private job is exempt (the skip-vat-job defect forgets "private").
-const EXEMPT_UP_TO_CENTS: i64 = 12_500;
 const ATTEMPTS: u32 = 4;
 const OPERATOR_PATIENCE: Duration = Duration::from_secs(30);
 
@@ -239,7 +239,7 @@ impl Dms<'_> {
         job: &SheetJob,
         work_date: NaiveDate,
     ) -> Result<(), SimulateError> {
-        if self.has(Defect::SkipVatJob) && job.invoice_total_cents <= EXEMPT_UP_TO_CENTS {
+        if self.has(Defect::SkipVatJob) && job.invoice_total_cents <= EXEMPTION_MAX_CENTS {
             self.note(format!(
                 "step {}: job of at most 125 EUR not reported",
                 step.number

@@ -88,7 +88,7 @@ impl Criterion {
             Criterion::C08 => "flags an odometer replacement",
             Criterion::C09 => "sends a 5-digit odometer's value as displayed",
             Criterion::C10 => "flags subcontracted work",
-            Criterion::C11 => "reports a VAT-liable customer's small job; a private job above 125 EUR too",
+            Criterion::C11 => "reports a VAT-liable customer's small job, a private job above 125 EUR, and subcontracted work whatever its amount",
             Criterion::C12 => "after a Server fault or a timeout, retries with the same ClientReference; no duplicate reading results",
             Criterion::C13 => "reads its receipt: no blind resend; asks GetReadingStatus for a reading that waits for registration",
             Criterion::C14 => "asks RequestOkLabel with the advertised mileage when it publishes an advert, and shows a refusal's reasons",

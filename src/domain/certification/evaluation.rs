@@ -14,11 +14,10 @@ use super::facts::{
 use super::scenario::{grouped, AnswerKind, InjectedFault, Sheet, SheetStep};
 use crate::domain::calendar::brussels_date;
 use crate::domain::reading::CustomerType;
+use crate::domain::rules::{self, EXEMPTION_MAX_CENTS};
 
 /// C05: a reading is sent while the vehicle is in the workshop.
 pub const SEND_WITHIN: Duration = Duration::minutes(10);
-/// SPEC 2.4: a private customer's job is exempt up to this total, VAT included.
-const EXEMPT_UP_TO_CENTS: i64 = 12_500;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -897,13 +896,24 @@ impl<'a> Judge<'a> {
         let Some(job) = &step.job else {
             return (Verdict::NotExercised, vec![], "the step has no job".into());
         };
-        let why = match job.customer {
-            CustomerType::Business => "a VAT-liable customer's job is reported whatever the amount",
-            CustomerType::Private if job.invoice_total_cents > EXEMPT_UP_TO_CENTS => {
-                "a private job above 125 EUR is reported"
-            }
-            CustomerType::Private => {
-                "reporting is optional for this job (private, at most 125 EUR)"
+        let limit = euros(EXEMPTION_MAX_CENTS);
+        let why = if job.subcontracted {
+            "subcontracted work is always reported, whatever the customer and the amount: the \
+             subcontractor's customer is the main contractor"
+                .to_owned()
+        } else {
+            match job.customer {
+                CustomerType::Business => {
+                    "a VAT-liable customer's job is reported whatever the amount".to_owned()
+                }
+                CustomerType::Private
+                    if !rules::is_exempt(false, job.customer, job.invoice_total_cents) =>
+                {
+                    format!("a private job above {limit} EUR is reported")
+                }
+                CustomerType::Private => {
+                    format!("reporting is optional for this job (private, at most {limit} EUR)")
+                }
             }
         };
         let job_said = format!(
@@ -1369,6 +1379,21 @@ mod tests {
             evaluation.result(Criterion::C01).verdict,
             Verdict::NotExercised
         );
+    }
+
+    #[test]
+    fn a_missing_small_subcontracted_job_fails_c11_whatever_the_customer() {
+        for customer in [CustomerType::Private, CustomerType::Business] {
+            let mut sheet = sheet(vec![Criterion::C11], customer, 7_800);
+            sheet.steps[0].job.as_mut().unwrap().subcontracted = true;
+            let c11 = judge(&sheet, &[], None).result(Criterion::C11).clone();
+            assert_eq!(c11.verdict, Verdict::Failed);
+            assert!(
+                c11.reason.contains("subcontracted work is always reported"),
+                "{}",
+                c11.reason
+            );
+        }
     }
 
     #[test]

@@ -62,8 +62,9 @@ async fn queue_page(
 the registry flagged, or when its one electronic correction did not settle it.</p>");
     } else {
         body.push_str(&format!(
-            "<p class=\"muted\">{} held for staff, oldest first. Accept puts the reading in the history with its anomaly marked; \
-reject keeps it out. Both need a note saying why.</p>",
+            "<p class=\"muted\">{} held for staff, oldest first. Accept puts the reading in the history with its anomaly marked \
+(a drop accepted as genuine starts a new sequence, and the VIN's unanswered readings flagged only against the values before it are \
+checked again); reject keeps it out. Both need a note saying why.</p>",
             match queue.len() {
                 1 => "One reading".to_owned(),
                 n => format!("{n} readings"),
