@@ -75,6 +75,9 @@ impl AppState {
     }
 }
 
+/// The longest a throttled login's answer is held back.
+const TARPIT_MOST: std::time::Duration = std::time::Duration::from_secs(5);
+
 impl AppState {
     /// Authenticates a credential, from the password cache when it can, else the slow way:
     /// the account is read, its password hashed with no connection held, the nonce (if any)
@@ -108,6 +111,18 @@ impl AppState {
                 let user = &credentials.username;
                 log::warn!("login refused: channel={channel:?} user={user:?} remote={source}: {e}");
             }
+        }
+        if let Err(AuthError::Throttled { retry_after }) = verified {
+            // A held-back guesser's answer is held back too: its connection sends nothing more
+            // meanwhile, so that a flood answered at once cannot crowd out everyone else's
+            // requests. Only the connection waits: no thread, no database connection.
+            // Spread over the last half of the wait, so that a flood's connections, held back
+            // together, do not all come back at the same moment.
+            let spread = rand::Rng::gen_range(&mut rand::thread_rng(), 0.5..=1.0);
+            let held = retry_after.min(TARPIT_MOST).mul_f64(spread);
+            actix_web::rt::time::sleep(held).await;
+            let retry_after = (retry_after - held).max(std::time::Duration::from_secs(1));
+            return Err(AuthError::Throttled { retry_after });
         }
         let account = verified?;
         if credentials.nonce.is_some() {

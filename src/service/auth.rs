@@ -225,7 +225,7 @@ impl Authenticator {
             .map(|(row, _)| self.key(username, &credentials.password, &row.password_hash));
         let remembered = key.as_ref().is_some_and(|key| self.cached(key));
         if !remembered {
-            self.throttle.admit(source, username)?;
+            let attempt = self.throttle.admit(source, username)?;
             let password = credentials.password.clone();
             let verified = match &known {
                 Some((row, _)) => {
@@ -249,10 +249,10 @@ impl Authenticator {
                 }
             };
             if !verified {
-                self.throttle.failed(source, username);
+                attempt.failed();
                 return Err(AuthError::Failed);
             }
-            self.throttle.succeeded(username);
+            attempt.succeeded();
             self.remember(key.expect("a known account"));
         }
         let (row, role) = known.expect("verified");
@@ -343,13 +343,15 @@ fn is_cached(cache: &Mutex<HashMap<[u8; 32], Instant>>, key: &[u8; 32]) -> bool 
 
 /// Failed logins per source address and per account name. `FREE_FAILURES` within a quiet
 /// `WINDOW` cost nothing; each further one doubles the wait before the next try is even
-/// hashed, from 1 s up to `MOST_WAIT`. A success clears the account name's count (not the
-/// address's: one valid account must not reset a guessing address). The account's wait is
-/// what a guesser spread over many addresses meets; it delays a garage only when its password
-/// is not remembered, and for at most `MOST_WAIT`.
+/// hashed, from 1 s up to `MOST_WAIT`, and past the free ones a key has one try checked at a
+/// time. Tries being checked count ahead as failures, so that a burst of guesses cannot
+/// slip past the count before their failures are known. A success clears the account
+/// name's count (not the address's: one valid account must not reset a guessing address).
+/// The account's wait is what a guesser spread over many addresses meets; it delays a garage
+/// only when its password is not remembered, and for at most `MOST_WAIT`.
 #[derive(Default)]
 struct Throttle {
-    failures: Mutex<HashMap<ThrottleKey, Failures>>,
+    failures: Arc<Mutex<HashMap<ThrottleKey, Failures>>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -362,6 +364,8 @@ enum ThrottleKey {
 #[derive(Debug, Clone, Copy)]
 struct Failures {
     count: u32,
+    /// Tries admitted and not yet known to have failed or succeeded.
+    checking: u32,
     last: Instant,
     until: Option<Instant>,
 }
@@ -370,9 +374,19 @@ const FREE_FAILURES: u32 = 10;
 const WINDOW: Duration = Duration::from_secs(15 * 60);
 const MOST_WAIT: Duration = Duration::from_secs(5 * 60);
 const THROTTLE_MAX: usize = 100_000;
+/// What a try refused because others of its key are being checked is told to wait.
+const BUSY_WAIT: Duration = Duration::from_secs(1);
+
+/// A try the throttle let through; it counts as a failure until it is known to be none.
+#[must_use]
+struct Attempt {
+    failures: Arc<Mutex<HashMap<ThrottleKey, Failures>>>,
+    keys: Vec<ThrottleKey>,
+    settled: bool,
+}
 
 impl Throttle {
-    fn keys(source: Option<IpAddr>, username: &str) -> impl Iterator<Item = ThrottleKey> {
+    fn keys(source: Option<IpAddr>, username: &str) -> Vec<ThrottleKey> {
         let source = source.map(|ip| match ip {
             IpAddr::V6(v6) => {
                 let mut segments = v6.segments();
@@ -384,50 +398,97 @@ impl Throttle {
         source
             .into_iter()
             .chain([ThrottleKey::Account(username.to_owned())])
+            .collect()
     }
 
-    /// Whether a try may be hashed now; how long to wait otherwise.
-    fn admit(&self, source: Option<IpAddr>, username: &str) -> Result<(), AuthError> {
+    /// Lets a try be hashed now, or says how long to wait.
+    fn admit(&self, source: Option<IpAddr>, username: &str) -> Result<Attempt, AuthError> {
         let now = Instant::now();
-        let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let wait = Throttle::keys(source, username)
-            .filter_map(|key| failures.get(&key)?.until)
-            .filter(|until| *until > now)
-            .map(|until| until - now)
-            .max();
-        match wait {
-            Some(retry_after) => Err(AuthError::Throttled { retry_after }),
-            None => Ok(()),
-        }
-    }
-
-    fn failed(&self, source: Option<IpAddr>, username: &str) {
-        let now = Instant::now();
+        let keys = Throttle::keys(source, username);
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         if failures.len() >= THROTTLE_MAX {
-            failures.retain(|_, f| now - f.last < WINDOW);
-            if failures.len() >= THROTTLE_MAX {
-                failures.clear();
-            }
+            failures.retain(|_, f| f.checking > 0 || now - f.last < WINDOW);
         }
-        for key in Throttle::keys(source, username) {
-            let entry = failures.entry(key).or_insert(Failures {
+        let mut wait = None::<Duration>;
+        for key in &keys {
+            let Some(f) = failures.get(key) else { continue };
+            let count = if now - f.last >= WINDOW { 0 } else { f.count };
+            let held = match f.until {
+                Some(until) if until > now => Some(until - now),
+                _ if f.checking > 0 && count + f.checking >= FREE_FAILURES => Some(BUSY_WAIT),
+                _ => None,
+            };
+            wait = wait.max(held);
+        }
+        if let Some(retry_after) = wait {
+            return Err(AuthError::Throttled { retry_after });
+        }
+        for key in &keys {
+            let entry = failures.entry(key.clone()).or_insert(Failures {
                 count: 0,
+                checking: 0,
                 last: now,
                 until: None,
             });
-            if now - entry.last >= WINDOW {
-                entry.count = 0;
-            }
-            entry.count += 1;
-            entry.last = now;
-            entry.until = wait_after(entry.count).map(|wait| now + wait);
+            entry.checking += 1;
         }
+        Ok(Attempt {
+            failures: self.failures.clone(),
+            keys,
+            settled: false,
+        })
+    }
+}
+
+impl Attempt {
+    fn failed(mut self) {
+        let now = Instant::now();
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        for key in &self.keys {
+            if let Some(entry) = failures.get_mut(key) {
+                if now - entry.last >= WINDOW {
+                    entry.count = 0;
+                }
+                entry.count += 1;
+                entry.checking = entry.checking.saturating_sub(1);
+                entry.last = now;
+                entry.until = wait_after(entry.count).map(|wait| now + wait);
+            }
+        }
+        self.settled = true;
     }
 
-    fn succeeded(&self, username: &str) {
+    fn succeeded(mut self) {
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        failures.remove(&ThrottleKey::Account(username.to_owned()));
+        for key in &self.keys {
+            match key {
+                ThrottleKey::Account(_) => {
+                    failures.remove(key);
+                }
+                ThrottleKey::Source(_) => {
+                    if let Some(entry) = failures.get_mut(key) {
+                        entry.checking = entry.checking.saturating_sub(1);
+                    }
+                }
+            }
+        }
+        self.settled = true;
+    }
+}
+
+/// A try that ended without a verdict (the hashing queue was full, the hash failed) is no
+/// failure: it only stops counting ahead.
+impl Drop for Attempt {
+    fn drop(&mut self) {
+        if self.settled {
+            return;
+        }
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        for key in &self.keys {
+            if let Some(entry) = failures.get_mut(key) {
+                entry.checking = entry.checking.saturating_sub(1);
+            }
+        }
     }
 }
 
@@ -555,35 +616,72 @@ mod tests {
         assert_eq!(wait_after(u32::MAX), Some(MOST_WAIT));
     }
 
+    fn fail(throttle: &Throttle, source: Option<IpAddr>, username: &str) {
+        throttle.admit(source, username).unwrap().failed();
+    }
+
     #[test]
     fn a_guessing_address_is_held_back_and_a_success_clears_only_the_account() {
         let throttle = Throttle::default();
         let attacker: Option<IpAddr> = Some("192.0.2.7".parse().unwrap());
         let garage: Option<IpAddr> = Some("198.51.100.1".parse().unwrap());
-        for n in 0..FREE_FAILURES {
-            assert!(throttle.admit(attacker, &format!("user{n}")).is_ok());
-            throttle.failed(attacker, &format!("user{n}"));
+        for n in 0..=FREE_FAILURES {
+            fail(&throttle, attacker, &format!("user{n}"));
         }
-        assert!(throttle.admit(attacker, "user-x").is_ok(), "still free");
-        throttle.failed(attacker, "user-x");
         assert!(matches!(
             throttle.admit(attacker, "another"),
             Err(AuthError::Throttled { .. })
         ));
         // The address is held back, not the accounts it guessed at, nor other addresses.
-        assert!(throttle.admit(garage, "user0").is_ok());
+        throttle.admit(garage, "user0").unwrap().succeeded();
         // An account guessed at from many addresses is held back for every address...
         for n in 0..=FREE_FAILURES {
-            let source = Some(IpAddr::from([203, 0, 113, n as u8]));
-            throttle.failed(source, "garage-one");
+            fail(
+                &throttle,
+                Some(IpAddr::from([203, 0, 113, n as u8])),
+                "garage-one",
+            );
         }
         assert!(matches!(
             throttle.admit(garage, "garage-one"),
             Err(AuthError::Throttled { .. })
         ));
-        // ...until it logs in.
-        throttle.succeeded("garage-one");
+        // ...until it logs in (its wait over, from an address of its own).
+        throttle
+            .failures
+            .lock()
+            .unwrap()
+            .values_mut()
+            .for_each(|f| f.until = None);
+        throttle.admit(garage, "garage-one").unwrap().succeeded();
         assert!(throttle.admit(garage, "garage-one").is_ok());
+    }
+
+    #[test]
+    fn tries_being_checked_count_ahead_so_a_burst_gets_only_the_free_ones() {
+        let throttle = Throttle::default();
+        let source: Option<IpAddr> = Some("192.0.2.9".parse().unwrap());
+        let admitted: Vec<Attempt> = (0..50)
+            .filter_map(|n| throttle.admit(source, &format!("u{n}")).ok())
+            .collect();
+        assert_eq!(admitted.len() as u32, FREE_FAILURES);
+        admitted.into_iter().for_each(Attempt::failed);
+        // The free ones spent, the next failure starts the wait.
+        throttle.admit(source, "eleventh").unwrap().failed();
+        assert!(throttle.admit(source, "next").is_err());
+        throttle
+            .failures
+            .lock()
+            .unwrap()
+            .values_mut()
+            .for_each(|f| f.until = None);
+        let one = throttle.admit(source, "next").unwrap();
+        assert!(throttle.admit(source, "other").is_err());
+        drop(one);
+        assert!(
+            throttle.admit(source, "other").is_ok(),
+            "a try with no verdict is no failure"
+        );
     }
 
     #[test]
@@ -591,7 +689,7 @@ mod tests {
         let throttle = Throttle::default();
         for n in 0..=FREE_FAILURES {
             let source = format!("2001:db8:1:2::{n:x}").parse().ok();
-            throttle.failed(source, &format!("u{n}"));
+            fail(&throttle, source, &format!("u{n}"));
         }
         let same_prefix = "2001:db8:1:2:ffff::1".parse().ok();
         let other_prefix = "2001:db8:1:3::1".parse().ok();

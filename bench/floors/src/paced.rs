@@ -33,13 +33,12 @@ pub fn run(
         .to_socket_addrs()?
         .next()
         .ok_or("the host does not resolve")?;
-    let mut request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: text/xml; charset=utf-8\r\nSOAPAction: \"\"\r\nContent-Length: {}\r\n\r\n",
-        body.len()
-    )
-    .into_bytes();
-    request.extend_from_slice(&body);
-    let request = Arc::new(request);
+    let request = Arc::new(Request {
+        head: format!(
+            "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: text/xml; charset=utf-8\r\nSOAPAction: \"\"\r\n"
+        ),
+        body: String::from_utf8(body).map_err(|_| "the body must be UTF-8")?,
+    });
     let total = (rate * seconds).round() as u64;
 
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -85,7 +84,7 @@ pub fn run(
 /// the answer. Returns the latencies in microseconds and the count of non-200 answers.
 async fn connection(
     addr: SocketAddr,
-    request: &[u8],
+    request: &Request,
     next: &AtomicU64,
     total: u64,
     start: Instant,
@@ -103,11 +102,25 @@ async fn connection(
         }
         let due = start + Duration::from_secs_f64(k as f64 / rate);
         tokio::time::sleep_until(due.into()).await;
-        writer.write_all(request).await?;
+        writer.write_all(&request.numbered(k)).await?;
         if read_response(&mut reader).await? != 200 {
             errors += 1;
         }
         latencies.push(due.elapsed().as_micros() as u64);
+    }
+}
+
+/// The request every connection sends; `{N}` in its body becomes the request's number, so
+/// that each SubmitReadings carries a ClientReference of its own (a resend is not stored).
+struct Request {
+    head: String,
+    body: String,
+}
+
+impl Request {
+    fn numbered(&self, k: u64) -> Vec<u8> {
+        let body = self.body.replace("{N}", &k.to_string());
+        format!("{}Content-Length: {}\r\n\r\n{body}", self.head, body.len()).into_bytes()
     }
 }
 
