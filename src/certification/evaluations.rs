@@ -120,7 +120,12 @@ pub fn facts(rows: &[ExchangeRow], usernames: &[String]) -> Vec<Exchange> {
                 received_at: row.received_at.and_utc(),
                 step: row.step.map(|s| s as u32),
                 request: inspect::request(&raw, usernames),
-                response: inspect::response(&row.response_body),
+                // Status 0: nothing went back on the wire (the held request of C12).
+                response: if row.response_status == 0 {
+                    ResponseFacts::Unanswered
+                } else {
+                    inspect::response(&row.response_body)
+                },
                 injected: row.injected.as_deref().and_then(InjectedFault::parse),
             }
         })
@@ -254,13 +259,15 @@ fn steps(
         .collect()
 }
 
-fn outcome(response: &ResponseFacts) -> String {
+/// What the DMS got back, in a few words.
+pub fn outcome(response: &ResponseFacts) -> String {
     match response {
         ResponseFacts::Receipts(receipts) => {
             let statuses: Vec<&str> = receipts.iter().map(|r| r.status.as_str()).collect();
             format!("receipt: {}", statuses.join(", "))
         }
         ResponseFacts::Fault { code, .. } => format!("fault {code}"),
+        ResponseFacts::Unanswered => "no answer: the connection was closed".into(),
         ResponseFacts::Other => "answered".into(),
     }
 }

@@ -118,6 +118,17 @@ pub fn start(
     software: &Software,
     now: DateTime<Utc>,
 ) -> Result<Started, CertificationError> {
+    start_holding(conn, software, now, None)
+}
+
+/// `start`, with the injected timeouts holding their request `hold_seconds` instead of the
+/// scenario's time (tests play a patient and an impatient DMS against a short hold).
+pub fn start_holding(
+    conn: &mut DbConnection,
+    software: &Software,
+    now: DateTime<Utc>,
+    hold_seconds: Option<u64>,
+) -> Result<Started, CertificationError> {
     let software = Software {
         builder: software.builder.trim().to_owned(),
         name: software.name.trim().to_owned(),
@@ -135,7 +146,16 @@ pub fn start(
             )));
         }
     }
-    let scenarios = scenarios::builtin();
+    let mut scenarios = scenarios::builtin();
+    if let Some(hold) = hold_seconds {
+        for inject in scenarios
+            .iter_mut()
+            .flat_map(|s| &mut s.steps)
+            .filter_map(|s| s.inject.as_mut())
+        {
+            inject.hold_seconds = hold;
+        }
+    }
     let today = brussels_date(now);
     crate::db::writing(conn, |conn| {
         let id = new_session_id();

@@ -49,6 +49,13 @@ pub fn request(raw: &RawRequest<'_>, usernames: &[String]) -> RequestFacts {
     for header in &envelope.headers {
         if header.is(WSSE, "Security") {
             if let Some(auth) = username_token(header) {
+                if let (Authentication::Basic { username: basic }, Some(token)) =
+                    (&facts.authentication, auth.username())
+                {
+                    if basic != token {
+                        facts.conflicting_account = Some(basic.clone());
+                    }
+                }
                 facts.authentication = auth;
             }
         } else if header.is(NS, "ClientInfo") {
@@ -137,6 +144,11 @@ pub fn response(body: &[u8]) -> ResponseFacts {
                     .map(|i| IssueFacts {
                         number: text(i, "IssueNumber").unwrap_or_default(),
                         code: text(i, "Code").unwrap_or_default(),
+                        severity: text(i, "Severity").unwrap_or_default(),
+                        correctable: text(i, "Correctable")
+                            .and_then(|b| schema::parse_boolean(&b))
+                            .unwrap_or(false),
+                        state: text(i, "State"),
                     })
                     .collect(),
             })

@@ -107,7 +107,8 @@ async fn inflow(
     };
     // Only a request that was taken gets a fault injected: its reading is stored, its answer lost.
     let injected = injection.filter(|_| answer.is_ok());
-    let reply = match injected.map(|i| i.fault) {
+    let fault = injected.map(|i| i.fault);
+    let reply = match fault {
         Some(InjectedFault::Server) => Reply::of(
             version,
             Err(Fault::new(
@@ -118,10 +119,31 @@ async fn inflow(
         ),
         _ => Reply::of(version, answer),
     };
+    // A held request gets no answer at all: the connection is closed after the hold, so that
+    // a DMS with a timeout longer than the hold loses its answer as surely as an impatient one
+    // (C12). Recorded as it went on the wire: status 0, nothing sent, at the moment of closing.
+    let hold = injected
+        .filter(|i| i.fault == InjectedFault::Timeout)
+        .map(|i| Duration::from_secs(i.hold_seconds));
+    let now = state.clock.now();
+    let (answered_at, response_status, response_headers, response_body) = match hold {
+        Some(hold) => (
+            now + chrono::Duration::from_std(hold).unwrap_or_default(),
+            0,
+            Vec::new(),
+            Vec::new(),
+        ),
+        None => (
+            now,
+            reply.status.as_u16(),
+            reply.headers.clone(),
+            reply.body.clone(),
+        ),
+    };
     let exchange = ExchangeRecord {
         step,
         received_at,
-        answered_at: state.clock.now(),
+        answered_at,
         method: req.method().to_string(),
         path: match req.query_string() {
             "" => req.path().to_owned(),
@@ -138,10 +160,10 @@ async fn inflow(
             })
             .collect(),
         request_body: body,
-        response_status: reply.status.as_u16(),
-        response_headers: reply.headers.clone(),
-        response_body: reply.body.clone(),
-        injected: injected.map(|i| i.fault),
+        response_status,
+        response_headers,
+        response_body,
+        injected: fault,
     };
     let recorded = state
         .run_raw(move |conn| recording::record(conn, &session, exchange, &secrets))
@@ -150,10 +172,24 @@ async fn inflow(
         log::error!("a certification exchange could not be recorded");
         return Reply::of(version, Err(Fault::server())).into_response();
     }
-    if let Some(injection) = injected.filter(|i| i.fault == InjectedFault::Timeout) {
-        actix_web::rt::time::sleep(Duration::from_secs(injection.hold_seconds)).await;
+    match hold {
+        Some(hold) => {
+            actix_web::rt::time::sleep(hold).await;
+            close_unanswered()
+        }
+        None => reply.into_response(),
     }
-    reply.into_response()
+}
+
+/// A response whose body fails before a byte is written: actix-web then drops the connection
+/// without sending the status line, which is what a DMS sees when the registry vanishes.
+fn close_unanswered() -> HttpResponse {
+    HttpResponse::Ok().streaming(futures_util::stream::once(async {
+        Err::<web::Bytes, _>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "closed unanswered: a timeout injected by the certification harness (C12)",
+        ))
+    }))
 }
 
 /// The operator: HTTP Basic with one of the session's accounts.
@@ -405,17 +441,7 @@ fn render_page(
     } else {
         html.push_str("<table><tr><th>#</th><th>received</th><th>step</th><th>operation</th><th>outcome</th></tr>");
         for x in exchanges {
-            let outcome = match &x.response {
-                crate::domain::certification::facts::ResponseFacts::Receipts(r) => r
-                    .iter()
-                    .map(|r| r.status.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                crate::domain::certification::facts::ResponseFacts::Fault { code, .. } => {
-                    format!("fault {code}")
-                }
-                crate::domain::certification::facts::ResponseFacts::Other => "answered".into(),
-            };
+            let outcome = evaluations::outcome(&x.response);
             let injected = x
                 .injected
                 .map(|f| format!(" (injected: {})", f.as_str()))

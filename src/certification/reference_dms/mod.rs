@@ -115,6 +115,10 @@ pub fn play(
     })
 }
 
+fn limited(receipt: &ReceiptFacts) -> bool {
+    receipt.issues.iter().any(|i| i.code == "CORRECTION_LIMIT")
+}
+
 /// A reading as the DMS's user typed it.
 #[derive(Clone)]
 struct Typed {
@@ -133,7 +137,8 @@ struct Typed {
 
 enum Sent {
     Answer(ResponseFacts),
-    TimedOut,
+    /// No answer came: the DMS's own timeout, or the connection closed under it.
+    NoAnswer(String),
 }
 
 struct Dms<'a> {
@@ -284,7 +289,7 @@ impl Dms<'_> {
             self.soap("ValidateReading", &body)?;
         }
         self.references.insert(step.number, typed.reference.clone());
-        let Some(receipt) = self.submit(&typed)? else {
+        let Some(mut receipt) = self.submit(&typed)? else {
             return Ok(());
         };
         self.note(format!(
@@ -294,8 +299,23 @@ impl Dms<'_> {
         if let Some(plan) = &step.answer {
             if let Some(issue) = receipt.issues.iter().find(|i| i.code == plan.issue) {
                 let number = issue.number.clone();
-                self.answer(plan, &typed, &number)?;
+                match self.answer(plan, &typed, &number)? {
+                    Some(latest) => receipt = latest,
+                    None => return Ok(()),
+                }
             }
+        }
+        // An error the sheet does not announce (a defect's): the operator typed what the
+        // sheet says, so they confirm it. Every error gets its one answer (C06).
+        let open: Vec<String> = receipt
+            .issues
+            .iter()
+            .filter(|i| i.awaits_answer())
+            .map(|i| i.number.clone())
+            .collect();
+        for number in open {
+            self.note(format!("issue {number}: confirmed as typed"));
+            self.answer_once(AnswerKind::Confirm, &number, &typed)?;
         }
         Ok(())
     }
@@ -319,8 +339,8 @@ impl Dms<'_> {
                         typed.reference
                     ));
                 }
-                Sent::TimedOut => {
-                    self.note(format!("{}: no answer in time; retrying", typed.reference))
+                Sent::NoAnswer(why) => {
+                    self.note(format!("{}: no answer ({why}); retrying", typed.reference))
                 }
                 Sent::Answer(other) => {
                     self.note(format!("{}: refused: {other:?}", typed.reference));
@@ -334,12 +354,14 @@ impl Dms<'_> {
         Ok(None)
     }
 
+    /// Answers the issue the sheet announced; the reading's receipt after it, when the DMS
+    /// goes on with that reading.
     fn answer(
         &mut self,
         plan: &AnswerPlan,
         typed: &Typed,
         number: &str,
-    ) -> Result<(), SimulateError> {
+    ) -> Result<Option<ReceiptFacts>, SimulateError> {
         let mut corrected = typed.clone();
         if let Some(odometer) = plan.odometer {
             corrected.odometer = odometer;
@@ -347,25 +369,25 @@ impl Dms<'_> {
         if self.has(Defect::NewReadingInsteadOfCorrection) {
             corrected.reference = format!("{}-again", typed.reference);
             self.submit(&corrected)?;
-            return Ok(());
+            return Ok(None);
         }
-        let limited = self.answer_once(plan.by, number, &corrected)?;
-        if limited {
+        let receipt = self.answer_once(plan.by, number, &corrected)?;
+        if receipt.as_ref().is_some_and(limited) {
             self.note(format!("issue {number}: CORRECTION_LIMIT; the user is told the paper correction form is needed"));
             if self.has(Defect::RetryAfterCorrectionLimit) {
                 self.answer_once(plan.by, number, &corrected)?;
             }
         }
-        Ok(())
+        Ok(receipt)
     }
 
-    /// One CorrectIssue or ConfirmReading; whether its receipt carries CORRECTION_LIMIT.
+    /// One CorrectIssue or ConfirmReading, and the receipt it brought back.
     fn answer_once(
         &mut self,
         by: AnswerKind,
         number: &str,
         corrected: &Typed,
-    ) -> Result<bool, SimulateError> {
+    ) -> Result<Option<ReceiptFacts>, SimulateError> {
         let body = match by {
             AnswerKind::Correct => format!(
                 "<c:CorrectIssue><c:IssueNumber>{}</c:IssueNumber>{}</c:CorrectIssue>",
@@ -377,13 +399,10 @@ impl Dms<'_> {
                 escape(number)
             ),
         };
-        let limited = match self.soap(by.operation(), &body)? {
-            Sent::Answer(ResponseFacts::Receipts(receipts)) => receipts
-                .iter()
-                .any(|r| r.issues.iter().any(|i| i.code == "CORRECTION_LIMIT")),
-            _ => false,
-        };
-        Ok(limited)
+        Ok(match self.soap(by.operation(), &body)? {
+            Sent::Answer(ResponseFacts::Receipts(receipts)) => receipts.into_iter().next(),
+            _ => None,
+        })
     }
 
     fn ok_label(&mut self, advert: &SheetAdvert) -> Result<(), SimulateError> {
@@ -443,7 +462,10 @@ impl Dms<'_> {
                     .map_err(|e| SimulateError::Http(format!("{operation}: {e}")))?;
                 Ok(Sent::Answer(inspect::response(&body)))
             }
-            Err(ureq::Error::Timeout(_)) => Ok(Sent::TimedOut),
+            // The connection closed without an answer, or the DMS gave up waiting.
+            Err(e @ (ureq::Error::Timeout(_) | ureq::Error::Io(_) | ureq::Error::Protocol(_))) => {
+                Ok(Sent::NoAnswer(e.to_string()))
+            }
             Err(e) => Err(SimulateError::Http(format!("{operation} to {url}: {e}"))),
         }
     }

@@ -97,7 +97,7 @@ impl Criterion {
         }
     }
 
-    /// Judged on every exchange of the session rather than on the steps that name it.
+    /// Judged on every request as one property of the session: no step's job is needed to judge it.
     pub fn on_every_exchange(self) -> bool {
         matches!(self, Criterion::C01 | Criterion::C02 | Criterion::C15)
     }
