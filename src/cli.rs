@@ -242,6 +242,9 @@ pub enum CertifyCommand {
         /// How long the DMS waits for an answer before it retries.
         #[arg(long, value_name = "SECONDS", default_value_t = 10)]
         timeout: u64,
+        /// The SOAP version the DMS speaks.
+        #[arg(long, value_parser = ["1.1", "1.2"], default_value = "1.1")]
+        soap: String,
     },
 }
 
@@ -785,6 +788,7 @@ fn certify(
             endpoint,
             defect,
             timeout,
+            soap,
         } => {
             let found = sessions::find(&mut conn, &session)?;
             let (username, password) =
@@ -794,6 +798,7 @@ fn certify(
                 base_url: endpoint,
                 defect: defect.as_deref().and_then(Defect::parse),
                 timeout: std::time::Duration::from_secs(timeout),
+                soap: reference_dms::Soap::parse(&soap).unwrap_or_default(),
             };
             let mut attach = |step: u32, png: Vec<u8>| {
                 sessions::attach(

@@ -6,12 +6,11 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 
 use super::sessions::Session;
-use super::CertificationError;
+use super::{evaluations, CertificationError};
 use crate::db::certification::{self as store, NewExchange};
 use crate::db::{accounts, DbConnection};
 use crate::domain::certification::facts::RequestFacts;
 use crate::domain::certification::scenario::{InjectedFault, Injection};
-use crate::soap::inspect::{self, RawRequest};
 
 pub const MASK: &str = "********";
 
@@ -49,19 +48,13 @@ pub fn injection_for(
     if facts.operation.as_deref() != Some("SubmitReadings") || facts.contract_violation.is_some() {
         return Ok(None);
     }
-    let fired: Vec<RequestFacts> = store::injected(conn, &session.id)?
+    // Each stored request is read with its own Content-Type: a SOAP 1.2 request read as
+    // SOAP 1.1 has no readings, and its fault would be injected again on every retry.
+    let rows = store::exchanges(conn, &session.id)?;
+    let fired: Vec<RequestFacts> = evaluations::facts(&rows, &[])
         .into_iter()
-        .map(|(_, body)| {
-            inspect::request(
-                &RawRequest {
-                    content_type: "text/xml",
-                    authorization: None,
-                    query: "",
-                    body: &body,
-                },
-                &[],
-            )
-        })
+        .filter(|e| e.injected.is_some())
+        .map(|e| e.request)
         .collect();
     let carries = |facts: &RequestFacts, vin: &str| facts.readings.iter().any(|r| r.vin == vin);
     Ok(session.sheet.steps.iter().find_map(|step| {

@@ -158,18 +158,6 @@ pub fn exchanges(conn: &mut DbConnection, session_id: &str) -> QueryResult<Vec<E
         .load(conn)
 }
 
-/// The faults already injected in a session, with the request they were injected on.
-pub fn injected(conn: &mut DbConnection, session_id: &str) -> QueryResult<Vec<(String, Vec<u8>)>> {
-    certification_exchanges::table
-        .filter(certification_exchanges::session_id.eq(session_id))
-        .filter(certification_exchanges::injected.is_not_null())
-        .select((
-            certification_exchanges::injected.assume_not_null(),
-            certification_exchanges::request_body,
-        ))
-        .load(conn)
-}
-
 pub fn insert_attachment(conn: &mut DbConnection, attachment: &NewAttachment) -> QueryResult<()> {
     diesel::insert_into(certification_attachments::table)
         .values(attachment)

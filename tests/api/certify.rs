@@ -36,6 +36,7 @@ pub struct Run {
     pub defect: Option<Defect>,
     pub timeout: Duration,
     pub hold_seconds: u64,
+    pub soap: reference_dms::Soap,
 }
 
 impl Run {
@@ -47,6 +48,7 @@ impl Run {
             defect,
             timeout: Duration::from_secs(5),
             hold_seconds: 2,
+            soap: reference_dms::Soap::V11,
         }
     }
 }
@@ -77,6 +79,7 @@ pub fn play(pool: &db::Pool, address: String, run: Run) -> (Started, Report) {
             base_url: address,
             defect: run.defect,
             timeout: run.timeout,
+            soap: run.soap,
         };
         let mut attach = |step: u32, png: Vec<u8>| {
             sessions::attach(&mut conn, &id, step, "screen.png", png, &user, now())
@@ -120,11 +123,24 @@ on_both_backends! {
     /// SPEC 5.6: a DMS whose timeout is shorter than the hold gives up and retries while the
     /// harness still holds its request; it is certifiable as much as a patient one.
     async fn an_impatient_dms_that_retries_before_the_hold_ends_is_certifiable(app: TestApp) {
-        let run = Run { defect: None, timeout: Duration::from_secs(4), hold_seconds: 9 };
+        let run = Run { timeout: Duration::from_secs(4), hold_seconds: 9, ..Run::with(None) };
         let (_, report) = certify_with(&app, run).await;
         assert_certifiable(&report);
         let c12 = report.checks.iter().find(|c| c.criterion == Criterion::C12 && c.reason.contains("timeout")).unwrap();
         assert_eq!(c12.verdict, Verdict::Passed, "{}", c12.reason);
+    }
+}
+
+on_both_backends! {
+    /// SPEC 3.1 and 5.6: a DMS speaking SOAP 1.2 is recorded, injected and judged as one
+    /// speaking SOAP 1.1: each fault is injected once, and the DMS is certifiable.
+    async fn the_reference_dms_in_soap_1_2_is_certifiable(app: TestApp) {
+        let (_, report) = certify_with(&app, Run { soap: reference_dms::Soap::V12, ..Run::with(None) }).await;
+        assert_certifiable(&report);
+        let injected: Vec<_> = report.exchanges.iter().filter(|e| e.injected.is_some()).collect();
+        assert_eq!(injected.len(), 2, "one Server fault and one held request: {injected:?}");
+        let faulted = report.exchanges.iter().filter(|e| e.outcome == "fault SERVER_ERROR").count();
+        assert_eq!(faulted, 1, "the retry of the Server fault step got its receipt");
     }
 }
 

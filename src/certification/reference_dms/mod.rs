@@ -38,6 +38,34 @@ pub struct Options {
     pub defect: Option<Defect>,
     /// How long the DMS waits for an answer before it retries.
     pub timeout: Duration,
+    pub soap: Soap,
+}
+
+/// The SOAP version the reference DMS speaks (SPEC 3.1: both are answered).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Soap {
+    /// text/xml with a SOAPAction header.
+    #[default]
+    V11,
+    /// application/soap+xml with the action in the content type.
+    V12,
+}
+
+impl Soap {
+    pub fn parse(version: &str) -> Option<Soap> {
+        match version.trim() {
+            "1.1" => Some(Soap::V11),
+            "1.2" => Some(Soap::V12),
+            _ => None,
+        }
+    }
+
+    fn namespace(self) -> &'static str {
+        match self {
+            Soap::V11 => "http://schemas.xmlsoap.org/soap/envelope/",
+            Soap::V12 => "http://www.w3.org/2003/05/soap-envelope",
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +114,7 @@ pub fn play(
         username: username.to_owned(),
         password: password.to_owned(),
         defect: options.defect,
+        soap: options.soap,
         references: HashMap::new(),
         changed_vin: false,
         requests: 0,
@@ -150,6 +179,7 @@ struct Dms<'a> {
     username: String,
     password: String,
     defect: Option<Defect>,
+    soap: Soap,
     /// The ClientReference each step's reading was sent with.
     references: HashMap<u32, String>,
     changed_vin: bool,
@@ -435,7 +465,8 @@ impl Dms<'_> {
             ));
         }
         format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:c=\"{NS}\"><soap:Header>{header}</soap:Header><soap:Body>{body}</soap:Body></soap:Envelope>"
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soap:Envelope xmlns:soap=\"{}\" xmlns:c=\"{NS}\"><soap:Header>{header}</soap:Header><soap:Body>{body}</soap:Body></soap:Envelope>",
+            self.soap.namespace()
         )
     }
 
@@ -447,11 +478,18 @@ impl Dms<'_> {
         );
         let envelope = self.envelope(body);
         self.requests += 1;
-        let sent = self
-            .agent
-            .post(&url)
-            .header("Content-Type", "text/xml; charset=utf-8")
-            .header("SOAPAction", format!("\"{NS}/{operation}\""))
+        let action = format!("{NS}/{operation}");
+        let request = self.agent.post(&url);
+        let request = match self.soap {
+            Soap::V11 => request
+                .header("Content-Type", "text/xml; charset=utf-8")
+                .header("SOAPAction", format!("\"{action}\"")),
+            Soap::V12 => request.header(
+                "Content-Type",
+                format!("application/soap+xml; charset=utf-8; action=\"{action}\""),
+            ),
+        };
+        let sent = request
             .header("Authorization", &self.authorization)
             .send(envelope.as_str());
         match sent {
