@@ -445,21 +445,42 @@ fn fixture_caller(
         None => {
             let kbo =
                 EnterpriseNumber::from_first_eight(FIXTURE_KBO_FIRST_EIGHT).expect("in range");
+            let company = companies::NewCompany {
+                kbo: kbo.digits(),
+                name: "Certification fixtures",
+                kind: "garage",
+                nace_codes: "45201",
+                created_at: now.naive_utc(),
+            };
+            // Two sessions started together on a fresh database both find no fixture garage:
+            // the one that loses the race (a savepoint) reads what the other made.
             let company_id = match companies::find_by_kbo(conn, kbo.digits())? {
                 Some(company) => company.id,
-                None => companies::insert(
-                    conn,
-                    &companies::NewCompany {
-                        kbo: kbo.digits(),
-                        name: "Certification fixtures",
-                        kind: "garage",
-                        nace_codes: "45201",
-                        created_at: now.naive_utc(),
-                    },
-                )?,
+                None => match conn.transaction(|conn| companies::insert(conn, &company)) {
+                    Err(diesel::result::Error::DatabaseError(
+                        diesel::result::DatabaseErrorKind::UniqueViolation,
+                        _,
+                    )) => {
+                        companies::find_by_kbo(conn, kbo.digits())?
+                            .expect("the other session's")
+                            .id
+                    }
+                    inserted => inserted?,
+                },
             };
             // Nobody logs in as the fixtures: the password is thrown away.
-            add_account(conn, company_id, FIXTURE_USER, &passwords::generate(), now)?;
+            let added = conn.transaction(|conn| {
+                add_account(conn, company_id, FIXTURE_USER, &passwords::generate(), now)
+            });
+            match added {
+                Err(CertificationError::Service(crate::service::ServiceError::Database(
+                    diesel::result::Error::DatabaseError(
+                        diesel::result::DatabaseErrorKind::UniqueViolation,
+                        _,
+                    ),
+                ))) => {}
+                other => other?,
+            }
             accounts::find_by_username(conn, FIXTURE_USER)?.expect("just added")
         }
     };
