@@ -144,11 +144,11 @@ on_both_backends! {
     }
 }
 
-/// Each defect fails its own criterion and no other; a mandatory one makes the DMS not
-/// certifiable. A defect caught by the wrong criterion, or by none, fails this test.
-#[actix_web::test]
-async fn every_defect_fails_exactly_its_criterion() {
-    let app = spawn_app(Backend::Sqlite).await.unwrap();
+on_both_backends! {
+/// Every defect (`Defect::ALL`, two or more per criterion) fails its own criterion and no
+/// other; a mandatory one makes the DMS not certifiable. A defect caught by the wrong
+/// criterion, or by none, fails this test.
+async fn every_defect_fails_exactly_its_criterion(app: TestApp) {
     let pool = db::open(Database::Certification, &app.database_url, 4).unwrap();
     // A few at a time: sessions are independent, and one at a time would take minutes; all at
     // once would make a loaded machine slower than the reference DMS's patience.
@@ -189,6 +189,7 @@ async fn every_defect_fails_exactly_its_criterion() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
 }
 
 #[derive(QueryableByName)]

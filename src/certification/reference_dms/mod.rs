@@ -16,14 +16,18 @@ use quick_xml::escape::escape;
 pub use defect::Defect;
 
 use super::sessions::{self, SheetView};
+use crate::domain::activity::ActivityCode;
+use crate::domain::certification::criterion::Criterion;
 use crate::domain::certification::facts::{ReceiptFacts, ResponseFacts};
 use crate::domain::certification::scenario::{
     AnswerKind, AnswerPlan, SheetAdvert, SheetJob, SheetStep,
 };
+use crate::domain::language::Language;
 use crate::domain::odometer::OdometerUnit;
-use crate::domain::reading::Work;
+use crate::domain::reading::{CustomerType, Work};
 use crate::soap::inspect;
 use crate::soap::schema::NS;
+use crate::soap::security::WSSE;
 
 /// A 1x1 PNG: the screenshot the reference operator attaches where a step asks for one.
 const SCREENSHOT_PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
@@ -117,26 +121,33 @@ pub fn play(
         soap: options.soap,
         references: HashMap::new(),
         changed_vin: false,
+        doubled: false,
+        second_account: false,
+        sent_odometers: HashMap::new(),
         requests: 0,
         log: Vec::new(),
     };
     let mut held = Vec::new();
     for step in &view.steps {
         let work_date = dms.open_next()?;
-        if dms.defect == Some(Defect::BatchAtEnd) && !step.list_activities {
+        if dms.has(Defect::BatchAtEnd) && !step.list_activities {
             held.push((step, work_date));
             continue;
         }
-        dms.play_step(step, work_date)?;
-        if step.screenshot.is_some() {
-            attach(step.number, screenshot()).map_err(SimulateError::Unexpected)?;
+        if dms.has(Defect::OneJobBehind) {
+            // The job before goes out now that this step is open; this one waits for the next.
+            for (step, work_date) in held.drain(..) {
+                dms.play_step(step, work_date, attach)?;
+            }
+            if step.job.is_some() {
+                held.push((step, work_date));
+                continue;
+            }
         }
+        dms.play_step(step, work_date, attach)?;
     }
     for (step, work_date) in held {
-        dms.play_step(step, work_date)?;
-        if step.screenshot.is_some() {
-            attach(step.number, screenshot()).map_err(SimulateError::Unexpected)?;
-        }
+        dms.play_step(step, work_date, attach)?;
     }
     Ok(Played {
         requests: dms.requests,
@@ -183,6 +194,12 @@ struct Dms<'a> {
     /// The ClientReference each step's reading was sent with.
     references: HashMap<u32, String>,
     changed_vin: bool,
+    /// The double-reading defect doubles one job only.
+    doubled: bool,
+    /// The request being sent carries a token and HTTP Basic for another account.
+    second_account: bool,
+    /// The odometer last sent per VIN (the stale-advert-mileage defect advertises it).
+    sent_odometers: HashMap<String, u64>,
     requests: u32,
     log: Vec<String>,
 }
@@ -232,14 +249,21 @@ impl Dms<'_> {
         Ok(date)
     }
 
-    fn play_step(&mut self, step: &SheetStep, work_date: NaiveDate) -> Result<(), SimulateError> {
+    fn play_step(
+        &mut self,
+        step: &SheetStep,
+        work_date: NaiveDate,
+        attach: &mut dyn FnMut(u32, Vec<u8>) -> Result<(), String>,
+    ) -> Result<(), SimulateError> {
         if step.list_activities {
             let body = if self.has(Defect::InvalidXml) {
-                "<c:ListActivities><c:Language>en</c:Language></c:ListActivities>".to_owned()
+                "<c:ListActivities><c:Language>en</c:Language></c:ListActivities>"
+            } else if self.has(Defect::UnqualifiedBody) {
+                "<ListActivities/>"
             } else {
-                "<c:ListActivities/>".to_owned()
+                "<c:ListActivities/>"
             };
-            self.soap("ListActivities", &body)?;
+            self.soap("ListActivities", body)?;
         }
         if let Some(job) = &step.job {
             self.job(step, job, work_date)?;
@@ -264,6 +288,9 @@ impl Dms<'_> {
             if !self.has(Defect::NoOkLabel) {
                 self.ok_label(advert)?;
             }
+        }
+        if step.screenshot.is_some() {
+            attach(step.number, screenshot()).map_err(SimulateError::Unexpected)?;
         }
         Ok(())
     }
@@ -302,30 +329,80 @@ impl Dms<'_> {
         if self.has(Defect::AddedDigit) && job.five_digit_odometer {
             typed.odometer += 100_000;
         }
+        let last_known = self
+            .view
+            .vehicles
+            .iter()
+            .find(|v| v.vin == job.vin)
+            .and_then(|v| v.history.last())
+            .map(|(_, odometer)| *odometer);
+        if self.has(Defect::UnrolledOdometer) && last_known.is_some_and(|l| typed.odometer < l) {
+            typed.odometer += 100_000;
+        }
         if self.has(Defect::NoWorkDescription) {
             typed.works.clear();
+        }
+        if self.has(Defect::LabelAsDescription) {
+            for work in &mut typed.works {
+                if let Some(code) = ActivityCode::parse(&work.activity_code) {
+                    work.description = code.label(Language::En).to_owned();
+                }
+            }
         }
         if self.has(Defect::NoReplacementFlag) {
             typed.replaced = None;
         }
+        if self.has(Defect::ReplacementFlagEverywhere) {
+            typed.replaced.get_or_insert(0);
+        }
         if self.has(Defect::NoSubcontractFlag) {
             typed.subcontracted = false;
         }
-        if !self.has(Defect::NoValidate) {
+        if self.has(Defect::SubcontractFlagEverywhere) {
+            typed.subcontracted = true;
+        }
+        if self.has(Defect::PrivateCustomerEverywhere) {
+            typed.customer = CustomerType::Private.as_str();
+        }
+        let validate = |dms: &mut Self| -> Result<(), SimulateError> {
             let body = format!(
                 "<c:ValidateReading>{}</c:ValidateReading>",
                 reading_xml(&typed, "Reading", true)
             );
-            self.soap("ValidateReading", &body)?;
+            dms.soap("ValidateReading", &body).map(|_| ())
+        };
+        if !self.has(Defect::NoValidate) && !self.has(Defect::ValidateAfterSubmit) {
+            validate(self)?;
         }
         self.references.insert(step.number, typed.reference.clone());
+        self.sent_odometers
+            .insert(typed.vin.clone(), typed.odometer);
         let Some(mut receipt) = self.submit(&typed)? else {
             return Ok(());
         };
+        if self.has(Defect::ValidateAfterSubmit) {
+            validate(self)?;
+        }
         self.note(format!(
             "step {}: {} {}",
             step.number, typed.reference, receipt.status
         ));
+        if self.has(Defect::BlindResend) {
+            self.submit(&typed)?;
+        }
+        let plain = step.answer.is_none() && step.inject.is_none();
+        if self.has(Defect::DoubleReading)
+            && plain
+            && !step.criteria.contains(&Criterion::C03)
+            && !self.doubled
+        {
+            self.doubled = true;
+            let mut copy = typed.clone();
+            copy.reference = format!("{}-copy", typed.reference);
+            if let Some(copy_receipt) = self.submit(&copy)? {
+                self.settle(&copy_receipt, &copy)?;
+            }
+        }
         if let Some(plan) = &step.answer {
             if let Some(issue) = receipt.issues.iter().find(|i| i.code == plan.issue) {
                 let number = issue.number.clone();
@@ -335,8 +412,12 @@ impl Dms<'_> {
                 }
             }
         }
-        // An error the sheet does not announce (a defect's): the operator typed what the
-        // sheet says, so they confirm it. Every error gets its one answer (C06).
+        self.settle(&receipt, &typed)
+    }
+
+    /// An error the sheet does not announce (a defect's): the operator typed what the sheet
+    /// says, so they confirm it. Every error gets its one answer (C06).
+    fn settle(&mut self, receipt: &ReceiptFacts, typed: &Typed) -> Result<(), SimulateError> {
         let open: Vec<String> = receipt
             .issues
             .iter()
@@ -345,7 +426,7 @@ impl Dms<'_> {
             .collect();
         for number in open {
             self.note(format!("issue {number}: confirmed as typed"));
-            self.answer_once(AnswerKind::Confirm, &number, &typed)?;
+            self.answer_once(AnswerKind::Confirm, &number, typed)?;
         }
         Ok(())
     }
@@ -380,6 +461,9 @@ impl Dms<'_> {
             if self.has(Defect::NewClientReferenceOnRetry) {
                 typed.reference = format!("{}-retry{attempt}", typed.reference);
             }
+            if self.has(Defect::ChangedRetry) {
+                typed.odometer += 1;
+            }
         }
         Ok(None)
     }
@@ -407,6 +491,14 @@ impl Dms<'_> {
             if self.has(Defect::RetryAfterCorrectionLimit) {
                 self.answer_once(plan.by, number, &corrected)?;
             }
+            if self.has(Defect::NewReadingAfterCorrectionLimit) {
+                corrected.reference = format!("{}-after-limit", typed.reference);
+                if let Some(fresh) = self.submit(&corrected)? {
+                    self.settle(&fresh, &corrected)?;
+                }
+            }
+        } else if self.has(Defect::AnswerTwice) {
+            self.answer_once(plan.by, number, &corrected)?;
         }
         Ok(receipt)
     }
@@ -436,10 +528,23 @@ impl Dms<'_> {
     }
 
     fn ok_label(&mut self, advert: &SheetAdvert) -> Result<(), SimulateError> {
+        let mut odometer = advert.odometer;
+        if self.has(Defect::StaleAdvertMileage) {
+            let history = self
+                .view
+                .vehicles
+                .iter()
+                .find(|v| v.vin == advert.vin)
+                .and_then(|v| v.history.last())
+                .map(|(_, odometer)| *odometer);
+            if let Some(last) = self.sent_odometers.get(&advert.vin).copied().or(history) {
+                odometer = last;
+            }
+        }
         let body = format!(
             "<c:RequestOkLabel><c:Vin>{}</c:Vin><c:AdvertisedOdometer>{}</c:AdvertisedOdometer></c:RequestOkLabel>",
             escape(advert.vin.as_str()),
-            advert.odometer
+            odometer
         );
         self.soap("RequestOkLabel", &body)?;
         self.note(format!("OK label asked for {}", advert.vin));
@@ -450,12 +555,20 @@ impl Dms<'_> {
         let mut header = String::new();
         if !self.has(Defect::MissingSoftwareHeader) {
             let dms = &self.view.dms;
+            let version = if self.has(Defect::WrongSoftwareVersion) {
+                format!("{}.0.1234", dms.version)
+            } else {
+                dms.version.clone()
+            };
             header.push_str(&format!(
                 "<c:ClientInfo><c:Language>en</c:Language><c:SoftwareBuilder>{}</c:SoftwareBuilder><c:SoftwareName>{}</c:SoftwareName><c:SoftwareVersion>{}</c:SoftwareVersion></c:ClientInfo>",
                 escape(dms.builder.as_str()),
                 escape(dms.name.as_str()),
-                escape(dms.version.as_str())
+                escape(version.as_str())
             ));
+        }
+        if let Some(token) = self.second_account.then(|| self.username_token()) {
+            header.push_str(&token);
         }
         if self.has(Defect::CredentialsInBody) {
             header.push_str(&format!(
@@ -470,7 +583,20 @@ impl Dms<'_> {
         )
     }
 
+    /// Its own credentials as a WS-Security UsernameToken.
+    fn username_token(&self) -> String {
+        format!(
+            "<wsse:Security xmlns:wsse=\"{WSSE}\"><wsse:UsernameToken><wsse:Username>{}</wsse:Username><wsse:Password>{}</wsse:Password></wsse:UsernameToken></wsse:Security>",
+            escape(self.username.as_str()),
+            escape(self.password.as_str())
+        )
+    }
+
     fn soap(&mut self, operation: &str, body: &str) -> Result<Sent, SimulateError> {
+        // The basic-for-another-account defect: on ListActivities, a token for its own account
+        // and HTTP Basic for another.
+        self.second_account =
+            self.has(Defect::BasicForAnotherAccount) && operation == "ListActivities";
         let url = format!(
             "{}{}",
             self.base,
@@ -489,8 +615,20 @@ impl Dms<'_> {
                 format!("application/soap+xml; charset=utf-8; action=\"{action}\""),
             ),
         };
+        let authorization = if self.second_account {
+            let other = if self.view.username == self.username {
+                format!("{}-other", self.username)
+            } else {
+                self.view.username.clone()
+            };
+            let basic = base64::engine::general_purpose::STANDARD
+                .encode(format!("{other}:the other account's password"));
+            format!("Basic {basic}")
+        } else {
+            self.authorization.clone()
+        };
         let sent = request
-            .header("Authorization", &self.authorization)
+            .header("Authorization", &authorization)
             .send(envelope.as_str());
         match sent {
             Ok(mut response) => {

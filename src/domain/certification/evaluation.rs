@@ -1015,8 +1015,14 @@ impl<'a> Judge<'a> {
                 continue;
             };
             let answer = first.request.answer.as_ref().expect("filtered on answers");
+            // The plan is for the issue on the step's reading, not on a further one.
             let plan = self
                 .job_of(owner)
+                .filter(|(s, _)| {
+                    self.of_step(s.number)
+                        .first()
+                        .is_some_and(|d| d.reference == owner.reference)
+                })
                 .and_then(|(s, _)| s.answer.as_ref())
                 .filter(|p| p.issue == issue.code);
             if let Some(plan) = plan {
