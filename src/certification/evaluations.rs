@@ -22,6 +22,13 @@ use crate::soap::inspect::{self, RawRequest};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
     pub evaluation_id: String,
+    /// The harness that judged: a report read years later says which rules applied. Empty in
+    /// reports made before it was kept.
+    #[serde(default)]
+    pub harness_version: String,
+    /// The scenario set judged against (`scenarios::digest`).
+    #[serde(default)]
+    pub scenarios_sha256: String,
     pub evaluated_at: DateTime<Utc>,
     pub evaluated_by: String,
     pub session_id: String,
@@ -172,6 +179,8 @@ pub fn evaluate(
     .with_verdicts(&verdicts);
     let report = Report {
         evaluation_id: uuid::Uuid::new_v4().to_string(),
+        harness_version: harness_version(),
+        scenarios_sha256: super::scenarios::digest(),
         evaluated_at: now,
         evaluated_by: by.to_owned(),
         session_id: session.id.clone(),
@@ -219,6 +228,10 @@ pub fn evaluate(
         },
     )?;
     Ok(report)
+}
+
+pub fn harness_version() -> String {
+    format!("carpass {}", env!("CARGO_PKG_VERSION"))
 }
 
 /// Every evaluation of the session, oldest first.

@@ -98,6 +98,10 @@ on_both_backends! {
     async fn the_reference_dms_with_a_timeout_longer_than_the_hold_is_certifiable(app: TestApp) {
         let (_, report) = certify(&app, None).await;
         assert_certifiable(&report);
+        // SPEC 5.3: the report says which harness judged against which scenarios.
+        assert!(report.harness_version.starts_with("carpass "), "{}", report.harness_version);
+        assert_eq!(report.scenarios_sha256, carpass::certification::scenarios::digest());
+        assert!(report.criteria.iter().all(|c| c.spec.starts_with("SPEC 5.2")));
         let held = report.exchanges.iter().find(|e| e.injected == Some(InjectedFault::Timeout)).unwrap();
         assert_eq!(held.http_status, 0, "the held request is closed unanswered: {}", held.outcome);
     }

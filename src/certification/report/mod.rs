@@ -29,7 +29,7 @@ impl Format {
 /// The report in the given format; only the bundle carries the raw evidence.
 pub fn render(format: Format, report: &Report, evidence: &Evidence) -> Vec<u8> {
     match format {
-        Format::Html => html::render(report).into_bytes(),
+        Format::Html => html::render(report, &evidence.attachments).into_bytes(),
         Format::Json => json(report).into_bytes(),
         Format::Junit => junit::render(report).into_bytes(),
         Format::Bundle => bundle::render(report, evidence),
@@ -100,6 +100,7 @@ pub(crate) mod sample {
                     criterion: c,
                     mandatory: c.mandatory(),
                     title: c.title().to_owned(),
+                    spec: c.spec().to_owned(),
                     verdict,
                     step,
                     exchanges,
@@ -129,6 +130,8 @@ pub(crate) mod sample {
         };
         Report {
             evaluation_id: "e-1".into(),
+            harness_version: "carpass 9.9.9".into(),
+            scenarios_sha256: "cd".repeat(32),
             evaluated_at: at(),
             evaluated_by: "staff.anna".into(),
             session_id: "s-42".into(),

@@ -75,7 +75,11 @@ pub struct Check {
 pub struct CriterionResult {
     pub criterion: Criterion,
     pub mandatory: bool,
+    /// The criterion's full text (SPEC 5.2).
     pub title: String,
+    /// Where the SPEC states it; empty in reports made before it was kept.
+    #[serde(default)]
+    pub spec: String,
     pub verdict: Verdict,
     pub step: Option<u32>,
     pub exchanges: Vec<u32>,
@@ -111,18 +115,32 @@ pub struct StaffVerdict {
 
 impl Evaluation {
     /// Settles the criteria awaiting staff review with the staff's verdicts on them, given
-    /// oldest first: the latest verdict on a criterion counts.
+    /// oldest first: the latest verdict on a criterion counts. The criterion and its checks
+    /// then read as what they are now: the electronic part, and the verdict.
     pub fn with_verdicts(mut self, verdicts: &[StaffVerdict]) -> Evaluation {
-        for verdict in verdicts.iter().rev() {
-            if let Some(result) = self.criteria.iter_mut().find(|r| {
-                r.criterion == verdict.criterion && r.verdict == Verdict::AwaitingStaffReview
-            }) {
-                result.verdict = if verdict.passed {
-                    Verdict::Passed
-                } else {
-                    Verdict::Failed
-                };
-                result.reason = format!("{}; {}", result.reason, verdict.reason);
+        for criterion in Criterion::ALL {
+            let Some(verdict) = verdicts.iter().rev().find(|v| v.criterion == criterion) else {
+                continue;
+            };
+            let settled = if verdict.passed {
+                Verdict::Passed
+            } else {
+                Verdict::Failed
+            };
+            let results = self
+                .criteria
+                .iter_mut()
+                .map(|r| (r.criterion, &mut r.verdict, &mut r.reason));
+            let checks = self
+                .checks
+                .iter_mut()
+                .map(|k| (k.criterion, &mut k.verdict, &mut k.reason));
+            for (_, held, reason) in results
+                .chain(checks)
+                .filter(|(c, held, _)| *c == criterion && **held == Verdict::AwaitingStaffReview)
+            {
+                *held = settled;
+                *reason = format!("{reason}; {}", verdict.reason);
             }
         }
         self.certifiable = certifiable(&self.criteria);
@@ -159,6 +177,7 @@ fn summarise(criterion: Criterion, checks: Vec<&Check>) -> CriterionResult {
         criterion,
         mandatory: criterion.mandatory(),
         title: criterion.title().to_owned(),
+        spec: criterion.spec().to_owned(),
         verdict,
         step,
         exchanges,
@@ -1179,7 +1198,7 @@ impl<'a> Judge<'a> {
         (
             Verdict::AwaitingStaffReview,
             vec![limit.number],
-            format!("no electronic attempt after CORRECTION_LIMIT; the screenshot of step {} awaits a staff verdict", step.number),
+            format!("no electronic attempt after CORRECTION_LIMIT; the paper-form message is on the screenshot of step {}", step.number),
         )
     }
 
@@ -1696,7 +1715,7 @@ impl<'a> Judge<'a> {
             (
                 Verdict::AwaitingStaffReview,
                 vec![right.number],
-                format!("RequestOkLabel asked; the screenshot of the refusal's reasons (step {}) awaits a staff verdict", step.number),
+                format!("RequestOkLabel asked with the advertised {}; the refusal's reasons are on the screenshot of step {}", grouped(advert.odometer), step.number),
             )
         } else {
             (
@@ -1954,8 +1973,27 @@ mod tests {
             .with_verdicts(&[verdict(true, "first"), verdict(false, "second")]);
         assert_eq!(settled.result(Criterion::C07).verdict, Verdict::Failed);
         assert!(settled.result(Criterion::C07).reason.ends_with("second"));
+        evaluation.checks.push(check(
+            Criterion::C07,
+            Some(1),
+            Verdict::AwaitingStaffReview,
+            vec![],
+            "the paper-form message is on the screenshot of step 1".into(),
+        ));
         let passed = evaluation.with_verdicts(&[verdict(true, "looks right")]);
         assert_eq!(passed.result(Criterion::C07).verdict, Verdict::Passed);
+        // It reads as what it is now, in the summary and in the check alike.
+        let check = passed
+            .checks
+            .iter()
+            .find(|k| k.criterion == Criterion::C07)
+            .unwrap();
+        assert_eq!(check.verdict, Verdict::Passed);
+        assert_eq!(
+            check.reason,
+            "the paper-form message is on the screenshot of step 1; looks right"
+        );
+        assert!(!passed.result(Criterion::C07).reason.contains("await"));
     }
 
     #[test]
