@@ -214,6 +214,13 @@ pub enum CertifyCommand {
     },
     /// Open the next step (the moment C05 measures from).
     Next { session: String },
+    /// Play a step again as a new attempt: the evaluation judges the latest attempt of each
+    /// step, and `next` then resumes with the step after it.
+    Rerun {
+        session: String,
+        #[arg(long)]
+        step: u32,
+    },
     /// Attach a screenshot (PNG or JPEG) as evidence for a step (C07, C14).
     Attach {
         session: String,
@@ -245,7 +252,20 @@ pub enum CertifyCommand {
         /// The SOAP version the DMS speaks.
         #[arg(long, value_parser = ["1.1", "1.2"], default_value = "1.1")]
         soap: String,
+        /// Play only this step again, as a new attempt.
+        #[arg(long, value_name = "STEP")]
+        rerun: Option<u32>,
     },
+}
+
+fn print_opened(session: &str, opened: &sessions::Opened) {
+    println!(
+        "step {} of session {session} is open, attempt {} (work date {}):",
+        opened.step.number,
+        opened.attempt,
+        crate::domain::calendar::brussels_date(opened.opened_at)
+    );
+    println!("  {}", opened.step.instructions.en);
 }
 
 fn defect_names() -> Vec<&'static str> {
@@ -725,14 +745,11 @@ fn certify(
         }
         CertifyCommand::Next { session } => {
             let opened = sessions::next(&mut conn, &session, by, Utc::now())?;
-            let step = &opened.step;
-            println!(
-                "step {} of session {} is open (work date {}):",
-                step.number,
-                session,
-                crate::domain::calendar::brussels_date(opened.opened_at)
-            );
-            println!("  {}", step.instructions.en);
+            print_opened(&session, &opened);
+        }
+        CertifyCommand::Rerun { session, step } => {
+            let opened = sessions::rerun(&mut conn, &session, step, by, Utc::now())?;
+            print_opened(&session, &opened);
         }
         CertifyCommand::Attach {
             session,
@@ -789,6 +806,7 @@ fn certify(
             defect,
             timeout,
             soap,
+            rerun,
         } => {
             let found = sessions::find(&mut conn, &session)?;
             let (username, password) =
@@ -799,6 +817,7 @@ fn certify(
                 defect: defect.as_deref().and_then(Defect::parse),
                 timeout: std::time::Duration::from_secs(timeout),
                 soap: reference_dms::Soap::parse(&soap).unwrap_or_default(),
+                rerun,
             };
             let mut attach = |step: u32, png: Vec<u8>| {
                 sessions::attach(

@@ -29,6 +29,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .route("/certify/{session}", web::get().to(page))
     .route("/certify/{session}/next", web::post().to(next))
+    .route(
+        "/certify/{session}/steps/{number}/rerun",
+        web::post().to(rerun),
+    )
     .route("/certify/{session}/sheet", web::get().to(sheet));
 }
 
@@ -141,7 +145,8 @@ async fn inflow(
         ),
     };
     let exchange = ExchangeRecord {
-        step,
+        step: step.map(|s| s.number),
+        attempt: step.map(|s| s.attempt),
         received_at,
         answered_at,
         method: req.method().to_string(),
@@ -283,25 +288,49 @@ async fn next(
     id: web::Path<String>,
     cert: web::Data<Certification>,
 ) -> HttpResponse {
+    open_step(req, id.into_inner(), None, cert).await
+}
+
+/// Plays a step again as a new attempt (`POST /certify/{session}/steps/{n}/rerun`).
+async fn rerun(
+    req: HttpRequest,
+    path: web::Path<(String, u32)>,
+    cert: web::Data<Certification>,
+) -> HttpResponse {
+    let (id, number) = path.into_inner();
+    open_step(req, id, Some(number), cert).await
+}
+
+/// Opens the next step, or step `again` as a new attempt.
+async fn open_step(
+    req: HttpRequest,
+    id: String,
+    again: Option<u32>,
+    cert: web::Data<Certification>,
+) -> HttpResponse {
     let state = &cert.0;
-    let (session, username) = match operator(&req, state, id.into_inner()).await {
+    let (session, username) = match operator(&req, state, id).await {
         Ok(found) => found,
         Err(response) => return response,
     };
     if !same_origin(&req) {
         return HttpResponse::Forbidden()
             .content_type("text/plain; charset=utf-8")
-            .body("the next step is opened from the operator page of this server only\n");
+            .body("a step is opened from the operator page of this server only\n");
     }
     let now = state.clock.now();
     let session_id = session.id.clone();
     let opened = state
-        .run_raw(move |conn| sessions::next(conn, &session_id, &username, now))
+        .run_raw(move |conn| match again {
+            Some(number) => sessions::rerun(conn, &session_id, number, &username, now),
+            None => sessions::next(conn, &session_id, &username, now),
+        })
         .await;
     let json = wants_json(&req);
     match opened {
         Ok(Ok(opened)) if json => HttpResponse::Ok().json(serde_json::json!({
             "number": opened.step.number,
+            "attempt": opened.attempt,
             "opened_at": opened.opened_at,
             "work_date": crate::domain::calendar::brussels_date(opened.opened_at),
             "step": opened.step,
@@ -316,8 +345,14 @@ async fn next(
                 ),
             ))
             .finish(),
-        Ok(Err(CertificationError::Invalid(message))) if json => HttpResponse::Conflict()
-            .json(serde_json::json!({ "error": "NO_NEXT_STEP", "message": message })),
+        Ok(Err(CertificationError::Invalid(message))) if json => {
+            let error = if again.is_some() {
+                "CANNOT_RERUN"
+            } else {
+                "NO_NEXT_STEP"
+            };
+            HttpResponse::Conflict().json(serde_json::json!({ "error": error, "message": message }))
+        }
         Ok(Err(CertificationError::Invalid(message))) => HttpResponse::Conflict()
             .content_type("text/plain; charset=utf-8")
             .body(format!("{message}\n")),
@@ -401,9 +436,10 @@ fn render_page(
     match open.and_then(|o| view.steps.iter().find(|s| s.number == o.number).map(|s| (o, s))) {
         Some((opened, step)) => {
             html.push_str(&format!(
-                "<div class=\"step\"><h2>Step {n} of {total}: {title}</h2><p>{text}</p>{shot}\
+                "<div class=\"step\"><h2>Step {n} of {total}{again}: {title}</h2><p>{text}</p>{shot}\
 <p class=\"muted\">Opened {at}; work date {date}. Criteria: {criteria}</p></div>",
                 n = step.number,
+                again = if opened.attempt > 1 { format!(" (attempt {})", opened.attempt) } else { String::new() },
                 title = e(step.scenario_title.get(language)),
                 text = e(step.instructions.get(language)),
                 shot = step

@@ -80,6 +80,7 @@ pub fn play(pool: &db::Pool, address: String, run: Run) -> (Started, Report) {
             defect: run.defect,
             timeout: run.timeout,
             soap: run.soap,
+            rerun: None,
         };
         let mut attach = |step: u32, png: Vec<u8>| {
             sessions::attach(&mut conn, &id, step, "screen.png", png, &user, now())
@@ -104,6 +105,43 @@ on_both_backends! {
         assert!(report.criteria.iter().all(|c| c.spec.starts_with("SPEC 5.2")));
         let held = report.exchanges.iter().find(|e| e.injected == Some(InjectedFault::Timeout)).unwrap();
         assert_eq!(held.http_status, 0, "the held request is closed unanswered: {}", held.outcome);
+    }
+}
+
+on_both_backends! {
+    /// A vendor who fixed one behaviour plays that step again in the same session: the new
+    /// attempt is judged, the earlier one stays in the report, marked.
+    async fn a_step_played_again_is_judged_on_its_latest_attempt(app: TestApp) {
+        let (started, first) = certify(&app, Some(Defect::ChangedVin)).await;
+        assert_eq!(first.failed_criteria(), [Criterion::C03]);
+        let step = first.criteria.iter().find(|c| c.criterion == Criterion::C03).unwrap().step.unwrap();
+        let pool = certification_pool(&app);
+        let address = app.address.clone();
+        let report = actix_web::rt::task::spawn_blocking(move || {
+            let mut conn = pool.get().unwrap();
+            let id = started.session.id.clone();
+            let (user, password) = sessions::add_operator(&mut conn, &started.session, "reference-dms", now()).unwrap();
+            let view = sessions::sheet_view(&mut conn, &id).unwrap();
+            let options = reference_dms::Options {
+                base_url: address,
+                defect: None,
+                timeout: Duration::from_secs(5),
+                soap: reference_dms::Soap::V11,
+                rerun: Some(step),
+            };
+            let mut attach = |_: u32, _: Vec<u8>| Ok(());
+            reference_dms::play(&view, &user, &password, &options, &mut attach).unwrap();
+            evaluations::evaluate(&mut conn, &id, "test", now()).unwrap()
+        })
+        .await
+        .unwrap();
+        assert_certifiable(&report);
+        let played = &report.steps[step as usize - 1];
+        assert_eq!(played.attempts.iter().map(|a| a.attempt).collect::<Vec<_>>(), [1, 2]);
+        let earlier: Vec<_> = report.exchanges.iter().filter(|e| e.superseded).collect();
+        assert!(!earlier.is_empty() && earlier.iter().all(|e| e.step == Some(step) && e.attempt == Some(1)), "{earlier:?}");
+        let html = carpass::certification::report::html::render(&report, &[]);
+        assert!(html.contains("attempt 1 of its step, played again: not judged"));
     }
 }
 

@@ -366,6 +366,7 @@ async fn played_session(app: &TestApp) -> String {
             defect: None,
             timeout: Duration::from_secs(5),
             soap: reference_dms::Soap::V11,
+            rerun: None,
         };
         let mut attach = |step: u32, png: Vec<u8>| {
             sessions::attach(&mut conn, &id, step, "screen.png", png, &user, now())

@@ -43,6 +43,8 @@ pub struct Options {
     /// How long the DMS waits for an answer before it retries.
     pub timeout: Duration,
     pub soap: Soap,
+    /// Play only this step again, as a new attempt, instead of the whole sheet.
+    pub rerun: Option<u32>,
 }
 
 /// The SOAP version the reference DMS speaks (SPEC 3.1: both are answered).
@@ -121,15 +123,35 @@ pub fn play(
         soap: options.soap,
         references: HashMap::new(),
         changed_vin: false,
+        attempt: String::new(),
         doubled: false,
         second_account: false,
         sent_odometers: HashMap::new(),
         requests: 0,
         log: Vec::new(),
     };
+    if let Some(number) = options.rerun {
+        let step = view
+            .steps
+            .iter()
+            .find(|s| s.number == number)
+            .ok_or_else(|| {
+                SimulateError::Unexpected(format!(
+                    "session {} has no step {number}",
+                    view.session_id
+                ))
+            })?;
+        let (work_date, attempt) = dms.open(&format!("/steps/{number}/rerun"))?;
+        dms.attempt = format!("-a{attempt}");
+        dms.play_step(step, work_date, attach)?;
+        return Ok(Played {
+            requests: dms.requests,
+            log: dms.log,
+        });
+    }
     let mut held = Vec::new();
     for step in &view.steps {
-        let work_date = dms.open_next()?;
+        let (work_date, _) = dms.open("/next")?;
         if dms.has(Defect::BatchAtEnd) && !step.list_activities {
             held.push((step, work_date));
             continue;
@@ -194,6 +216,8 @@ struct Dms<'a> {
     /// The ClientReference each step's reading was sent with.
     references: HashMap<u32, String>,
     changed_vin: bool,
+    /// Added to ClientReferences when a step is played again: a new job in the DMS.
+    attempt: String,
     /// The double-reading defect doubles one job only.
     doubled: bool,
     /// The request being sent carries a token and HTTP Basic for another account.
@@ -213,10 +237,11 @@ impl Dms<'_> {
         self.log.push(line);
     }
 
-    /// The operator opens the next step; its work date is the day it opens.
-    fn open_next(&mut self) -> Result<NaiveDate, SimulateError> {
+    /// The operator opens the next step (`/next`) or plays one again; its work date is the
+    /// day it opens.
+    fn open(&mut self, action: &str) -> Result<(NaiveDate, u32), SimulateError> {
         let url = format!(
-            "{}{}/next",
+            "{}{}{action}",
             self.base,
             sessions::page_path(&self.view.session_id)
         );
@@ -245,8 +270,12 @@ impl Dms<'_> {
             .ok_or_else(|| {
                 SimulateError::Unexpected(format!("POST {url}: no work_date in {body}"))
             })?;
-        self.note(format!("step {} opened", opened["number"]));
-        Ok(date)
+        let attempt = opened["attempt"].as_u64().unwrap_or(1) as u32;
+        self.note(format!(
+            "step {} opened (attempt {attempt})",
+            opened["number"]
+        ));
+        Ok((date, attempt))
     }
 
     fn play_step(
@@ -309,7 +338,10 @@ impl Dms<'_> {
             return Ok(());
         }
         let mut typed = Typed {
-            reference: format!("{}-job{}", self.view.session_id, step.number),
+            reference: format!(
+                "{}-job{}{}",
+                self.view.session_id, step.number, self.attempt
+            ),
             vin: job.vin.clone(),
             work_date,
             odometer: job.odometer,

@@ -179,7 +179,7 @@ fn steps(report: &Report) -> String {
                 title = escape(&s.title.en),
                 instructions = escape(&s.instructions.en),
                 criteria = step_criteria(report, s),
-                opened = s.opened_at.map(time).unwrap_or_else(|| "<span class=\"muted\">never opened</span>".into()),
+                opened = opened(s),
             )
         })
         .collect();
@@ -207,6 +207,24 @@ fn step_criteria(report: &Report, step: &StepInfo) -> String {
         .collect()
 }
 
+/// When the step was opened; a step played again lists every attempt, the judged one last.
+fn opened(step: &StepInfo) -> String {
+    match step.attempts.as_slice() {
+        [_, _, ..] => {
+            step.attempts
+                .iter()
+                .map(|a| format!("attempt {}: {}", a.attempt, time(a.opened_at)))
+                .collect::<Vec<_>>()
+                .join("<br>")
+                + " <span class=\"muted\">(the last is judged)</span>"
+        }
+        _ => step
+            .opened_at
+            .map(time)
+            .unwrap_or_else(|| "<span class=\"muted\">never opened</span>".into()),
+    }
+}
+
 fn exchanges(exchanges: &[ExchangeInfo]) -> String {
     if exchanges.is_empty() {
         return "<p class=\"muted\">The DMS sent no request in this session.</p>".into();
@@ -222,7 +240,15 @@ fn exchanges(exchanges: &[ExchangeInfo]) -> String {
                 step = e.step.map(step_link).unwrap_or_default(),
                 operation = escape(&e.operation),
                 status = e.http_status,
-                outcome = escape(&e.outcome),
+                outcome = if e.superseded {
+                    format!(
+                        "{} <span class=\"muted\">(attempt {} of its step, played again: not judged)</span>",
+                        escape(&e.outcome),
+                        e.attempt.unwrap_or(1)
+                    )
+                } else {
+                    escape(&e.outcome).into_owned()
+                },
                 injected = e.injected.map(|f| f.as_str()).unwrap_or(""),
             )
         })

@@ -115,6 +115,7 @@ pub(crate) mod sample {
             instructions: texts(&format!("Close the job of step {number} at 45 210 km.")),
             criteria: criteria.iter().map(|c| c.to_string()).collect(),
             opened_at: Some(at() - Duration::minutes(30 - i64::from(number))),
+            attempts: vec![],
         };
         let exchange = |number: u32, operation: &str, http_status: u16, outcome: &str, injected| {
             ExchangeInfo {
@@ -126,6 +127,8 @@ pub(crate) mod sample {
                 http_status,
                 outcome: outcome.to_owned(),
                 injected,
+                attempt: Some(1),
+                superseded: false,
             }
         };
         Report {
@@ -184,6 +187,7 @@ pub(crate) mod sample {
             response_headers: r#"[["Content-Type","text/xml; charset=utf-8"]]"#.into(),
             response_body: format!("<Receipt n=\"{number}\"/>").into_bytes(),
             injected: (number == 2).then(|| "server".to_owned()),
+            attempt: Some(1),
         };
         let screenshot = AttachmentRow {
             id: 1,
