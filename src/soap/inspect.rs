@@ -156,6 +156,25 @@ pub fn response(body: &[u8]) -> ResponseFacts {
     )
 }
 
+/// A RequestOkLabel answer as a DMS shows it: granted or not, and each reason's code and
+/// message (the reference DMS draws them on its screen, C14).
+pub fn label(body: &[u8]) -> Option<(bool, Vec<(String, String)>)> {
+    let root = xml::parse(body).ok()?;
+    let granted = find(&root, &|e| e.is(NS, "Granted"))?.text.trim() == "true";
+    let mut reasons = Vec::new();
+    collect(&root, &|e| e.is(NS, "Reason"), &mut reasons);
+    let reasons = reasons
+        .into_iter()
+        .map(|r| {
+            (
+                text(r, "Code").unwrap_or_default(),
+                text(r, "Message").unwrap_or_default(),
+            )
+        })
+        .collect();
+    Some((granted, reasons))
+}
+
 /// The secrets a request carries (the password of its UsernameToken or HTTP Basic header),
 /// so that the recording can keep the request without them.
 pub fn secrets(raw: &RawRequest<'_>) -> Vec<String> {

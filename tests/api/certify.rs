@@ -97,7 +97,14 @@ on_both_backends! {
     /// The reference DMS waits longer than the hold (SPEC 5.6: .NET's HttpClient waits 100 s
     /// where the hold is 60 s): the connection closes under it, it retries, and passes.
     async fn the_reference_dms_with_a_timeout_longer_than_the_hold_is_certifiable(app: TestApp) {
-        let (_, report) = certify(&app, None).await;
+        let (started, report) = certify(&app, None).await;
+        // Its screenshots show what a DMS shows: a window-sized image with the message drawn.
+        let shots = evaluations::evidence(&mut certification_pool(&app).get().unwrap(), &started.session.id).unwrap().attachments;
+        assert_eq!(shots.len(), 2, "the paper-form message and the refusal's reasons");
+        for shot in &shots {
+            assert!(shot.content.starts_with(b"\x89PNG") && shot.content.len() > 10_000, "{}", shot.content.len());
+            assert_eq!(u32::from_be_bytes(shot.content[16..20].try_into().unwrap()), 720);
+        }
         assert_certifiable(&report);
         // SPEC 5.3: the report says which harness judged against which scenarios.
         assert!(report.harness_version.starts_with("carpass "), "{}", report.harness_version);

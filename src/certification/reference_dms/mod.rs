@@ -5,6 +5,7 @@
 //! Given a defect, it makes one mistake, and the evaluation must catch exactly that one.
 
 mod defect;
+mod screen;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -29,8 +30,6 @@ use crate::soap::inspect;
 use crate::soap::schema::NS;
 use crate::soap::security::WSSE;
 
-/// A 1x1 PNG: the screenshot the reference operator attaches where a step asks for one.
-const SCREENSHOT_PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 /// SPEC 2.4: up to this total a private job is exempt (the skip-vat-job defect forgets "private").
 const EXEMPT_UP_TO_CENTS: i64 = 12_500;
 const ATTEMPTS: u32 = 4;
@@ -88,12 +87,6 @@ pub struct Played {
     pub log: Vec<String>,
 }
 
-pub fn screenshot() -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD
-        .decode(SCREENSHOT_PNG)
-        .expect("a valid constant")
-}
-
 /// Plays the whole sheet. `attach` stores a screenshot for a step.
 pub fn play(
     view: &SheetView,
@@ -123,6 +116,8 @@ pub fn play(
         soap: options.soap,
         references: HashMap::new(),
         changed_vin: false,
+        screen: Vec::new(),
+        last_body: Vec::new(),
         attempt: String::new(),
         doubled: false,
         second_account: false,
@@ -216,6 +211,10 @@ struct Dms<'a> {
     /// The ClientReference each step's reading was sent with.
     references: HashMap<u32, String>,
     changed_vin: bool,
+    /// What the DMS shows its user at the step being played (drawn for its screenshot).
+    screen: Vec<String>,
+    /// The body of the last answer.
+    last_body: Vec<u8>,
     /// Added to ClientReferences when a step is played again: a new job in the DMS.
     attempt: String,
     /// The double-reading defect doubles one job only.
@@ -284,6 +283,7 @@ impl Dms<'_> {
         work_date: NaiveDate,
         attach: &mut dyn FnMut(u32, Vec<u8>) -> Result<(), String>,
     ) -> Result<(), SimulateError> {
+        self.screen.clear();
         if step.list_activities {
             let body = if self.has(Defect::InvalidXml) {
                 "<c:ListActivities><c:Language>en</c:Language></c:ListActivities>"
@@ -319,7 +319,14 @@ impl Dms<'_> {
             }
         }
         if step.screenshot.is_some() {
-            attach(step.number, screenshot()).map_err(SimulateError::Unexpected)?;
+            let dms = &self.view.dms;
+            let title = format!("{} {} - step {}", dms.name, dms.version, step.number);
+            let mut shown = std::mem::take(&mut self.screen);
+            if shown.is_empty() {
+                shown.push("Nothing to report for this job.".into());
+            }
+            attach(step.number, screen::render(&title, &shown))
+                .map_err(SimulateError::Unexpected)?;
         }
         Ok(())
     }
@@ -520,6 +527,13 @@ impl Dms<'_> {
         let receipt = self.answer_once(plan.by, number, &corrected)?;
         if receipt.as_ref().is_some_and(limited) {
             self.note(format!("issue {number}: CORRECTION_LIMIT; the user is told the paper correction form is needed"));
+            self.screen.push(format!(
+                "Issue {number}: CORRECTION_LIMIT. The reading of {} can no longer be corrected electronically.",
+                typed.vin
+            ));
+            self.screen.push(format!(
+                "The paper correction form is needed: print it, have it signed and send it to the registry, quoting issue {number}."
+            ));
             if self.has(Defect::RetryAfterCorrectionLimit) {
                 self.answer_once(plan.by, number, &corrected)?;
             }
@@ -580,6 +594,25 @@ impl Dms<'_> {
         );
         self.soap("RequestOkLabel", &body)?;
         self.note(format!("OK label asked for {}", advert.vin));
+        match inspect::label(&self.last_body) {
+            Some((true, _)) => self.screen.push(format!(
+                "OK label granted for {} at {odometer} km.",
+                advert.vin
+            )),
+            Some((false, reasons)) => {
+                self.screen.push(format!(
+                    "OK label refused for {} at {odometer} km. Reasons:",
+                    advert.vin
+                ));
+                for (code, message) in reasons {
+                    self.screen.push(format!("{code}: {message}"));
+                }
+            }
+            None => self.screen.push(format!(
+                "The registry did not answer the OK label request for {}.",
+                advert.vin
+            )),
+        }
         Ok(())
     }
 
@@ -668,7 +701,9 @@ impl Dms<'_> {
                     .body_mut()
                     .read_to_vec()
                     .map_err(|e| SimulateError::Http(format!("{operation}: {e}")))?;
-                Ok(Sent::Answer(inspect::response(&body)))
+                let facts = inspect::response(&body);
+                self.last_body = body;
+                Ok(Sent::Answer(facts))
             }
             // The connection closed without an answer, or the DMS gave up waiting.
             Err(e @ (ureq::Error::Timeout(_) | ureq::Error::Io(_) | ureq::Error::Protocol(_))) => {
