@@ -9,6 +9,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use quick_xml::escape::escape;
 
 use crate::certification::recording::{self, ExchangeRecord};
+use crate::certification::report::{self, Format};
 use crate::certification::sessions::{self, Session};
 use crate::certification::{evaluations, CertificationError};
 use crate::domain::certification::evaluation::Verdict;
@@ -32,6 +33,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/certify/{session}/steps/{number}/rerun",
         web::post().to(rerun),
+    )
+    .route(
+        "/certify/{session}/steps/{number}/screenshots",
+        web::post().to(attach),
+    )
+    .route("/certify/{session}/evaluations", web::post().to(evaluate))
+    .route("/certify/{session}/evaluations", web::get().to(list))
+    .route(
+        "/certify/{session}/evaluations/{evaluation}",
+        web::get().to(report),
     )
     .route("/certify/{session}/sheet", web::get().to(sheet));
 }
@@ -299,6 +310,182 @@ async fn rerun(
 ) -> HttpResponse {
     let (id, number) = path.into_inner();
     open_step(req, id, Some(number), cert).await
+}
+
+fn json_error(status: actix_web::http::StatusCode, code: &str, message: &str) -> HttpResponse {
+    HttpResponse::build(status).json(serde_json::json!({ "error": code, "message": message }))
+}
+
+fn unavailable() -> HttpResponse {
+    json_error(
+        actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+        "UNAVAILABLE",
+        "the certification environment cannot answer right now; try again in a moment",
+    )
+}
+
+/// Attaches a screenshot to a step (C07, C14): the body is the PNG or JPEG itself, `?name=`
+/// its file name. What `carpass certify attach` does, for a vendor without a shell here.
+async fn attach(
+    req: HttpRequest,
+    path: web::Path<(String, u32)>,
+    mut payload: web::Payload,
+    cert: web::Data<Certification>,
+) -> HttpResponse {
+    use futures_util::StreamExt;
+    let state = &cert.0;
+    let (id, number) = path.into_inner();
+    let (session, username) = match operator(&req, state, id).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let mut content = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let Ok(chunk) = chunk else {
+            return json_error(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                "INVALID_SCREENSHOT",
+                "the screenshot could not be read; send the image as the request body",
+            );
+        };
+        // One byte over the limit is enough for `attach` to refuse it with its message.
+        if content.len() <= sessions::ATTACHMENT_MAX_BYTES {
+            content.extend_from_slice(&chunk);
+        }
+    }
+    let name =
+        web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+            .ok()
+            .and_then(|q| q.get("name").cloned())
+            .unwrap_or_else(|| "screenshot".into());
+    let now = state.clock.now();
+    let attached = state
+        .run_raw(move |conn| {
+            sessions::attach(conn, &session.id, number, &name, content, &username, now)
+        })
+        .await;
+    match attached {
+        Ok(Ok(sha256)) => {
+            HttpResponse::Created().json(serde_json::json!({ "step": number, "sha256": sha256 }))
+        }
+        Ok(Err(CertificationError::Invalid(message))) => json_error(
+            actix_web::http::StatusCode::BAD_REQUEST,
+            "INVALID_SCREENSHOT",
+            &message,
+        ),
+        _ => unavailable(),
+    }
+}
+
+/// Evaluates the session now (a new, immutable record) and answers the report as JSON.
+async fn evaluate(
+    req: HttpRequest,
+    id: web::Path<String>,
+    cert: web::Data<Certification>,
+) -> HttpResponse {
+    let state = &cert.0;
+    let (session, username) = match operator(&req, state, id.into_inner()).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let now = state.clock.now();
+    match state
+        .run_raw(move |conn| evaluations::evaluate(conn, &session.id, &username, now))
+        .await
+    {
+        Ok(Ok(report)) => HttpResponse::Created().json(report),
+        _ => unavailable(),
+    }
+}
+
+/// Every evaluation of the session, oldest first: id, when, by whom, certifiable.
+async fn list(
+    req: HttpRequest,
+    id: web::Path<String>,
+    cert: web::Data<Certification>,
+) -> HttpResponse {
+    let state = &cert.0;
+    let (session, _) = match operator(&req, state, id.into_inner()).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    match state
+        .run_raw(move |conn| evaluations::all(conn, &session.id))
+        .await
+    {
+        Ok(Ok(reports)) => HttpResponse::Ok().json(
+            reports
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "evaluation_id": r.evaluation_id,
+                        "evaluated_at": r.evaluated_at,
+                        "evaluated_by": r.evaluated_by,
+                        "certifiable": r.certifiable,
+                    })
+                })
+                .collect::<Vec<_>>(),
+        ),
+        _ => unavailable(),
+    }
+}
+
+/// One evaluation's report (`latest` for the newest) in `?format=` html, json (the default),
+/// junit or bundle.
+async fn report(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    cert: web::Data<Certification>,
+) -> HttpResponse {
+    let state = &cert.0;
+    let (id, wanted) = path.into_inner();
+    let (session, _) = match operator(&req, state, id).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let format_name =
+        web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+            .ok()
+            .and_then(|q| q.get("format").cloned())
+            .unwrap_or_else(|| "json".into());
+    let Some(format) = Format::parse(&format_name) else {
+        return json_error(
+            actix_web::http::StatusCode::BAD_REQUEST,
+            "UNKNOWN_FORMAT",
+            &format!("format '{format_name}' is not one of html, json, junit, bundle"),
+        );
+    };
+    let loaded = state
+        .run_raw(move |conn| -> Result<_, CertificationError> {
+            let reports = evaluations::all(conn, &session.id)?;
+            let found = if wanted == "latest" {
+                reports.into_iter().next_back()
+            } else {
+                reports.into_iter().find(|r| r.evaluation_id == wanted)
+            };
+            let evidence = evaluations::evidence(conn, &session.id)?;
+            Ok(found.map(|r| (r, evidence)))
+        })
+        .await;
+    match loaded {
+        Ok(Ok(Some((found, evidence)))) => {
+            let content_type = match format {
+                Format::Html => "text/html; charset=utf-8",
+                Format::Json => "application/json",
+                Format::Junit => "application/xml; charset=utf-8",
+                Format::Bundle => "application/x-tar",
+            };
+            HttpResponse::Ok()
+                .content_type(content_type)
+                .body(report::render(format, &found, &evidence))
+        }
+        Ok(Ok(None)) => json_error(
+            actix_web::http::StatusCode::NOT_FOUND,
+            "NO_SUCH_EVALUATION",
+            "no such evaluation of this session: POST /certify/SESSION/evaluations evaluates it, GET /certify/SESSION/evaluations lists them",
+        ),
+        _ => unavailable(),
+    }
 }
 
 /// Opens the next step, or step `again` as a new attempt.

@@ -152,6 +152,77 @@ on_both_backends! {
     }
 }
 
+on_both_backends! {
+    /// A DMS vendor has no shell on the registry: once staff started its session, the sheet,
+    /// the steps, the screenshots, the evaluation and every report format are HTTP, with the
+    /// session's own credentials.
+    async fn a_whole_certification_runs_over_http_only(app: TestApp) {
+        let pool = certification_pool(&app);
+        let started = actix_web::rt::task::spawn_blocking(move || {
+            sessions::start_holding(&mut pool.get().unwrap(), &acme(), now(), Some(2)).unwrap()
+        })
+        .await
+        .unwrap();
+        let (user, password, id) = (started.session.username.clone(), started.password.clone(), started.session.id.clone());
+        let base = app.address.clone();
+        let report = actix_web::rt::task::spawn_blocking(move || {
+            use base64::Engine;
+            let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+            let auth = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")));
+            let page = format!("{base}{}", sessions::page_path(&id));
+            let get = |path: &str| {
+                let mut response = agent.get(format!("{page}{path}")).header("Authorization", &auth).call().unwrap();
+                (response.status().as_u16(), response.body_mut().with_config().limit(64 << 20).read_to_vec().unwrap())
+            };
+            let (status, sheet) = get("/sheet");
+            assert_eq!(status, 200);
+            let sheet: sessions::SheetView = serde_json::from_slice(&sheet).unwrap();
+            let options = reference_dms::Options {
+                base_url: base.clone(),
+                defect: None,
+                timeout: Duration::from_secs(5),
+                soap: reference_dms::Soap::V11,
+                rerun: None,
+            };
+            let mut attach = |step: u32, png: Vec<u8>| {
+                let mut response = agent
+                    .post(format!("{page}/steps/{step}/screenshots?name=screen.png"))
+                    .header("Authorization", &auth)
+                    .header("Content-Type", "image/png")
+                    .send(&png[..])
+                    .map_err(|e| e.to_string())?;
+                match response.status().as_u16() {
+                    201 => Ok(()),
+                    _ => Err(response.body_mut().read_to_string().unwrap_or_default()),
+                }
+            };
+            reference_dms::play(&sheet, &user, &password, &options, &mut attach).unwrap();
+            let refused = agent.post(format!("{page}/steps/2/screenshots")).header("Authorization", &auth).send(&b"not an image"[..]).unwrap();
+            assert_eq!(refused.status().as_u16(), 400, "a file that is no screenshot is refused");
+            let mut evaluated = agent.post(format!("{page}/evaluations")).header("Authorization", &auth).send_empty().unwrap();
+            assert_eq!(evaluated.status().as_u16(), 201);
+            let report: Report = serde_json::from_slice(&evaluated.body_mut().with_config().limit(64 << 20).read_to_vec().unwrap()).unwrap();
+            let (status, listed) = get("/evaluations");
+            assert_eq!(status, 200);
+            let listed: serde_json::Value = serde_json::from_slice(&listed).unwrap();
+            assert_eq!(listed[0]["evaluation_id"], report.evaluation_id.as_str());
+            for (format, opening) in [("html", &b"<!DOCTYPE html>"[..]), ("json", b"{"), ("junit", b"<?xml")] {
+                let (status, body) = get(&format!("/evaluations/latest?format={format}"));
+                assert_eq!(status, 200, "{format}");
+                assert!(body.starts_with(opening), "{format}");
+            }
+            let (status, bundle) = get(&format!("/evaluations/{}?format=bundle", report.evaluation_id));
+            assert_eq!((status, bundle.len() % 512), (200, 0), "a tar archive");
+            assert_eq!(get("/evaluations/latest?format=pdf").0, 400);
+            assert_eq!(get("/evaluations/nosuch").0, 404);
+            report
+        })
+        .await
+        .unwrap();
+        assert_certifiable(&report);
+    }
+}
+
 fn assert_certifiable(report: &Report) {
     for result in &report.criteria {
         let expected = match result.criterion {
