@@ -654,8 +654,10 @@ fn render_page(
         ));
     } else {
         html.push_str(&format!(
-            "<p>All steps are open. Evaluate with <code>carpass certify evaluate {} --format html --output report.html</code>.</p>",
-            e(&view.session_id)
+            "<p>All steps are open. Evaluate with <code>carpass certify evaluate {} --format html --output report.html</code> \
+or <code>POST {}/evaluations</code>.</p>",
+            e(&view.session_id),
+            e(&sessions::page_path(&view.session_id))
         ));
     }
     html.push_str("<h2>Exchanges recorded</h2>");
