@@ -7,6 +7,7 @@ use chrono::{NaiveDate, Utc};
 use clap::{Parser, Subcommand};
 
 use crate::certification::reference_dms::{self, Defect};
+use crate::certification::remote::{OpenedRemotely, Remote, RemoteError};
 use crate::certification::{evaluations, report, sessions, CertificationError};
 use crate::db::{self, DatabaseUrl};
 use crate::domain::certification::evaluation::Software;
@@ -87,6 +88,16 @@ pub enum Command {
             default_value = "http://127.0.0.1:8080"
         )]
         public_url: String,
+        /// Work through this server's HTTP API instead of the database (a DMS vendor with no
+        /// shell on the registry), as the session's user: CARPASS_CERTIFY_USER and
+        /// CARPASS_CERTIFY_PASSWORD.
+        #[arg(
+            long,
+            global = true,
+            env = "CARPASS_CERTIFY_SERVER",
+            value_name = "URL"
+        )]
+        server: Option<String>,
         #[command(subcommand)]
         command: CertifyCommand,
     },
@@ -216,6 +227,13 @@ pub enum CertifyCommand {
     },
     /// Open the next step (the moment C05 measures from).
     Next { session: String },
+    /// Play a step again as a new attempt: the evaluation judges the latest attempt of each
+    /// step, and `next` then resumes with the step after it.
+    Rerun {
+        session: String,
+        #[arg(long)]
+        step: u32,
+    },
     /// Attach a screenshot (PNG or JPEG) as evidence for a step (C07, C14).
     Attach {
         session: String,
@@ -244,7 +262,167 @@ pub enum CertifyCommand {
         /// How long the DMS waits for an answer before it retries.
         #[arg(long, value_name = "SECONDS", default_value_t = 10)]
         timeout: u64,
+        /// The SOAP version the DMS speaks.
+        #[arg(long, value_parser = ["1.1", "1.2"], default_value = "1.1")]
+        soap: String,
+        /// Play only this step again, as a new attempt.
+        #[arg(long, value_name = "STEP")]
+        rerun: Option<u32>,
     },
+}
+
+/// The session's credentials for `--server`, from the environment: a password on the command
+/// line would stay in the shell's history.
+fn remote_credentials() -> Result<(String, String), CliError> {
+    let read = |name: &str| {
+        std::env::var(name).ok().filter(|v| !v.is_empty()).ok_or_else(|| {
+            CliError::Io(format!(
+                "--server needs the session's user name and password in CARPASS_CERTIFY_USER and CARPASS_CERTIFY_PASSWORD ({name} is not set)"
+            ))
+        })
+    };
+    Ok((
+        read("CARPASS_CERTIFY_USER")?,
+        read("CARPASS_CERTIFY_PASSWORD")?,
+    ))
+}
+
+/// `carpass certify --server URL ...`: the same commands over the session's HTTP API.
+fn certify_remote(server: &str, command: CertifyCommand) -> Result<(), CliError> {
+    let (user, password) = remote_credentials()?;
+    let remote = |session: &str| Remote::new(server, session, &user, &password);
+    let print = |session: &str, opened: OpenedRemotely| {
+        println!(
+            "step {} of session {session} is open, attempt {} (work date {}):",
+            opened.number, opened.attempt, opened.work_date
+        );
+        println!("  {}", opened.step.instructions.en);
+    };
+    match command {
+        CertifyCommand::Start { .. } => {
+            return Err(CliError::Io(
+                "a session is started by the registry's staff (`carpass certify start` on the registry): ask them for its id, user name and password".into(),
+            ))
+        }
+        CertifyCommand::Sheet {
+            session,
+            format,
+            lang,
+        } => {
+            let view = remote(&session).sheet()?;
+            match format {
+                TextOrJson::Json => println!("{}", to_json(&view)?),
+                TextOrJson::Text => {
+                    let language = SheetLanguage::parse(&lang).unwrap_or_default();
+                    print!("{}", sessions::render_text(&view, language, server.trim_end_matches('/')));
+                }
+            }
+        }
+        CertifyCommand::Next { session } => print(&session, remote(&session).next()?),
+        CertifyCommand::Rerun { session, step } => print(&session, remote(&session).rerun(step)?),
+        CertifyCommand::Attach {
+            session,
+            step,
+            file,
+        } => {
+            let name = file.display().to_string();
+            let content = std::fs::read(&file).map_err(|e| CliError::Io(format!("{name}: {e}")))?;
+            let sha256 = remote(&session).attach(step, &name, &content)?;
+            println!("{name} attached to step {step} of session {session} (SHA-256 {sha256})");
+        }
+        CertifyCommand::Evaluate {
+            session,
+            format,
+            output,
+        } => {
+            let format = report::Format::parse(&format).expect("clap allows only the four formats");
+            let remote = remote(&session);
+            let evaluated = remote.evaluate()?;
+            let bytes = remote.report(&evaluated.evaluation_id, format)?;
+            write_output(&output, &bytes)?;
+            print_verdict(&evaluated);
+        }
+        CertifyCommand::Simulate {
+            session,
+            endpoint,
+            defect,
+            timeout,
+            soap,
+            rerun,
+        } => {
+            let remote = remote(&session);
+            let view = remote.sheet()?;
+            let options = reference_dms::Options {
+                base_url: endpoint,
+                defect: defect.as_deref().and_then(Defect::parse),
+                timeout: std::time::Duration::from_secs(timeout),
+                soap: reference_dms::Soap::parse(&soap).unwrap_or_default(),
+                rerun,
+            };
+            let mut attach = |step: u32, png: Vec<u8>| {
+                remote
+                    .attach(step, "reference-dms.png", &png)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            };
+            let played = reference_dms::play(&view, &user, &password, &options, &mut attach)
+                .map_err(|e| CliError::Io(e.to_string()))?;
+            for line in &played.log {
+                println!("{line}");
+            }
+            println!(
+                "the reference DMS played in {} requests; evaluate with `carpass certify --server {} evaluate {} --format html --output report.html`",
+                played.requests,
+                remote.server(),
+                view.session_id
+            );
+        }
+    }
+    Ok(())
+}
+
+fn write_output(output: &std::path::Path, bytes: &[u8]) -> Result<(), CliError> {
+    if output.as_os_str() == "-" {
+        use std::io::Write;
+        std::io::stdout()
+            .write_all(bytes)
+            .map_err(|e| CliError::Io(format!("standard output: {e}")))
+    } else {
+        std::fs::write(output, bytes)
+            .map_err(|e| CliError::Io(format!("{}: {e}", output.display())))
+    }
+}
+
+fn print_verdict(evaluated: &evaluations::Report) {
+    let failed: Vec<String> = evaluated
+        .failed_criteria()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    eprintln!(
+        "evaluation {}: {}{}",
+        evaluated.evaluation_id,
+        if evaluated.certifiable {
+            "certifiable"
+        } else {
+            "not certifiable"
+        },
+        if failed.is_empty() {
+            String::new()
+        } else {
+            format!(" (failed: {})", failed.join(", "))
+        }
+    );
+}
+
+fn print_opened(session: &str, opened: &sessions::Opened) {
+    println!(
+        "step {} of session {session} is open, attempt {} (work date {}):",
+        opened.step.number,
+        opened.attempt,
+        crate::domain::calendar::brussels_date(opened.opened_at)
+    );
+    println!("  {}", opened.step.instructions.en);
 }
 
 fn defect_names() -> Vec<&'static str> {
@@ -323,6 +501,8 @@ pub enum CliError {
     Certification(#[from] CertificationError),
     #[error("{0}")]
     Io(String),
+    #[error(transparent)]
+    Remote(#[from] RemoteError),
 }
 
 /// What the server holds for its clients at most (README: Operations, "Limits").
@@ -391,9 +571,15 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             command,
         } => staff(url, who, command),
         Command::Certify {
+            server: Some(server),
+            command,
+            ..
+        } => certify_remote(&server, command),
+        Command::Certify {
             by,
             public_url,
             command,
+            server: None,
         } => {
             let by = by
                 .or_else(|| std::env::var("USER").ok())
@@ -768,14 +954,11 @@ fn certify(
         }
         CertifyCommand::Next { session } => {
             let opened = sessions::next(&mut conn, &session, by, Utc::now())?;
-            let step = &opened.step;
-            println!(
-                "step {} of session {} is open (work date {}):",
-                step.number,
-                session,
-                crate::domain::calendar::brussels_date(opened.opened_at)
-            );
-            println!("  {}", step.instructions.en);
+            print_opened(&session, &opened);
+        }
+        CertifyCommand::Rerun { session, step } => {
+            let opened = sessions::rerun(&mut conn, &session, step, by, Utc::now())?;
+            print_opened(&session, &opened);
         }
         CertifyCommand::Attach {
             session,
@@ -796,41 +979,16 @@ fn certify(
             let format = report::Format::parse(&format).expect("clap allows only the four formats");
             let evaluated = evaluations::evaluate(&mut conn, &session, by, Utc::now())?;
             let evidence = evaluations::evidence(&mut conn, &evaluated.session_id)?;
-            let bytes = report::render(format, &evaluated, &evidence);
-            if output.as_os_str() == "-" {
-                use std::io::Write;
-                std::io::stdout()
-                    .write_all(&bytes)
-                    .map_err(|e| CliError::Io(format!("standard output: {e}")))?;
-            } else {
-                std::fs::write(&output, &bytes)
-                    .map_err(|e| CliError::Io(format!("{}: {e}", output.display())))?;
-            }
-            let failed: Vec<String> = evaluated
-                .failed_criteria()
-                .iter()
-                .map(|c| c.to_string())
-                .collect();
-            eprintln!(
-                "evaluation {}: {}{}",
-                evaluated.evaluation_id,
-                if evaluated.certifiable {
-                    "certifiable"
-                } else {
-                    "not certifiable"
-                },
-                if failed.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (failed: {})", failed.join(", "))
-                }
-            );
+            write_output(&output, &report::render(format, &evaluated, &evidence))?;
+            print_verdict(&evaluated);
         }
         CertifyCommand::Simulate {
             session,
             endpoint,
             defect,
             timeout,
+            soap,
+            rerun,
         } => {
             let found = sessions::find(&mut conn, &session)?;
             let (username, password) =
@@ -840,6 +998,8 @@ fn certify(
                 base_url: endpoint,
                 defect: defect.as_deref().and_then(Defect::parse),
                 timeout: std::time::Duration::from_secs(timeout),
+                soap: reference_dms::Soap::parse(&soap).unwrap_or_default(),
+                rerun,
             };
             let mut attach = |step: u32, png: Vec<u8>| {
                 sessions::attach(

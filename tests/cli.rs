@@ -605,3 +605,77 @@ fn staff_sweep_reports_how_many_readings_got_vin_unknown() {
         "0 readings waited 30 days for their vehicle and got VIN_UNKNOWN"
     );
 }
+
+/// `carpass certify --server`: a DMS vendor with no shell on the registry works through the
+/// session's HTTP API with the session's credentials, from its own machine.
+#[test]
+fn certify_works_against_a_server_url_with_the_session_s_credentials() {
+    let (_dir, db) = database();
+    let server = Server::start(&db);
+    server.banner();
+    let url = format!("http://127.0.0.1:{}", server.port);
+    let started = succeeds(&carpass(
+        &db,
+        &[
+            "certify",
+            "start",
+            "--dms",
+            "Acme DMS",
+            "--dms-version",
+            "4.2",
+            "--builder",
+            "Acme Software NV",
+            "--format",
+            "json",
+        ],
+    ));
+    let started: serde_json::Value = serde_json::from_str(&started).unwrap();
+    let session = started["session_id"].as_str().unwrap();
+    let remote = |args: &[&str], password: &str| {
+        let mut all = vec!["certify", "--server", url.as_str()];
+        all.extend_from_slice(args);
+        // No database at all on the vendor's side.
+        let mut command = command("sqlite:///nonexistent/carpass.db", &all);
+        command.env(
+            "CARPASS_CERTIFY_USER",
+            started["username"].as_str().unwrap(),
+        );
+        command.env("CARPASS_CERTIFY_PASSWORD", password);
+        command.output().expect("carpass runs")
+    };
+    let password = started["password"].as_str().unwrap();
+    let sheet = succeeds(&remote(&["sheet", session, "--format", "json"], password));
+    let sheet: serde_json::Value = serde_json::from_str(&sheet).unwrap();
+    assert_eq!(sheet["steps"].as_array().unwrap().len(), 16);
+    fails(
+        &remote(&["sheet", session], "wrong password"),
+        "the user name or password is wrong",
+    );
+    fails(
+        &remote(
+            &[
+                "start",
+                "--dms",
+                "X",
+                "--dms-version",
+                "1",
+                "--builder",
+                "Y",
+            ],
+            password,
+        ),
+        "started by the registry's staff",
+    );
+    succeeds(&remote(
+        &["simulate", session, "--endpoint", &url, "--timeout", "5"],
+        password,
+    ));
+    let out = remote(
+        &["evaluate", session, "--format", "junit", "--output", "-"],
+        password,
+    );
+    let junit = succeeds(&out);
+    assert!(junit.starts_with("<?xml"), "{junit}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains(": certifiable"), "{said}");
+}

@@ -1,12 +1,12 @@
 //! Evaluating a session (SPEC 5.3): its recording read back as facts, judged against every
 //! criterion, and kept as an immutable record; evaluating again adds a new one.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::sessions::{self, Session};
+use super::sessions::{self, Attempt, Session};
 use super::{recording, CertificationError};
 use crate::db::certification::{self as store, AttachmentRow, EvaluationRow, ExchangeRow};
 use crate::db::DbConnection;
@@ -23,6 +23,13 @@ use crate::soap::inspect::{self, RawRequest};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
     pub evaluation_id: String,
+    /// The harness that judged: a report read years later says which rules applied. Empty in
+    /// reports made before it was kept.
+    #[serde(default)]
+    pub harness_version: String,
+    /// The scenario set judged against (`scenarios::digest`).
+    #[serde(default)]
+    pub scenarios_sha256: String,
     pub evaluated_at: DateTime<Utc>,
     pub evaluated_by: String,
     pub session_id: String,
@@ -43,7 +50,11 @@ pub struct StepInfo {
     pub title: Texts,
     pub instructions: Texts,
     pub criteria: Vec<String>,
+    /// When its latest attempt was opened: the one judged.
     pub opened_at: Option<DateTime<Utc>>,
+    /// Every attempt, the judged one last; one for a step played once.
+    #[serde(default)]
+    pub attempts: Vec<Attempt>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +68,12 @@ pub struct ExchangeInfo {
     /// "2 receipts", "fault SCHEMA_VIOLATION", ...
     pub outcome: String,
     pub injected: Option<InjectedFault>,
+    /// The attempt of the step open when it arrived.
+    #[serde(default)]
+    pub attempt: Option<u32>,
+    /// It belongs to an attempt of its step that was played again: shown, not judged.
+    #[serde(default)]
+    pub superseded: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -121,7 +138,12 @@ pub fn facts(rows: &[ExchangeRow], usernames: &[String]) -> Vec<Exchange> {
                 received_at: row.received_at.and_utc(),
                 step: row.step.map(|s| s as u32),
                 request: inspect::request(&raw, usernames),
-                response: inspect::response(&row.response_body),
+                // Status 0: nothing went back on the wire (the held request of C12).
+                response: if row.response_status == 0 {
+                    ResponseFacts::Unanswered
+                } else {
+                    inspect::response(&row.response_body)
+                },
                 injected: row.injected.as_deref().and_then(InjectedFault::parse),
             }
         })
@@ -136,12 +158,39 @@ pub fn evaluate(
     now: DateTime<Utc>,
 ) -> Result<Report, CertificationError> {
     let session = sessions::find(conn, session_id)?;
+    let attempts = sessions::attempts(conn, &session.id)?;
     let opened = sessions::opened(conn, &session.id)?;
     let rows = store::exchanges(conn, &session.id)?;
     let attachments = store::attachments(conn, &session.id)?;
     let usernames = recording::usernames(conn, &session)?;
-    let exchanges = facts(&rows, &usernames);
-    let screenshots: BTreeSet<u32> = attachments.iter().map(|a| a.step as u32).collect();
+    let all = facts(&rows, &usernames);
+    // The latest attempt of each step is judged; an earlier one's exchanges and screenshots
+    // stay in the report, marked, and keep their numbers.
+    let latest: BTreeMap<u32, u32> = attempts.iter().map(|a| (a.number, a.attempt)).collect();
+    let superseded: Vec<bool> = rows
+        .iter()
+        .map(|r| match (r.step, r.attempt) {
+            (Some(step), Some(attempt)) => latest
+                .get(&(step as u32))
+                .is_some_and(|l| *l != attempt as u32),
+            _ => false,
+        })
+        .collect();
+    let exchanges: Vec<Exchange> = all
+        .iter()
+        .zip(&superseded)
+        .filter(|(_, superseded)| !**superseded)
+        .map(|(e, _)| e.clone())
+        .collect();
+    let screenshots: BTreeSet<u32> = attachments
+        .iter()
+        .filter(|a| {
+            opened
+                .get(&(a.step as u32))
+                .is_none_or(|at| a.attached_at.and_utc() >= *at)
+        })
+        .map(|a| a.step as u32)
+        .collect();
     let verdicts: Vec<StaffVerdict> = store::verdicts(conn, &session.id)?
         .into_iter()
         .filter_map(|v| {
@@ -168,6 +217,8 @@ pub fn evaluate(
     .with_verdicts(&verdicts);
     let report = Report {
         evaluation_id: uuid::Uuid::new_v4().to_string(),
+        harness_version: harness_version(),
+        scenarios_sha256: super::scenarios::digest(),
         evaluated_at: now,
         evaluated_by: by.to_owned(),
         session_id: session.id.clone(),
@@ -176,11 +227,12 @@ pub fn evaluate(
         certifiable: evaluation.certifiable,
         criteria: evaluation.criteria,
         checks: evaluation.checks,
-        steps: steps(&session, &opened),
-        exchanges: exchanges
+        steps: steps(&session, &attempts),
+        exchanges: all
             .iter()
             .zip(&rows)
-            .map(|(e, row)| ExchangeInfo {
+            .zip(&superseded)
+            .map(|((e, row), superseded)| ExchangeInfo {
                 number: e.number,
                 received_at: e.received_at,
                 answered_at: row.answered_at.and_utc(),
@@ -189,6 +241,8 @@ pub fn evaluate(
                 http_status: row.response_status as u16,
                 outcome: outcome(&e.response),
                 injected: e.injected,
+                attempt: row.attempt.map(|a| a as u32),
+                superseded: *superseded,
             })
             .collect(),
         screenshots: attachments
@@ -217,6 +271,10 @@ pub fn evaluate(
     Ok(report)
 }
 
+pub fn harness_version() -> String {
+    format!("carpass {}", env!("CARGO_PKG_VERSION"))
+}
+
 /// Every evaluation of the session, oldest first.
 pub fn all(conn: &mut DbConnection, session_id: &str) -> Result<Vec<Report>, CertificationError> {
     store::evaluations(conn, session_id)?
@@ -236,10 +294,7 @@ pub fn latest(
     Ok(all(conn, session_id)?.pop())
 }
 
-fn steps(
-    session: &Session,
-    opened: &std::collections::BTreeMap<u32, DateTime<Utc>>,
-) -> Vec<StepInfo> {
+fn steps(session: &Session, attempts: &[Attempt]) -> Vec<StepInfo> {
     session
         .sheet
         .steps
@@ -250,18 +305,28 @@ fn steps(
             title: s.scenario_title.clone(),
             instructions: s.instructions.clone(),
             criteria: s.criteria.iter().map(|c| c.id().to_owned()).collect(),
-            opened_at: opened.get(&s.number).copied(),
+            opened_at: attempts
+                .iter()
+                .rfind(|a| a.number == s.number)
+                .map(|a| a.opened_at),
+            attempts: attempts
+                .iter()
+                .filter(|a| a.number == s.number)
+                .copied()
+                .collect(),
         })
         .collect()
 }
 
-fn outcome(response: &ResponseFacts) -> String {
+/// What the DMS got back, in a few words.
+pub fn outcome(response: &ResponseFacts) -> String {
     match response {
         ResponseFacts::Receipts(receipts) => {
             let statuses: Vec<&str> = receipts.iter().map(|r| r.status.as_str()).collect();
             format!("receipt: {}", statuses.join(", "))
         }
         ResponseFacts::Fault { code, .. } => format!("fault {code}"),
+        ResponseFacts::Unanswered => "no answer: the connection was closed".into(),
         ResponseFacts::Other => "answered".into(),
     }
 }

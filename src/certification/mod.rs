@@ -5,6 +5,7 @@
 pub mod evaluations;
 pub mod recording;
 pub mod reference_dms;
+pub mod remote;
 pub mod report;
 pub mod scenarios;
 pub mod sessions;

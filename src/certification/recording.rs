@@ -5,18 +5,19 @@
 use base64::Engine;
 use chrono::{DateTime, Utc};
 
-use super::sessions::Session;
-use super::CertificationError;
+use super::sessions::{self, Session};
+use super::{evaluations, CertificationError};
 use crate::db::certification::{self as store, NewExchange};
 use crate::db::{accounts, DbConnection};
-use crate::domain::certification::facts::RequestFacts;
+use crate::domain::certification::facts::{Exchange, RequestFacts};
 use crate::domain::certification::scenario::{InjectedFault, Injection};
-use crate::soap::inspect::{self, RawRequest};
 
 pub const MASK: &str = "********";
 
 pub struct ExchangeRecord {
     pub step: Option<u32>,
+    /// The attempt of that step.
+    pub attempt: Option<u32>,
     pub received_at: DateTime<Utc>,
     pub answered_at: DateTime<Utc>,
     pub method: String,
@@ -40,7 +41,8 @@ pub fn usernames(
 }
 
 /// The fault to inject on this request, if it is the first SubmitReadings carrying the
-/// vehicle of a step that asks for one.
+/// vehicle of a step that asks for one since that step was (last) opened: a step played again
+/// gets its fault again.
 pub fn injection_for(
     conn: &mut DbConnection,
     session: &Session,
@@ -49,24 +51,22 @@ pub fn injection_for(
     if facts.operation.as_deref() != Some("SubmitReadings") || facts.contract_violation.is_some() {
         return Ok(None);
     }
-    let fired: Vec<RequestFacts> = store::injected(conn, &session.id)?
+    // Each stored request is read with its own Content-Type: a SOAP 1.2 request read as
+    // SOAP 1.1 has no readings, and its fault would be injected again on every retry.
+    let rows = store::exchanges(conn, &session.id)?;
+    let fired: Vec<Exchange> = evaluations::facts(&rows, &[])
         .into_iter()
-        .map(|(_, body)| {
-            inspect::request(
-                &RawRequest {
-                    content_type: "text/xml",
-                    authorization: None,
-                    query: "",
-                    body: &body,
-                },
-                &[],
-            )
-        })
+        .filter(|e| e.injected.is_some())
         .collect();
+    let opened = sessions::opened(conn, &session.id)?;
     let carries = |facts: &RequestFacts, vin: &str| facts.readings.iter().any(|r| r.vin == vin);
     Ok(session.sheet.steps.iter().find_map(|step| {
         let (job, injection) = (step.job.as_ref()?, step.inject?);
-        let due = carries(facts, &job.vin) && !fired.iter().any(|f| carries(f, &job.vin));
+        let since = opened.get(&step.number).copied();
+        let due = carries(facts, &job.vin)
+            && !fired.iter().any(|f| {
+                carries(&f.request, &job.vin) && since.is_none_or(|at| f.received_at >= at)
+            });
         due.then_some(injection)
     }))
 }
@@ -96,6 +96,7 @@ pub fn record(
         &NewExchange {
             session_id: session.id.clone(),
             step: exchange.step.map(|s| s as i32),
+            attempt: exchange.attempt.map(|a| a as i32),
             received_at: exchange.received_at.naive_utc(),
             answered_at: exchange.answered_at.naive_utc(),
             method: exchange.method,

@@ -38,6 +38,20 @@ const FILES: [(&str, &str); 8] = [
     ),
 ];
 
+/// The SHA-256 of the scenario set (each file's name and text, in order): a report names the
+/// scenarios it was judged against, so that a later change to them cannot pass unnoticed.
+pub fn digest() -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for (name, text) in FILES {
+        hash.update(name.as_bytes());
+        hash.update([0]);
+        hash.update(text.as_bytes());
+        hash.update([0]);
+    }
+    super::sessions::hex(&hash.finalize())
+}
+
 /// The scenarios in file order. They are checked by the tests below, so a broken file never
 /// reaches a release.
 pub fn builtin() -> Vec<Scenario> {

@@ -93,23 +93,46 @@ pub fn all(conn: &mut DbConnection) -> Result<Vec<Session>, CertificationError> 
         .collect()
 }
 
-/// When each step was opened.
+/// When each step's latest attempt was opened: the one the evaluation judges.
 pub fn opened(
     conn: &mut DbConnection,
     session_id: &str,
 ) -> Result<BTreeMap<u32, DateTime<Utc>>, CertificationError> {
-    Ok(store::steps(conn, session_id)?
+    Ok(attempts(conn, session_id)?
         .into_iter()
-        .map(|s| (s.number as u32, s.opened_at.and_utc()))
+        .map(|s| (s.number, s.opened_at))
         .collect())
 }
 
-/// The step open now: the last one opened.
+/// One opening of a step: the first attempt, or a later one when the step is played again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Attempt {
+    pub number: u32,
+    pub attempt: u32,
+    pub opened_at: DateTime<Utc>,
+}
+
+/// Every opening of every step, in the order they were opened.
+pub fn attempts(
+    conn: &mut DbConnection,
+    session_id: &str,
+) -> Result<Vec<Attempt>, CertificationError> {
+    Ok(store::steps(conn, session_id)?
+        .into_iter()
+        .map(|s| Attempt {
+            number: s.number as u32,
+            attempt: s.attempt as u32,
+            opened_at: s.opened_at.and_utc(),
+        })
+        .collect())
+}
+
+/// The step open now: the one opened last, with its attempt.
 pub fn current_step(
     conn: &mut DbConnection,
     session_id: &str,
-) -> Result<Option<u32>, CertificationError> {
-    Ok(opened(conn, session_id)?.keys().next_back().copied())
+) -> Result<Option<Attempt>, CertificationError> {
+    Ok(attempts(conn, session_id)?.pop())
 }
 
 /// Opens a session for a DMS name, version and builder, as the certified ClientInfo must say.
@@ -117,6 +140,17 @@ pub fn start(
     conn: &mut DbConnection,
     software: &Software,
     now: DateTime<Utc>,
+) -> Result<Started, CertificationError> {
+    start_holding(conn, software, now, None)
+}
+
+/// `start`, with the injected timeouts holding their request `hold_seconds` instead of the
+/// scenario's time (tests play a patient and an impatient DMS against a short hold).
+pub fn start_holding(
+    conn: &mut DbConnection,
+    software: &Software,
+    now: DateTime<Utc>,
+    hold_seconds: Option<u64>,
 ) -> Result<Started, CertificationError> {
     let software = Software {
         builder: software.builder.trim().to_owned(),
@@ -135,7 +169,16 @@ pub fn start(
             )));
         }
     }
-    let scenarios = scenarios::builtin();
+    let mut scenarios = scenarios::builtin();
+    if let Some(hold) = hold_seconds {
+        for inject in scenarios
+            .iter_mut()
+            .flat_map(|s| &mut s.steps)
+            .filter_map(|s| s.inject.as_mut())
+        {
+            inject.hold_seconds = hold;
+        }
+    }
     let today = brussels_date(now);
     crate::db::writing(conn, |conn| {
         let id = new_session_id();
@@ -230,11 +273,15 @@ pub fn add_operator(
 
 pub struct Opened {
     pub step: SheetStep,
+    /// 1, or more when the step is played again.
+    pub attempt: u32,
     pub opened_at: DateTime<Utc>,
 }
 
-/// Opens the next step: the moment C05 measures from. A step that registers a vehicle does
-/// so now, and the readings waiting for it are evaluated again.
+/// Opens the step after the one open now: the moment C05 measures from. After a step was
+/// played again, that is the next step's next attempt (the session resumes from there). A
+/// step that registers a vehicle does so now, and the readings waiting for it are evaluated
+/// again.
 pub fn next(
     conn: &mut DbConnection,
     session_id: &str,
@@ -242,7 +289,47 @@ pub fn next(
     now: DateTime<Utc>,
 ) -> Result<Opened, CertificationError> {
     let session = find(conn, session_id)?;
-    let number = current_step(conn, &session.id)?.map_or(1, |n| n + 1);
+    let number = current_step(conn, &session.id)?.map_or(1, |c| c.number + 1);
+    open(conn, &session, number, by, now)
+}
+
+/// Plays a step again (SPEC 5.3 stays: nothing recorded is removed): a new attempt of it
+/// opens now, the exchanges from here on belong to it, and the evaluation judges the latest
+/// attempt of each step. `next` then resumes with the following step.
+pub fn rerun(
+    conn: &mut DbConnection,
+    session_id: &str,
+    number: u32,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<Opened, CertificationError> {
+    let session = find(conn, session_id)?;
+    if !attempts(conn, &session.id)?
+        .iter()
+        .any(|a| a.number == number)
+    {
+        return Err(CertificationError::Invalid(format!(
+            "step {number} of session {} has not been played yet: open it with `carpass certify next {}`",
+            session.id, session.id
+        )));
+    }
+    open(conn, &session, number, by, now)
+}
+
+fn open(
+    conn: &mut DbConnection,
+    session: &Session,
+    number: u32,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<Opened, CertificationError> {
+    let attempt = attempts(conn, &session.id)?
+        .iter()
+        .filter(|a| a.number == number)
+        .map(|a| a.attempt)
+        .max()
+        .unwrap_or(0)
+        + 1;
     // The step's row is written first (see `new_company`); a concurrent `next` that opened the
     // same number makes this one fail on the primary key, and nothing is opened twice.
     conn.transaction(|conn| {
@@ -255,6 +342,7 @@ pub fn next(
         let row = StepRow {
             session_id: session.id.clone(),
             number: number as i32,
+            attempt: attempt as i32,
             opened_at: now.naive_utc(),
             opened_by: by.to_owned(),
         };
@@ -275,6 +363,7 @@ pub fn next(
         }
         Ok(Opened {
             step,
+            attempt,
             opened_at: now,
         })
     })
@@ -424,21 +513,42 @@ fn fixture_caller(
         None => {
             let kbo =
                 EnterpriseNumber::from_first_eight(FIXTURE_KBO_FIRST_EIGHT).expect("in range");
+            let company = companies::NewCompany {
+                kbo: kbo.digits(),
+                name: "Certification fixtures",
+                kind: "garage",
+                nace_codes: "45201",
+                created_at: now.naive_utc(),
+            };
+            // Two sessions started together on a fresh database both find no fixture garage:
+            // the one that loses the race (a savepoint) reads what the other made.
             let company_id = match companies::find_by_kbo(conn, kbo.digits())? {
                 Some(company) => company.id,
-                None => companies::insert(
-                    conn,
-                    &companies::NewCompany {
-                        kbo: kbo.digits(),
-                        name: "Certification fixtures",
-                        kind: "garage",
-                        nace_codes: "45201",
-                        created_at: now.naive_utc(),
-                    },
-                )?,
+                None => match conn.transaction(|conn| companies::insert(conn, &company)) {
+                    Err(diesel::result::Error::DatabaseError(
+                        diesel::result::DatabaseErrorKind::UniqueViolation,
+                        _,
+                    )) => {
+                        companies::find_by_kbo(conn, kbo.digits())?
+                            .expect("the other session's")
+                            .id
+                    }
+                    inserted => inserted?,
+                },
             };
             // Nobody logs in as the fixtures: the password is thrown away.
-            add_account(conn, company_id, FIXTURE_USER, &passwords::generate(), now)?;
+            let added = conn.transaction(|conn| {
+                add_account(conn, company_id, FIXTURE_USER, &passwords::generate(), now)
+            });
+            match added {
+                Err(CertificationError::Service(crate::service::ServiceError::Database(
+                    diesel::result::Error::DatabaseError(
+                        diesel::result::DatabaseErrorKind::UniqueViolation,
+                        _,
+                    ),
+                ))) => {}
+                other => other?,
+            }
             accounts::find_by_username(conn, FIXTURE_USER)?.expect("just added")
         }
     };
@@ -489,6 +599,8 @@ pub struct SheetView {
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct OpenedStep {
     pub number: u32,
+    /// 1, or more for a step played again.
+    pub attempt: u32,
     pub opened_at: DateTime<Utc>,
     /// The work date of the step's job: the day it was opened, in Brussels.
     pub work_date: chrono::NaiveDate,
@@ -499,12 +611,13 @@ pub fn sheet_view(
     session_id: &str,
 ) -> Result<SheetView, CertificationError> {
     let session = find(conn, session_id)?;
-    let opened = opened(conn, &session.id)?
+    let opened = attempts(conn, &session.id)?
         .into_iter()
-        .map(|(number, opened_at)| OpenedStep {
-            number,
-            opened_at,
-            work_date: brussels_date(opened_at),
+        .map(|a| OpenedStep {
+            number: a.number,
+            attempt: a.attempt,
+            opened_at: a.opened_at,
+            work_date: brussels_date(a.opened_at),
         })
         .collect();
     Ok(SheetView {

@@ -27,6 +27,8 @@ pub struct SessionRow {
 pub struct StepRow {
     pub session_id: String,
     pub number: i32,
+    /// 1, then 2, ... each time the step is played again.
+    pub attempt: i32,
     pub opened_at: NaiveDateTime,
     pub opened_by: String,
 }
@@ -46,6 +48,7 @@ pub struct NewExchange {
     pub response_headers: String,
     pub response_body: Vec<u8>,
     pub injected: Option<String>,
+    pub attempt: Option<i32>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -64,6 +67,7 @@ pub struct ExchangeRow {
     pub response_headers: String,
     pub response_body: Vec<u8>,
     pub injected: Option<String>,
+    pub attempt: Option<i32>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -137,7 +141,7 @@ pub fn open_step(conn: &mut DbConnection, step: &StepRow) -> QueryResult<()> {
 pub fn steps(conn: &mut DbConnection, session_id: &str) -> QueryResult<Vec<StepRow>> {
     certification_steps::table
         .filter(certification_steps::session_id.eq(session_id))
-        .order(certification_steps::number)
+        .order(certification_steps::id)
         .select(StepRow::as_select())
         .load(conn)
 }
@@ -155,18 +159,6 @@ pub fn exchanges(conn: &mut DbConnection, session_id: &str) -> QueryResult<Vec<E
         .filter(certification_exchanges::session_id.eq(session_id))
         .order(certification_exchanges::id)
         .select(ExchangeRow::as_select())
-        .load(conn)
-}
-
-/// The faults already injected in a session, with the request they were injected on.
-pub fn injected(conn: &mut DbConnection, session_id: &str) -> QueryResult<Vec<(String, Vec<u8>)>> {
-    certification_exchanges::table
-        .filter(certification_exchanges::session_id.eq(session_id))
-        .filter(certification_exchanges::injected.is_not_null())
-        .select((
-            certification_exchanges::injected.assume_not_null(),
-            certification_exchanges::request_body,
-        ))
         .load(conn)
 }
 

@@ -215,9 +215,11 @@ diesel::table! {
 }
 
 diesel::table! {
-    certification_steps (session_id, number) {
+    certification_steps (session_id, number, attempt) {
+        id -> BigInt,
         session_id -> Text,
         number -> Integer,
+        attempt -> Integer,
         opened_at -> Timestamp,
         opened_by -> Text,
     }
@@ -238,6 +240,7 @@ diesel::table! {
         response_headers -> Text,
         response_body -> Binary,
         injected -> Nullable<Text>,
+        attempt -> Nullable<Integer>,
     }
 }
 

@@ -51,6 +51,13 @@ pub fn request(raw: &RawRequest<'_>, usernames: &[String]) -> RequestFacts {
     for header in &envelope.headers {
         if header.is(WSSE, "Security") {
             if let Some(auth) = username_token(header) {
+                if let (Authentication::Basic { username: basic }, Some(token)) =
+                    (&facts.authentication, auth.username())
+                {
+                    if basic != token {
+                        facts.conflicting_account = Some(basic.clone());
+                    }
+                }
                 facts.authentication = auth;
             }
         } else if header.is(NS, "ClientInfo") {
@@ -139,11 +146,35 @@ pub fn response(body: &[u8]) -> ResponseFacts {
                     .map(|i| IssueFacts {
                         number: text(i, "IssueNumber").unwrap_or_default(),
                         code: text(i, "Code").unwrap_or_default(),
+                        severity: text(i, "Severity").unwrap_or_default(),
+                        correctable: text(i, "Correctable")
+                            .and_then(|b| schema::parse_boolean(&b))
+                            .unwrap_or(false),
+                        state: text(i, "State"),
                     })
                     .collect(),
             })
             .collect(),
     )
+}
+
+/// A RequestOkLabel answer as a DMS shows it: granted or not, and each reason's code and
+/// message (the reference DMS draws them on its screen, C14).
+pub fn label(body: &[u8]) -> Option<(bool, Vec<(String, String)>)> {
+    let root = xml::parse(body).ok()?;
+    let granted = find(&root, &|e| e.is(NS, "Granted"))?.text.trim() == "true";
+    let mut reasons = Vec::new();
+    collect(&root, &|e| e.is(NS, "Reason"), &mut reasons);
+    let reasons = reasons
+        .into_iter()
+        .map(|r| {
+            (
+                text(r, "Code").unwrap_or_default(),
+                text(r, "Message").unwrap_or_default(),
+            )
+        })
+        .collect();
+    Some((granted, reasons))
 }
 
 /// The secrets a request carries (the password of its UsernameToken or HTTP Basic header),

@@ -19,7 +19,18 @@ const PASSWORD_DIGEST_SUFFIX: &str = "#PasswordDigest";
 
 pub fn credentials(headers: &[Element], authorization: Option<&str>) -> Result<Credentials, Fault> {
     if let Some(security) = headers.iter().find(|h| h.is(WSSE, "Security")) {
-        return username_token(security);
+        let token = username_token(security)?;
+        // Two credentials that name different accounts leave open whose request this is:
+        // refused, rather than silently taking one of them (SPEC 5.6, C02).
+        if let Some(other) = authorization.and_then(|value| basic(value).ok()) {
+            if other.username != token.username {
+                return Err(failed(&format!(
+                    "the WS-Security UsernameToken names '{}' and HTTP Basic names '{}': send the credentials of one account only",
+                    token.username, other.username
+                )));
+            }
+        }
+        return Ok(token);
     }
     if let Some(value) = authorization {
         return basic(value);
@@ -151,6 +162,21 @@ mod tests {
         let fault = credentials(&h, None).unwrap_err();
         assert_eq!(fault.code, FaultCode::PasswordDigestNotSupported);
         assert!(fault.message.contains("PasswordText"));
+    }
+
+    #[test]
+    fn a_token_and_http_basic_for_another_account_are_refused_for_the_same_one_taken() {
+        let h = header("<wsse:Username>garage</wsse:Username><wsse:Password>p</wsse:Password>");
+        // "other:pw" and "garage:pw"
+        let fault = credentials(&h, Some("Basic b3RoZXI6cHc=")).unwrap_err();
+        assert_eq!(fault.code, FaultCode::AuthenticationFailed);
+        assert!(fault.message.contains("'garage'") && fault.message.contains("'other'"));
+        assert_eq!(
+            credentials(&h, Some("Basic Z2FyYWdlOnB3"))
+                .unwrap()
+                .password,
+            "p"
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::app::{AppState, Certification};
 use crate::certification::recording::{self, ExchangeRecord};
+use crate::certification::report::{self, Format};
 use crate::certification::sessions::{self, Session};
 use crate::certification::{evaluations, CertificationError};
 use crate::domain::certification::scenario::{InjectedFault, SheetLanguage};
@@ -27,6 +28,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .route("/certify/{session}", web::get().to(page))
     .route("/certify/{session}/next", web::post().to(next))
+    .route(
+        "/certify/{session}/steps/{number}/rerun",
+        web::post().to(rerun),
+    )
+    .route(
+        "/certify/{session}/steps/{number}/screenshots",
+        web::post().to(attach),
+    )
+    .route("/certify/{session}/evaluations", web::post().to(evaluate))
+    .route("/certify/{session}/evaluations", web::get().to(list))
+    .route(
+        "/certify/{session}/evaluations/{evaluation}",
+        web::get().to(report),
+    )
     .route("/certify/{session}/sheet", web::get().to(sheet));
 }
 
@@ -99,7 +114,8 @@ async fn inflow(
     };
     // Only a request that was taken gets a fault injected: its reading is stored, its answer lost.
     let injected = injection.filter(|_| answer.is_ok());
-    let reply = match injected.map(|i| i.fault) {
+    let fault = injected.map(|i| i.fault);
+    let reply = match fault {
         Some(InjectedFault::Server) => Reply::of(
             version,
             Err(Fault::new(
@@ -110,10 +126,32 @@ async fn inflow(
         ),
         _ => Reply::of(version, answer),
     };
+    // A held request gets no answer at all: the connection is closed after the hold, so that
+    // a DMS with a timeout longer than the hold loses its answer as surely as an impatient one
+    // (C12). Recorded as it went on the wire: status 0, nothing sent, at the moment of closing.
+    let hold = injected
+        .filter(|i| i.fault == InjectedFault::Timeout)
+        .map(|i| Duration::from_secs(i.hold_seconds));
+    let now = state.clock.now();
+    let (answered_at, response_status, response_headers, response_body) = match hold {
+        Some(hold) => (
+            now + chrono::Duration::from_std(hold).unwrap_or_default(),
+            0,
+            Vec::new(),
+            Vec::new(),
+        ),
+        None => (
+            now,
+            reply.status.as_u16(),
+            reply.headers.clone(),
+            reply.body.clone(),
+        ),
+    };
     let exchange = ExchangeRecord {
-        step,
+        step: step.map(|s| s.number),
+        attempt: step.map(|s| s.attempt),
         received_at,
-        answered_at: state.clock.now(),
+        answered_at,
         method: req.method().to_string(),
         path: match req.query_string() {
             "" => req.path().to_owned(),
@@ -130,10 +168,10 @@ async fn inflow(
             })
             .collect(),
         request_body: body,
-        response_status: reply.status.as_u16(),
-        response_headers: reply.headers.clone(),
-        response_body: reply.body.clone(),
-        injected: injected.map(|i| i.fault),
+        response_status,
+        response_headers,
+        response_body,
+        injected: fault,
     };
     let recorded = state
         .run(move |conn| recording::record(conn, &session, exchange, &secrets))
@@ -142,10 +180,24 @@ async fn inflow(
         log::error!("a certification exchange could not be recorded: {e}");
         return Reply::of(version, Err(Fault::server())).into_response();
     }
-    if let Some(injection) = injected.filter(|i| i.fault == InjectedFault::Timeout) {
-        actix_web::rt::time::sleep(Duration::from_secs(injection.hold_seconds)).await;
+    match hold {
+        Some(hold) => {
+            actix_web::rt::time::sleep(hold).await;
+            close_unanswered()
+        }
+        None => reply.into_response(),
     }
-    reply.into_response()
+}
+
+/// A response whose body fails before a byte is written: actix-web then drops the connection
+/// without sending the status line, which is what a DMS sees when the registry vanishes.
+fn close_unanswered() -> HttpResponse {
+    HttpResponse::Ok().streaming(futures_util::stream::once(async {
+        Err::<web::Bytes, _>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "closed unanswered: a timeout injected by the certification harness (C12)",
+        ))
+    }))
 }
 
 /// The operator: HTTP Basic with one of the session's accounts.
@@ -247,25 +299,217 @@ async fn next(
     id: web::Path<String>,
     cert: web::Data<Certification>,
 ) -> HttpResponse {
+    open_step(req, id.into_inner(), None, cert).await
+}
+
+/// Plays a step again as a new attempt (`POST /certify/{session}/steps/{n}/rerun`).
+async fn rerun(
+    req: HttpRequest,
+    path: web::Path<(String, u32)>,
+    cert: web::Data<Certification>,
+) -> HttpResponse {
+    let (id, number) = path.into_inner();
+    open_step(req, id, Some(number), cert).await
+}
+
+fn json_error(status: actix_web::http::StatusCode, code: &str, message: &str) -> HttpResponse {
+    HttpResponse::build(status).json(serde_json::json!({ "error": code, "message": message }))
+}
+
+/// Attaches a screenshot to a step (C07, C14): the body is the PNG or JPEG itself, `?name=`
+/// its file name. What `carpass certify attach` does, for a vendor without a shell here.
+async fn attach(
+    req: HttpRequest,
+    path: web::Path<(String, u32)>,
+    mut payload: web::Payload,
+    cert: web::Data<Certification>,
+) -> HttpResponse {
+    use futures_util::StreamExt;
+    let state = &cert.0;
+    let (id, number) = path.into_inner();
+    let (session, username) = match operator(&req, state, id).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let mut content = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let Ok(chunk) = chunk else {
+            return json_error(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                "INVALID_SCREENSHOT",
+                "the screenshot could not be read; send the image as the request body",
+            );
+        };
+        // One byte over the limit is enough for `attach` to refuse it with its message.
+        if content.len() <= sessions::ATTACHMENT_MAX_BYTES {
+            content.extend_from_slice(&chunk);
+        }
+    }
+    let name =
+        web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+            .ok()
+            .and_then(|q| q.get("name").cloned())
+            .unwrap_or_else(|| "screenshot".into());
+    let now = state.clock.now();
+    let attached = state
+        .run(move |conn| {
+            sessions::attach(conn, &session.id, number, &name, content, &username, now)
+        })
+        .await;
+    match attached {
+        Ok(sha256) => {
+            HttpResponse::Created().json(serde_json::json!({ "step": number, "sha256": sha256 }))
+        }
+        Err(CertificationError::Invalid(message)) => json_error(
+            actix_web::http::StatusCode::BAD_REQUEST,
+            "INVALID_SCREENSHOT",
+            &message,
+        ),
+        Err(error) => Failure::from(error).json_response(),
+    }
+}
+
+/// Evaluates the session now (a new, immutable record) and answers the report as JSON.
+async fn evaluate(
+    req: HttpRequest,
+    id: web::Path<String>,
+    cert: web::Data<Certification>,
+) -> HttpResponse {
     let state = &cert.0;
     let (session, username) = match operator(&req, state, id.into_inner()).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let now = state.clock.now();
+    match state
+        .run(move |conn| evaluations::evaluate(conn, &session.id, &username, now))
+        .await
+    {
+        Ok(report) => HttpResponse::Created().json(report),
+        Err(error) => Failure::from(error).json_response(),
+    }
+}
+
+/// Every evaluation of the session, oldest first: id, when, by whom, certifiable.
+async fn list(
+    req: HttpRequest,
+    id: web::Path<String>,
+    cert: web::Data<Certification>,
+) -> HttpResponse {
+    let state = &cert.0;
+    let (session, _) = match operator(&req, state, id.into_inner()).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    match state
+        .run(move |conn| evaluations::all(conn, &session.id))
+        .await
+    {
+        Ok(reports) => HttpResponse::Ok().json(
+            reports
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "evaluation_id": r.evaluation_id,
+                        "evaluated_at": r.evaluated_at,
+                        "evaluated_by": r.evaluated_by,
+                        "certifiable": r.certifiable,
+                    })
+                })
+                .collect::<Vec<_>>(),
+        ),
+        Err(error) => Failure::from(error).json_response(),
+    }
+}
+
+/// One evaluation's report (`latest` for the newest) in `?format=` html, json (the default),
+/// junit or bundle.
+async fn report(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    cert: web::Data<Certification>,
+) -> HttpResponse {
+    let state = &cert.0;
+    let (id, wanted) = path.into_inner();
+    let (session, _) = match operator(&req, state, id).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let format_name =
+        web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+            .ok()
+            .and_then(|q| q.get("format").cloned())
+            .unwrap_or_else(|| "json".into());
+    let Some(format) = Format::parse(&format_name) else {
+        return json_error(
+            actix_web::http::StatusCode::BAD_REQUEST,
+            "UNKNOWN_FORMAT",
+            &format!("format '{format_name}' is not one of html, json, junit, bundle"),
+        );
+    };
+    let loaded = state
+        .run(move |conn| -> Result<_, CertificationError> {
+            let reports = evaluations::all(conn, &session.id)?;
+            let found = if wanted == "latest" {
+                reports.into_iter().next_back()
+            } else {
+                reports.into_iter().find(|r| r.evaluation_id == wanted)
+            };
+            let evidence = evaluations::evidence(conn, &session.id)?;
+            Ok(found.map(|r| (r, evidence)))
+        })
+        .await;
+    match loaded {
+        Ok(Some((found, evidence))) => {
+            let content_type = match format {
+                Format::Html => "text/html; charset=utf-8",
+                Format::Json => "application/json",
+                Format::Junit => "application/xml; charset=utf-8",
+                Format::Bundle => "application/x-tar",
+            };
+            HttpResponse::Ok()
+                .content_type(content_type)
+                .body(report::render(format, &found, &evidence))
+        }
+        Ok(None) => json_error(
+            actix_web::http::StatusCode::NOT_FOUND,
+            "NO_SUCH_EVALUATION",
+            "no such evaluation of this session: POST /certify/SESSION/evaluations evaluates it, GET /certify/SESSION/evaluations lists them",
+        ),
+        Err(error) => Failure::from(error).json_response(),
+    }
+}
+
+/// Opens the next step, or step `again` as a new attempt.
+async fn open_step(
+    req: HttpRequest,
+    id: String,
+    again: Option<u32>,
+    cert: web::Data<Certification>,
+) -> HttpResponse {
+    let state = &cert.0;
+    let (session, username) = match operator(&req, state, id).await {
         Ok(found) => found,
         Err(response) => return response,
     };
     if !same_origin(&req, &state.settings) {
         return HttpResponse::Forbidden()
             .content_type("text/plain; charset=utf-8")
-            .body("the next step is opened from the operator page of this server only\n");
+            .body("a step is opened from the operator page of this server only\n");
     }
     let now = state.clock.now();
     let session_id = session.id.clone();
     let opened = state
-        .run(move |conn| sessions::next(conn, &session_id, &username, now))
+        .run(move |conn| match again {
+            Some(number) => sessions::rerun(conn, &session_id, number, &username, now),
+            None => sessions::next(conn, &session_id, &username, now),
+        })
         .await;
     let json = wants_json(&req);
     match opened {
         Ok(opened) if json => HttpResponse::Ok().json(serde_json::json!({
             "number": opened.step.number,
+            "attempt": opened.attempt,
             "opened_at": opened.opened_at,
             "work_date": crate::domain::calendar::brussels_date(opened.opened_at),
             "step": opened.step,
@@ -289,6 +533,17 @@ async fn next(
                 .content_type("text/plain; charset=utf-8")
                 .body(format!("{e}\n"))
         }
+        Err(CertificationError::Invalid(message)) if json => {
+            let error = if again.is_some() {
+                "CANNOT_RERUN"
+            } else {
+                "NO_NEXT_STEP"
+            };
+            HttpResponse::Conflict().json(serde_json::json!({ "error": error, "message": message }))
+        }
+        Err(CertificationError::Invalid(message)) => HttpResponse::Conflict()
+            .content_type("text/plain; charset=utf-8")
+            .body(format!("{message}\n")),
         Err(error) => Failure::from(error).response(),
     }
 }
@@ -356,9 +611,10 @@ fn render_page(
     match open.and_then(|o| view.steps.iter().find(|s| s.number == o.number).map(|s| (o, s))) {
         Some((opened, step)) => {
             html.push_str(&format!(
-                "<div class=\"step\"><h2>Step {n} of {total}: {title}</h2><p>{text}</p>{shot}\
+                "<div class=\"step\"><h2>Step {n} of {total}{again}: {title}</h2><p>{text}</p>{shot}\
 <p class=\"muted\">Opened {at}; work date {date}. Criteria: {criteria}</p></div>",
                 n = step.number,
+                again = if opened.attempt > 1 { format!(" (attempt {})", opened.attempt) } else { String::new() },
                 title = e(step.scenario_title.get(language)),
                 text = e(step.instructions.get(language)),
                 shot = step
@@ -386,8 +642,10 @@ fn render_page(
         ));
     } else {
         html.push_str(&format!(
-            "<p>All steps are open. Evaluate with <code>carpass certify evaluate {} --format html --output report.html</code>.</p>",
-            e(&view.session_id)
+            "<p>All steps are open. Evaluate with <code>carpass certify evaluate {} --format html --output report.html</code> \
+or <code>POST {}/evaluations</code>.</p>",
+            e(&view.session_id),
+            e(&sessions::page_path(&view.session_id))
         ));
     }
     html.push_str("<h2>Exchanges recorded</h2>");
@@ -396,17 +654,7 @@ fn render_page(
     } else {
         html.push_str("<table><tr><th>#</th><th>received</th><th>step</th><th>operation</th><th>outcome</th></tr>");
         for x in exchanges {
-            let outcome = match &x.response {
-                crate::domain::certification::facts::ResponseFacts::Receipts(r) => r
-                    .iter()
-                    .map(|r| r.status.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                crate::domain::certification::facts::ResponseFacts::Fault { code, .. } => {
-                    format!("fault {code}")
-                }
-                crate::domain::certification::facts::ResponseFacts::Other => "answered".into(),
-            };
+            let outcome = evaluations::outcome(&x.response);
             let injected = x
                 .injected
                 .map(|f| format!(" (injected: {})", f.as_str()))

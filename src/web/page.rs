@@ -126,6 +126,20 @@ impl Failure {
     }
 }
 
+impl Failure {
+    /// The same for a client that asked for JSON: `{"error": CODE, "message": ...}`.
+    pub fn json_response(self) -> HttpResponse {
+        match self {
+            Failure::Refused(status, message) => HttpResponse::build(status)
+                .json(serde_json::json!({ "error": "REFUSED", "message": message })),
+            Failure::Ours => HttpResponse::ServiceUnavailable().json(serde_json::json!({
+                "error": "UNAVAILABLE",
+                "message": "the registry cannot answer right now; nothing was changed, try again in a moment",
+            })),
+        }
+    }
+}
+
 impl From<ServiceError> for Failure {
     fn from(e: ServiceError) -> Failure {
         log::error!("page: {e}");

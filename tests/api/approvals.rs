@@ -57,6 +57,13 @@ on_both_backends! {
         let refused = invalid(approvals::verdict(&mut cert, &reference.session.id, "C03", true, "looks fine", STAFF_USER, now()));
         assert!(refused.contains("staff verdicts are for the criteria awaiting staff review"), "{refused}");
         approvals::verdict(&mut cert, &reference.session.id, "C14", true, "the refusal reasons are listed", STAFF_USER, now()).unwrap();
+        // SPEC 5.3: the next evaluation reads as what it is now, with the verdict and who gave it.
+        let settled = carpass::certification::evaluations::evaluate(&mut cert, &reference.session.id, "test", now()).unwrap();
+        for c in [carpass::domain::certification::criterion::Criterion::C07, carpass::domain::certification::criterion::Criterion::C14] {
+            let result = settled.criteria.iter().find(|r| r.criterion == c).unwrap();
+            assert_eq!(result.verdict, carpass::domain::certification::evaluation::Verdict::Passed, "{}", result.reason);
+            assert!(!result.reason.contains("await") && result.reason.contains(STAFF_USER), "{}", result.reason);
+        }
 
         let (_, before) = get_json(&app, "/approved-dms").await;
         assert_eq!(before["approved"].as_array().unwrap().len(), 0);

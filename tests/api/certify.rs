@@ -10,6 +10,7 @@ use carpass::certification::sessions::{self, Started};
 use carpass::db::{self, Database, DbConnection};
 use carpass::domain::certification::criterion::Criterion;
 use carpass::domain::certification::evaluation::{Software, Verdict};
+use carpass::domain::certification::scenario::InjectedFault;
 use diesel::sql_types::Text;
 use diesel::{QueryableByName, RunQueryDsl};
 
@@ -28,29 +29,58 @@ pub fn certification_pool(app: &TestApp) -> db::Pool {
         .expect("the certification database opens")
 }
 
+/// How the reference DMS plays a session: its defect, how long it waits for an answer, and
+/// how long the harness holds the request of the timeout step before closing it unanswered.
+#[derive(Clone, Copy)]
+pub struct Run {
+    pub defect: Option<Defect>,
+    pub timeout: Duration,
+    pub hold_seconds: u64,
+    pub soap: reference_dms::Soap,
+}
+
+impl Run {
+    /// A patient DMS: it waits longer than the hold, so the closed connection is what it sees.
+    /// The hold is short, so that the test stays fast; the timeout long enough that no other
+    /// answer comes later on a loaded machine.
+    pub fn with(defect: Option<Defect>) -> Run {
+        Run {
+            defect,
+            timeout: Duration::from_secs(5),
+            hold_seconds: 2,
+            soap: reference_dms::Soap::V11,
+        }
+    }
+}
+
 /// Starts a session and lets the reference DMS (with the defect, if any) play it; evaluates.
 pub async fn certify(app: &TestApp, defect: Option<Defect>) -> (Started, Report) {
+    certify_with(app, Run::with(defect)).await
+}
+
+pub async fn certify_with(app: &TestApp, run: Run) -> (Started, Report) {
     let pool = certification_pool(app);
     let address = app.address.clone();
-    actix_web::rt::task::spawn_blocking(move || play(&pool, address, defect))
+    actix_web::rt::task::spawn_blocking(move || play(&pool, address, run))
         .await
         .unwrap()
 }
 
-pub fn play(pool: &db::Pool, address: String, defect: Option<Defect>) -> (Started, Report) {
+pub fn play(pool: &db::Pool, address: String, run: Run) -> (Started, Report) {
     {
         let mut conn = pool.get().unwrap();
-        let started = sessions::start(&mut conn, &acme(), now()).unwrap();
+        let started =
+            sessions::start_holding(&mut conn, &acme(), now(), Some(run.hold_seconds)).unwrap();
         let id = started.session.id.clone();
         let (user, password) =
             sessions::add_operator(&mut conn, &started.session, "reference-dms", now()).unwrap();
         let view = sessions::sheet_view(&mut conn, &id).unwrap();
         let options = reference_dms::Options {
             base_url: address,
-            defect,
-            // Short, so that the step whose answer is held back does not make the test slow,
-            // and long enough that no other answer comes later on a loaded machine.
-            timeout: Duration::from_secs(5),
+            defect: run.defect,
+            timeout: run.timeout,
+            soap: run.soap,
+            rerun: None,
         };
         let mut attach = |step: u32, png: Vec<u8>| {
             sessions::attach(&mut conn, &id, step, "screen.png", png, &user, now())
@@ -64,25 +94,181 @@ pub fn play(pool: &db::Pool, address: String, defect: Option<Defect>) -> (Starte
 }
 
 on_both_backends! {
-    async fn the_reference_dms_is_certifiable(app: TestApp) {
-        let (_, report) = certify(&app, None).await;
-        for result in &report.criteria {
-            let expected = match result.criterion {
-                // Proven on the DMS's screen: the screenshots wait for a staff verdict.
-                Criterion::C07 | Criterion::C14 => Verdict::AwaitingStaffReview,
-                _ => Verdict::Passed,
-            };
-            assert_eq!(result.verdict, expected, "{}: {}", result.criterion, result.reason);
+    /// The reference DMS waits longer than the hold (SPEC 5.6: .NET's HttpClient waits 100 s
+    /// where the hold is 60 s): the connection closes under it, it retries, and passes.
+    async fn the_reference_dms_with_a_timeout_longer_than_the_hold_is_certifiable(app: TestApp) {
+        let (started, report) = certify(&app, None).await;
+        // Its screenshots show what a DMS shows: a window-sized image with the message drawn.
+        let shots = evaluations::evidence(&mut certification_pool(&app).get().unwrap(), &started.session.id).unwrap().attachments;
+        assert_eq!(shots.len(), 2, "the paper-form message and the refusal's reasons");
+        for shot in &shots {
+            assert!(shot.content.starts_with(b"\x89PNG") && shot.content.len() > 10_000, "{}", shot.content.len());
+            assert_eq!(u32::from_be_bytes(shot.content[16..20].try_into().unwrap()), 720);
         }
-        assert!(report.certifiable);
+        assert_certifiable(&report);
+        // SPEC 5.3: the report says which harness judged against which scenarios.
+        assert!(report.harness_version.starts_with("carpass "), "{}", report.harness_version);
+        assert_eq!(report.scenarios_sha256, carpass::certification::scenarios::digest());
+        assert!(report.criteria.iter().all(|c| c.spec.starts_with("SPEC 5.2")));
+        let held = report.exchanges.iter().find(|e| e.injected == Some(InjectedFault::Timeout)).unwrap();
+        assert_eq!(held.http_status, 0, "the held request is closed unanswered: {}", held.outcome);
     }
 }
 
-/// Each defect fails its own criterion and no other; a mandatory one makes the DMS not
-/// certifiable. A defect caught by the wrong criterion, or by none, fails this test.
-#[actix_web::test]
-async fn every_defect_fails_exactly_its_criterion() {
-    let app = spawn_app(Backend::Sqlite).await.unwrap();
+on_both_backends! {
+    /// A vendor who fixed one behaviour plays that step again in the same session: the new
+    /// attempt is judged, the earlier one stays in the report, marked.
+    async fn a_step_played_again_is_judged_on_its_latest_attempt(app: TestApp) {
+        let (started, first) = certify(&app, Some(Defect::ChangedVin)).await;
+        assert_eq!(first.failed_criteria(), [Criterion::C03]);
+        let step = first.criteria.iter().find(|c| c.criterion == Criterion::C03).unwrap().step.unwrap();
+        let pool = certification_pool(&app);
+        let address = app.address.clone();
+        let report = actix_web::rt::task::spawn_blocking(move || {
+            let mut conn = pool.get().unwrap();
+            let id = started.session.id.clone();
+            let (user, password) = sessions::add_operator(&mut conn, &started.session, "reference-dms", now()).unwrap();
+            let view = sessions::sheet_view(&mut conn, &id).unwrap();
+            let options = reference_dms::Options {
+                base_url: address,
+                defect: None,
+                timeout: Duration::from_secs(5),
+                soap: reference_dms::Soap::V11,
+                rerun: Some(step),
+            };
+            let mut attach = |_: u32, _: Vec<u8>| Ok(());
+            reference_dms::play(&view, &user, &password, &options, &mut attach).unwrap();
+            evaluations::evaluate(&mut conn, &id, "test", now()).unwrap()
+        })
+        .await
+        .unwrap();
+        assert_certifiable(&report);
+        let played = &report.steps[step as usize - 1];
+        assert_eq!(played.attempts.iter().map(|a| a.attempt).collect::<Vec<_>>(), [1, 2]);
+        let earlier: Vec<_> = report.exchanges.iter().filter(|e| e.superseded).collect();
+        assert!(!earlier.is_empty() && earlier.iter().all(|e| e.step == Some(step) && e.attempt == Some(1)), "{earlier:?}");
+        let html = carpass::certification::report::html::render(&report, &[]);
+        assert!(html.contains("attempt 1 of its step, played again: not judged"));
+    }
+}
+
+on_both_backends! {
+    /// A DMS vendor has no shell on the registry: once staff started its session, the sheet,
+    /// the steps, the screenshots, the evaluation and every report format are HTTP, with the
+    /// session's own credentials.
+    async fn a_whole_certification_runs_over_http_only(app: TestApp) {
+        let pool = certification_pool(&app);
+        let started = actix_web::rt::task::spawn_blocking(move || {
+            sessions::start_holding(&mut pool.get().unwrap(), &acme(), now(), Some(2)).unwrap()
+        })
+        .await
+        .unwrap();
+        let (user, password, id) = (started.session.username.clone(), started.password.clone(), started.session.id.clone());
+        let base = app.address.clone();
+        let report = actix_web::rt::task::spawn_blocking(move || {
+            use base64::Engine;
+            let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+            let auth = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")));
+            let page = format!("{base}{}", sessions::page_path(&id));
+            let get = |path: &str| {
+                let mut response = agent.get(format!("{page}{path}")).header("Authorization", &auth).call().unwrap();
+                (response.status().as_u16(), response.body_mut().with_config().limit(64 << 20).read_to_vec().unwrap())
+            };
+            let (status, sheet) = get("/sheet");
+            assert_eq!(status, 200);
+            let sheet: sessions::SheetView = serde_json::from_slice(&sheet).unwrap();
+            let options = reference_dms::Options {
+                base_url: base.clone(),
+                defect: None,
+                timeout: Duration::from_secs(5),
+                soap: reference_dms::Soap::V11,
+                rerun: None,
+            };
+            let mut attach = |step: u32, png: Vec<u8>| {
+                let mut response = agent
+                    .post(format!("{page}/steps/{step}/screenshots?name=screen.png"))
+                    .header("Authorization", &auth)
+                    .header("Content-Type", "image/png")
+                    .send(&png[..])
+                    .map_err(|e| e.to_string())?;
+                match response.status().as_u16() {
+                    201 => Ok(()),
+                    _ => Err(response.body_mut().read_to_string().unwrap_or_default()),
+                }
+            };
+            reference_dms::play(&sheet, &user, &password, &options, &mut attach).unwrap();
+            let refused = agent.post(format!("{page}/steps/2/screenshots")).header("Authorization", &auth).send(&b"not an image"[..]).unwrap();
+            assert_eq!(refused.status().as_u16(), 400, "a file that is no screenshot is refused");
+            let mut evaluated = agent.post(format!("{page}/evaluations")).header("Authorization", &auth).send_empty().unwrap();
+            assert_eq!(evaluated.status().as_u16(), 201);
+            let report: Report = serde_json::from_slice(&evaluated.body_mut().with_config().limit(64 << 20).read_to_vec().unwrap()).unwrap();
+            let (status, listed) = get("/evaluations");
+            assert_eq!(status, 200);
+            let listed: serde_json::Value = serde_json::from_slice(&listed).unwrap();
+            assert_eq!(listed[0]["evaluation_id"], report.evaluation_id.as_str());
+            for (format, opening) in [("html", &b"<!DOCTYPE html>"[..]), ("json", b"{"), ("junit", b"<?xml")] {
+                let (status, body) = get(&format!("/evaluations/latest?format={format}"));
+                assert_eq!(status, 200, "{format}");
+                assert!(body.starts_with(opening), "{format}");
+            }
+            let (status, bundle) = get(&format!("/evaluations/{}?format=bundle", report.evaluation_id));
+            assert_eq!((status, bundle.len() % 512), (200, 0), "a tar archive");
+            assert_eq!(get("/evaluations/latest?format=pdf").0, 400);
+            assert_eq!(get("/evaluations/nosuch").0, 404);
+            report
+        })
+        .await
+        .unwrap();
+        assert_certifiable(&report);
+    }
+}
+
+fn assert_certifiable(report: &Report) {
+    for result in &report.criteria {
+        let expected = match result.criterion {
+            // Proven on the DMS's screen: the screenshots wait for a staff verdict.
+            Criterion::C07 | Criterion::C14 => Verdict::AwaitingStaffReview,
+            _ => Verdict::Passed,
+        };
+        assert_eq!(
+            result.verdict, expected,
+            "{}: {}",
+            result.criterion, result.reason
+        );
+    }
+    assert!(report.certifiable);
+}
+
+on_both_backends! {
+    /// SPEC 5.6: a DMS whose timeout is shorter than the hold gives up and retries while the
+    /// harness still holds its request; it is certifiable as much as a patient one.
+    async fn an_impatient_dms_that_retries_before_the_hold_ends_is_certifiable(app: TestApp) {
+        let run = Run { timeout: Duration::from_secs(4), hold_seconds: 9, ..Run::with(None) };
+        let (_, report) = certify_with(&app, run).await;
+        assert_certifiable(&report);
+        let c12 = report.checks.iter().find(|c| c.criterion == Criterion::C12 && c.reason.contains("timeout")).unwrap();
+        assert_eq!(c12.verdict, Verdict::Passed, "{}", c12.reason);
+    }
+}
+
+on_both_backends! {
+    /// SPEC 3.1 and 5.6: a DMS speaking SOAP 1.2 is recorded, injected and judged as one
+    /// speaking SOAP 1.1: each fault is injected once, and the DMS is certifiable.
+    async fn the_reference_dms_in_soap_1_2_is_certifiable(app: TestApp) {
+        let (_, report) = certify_with(&app, Run { soap: reference_dms::Soap::V12, ..Run::with(None) }).await;
+        assert_certifiable(&report);
+        let injected: Vec<_> = report.exchanges.iter().filter(|e| e.injected.is_some()).collect();
+        assert_eq!(injected.len(), 2, "one Server fault and one held request: {injected:?}");
+        let faulted = report.exchanges.iter().filter(|e| e.outcome == "fault SERVER_ERROR").count();
+        assert_eq!(faulted, 1, "the retry of the Server fault step got its receipt");
+    }
+}
+
+on_both_backends! {
+/// Every defect (`Defect::ALL`, two or more per criterion) fails its own criterion and no
+/// other; a mandatory one makes the DMS not certifiable. A defect caught by the wrong
+/// criterion, or by none, fails this test.
+async fn every_defect_fails_exactly_its_criterion(app: TestApp) {
     let pool = db::open(Database::Certification, &app.database_url, 4).unwrap();
     // A few at a time: sessions are independent, and one at a time would take minutes; all at
     // once would make a loaded machine slower than the reference DMS's patience.
@@ -93,7 +279,7 @@ async fn every_defect_fails_exactly_its_criterion() {
             .map(|&defect| {
                 let (pool, address) = (pool.clone(), app.address.clone());
                 actix_web::rt::task::spawn_blocking(move || {
-                    (defect, play(&pool, address, Some(defect)).1)
+                    (defect, play(&pool, address, Run::with(Some(defect))).1)
                 })
             })
             .collect();
@@ -123,6 +309,7 @@ async fn every_defect_fails_exactly_its_criterion() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
 }
 
 #[derive(QueryableByName)]

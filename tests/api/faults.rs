@@ -167,6 +167,24 @@ on_both_backends! {
 }
 
 on_both_backends! {
+    /// SPEC 5.6: a UsernameToken and HTTP Basic that name two accounts leave open whose
+    /// reading it is: the request is refused.
+    async fn a_token_and_http_basic_for_another_account_are_refused(app: TestApp) {
+        use base64::Engine;
+        let basic = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{OTHER_USER}:{PASSWORD}")));
+        let header = format!("{}{}", security(GARAGE_USER, PASSWORD), client_info("en"));
+        let body = submit_body(&[reading("TWO-ACCOUNTS", CAR, date(2025, 6, 3), 45_000)]);
+        let response = app.post(Soap::V11.content_type(), &[("Authorization", &basic)], envelope(Soap::V11, &header, &body)).await;
+        let f = expect_fault(&app, response, 500, "soap:Client", "AUTHENTICATION_FAILED").await;
+        assert!(f.message.contains(GARAGE_USER) && f.message.contains(OTHER_USER), "{}", f.message);
+        let same = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{GARAGE_USER}:{PASSWORD}")));
+        let response = app.post(Soap::V11.content_type(), &[("Authorization", &same)], envelope(Soap::V11, &header, &body)).await;
+        assert_eq!(response.status, 200, "the same account twice is one account: {}", response.body);
+        assert!(response.body.contains("TWO-ACCOUNTS"), "{}", response.body);
+    }
+}
+
+on_both_backends! {
     async fn a_nonce_is_accepted_once_and_a_stale_created_is_refused(app: TestApp) {
         let fresh = (now() - Duration::seconds(30)).to_rfc3339_opts(SecondsFormat::Secs, true);
         let header = token(GARAGE_USER, PASSWORD, "bm9uY2UtMQ==", &fresh);

@@ -355,7 +355,8 @@ async fn played_session(app: &TestApp) -> String {
     let address = app.address.clone();
     actix_web::rt::task::spawn_blocking(move || {
         let mut conn = pool.get().unwrap();
-        let started = sessions::start(&mut conn, &acme(), now()).unwrap();
+        // A short hold, so that the step whose answer is lost does not make the test slow.
+        let started = sessions::start_holding(&mut conn, &acme(), now(), Some(1)).unwrap();
         let id = started.session.id.clone();
         let (user, password) =
             sessions::add_operator(&mut conn, &started.session, "reference-dms", now()).unwrap();
@@ -363,8 +364,9 @@ async fn played_session(app: &TestApp) -> String {
         let options = reference_dms::Options {
             base_url: address,
             defect: None,
-            // Short, so that the step whose answer is held back does not make the test slow.
-            timeout: Duration::from_secs(2),
+            timeout: Duration::from_secs(5),
+            soap: reference_dms::Soap::V11,
+            rerun: None,
         };
         let mut attach = |step: u32, png: Vec<u8>| {
             sessions::attach(&mut conn, &id, step, "screen.png", png, &user, now())

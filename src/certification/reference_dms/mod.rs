@@ -5,6 +5,7 @@
 //! Given a defect, it makes one mistake, and the evaluation must catch exactly that one.
 
 mod defect;
+mod screen;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -16,19 +17,21 @@ use quick_xml::escape::escape;
 pub use defect::Defect;
 
 use super::sessions::{self, SheetView};
+use crate::domain::activity::ActivityCode;
+use crate::domain::certification::criterion::Criterion;
 use crate::domain::certification::facts::{ReceiptFacts, ResponseFacts};
 use crate::domain::certification::scenario::{
     AnswerKind, AnswerPlan, SheetAdvert, SheetJob, SheetStep,
 };
+use crate::domain::language::Language;
 use crate::domain::odometer::OdometerUnit;
-use crate::domain::reading::Work;
+use crate::domain::reading::{CustomerType, Work};
 // SPEC 2.4's limit: the skip-vat-job defect skips every job up to it, forgetting "private".
 use crate::domain::rules::EXEMPTION_MAX_CENTS;
 use crate::soap::inspect;
 use crate::soap::schema::NS;
+use crate::soap::security::WSSE;
 
-/// A 1x1 PNG: the screenshot the reference operator attaches where a step asks for one.
-const SCREENSHOT_PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 const ATTEMPTS: u32 = 4;
 const OPERATOR_PATIENCE: Duration = Duration::from_secs(30);
 
@@ -38,6 +41,36 @@ pub struct Options {
     pub defect: Option<Defect>,
     /// How long the DMS waits for an answer before it retries.
     pub timeout: Duration,
+    pub soap: Soap,
+    /// Play only this step again, as a new attempt, instead of the whole sheet.
+    pub rerun: Option<u32>,
+}
+
+/// The SOAP version the reference DMS speaks (SPEC 3.1: both are answered).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Soap {
+    /// text/xml with a SOAPAction header.
+    #[default]
+    V11,
+    /// application/soap+xml with the action in the content type.
+    V12,
+}
+
+impl Soap {
+    pub fn parse(version: &str) -> Option<Soap> {
+        match version.trim() {
+            "1.1" => Some(Soap::V11),
+            "1.2" => Some(Soap::V12),
+            _ => None,
+        }
+    }
+
+    fn namespace(self) -> &'static str {
+        match self {
+            Soap::V11 => "http://schemas.xmlsoap.org/soap/envelope/",
+            Soap::V12 => "http://www.w3.org/2003/05/soap-envelope",
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -52,12 +85,6 @@ pub enum SimulateError {
 pub struct Played {
     pub requests: u32,
     pub log: Vec<String>,
-}
-
-pub fn screenshot() -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD
-        .decode(SCREENSHOT_PNG)
-        .expect("a valid constant")
 }
 
 /// Plays the whole sheet. `attach` stores a screenshot for a step.
@@ -86,33 +113,67 @@ pub fn play(
         username: username.to_owned(),
         password: password.to_owned(),
         defect: options.defect,
+        soap: options.soap,
         references: HashMap::new(),
         changed_vin: false,
+        screen: Vec::new(),
+        last_body: Vec::new(),
+        attempt: String::new(),
+        doubled: false,
+        second_account: false,
+        sent_odometers: HashMap::new(),
         requests: 0,
         log: Vec::new(),
     };
+    if let Some(number) = options.rerun {
+        let step = view
+            .steps
+            .iter()
+            .find(|s| s.number == number)
+            .ok_or_else(|| {
+                SimulateError::Unexpected(format!(
+                    "session {} has no step {number}",
+                    view.session_id
+                ))
+            })?;
+        let (work_date, attempt) = dms.open(&format!("/steps/{number}/rerun"))?;
+        dms.attempt = format!("-a{attempt}");
+        dms.play_step(step, work_date, attach)?;
+        return Ok(Played {
+            requests: dms.requests,
+            log: dms.log,
+        });
+    }
     let mut held = Vec::new();
     for step in &view.steps {
-        let work_date = dms.open_next()?;
-        if dms.defect == Some(Defect::BatchAtEnd) && !step.list_activities {
+        let (work_date, _) = dms.open("/next")?;
+        if dms.has(Defect::BatchAtEnd) && !step.list_activities {
             held.push((step, work_date));
             continue;
         }
-        dms.play_step(step, work_date)?;
-        if step.screenshot.is_some() {
-            attach(step.number, screenshot()).map_err(SimulateError::Unexpected)?;
+        if dms.has(Defect::OneJobBehind) {
+            // The job before goes out now that this step is open; this one waits for the next.
+            for (step, work_date) in held.drain(..) {
+                dms.play_step(step, work_date, attach)?;
+            }
+            if step.job.is_some() {
+                held.push((step, work_date));
+                continue;
+            }
         }
+        dms.play_step(step, work_date, attach)?;
     }
     for (step, work_date) in held {
-        dms.play_step(step, work_date)?;
-        if step.screenshot.is_some() {
-            attach(step.number, screenshot()).map_err(SimulateError::Unexpected)?;
-        }
+        dms.play_step(step, work_date, attach)?;
     }
     Ok(Played {
         requests: dms.requests,
         log: dms.log,
     })
+}
+
+fn limited(receipt: &ReceiptFacts) -> bool {
+    receipt.issues.iter().any(|i| i.code == "CORRECTION_LIMIT")
 }
 
 /// A reading as the DMS's user typed it.
@@ -133,7 +194,8 @@ struct Typed {
 
 enum Sent {
     Answer(ResponseFacts),
-    TimedOut,
+    /// No answer came: the DMS's own timeout, or the connection closed under it.
+    NoAnswer(String),
 }
 
 struct Dms<'a> {
@@ -145,9 +207,22 @@ struct Dms<'a> {
     username: String,
     password: String,
     defect: Option<Defect>,
+    soap: Soap,
     /// The ClientReference each step's reading was sent with.
     references: HashMap<u32, String>,
     changed_vin: bool,
+    /// What the DMS shows its user at the step being played (drawn for its screenshot).
+    screen: Vec<String>,
+    /// The body of the last answer.
+    last_body: Vec<u8>,
+    /// Added to ClientReferences when a step is played again: a new job in the DMS.
+    attempt: String,
+    /// The double-reading defect doubles one job only.
+    doubled: bool,
+    /// The request being sent carries a token and HTTP Basic for another account.
+    second_account: bool,
+    /// The odometer last sent per VIN (the stale-advert-mileage defect advertises it).
+    sent_odometers: HashMap<String, u64>,
     requests: u32,
     log: Vec<String>,
 }
@@ -161,10 +236,11 @@ impl Dms<'_> {
         self.log.push(line);
     }
 
-    /// The operator opens the next step; its work date is the day it opens.
-    fn open_next(&mut self) -> Result<NaiveDate, SimulateError> {
+    /// The operator opens the next step (`/next`) or plays one again; its work date is the
+    /// day it opens.
+    fn open(&mut self, action: &str) -> Result<(NaiveDate, u32), SimulateError> {
         let url = format!(
-            "{}{}/next",
+            "{}{}{action}",
             self.base,
             sessions::page_path(&self.view.session_id)
         );
@@ -193,18 +269,30 @@ impl Dms<'_> {
             .ok_or_else(|| {
                 SimulateError::Unexpected(format!("POST {url}: no work_date in {body}"))
             })?;
-        self.note(format!("step {} opened", opened["number"]));
-        Ok(date)
+        let attempt = opened["attempt"].as_u64().unwrap_or(1) as u32;
+        self.note(format!(
+            "step {} opened (attempt {attempt})",
+            opened["number"]
+        ));
+        Ok((date, attempt))
     }
 
-    fn play_step(&mut self, step: &SheetStep, work_date: NaiveDate) -> Result<(), SimulateError> {
+    fn play_step(
+        &mut self,
+        step: &SheetStep,
+        work_date: NaiveDate,
+        attach: &mut dyn FnMut(u32, Vec<u8>) -> Result<(), String>,
+    ) -> Result<(), SimulateError> {
+        self.screen.clear();
         if step.list_activities {
             let body = if self.has(Defect::InvalidXml) {
-                "<c:ListActivities><c:Language>en</c:Language></c:ListActivities>".to_owned()
+                "<c:ListActivities><c:Language>en</c:Language></c:ListActivities>"
+            } else if self.has(Defect::UnqualifiedBody) {
+                "<ListActivities/>"
             } else {
-                "<c:ListActivities/>".to_owned()
+                "<c:ListActivities/>"
             };
-            self.soap("ListActivities", &body)?;
+            self.soap("ListActivities", body)?;
         }
         if let Some(job) = &step.job {
             self.job(step, job, work_date)?;
@@ -230,6 +318,16 @@ impl Dms<'_> {
                 self.ok_label(advert)?;
             }
         }
+        if step.screenshot.is_some() {
+            let dms = &self.view.dms;
+            let title = format!("{} {} - step {}", dms.name, dms.version, step.number);
+            let mut shown = std::mem::take(&mut self.screen);
+            if shown.is_empty() {
+                shown.push("Nothing to report for this job.".into());
+            }
+            attach(step.number, screen::render(&title, &shown))
+                .map_err(SimulateError::Unexpected)?;
+        }
         Ok(())
     }
 
@@ -247,7 +345,10 @@ impl Dms<'_> {
             return Ok(());
         }
         let mut typed = Typed {
-            reference: format!("{}-job{}", self.view.session_id, step.number),
+            reference: format!(
+                "{}-job{}{}",
+                self.view.session_id, step.number, self.attempt
+            ),
             vin: job.vin.clone(),
             work_date,
             odometer: job.odometer,
@@ -267,35 +368,104 @@ impl Dms<'_> {
         if self.has(Defect::AddedDigit) && job.five_digit_odometer {
             typed.odometer += 100_000;
         }
+        let last_known = self
+            .view
+            .vehicles
+            .iter()
+            .find(|v| v.vin == job.vin)
+            .and_then(|v| v.history.last())
+            .map(|(_, odometer)| *odometer);
+        if self.has(Defect::UnrolledOdometer) && last_known.is_some_and(|l| typed.odometer < l) {
+            typed.odometer += 100_000;
+        }
         if self.has(Defect::NoWorkDescription) {
             typed.works.clear();
+        }
+        if self.has(Defect::LabelAsDescription) {
+            for work in &mut typed.works {
+                if let Some(code) = ActivityCode::parse(&work.activity_code) {
+                    work.description = code.label(Language::En).to_owned();
+                }
+            }
         }
         if self.has(Defect::NoReplacementFlag) {
             typed.replaced = None;
         }
+        if self.has(Defect::ReplacementFlagEverywhere) {
+            typed.replaced.get_or_insert(0);
+        }
         if self.has(Defect::NoSubcontractFlag) {
             typed.subcontracted = false;
         }
-        if !self.has(Defect::NoValidate) {
+        if self.has(Defect::SubcontractFlagEverywhere) {
+            typed.subcontracted = true;
+        }
+        if self.has(Defect::PrivateCustomerEverywhere) {
+            typed.customer = CustomerType::Private.as_str();
+        }
+        let validate = |dms: &mut Self| -> Result<(), SimulateError> {
             let body = format!(
                 "<c:ValidateReading>{}</c:ValidateReading>",
                 reading_xml(&typed, "Reading", true)
             );
-            self.soap("ValidateReading", &body)?;
+            dms.soap("ValidateReading", &body).map(|_| ())
+        };
+        if !self.has(Defect::NoValidate) && !self.has(Defect::ValidateAfterSubmit) {
+            validate(self)?;
         }
         self.references.insert(step.number, typed.reference.clone());
-        let Some(receipt) = self.submit(&typed)? else {
+        self.sent_odometers
+            .insert(typed.vin.clone(), typed.odometer);
+        let Some(mut receipt) = self.submit(&typed)? else {
             return Ok(());
         };
+        if self.has(Defect::ValidateAfterSubmit) {
+            validate(self)?;
+        }
         self.note(format!(
             "step {}: {} {}",
             step.number, typed.reference, receipt.status
         ));
+        if self.has(Defect::BlindResend) {
+            self.submit(&typed)?;
+        }
+        let plain = step.answer.is_none() && step.inject.is_none();
+        if self.has(Defect::DoubleReading)
+            && plain
+            && !step.criteria.contains(&Criterion::C03)
+            && !self.doubled
+        {
+            self.doubled = true;
+            let mut copy = typed.clone();
+            copy.reference = format!("{}-copy", typed.reference);
+            if let Some(copy_receipt) = self.submit(&copy)? {
+                self.settle(&copy_receipt, &copy)?;
+            }
+        }
         if let Some(plan) = &step.answer {
             if let Some(issue) = receipt.issues.iter().find(|i| i.code == plan.issue) {
                 let number = issue.number.clone();
-                self.answer(plan, &typed, &number)?;
+                match self.answer(plan, &typed, &number)? {
+                    Some(latest) => receipt = latest,
+                    None => return Ok(()),
+                }
             }
+        }
+        self.settle(&receipt, &typed)
+    }
+
+    /// An error the sheet does not announce (a defect's): the operator typed what the sheet
+    /// says, so they confirm it. Every error gets its one answer (C06).
+    fn settle(&mut self, receipt: &ReceiptFacts, typed: &Typed) -> Result<(), SimulateError> {
+        let open: Vec<String> = receipt
+            .issues
+            .iter()
+            .filter(|i| i.awaits_answer())
+            .map(|i| i.number.clone())
+            .collect();
+        for number in open {
+            self.note(format!("issue {number}: confirmed as typed"));
+            self.answer_once(AnswerKind::Confirm, &number, typed)?;
         }
         Ok(())
     }
@@ -319,8 +489,8 @@ impl Dms<'_> {
                         typed.reference
                     ));
                 }
-                Sent::TimedOut => {
-                    self.note(format!("{}: no answer in time; retrying", typed.reference))
+                Sent::NoAnswer(why) => {
+                    self.note(format!("{}: no answer ({why}); retrying", typed.reference))
                 }
                 Sent::Answer(other) => {
                     self.note(format!("{}: refused: {other:?}", typed.reference));
@@ -330,16 +500,21 @@ impl Dms<'_> {
             if self.has(Defect::NewClientReferenceOnRetry) {
                 typed.reference = format!("{}-retry{attempt}", typed.reference);
             }
+            if self.has(Defect::ChangedRetry) {
+                typed.odometer += 1;
+            }
         }
         Ok(None)
     }
 
+    /// Answers the issue the sheet announced; the reading's receipt after it, when the DMS
+    /// goes on with that reading.
     fn answer(
         &mut self,
         plan: &AnswerPlan,
         typed: &Typed,
         number: &str,
-    ) -> Result<(), SimulateError> {
+    ) -> Result<Option<ReceiptFacts>, SimulateError> {
         let mut corrected = typed.clone();
         if let Some(odometer) = plan.odometer {
             corrected.odometer = odometer;
@@ -347,25 +522,40 @@ impl Dms<'_> {
         if self.has(Defect::NewReadingInsteadOfCorrection) {
             corrected.reference = format!("{}-again", typed.reference);
             self.submit(&corrected)?;
-            return Ok(());
+            return Ok(None);
         }
-        let limited = self.answer_once(plan.by, number, &corrected)?;
-        if limited {
+        let receipt = self.answer_once(plan.by, number, &corrected)?;
+        if receipt.as_ref().is_some_and(limited) {
             self.note(format!("issue {number}: CORRECTION_LIMIT; the user is told the paper correction form is needed"));
+            self.screen.push(format!(
+                "Issue {number}: CORRECTION_LIMIT. The reading of {} can no longer be corrected electronically.",
+                typed.vin
+            ));
+            self.screen.push(format!(
+                "The paper correction form is needed: print it, have it signed and send it to the registry, quoting issue {number}."
+            ));
             if self.has(Defect::RetryAfterCorrectionLimit) {
                 self.answer_once(plan.by, number, &corrected)?;
             }
+            if self.has(Defect::NewReadingAfterCorrectionLimit) {
+                corrected.reference = format!("{}-after-limit", typed.reference);
+                if let Some(fresh) = self.submit(&corrected)? {
+                    self.settle(&fresh, &corrected)?;
+                }
+            }
+        } else if self.has(Defect::AnswerTwice) {
+            self.answer_once(plan.by, number, &corrected)?;
         }
-        Ok(())
+        Ok(receipt)
     }
 
-    /// One CorrectIssue or ConfirmReading; whether its receipt carries CORRECTION_LIMIT.
+    /// One CorrectIssue or ConfirmReading, and the receipt it brought back.
     fn answer_once(
         &mut self,
         by: AnswerKind,
         number: &str,
         corrected: &Typed,
-    ) -> Result<bool, SimulateError> {
+    ) -> Result<Option<ReceiptFacts>, SimulateError> {
         let body = match by {
             AnswerKind::Correct => format!(
                 "<c:CorrectIssue><c:IssueNumber>{}</c:IssueNumber>{}</c:CorrectIssue>",
@@ -377,23 +567,52 @@ impl Dms<'_> {
                 escape(number)
             ),
         };
-        let limited = match self.soap(by.operation(), &body)? {
-            Sent::Answer(ResponseFacts::Receipts(receipts)) => receipts
-                .iter()
-                .any(|r| r.issues.iter().any(|i| i.code == "CORRECTION_LIMIT")),
-            _ => false,
-        };
-        Ok(limited)
+        Ok(match self.soap(by.operation(), &body)? {
+            Sent::Answer(ResponseFacts::Receipts(receipts)) => receipts.into_iter().next(),
+            _ => None,
+        })
     }
 
     fn ok_label(&mut self, advert: &SheetAdvert) -> Result<(), SimulateError> {
+        let mut odometer = advert.odometer;
+        if self.has(Defect::StaleAdvertMileage) {
+            let history = self
+                .view
+                .vehicles
+                .iter()
+                .find(|v| v.vin == advert.vin)
+                .and_then(|v| v.history.last())
+                .map(|(_, odometer)| *odometer);
+            if let Some(last) = self.sent_odometers.get(&advert.vin).copied().or(history) {
+                odometer = last;
+            }
+        }
         let body = format!(
             "<c:RequestOkLabel><c:Vin>{}</c:Vin><c:AdvertisedOdometer>{}</c:AdvertisedOdometer></c:RequestOkLabel>",
             escape(advert.vin.as_str()),
-            advert.odometer
+            odometer
         );
         self.soap("RequestOkLabel", &body)?;
         self.note(format!("OK label asked for {}", advert.vin));
+        match inspect::label(&self.last_body) {
+            Some((true, _)) => self.screen.push(format!(
+                "OK label granted for {} at {odometer} km.",
+                advert.vin
+            )),
+            Some((false, reasons)) => {
+                self.screen.push(format!(
+                    "OK label refused for {} at {odometer} km. Reasons:",
+                    advert.vin
+                ));
+                for (code, message) in reasons {
+                    self.screen.push(format!("{code}: {message}"));
+                }
+            }
+            None => self.screen.push(format!(
+                "The registry did not answer the OK label request for {}.",
+                advert.vin
+            )),
+        }
         Ok(())
     }
 
@@ -401,12 +620,20 @@ impl Dms<'_> {
         let mut header = String::new();
         if !self.has(Defect::MissingSoftwareHeader) {
             let dms = &self.view.dms;
+            let version = if self.has(Defect::WrongSoftwareVersion) {
+                format!("{}.0.1234", dms.version)
+            } else {
+                dms.version.clone()
+            };
             header.push_str(&format!(
                 "<c:ClientInfo><c:Language>en</c:Language><c:SoftwareBuilder>{}</c:SoftwareBuilder><c:SoftwareName>{}</c:SoftwareName><c:SoftwareVersion>{}</c:SoftwareVersion></c:ClientInfo>",
                 escape(dms.builder.as_str()),
                 escape(dms.name.as_str()),
-                escape(dms.version.as_str())
+                escape(version.as_str())
             ));
+        }
+        if let Some(token) = self.second_account.then(|| self.username_token()) {
+            header.push_str(&token);
         }
         if self.has(Defect::CredentialsInBody) {
             header.push_str(&format!(
@@ -416,11 +643,25 @@ impl Dms<'_> {
             ));
         }
         format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:c=\"{NS}\"><soap:Header>{header}</soap:Header><soap:Body>{body}</soap:Body></soap:Envelope>"
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soap:Envelope xmlns:soap=\"{}\" xmlns:c=\"{NS}\"><soap:Header>{header}</soap:Header><soap:Body>{body}</soap:Body></soap:Envelope>",
+            self.soap.namespace()
+        )
+    }
+
+    /// Its own credentials as a WS-Security UsernameToken.
+    fn username_token(&self) -> String {
+        format!(
+            "<wsse:Security xmlns:wsse=\"{WSSE}\"><wsse:UsernameToken><wsse:Username>{}</wsse:Username><wsse:Password>{}</wsse:Password></wsse:UsernameToken></wsse:Security>",
+            escape(self.username.as_str()),
+            escape(self.password.as_str())
         )
     }
 
     fn soap(&mut self, operation: &str, body: &str) -> Result<Sent, SimulateError> {
+        // The basic-for-another-account defect: on ListActivities, a token for its own account
+        // and HTTP Basic for another.
+        self.second_account =
+            self.has(Defect::BasicForAnotherAccount) && operation == "ListActivities";
         let url = format!(
             "{}{}",
             self.base,
@@ -428,12 +669,31 @@ impl Dms<'_> {
         );
         let envelope = self.envelope(body);
         self.requests += 1;
-        let sent = self
-            .agent
-            .post(&url)
-            .header("Content-Type", "text/xml; charset=utf-8")
-            .header("SOAPAction", format!("\"{NS}/{operation}\""))
-            .header("Authorization", &self.authorization)
+        let action = format!("{NS}/{operation}");
+        let request = self.agent.post(&url);
+        let request = match self.soap {
+            Soap::V11 => request
+                .header("Content-Type", "text/xml; charset=utf-8")
+                .header("SOAPAction", format!("\"{action}\"")),
+            Soap::V12 => request.header(
+                "Content-Type",
+                format!("application/soap+xml; charset=utf-8; action=\"{action}\""),
+            ),
+        };
+        let authorization = if self.second_account {
+            let other = if self.view.username == self.username {
+                format!("{}-other", self.username)
+            } else {
+                self.view.username.clone()
+            };
+            let basic = base64::engine::general_purpose::STANDARD
+                .encode(format!("{other}:the other account's password"));
+            format!("Basic {basic}")
+        } else {
+            self.authorization.clone()
+        };
+        let sent = request
+            .header("Authorization", &authorization)
             .send(envelope.as_str());
         match sent {
             Ok(mut response) => {
@@ -441,9 +701,14 @@ impl Dms<'_> {
                     .body_mut()
                     .read_to_vec()
                     .map_err(|e| SimulateError::Http(format!("{operation}: {e}")))?;
-                Ok(Sent::Answer(inspect::response(&body)))
+                let facts = inspect::response(&body);
+                self.last_body = body;
+                Ok(Sent::Answer(facts))
             }
-            Err(ureq::Error::Timeout(_)) => Ok(Sent::TimedOut),
+            // The connection closed without an answer, or the DMS gave up waiting.
+            Err(e @ (ureq::Error::Timeout(_) | ureq::Error::Io(_) | ureq::Error::Protocol(_))) => {
+                Ok(Sent::NoAnswer(e.to_string()))
+            }
             Err(e) => Err(SimulateError::Http(format!("{operation} to {url}: {e}"))),
         }
     }

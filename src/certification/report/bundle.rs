@@ -19,7 +19,9 @@ pub fn render(report: &Report, evidence: &Evidence) -> Vec<u8> {
         ("report.json".into(), json(report).into_bytes().into()),
         (
             "report.html".into(),
-            html::render(report).into_bytes().into(),
+            html::render(report, &evidence.attachments)
+                .into_bytes()
+                .into(),
         ),
         (
             "report.junit.xml".into(),

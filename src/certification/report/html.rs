@@ -4,7 +4,12 @@
 use chrono::{DateTime, Utc};
 use quick_xml::escape::escape;
 
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
 use crate::certification::evaluations::{ExchangeInfo, Report, ScreenshotInfo, StepInfo};
+use crate::certification::sessions::hex;
+use crate::db::certification::AttachmentRow;
 use crate::domain::certification::evaluation::{CriterionResult, Verdict};
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:80rem;margin:2rem auto;padding:0 1.5rem;color:#1d2733;line-height:1.4}\
@@ -25,7 +30,8 @@ code{font-family:ui-monospace,monospace;font-size:.88em}.hash{word-break:break-a
 .not-exercised{background:#e6eaef;color:#4a5a6b}.awaiting{background:#fde9b0;color:#7a5000}.plain{background:#e6eaef;color:#1d2733}\
 a{color:#1f5f9e}.muted{color:#5a6b7d}footer{margin-top:2.5rem;font-size:.85rem;color:#5a6b7d}";
 
-pub fn render(report: &Report) -> String {
+/// The report, with the screenshots it was judged on shown in the page itself.
+pub fn render(report: &Report, attachments: &[AttachmentRow]) -> String {
     let dms = &report.dms;
     format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
@@ -33,7 +39,8 @@ pub fn render(report: &Report) -> String {
 {banner}{review}<dl>\
 <dt>Session</dt><dd><code>{session}</code>, started {started}</dd>\
 <dt>Evaluation</dt><dd><code>{evaluation}</code></dd>\
-<dt>Evaluated at</dt><dd>{at}</dd><dt>Evaluated by</dt><dd>{by}</dd></dl>\n\
+<dt>Evaluated at</dt><dd>{at}</dd><dt>Evaluated by</dt><dd>{by}</dd>\
+<dt>Harness</dt><dd>{harness}</dd><dt>Scenarios</dt><dd>SHA-256 <code class=\"hash\">{scenarios}</code></dd></dl>\n\
 <h2>Criteria</h2><p class=\"muted\">{counts}. M: mandatory, decides certifiability; R: recommended.</p>{criteria}\n\
 <h2>Steps</h2>{steps}\n<h2>Exchanges</h2>{exchanges}\n<h2>Screenshots</h2>{screenshots}\n\
 <footer>SPEC 5.3: a criterion is passed, failed or not exercised; what only the DMS's screen shows stays \
@@ -49,12 +56,23 @@ a new evaluation or a staff verdict is a new record.</footer></body></html>\n",
         evaluation = escape(&report.evaluation_id),
         at = time(report.evaluated_at),
         by = escape(&report.evaluated_by),
+        harness = escape(or_unknown(&report.harness_version)),
+        scenarios = escape(or_unknown(&report.scenarios_sha256)),
         counts = counts(&report.criteria),
         criteria = criteria(&report.criteria),
         steps = steps(report),
         exchanges = exchanges(&report.exchanges),
-        screenshots = screenshots(&report.screenshots),
+        screenshots = screenshots(&report.screenshots, attachments),
     )
+}
+
+/// Reports made before a field was kept show that it is not known.
+fn or_unknown(value: &str) -> &str {
+    if value.is_empty() {
+        "not recorded"
+    } else {
+        value
+    }
 }
 
 fn banner(report: &Report) -> String {
@@ -125,12 +143,13 @@ fn criteria(criteria: &[CriterionResult]) -> String {
         .map(|r| {
             let exchanges: Vec<String> = r.exchanges.iter().map(|&n| exchange_link(n)).collect();
             format!(
-                "<tr{attention}><td class=\"nowrap\"><strong>{id}</strong></td><td>{kind}</td><td>{title}</td><td>{verdict}</td>\
+                "<tr{attention}><td class=\"nowrap\"><strong>{id}</strong></td><td>{kind}</td><td>{title}<br><span class=\"muted\">{spec}</span></td><td>{verdict}</td>\
 <td class=\"num\">{step}</td><td>{exchanges}</td><td>{reason}</td></tr>\n",
+                title = escape(&r.title),
+                spec = escape(&r.spec),
                 attention = if r.verdict == Verdict::Failed { " class=\"attention\"" } else { "" },
                 id = r.criterion.id(),
                 kind = if r.mandatory { "<abbr title=\"mandatory\">M</abbr>" } else { "<abbr title=\"recommended\">R</abbr>" },
-                title = escape(&r.title),
                 verdict = badge(r.verdict, None),
                 step = r.step.map(step_link).unwrap_or_default(),
                 exchanges = exchanges.join(", "),
@@ -160,7 +179,7 @@ fn steps(report: &Report) -> String {
                 title = escape(&s.title.en),
                 instructions = escape(&s.instructions.en),
                 criteria = step_criteria(report, s),
-                opened = s.opened_at.map(time).unwrap_or_else(|| "<span class=\"muted\">never opened</span>".into()),
+                opened = opened(s),
             )
         })
         .collect();
@@ -188,6 +207,24 @@ fn step_criteria(report: &Report, step: &StepInfo) -> String {
         .collect()
 }
 
+/// When the step was opened; a step played again lists every attempt, the judged one last.
+fn opened(step: &StepInfo) -> String {
+    match step.attempts.as_slice() {
+        [_, _, ..] => {
+            step.attempts
+                .iter()
+                .map(|a| format!("attempt {}: {}", a.attempt, time(a.opened_at)))
+                .collect::<Vec<_>>()
+                .join("<br>")
+                + " <span class=\"muted\">(the last is judged)</span>"
+        }
+        _ => step
+            .opened_at
+            .map(time)
+            .unwrap_or_else(|| "<span class=\"muted\">never opened</span>".into()),
+    }
+}
+
 fn exchanges(exchanges: &[ExchangeInfo]) -> String {
     if exchanges.is_empty() {
         return "<p class=\"muted\">The DMS sent no request in this session.</p>".into();
@@ -203,7 +240,15 @@ fn exchanges(exchanges: &[ExchangeInfo]) -> String {
                 step = e.step.map(step_link).unwrap_or_default(),
                 operation = escape(&e.operation),
                 status = e.http_status,
-                outcome = escape(&e.outcome),
+                outcome = if e.superseded {
+                    format!(
+                        "{} <span class=\"muted\">(attempt {} of its step, played again: not judged)</span>",
+                        escape(&e.outcome),
+                        e.attempt.unwrap_or(1)
+                    )
+                } else {
+                    escape(&e.outcome).into_owned()
+                },
                 injected = e.injected.map(|f| f.as_str()).unwrap_or(""),
             )
         })
@@ -214,16 +259,31 @@ fn exchanges(exchanges: &[ExchangeInfo]) -> String {
     )
 }
 
-fn screenshots(screenshots: &[ScreenshotInfo]) -> String {
+/// Each screenshot the evaluation was judged on, shown inline (a data: URI keeps the page
+/// self-contained) when its bytes still match the SHA-256 the report names.
+fn screenshots(screenshots: &[ScreenshotInfo], attachments: &[AttachmentRow]) -> String {
     if screenshots.is_empty() {
         return "<p class=\"muted\">No screenshot was attached.</p>".into();
     }
     let rows: String = screenshots
         .iter()
         .map(|s| {
+            let image = attachments
+                .iter()
+                .find(|a| a.sha256 == s.sha256 && a.step as u32 == s.step)
+                .filter(|a| hex(&Sha256::digest(&a.content)) == s.sha256)
+                .map(|a| {
+                    format!(
+                        "<img src=\"data:{};base64,{}\" alt=\"{}\" style=\"max-width:100%;border:1px solid #c9d3dd\">",
+                        escape(&a.content_type),
+                        base64::engine::general_purpose::STANDARD.encode(&a.content),
+                        escape(&s.file_name)
+                    )
+                })
+                .unwrap_or_else(|| "<span class=\"muted\">not in this copy: see the evidence bundle</span>".into());
             format!(
-                "<tr><td class=\"num\">{step}</td><td>{file}</td><td><code class=\"hash\">{sha}</code></td>\
-<td>{at}, by {by}</td></tr>\n",
+                "<tr><td class=\"num\">{step}</td><td>{file}<br><code class=\"hash\">{sha}</code><br>{at}, by {by}</td>\
+<td>{image}</td></tr>\n",
                 step = step_link(s.step),
                 file = escape(&s.file_name),
                 sha = escape(&s.sha256),
@@ -233,7 +293,7 @@ fn screenshots(screenshots: &[ScreenshotInfo]) -> String {
         })
         .collect();
     format!(
-        "<table><thead><tr><th class=\"num\">Step</th><th>File</th><th>SHA-256</th><th>Attached</th></tr></thead>\
+        "<table><thead><tr><th class=\"num\">Step</th><th>File, SHA-256, attached</th><th>Screenshot</th></tr></thead>\
 <tbody>\n{rows}</tbody></table>"
     )
 }
@@ -278,7 +338,7 @@ mod tests {
 
     #[test]
     fn a_failed_mandatory_criterion_shows_a_red_not_certifiable_banner_naming_it() {
-        let html = render(&sample::report());
+        let html = render(&sample::report(), &[]);
         assert!(html.starts_with("<!DOCTYPE html>"));
         assert!(html.contains("<header class=\"banner no\"><h1>Not certifiable</h1>"));
         assert!(html.contains("Mandatory criteria not met: C03 failed."));
@@ -291,7 +351,7 @@ mod tests {
     fn a_certifiable_report_shows_a_green_banner() {
         let mut report = sample::report();
         report.certifiable = true;
-        let html = render(&report);
+        let html = render(&report, &[]);
         assert!(html.contains("<header class=\"banner yes\"><h1>Certifiable</h1>"));
         assert!(html.contains("Every mandatory criterion passed."));
         assert!(!html.contains("Not certifiable"));
@@ -300,22 +360,22 @@ mod tests {
     #[test]
     fn criteria_awaiting_staff_review_are_called_out_at_the_top() {
         let mut report = sample::report();
-        let html = render(&report);
+        let html = render(&report, &[]);
         assert!(html.contains(
             "C07 awaits staff review of its screenshot: approval needs a staff verdict on it."
         ));
         report.criteria[13].verdict = Verdict::AwaitingStaffReview;
-        assert!(render(&report).contains("C07, C14 await staff review of their screenshots: approval needs a staff verdict on each."));
+        assert!(render(&report, &[]).contains("C07, C14 await staff review of their screenshots: approval needs a staff verdict on each."));
         report
             .criteria
             .iter_mut()
             .for_each(|r| r.verdict = Verdict::Passed);
-        assert!(!render(&report).contains("class=\"note\""));
+        assert!(!render(&report, &[]).contains("class=\"note\""));
     }
 
     #[test]
     fn every_criterion_appears_with_its_verdict() {
-        let html = render(&sample::report());
+        let html = render(&sample::report(), &[]);
         for c in Criterion::ALL {
             assert!(
                 html.contains(&format!("<strong>{c}</strong>")),
@@ -333,13 +393,44 @@ mod tests {
 
     #[test]
     fn steps_exchanges_and_screenshots_are_listed() {
-        let html = render(&sample::report());
+        let html = render(&sample::report(), &[]);
         assert!(html.contains("<tr id=\"step-2\">"));
         assert!(html.contains("Close the job of step 2 at 45 210 km."));
         assert!(!html.contains("nl: Close"), "only the English instructions");
         assert!(html.contains("<tr id=\"exchange-2\">") && html.contains("<td>server</td>"));
         assert!(html.contains("<a href=\"#exchange-2\">2</a>"));
         assert!(html.contains("paper form.png") && html.contains(&"ab".repeat(32)));
+    }
+
+    #[test]
+    fn the_report_names_its_harness_scenarios_and_each_criterion_s_spec_section() {
+        let html = render(&sample::report(), &[]);
+        assert!(
+            html.contains("<dt>Harness</dt><dd>carpass 9.9.9</dd>"),
+            "{html}"
+        );
+        assert!(html.contains(&"cd".repeat(32)));
+        assert!(html.contains("SPEC 5.2; 2.7"), "C06's sections");
+        assert!(html.contains(&escape(Criterion::C12.title()).into_owned()));
+    }
+
+    #[test]
+    fn a_screenshot_is_shown_inline_when_its_bytes_match_the_report() {
+        let mut report = sample::report();
+        let mut evidence = sample::evidence();
+        let png = b"\x89PNG\r\n\x1a\n a screen".to_vec();
+        report.screenshots[0].sha256 = hex(&Sha256::digest(&png));
+        evidence.attachments[0].sha256 = report.screenshots[0].sha256.clone();
+        evidence.attachments[0].content = png.clone();
+        let html = render(&report, &evidence.attachments);
+        let inline = format!(
+            "src=\"data:image/png;base64,{}\"",
+            base64::engine::general_purpose::STANDARD.encode(&png)
+        );
+        assert!(html.contains(&inline), "{html}");
+        evidence.attachments[0].content = b"\x89PNG\r\n\x1a\n another".to_vec();
+        let html = render(&report, &evidence.attachments);
+        assert!(!html.contains("data:image/png") && html.contains("not in this copy"));
     }
 
     #[test]
@@ -352,7 +443,7 @@ mod tests {
             exchanges: vec![2],
             reason: "odometer <wrong>".into(),
         }];
-        let html = render(&report);
+        let html = render(&report, &[]);
         assert!(html.contains(
             "<span class=\"badge failed\" title=\"failed: odometer &lt;wrong&gt;\">C03</span>"
         ));
@@ -361,7 +452,7 @@ mod tests {
 
     #[test]
     fn text_from_the_session_is_escaped() {
-        let html = render(&sample::report());
+        let html = render(&sample::report(), &[]);
         assert!(!html.contains(sample::HOSTILE));
         assert!(!html.contains("<b>"));
         assert!(
@@ -375,7 +466,7 @@ mod tests {
         report.steps.clear();
         report.exchanges.clear();
         report.screenshots.clear();
-        let html = render(&report);
+        let html = render(&report, &[]);
         assert!(html.contains("The session has no steps."));
         assert!(html.contains("The DMS sent no request in this session."));
         assert!(html.contains("No screenshot was attached."));

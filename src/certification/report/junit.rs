@@ -67,6 +67,8 @@ fn properties(w: &mut Writer<Vec<u8>>, report: &Report) -> io::Result<()> {
         ("evaluation", &report.evaluation_id),
         ("evaluated_at", &evaluated_at),
         ("evaluated_by", &report.evaluated_by),
+        ("harness_version", &report.harness_version),
+        ("scenarios_sha256", &report.scenarios_sha256),
         ("dms.builder", &report.dms.builder),
         ("dms.name", &report.dms.name),
         ("dms.version", &report.dms.version),
@@ -136,6 +138,9 @@ fn detail(r: &CriterionResult, reason: &str) -> String {
         },
         r.title
     )];
+    if !r.spec.is_empty() {
+        lines.push(format!("where: {}", r.spec));
+    }
     if let Some(step) = r.step {
         lines.push(format!("step: {step}"));
     }

@@ -29,7 +29,7 @@ impl Format {
 /// The report in the given format; only the bundle carries the raw evidence.
 pub fn render(format: Format, report: &Report, evidence: &Evidence) -> Vec<u8> {
     match format {
-        Format::Html => html::render(report).into_bytes(),
+        Format::Html => html::render(report, &evidence.attachments).into_bytes(),
         Format::Json => json(report).into_bytes(),
         Format::Junit => junit::render(report).into_bytes(),
         Format::Bundle => bundle::render(report, evidence),
@@ -100,6 +100,7 @@ pub(crate) mod sample {
                     criterion: c,
                     mandatory: c.mandatory(),
                     title: c.title().to_owned(),
+                    spec: c.spec().to_owned(),
                     verdict,
                     step,
                     exchanges,
@@ -114,6 +115,7 @@ pub(crate) mod sample {
             instructions: texts(&format!("Close the job of step {number} at 45 210 km.")),
             criteria: criteria.iter().map(|c| c.to_string()).collect(),
             opened_at: Some(at() - Duration::minutes(30 - i64::from(number))),
+            attempts: vec![],
         };
         let exchange = |number: u32, operation: &str, http_status: u16, outcome: &str, injected| {
             ExchangeInfo {
@@ -125,10 +127,14 @@ pub(crate) mod sample {
                 http_status,
                 outcome: outcome.to_owned(),
                 injected,
+                attempt: Some(1),
+                superseded: false,
             }
         };
         Report {
             evaluation_id: "e-1".into(),
+            harness_version: "carpass 9.9.9".into(),
+            scenarios_sha256: "cd".repeat(32),
             evaluated_at: at(),
             evaluated_by: "staff.anna".into(),
             session_id: "s-42".into(),
@@ -181,6 +187,7 @@ pub(crate) mod sample {
             response_headers: r#"[["Content-Type","text/xml; charset=utf-8"]]"#.into(),
             response_body: format!("<Receipt n=\"{number}\"/>").into_bytes(),
             injected: (number == 2).then(|| "server".to_owned()),
+            attempt: Some(1),
         };
         let screenshot = AttachmentRow {
             id: 1,

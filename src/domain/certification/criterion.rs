@@ -97,7 +97,29 @@ impl Criterion {
         }
     }
 
-    /// Judged on every exchange of the session rather than on the steps that name it.
+    /// The SPEC sections a criterion comes from: 5.2 lists it, the others hold the rule.
+    pub fn spec(self) -> &'static str {
+        match self {
+            Criterion::C01 => "SPEC 5.2; 3.1",
+            Criterion::C02 => "SPEC 5.2; 3.2",
+            Criterion::C03 => "SPEC 5.2; 2.3",
+            Criterion::C04 => "SPEC 5.2; 2.3",
+            Criterion::C05 => "SPEC 5.2; 2.2",
+            Criterion::C06 => "SPEC 5.2; 2.7",
+            Criterion::C07 => "SPEC 5.2; 2.7, 5.3",
+            Criterion::C08 => "SPEC 5.2; 2.3",
+            Criterion::C09 => "SPEC 5.2; 2.3",
+            Criterion::C10 => "SPEC 5.2; 2.1, 2.4",
+            Criterion::C11 => "SPEC 5.2; 2.4",
+            Criterion::C12 => "SPEC 5.2; 3.3",
+            Criterion::C13 => "SPEC 5.2; 3.3, 3.4",
+            Criterion::C14 => "SPEC 5.2; 2.9, 5.3",
+            Criterion::C15 => "SPEC 5.2; 3.2",
+            Criterion::C16 => "SPEC 5.2; 3.3",
+        }
+    }
+
+    /// Judged on every request as one property of the session: no step's job is needed to judge it.
     pub fn on_every_exchange(self) -> bool {
         matches!(self, Criterion::C01 | Criterion::C02 | Criterion::C15)
     }

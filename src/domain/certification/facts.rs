@@ -27,6 +27,9 @@ pub struct RequestFacts {
     /// The operation's element name, when the body has one.
     pub operation: Option<String>,
     pub authentication: Authentication,
+    /// HTTP Basic naming another account than the request's UsernameToken (C02): two
+    /// credentials, and the server cannot know whose request it is.
+    pub conflicting_account: Option<String>,
     /// Where the credentials showed up outside the HTTP or WS-Security header (C02).
     pub leaks: Vec<String>,
     pub client_info: Option<ClientInfo>,
@@ -53,6 +56,17 @@ pub enum Authentication {
     Basic {
         username: String,
     },
+}
+
+impl Authentication {
+    pub fn username(&self) -> Option<&str> {
+        match self {
+            Authentication::None => None,
+            Authentication::UsernameToken { username }
+            | Authentication::PasswordDigest { username }
+            | Authentication::Basic { username } => Some(username),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -102,6 +116,9 @@ pub enum ResponseFacts {
         code: String,
         message: String,
     },
+    /// No answer reached the DMS: the harness held the request and closed the connection
+    /// (an injected timeout, C12).
+    Unanswered,
     /// Any other answer (ValidateReading's issues, a label, the activities).
     #[default]
     Other,
@@ -119,6 +136,19 @@ pub struct ReceiptFacts {
 pub struct IssueFacts {
     pub number: String,
     pub code: String,
+    pub severity: String,
+    pub correctable: bool,
+    /// Open, Corrected, Confirmed, Escalated, ... as the receipt said at the time.
+    pub state: Option<String>,
+}
+
+impl IssueFacts {
+    /// An Error that waits for its one electronic answer (SPEC 2.7; C06).
+    pub fn awaits_answer(&self) -> bool {
+        self.severity == "Error"
+            && self.correctable
+            && self.state.as_deref().is_none_or(|s| s == "Open")
+    }
 }
 
 /// Issue numbers are typed with or without their dash and leading zeros: 000042-7 = 42-7 = 427.
@@ -146,6 +176,15 @@ impl Exchange {
 
     pub fn is(&self, operation: &str) -> bool {
         self.request.operation.as_deref() == Some(operation)
+    }
+
+    /// The DMS got no answer it could use: a Server fault, or none at all (C12).
+    pub fn lost(&self) -> bool {
+        match &self.response {
+            ResponseFacts::Unanswered => true,
+            ResponseFacts::Fault { code, .. } => code == "SERVER_ERROR",
+            _ => false,
+        }
     }
 
     /// The receipt for a ClientReference in this exchange's response.

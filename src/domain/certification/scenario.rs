@@ -123,7 +123,7 @@ pub struct Step {
     pub key: String,
     pub criteria: Vec<Criterion>,
     /// Placeholders: {vin} {make} {model} {odometer} {unit} {invoice} {replaced} {corrected}
-    /// {plate} {advert_vin} {advert_odometer} {status_step}.
+    /// {plate} {advert_vin} {advert_odometer} {status_step} {hold}.
     pub instructions: Texts,
     /// What a screenshot of the DMS must show for this step (C07, C14); the step asks for one.
     #[serde(default)]
@@ -214,7 +214,7 @@ pub struct AnswerPlan {
 pub enum InjectedFault {
     /// The reading is stored, then a Server fault is answered instead of the receipt.
     Server,
-    /// The reading is stored and the receipt held back longer than a client waits.
+    /// The reading is stored, the request held, and the connection closed without an answer.
     Timeout,
 }
 
@@ -240,7 +240,7 @@ impl InjectedFault {
 #[serde(deny_unknown_fields)]
 pub struct Injection {
     pub fault: InjectedFault,
-    /// For a timeout: how long the receipt is held back.
+    /// For a timeout: how long the request is held before the connection is closed unanswered.
     #[serde(default = "default_hold")]
     pub hold_seconds: u64,
 }
@@ -477,7 +477,7 @@ pub fn check(scenarios: &[Scenario]) -> Result<(), Vec<String>> {
     }
 }
 
-const PLACEHOLDERS: [&str; 12] = [
+const PLACEHOLDERS: [&str; 13] = [
     "vin",
     "make",
     "model",
@@ -490,6 +490,7 @@ const PLACEHOLDERS: [&str; 12] = [
     "advert_vin",
     "advert_odometer",
     "status_step",
+    "hold",
 ];
 
 fn unknown_placeholder(text: &str) -> Option<String> {
@@ -619,6 +620,9 @@ pub fn sheet(scenarios: &[Scenario], vins: &HashMap<String, String>, today: Naiv
                 }
                 if let Some(n) = status_of {
                     put("status_step", n.to_string());
+                }
+                if let Some(inject) = &step.inject {
+                    put("hold", inject.hold_seconds.to_string());
                 }
                 out
             };

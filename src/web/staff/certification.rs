@@ -432,11 +432,15 @@ pub async fn report(
         .0
         .run(move |conn| -> Result<_, CertificationError> {
             let session = sessions::find(conn, &lookup)?;
-            evaluations::latest(conn, &session.id)
+            let screenshots = evaluations::evidence(conn, &session.id)?.attachments;
+            Ok(evaluations::latest(conn, &session.id)?.map(|r| (r, screenshots)))
         })
         .await;
     match loaded {
-        Ok(Some(report)) => respond(StatusCode::OK, report::html::render(&report)),
+        Ok(Some((report, screenshots))) => respond(
+            StatusCode::OK,
+            report::html::render(&report, &screenshots),
+        ),
         Ok(None) => respond(
             StatusCode::NOT_FOUND,
             page(
