@@ -190,6 +190,26 @@ pub enum TextOrJson {
     Json,
 }
 
+/// `--format text|json`, with `--json` for `--format json`, as the older lists spell it.
+#[derive(Debug, clap::Args)]
+pub struct ListFormat {
+    #[arg(long, value_enum, default_value = "text")]
+    format: TextOrJson,
+    /// The same as --format json.
+    #[arg(long, conflicts_with = "format")]
+    json: bool,
+}
+
+impl ListFormat {
+    fn get(&self) -> TextOrJson {
+        if self.json {
+            TextOrJson::Json
+        } else {
+            self.format
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum CertifyCommand {
     /// Open a session for a DMS: prints its id, endpoint, credentials and where the sheet is.
@@ -284,6 +304,11 @@ pub enum CompanyCommand {
         #[arg(long, value_enum, default_value = "garage")]
         kind: CompanyKind,
     },
+    /// Every company, with who added it and when, and how many accounts it has.
+    List {
+        #[command(flatten)]
+        format: ListFormat,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -299,6 +324,37 @@ pub enum UserCommand {
         /// Read the password from standard input instead of generating one.
         #[arg(long)]
         password_stdin: bool,
+    },
+    /// Every account (or a company's), whether it is disabled, and who changed it when.
+    List {
+        /// Only this company's accounts.
+        #[arg(long)]
+        kbo: Option<String>,
+        #[command(flatten)]
+        format: ListFormat,
+    },
+    /// Refuse the account on its next request (a leaked password, a garage that closed).
+    Disable {
+        username: String,
+        /// Why; kept with who and when.
+        #[arg(long)]
+        note: String,
+    },
+    /// Let a disabled account log in again.
+    Enable {
+        username: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Replace the password (prints a generated one unless --password-stdin is given); the old
+    /// one is refused from the next request on.
+    ResetPassword {
+        username: String,
+        /// Read the new password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+        #[arg(long)]
+        note: Option<String>,
     },
 }
 
@@ -427,8 +483,19 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
                     kind,
                 },
         } => {
-            let kbo = staff::companies::add(&mut conn, &kbo, &name, &nace, kind, Utc::now())?;
-            println!("company {kbo} added: {name}");
+            let actor = staff::Actor::staff_or_bootstrap(&mut conn, who.as_deref())?;
+            let kbo =
+                staff::companies::add(&mut conn, &actor, &kbo, &name, &nace, kind, Utc::now())?;
+            println!("company {kbo} added: {name}{}", by(&actor));
+        }
+        StaffCommand::Company {
+            command: CompanyCommand::List { format },
+        } => {
+            let companies = staff::companies::list(&mut conn)?;
+            match format.get() {
+                TextOrJson::Json => println!("{}", to_json(&companies)?),
+                TextOrJson::Text => print!("{}", staff::companies::render_text(&companies)),
+            }
         }
         StaffCommand::User {
             command:
@@ -440,20 +507,79 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
                 },
         } => {
             let role = Role::parse(&role).expect("clap allows only the three roles");
-            let password = if password_stdin {
-                let mut input = String::new();
-                std::io::stdin()
-                    .read_to_string(&mut input)
-                    .map_err(|e| CliError::Io(format!("reading the password: {e}")))?;
-                Some(input.trim_end_matches(['\r', '\n']).to_owned())
-            } else {
-                None
-            };
-            let generated =
-                staff::accounts::add(&mut conn, &kbo, &username, role, password, Utc::now())?;
+            let actor = staff::Actor::staff_or_bootstrap(&mut conn, who.as_deref())?;
+            let password = password_from_stdin(password_stdin)?;
+            let generated = staff::accounts::add(
+                &mut conn,
+                &actor,
+                &kbo,
+                &username,
+                role,
+                password,
+                Utc::now(),
+            )?;
             match generated {
-                Some(password) => println!("user {username} added; password: {password}"),
-                None => println!("user {username} added"),
+                Some(password) => {
+                    println!("user {username} added{}; password: {password}", by(&actor))
+                }
+                None => println!("user {username} added{}", by(&actor)),
+            }
+        }
+        StaffCommand::User {
+            command: UserCommand::List { kbo, format },
+        } => {
+            let accounts = staff::accounts::list(&mut conn, kbo.as_deref())?;
+            match format.get() {
+                TextOrJson::Json => println!("{}", to_json(&accounts)?),
+                TextOrJson::Text => print!("{}", staff::accounts::render_text(&accounts)),
+            }
+        }
+        StaffCommand::User {
+            command: UserCommand::Disable { username, note },
+        } => {
+            let actor = staff::Actor::staff(&mut conn, who.as_deref())?;
+            staff::accounts::disable(&mut conn, &actor, &username, &note, Utc::now())?;
+            println!(
+                "user {username} disabled{}: it is refused from its next request on",
+                by(&actor)
+            );
+        }
+        StaffCommand::User {
+            command: UserCommand::Enable { username, note },
+        } => {
+            let actor = staff::Actor::staff(&mut conn, who.as_deref())?;
+            staff::accounts::enable(&mut conn, &actor, &username, note.as_deref(), Utc::now())?;
+            println!("user {username} enabled again{}", by(&actor));
+        }
+        StaffCommand::User {
+            command:
+                UserCommand::ResetPassword {
+                    username,
+                    password_stdin,
+                    note,
+                },
+        } => {
+            let actor = staff::Actor::staff(&mut conn, who.as_deref())?;
+            let password = password_from_stdin(password_stdin)?;
+            let reset = staff::accounts::reset_password(
+                &mut conn,
+                &actor,
+                &username,
+                password,
+                note.as_deref(),
+                Utc::now(),
+            )?;
+            match reset.generated {
+                Some(password) => {
+                    println!(
+                        "password of {username} reset{}; new password: {password}",
+                        by(&actor)
+                    )
+                }
+                None => println!("password of {username} reset{}", by(&actor)),
+            }
+            if reset.still_disabled {
+                eprintln!("note: {username} is still disabled; `carpass staff user enable {username}` lets it in again");
             }
         }
         StaffCommand::Review {
@@ -473,7 +599,7 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
         StaffCommand::Review {
             command: ReviewCommand::Accept { reading_id, note },
         } => {
-            let me = review::staff_member(&mut conn, who.as_deref())?;
+            let me = staff::staff_member(&mut conn, who.as_deref())?;
             let status = review::decide(
                 &mut conn,
                 &me,
@@ -487,7 +613,7 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
         StaffCommand::Review {
             command: ReviewCommand::Reject { reading_id, note },
         } => {
-            let me = review::staff_member(&mut conn, who.as_deref())?;
+            let me = staff::staff_member(&mut conn, who.as_deref())?;
             let status = review::decide(
                 &mut conn,
                 &me,
@@ -506,7 +632,7 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
             form_ref,
             note,
         } => {
-            let me = review::staff_member(&mut conn, who.as_deref())?;
+            let me = staff::staff_member(&mut conn, who.as_deref())?;
             let form = PaperForm {
                 reference: form_ref,
                 odometer,
@@ -528,7 +654,7 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
             fail: _,
             note,
         } => {
-            let me = review::staff_member(&mut conn, who.as_deref())?;
+            let me = staff::staff_member(&mut conn, who.as_deref())?;
             let cert_pool = db::open(db::Database::Certification, &url, 1)?;
             let mut cert = cert_pool.get().map_err(db::DbError::from)?;
             let criterion = approvals::verdict(
@@ -550,7 +676,7 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
             valid_until,
             note,
         } => {
-            let me = review::staff_member(&mut conn, who.as_deref())?;
+            let me = staff::staff_member(&mut conn, who.as_deref())?;
             let cert_pool = db::open(db::Database::Certification, &url, 1)?;
             let mut cert = cert_pool.get().map_err(db::DbError::from)?;
             let note =
@@ -574,7 +700,7 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
             );
         }
         StaffCommand::Revoke { approval_id, note } => {
-            let me = review::staff_member(&mut conn, who.as_deref())?;
+            let me = staff::staff_member(&mut conn, who.as_deref())?;
             let revoked = approvals::revoke(&mut conn, &approval_id, &note, &me, Utc::now())?;
             println!(
                 "approval {} of {} {} revoked",
@@ -606,7 +732,7 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
             json,
         } => {
             let candidates = if publish {
-                let me = review::staff_member(&mut conn, who.as_deref())?;
+                let me = staff::staff_member(&mut conn, who.as_deref())?;
                 let trusted = trusted_providers::publish(&mut conn, year, &me, Utc::now())?;
                 eprintln!(
                     "the Trusted Provider list {year} is published: {} companies",
@@ -823,6 +949,33 @@ fn certify(
         }
     }
     Ok(())
+}
+
+/// Who the audit records, as the confirmation says it; before the first staff account exists,
+/// a note on standard error says that no one was recorded.
+fn by(actor: &staff::Actor) -> String {
+    match actor.staff_username() {
+        Some(username) => format!(" by {username}"),
+        None => {
+            eprintln!(
+                "note: no staff account exists yet, so no one is recorded as acting; once one \
+                 exists, these commands need --staff USERNAME (or CARPASS_STAFF)"
+            );
+            String::new()
+        }
+    }
+}
+
+/// The password piped on standard input (one line), when asked for.
+fn password_from_stdin(asked: bool) -> Result<Option<String>, CliError> {
+    if !asked {
+        return Ok(None);
+    }
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .map_err(|e| CliError::Io(format!("reading the password: {e}")))?;
+    Ok(Some(input.trim_end_matches(['\r', '\n']).to_owned()))
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, CliError> {

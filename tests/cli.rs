@@ -6,7 +6,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use carpass::db::schema::{accounts, companies, vehicles};
+use carpass::db::schema::{account_events, accounts, companies, vehicles};
 use carpass::db::{self, DatabaseUrl, PooledConnection};
 use carpass::service::passwords;
 use diesel::prelude::*;
@@ -305,6 +305,219 @@ fn the_database_url_is_taken_from_carpass_database_url_when_the_option_is_absent
     assert_eq!(count!(&db, companies), 1);
     let default_db = cwd.path().join("carpass.db");
     assert!(!default_db.exists(), "the default database was used");
+}
+
+#[test]
+fn a_leaked_password_is_revoked_from_the_command_line_and_every_change_names_who_made_it() {
+    let (_dir, db) = database();
+    // The first registry company and staff account: no staff account can be named yet.
+    let out = add_company(&db, "1000.010.117", "94990", "registry");
+    succeeds(&out);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no staff account exists yet"),
+        "{}",
+        report(&out)
+    );
+    let staff_user = |name: &str| {
+        let line = format!("staff user add --kbo 1000.010.117 --username {name} --role staff --password-stdin --staff clerk-one");
+        carpass_with_stdin(&db, &words(&line), PASSWORD)
+    };
+    let first =
+        "staff user add --kbo 1000.010.117 --username clerk-one --role staff --password-stdin";
+    succeeds(&carpass_with_stdin(&db, &words(first), PASSWORD));
+    // From now on, who acts must be said.
+    fails(
+        &add_company(&db, KBO, "45201", "garage"),
+        "say who you are: --staff USERNAME or CARPASS_STAFF",
+    );
+    assert_eq!(count!(&db, companies), 1);
+    fn clerk(line: &str) -> Vec<&str> {
+        let mut args = vec!["staff", "--staff", "clerk-one"];
+        args.extend(words(line));
+        args
+    }
+    let added = succeeds(&carpass(
+        &db,
+        &clerk(&format!(
+            "company add --kbo {KBO} --nace 45201 --name Janssens"
+        )),
+    ));
+    assert_eq!(added, "company 0403.170.701 added: Janssens by clerk-one\n");
+    let added = succeeds(&carpass(
+        &db,
+        &clerk(&format!(
+            "user add --kbo {KBO} --username garage-one --role submitter"
+        )),
+    ));
+    assert!(
+        added.starts_with("user garage-one added by clerk-one; password: "),
+        "{added}"
+    );
+    succeeds(&staff_user("clerk-two"));
+
+    let json = succeeds(&carpass(&db, &["staff", "user", "list", "--json"]));
+    assert_eq!(
+        json,
+        succeeds(&carpass(
+            &db,
+            &["staff", "user", "list", "--format", "json"]
+        ))
+    );
+    let accounts: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let garage = accounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["username"] == "garage-one")
+        .unwrap();
+    assert_eq!(
+        (&garage["created"]["by"], &garage["disabled"]),
+        (&serde_json::json!("clerk-one"), &serde_json::json!(false))
+    );
+    let first = accounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["username"] == "clerk-one")
+        .unwrap();
+    assert_eq!(first["created"]["by"], serde_json::Value::Null);
+    assert_eq!(
+        first["created"]["note"],
+        "before the first staff account existed"
+    );
+
+    fails(
+        &carpass(&db, &words("staff user disable garage-one --note leaked")),
+        "--staff USERNAME",
+    );
+    let blank_note = [&clerk("user disable garage-one --note")[..], &["  "]].concat();
+    fails(&carpass(&db, &blank_note), "--note must say why");
+    fails(
+        &carpass(&db, &clerk("user disable nobody --note leaked")),
+        "no account nobody; `carpass staff user list` shows them",
+    );
+    fails(
+        &carpass(&db, &clerk("user disable clerk-one --note tired")),
+        "you cannot disable your own account",
+    );
+    let out = succeeds(&carpass(
+        &db,
+        &clerk("user disable garage-one --note leaked"),
+    ));
+    assert_eq!(
+        out,
+        "user garage-one disabled by clerk-one: it is refused from its next request on\n"
+    );
+    let events = count!(&db, account_events);
+    fails(
+        &carpass(&db, &clerk("user disable garage-one --note again")),
+        "the account garage-one is disabled already",
+    );
+    assert_eq!(
+        count!(&db, account_events),
+        events,
+        "a refused command records nothing"
+    );
+    let text = succeeds(&carpass(&db, &["staff", "user", "list", "--kbo", KBO]));
+    assert!(
+        text.contains("garage-one  submitter  0403.170.701 Janssens  DISABLED ")
+            && text.contains(" by clerk-one (leaked)"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("clerk-two"),
+        "--kbo lists one company's accounts: {text}"
+    );
+
+    let old_hash = password_hash(&db, "garage-one");
+    let reset = carpass(
+        &db,
+        &clerk("user reset-password garage-one --note ticket-4711"),
+    );
+    let printed = succeeds(&reset);
+    let password = printed
+        .trim_end()
+        .strip_prefix("password of garage-one reset by clerk-one; new password: ")
+        .unwrap_or_else(|| panic!("{printed}"));
+    let new_hash = password_hash(&db, "garage-one");
+    assert!(new_hash != old_hash && passwords::verify(password, &new_hash));
+    assert!(
+        String::from_utf8_lossy(&reset.stderr).contains("garage-one is still disabled"),
+        "{}",
+        report(&reset)
+    );
+    succeeds(&carpass(&db, &clerk("user enable garage-one")));
+    fails(
+        &carpass(&db, &clerk("user enable garage-one")),
+        "the account garage-one is not disabled",
+    );
+
+    // A disabled staff member can no longer act.
+    succeeds(&carpass(&db, &clerk("user disable clerk-two --note left")));
+    let as_two = [
+        "staff",
+        "--staff",
+        "clerk-two",
+        "user",
+        "enable",
+        "clerk-two",
+    ];
+    fails(
+        &carpass(&db, &as_two),
+        "the staff account clerk-two is disabled",
+    );
+
+    let query = account_events::table
+        .inner_join(accounts::table)
+        .filter(accounts::username.eq("garage-one"))
+        .order(account_events::id)
+        .select((
+            account_events::action,
+            account_events::staff_username,
+            account_events::note,
+        ));
+    let audit: Vec<(String, Option<String>, Option<String>)> =
+        query.load(&mut **connection(&db)).unwrap();
+    let by = Some("clerk-one".to_owned());
+    assert_eq!(
+        audit,
+        [
+            ("account_added".into(), by.clone(), None),
+            ("disabled".into(), by.clone(), Some("leaked".into())),
+            (
+                "password_reset".into(),
+                by.clone(),
+                Some("ticket-4711".into())
+            ),
+            ("enabled".into(), by.clone(), None),
+        ]
+    );
+
+    let companies: serde_json::Value = serde_json::from_str(&succeeds(&carpass(
+        &db,
+        &["staff", "company", "list", "--json"],
+    )))
+    .unwrap();
+    let garage = &companies[0];
+    assert_eq!(
+        (
+            &garage["kbo"],
+            &garage["created"]["by"],
+            &garage["accounts"]
+        ),
+        (
+            &serde_json::json!("0403.170.701"),
+            &serde_json::json!("clerk-one"),
+            &serde_json::json!(1)
+        )
+    );
+    let text = succeeds(&carpass(&db, &["staff", "company", "list"]));
+    assert!(
+        text.contains(
+            "1000.010.117  Garage Janssens (registry, NACE 94990)  2 accounts, 1 disabled"
+        ),
+        "{text}"
+    );
 }
 
 /// A `carpass serve --demo` child process, killed when the test ends, passed or not.

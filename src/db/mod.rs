@@ -13,6 +13,7 @@ macro_rules! on_backend {
     };
 }
 
+pub mod account_events;
 pub mod accounts;
 pub mod approvals;
 pub mod audit;

@@ -68,6 +68,12 @@ pub enum AuthError {
     /// The same answer for an unknown user and a wrong password (SPEC 7.3).
     #[error("authentication failed: the user name or the password is wrong")]
     Failed,
+    /// Only after the right password: it tells the garage to call the registry instead of
+    /// retyping, and tells nothing to whoever does not know the password.
+    #[error(
+        "the account {0} is disabled by the registry: contact the registry to have it enabled"
+    )]
+    Disabled(String),
     #[error("wsu:Created {created} is more than 5 minutes away from the registry's clock ({now}); check the DMS clock and send a fresh token")]
     Stale {
         created: DateTime<Utc>,
@@ -181,6 +187,7 @@ impl Authenticator {
         ) {
             return Err(AuthError::Failed);
         }
+        enabled(&row)?;
         fresh(credentials, now)?;
         if let Some(nonce) = &credentials.nonce {
             // Kept a little longer than the window on either side of Created.
@@ -215,6 +222,8 @@ impl Authenticator {
         let Some(role) = Role::parse(&row.role).filter(|_| self.cached(&key)) else {
             return Ok(None);
         };
+        // The row is read on every request: a remembered password does not outlive a disabling.
+        enabled(&row)?;
         fresh(credentials, now)?;
         Ok(Some(account(row, role)))
     }
@@ -259,6 +268,13 @@ impl Authenticator {
         }
         cache.insert(key, now + CACHE_TTL);
         true
+    }
+}
+
+fn enabled(row: &accounts::AccountRow) -> Result<(), AuthError> {
+    match row.disabled_at {
+        Some(_) => Err(AuthError::Disabled(row.username.clone())),
+        None => Ok(()),
     }
 }
 

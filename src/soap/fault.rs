@@ -24,6 +24,7 @@ pub enum FaultCode {
     SchemaViolation,
     AuthenticationRequired,
     AuthenticationFailed,
+    AccountDisabled,
     PasswordDigestNotSupported,
     StaleTimestamp,
     NonceReplayed,
@@ -36,7 +37,7 @@ pub enum FaultCode {
 }
 
 impl FaultCode {
-    pub const ALL: [FaultCode; 20] = [
+    pub const ALL: [FaultCode; 21] = [
         FaultCode::MalformedXml,
         FaultCode::DtdForbidden,
         FaultCode::BodyTooLarge,
@@ -48,6 +49,7 @@ impl FaultCode {
         FaultCode::SchemaViolation,
         FaultCode::AuthenticationRequired,
         FaultCode::AuthenticationFailed,
+        FaultCode::AccountDisabled,
         FaultCode::PasswordDigestNotSupported,
         FaultCode::StaleTimestamp,
         FaultCode::NonceReplayed,
@@ -72,6 +74,7 @@ impl FaultCode {
             FaultCode::SchemaViolation => "SCHEMA_VIOLATION",
             FaultCode::AuthenticationRequired => "AUTHENTICATION_REQUIRED",
             FaultCode::AuthenticationFailed => "AUTHENTICATION_FAILED",
+            FaultCode::AccountDisabled => "ACCOUNT_DISABLED",
             FaultCode::PasswordDigestNotSupported => "PASSWORD_DIGEST_NOT_SUPPORTED",
             FaultCode::StaleTimestamp => "STALE_TIMESTAMP",
             FaultCode::NonceReplayed => "NONCE_REPLAYED",
@@ -236,6 +239,7 @@ impl From<AuthError> for Fault {
     fn from(e: AuthError) -> Fault {
         match e {
             AuthError::Failed => Fault::new(FaultCode::AuthenticationFailed, e.to_string()),
+            AuthError::Disabled(_) => Fault::new(FaultCode::AccountDisabled, e.to_string()),
             AuthError::Stale { .. } => Fault::new(FaultCode::StaleTimestamp, e.to_string()),
             AuthError::Replayed => Fault::new(FaultCode::NonceReplayed, e.to_string()),
             AuthError::Storage(cause) => cause.into(),

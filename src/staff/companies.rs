@@ -1,10 +1,14 @@
-//! `carpass staff company add` (SPEC 2.6: enterprises with a reporting NACE code get accounts).
+//! `carpass staff company add|list` (SPEC 2.6: enterprises with a reporting NACE code get
+//! accounts). Who added a company, and when, is recorded with it.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::Serialize;
 
-use super::StaffError;
+use super::{Actor, StaffError};
+use crate::db::account_events::{self, AccountEventRow, NewAccountEvent};
 use crate::db::companies::{self, NewCompany};
-use crate::db::DbConnection;
+use crate::db::{accounts, DbConnection};
+use crate::domain::account_action::AccountAction;
 use crate::domain::enterprise_number::EnterpriseNumber;
 use crate::domain::nace::{NaceCode, REPORTING_NACE_CODES};
 
@@ -28,6 +32,7 @@ impl CompanyKind {
 
 pub fn add(
     conn: &mut DbConnection,
+    actor: &Actor,
     kbo: &str,
     name: &str,
     nace: &str,
@@ -53,21 +58,155 @@ pub fn add(
             REPORTING_NACE_CODES.join(", ")
         )));
     }
-    if companies::find_by_kbo(conn, kbo.digits())?.is_some() {
-        return Err(StaffError::Conflict(format!(
-            "the company {kbo} exists already"
-        )));
-    }
     let nace_codes: Vec<String> = codes.iter().map(ToString::to_string).collect();
-    companies::insert(
-        conn,
-        &NewCompany {
-            kbo: kbo.digits(),
-            name,
-            kind: kind.as_str(),
-            nace_codes: &nace_codes.join(","),
-            created_at: now.naive_utc(),
-        },
-    )?;
-    Ok(kbo)
+    crate::db::writing(conn, |conn| {
+        if companies::find_by_kbo(conn, kbo.digits())?.is_some() {
+            return Err(StaffError::Conflict(format!(
+                "the company {kbo} exists already"
+            )));
+        }
+        let company_id = companies::insert(
+            conn,
+            &NewCompany {
+                kbo: kbo.digits(),
+                name,
+                kind: kind.as_str(),
+                nace_codes: &nace_codes.join(","),
+                created_at: now.naive_utc(),
+            },
+        )?;
+        account_events::add(
+            conn,
+            &NewAccountEvent {
+                company_id,
+                account_id: None,
+                action: AccountAction::CompanyAdded.as_str(),
+                staff_username: actor.staff_username(),
+                note: actor.note(None).as_deref(),
+                acted_at: now.naive_utc(),
+            },
+        )?;
+        Ok(kbo)
+    })
+}
+
+/// A change as the lists show it: when, which staff account (none for what was done before
+/// the first one existed, or before changes were recorded) and the note kept with it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    pub at: String,
+    pub by: Option<String>,
+    pub note: Option<String>,
+}
+
+impl Change {
+    pub(super) fn of(event: &AccountEventRow) -> Change {
+        Change {
+            at: event.acted_at.and_utc().to_rfc3339(),
+            by: event.staff_username.clone(),
+            note: event.note.clone(),
+        }
+    }
+
+    /// `2026-12-06 03:40 UTC by clerk-one (why)`.
+    pub fn render(&self) -> String {
+        let at = chrono::DateTime::parse_from_rfc3339(&self.at)
+            .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_else(|_| self.at.clone());
+        let by = self
+            .by
+            .as_ref()
+            .map(|by| format!(" by {by}"))
+            .unwrap_or_default();
+        match &self.note {
+            Some(note) => format!("{at}{by} ({note})"),
+            None => format!("{at}{by}"),
+        }
+    }
+}
+
+/// A company as `staff company list` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompanyView {
+    pub kbo: String,
+    pub name: String,
+    pub kind: String,
+    pub nace_codes: Vec<String>,
+    pub accounts: usize,
+    pub disabled_accounts: usize,
+    pub created: Change,
+}
+
+/// Every company, by enterprise number, with who added it.
+pub fn list(conn: &mut DbConnection) -> Result<Vec<CompanyView>, StaffError> {
+    let events = account_events::all(conn)?;
+    let all_accounts = accounts::listing(conn, None)?;
+    companies::all(conn)?
+        .into_iter()
+        .map(|c| {
+            let added = events
+                .iter()
+                .find(|e| e.company_id == c.id && e.action == AccountAction::CompanyAdded.as_str())
+                .map(Change::of)
+                // Every company has its event (the migration added those of the older ones).
+                .unwrap_or_else(|| unrecorded(c.created_at));
+            let own: Vec<_> = all_accounts
+                .iter()
+                .filter(|a| a.company_id == c.id)
+                .collect();
+            Ok(CompanyView {
+                kbo: display_kbo(&c.kbo),
+                name: c.name,
+                kind: c.kind,
+                nace_codes: c
+                    .nace_codes
+                    .split(',')
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                accounts: own.len(),
+                disabled_accounts: own.iter().filter(|a| a.disabled_at.is_some()).count(),
+                created: added,
+            })
+        })
+        .collect()
+}
+
+/// A creation without its event: made by something other than these commands (a
+/// certification session's company, in the certification database).
+pub(super) fn unrecorded(at: NaiveDateTime) -> Change {
+    Change {
+        at: at.and_utc().to_rfc3339(),
+        by: None,
+        note: Some("not recorded".into()),
+    }
+}
+
+/// The stored ten digits as people write them (`0403.170.701`).
+pub(super) fn display_kbo(digits: &str) -> String {
+    EnterpriseNumber::parse(digits).map_or_else(|_| digits.to_owned(), |k| k.to_string())
+}
+
+pub fn render_text(companies: &[CompanyView]) -> String {
+    if companies.is_empty() {
+        return "no companies; add one with `carpass staff company add`\n".into();
+    }
+    let mut out = String::new();
+    for c in companies {
+        out.push_str(&format!(
+            "{}  {} ({}, NACE {})  {} accounts{}\n  added {}\n",
+            c.kbo,
+            c.name,
+            c.kind,
+            c.nace_codes.join(","),
+            c.accounts,
+            if c.disabled_accounts > 0 {
+                format!(", {} disabled", c.disabled_accounts)
+            } else {
+                String::new()
+            },
+            c.created.render()
+        ));
+    }
+    out
 }

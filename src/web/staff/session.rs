@@ -151,9 +151,12 @@ async fn current(req: &HttpRequest) -> Result<Staff, HttpResponse> {
             let Some(session) = staff_sessions::find_live(conn, &lookup, now)? else {
                 return Ok(None);
             };
-            // An account that lost the staff role, or is gone, loses its sessions with it.
-            let still_staff = accounts::find_by_username(conn, &session.username)?
-                .is_some_and(|account| account.role == Role::Staff.as_str());
+            // An account that lost the staff role, was disabled or is gone, loses its sessions
+            // with it, on their next request.
+            let still_staff =
+                accounts::find_by_username(conn, &session.username)?.is_some_and(|account| {
+                    account.role == Role::Staff.as_str() && account.disabled_at.is_none()
+                });
             Ok(still_staff.then_some(session))
         })
         .await;
@@ -266,7 +269,7 @@ pub async fn login(
         expires_at: (now + LIFETIME).naive_utc(),
     };
     let outcome = state
-        .run(move |conn| -> Result<bool, ServiceError> {
+        .run(move |conn| -> Result<Login, ServiceError> {
             let credentials = Credentials {
                 username: username.trim().to_owned(),
                 password,
@@ -275,8 +278,9 @@ pub async fn login(
             };
             let account = match authenticator.authenticate(conn, &credentials, now) {
                 Ok(account) if account.role == Role::Staff => account,
+                Err(AuthError::Disabled(_)) => return Ok(Login::Disabled),
                 Ok(_) | Err(AuthError::Failed | AuthError::Stale { .. } | AuthError::Replayed) => {
-                    return Ok(false)
+                    return Ok(Login::Refused)
                 }
                 Err(AuthError::Storage(e)) => return Err(e),
             };
@@ -288,11 +292,11 @@ pub async fn login(
                     ..session
                 },
             )?;
-            Ok(true)
+            Ok(Login::In)
         })
         .await;
     match outcome {
-        Ok(true) => {
+        Ok(Login::In) => {
             let mut response = see_other("/staff");
             match header::HeaderValue::from_str(&cookie(&req, &token, LIFETIME.num_seconds())) {
                 Ok(value) => {
@@ -302,8 +306,18 @@ pub async fn login(
                 Err(_) => page::unavailable(),
             }
         }
+        // Said only to whoever knew the password (see AuthError::Disabled).
+        Ok(Login::Disabled) => respond(
+            StatusCode::FORBIDDEN,
+            login_html(
+                &typed,
+                Some(&Notice::Error(
+                    "This account is disabled. Another staff member can enable it again.".into(),
+                )),
+            ),
+        ),
         // The same answer for a wrong password, an unknown user and a non-staff account.
-        Ok(false) => respond(
+        Ok(Login::Refused) => respond(
             StatusCode::FORBIDDEN,
             login_html(
                 &typed,
@@ -314,6 +328,12 @@ pub async fn login(
         ),
         Err(error) => Failure::from(error).response(),
     }
+}
+
+enum Login {
+    In,
+    Refused,
+    Disabled,
 }
 
 #[derive(Deserialize)]
