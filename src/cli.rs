@@ -37,6 +37,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Create the database (and the certification database beside it), or bring an existing
+    /// one up to date; the staff, import and certify commands only open what exists.
+    Init,
     /// Serve the SOAP endpoint (the WSDL is at /soap/inflow?wsdl).
     Serve {
         #[arg(long, env = "CARPASS_BIND", default_value = DEFAULT_BIND)]
@@ -382,6 +385,19 @@ pub enum CliError {
 pub fn run(cli: Cli) -> Result<(), CliError> {
     let url = DatabaseUrl::parse(&cli.database_url)?;
     match cli.command {
+        Command::Init => {
+            db::open(db::Database::Production, &url, 1)?;
+            let certification = db::Database::Certification;
+            db::open(certification, &url, 1)?;
+            println!("the carpass database {url} is ready");
+            if !url.is_postgres() {
+                println!(
+                    "  certification database beside it: {}",
+                    certification.url(&url)
+                );
+            }
+            Ok(())
+        }
         Command::Serve {
             bind,
             demo,
@@ -417,7 +433,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let input =
                 std::fs::File::open(&file).map_err(|e| CliError::Io(format!("{name}: {e}")))?;
             let vehicles = staff::import::parse(&name, input)?;
-            let pool = db::connect(&url, 1)?;
+            let pool = db::connect_existing(&url, 1)?;
             let mut conn = pool.get().map_err(db::DbError::from)?;
             let summary =
                 register::import(&mut conn, &vehicles, Utc::now()).map_err(StaffError::from)?;
@@ -471,7 +487,7 @@ fn serve(settings: Settings, demo: bool) -> Result<(), CliError> {
 }
 
 fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result<(), CliError> {
-    let pool = db::connect(&url, 1)?;
+    let pool = db::connect_existing(&url, 1)?;
     let mut conn = pool.get().map_err(db::DbError::from)?;
     match command {
         StaffCommand::Company {
@@ -655,7 +671,7 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
             note,
         } => {
             let me = staff::staff_member(&mut conn, who.as_deref())?;
-            let cert_pool = db::open(db::Database::Certification, &url, 1)?;
+            let cert_pool = db::open_existing(db::Database::Certification, &url, 1)?;
             let mut cert = cert_pool.get().map_err(db::DbError::from)?;
             let criterion = approvals::verdict(
                 &mut cert,
@@ -677,7 +693,7 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
             note,
         } => {
             let me = staff::staff_member(&mut conn, who.as_deref())?;
-            let cert_pool = db::open(db::Database::Certification, &url, 1)?;
+            let cert_pool = db::open_existing(db::Database::Certification, &url, 1)?;
             let mut cert = cert_pool.get().map_err(db::DbError::from)?;
             let note =
                 note.unwrap_or_else(|| format!("certifiable evaluation of session {session}"));
@@ -777,7 +793,7 @@ fn certify(
     public_url: &str,
     command: CertifyCommand,
 ) -> Result<(), CliError> {
-    let pool = db::open(db::Database::Certification, &url, 1)?;
+    let pool = db::open_existing(db::Database::Certification, &url, 1)?;
     let mut conn = pool.get().map_err(db::DbError::from)?;
     match command {
         CertifyCommand::Start {

@@ -27,8 +27,15 @@ const GOLF: &str = "WVWZZZ1KZ8W123456,Volkswagen,Golf,M1,1280,2016-09-30,2022-01
 const CAR_VIN: &str = "WDB2030461A000001";
 const VAN_VIN: &str = "VF1RFB00X12345678";
 
-/// A temp dir and the URL of a (not yet created) SQLite database in it.
+/// A temp dir and the URL of a SQLite database in it that `carpass init` created.
 fn database() -> (TempDir, String) {
+    let (dir, url) = no_database();
+    succeeds(&carpass(&url, &["init"]));
+    (dir, url)
+}
+
+/// A temp dir and the URL of a SQLite database in it that does not exist.
+fn no_database() -> (TempDir, String) {
     let dir = tempfile::tempdir().expect("a temp dir");
     let url = format!("sqlite://{}", dir.path().join("carpass.db").display());
     (dir, url)
@@ -305,6 +312,147 @@ fn the_database_url_is_taken_from_carpass_database_url_when_the_option_is_absent
     assert_eq!(count!(&db, companies), 1);
     let default_db = cwd.path().join("carpass.db");
     assert!(!default_db.exists(), "the default database was used");
+}
+
+#[test]
+fn staff_import_and_certify_commands_on_a_missing_database_fail_naming_it_and_create_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("v.csv");
+    std::fs::write(&csv, format!("{HEADER}\n{CAR}\n")).unwrap();
+    let typo = dir.path().join("typo");
+    let path = typo.join("x.db");
+    let db = format!("sqlite://{}", path.display());
+    let csv = csv.to_str().unwrap();
+    let commands: [&[&str]; 9] = [
+        &["staff", "review", "list"],
+        &words(ADD_GARAGE),
+        &["staff", "company", "list", "--json"],
+        &["staff", "user", "list"],
+        &[
+            "staff",
+            "--staff",
+            "clerk-one",
+            "user",
+            "disable",
+            "garage-one",
+            "--note",
+            "leaked",
+        ],
+        &["staff", "sweep"],
+        &["staff", "software"],
+        &["import", "vehicles", csv],
+        &["certify", "sheet", "no-such-session"],
+    ];
+    for args in commands {
+        let out = carpass(&db, args);
+        fails(&out, "no carpass ");
+        fails(&out, &format!("at {}", typo.display()));
+        fails(
+            &out,
+            "create it with `carpass init` (or by starting `carpass serve`)",
+        );
+        assert!(!typo.exists(), "{args:?} created {}", typo.display());
+    }
+    // The same file named without its directory, in the current directory.
+    let cwd = tempfile::tempdir().unwrap();
+    let out = command("nothere.db", &["staff", "review", "list"])
+        .current_dir(cwd.path())
+        .output()
+        .unwrap();
+    fails(&out, "no carpass database at nothere.db");
+    let left: Vec<_> = std::fs::read_dir(cwd.path()).unwrap().collect();
+    assert!(left.is_empty(), "files were created: {left:?}");
+}
+
+#[test]
+fn a_file_that_holds_no_carpass_database_is_refused_and_left_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.db");
+    std::fs::write(&path, b"").unwrap();
+    let db = format!("sqlite://{}", path.display());
+    let out = carpass(&db, &["staff", "review", "list"]);
+    fails(
+        &out,
+        &format!("sqlite://{} holds no carpass database", path.display()),
+    );
+    fails(&out, "carpass init");
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().len(),
+        0,
+        "nothing was written to it"
+    );
+}
+
+#[test]
+fn carpass_init_creates_the_database_and_its_certification_database_and_may_run_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new").join("carpass.db");
+    let db = format!("sqlite://{}", path.display());
+    let out = succeeds(&carpass(&db, &["init"]));
+    assert!(
+        out.contains(&format!("the carpass database {db} is ready")),
+        "{out}"
+    );
+    let certification = dir.path().join("new").join("carpass-certification.db");
+    assert!(out.contains(&certification.display().to_string()), "{out}");
+    assert!(path.is_file() && certification.is_file());
+    succeeds(&carpass(&db, &["init"]));
+    add_garage(&db);
+    succeeds(&carpass(&db, &["init"]));
+    assert_eq!(count!(&db, companies), 1, "init again keeps what is there");
+    let list = succeeds(&carpass(&db, &["staff", "review", "list"]));
+    assert_eq!(list.trim(), "no readings in review");
+    let sheet = carpass(&db, &["certify", "sheet", "no-such-session"]);
+    fails(&sheet, "no certification session 'no-such-session'");
+}
+
+#[test]
+fn staff_commands_refuse_a_postgres_database_where_carpass_was_never_set_up() {
+    let Some(admin) = std::env::var("CARPASS_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        eprintln!("SKIPPED: CARPASS_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let name = format!("carpass_cli_{}", uuid::Uuid::new_v4().simple());
+    let mut admin_conn = diesel::pg::PgConnection::establish(&admin).unwrap();
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut admin_conn)
+        .unwrap();
+    let db = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+    let tables = || -> i64 {
+        let mut conn = diesel::pg::PgConnection::establish(&db).unwrap();
+        let query = "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')";
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        diesel::sql_query(query)
+            .get_result::<Count>(&mut conn)
+            .unwrap()
+            .n
+    };
+    let review = carpass(&db, &["staff", "review", "list"]);
+    let certify = carpass(&db, &["certify", "sheet", "no-such-session"]);
+    let tables_before_init = tables();
+    let init = carpass(&db, &["init"]);
+    let after = carpass(&db, &["staff", "review", "list"]);
+    let tables_after_init = tables();
+    let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+    diesel::sql_query(drop).execute(&mut admin_conn).unwrap();
+
+    fails(
+        &review,
+        &format!("/{name} holds no carpass database (its migrations were never run there)"),
+    );
+    fails(&review, "create it with `carpass init`");
+    fails(&certify, "holds no carpass certification database");
+    assert_eq!(tables_before_init, 0, "the refused commands created tables");
+    succeeds(&init);
+    assert_eq!(succeeds(&after).trim(), "no readings in review");
+    assert!(tables_after_init > 0);
 }
 
 #[test]
@@ -586,7 +734,8 @@ fn submitter_password(banner: &[String]) -> String {
 
 #[actix_rt::test]
 async fn serve_demo_prints_the_wsdl_url_and_credentials_and_serves_the_wsdl_with_its_address() {
-    let (_dir, db) = database();
+    // On no database at all: serve creates it, as the README's first command needs.
+    let (_dir, db) = no_database();
     let server = Server::start(&db);
     let banner = server.banner();
     let port = server.port;

@@ -23,6 +23,7 @@ python3 -m venv "$work/venv"
 secret() { python3 -c 'import secrets; print(secrets.token_urlsafe(18))'; }
 staff_password=$(secret)
 garage_password=$(secret)
+"$binary" init >/dev/null
 "$binary" staff company add --kbo 0403.170.701 --name "Het Register" --nace 94990 --kind registry >/dev/null
 printf '%s\n' "$staff_password" |
     "$binary" staff user add --kbo 0403.170.701 --username staff.anna --role staff --password-stdin >/dev/null
