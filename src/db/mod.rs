@@ -530,7 +530,6 @@ fn holds_carpass(conn: &mut DbConnection) -> Result<bool, DbError> {
         n: i64,
     }
 
-    let ran = "SELECT COUNT(*) AS n FROM __diesel_schema_migrations WHERE version = $1";
     match conn {
         DbConnection::Sqlite(c) => {
             let table = diesel::sql_query(
@@ -541,9 +540,11 @@ fn holds_carpass(conn: &mut DbConnection) -> Result<bool, DbError> {
                 return Ok(false);
             }
             let version = first_version::<diesel::sqlite::Sqlite>(&SQLITE_MIGRATIONS)?;
-            let found = diesel::sql_query(ran.replace("$1", "?"))
-                .bind::<Text, _>(version)
-                .get_result::<Count>(c)?;
+            let found = diesel::sql_query(
+                "SELECT COUNT(*) AS n FROM __diesel_schema_migrations WHERE version = ?",
+            )
+            .bind::<Text, _>(version)
+            .get_result::<Count>(c)?;
             Ok(found.n > 0)
         }
         DbConnection::Postgres(c) => {
@@ -555,9 +556,11 @@ fn holds_carpass(conn: &mut DbConnection) -> Result<bool, DbError> {
                 return Ok(false);
             }
             let version = first_version::<diesel::pg::Pg>(&POSTGRES_MIGRATIONS)?;
-            let found = diesel::sql_query(ran)
-                .bind::<Text, _>(version)
-                .get_result::<Count>(c)?;
+            let found = diesel::sql_query(
+                "SELECT COUNT(*) AS n FROM __diesel_schema_migrations WHERE version = $1",
+            )
+            .bind::<Text, _>(version)
+            .get_result::<Count>(c)?;
             Ok(found.n > 0)
         }
     }

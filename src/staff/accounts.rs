@@ -2,12 +2,14 @@
 //! their passwords stored only as a slow hash. A leaked password is revoked by disabling the
 //! account or resetting its password; every change records who made it and when.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::companies::{display_kbo, unrecorded, Change};
 use super::{Actor, StaffError};
-use crate::db::account_events::{self, NewAccountEvent};
+use crate::db::account_events::{self, AccountEventRow, NewAccountEvent};
 use crate::db::accounts::{self, AccountRow, NewAccount};
 use crate::db::{companies, staff_sessions, DbConnection};
 use crate::domain::account_action::AccountAction;
@@ -269,19 +271,21 @@ pub fn list(conn: &mut DbConnection, kbo: Option<&str>) -> Result<Vec<AccountVie
             Some(company.id)
         }
     };
-    let events = account_events::all(conn)?;
+    let mut events: HashMap<i64, Vec<AccountEventRow>> = HashMap::new();
+    for event in account_events::all(conn)? {
+        if let Some(account_id) = event.account_id {
+            events.entry(account_id).or_default().push(event);
+        }
+    }
     let views = accounts::listing(conn, company_id)?
         .into_iter()
         .map(|a| {
-            let own: Vec<_> = events
-                .iter()
-                .filter(|e| e.account_id == Some(a.id))
-                .collect();
+            let own = events.remove(&a.id).unwrap_or_default();
             let last = |action: AccountAction| {
                 own.iter()
                     .rev()
                     .find(|e| e.action == action.as_str())
-                    .map(|e| Change::of(e))
+                    .map(Change::of)
             };
             AccountView {
                 created: last(AccountAction::AccountAdded)

@@ -1,6 +1,8 @@
 //! `carpass staff company add|list` (SPEC 2.6: enterprises with a reporting NACE code get
 //! accounts). Who added a company, and when, is recorded with it.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 
@@ -94,7 +96,7 @@ pub fn add(
 /// the first one existed, or before changes were recorded) and the note kept with it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Change {
-    pub at: String,
+    pub at: DateTime<Utc>,
     pub by: Option<String>,
     pub note: Option<String>,
 }
@@ -102,7 +104,7 @@ pub struct Change {
 impl Change {
     pub(super) fn of(event: &AccountEventRow) -> Change {
         Change {
-            at: event.acted_at.and_utc().to_rfc3339(),
+            at: event.acted_at.and_utc(),
             by: event.staff_username.clone(),
             note: event.note.clone(),
         }
@@ -110,9 +112,7 @@ impl Change {
 
     /// `2026-12-06 03:40 UTC by clerk-one (why)`.
     pub fn render(&self) -> String {
-        let at = chrono::DateTime::parse_from_rfc3339(&self.at)
-            .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-            .unwrap_or_else(|_| self.at.clone());
+        let at = self.at.format("%Y-%m-%d %H:%M UTC");
         let by = self
             .by
             .as_ref()
@@ -139,21 +139,25 @@ pub struct CompanyView {
 
 /// Every company, by enterprise number, with who added it.
 pub fn list(conn: &mut DbConnection) -> Result<Vec<CompanyView>, StaffError> {
-    let events = account_events::all(conn)?;
-    let all_accounts = accounts::listing(conn, None)?;
+    let mut added: HashMap<i64, Change> = HashMap::new();
+    for event in account_events::all(conn)? {
+        if event.action == AccountAction::CompanyAdded.as_str() {
+            added
+                .entry(event.company_id)
+                .or_insert_with(|| Change::of(&event));
+        }
+    }
+    // (accounts, disabled ones) per company
+    let mut counts: HashMap<i64, (usize, usize)> = HashMap::new();
+    for account in accounts::listing(conn, None)? {
+        let count = counts.entry(account.company_id).or_default();
+        count.0 += 1;
+        count.1 += usize::from(account.disabled_at.is_some());
+    }
     companies::all(conn)?
         .into_iter()
         .map(|c| {
-            let added = events
-                .iter()
-                .find(|e| e.company_id == c.id && e.action == AccountAction::CompanyAdded.as_str())
-                .map(Change::of)
-                // Every company has its event (the migration added those of the older ones).
-                .unwrap_or_else(|| unrecorded(c.created_at));
-            let own: Vec<_> = all_accounts
-                .iter()
-                .filter(|a| a.company_id == c.id)
-                .collect();
+            let (accounts, disabled_accounts) = counts.get(&c.id).copied().unwrap_or_default();
             Ok(CompanyView {
                 kbo: display_kbo(&c.kbo),
                 name: c.name,
@@ -164,9 +168,13 @@ pub fn list(conn: &mut DbConnection) -> Result<Vec<CompanyView>, StaffError> {
                     .filter(|n| !n.is_empty())
                     .map(str::to_owned)
                     .collect(),
-                accounts: own.len(),
-                disabled_accounts: own.iter().filter(|a| a.disabled_at.is_some()).count(),
-                created: added,
+                accounts,
+                disabled_accounts,
+                // Every company added by these commands has its event, and the migration
+                // added those of the older ones.
+                created: added
+                    .remove(&c.id)
+                    .unwrap_or_else(|| unrecorded(c.created_at)),
             })
         })
         .collect()
@@ -176,7 +184,7 @@ pub fn list(conn: &mut DbConnection) -> Result<Vec<CompanyView>, StaffError> {
 /// certification session's company, in the certification database).
 pub(super) fn unrecorded(at: NaiveDateTime) -> Change {
     Change {
-        at: at.and_utc().to_rfc3339(),
+        at: at.and_utc(),
         by: None,
         note: Some("not recorded".into()),
     }
@@ -193,18 +201,20 @@ pub fn render_text(companies: &[CompanyView]) -> String {
     }
     let mut out = String::new();
     for c in companies {
+        let accounts = match c.accounts {
+            1 => "1 account".to_owned(),
+            n => format!("{n} accounts"),
+        };
+        let disabled = match c.disabled_accounts {
+            0 => String::new(),
+            n => format!(", {n} disabled"),
+        };
         out.push_str(&format!(
-            "{}  {} ({}, NACE {})  {} accounts{}\n  added {}\n",
+            "{}  {} ({}, NACE {})  {accounts}{disabled}\n  added {}\n",
             c.kbo,
             c.name,
             c.kind,
             c.nace_codes.join(","),
-            c.accounts,
-            if c.disabled_accounts > 0 {
-                format!(", {} disabled", c.disabled_accounts)
-            } else {
-                String::new()
-            },
             c.created.render()
         ));
     }

@@ -143,7 +143,7 @@ on_both_backends! {
         let companies = staff::companies::list(&mut conn).unwrap();
         let claes = companies.iter().find(|c| c.name == "Garage Claes").unwrap();
         assert_eq!(claes.created.by.as_deref(), Some(STAFF_USER));
-        assert_eq!(claes.created.at, later.to_rfc3339());
+        assert_eq!(claes.created.at, later);
         // The seed ran before any staff account existed, and says so.
         let janssens = companies.iter().find(|c| c.name == "Garage Janssens BV").unwrap();
         assert_eq!(janssens.created.by, None);
