@@ -121,3 +121,26 @@ impl Actor {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_record_says_how_a_change_was_made_when_no_staff_account_made_it() {
+        let clerk = Actor(Acting::Staff("clerk-one".into()));
+        assert_eq!(clerk.staff_username(), Some("clerk-one"));
+        assert_eq!(clerk.note(Some(" leaked ")).as_deref(), Some("leaked"));
+        assert_eq!(clerk.note(Some("  ")), None);
+        let first = Actor(Acting::Bootstrap);
+        assert_eq!(first.staff_username(), None);
+        assert_eq!(
+            first.note(None).as_deref(),
+            Some("before the first staff account existed")
+        );
+        assert_eq!(
+            Actor::demo().note(Some("again")).as_deref(),
+            Some("serve --demo: again")
+        );
+    }
+}
