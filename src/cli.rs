@@ -193,9 +193,9 @@ pub enum TextOrJson {
     Json,
 }
 
-/// `--format text|json`, with `--json` for `--format json`, as the older lists spell it.
+/// `--format text|json`, with `--json` for `--format json`, as the older commands spell it.
 #[derive(Debug, clap::Args)]
-pub struct ListFormat {
+pub struct OutputFormat {
     #[arg(long, value_enum, default_value = "text")]
     format: TextOrJson,
     /// The same as --format json.
@@ -203,7 +203,7 @@ pub struct ListFormat {
     json: bool,
 }
 
-impl ListFormat {
+impl OutputFormat {
     fn get(&self) -> TextOrJson {
         if self.json {
             TextOrJson::Json
@@ -310,7 +310,7 @@ pub enum CompanyCommand {
     /// Every company, with who added it and when, and how many accounts it has.
     List {
         #[command(flatten)]
-        format: ListFormat,
+        format: OutputFormat,
     },
 }
 
@@ -334,7 +334,7 @@ pub enum UserCommand {
         #[arg(long)]
         kbo: Option<String>,
         #[command(flatten)]
-        format: ListFormat,
+        format: OutputFormat,
     },
     /// Refuse the account on its next request (a leaked password, a garage that closed).
     Disable {
@@ -342,12 +342,16 @@ pub enum UserCommand {
         /// Why; kept with who and when.
         #[arg(long)]
         note: String,
+        #[command(flatten)]
+        format: OutputFormat,
     },
     /// Let a disabled account log in again.
     Enable {
         username: String,
         #[arg(long)]
         note: Option<String>,
+        #[command(flatten)]
+        format: OutputFormat,
     },
     /// Replace the password (prints a generated one unless --password-stdin is given); the old
     /// one is refused from the next request on.
@@ -358,6 +362,8 @@ pub enum UserCommand {
         password_stdin: bool,
         #[arg(long)]
         note: Option<String>,
+        #[command(flatten)]
+        format: OutputFormat,
     },
 }
 
@@ -551,21 +557,55 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
             }
         }
         StaffCommand::User {
-            command: UserCommand::Disable { username, note },
+            command:
+                UserCommand::Disable {
+                    username,
+                    note,
+                    format,
+                },
         } => {
             let actor = staff::Actor::staff(&mut conn, who.as_deref())?;
-            staff::accounts::disable(&mut conn, &actor, &username, &note, Utc::now())?;
-            println!(
-                "user {username} disabled{}: it is refused from its next request on",
-                by(&actor)
-            );
+            let at = Utc::now();
+            staff::accounts::disable(&mut conn, &actor, &username, &note, at)?;
+            match format.get() {
+                TextOrJson::Json => println!(
+                    "{}",
+                    to_json(&serde_json::json!({
+                        "username": username,
+                        "disabled": true,
+                        "by": actor.staff_username(),
+                        "at": at,
+                    }))?
+                ),
+                TextOrJson::Text => println!(
+                    "user {username} disabled{}: it is refused from its next request on",
+                    by(&actor)
+                ),
+            }
         }
         StaffCommand::User {
-            command: UserCommand::Enable { username, note },
+            command:
+                UserCommand::Enable {
+                    username,
+                    note,
+                    format,
+                },
         } => {
             let actor = staff::Actor::staff(&mut conn, who.as_deref())?;
-            staff::accounts::enable(&mut conn, &actor, &username, note.as_deref(), Utc::now())?;
-            println!("user {username} enabled again{}", by(&actor));
+            let at = Utc::now();
+            staff::accounts::enable(&mut conn, &actor, &username, note.as_deref(), at)?;
+            match format.get() {
+                TextOrJson::Json => println!(
+                    "{}",
+                    to_json(&serde_json::json!({
+                        "username": username,
+                        "disabled": false,
+                        "by": actor.staff_username(),
+                        "at": at,
+                    }))?
+                ),
+                TextOrJson::Text => println!("user {username} enabled again{}", by(&actor)),
+            }
         }
         StaffCommand::User {
             command:
@@ -573,18 +613,34 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
                     username,
                     password_stdin,
                     note,
+                    format,
                 },
         } => {
             let actor = staff::Actor::staff(&mut conn, who.as_deref())?;
             let password = password_from_stdin(password_stdin)?;
+            let at = Utc::now();
             let reset = staff::accounts::reset_password(
                 &mut conn,
                 &actor,
                 &username,
                 password,
                 note.as_deref(),
-                Utc::now(),
+                at,
             )?;
+            if format.get() == TextOrJson::Json {
+                // The generated password, once: a provisioning script hands it to the garage.
+                println!(
+                    "{}",
+                    to_json(&serde_json::json!({
+                        "username": username,
+                        "password": reset.generated,
+                        "disabled": reset.still_disabled,
+                        "by": actor.staff_username(),
+                        "at": at,
+                    }))?
+                );
+                return Ok(());
+            }
             match reset.generated {
                 Some(password) => {
                     println!(

@@ -600,8 +600,27 @@ fn a_leaked_password_is_revoked_from_the_command_line_and_every_change_names_who
         "the account garage-one is not disabled",
     );
 
+    // For scripts: the same commands as JSON, the generated password included.
+    let json = |line: &str| -> serde_json::Value {
+        serde_json::from_str(&succeeds(&carpass(&db, &clerk(line)))).unwrap()
+    };
+    let reset = json("user reset-password clerk-two --format json");
+    let password = reset["password"].as_str().unwrap();
+    assert!(passwords::verify(
+        password,
+        &password_hash(&db, "clerk-two")
+    ));
+    assert_eq!(
+        (&reset["disabled"], &reset["by"]),
+        (&serde_json::json!(false), &serde_json::json!("clerk-one"))
+    );
+
     // A disabled staff member can no longer act.
-    succeeds(&carpass(&db, &clerk("user disable clerk-two --note left")));
+    let disabled = json("user disable clerk-two --note left --json");
+    assert_eq!(
+        (&disabled["username"], &disabled["disabled"]),
+        (&serde_json::json!("clerk-two"), &serde_json::json!(true))
+    );
     let as_two = [
         "staff",
         "--staff",
