@@ -986,3 +986,62 @@ fn staff_sweep_reports_how_many_readings_got_vin_unknown() {
         "0 readings waited 30 days for their vehicle and got VIN_UNKNOWN"
     );
 }
+
+/// ListActivities as the demo garage, from the published sample, against a running server.
+async fn list_activities(port: u16, password: &str) -> (u16, String) {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let sample = std::fs::read_to_string(format!(
+        "{root}/tests/fixtures/requests/list_activities_soap11.xml"
+    ))
+    .unwrap();
+    let body = sample.replace("PLACEHOLDER", password);
+    let client = awc::Client::default();
+    let url = format!("http://127.0.0.1:{port}/soap/inflow");
+    let request = client
+        .post(&url)
+        .insert_header(("Content-Type", "text/xml; charset=utf-8"));
+    let mut response = request.send_body(body).await.unwrap();
+    let bytes = response.body().limit(1 << 20).await.unwrap();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    (response.status().as_u16(), text)
+}
+
+#[actix_rt::test]
+async fn an_account_disabled_with_the_command_line_is_refused_by_the_running_server_at_once() {
+    let (_dir, db) = database();
+    let server = Server::start(&db);
+    let password = submitter_password(&server.banner());
+    // Twice: the server now remembers the password.
+    for _ in 0..2 {
+        let (status, body) = list_activities(server.port, &password).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    succeeds(&add_company(&db, "1000.010.117", "94990", "registry"));
+    let staff =
+        "staff user add --kbo 1000.010.117 --username clerk-one --role staff --password-stdin";
+    succeeds(&carpass_with_stdin(&db, &words(staff), PASSWORD));
+    let disable = "staff --staff clerk-one user disable demo-garage --note leaked";
+    succeeds(&carpass(&db, &words(disable)));
+
+    let (status, body) = list_activities(server.port, &password).await;
+    assert_eq!(status, 500, "{body}");
+    assert!(body.contains("ACCOUNT_DISABLED"), "{body}");
+
+    succeeds(&carpass(
+        &db,
+        &words("staff --staff clerk-one user enable demo-garage"),
+    ));
+    let (status, body) = list_activities(server.port, &password).await;
+    assert_eq!(status, 200, "{body}");
+
+    let reset = "staff --staff clerk-one user reset-password demo-garage --json";
+    let reset: serde_json::Value =
+        serde_json::from_str(&succeeds(&carpass(&db, &words(reset)))).unwrap();
+    let (status, body) = list_activities(server.port, &password).await;
+    assert!(
+        status == 500 && body.contains("AUTHENTICATION_FAILED"),
+        "{body}"
+    );
+    let (status, body) = list_activities(server.port, reset["password"].as_str().unwrap()).await;
+    assert_eq!(status, 200, "{body}");
+}
