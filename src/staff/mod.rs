@@ -56,8 +56,9 @@ pub fn staff_member(conn: &mut DbConnection, username: Option<&str>) -> Result<S
     }
 }
 
-/// Who changes a company or an account, as its audit records it. Only made by checking:
-/// a staff account named with `--staff`, or nobody before the first staff account exists.
+/// Who changes a company or an account, as its audit records it. Only made by checking (a
+/// staff account named with `--staff`, or nobody before the first staff account exists) or by
+/// `serve --demo`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor(Acting);
 
