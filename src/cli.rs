@@ -38,6 +38,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Create the database (and the certification database beside it), or bring an existing
+    /// one up to date; the staff, import and certify commands only open what exists.
+    Init,
     /// Serve the SOAP endpoint (the WSDL is at /soap/inflow?wsdl).
     Serve {
         #[arg(long, env = "CARPASS_BIND", default_value = DEFAULT_BIND)]
@@ -201,6 +204,26 @@ pub enum StaffCommand {
 pub enum TextOrJson {
     Text,
     Json,
+}
+
+/// `--format text|json`, with `--json` for `--format json`, as the older commands spell it.
+#[derive(Debug, clap::Args)]
+pub struct OutputFormat {
+    #[arg(long, value_enum, default_value = "text")]
+    format: TextOrJson,
+    /// The same as --format json.
+    #[arg(long, conflicts_with = "format")]
+    json: bool,
+}
+
+impl OutputFormat {
+    fn get(&self) -> TextOrJson {
+        if self.json {
+            TextOrJson::Json
+        } else {
+            self.format
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -464,6 +487,11 @@ pub enum CompanyCommand {
         #[arg(long, value_enum, default_value = "garage")]
         kind: CompanyKind,
     },
+    /// Every company, with who added it and when, and how many accounts it has.
+    List {
+        #[command(flatten)]
+        format: OutputFormat,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -479,6 +507,43 @@ pub enum UserCommand {
         /// Read the password from standard input instead of generating one.
         #[arg(long)]
         password_stdin: bool,
+    },
+    /// Every account (or a company's), whether it is disabled, and who changed it when.
+    List {
+        /// Only this company's accounts.
+        #[arg(long)]
+        kbo: Option<String>,
+        #[command(flatten)]
+        format: OutputFormat,
+    },
+    /// Refuse the account on its next request (a leaked password, a garage that closed).
+    Disable {
+        username: String,
+        /// Why; kept with who and when.
+        #[arg(long)]
+        note: String,
+        #[command(flatten)]
+        format: OutputFormat,
+    },
+    /// Let a disabled account log in again.
+    Enable {
+        username: String,
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        format: OutputFormat,
+    },
+    /// Replace the password (prints a generated one unless --password-stdin is given); the old
+    /// one is refused from the next request on.
+    ResetPassword {
+        username: String,
+        /// Read the new password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        format: OutputFormat,
     },
 }
 
@@ -550,6 +615,19 @@ impl Limits {
 pub fn run(cli: Cli) -> Result<(), CliError> {
     let url = DatabaseUrl::parse(&cli.database_url)?;
     match cli.command {
+        Command::Init => {
+            db::open(db::Database::Production, &url, 1)?;
+            let certification = db::Database::Certification;
+            db::open(certification, &url, 1)?;
+            println!("the carpass database {url} is ready");
+            if !url.is_postgres() {
+                println!(
+                    "  certification database beside it: {}",
+                    certification.url(&url)
+                );
+            }
+            Ok(())
+        }
         Command::Serve {
             bind,
             demo,
@@ -593,7 +671,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let input =
                 std::fs::File::open(&file).map_err(|e| CliError::Io(format!("{name}: {e}")))?;
             let vehicles = staff::import::parse(&name, input)?;
-            let pool = db::connect(&url, 1)?;
+            let pool = db::connect_existing(&url, 1)?;
             let mut conn = pool.get().map_err(db::DbError::from)?;
             let summary =
                 register::import(&mut conn, &vehicles, Utc::now()).map_err(StaffError::from)?;
@@ -647,7 +725,7 @@ fn serve(settings: Settings, demo: bool) -> Result<(), CliError> {
 }
 
 fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result<(), CliError> {
-    let pool = db::connect(&url, 1)?;
+    let pool = db::connect_existing(&url, 1)?;
     let mut conn = pool.get().map_err(db::DbError::from)?;
     match command {
         StaffCommand::Company {
@@ -659,8 +737,19 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
                     kind,
                 },
         } => {
-            let kbo = staff::companies::add(&mut conn, &kbo, &name, &nace, kind, Utc::now())?;
-            println!("company {kbo} added: {name}");
+            let actor = staff::Actor::staff_or_bootstrap(&mut conn, who.as_deref())?;
+            let kbo =
+                staff::companies::add(&mut conn, &actor, &kbo, &name, &nace, kind, Utc::now())?;
+            println!("company {kbo} added: {name}{}", by(&actor));
+        }
+        StaffCommand::Company {
+            command: CompanyCommand::List { format },
+        } => {
+            let companies = staff::companies::list(&mut conn)?;
+            match format.get() {
+                TextOrJson::Json => println!("{}", to_json(&companies)?),
+                TextOrJson::Text => print!("{}", staff::companies::render_text(&companies)),
+            }
         }
         StaffCommand::User {
             command:
@@ -672,20 +761,129 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
                 },
         } => {
             let role = Role::parse(&role).expect("clap allows only the three roles");
-            let password = if password_stdin {
-                let mut input = String::new();
-                std::io::stdin()
-                    .read_to_string(&mut input)
-                    .map_err(|e| CliError::Io(format!("reading the password: {e}")))?;
-                Some(input.trim_end_matches(['\r', '\n']).to_owned())
-            } else {
-                None
-            };
-            let generated =
-                staff::accounts::add(&mut conn, &kbo, &username, role, password, Utc::now())?;
+            let actor = staff::Actor::staff_or_bootstrap(&mut conn, who.as_deref())?;
+            let password = password_from_stdin(password_stdin)?;
+            let generated = staff::accounts::add(
+                &mut conn,
+                &actor,
+                &kbo,
+                &username,
+                role,
+                password,
+                Utc::now(),
+            )?;
             match generated {
-                Some(password) => println!("user {username} added; password: {password}"),
-                None => println!("user {username} added"),
+                Some(password) => {
+                    println!("user {username} added{}; password: {password}", by(&actor))
+                }
+                None => println!("user {username} added{}", by(&actor)),
+            }
+        }
+        StaffCommand::User {
+            command: UserCommand::List { kbo, format },
+        } => {
+            let accounts = staff::accounts::list(&mut conn, kbo.as_deref())?;
+            match format.get() {
+                TextOrJson::Json => println!("{}", to_json(&accounts)?),
+                TextOrJson::Text => print!("{}", staff::accounts::render_text(&accounts)),
+            }
+        }
+        StaffCommand::User {
+            command:
+                UserCommand::Disable {
+                    username,
+                    note,
+                    format,
+                },
+        } => {
+            let actor = staff::Actor::staff(&mut conn, who.as_deref())?;
+            let at = Utc::now();
+            staff::accounts::disable(&mut conn, &actor, &username, &note, at)?;
+            match format.get() {
+                TextOrJson::Json => println!(
+                    "{}",
+                    to_json(&serde_json::json!({
+                        "username": username,
+                        "disabled": true,
+                        "by": actor.staff_username(),
+                        "at": at,
+                    }))?
+                ),
+                TextOrJson::Text => println!(
+                    "user {username} disabled{}: it is refused from its next request on",
+                    by(&actor)
+                ),
+            }
+        }
+        StaffCommand::User {
+            command:
+                UserCommand::Enable {
+                    username,
+                    note,
+                    format,
+                },
+        } => {
+            let actor = staff::Actor::staff(&mut conn, who.as_deref())?;
+            let at = Utc::now();
+            staff::accounts::enable(&mut conn, &actor, &username, note.as_deref(), at)?;
+            match format.get() {
+                TextOrJson::Json => println!(
+                    "{}",
+                    to_json(&serde_json::json!({
+                        "username": username,
+                        "disabled": false,
+                        "by": actor.staff_username(),
+                        "at": at,
+                    }))?
+                ),
+                TextOrJson::Text => println!("user {username} enabled again{}", by(&actor)),
+            }
+        }
+        StaffCommand::User {
+            command:
+                UserCommand::ResetPassword {
+                    username,
+                    password_stdin,
+                    note,
+                    format,
+                },
+        } => {
+            let actor = staff::Actor::staff(&mut conn, who.as_deref())?;
+            let password = password_from_stdin(password_stdin)?;
+            let at = Utc::now();
+            let reset = staff::accounts::reset_password(
+                &mut conn,
+                &actor,
+                &username,
+                password,
+                note.as_deref(),
+                at,
+            )?;
+            if format.get() == TextOrJson::Json {
+                // The generated password, once: a provisioning script hands it to the garage.
+                println!(
+                    "{}",
+                    to_json(&serde_json::json!({
+                        "username": username,
+                        "password": reset.generated,
+                        "disabled": reset.still_disabled,
+                        "by": actor.staff_username(),
+                        "at": at,
+                    }))?
+                );
+                return Ok(());
+            }
+            match reset.generated {
+                Some(password) => {
+                    println!(
+                        "password of {username} reset{}; new password: {password}",
+                        by(&actor)
+                    )
+                }
+                None => println!("password of {username} reset{}", by(&actor)),
+            }
+            if reset.still_disabled {
+                eprintln!("note: {username} is still disabled; `carpass staff user enable {username}` lets it in again");
             }
         }
         StaffCommand::Review {
@@ -705,7 +903,7 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
         StaffCommand::Review {
             command: ReviewCommand::Accept { reading_id, note },
         } => {
-            let me = review::staff_member(&mut conn, who.as_deref())?;
+            let me = staff::staff_member(&mut conn, who.as_deref())?;
             let status = review::decide(
                 &mut conn,
                 &me,
@@ -719,7 +917,7 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
         StaffCommand::Review {
             command: ReviewCommand::Reject { reading_id, note },
         } => {
-            let me = review::staff_member(&mut conn, who.as_deref())?;
+            let me = staff::staff_member(&mut conn, who.as_deref())?;
             let status = review::decide(
                 &mut conn,
                 &me,
@@ -738,7 +936,7 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
             form_ref,
             note,
         } => {
-            let me = review::staff_member(&mut conn, who.as_deref())?;
+            let me = staff::staff_member(&mut conn, who.as_deref())?;
             let form = PaperForm {
                 reference: form_ref,
                 odometer,
@@ -760,8 +958,8 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
             fail: _,
             note,
         } => {
-            let me = review::staff_member(&mut conn, who.as_deref())?;
-            let cert_pool = db::open(db::Database::Certification, &url, 1)?;
+            let me = staff::staff_member(&mut conn, who.as_deref())?;
+            let cert_pool = db::open_existing(db::Database::Certification, &url, 1)?;
             let mut cert = cert_pool.get().map_err(db::DbError::from)?;
             let criterion = approvals::verdict(
                 &mut cert,
@@ -782,8 +980,8 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
             valid_until,
             note,
         } => {
-            let me = review::staff_member(&mut conn, who.as_deref())?;
-            let cert_pool = db::open(db::Database::Certification, &url, 1)?;
+            let me = staff::staff_member(&mut conn, who.as_deref())?;
+            let cert_pool = db::open_existing(db::Database::Certification, &url, 1)?;
             let mut cert = cert_pool.get().map_err(db::DbError::from)?;
             let note =
                 note.unwrap_or_else(|| format!("certifiable evaluation of session {session}"));
@@ -806,7 +1004,7 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
             );
         }
         StaffCommand::Revoke { approval_id, note } => {
-            let me = review::staff_member(&mut conn, who.as_deref())?;
+            let me = staff::staff_member(&mut conn, who.as_deref())?;
             let revoked = approvals::revoke(&mut conn, &approval_id, &note, &me, Utc::now())?;
             println!(
                 "approval {} of {} {} revoked",
@@ -838,7 +1036,7 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
             json,
         } => {
             let candidates = if publish {
-                let me = review::staff_member(&mut conn, who.as_deref())?;
+                let me = staff::staff_member(&mut conn, who.as_deref())?;
                 let trusted = trusted_providers::publish(&mut conn, year, &me, Utc::now())?;
                 eprintln!(
                     "the Trusted Provider list {year} is published: {} companies",
@@ -883,7 +1081,7 @@ fn certify(
     public_url: &str,
     command: CertifyCommand,
 ) -> Result<(), CliError> {
-    let pool = db::open(db::Database::Certification, &url, 1)?;
+    let pool = db::open_existing(db::Database::Certification, &url, 1)?;
     let mut conn = pool.get().map_err(db::DbError::from)?;
     match command {
         CertifyCommand::Start {
@@ -1029,6 +1227,33 @@ fn certify(
         }
     }
     Ok(())
+}
+
+/// Who the audit records, as the confirmation says it; before the first staff account exists,
+/// a note on standard error says that no one was recorded.
+fn by(actor: &staff::Actor) -> String {
+    match actor.staff_username() {
+        Some(username) => format!(" by {username}"),
+        None => {
+            eprintln!(
+                "note: no staff account exists yet, so no one is recorded as acting; once one \
+                 exists, these commands need --staff USERNAME (or CARPASS_STAFF)"
+            );
+            String::new()
+        }
+    }
+}
+
+/// The password piped on standard input (one line), when asked for.
+fn password_from_stdin(asked: bool) -> Result<Option<String>, CliError> {
+    if !asked {
+        return Ok(None);
+    }
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .map_err(|e| CliError::Io(format!("reading the password: {e}")))?;
+    Ok(Some(input.trim_end_matches(['\r', '\n']).to_owned()))
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, CliError> {

@@ -6,7 +6,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use carpass::db::schema::{accounts, companies, vehicles};
+use carpass::db::schema::{account_events, accounts, companies, vehicles};
 use carpass::db::{self, DatabaseUrl, PooledConnection};
 use carpass::service::passwords;
 use diesel::prelude::*;
@@ -27,8 +27,15 @@ const GOLF: &str = "WVWZZZ1KZ8W123456,Volkswagen,Golf,M1,1280,2016-09-30,2022-01
 const CAR_VIN: &str = "WDB2030461A000001";
 const VAN_VIN: &str = "VF1RFB00X12345678";
 
-/// A temp dir and the URL of a (not yet created) SQLite database in it.
+/// A temp dir and the URL of a SQLite database in it that `carpass init` created.
 fn database() -> (TempDir, String) {
+    let (dir, url) = no_database();
+    succeeds(&carpass(&url, &["init"]));
+    (dir, url)
+}
+
+/// A temp dir and the URL of a SQLite database in it that does not exist.
+fn no_database() -> (TempDir, String) {
     let dir = tempfile::tempdir().expect("a temp dir");
     let url = format!("sqlite://{}", dir.path().join("carpass.db").display());
     (dir, url)
@@ -307,6 +314,379 @@ fn the_database_url_is_taken_from_carpass_database_url_when_the_option_is_absent
     assert!(!default_db.exists(), "the default database was used");
 }
 
+#[test]
+fn staff_import_and_certify_commands_on_a_missing_database_fail_naming_it_and_create_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("v.csv");
+    std::fs::write(&csv, format!("{HEADER}\n{CAR}\n")).unwrap();
+    let typo = dir.path().join("typo");
+    let path = typo.join("x.db");
+    let db = format!("sqlite://{}", path.display());
+    let csv = csv.to_str().unwrap();
+    let commands: [&[&str]; 9] = [
+        &["staff", "review", "list"],
+        &words(ADD_GARAGE),
+        &["staff", "company", "list", "--json"],
+        &["staff", "user", "list"],
+        &[
+            "staff",
+            "--staff",
+            "clerk-one",
+            "user",
+            "disable",
+            "garage-one",
+            "--note",
+            "leaked",
+        ],
+        &["staff", "sweep"],
+        &["staff", "software"],
+        &["import", "vehicles", csv],
+        &["certify", "sheet", "no-such-session"],
+    ];
+    for args in commands {
+        let out = carpass(&db, args);
+        fails(&out, "no carpass ");
+        fails(&out, &format!("at {}", typo.display()));
+        fails(
+            &out,
+            "create it with `carpass init` (or by starting `carpass serve`)",
+        );
+        assert!(!typo.exists(), "{args:?} created {}", typo.display());
+    }
+    // The same file named without its directory, in the current directory.
+    let cwd = tempfile::tempdir().unwrap();
+    let out = command("nothere.db", &["staff", "review", "list"])
+        .current_dir(cwd.path())
+        .output()
+        .unwrap();
+    fails(&out, "no carpass database at nothere.db");
+    let left: Vec<_> = std::fs::read_dir(cwd.path()).unwrap().collect();
+    assert!(left.is_empty(), "files were created: {left:?}");
+}
+
+#[test]
+fn a_file_that_holds_no_carpass_database_is_refused_and_left_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.db");
+    std::fs::write(&path, b"").unwrap();
+    let db = format!("sqlite://{}", path.display());
+    let out = carpass(&db, &["staff", "review", "list"]);
+    fails(
+        &out,
+        &format!("sqlite://{} holds no carpass database", path.display()),
+    );
+    fails(&out, "carpass init");
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().len(),
+        0,
+        "nothing was written to it"
+    );
+}
+
+#[test]
+fn carpass_init_creates_the_database_and_its_certification_database_and_may_run_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new").join("carpass.db");
+    let db = format!("sqlite://{}", path.display());
+    let out = succeeds(&carpass(&db, &["init"]));
+    assert!(
+        out.contains(&format!("the carpass database {db} is ready")),
+        "{out}"
+    );
+    let certification = dir.path().join("new").join("carpass-certification.db");
+    assert!(out.contains(&certification.display().to_string()), "{out}");
+    assert!(path.is_file() && certification.is_file());
+    succeeds(&carpass(&db, &["init"]));
+    add_garage(&db);
+    succeeds(&carpass(&db, &["init"]));
+    assert_eq!(count!(&db, companies), 1, "init again keeps what is there");
+    let list = succeeds(&carpass(&db, &["staff", "review", "list"]));
+    assert_eq!(list.trim(), "no readings in review");
+    let sheet = carpass(&db, &["certify", "sheet", "no-such-session"]);
+    fails(&sheet, "no certification session 'no-such-session'");
+}
+
+#[test]
+fn staff_commands_refuse_a_postgres_database_where_carpass_was_never_set_up() {
+    let Some(admin) = std::env::var("CARPASS_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        eprintln!("SKIPPED: CARPASS_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let name = format!("carpass_cli_{}", uuid::Uuid::new_v4().simple());
+    let mut admin_conn = diesel::pg::PgConnection::establish(&admin).unwrap();
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut admin_conn)
+        .unwrap();
+    let db = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+    let tables = || -> i64 {
+        let mut conn = diesel::pg::PgConnection::establish(&db).unwrap();
+        let query = "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')";
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        diesel::sql_query(query)
+            .get_result::<Count>(&mut conn)
+            .unwrap()
+            .n
+    };
+    let review = carpass(&db, &["staff", "review", "list"]);
+    let certify = carpass(&db, &["certify", "sheet", "no-such-session"]);
+    let tables_before_init = tables();
+    let init = carpass(&db, &["init"]);
+    let after = carpass(&db, &["staff", "review", "list"]);
+    let tables_after_init = tables();
+    let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+    diesel::sql_query(drop).execute(&mut admin_conn).unwrap();
+
+    fails(
+        &review,
+        &format!("/{name} holds no carpass database (its migrations were never run there)"),
+    );
+    fails(&review, "create it with `carpass init`");
+    fails(&certify, "holds no carpass certification database");
+    assert_eq!(tables_before_init, 0, "the refused commands created tables");
+    succeeds(&init);
+    assert_eq!(succeeds(&after).trim(), "no readings in review");
+    assert!(tables_after_init > 0);
+}
+
+#[test]
+fn a_leaked_password_is_revoked_from_the_command_line_and_every_change_names_who_made_it() {
+    let (_dir, db) = database();
+    // The first registry company and staff account: no staff account can be named yet.
+    let out = add_company(&db, "1000.010.117", "94990", "registry");
+    succeeds(&out);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no staff account exists yet"),
+        "{}",
+        report(&out)
+    );
+    let staff_user = |name: &str| {
+        let line = format!("staff user add --kbo 1000.010.117 --username {name} --role staff --password-stdin --staff clerk-one");
+        carpass_with_stdin(&db, &words(&line), PASSWORD)
+    };
+    let first =
+        "staff user add --kbo 1000.010.117 --username clerk-one --role staff --password-stdin";
+    succeeds(&carpass_with_stdin(&db, &words(first), PASSWORD));
+    // From now on, who acts must be said.
+    fails(
+        &add_company(&db, KBO, "45201", "garage"),
+        "say who you are: --staff USERNAME or CARPASS_STAFF",
+    );
+    assert_eq!(count!(&db, companies), 1);
+    fn clerk(line: &str) -> Vec<&str> {
+        let mut args = vec!["staff", "--staff", "clerk-one"];
+        args.extend(words(line));
+        args
+    }
+    let added = succeeds(&carpass(
+        &db,
+        &clerk(&format!(
+            "company add --kbo {KBO} --nace 45201 --name Janssens"
+        )),
+    ));
+    assert_eq!(added, "company 0403.170.701 added: Janssens by clerk-one\n");
+    let added = succeeds(&carpass(
+        &db,
+        &clerk(&format!(
+            "user add --kbo {KBO} --username garage-one --role submitter"
+        )),
+    ));
+    assert!(
+        added.starts_with("user garage-one added by clerk-one; password: "),
+        "{added}"
+    );
+    succeeds(&staff_user("clerk-two"));
+
+    let json = succeeds(&carpass(&db, &["staff", "user", "list", "--json"]));
+    assert_eq!(
+        json,
+        succeeds(&carpass(
+            &db,
+            &["staff", "user", "list", "--format", "json"]
+        ))
+    );
+    let accounts: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let garage = accounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["username"] == "garage-one")
+        .unwrap();
+    assert_eq!(
+        (&garage["created"]["by"], &garage["disabled"]),
+        (&serde_json::json!("clerk-one"), &serde_json::json!(false))
+    );
+    let first = accounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["username"] == "clerk-one")
+        .unwrap();
+    assert_eq!(first["created"]["by"], serde_json::Value::Null);
+    assert_eq!(
+        first["created"]["note"],
+        "before the first staff account existed"
+    );
+
+    fails(
+        &carpass(&db, &words("staff user disable garage-one --note leaked")),
+        "--staff USERNAME",
+    );
+    let blank_note = [&clerk("user disable garage-one --note")[..], &["  "]].concat();
+    fails(&carpass(&db, &blank_note), "--note must say why");
+    fails(
+        &carpass(&db, &clerk("user disable nobody --note leaked")),
+        "no account nobody; `carpass staff user list` shows them",
+    );
+    fails(
+        &carpass(&db, &clerk("user disable clerk-one --note tired")),
+        "you cannot disable your own account",
+    );
+    let out = succeeds(&carpass(
+        &db,
+        &clerk("user disable garage-one --note leaked"),
+    ));
+    assert_eq!(
+        out,
+        "user garage-one disabled by clerk-one: it is refused from its next request on\n"
+    );
+    let events = count!(&db, account_events);
+    fails(
+        &carpass(&db, &clerk("user disable garage-one --note again")),
+        "the account garage-one is disabled already",
+    );
+    assert_eq!(
+        count!(&db, account_events),
+        events,
+        "a refused command records nothing"
+    );
+    let text = succeeds(&carpass(&db, &["staff", "user", "list", "--kbo", KBO]));
+    assert!(
+        text.contains("garage-one  submitter  0403.170.701 Janssens  DISABLED ")
+            && text.contains(" by clerk-one (leaked)"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("clerk-two"),
+        "--kbo lists one company's accounts: {text}"
+    );
+
+    let old_hash = password_hash(&db, "garage-one");
+    let reset = carpass(
+        &db,
+        &clerk("user reset-password garage-one --note ticket-4711"),
+    );
+    let printed = succeeds(&reset);
+    let password = printed
+        .trim_end()
+        .strip_prefix("password of garage-one reset by clerk-one; new password: ")
+        .unwrap_or_else(|| panic!("{printed}"));
+    let new_hash = password_hash(&db, "garage-one");
+    assert!(new_hash != old_hash && passwords::verify(password, &new_hash));
+    assert!(
+        String::from_utf8_lossy(&reset.stderr).contains("garage-one is still disabled"),
+        "{}",
+        report(&reset)
+    );
+    succeeds(&carpass(&db, &clerk("user enable garage-one")));
+    fails(
+        &carpass(&db, &clerk("user enable garage-one")),
+        "the account garage-one is not disabled",
+    );
+
+    // For scripts: the same commands as JSON, the generated password included.
+    let json = |line: &str| -> serde_json::Value {
+        serde_json::from_str(&succeeds(&carpass(&db, &clerk(line)))).unwrap()
+    };
+    let reset = json("user reset-password clerk-two --format json");
+    let password = reset["password"].as_str().unwrap();
+    assert!(passwords::verify(
+        password,
+        &password_hash(&db, "clerk-two")
+    ));
+    assert_eq!(
+        (&reset["disabled"], &reset["by"]),
+        (&serde_json::json!(false), &serde_json::json!("clerk-one"))
+    );
+
+    // A disabled staff member can no longer act.
+    let disabled = json("user disable clerk-two --note left --json");
+    assert_eq!(
+        (&disabled["username"], &disabled["disabled"]),
+        (&serde_json::json!("clerk-two"), &serde_json::json!(true))
+    );
+    let as_two = [
+        "staff",
+        "--staff",
+        "clerk-two",
+        "user",
+        "enable",
+        "clerk-two",
+    ];
+    fails(
+        &carpass(&db, &as_two),
+        "the staff account clerk-two is disabled",
+    );
+
+    let query = account_events::table
+        .inner_join(accounts::table)
+        .filter(accounts::username.eq("garage-one"))
+        .order(account_events::id)
+        .select((
+            account_events::action,
+            account_events::staff_username,
+            account_events::note,
+        ));
+    let audit: Vec<(String, Option<String>, Option<String>)> =
+        query.load(&mut **connection(&db)).unwrap();
+    let by = Some("clerk-one".to_owned());
+    assert_eq!(
+        audit,
+        [
+            ("account_added".into(), by.clone(), None),
+            ("disabled".into(), by.clone(), Some("leaked".into())),
+            (
+                "password_reset".into(),
+                by.clone(),
+                Some("ticket-4711".into())
+            ),
+            ("enabled".into(), by.clone(), None),
+        ]
+    );
+
+    let companies: serde_json::Value = serde_json::from_str(&succeeds(&carpass(
+        &db,
+        &["staff", "company", "list", "--json"],
+    )))
+    .unwrap();
+    let garage = &companies[0];
+    assert_eq!(
+        (
+            &garage["kbo"],
+            &garage["created"]["by"],
+            &garage["accounts"]
+        ),
+        (
+            &serde_json::json!("0403.170.701"),
+            &serde_json::json!("clerk-one"),
+            &serde_json::json!(1)
+        )
+    );
+    let text = succeeds(&carpass(&db, &["staff", "company", "list"]));
+    assert!(
+        text.contains(
+            "1000.010.117  Garage Janssens (registry, NACE 94990)  2 accounts, 1 disabled"
+        ),
+        "{text}"
+    );
+}
+
 /// A `carpass serve --demo` child process, killed when the test ends, passed or not.
 struct Server {
     child: Child,
@@ -373,7 +753,8 @@ fn submitter_password(banner: &[String]) -> String {
 
 #[actix_rt::test]
 async fn serve_demo_prints_the_wsdl_url_and_credentials_and_serves_the_wsdl_with_its_address() {
-    let (_dir, db) = database();
+    // On no database at all: serve creates it, as the README's first command needs.
+    let (_dir, db) = no_database();
     let server = Server::start(&db);
     let banner = server.banner();
     let port = server.port;
@@ -678,4 +1059,63 @@ fn certify_works_against_a_server_url_with_the_session_s_credentials() {
     assert!(junit.starts_with("<?xml"), "{junit}");
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains(": certifiable"), "{said}");
+}
+
+/// ListActivities as the demo garage, from the published sample, against a running server.
+async fn list_activities(port: u16, password: &str) -> (u16, String) {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let sample = std::fs::read_to_string(format!(
+        "{root}/tests/fixtures/requests/list_activities_soap11.xml"
+    ))
+    .unwrap();
+    let body = sample.replace("PLACEHOLDER", password);
+    let client = awc::Client::default();
+    let url = format!("http://127.0.0.1:{port}/soap/inflow");
+    let request = client
+        .post(&url)
+        .insert_header(("Content-Type", "text/xml; charset=utf-8"));
+    let mut response = request.send_body(body).await.unwrap();
+    let bytes = response.body().limit(1 << 20).await.unwrap();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    (response.status().as_u16(), text)
+}
+
+#[actix_rt::test]
+async fn an_account_disabled_with_the_command_line_is_refused_by_the_running_server_at_once() {
+    let (_dir, db) = database();
+    let server = Server::start(&db);
+    let password = submitter_password(&server.banner());
+    // Twice: the server now remembers the password.
+    for _ in 0..2 {
+        let (status, body) = list_activities(server.port, &password).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    succeeds(&add_company(&db, "1000.010.117", "94990", "registry"));
+    let staff =
+        "staff user add --kbo 1000.010.117 --username clerk-one --role staff --password-stdin";
+    succeeds(&carpass_with_stdin(&db, &words(staff), PASSWORD));
+    let disable = "staff --staff clerk-one user disable demo-garage --note leaked";
+    succeeds(&carpass(&db, &words(disable)));
+
+    let (status, body) = list_activities(server.port, &password).await;
+    assert_eq!(status, 500, "{body}");
+    assert!(body.contains("ACCOUNT_DISABLED"), "{body}");
+
+    succeeds(&carpass(
+        &db,
+        &words("staff --staff clerk-one user enable demo-garage"),
+    ));
+    let (status, body) = list_activities(server.port, &password).await;
+    assert_eq!(status, 200, "{body}");
+
+    let reset = "staff --staff clerk-one user reset-password demo-garage --json";
+    let reset: serde_json::Value =
+        serde_json::from_str(&succeeds(&carpass(&db, &words(reset)))).unwrap();
+    let (status, body) = list_activities(server.port, &password).await;
+    assert!(
+        status == 500 && body.contains("AUTHENTICATION_FAILED"),
+        "{body}"
+    );
+    let (status, body) = list_activities(server.port, reset["password"].as_str().unwrap()).await;
+    assert_eq!(status, 200, "{body}");
 }

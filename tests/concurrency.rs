@@ -552,9 +552,11 @@ fn seed(url: &str, vehicles: usize) {
     let pool =
         db::connect(&DatabaseUrl::Postgres(url.to_owned()), 1).expect("the test database migrates");
     let mut conn = pool.get().unwrap();
+    let actor = staff::Actor::staff_or_bootstrap(&mut conn, None).unwrap();
     let at = Utc::now();
     staff::companies::add(
         &mut conn,
+        &actor,
         GARAGE_KBO,
         "Garage Janssens BV",
         "45201",
@@ -564,6 +566,7 @@ fn seed(url: &str, vehicles: usize) {
     .unwrap();
     staff::companies::add(
         &mut conn,
+        &actor,
         OTHER_GARAGE_KBO,
         "Bandencentrale Peeters",
         "45320",
@@ -574,6 +577,7 @@ fn seed(url: &str, vehicles: usize) {
     for (kbo, user) in [(GARAGE_KBO, GARAGE_USER), (OTHER_GARAGE_KBO, OTHER_USER)] {
         staff::accounts::add(
             &mut conn,
+            &actor,
             kbo,
             user,
             Role::Submitter,

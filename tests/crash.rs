@@ -1405,6 +1405,7 @@ impl Drop for TestDatabase {
 fn seed_database(url: &DatabaseUrl) {
     let pool = db::connect(url, 1).expect("the test database migrates");
     let mut conn = pool.get().unwrap();
+    let actor = staff::Actor::staff_or_bootstrap(&mut conn, None).unwrap();
     let at = Utc::now();
     for ((kbo, name, nace), user) in [
         (GARAGE_KBO, "Garage Janssens BV", "45201"),
@@ -1413,9 +1414,10 @@ fn seed_database(url: &DatabaseUrl) {
     .into_iter()
     .zip(USERS)
     {
-        staff::companies::add(&mut conn, kbo, name, nace, CompanyKind::Garage, at).unwrap();
+        staff::companies::add(&mut conn, &actor, kbo, name, nace, CompanyKind::Garage, at).unwrap();
         staff::accounts::add(
             &mut conn,
+            &actor,
             kbo,
             user,
             Role::Submitter,

@@ -249,8 +249,10 @@ fn seeded() -> tempfile::TempDir {
     let pool = db::connect(&url, 1).unwrap();
     let mut conn = pool.get().unwrap();
     let now = Utc::now();
+    let actor = staff::Actor::staff_or_bootstrap(&mut conn, None).unwrap();
     staff::companies::add(
         &mut conn,
+        &actor,
         GARAGE_KBO,
         "Garage Janssens BV",
         "45201",
@@ -260,6 +262,7 @@ fn seeded() -> tempfile::TempDir {
     .unwrap();
     staff::companies::add(
         &mut conn,
+        &actor,
         REGISTRY_KBO,
         "Registry",
         "",
@@ -269,6 +272,7 @@ fn seeded() -> tempfile::TempDir {
     .unwrap();
     staff::accounts::add(
         &mut conn,
+        &actor,
         GARAGE_KBO,
         GARAGE,
         Role::Submitter,
@@ -278,6 +282,7 @@ fn seeded() -> tempfile::TempDir {
     .unwrap();
     staff::accounts::add(
         &mut conn,
+        &actor,
         REGISTRY_KBO,
         CLERK,
         Role::Staff,

@@ -42,9 +42,11 @@ fn seeded_database() -> (TempDir, DatabaseUrl) {
     let url = DatabaseUrl::Sqlite(dir.path().join("carpass.db"));
     let pool = db::connect(&url, 1).expect("the database opens");
     let mut conn = pool.get().unwrap();
+    let actor = staff::Actor::staff_or_bootstrap(&mut conn, None).unwrap();
     let at = Utc.with_ymd_and_hms(2025, 6, 3, 8, 0, 0).unwrap();
     staff::companies::add(
         &mut conn,
+        &actor,
         GARAGE_KBO,
         "Garage Janssens BV",
         "45201",
@@ -54,6 +56,7 @@ fn seeded_database() -> (TempDir, DatabaseUrl) {
     .unwrap();
     staff::accounts::add(
         &mut conn,
+        &actor,
         GARAGE_KBO,
         GARAGE_USER,
         Role::Submitter,

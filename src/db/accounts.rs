@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::accounts;
+use super::schema::{accounts, companies};
 use super::DbConnection;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -14,6 +14,8 @@ pub struct AccountRow {
     pub username: String,
     pub role: String,
     pub password_hash: String,
+    /// Since when the account is refused; `None` while it may log in.
+    pub disabled_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Insertable)]
@@ -26,11 +28,23 @@ pub struct NewAccount<'a> {
     pub created_at: NaiveDateTime,
 }
 
-pub fn insert(conn: &mut DbConnection, account: &NewAccount<'_>) -> QueryResult<()> {
+/// Adds the account; returns its id.
+pub fn insert(conn: &mut DbConnection, account: &NewAccount<'_>) -> QueryResult<i64> {
     diesel::insert_into(accounts::table)
         .values(account)
-        .execute(conn)
-        .map(|_| ())
+        .execute(conn)?;
+    let query = accounts::table
+        .filter(accounts::username.eq(account.username))
+        .select(accounts::id);
+    super::unique(query, conn)?.ok_or(diesel::NotFound)
+}
+
+/// Whether any account has the role: until a staff account exists, nobody can say who acts.
+pub fn any_with_role(conn: &mut DbConnection, role: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        accounts::table.filter(accounts::role.eq(role)),
+    ))
+    .get_result(conn)
 }
 
 pub fn find_by_username(
@@ -63,4 +77,53 @@ pub fn usernames_of_company(conn: &mut DbConnection, company_id: i64) -> QueryRe
         .order(accounts::id)
         .select(accounts::username)
         .load(conn)
+}
+
+/// Disables the account (`Some`: since when) or enables it again (`None`).
+pub fn set_disabled(
+    conn: &mut DbConnection,
+    id: i64,
+    since: Option<NaiveDateTime>,
+) -> QueryResult<usize> {
+    diesel::update(accounts::table.find(id))
+        .set(accounts::disabled_at.eq(since))
+        .execute(conn)
+}
+
+/// An account as `staff user list` shows it, with its company.
+#[derive(Debug, Clone, Queryable)]
+pub struct AccountListing {
+    pub id: i64,
+    pub username: String,
+    pub role: String,
+    pub created_at: NaiveDateTime,
+    pub disabled_at: Option<NaiveDateTime>,
+    pub company_id: i64,
+    pub kbo: String,
+    pub company_name: String,
+}
+
+/// Every account, or a company's, by user name.
+pub fn listing(
+    conn: &mut DbConnection,
+    company_id: Option<i64>,
+) -> QueryResult<Vec<AccountListing>> {
+    let mut query = accounts::table
+        .inner_join(companies::table)
+        .select((
+            accounts::id,
+            accounts::username,
+            accounts::role,
+            accounts::created_at,
+            accounts::disabled_at,
+            companies::id,
+            companies::kbo,
+            companies::name,
+        ))
+        .order(accounts::username)
+        .into_boxed();
+    if let Some(company_id) = company_id {
+        query = query.filter(accounts::company_id.eq(company_id));
+    }
+    query.load(conn)
 }

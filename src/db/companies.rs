@@ -43,3 +43,11 @@ pub fn find_by_kbo(conn: &mut DbConnection, kbo: &str) -> QueryResult<Option<Com
         .select(CompanyRow::as_select());
     super::unique(query, conn)
 }
+
+/// Every company, by enterprise number.
+pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<CompanyRow>> {
+    companies::table
+        .order(companies::kbo)
+        .select(CompanyRow::as_select())
+        .load(conn)
+}

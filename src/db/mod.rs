@@ -13,6 +13,7 @@ macro_rules! on_backend {
     };
 }
 
+pub mod account_events;
 pub mod accounts;
 pub mod approvals;
 pub mod audit;
@@ -111,6 +112,12 @@ pub enum DbError {
     Connection(#[from] diesel::ConnectionError),
     #[error("the storage work panicked")]
     Panicked,
+    #[error("could not connect to {url}: {cause}")]
+    Unreachable { url: String, cause: String },
+    #[error("no carpass {what} at {path}: create it with `carpass init` (or by starting `carpass serve`) with the same --database-url, or correct --database-url / CARPASS_DATABASE_URL")]
+    Missing { path: String, what: &'static str },
+    #[error("{url} holds no carpass {what} (its migrations were never run there): create it with `carpass init` (or by starting `carpass serve`) with the same --database-url, or correct --database-url / CARPASS_DATABASE_URL")]
+    NotCarpass { url: String, what: &'static str },
 }
 
 impl DatabaseUrl {
@@ -166,6 +173,14 @@ impl Database {
                 };
                 DatabaseUrl::Sqlite(path.with_file_name(name))
             }
+        }
+    }
+
+    /// What the errors call it.
+    fn what(self) -> &'static str {
+        match self {
+            Database::Production => "database",
+            Database::Certification => "certification database",
         }
     }
 
@@ -284,10 +299,51 @@ pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<Pool, DbError> {
     open(Database::Production, url, max_size)
 }
 
-/// Opens a pool on one of the two databases (given production's URL), migrated.
+/// Opens a pool on one of the two databases (given production's URL), migrated; creates it
+/// (its SQLite file and directories, or its tables) when it does not exist: `serve` and `init`.
 pub fn open(database: Database, production: &DatabaseUrl, max_size: u32) -> Result<Pool, DbError> {
+    open_with(database, production, max_size, Creating::Allowed)
+}
+
+/// Opens the production database only if it exists and holds carpass's tables: the staff,
+/// import and certify commands, which must never answer from an empty database that a typo in
+/// `--database-url` created.
+pub fn connect_existing(url: &DatabaseUrl, max_size: u32) -> Result<Pool, DbError> {
+    open_existing(Database::Production, url, max_size)
+}
+
+/// `open` for a database that must exist already: a SQLite file that is not there is refused
+/// before anything is created; a database whose carpass migrations never ran (an empty or
+/// someone else's PostgreSQL database) is refused before anything is written to it. A carpass
+/// database that lacks only the newer migrations gets them, as `serve` would give them.
+pub fn open_existing(
+    database: Database,
+    production: &DatabaseUrl,
+    max_size: u32,
+) -> Result<Pool, DbError> {
+    open_with(database, production, max_size, Creating::Refused)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Creating {
+    Allowed,
+    Refused,
+}
+
+fn open_with(
+    database: Database,
+    production: &DatabaseUrl,
+    max_size: u32,
+    creating: Creating,
+) -> Result<Pool, DbError> {
     let url = &database.url(production);
     if let DatabaseUrl::Sqlite(path) = url {
+        if creating == Creating::Refused && !path.is_file() {
+            return Err(DbError::Missing {
+                path: path.display().to_string(),
+                what: database.what(),
+            });
+        }
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| {
                 DbError::Migrations(format!("cannot create {}: {e}", parent.display()))
@@ -299,9 +355,16 @@ pub fn open(database: Database, production: &DatabaseUrl, max_size: u32) -> Resu
         schema: database.schema(),
     };
     // Migrations and WAL first, on a connection of their own, before the pool opens several.
-    let mut conn = manager
-        .open()
-        .map_err(|e| DbError::Migrations(e.to_string()))?;
+    let mut conn = manager.open().map_err(|e| DbError::Unreachable {
+        url: url.to_string(),
+        cause: e.to_string().trim_end().to_owned(),
+    })?;
+    if creating == Creating::Refused && !holds_carpass(&mut conn)? {
+        return Err(DbError::NotCarpass {
+            url: url.to_string(),
+            what: database.what(),
+        });
+    }
     migrate(&mut conn, database)?;
     drop(conn);
     let pool = r2d2::Pool::builder()
@@ -452,6 +515,70 @@ where
 /// A round trip to the database, for readiness.
 pub fn ping(conn: &mut DbConnection) -> Result<(), diesel::result::Error> {
     conn.batch_execute("SELECT 1")
+}
+
+/// Whether carpass's first migration ran on this connection's database (in its schema, on
+/// PostgreSQL): diesel's own table of migrations records it. Read from the catalog first, as
+/// diesel would create that table on a mere question.
+fn holds_carpass(conn: &mut DbConnection) -> Result<bool, DbError> {
+    use diesel::sql_types::{BigInt, Text};
+    use diesel::RunQueryDsl;
+
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+
+    match conn {
+        DbConnection::Sqlite(c) => {
+            let table = diesel::sql_query(
+                "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = '__diesel_schema_migrations'",
+            )
+            .get_result::<Count>(c)?;
+            if table.n == 0 {
+                return Ok(false);
+            }
+            let version = first_version::<diesel::sqlite::Sqlite>(&SQLITE_MIGRATIONS)?;
+            let found = diesel::sql_query(
+                "SELECT COUNT(*) AS n FROM __diesel_schema_migrations WHERE version = ?",
+            )
+            .bind::<Text, _>(version)
+            .get_result::<Count>(c)?;
+            Ok(found.n > 0)
+        }
+        DbConnection::Postgres(c) => {
+            let table = diesel::sql_query(
+                "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = '__diesel_schema_migrations'",
+            )
+            .get_result::<Count>(c)?;
+            if table.n == 0 {
+                return Ok(false);
+            }
+            let version = first_version::<diesel::pg::Pg>(&POSTGRES_MIGRATIONS)?;
+            let found = diesel::sql_query(
+                "SELECT COUNT(*) AS n FROM __diesel_schema_migrations WHERE version = $1",
+            )
+            .bind::<Text, _>(version)
+            .get_result::<Count>(c)?;
+            Ok(found.n > 0)
+        }
+    }
+}
+
+/// The version diesel records for the first of the embedded migrations.
+fn first_version<DB: diesel::backend::Backend>(
+    migrations: &EmbeddedMigrations,
+) -> Result<String, DbError>
+where
+    EmbeddedMigrations: diesel::migration::MigrationSource<DB>,
+{
+    diesel::migration::MigrationSource::<DB>::migrations(migrations)
+        .map_err(|e| DbError::Migrations(e.to_string()))?
+        .iter()
+        .map(|m| m.name().version().to_string())
+        .min()
+        .ok_or_else(|| DbError::Migrations("no migrations are embedded".into()))
 }
 
 /// Key of the PostgreSQL advisory lock that lets one instance migrate while the others wait.

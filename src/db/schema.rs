@@ -19,6 +19,19 @@ diesel::table! {
         role -> Text,
         password_hash -> Text,
         created_at -> Timestamp,
+        disabled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    account_events (id) {
+        id -> BigInt,
+        company_id -> BigInt,
+        account_id -> Nullable<BigInt>,
+        action -> Text,
+        staff_username -> Nullable<Text>,
+        note -> Nullable<Text>,
+        acted_at -> Timestamp,
     }
 }
 
@@ -282,12 +295,14 @@ diesel::table! {
 }
 
 diesel::joinable!(accounts -> companies (company_id));
+diesel::joinable!(account_events -> accounts (account_id));
 diesel::joinable!(issues -> readings (reading_id));
 diesel::joinable!(reading_works -> readings (reading_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     companies,
     accounts,
+    account_events,
     vehicles,
     readings,
     reading_works,

@@ -44,3 +44,9 @@ pub fn delete(conn: &mut DbConnection, token_hash: &str) -> QueryResult<usize> {
 pub fn delete_expired(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<usize> {
     diesel::delete(staff_sessions::table.filter(staff_sessions::expires_at.le(now))).execute(conn)
 }
+
+/// Ends every session of a user (a password reset: whoever had the old one is logged out).
+pub fn delete_of_user(conn: &mut DbConnection, username: &str) -> QueryResult<usize> {
+    diesel::delete(staff_sessions::table.filter(staff_sessions::username.eq(username)))
+        .execute(conn)
+}

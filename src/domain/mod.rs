@@ -1,5 +1,6 @@
 //! Validated types and the registry's rules: no HTTP, no SQL, no clock of its own.
 
+pub mod account_action;
 pub mod activity;
 pub mod calendar;
 pub mod certification;

@@ -79,6 +79,12 @@ pub enum AuthError {
     /// The same answer for an unknown user and a wrong password (SPEC 7.3).
     #[error("authentication failed: the user name or the password is wrong")]
     Failed,
+    /// Only after the right password: it tells the garage to call the registry instead of
+    /// retyping, and tells nothing to whoever does not know the password.
+    #[error(
+        "the account {0} is disabled by the registry: contact the registry to have it enabled"
+    )]
+    Disabled(String),
     #[error("wsu:Created {created} is more than 5 minutes away from the registry's clock ({now}); check the DMS clock and send a fresh token")]
     Stale {
         created: DateTime<Utc>,
@@ -256,6 +262,8 @@ impl Authenticator {
             self.remember(key.expect("a known account"));
         }
         let (row, role) = known.expect("verified");
+        // Only once the password is right: a guesser learns nothing of the account's state.
+        enabled(&row)?;
         fresh(credentials, now)?;
         Ok(account(row, role))
     }
@@ -301,6 +309,8 @@ impl Authenticator {
         let Some(role) = Role::parse(&row.role).filter(|_| self.cached(&key)) else {
             return Ok(None);
         };
+        // The row is read on every request: a remembered password does not outlive a disabling.
+        enabled(&row)?;
         fresh(credentials, now)?;
         Ok(Some(account(row, role)))
     }
@@ -500,6 +510,13 @@ fn wait_after(count: u32) -> Option<Duration> {
     Some(wait.min(MOST_WAIT))
 }
 
+fn enabled(row: &accounts::AccountRow) -> Result<(), AuthError> {
+    match row.disabled_at {
+        Some(_) => Err(AuthError::Disabled(row.username.clone())),
+        None => Ok(()),
+    }
+}
+
 /// A token without wsu:Created is accepted; one with it must be within `FRESHNESS` of now.
 fn fresh(credentials: &Credentials, now: DateTime<Utc>) -> Result<(), AuthError> {
     match credentials.created {
@@ -539,6 +556,7 @@ mod tests {
             username: username.into(),
             role: "submitter".into(),
             password_hash: passwords::hash(password),
+            disabled_at: None,
         }
     }
 

@@ -24,6 +24,7 @@ pub enum FaultCode {
     SchemaViolation,
     AuthenticationRequired,
     AuthenticationFailed,
+    AccountDisabled,
     PasswordDigestNotSupported,
     StaleTimestamp,
     NonceReplayed,
@@ -39,7 +40,7 @@ pub enum FaultCode {
 }
 
 impl FaultCode {
-    pub const ALL: [FaultCode; 23] = [
+    pub const ALL: [FaultCode; 24] = [
         FaultCode::MalformedXml,
         FaultCode::DtdForbidden,
         FaultCode::BodyTooLarge,
@@ -51,6 +52,7 @@ impl FaultCode {
         FaultCode::SchemaViolation,
         FaultCode::AuthenticationRequired,
         FaultCode::AuthenticationFailed,
+        FaultCode::AccountDisabled,
         FaultCode::PasswordDigestNotSupported,
         FaultCode::StaleTimestamp,
         FaultCode::NonceReplayed,
@@ -78,6 +80,7 @@ impl FaultCode {
             FaultCode::SchemaViolation => "SCHEMA_VIOLATION",
             FaultCode::AuthenticationRequired => "AUTHENTICATION_REQUIRED",
             FaultCode::AuthenticationFailed => "AUTHENTICATION_FAILED",
+            FaultCode::AccountDisabled => "ACCOUNT_DISABLED",
             FaultCode::PasswordDigestNotSupported => "PASSWORD_DIGEST_NOT_SUPPORTED",
             FaultCode::StaleTimestamp => "STALE_TIMESTAMP",
             FaultCode::NonceReplayed => "NONCE_REPLAYED",
@@ -281,6 +284,7 @@ impl From<AuthError> for Fault {
     fn from(e: AuthError) -> Fault {
         match e {
             AuthError::Failed => Fault::new(FaultCode::AuthenticationFailed, e.to_string()),
+            AuthError::Disabled(_) => Fault::new(FaultCode::AccountDisabled, e.to_string()),
             AuthError::Stale { .. } => Fault::new(FaultCode::StaleTimestamp, e.to_string()),
             AuthError::Replayed => Fault::new(FaultCode::NonceReplayed, e.to_string()),
             AuthError::Throttled { retry_after } => {

@@ -1,10 +1,16 @@
-//! `carpass staff company add` (SPEC 2.6: enterprises with a reporting NACE code get accounts).
+//! `carpass staff company add|list` (SPEC 2.6: enterprises with a reporting NACE code get
+//! accounts). Who added a company, and when, is recorded with it.
 
-use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 
-use super::StaffError;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::Serialize;
+
+use super::{Actor, StaffError};
+use crate::db::account_events::{self, AccountEventRow, NewAccountEvent};
 use crate::db::companies::{self, NewCompany};
-use crate::db::DbConnection;
+use crate::db::{accounts, DbConnection};
+use crate::domain::account_action::AccountAction;
 use crate::domain::enterprise_number::EnterpriseNumber;
 use crate::domain::nace::{NaceCode, REPORTING_NACE_CODES};
 
@@ -28,6 +34,7 @@ impl CompanyKind {
 
 pub fn add(
     conn: &mut DbConnection,
+    actor: &Actor,
     kbo: &str,
     name: &str,
     nace: &str,
@@ -53,21 +60,163 @@ pub fn add(
             REPORTING_NACE_CODES.join(", ")
         )));
     }
-    if companies::find_by_kbo(conn, kbo.digits())?.is_some() {
-        return Err(StaffError::Conflict(format!(
-            "the company {kbo} exists already"
-        )));
-    }
     let nace_codes: Vec<String> = codes.iter().map(ToString::to_string).collect();
-    companies::insert(
-        conn,
-        &NewCompany {
-            kbo: kbo.digits(),
-            name,
-            kind: kind.as_str(),
-            nace_codes: &nace_codes.join(","),
-            created_at: now.naive_utc(),
-        },
-    )?;
-    Ok(kbo)
+    crate::db::writing(conn, |conn| {
+        if companies::find_by_kbo(conn, kbo.digits())?.is_some() {
+            return Err(StaffError::Conflict(format!(
+                "the company {kbo} exists already"
+            )));
+        }
+        let company_id = companies::insert(
+            conn,
+            &NewCompany {
+                kbo: kbo.digits(),
+                name,
+                kind: kind.as_str(),
+                nace_codes: &nace_codes.join(","),
+                created_at: now.naive_utc(),
+            },
+        )?;
+        account_events::add(
+            conn,
+            &NewAccountEvent {
+                company_id,
+                account_id: None,
+                action: AccountAction::CompanyAdded.as_str(),
+                staff_username: actor.staff_username(),
+                note: actor.note(None).as_deref(),
+                acted_at: now.naive_utc(),
+            },
+        )?;
+        Ok(kbo)
+    })
+}
+
+/// A change as the lists show it: when, which staff account (none for what was done before
+/// the first one existed, or before changes were recorded) and the note kept with it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    pub at: DateTime<Utc>,
+    pub by: Option<String>,
+    pub note: Option<String>,
+}
+
+impl Change {
+    pub(super) fn of(event: &AccountEventRow) -> Change {
+        Change {
+            at: event.acted_at.and_utc(),
+            by: event.staff_username.clone(),
+            note: event.note.clone(),
+        }
+    }
+
+    /// `2026-12-06 03:40 UTC by clerk-one (why)`.
+    pub fn render(&self) -> String {
+        let at = self.at.format("%Y-%m-%d %H:%M UTC");
+        let by = self
+            .by
+            .as_ref()
+            .map(|by| format!(" by {by}"))
+            .unwrap_or_default();
+        match &self.note {
+            Some(note) => format!("{at}{by} ({note})"),
+            None => format!("{at}{by}"),
+        }
+    }
+}
+
+/// A company as `staff company list` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompanyView {
+    pub kbo: String,
+    pub name: String,
+    pub kind: String,
+    pub nace_codes: Vec<String>,
+    pub accounts: usize,
+    pub disabled_accounts: usize,
+    pub created: Change,
+}
+
+/// Every company, by enterprise number, with who added it.
+pub fn list(conn: &mut DbConnection) -> Result<Vec<CompanyView>, StaffError> {
+    let mut added: HashMap<i64, Change> = HashMap::new();
+    for event in account_events::all(conn)? {
+        if event.action == AccountAction::CompanyAdded.as_str() {
+            added
+                .entry(event.company_id)
+                .or_insert_with(|| Change::of(&event));
+        }
+    }
+    // (accounts, disabled ones) per company
+    let mut counts: HashMap<i64, (usize, usize)> = HashMap::new();
+    for account in accounts::listing(conn, None)? {
+        let count = counts.entry(account.company_id).or_default();
+        count.0 += 1;
+        count.1 += usize::from(account.disabled_at.is_some());
+    }
+    companies::all(conn)?
+        .into_iter()
+        .map(|c| {
+            let (accounts, disabled_accounts) = counts.get(&c.id).copied().unwrap_or_default();
+            Ok(CompanyView {
+                kbo: display_kbo(&c.kbo),
+                name: c.name,
+                kind: c.kind,
+                nace_codes: c
+                    .nace_codes
+                    .split(',')
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                accounts,
+                disabled_accounts,
+                // Every company added by these commands has its event, and the migration
+                // added those of the older ones.
+                created: added
+                    .remove(&c.id)
+                    .unwrap_or_else(|| unrecorded(c.created_at)),
+            })
+        })
+        .collect()
+}
+
+/// A creation without its event: made by something other than these commands (a
+/// certification session's company, in the certification database).
+pub(super) fn unrecorded(at: NaiveDateTime) -> Change {
+    Change {
+        at: at.and_utc(),
+        by: None,
+        note: Some("not recorded".into()),
+    }
+}
+
+/// The stored ten digits as people write them (`0403.170.701`).
+pub(super) fn display_kbo(digits: &str) -> String {
+    EnterpriseNumber::parse(digits).map_or_else(|_| digits.to_owned(), |k| k.to_string())
+}
+
+pub fn render_text(companies: &[CompanyView]) -> String {
+    if companies.is_empty() {
+        return "no companies; add one with `carpass staff company add`\n".into();
+    }
+    let mut out = String::new();
+    for c in companies {
+        let accounts = match c.accounts {
+            1 => "1 account".to_owned(),
+            n => format!("{n} accounts"),
+        };
+        let disabled = match c.disabled_accounts {
+            0 => String::new(),
+            n => format!(", {n} disabled"),
+        };
+        out.push_str(&format!(
+            "{}  {} ({}, NACE {})  {accounts}{disabled}\n  added {}\n",
+            c.kbo,
+            c.name,
+            c.kind,
+            c.nace_codes.join(","),
+            c.created.render()
+        ));
+    }
+    out
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::companies::{self, CompanyKind};
-use super::StaffError;
+use super::{Actor, StaffError};
 use crate::db::{accounts, DbConnection};
 use crate::domain::language::Language;
 use crate::domain::odometer::OdometerUnit;
@@ -116,15 +116,24 @@ fn ensure_account(
     role: Role,
     now: DateTime<Utc>,
 ) -> Result<String, StaffError> {
-    match companies::add(conn, kbo, name, nace, kind, now) {
+    let demo = Actor::demo();
+    match companies::add(conn, &demo, kbo, name, nace, kind, now) {
         Ok(_) | Err(StaffError::Conflict(_)) => {}
         Err(e) => return Err(e),
     }
     let password = passwords::generate();
     if accounts::find_by_username(conn, username)?.is_some() {
-        accounts::set_password_hash(conn, username, &passwords::hash(&password))?;
+        super::accounts::reset_password(conn, &demo, username, Some(password.clone()), None, now)?;
     } else {
-        super::accounts::add(conn, kbo, username, role, Some(password.clone()), now)?;
+        super::accounts::add(
+            conn,
+            &demo,
+            kbo,
+            username,
+            role,
+            Some(password.clone()),
+            now,
+        )?;
     }
     Ok(password)
 }

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::StaffError;
 use crate::db::audit::{self, NewStaffAction};
 use crate::db::readings::ReadingRow;
-use crate::db::{accounts, issues, readings, DbConnection};
+use crate::db::{issues, readings, DbConnection};
 use crate::domain::issue::{IssueCode, IssueDetail, Severity};
 use crate::domain::issue_number::IssueNumber;
 use crate::domain::issue_state::IssueState;
@@ -16,26 +16,12 @@ use crate::domain::reading::ReadingInput;
 use crate::domain::status::ReadingStatus;
 use crate::domain::trusted_provider::DISCREPANCIES;
 use crate::domain::vin::Vin;
-use crate::service::auth::Role;
 use crate::service::corrections::{evaluate_again, keep_version, record_new, status_after};
 use crate::service::inflow::{input_of, Raise};
 use crate::service::ServiceError;
 
 /// The states staff settle when they decide on a reading.
 const UNSETTLED: [&str; 3] = ["Open", "Confirmed", "Escalated"];
-
-/// The staff member acting: an existing account with the staff role.
-pub fn staff_member(conn: &mut DbConnection, username: Option<&str>) -> Result<String, StaffError> {
-    let username = username.filter(|u| !u.is_empty()).ok_or_else(|| {
-        StaffError::Invalid("say who you are: --staff USERNAME or CARPASS_STAFF".into())
-    })?;
-    match accounts::find_by_username(conn, username)? {
-        Some(account) if account.role == Role::Staff.as_str() => Ok(account.username),
-        _ => Err(StaffError::Invalid(format!(
-            "{username} is not a staff account"
-        ))),
-    }
-}
 
 /// One reading held for staff, with everything needed to decide on it.
 pub fn queue(conn: &mut DbConnection) -> Result<Vec<serde_json::Value>, StaffError> {

@@ -235,9 +235,13 @@ async fn operator(
         .await
     {
         Ok(account) if account.company_id == session.company_id => Ok((session, account.username)),
-        Ok(_) | Err(AuthError::Failed | AuthError::Stale { .. } | AuthError::Replayed) => {
-            Err(challenge())
-        }
+        Ok(_)
+        | Err(
+            AuthError::Failed
+            | AuthError::Stale { .. }
+            | AuthError::Replayed
+            | AuthError::Disabled(_),
+        ) => Err(challenge()),
         Err(e @ (AuthError::Throttled { .. } | AuthError::Busy)) => {
             Err(HttpResponse::TooManyRequests()
                 .content_type("text/plain; charset=utf-8")

@@ -155,9 +155,11 @@ pub async fn spawn_app_with(backend: Backend, clock: Clock) -> Option<TestApp> {
 
 fn seed(pool: &Pool) {
     let mut conn = pool.get().unwrap();
+    let actor = staff::Actor::staff_or_bootstrap(&mut conn, None).unwrap();
     let at = now();
     staff::companies::add(
         &mut conn,
+        &actor,
         GARAGE_KBO,
         "Garage Janssens BV",
         "45201",
@@ -167,6 +169,7 @@ fn seed(pool: &Pool) {
     .unwrap();
     staff::companies::add(
         &mut conn,
+        &actor,
         OTHER_GARAGE_KBO,
         "Bandencentrale Peeters",
         "45320",
@@ -176,6 +179,7 @@ fn seed(pool: &Pool) {
     .unwrap();
     staff::companies::add(
         &mut conn,
+        &actor,
         PORTAL_KBO,
         "Autoportaal NV",
         "63120",
@@ -185,6 +189,7 @@ fn seed(pool: &Pool) {
     .unwrap();
     staff::companies::add(
         &mut conn,
+        &actor,
         REGISTRY_KBO,
         "Het Register vzw",
         "94990",
@@ -198,7 +203,16 @@ fn seed(pool: &Pool) {
         (PORTAL_KBO, PORTAL_USER, Role::Portal),
         (REGISTRY_KBO, STAFF_USER, Role::Staff),
     ] {
-        staff::accounts::add(&mut conn, kbo, user, role, Some(PASSWORD.into()), at).unwrap();
+        staff::accounts::add(
+            &mut conn,
+            &actor,
+            kbo,
+            user,
+            role,
+            Some(PASSWORD.into()),
+            at,
+        )
+        .unwrap();
     }
     register::import(
         &mut conn,

@@ -3,6 +3,7 @@
 #[macro_use]
 mod helpers;
 
+mod accounts;
 mod approvals;
 mod certify;
 mod contract;

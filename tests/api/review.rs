@@ -50,7 +50,7 @@ on_both_backends! {
     async fn an_accepted_reading_joins_the_history_and_keeps_its_anomaly_marked(app: TestApp) {
         let held = confirmed_rollback(&app).await;
         let mut conn = app.pool.get().unwrap();
-        let staff = review::staff_member(&mut conn, Some(STAFF_USER)).unwrap();
+        let staff = carpass::staff::staff_member(&mut conn, Some(STAFF_USER)).unwrap();
         let status = review::decide(&mut conn, &staff, &held.reading_id, Decision::Accept, "dashboard photo checked", now()).unwrap();
         assert_eq!(status.as_str(), "Accepted");
         drop(conn);
@@ -125,9 +125,9 @@ on_both_backends! {
 on_both_backends! {
     async fn only_staff_accounts_act_and_every_action_says_why(app: TestApp) {
         let mut conn = app.pool.get().unwrap();
-        assert!(review::staff_member(&mut conn, Some(GARAGE_USER)).is_err());
-        assert!(review::staff_member(&mut conn, Some("nobody")).is_err());
-        assert!(review::staff_member(&mut conn, None).is_err());
+        assert!(carpass::staff::staff_member(&mut conn, Some(GARAGE_USER)).is_err());
+        assert!(carpass::staff::staff_member(&mut conn, Some("nobody")).is_err());
+        assert!(carpass::staff::staff_member(&mut conn, None).is_err());
         drop(conn);
         let held = confirmed_rollback(&app).await;
         let mut conn = app.pool.get().unwrap();

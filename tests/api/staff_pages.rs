@@ -465,3 +465,29 @@ on_both_backends! {
         assert!(page.body.contains("was published on"), "{}", page.body);
     }
 }
+
+on_both_backends! {
+    /// A disabled staff member's open session ends on its next request, and the login says
+    /// why, to whoever knows the password only; another staff member can enable it again.
+    async fn a_disabled_staff_member_is_logged_out_at_once_and_cannot_log_in(app: TestApp) {
+        let mut conn = app.pool.get().unwrap();
+        let clerk = carpass::staff::Actor::staff(&mut conn, Some(STAFF_USER)).unwrap();
+        carpass::staff::accounts::add(&mut conn, &clerk, REGISTRY_KBO, "clerk-two", carpass::service::auth::Role::Staff, Some(PASSWORD.into()), now()).unwrap();
+        let mut browser = Browser::new(&app);
+        assert_eq!(browser.log_in("clerk-two", PASSWORD).await.status, 303);
+        assert_eq!(browser.get("/staff").await.status, 200);
+
+        carpass::staff::accounts::disable(&mut conn, &clerk, "clerk-two", "left the registry", now()).unwrap();
+        refused_everywhere(&browser, "after the account was disabled").await;
+        let page = browser.log_in("clerk-two", PASSWORD).await;
+        assert_eq!(page.status, 403);
+        assert!(page.body.contains("This account is disabled"), "{}", page.body);
+        let page = browser.log_in("clerk-two", "wrong password").await;
+        assert!(page.body.contains("Wrong user name or password"), "{}", page.body);
+        assert!(carpass::staff::staff_member(&mut conn, Some("clerk-two")).is_err(), "nor may it act on the command line");
+
+        carpass::staff::accounts::enable(&mut conn, &clerk, "clerk-two", None, now()).unwrap();
+        assert_eq!(browser.log_in("clerk-two", PASSWORD).await.status, 303);
+        assert_eq!(browser.get("/staff").await.status, 200);
+    }
+}

@@ -23,9 +23,12 @@ python3 -m venv "$work/venv"
 secret() { python3 -c 'import secrets; print(secrets.token_urlsafe(18))'; }
 staff_password=$(secret)
 garage_password=$(secret)
+"$binary" init >/dev/null
 "$binary" staff company add --kbo 0403.170.701 --name "Het Register" --nace 94990 --kind registry >/dev/null
 printf '%s\n' "$staff_password" |
     "$binary" staff user add --kbo 0403.170.701 --username staff.anna --role staff --password-stdin >/dev/null
+# From the first staff account on, account changes name who makes them.
+export CARPASS_STAFF=staff.anna
 # A garage and a registered car, for a reading that waits in the review queue.
 "$binary" staff company add --kbo 1234.567.894 --name "Garage Janssens BV" --nace 45201 --kind garage >/dev/null
 printf '%s\n' "$garage_password" |

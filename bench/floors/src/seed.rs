@@ -26,9 +26,10 @@ pub const KBO: &str = "0403.170.701";
 pub fn run(url: &str, username: &str, password: &str, vehicles: usize) -> Result<(), Error> {
     let pool = db::connect(&DatabaseUrl::parse(url)?, 1)?;
     let mut conn = pool.get()?;
+    let actor = staff::Actor::staff_or_bootstrap(&mut conn, None)?;
     let now = Utc::now();
     staff::companies::add(
-        &mut conn,
+        &mut conn, &actor,
         KBO,
         "Garage Bank BV",
         "45201",
@@ -36,7 +37,7 @@ pub fn run(url: &str, username: &str, password: &str, vehicles: usize) -> Result
         now,
     )?;
     staff::accounts::add(
-        &mut conn,
+        &mut conn, &actor,
         KBO,
         username,
         Role::Submitter,

@@ -20,10 +20,11 @@ use crate::Error;
 pub fn run(url: &str, seconds: f64, vehicles: u64) -> Result<(), Error> {
     let pool = db::connect(&DatabaseUrl::parse(url)?, 1)?;
     let mut conn = pool.get()?;
+    let actor = staff::Actor::staff_or_bootstrap(&mut conn, None)?;
     let now = Utc::now();
     // The rows' foreign keys need a company and an account.
     staff::companies::add(
-        &mut conn,
+        &mut conn, &actor,
         "0403.170.701",
         "Vloer BV",
         "45201",
@@ -31,7 +32,7 @@ pub fn run(url: &str, seconds: f64, vehicles: u64) -> Result<(), Error> {
         now,
     )?;
     staff::accounts::add(
-        &mut conn,
+        &mut conn, &actor,
         "0403.170.701",
         "floor",
         Role::Submitter,

@@ -154,9 +154,12 @@ async fn current(req: &HttpRequest) -> Result<Staff, HttpResponse> {
             let Some(session) = staff_sessions::find_live(conn, &lookup, now)? else {
                 return Ok(None);
             };
-            // An account that lost the staff role, or is gone, loses its sessions with it.
-            let still_staff = accounts::find_by_username(conn, &session.username)?
-                .is_some_and(|account| account.role == Role::Staff.as_str());
+            // An account that lost the staff role, was disabled or is gone, loses its sessions
+            // with it, on their next request.
+            let still_staff =
+                accounts::find_by_username(conn, &session.username)?.is_some_and(|account| {
+                    account.role == Role::Staff.as_str() && account.disabled_at.is_none()
+                });
             Ok(still_staff.then_some(session))
         })
         .await;
@@ -282,8 +285,11 @@ pub async fn login(
         .authenticate(Channel::Staff, source, &credentials)
         .await
     {
-        Ok(account) if account.role == Role::Staff => Some(account),
-        Ok(_) | Err(AuthError::Failed | AuthError::Stale { .. } | AuthError::Replayed) => None,
+        Ok(account) if account.role == Role::Staff => Ok(account),
+        Err(AuthError::Disabled(_)) => Err(Login::Disabled),
+        Ok(_) | Err(AuthError::Failed | AuthError::Stale { .. } | AuthError::Replayed) => {
+            Err(Login::Refused)
+        }
         Err(e @ (AuthError::Throttled { .. } | AuthError::Busy)) => {
             let status = match e {
                 AuthError::Busy => StatusCode::SERVICE_UNAVAILABLE,
@@ -297,10 +303,10 @@ pub async fn login(
         Err(AuthError::Storage(e)) => return Failure::from(e).response(),
     };
     let outcome = match account {
-        None => Ok(false),
-        Some(account) => {
+        Err(refused) => Ok(refused),
+        Ok(account) => {
             state
-                .run(move |conn| -> Result<bool, ServiceError> {
+                .run(move |conn| -> Result<Login, ServiceError> {
                     staff_sessions::delete_expired(conn, now.naive_utc())?;
                     staff_sessions::insert(
                         conn,
@@ -309,13 +315,13 @@ pub async fn login(
                             ..session
                         },
                     )?;
-                    Ok(true)
+                    Ok(Login::In)
                 })
                 .await
         }
     };
     match outcome {
-        Ok(true) => {
+        Ok(Login::In) => {
             let mut response = see_other("/staff");
             match header::HeaderValue::from_str(&cookie(
                 &req,
@@ -330,8 +336,18 @@ pub async fn login(
                 Err(_) => page::unavailable(),
             }
         }
+        // Said only to whoever knew the password (see AuthError::Disabled).
+        Ok(Login::Disabled) => respond(
+            StatusCode::FORBIDDEN,
+            login_html(
+                &typed,
+                Some(&Notice::Error(
+                    "This account is disabled. Another staff member can enable it again.".into(),
+                )),
+            ),
+        ),
         // The same answer for a wrong password, an unknown user and a non-staff account.
-        Ok(false) => respond(
+        Ok(Login::Refused) => respond(
             StatusCode::FORBIDDEN,
             login_html(
                 &typed,
@@ -342,6 +358,12 @@ pub async fn login(
         ),
         Err(error) => Failure::from(error).response(),
     }
+}
+
+enum Login {
+    In,
+    Refused,
+    Disabled,
 }
 
 #[derive(Deserialize)]
