@@ -1027,7 +1027,7 @@ fn certify_works_against_a_server_url_with_the_session_s_credentials() {
     let password = started["password"].as_str().unwrap();
     let sheet = succeeds(&remote(&["sheet", session, "--format", "json"], password));
     let sheet: serde_json::Value = serde_json::from_str(&sheet).unwrap();
-    assert_eq!(sheet["steps"].as_array().unwrap().len(), 16);
+    assert_eq!(sheet["steps"].as_array().unwrap().len(), 17);
     fails(
         &remote(&["sheet", session], "wrong password"),
         "the user name or password is wrong",

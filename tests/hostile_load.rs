@@ -20,6 +20,14 @@ const CONNECTIONS: usize = 200;
 /// The server's peak resident memory may not pass this, whatever the bodies.
 const PEAK_LIMIT_KIB: u64 = 256 * 1024;
 
+/// One attack at a time: each test loads the machine's cores on purpose, and one test's flood
+/// must not be another's measurement.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn alone() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// `carpass serve` on a random port and a fresh SQLite file, killed when dropped.
 struct Server {
     child: Child,
@@ -147,6 +155,7 @@ fn read_answer(stream: &mut TcpStream) -> (u16, String) {
 
 #[test]
 fn two_hundred_stalled_bodies_hold_no_more_than_the_budget_and_others_are_still_answered() {
+    let _alone = alone();
     let server = Server::start(&[]);
     let body = large_envelope(BODY);
     let started = Instant::now();
@@ -189,6 +198,7 @@ fn two_hundred_stalled_bodies_hold_no_more_than_the_budget_and_others_are_still_
 
 #[test]
 fn two_hundred_complete_large_bodies_at_once_stay_under_the_bound() {
+    let _alone = alone();
     let server = Server::start(&[]);
     let body = std::sync::Arc::new(large_envelope(BODY));
     let senders: Vec<_> = (0..CONNECTIONS)
@@ -351,6 +361,7 @@ fn p99(mut times: Vec<Duration>) -> Duration {
 
 #[test]
 fn a_flood_of_wrong_passwords_is_throttled_and_a_verified_garage_and_staff_are_still_served() {
+    let _alone = alone();
     let server = Server::on(seeded(), &[]);
     // The garage's password is verified once, and remembered; the clerk logs in.
     let (status, answer, _) = server.exchange(&soap(GARAGE, PASSWORD, &submit_one("WARM-1"), true));
@@ -462,6 +473,7 @@ fn a_flood_of_wrong_passwords_is_throttled_and_a_verified_garage_and_staff_are_s
 
 #[test]
 fn a_brute_force_from_one_address_gets_far_fewer_than_sixty_guesses_a_second() {
+    let _alone = alone();
     let server = Server::on(seeded(), &[]);
     let started = Instant::now();
     let (mut checked, mut throttled, mut retry_after) = (0, 0, None);
