@@ -18,7 +18,7 @@ use crate::service::auth::AuthError;
 use crate::soap::fault::{Fault, FaultCode};
 use crate::soap::inspect::{self, RawRequest};
 use crate::soap::{self, Reply};
-use crate::web::page::{document, e, verdict_class, Failure};
+use crate::web::page::{document, e, Failure};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -690,7 +690,7 @@ or <code>POST {}/evaluations</code>.</p>",
                 e(&report.evaluated_by)
             ));
             for c in &report.criteria {
-                let class = verdict_class(c.verdict);
+                let class = c.verdict.slug();
                 html.push_str(&format!(
                     "<tr><td>{}</td><td class=\"{class}\">{}</td><td>{}</td><td>{}</td></tr>",
                     c.criterion,

@@ -1,13 +1,13 @@
 //! What every HTML page shares, and the one place where a page's failure becomes a response:
-//! the shell, the stylesheet, escaping, the verdict classes, the security headers, and the
-//! mapping of the layers' errors (the caller's reasons are shown, ours are logged).
+//! the shell, the stylesheet (a verdict is marked with its `Verdict::slug`), escaping, the
+//! security headers, and the mapping of the layers' errors (the caller's reasons are shown,
+//! ours are logged).
 
 use actix_web::http::{header, StatusCode};
 use actix_web::HttpResponse;
 use quick_xml::escape::escape;
 
 use crate::certification::CertificationError;
-use crate::domain::certification::evaluation::Verdict;
 use crate::service::ServiceError;
 use crate::staff::StaffError;
 
@@ -39,7 +39,8 @@ main.narrow{max-width:44rem;margin-top:2.5rem}footer{margin-top:2rem;font-size:.
 .verdict{padding:1rem 1.2rem;border-radius:.5rem;margin:1.5rem 0;font-weight:600}\
 .valid{background:#e5f5ea;border:2px solid #2e8b57}.invalid{background:#fdecea;border:2px solid #c0392b}\
 .step{padding:1rem 1.2rem;border:2px solid #2f6db5;border-radius:.5rem;background:#eef4fb}.step p{font-size:1.05rem;line-height:1.5}\
-nav.langs a{margin-right:.8rem}";
+nav.langs a{margin-right:.8rem}\
+.passed{color:#1e7b45;font-weight:600}.failed{color:#b03a2e;font-weight:600}.awaiting{color:#8a5a00;font-weight:600}.not-exercised{color:#5a6b7d}";
 
 /// Text for HTML: every value a page did not write itself goes through here.
 pub fn e(text: &str) -> String {
@@ -53,16 +54,6 @@ pub fn document(lang: &str, title: &str, body: &str) -> String {
 <title>{}</title><style>{STYLE}</style></head><body>{body}</body></html>",
         e(title)
     )
-}
-
-/// The class a verdict is shown with, on every page that shows one.
-pub fn verdict_class(verdict: Verdict) -> &'static str {
-    match verdict {
-        Verdict::Passed => "ok",
-        Verdict::Failed => "bad",
-        Verdict::AwaitingStaffReview => "wait",
-        Verdict::NotExercised => "muted",
-    }
 }
 
 /// What every response carries unless it says otherwise: no other site frames a page (the

@@ -86,9 +86,7 @@ fn banner(report: &Report) -> String {
         let missing: Vec<String> = report
             .criteria
             .iter()
-            .filter(|r| {
-                r.mandatory && !matches!(r.verdict, Verdict::Passed | Verdict::AwaitingStaffReview)
-            })
+            .filter(|r| r.blocks_certification())
             .map(|r| format!("{} {}", r.criterion, r.verdict.as_str()))
             .collect();
         (
@@ -300,12 +298,7 @@ fn screenshots(screenshots: &[ScreenshotInfo], attachments: &[AttachmentRow]) ->
 
 /// A verdict badge; with a criterion id and a reason, the id is the label and the reason its tooltip.
 fn badge(verdict: Verdict, labelled: Option<(&str, &str)>) -> String {
-    let class = match verdict {
-        Verdict::Passed => "passed",
-        Verdict::Failed => "failed",
-        Verdict::NotExercised => "not-exercised",
-        Verdict::AwaitingStaffReview => "awaiting",
-    };
+    let class = verdict.slug();
     match labelled {
         None => format!("<span class=\"badge {class}\">{}</span>", verdict.as_str()),
         Some((id, reason)) => format!(

@@ -41,6 +41,17 @@ impl Verdict {
             Verdict::AwaitingStaffReview => "awaiting staff review",
         }
     }
+
+    /// A stable one-word name, for machines and stylesheets: every page and report marks a
+    /// verdict with it, so none of them keeps a mapping of its own.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Verdict::Passed => "passed",
+            Verdict::Failed => "failed",
+            Verdict::NotExercised => "not-exercised",
+            Verdict::AwaitingStaffReview => "awaiting",
+        }
+    }
 }
 
 /// The certified identity the ClientInfo header must carry (C15).
@@ -147,11 +158,17 @@ impl Evaluation {
     }
 }
 
+/// "Certifiable" (SPEC 5.6): no criterion stands in the way.
 fn certifiable(criteria: &[CriterionResult]) -> bool {
-    criteria
-        .iter()
-        .filter(|r| r.mandatory)
-        .all(|r| matches!(r.verdict, Verdict::Passed | Verdict::AwaitingStaffReview))
+    !criteria.iter().any(CriterionResult::blocks_certification)
+}
+
+impl CriterionResult {
+    /// A mandatory criterion neither passed nor awaiting a staff verdict: the one definition of
+    /// what keeps a DMS from being certifiable, for the evaluation and every report.
+    pub fn blocks_certification(&self) -> bool {
+        self.mandatory && !matches!(self.verdict, Verdict::Passed | Verdict::AwaitingStaffReview)
+    }
 }
 
 pub fn evaluate(recording: &Recording<'_>) -> Evaluation {

@@ -23,7 +23,7 @@ use crate::domain::certification::criterion::Criterion;
 use crate::domain::certification::evaluation::Verdict;
 use crate::service::ServiceError;
 use crate::staff::{approvals, StaffError};
-use crate::web::page::{e, respond, unavailable, verdict_class, Failure};
+use crate::web::page::{e, respond, unavailable, Failure};
 
 fn time(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
@@ -299,7 +299,7 @@ fn session_body(me: &Staff, loaded: &Loaded, today: NaiveDate) -> String {
                     c.criterion,
                     e(&c.title),
                     if c.mandatory { "M" } else { "R" },
-                    verdict_class(c.verdict),
+                    c.verdict.slug(),
                     c.verdict.as_str(),
                     c.step.map(|s| s.to_string()).unwrap_or_default(),
                     e(&c.reason)
