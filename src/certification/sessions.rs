@@ -525,10 +525,7 @@ fn fixture_caller(
             let company_id = match companies::find_by_kbo(conn, kbo.digits())? {
                 Some(company) => company.id,
                 None => match conn.transaction(|conn| companies::insert(conn, &company)) {
-                    Err(diesel::result::Error::DatabaseError(
-                        diesel::result::DatabaseErrorKind::UniqueViolation,
-                        _,
-                    )) => {
+                    Err(e) if crate::db::is_duplicate(&e) => {
                         companies::find_by_kbo(conn, kbo.digits())?
                             .expect("the other session's")
                             .id
@@ -541,12 +538,8 @@ fn fixture_caller(
                 add_account(conn, company_id, FIXTURE_USER, &passwords::generate(), now)
             });
             match added {
-                Err(CertificationError::Service(crate::service::ServiceError::Database(
-                    diesel::result::Error::DatabaseError(
-                        diesel::result::DatabaseErrorKind::UniqueViolation,
-                        _,
-                    ),
-                ))) => {}
+                Err(CertificationError::Service(ServiceError::Database(e)))
+                    if crate::db::is_duplicate(&e) => {}
                 other => other?,
             }
             accounts::find_by_username(conn, FIXTURE_USER)?.expect("just added")
