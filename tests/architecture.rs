@@ -55,6 +55,14 @@ fn targets(code: &str, prefix: &str) -> Vec<String> {
     found
 }
 
+/// The module directly below `root` that `file` belongs to: `soap` for `root/soap/x.rs` and
+/// for `root/soap.rs`.
+fn module_of(file: &Path, root: &Path) -> String {
+    let relative = file.strip_prefix(root).unwrap();
+    let first = relative.components().next().unwrap().as_os_str();
+    first.to_string_lossy().trim_end_matches(".rs").to_owned()
+}
+
 /// Which top-level module of `src/` imports which, through `crate::`.
 fn top_level_graph() -> Graph {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
@@ -62,14 +70,7 @@ fn top_level_graph() -> Graph {
     sources(&src, &mut files);
     let mut graph = Graph::new();
     for file in files {
-        let relative = file.strip_prefix(&src).unwrap();
-        let first = relative
-            .components()
-            .next()
-            .unwrap()
-            .as_os_str()
-            .to_string_lossy();
-        let module = first.trim_end_matches(".rs").to_owned();
+        let module = module_of(&file, &src);
         if module == "lib" || module == "main" {
             continue;
         }
@@ -148,13 +149,7 @@ fn the_files_of_the_soap_folder_import_each_other_in_no_circle() {
     let mut graph = Graph::new();
     for file in files {
         let relative = file.strip_prefix(&soap).unwrap();
-        let first = relative
-            .components()
-            .next()
-            .unwrap()
-            .as_os_str()
-            .to_string_lossy();
-        let module = first.trim_end_matches(".rs").to_owned();
+        let module = module_of(&file, &soap);
         if module == "mod" {
             continue;
         }
