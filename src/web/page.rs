@@ -38,7 +38,8 @@ main.login{max-width:26rem;margin-top:4rem}.login .card{padding:1.5rem 1.8rem}in
 main.narrow{max-width:44rem;margin-top:2.5rem}footer{margin-top:2rem;font-size:.85rem;color:#5a6b7d}\
 .verdict{padding:1rem 1.2rem;border-radius:.5rem;margin:1.5rem 0;font-weight:600}\
 .valid{background:#e5f5ea;border:2px solid #2e8b57}.invalid{background:#fdecea;border:2px solid #c0392b}\
-.step{padding:1rem 1.2rem;border:2px solid #2f6db5;border-radius:.5rem;background:#eef4fb}.step p{font-size:1.05rem;line-height:1.5}\
+.step{padding:1rem 1.2rem;border:2px solid #2f6db5;border-radius:.5rem;background:#eef4fb}.step p{font-size:1.05rem;line-height:1.5}.step h2{margin-top:0}\
+code{overflow-wrap:anywhere}\
 nav.langs a{margin-right:.8rem}\
 .passed{color:#1e7b45;font-weight:600}.failed{color:#b03a2e;font-weight:600}.awaiting{color:#8a5a00;font-weight:600}.not-exercised{color:#5a6b7d}";
 
