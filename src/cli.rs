@@ -599,6 +599,12 @@ pub struct Limits {
     /// and links give, whatever the request's headers say.
     #[arg(long, env = "CARPASS_PUBLIC_URL", value_name = "URL")]
     public_url: Option<String>,
+    /// Exchanges one certification session may record; more are answered with a fault.
+    #[arg(long, env = "CARPASS_RECORDING_EXCHANGES", value_name = "EXCHANGES", default_value_t = settings::DEFAULT_RECORDING_EXCHANGES)]
+    recording_exchanges: u64,
+    /// What one certification session may record, in MiB; more is answered with a fault.
+    #[arg(long, env = "CARPASS_RECORDING_MIB", value_name = "MIB", default_value_t = settings::DEFAULT_RECORDING_MIB)]
+    recording_mib: u64,
 }
 
 impl Limits {
@@ -607,6 +613,10 @@ impl Limits {
         settings.body_timeout = std::time::Duration::from_secs(self.body_timeout);
         settings.writer_queue = self.writer_queue;
         settings.hash_queue = self.hash_queue;
+        settings.recording_quota = settings::RecordingQuota {
+            exchanges: self.recording_exchanges,
+            bytes: self.recording_mib.saturating_mul(1024 * 1024),
+        };
         settings.trusted_proxies = self.trusted_proxies.clone();
         settings.public_url = self.public_url.clone();
     }

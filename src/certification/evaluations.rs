@@ -109,7 +109,7 @@ pub fn evidence(conn: &mut DbConnection, session_id: &str) -> Result<Evidence, C
     })
 }
 
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -137,7 +137,12 @@ pub fn facts(rows: &[ExchangeRow], usernames: &[String]) -> Vec<Exchange> {
                 number: i as u32 + 1,
                 received_at: row.received_at.and_utc(),
                 step: row.step.map(|s| s as u32),
-                request: inspect::request(&raw, usernames),
+                // A body not kept whole was read when it arrived.
+                request: row
+                    .request_facts
+                    .as_deref()
+                    .and_then(|json| serde_json::from_str(json).ok())
+                    .unwrap_or_else(|| inspect::request(&raw, usernames)),
                 // Status 0: nothing went back on the wire (the held request of C12).
                 response: if row.response_status == 0 {
                     ResponseFacts::Unanswered

@@ -5,15 +5,17 @@
 use std::time::Duration;
 
 use actix_web::http::header;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 
 use crate::app::{AppState, Certification};
-use crate::certification::recording::{self, ExchangeRecord};
+use crate::certification::recording::{self, ExchangeRecord, Recorded};
 use crate::certification::report::{self, Format};
 use crate::certification::sessions::{self, Session};
 use crate::certification::{evaluations, CertificationError};
+use crate::db::certification::{self as store, Quota};
 use crate::domain::certification::scenario::{InjectedFault, SheetLanguage};
 use crate::metrics::Channel;
+use crate::metrics::SoapCall;
 use crate::service::auth::AuthError;
 use crate::soap::fault::{Fault, FaultCode};
 use crate::soap::inspect::{self, RawRequest};
@@ -82,18 +84,26 @@ async fn inflow(
         body: &body,
     };
     let facts = inspect::request(&raw, &[]);
-    let secrets = inspect::secrets(&raw);
     let id = id.into_inner();
+    let quota = Quota {
+        exchanges: clamp(state.settings.recording_quota.exchanges),
+        bytes: clamp(state.settings.recording_quota.bytes),
+    };
     let found = state
         .run(move |conn| -> Result<_, CertificationError> {
             let session = sessions::find(conn, &id)?;
+            if store::recording_full(conn, &session.id, quota)? {
+                store::count_refused(conn, &session.id)?;
+                return Ok(Err(session.id));
+            }
             let step = sessions::current_step(conn, &session.id)?;
             let injection = recording::injection_for(conn, &session, &facts)?;
-            Ok((session, step, injection))
+            Ok(Ok((session, step, injection)))
         })
         .await;
     let (session, step, injection) = match found {
-        Ok(found) => found,
+        Ok(Ok(found)) => found,
+        Ok(Err(session)) => return recording_full(version, &session).into_response(),
         Err(CertificationError::UnknownSession(id)) => {
             let fault = Fault::new(
                 FaultCode::AuthenticationFailed,
@@ -106,12 +116,20 @@ async fn inflow(
             return Reply::of(version, Err(Fault::server())).into_response();
         }
     };
+    // `process` notes the account once its password is checked: only then is the whole
+    // request recorded.
+    req.extensions_mut().insert(SoapCall::default());
     let answer = match request {
         Ok((version, body)) => {
             soap::process(&req, &body, version, state, Some(session.company_id)).await
         }
         Err((_, fault)) => Err(fault),
     };
+    // Taken out again: the metrics count the production endpoint's calls, not these.
+    let user = req
+        .extensions_mut()
+        .remove::<SoapCall>()
+        .and_then(|call| call.user);
     // Only a request that was taken gets a fault injected: its reading is stored, its answer lost.
     let injected = injection.filter(|_| answer.is_ok());
     let fault = injected.map(|i| i.fault);
@@ -173,12 +191,18 @@ async fn inflow(
         response_body,
         injected: fault,
     };
+    let session_id = session.id.clone();
     let recorded = state
-        .run(move |conn| recording::record(conn, &session, exchange, &secrets))
+        .run(move |conn| recording::record(conn, &session, exchange, user.as_deref(), quota))
         .await;
-    if let Err(e) = recorded {
-        log::error!("a certification exchange could not be recorded: {e}");
-        return Reply::of(version, Err(Fault::server())).into_response();
+    match recorded {
+        Ok(Recorded::Yes) => {}
+        // Filled by requests running at the same time: this one was not recorded either.
+        Ok(Recorded::Full) => return recording_full(version, &session_id).into_response(),
+        Err(e) => {
+            log::error!("a certification exchange could not be recorded: {e}");
+            return Reply::of(version, Err(Fault::server())).into_response();
+        }
     }
     match hold {
         Some(hold) => {
@@ -187,6 +211,25 @@ async fn inflow(
         }
         None => reply.into_response(),
     }
+}
+
+fn clamp(limit: u64) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX)
+}
+
+/// The session's recording has reached its quota (issue 19): nothing more is taken, since an
+/// exchange that is not recorded cannot count for the certification.
+fn recording_full(version: soap::version::SoapVersion, session: &str) -> Reply {
+    Reply::of(
+        version,
+        Err(Fault::new(
+            FaultCode::ServerBusy,
+            format!(
+                "the recording of certification session {session} is full: nothing more is taken or recorded. \
+                 Contact the registry, or run the scenarios again in a new session (`carpass certify start`)"
+            ),
+        )),
+    )
 }
 
 /// A response whose body fails before a byte is written: actix-web then drops the connection

@@ -68,6 +68,12 @@ struct ExchangeMeta<'a> {
     answered_at: DateTime<Utc>,
     step: Option<i32>,
     request_headers: Vec<(String, String)>,
+    /// As received; the body here may be shorter (`request_note` says why).
+    request_size: i64,
+    /// Of the body as kept whole, before any shortening; none when nothing is kept.
+    request_sha256: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_note: Option<&'a str>,
     response_status: i32,
     response_headers: Vec<(String, String)>,
     injected: Option<&'a str>,
@@ -81,6 +87,9 @@ fn exchange(row: &ExchangeRow) -> Vec<u8> {
         answered_at: row.answered_at.and_utc(),
         step: row.step,
         request_headers: headers_of(&row.request_headers),
+        request_size: row.request_size,
+        request_sha256: row.request_sha256.as_deref(),
+        request_note: row.request_note.as_deref(),
         response_status: row.response_status,
         response_headers: headers_of(&row.response_headers),
         injected: row.injected.as_deref(),

@@ -188,6 +188,10 @@ pub(crate) mod sample {
             response_body: format!("<Receipt n=\"{number}\"/>").into_bytes(),
             injected: (number == 2).then(|| "server".to_owned()),
             attempt: Some(1),
+            request_size: 20,
+            request_sha256: None,
+            request_note: None,
+            request_facts: None,
         };
         let screenshot = AttachmentRow {
             id: 1,
