@@ -348,8 +348,7 @@ fn certify_remote(server: &str, command: CertifyCommand) -> Result<(), CliError>
             step,
             file,
         } => {
-            let name = file.display().to_string();
-            let content = std::fs::read(&file).map_err(|e| CliError::Io(format!("{name}: {e}")))?;
+            let (name, content) = read_screenshot(&file)?;
             let sha256 = remote(&session).attach(step, &name, &content)?;
             println!("{name} attached to step {step} of session {session} (SHA-256 {sha256})");
         }
@@ -620,6 +619,43 @@ impl Limits {
         settings.trusted_proxies = self.trusted_proxies.clone();
         settings.public_url = self.public_url.clone();
     }
+}
+
+/// A screenshot's file name and content. Only a regular file: a FIFO would hang the command
+/// and a device such as /dev/zero never ends. Its size is checked before it is read, and no
+/// more than one byte past the limit is read, should it grow meanwhile.
+fn read_screenshot(path: &std::path::Path) -> Result<(String, Vec<u8>), CliError> {
+    use std::io::Read;
+    let shown = path.display();
+    let io = |e: std::io::Error| CliError::Io(format!("{shown}: {e}"));
+    let metadata = std::fs::metadata(path).map_err(io)?;
+    if !metadata.is_file() {
+        return Err(CliError::Io(format!(
+            "{shown} is not a regular file (a directory, a FIFO or a device): attach the screenshot's PNG or JPEG file"
+        )));
+    }
+    let limit = sessions::ATTACHMENT_MAX_BYTES;
+    if metadata.len() > limit as u64 {
+        return Err(CliError::Io(format!(
+            "{shown} has {} bytes; a screenshot may have at most {limit}",
+            metadata.len()
+        )));
+    }
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut content = Vec::new();
+    file.take(limit as u64 + 1)
+        .read_to_end(&mut content)
+        .map_err(io)?;
+    if content.len() > limit {
+        return Err(CliError::Io(format!(
+            "{shown} grew past {limit} bytes while it was read; a screenshot may have at most {limit}"
+        )));
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "screenshot".into());
+    Ok((name, content))
 }
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
@@ -1173,8 +1209,7 @@ fn certify(
             step,
             file,
         } => {
-            let name = file.display().to_string();
-            let content = std::fs::read(&file).map_err(|e| CliError::Io(format!("{name}: {e}")))?;
+            let (name, content) = read_screenshot(&file)?;
             let sha256 =
                 sessions::attach(&mut conn, &session, step, &name, content, by, Utc::now())?;
             println!("{name} attached to step {step} of session {session} (SHA-256 {sha256})");

@@ -84,6 +84,9 @@ pub struct ScreenshotInfo {
     pub sha256: String,
     pub attached_at: DateTime<Utc>,
     pub attached_by: String,
+    /// The name as uploaded, when `file_name` had to be made safe.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_name: Option<String>,
 }
 
 impl Report {
@@ -259,6 +262,7 @@ pub fn evaluate(
                 sha256: a.sha256.clone(),
                 attached_at: a.attached_at.and_utc(),
                 attached_by: a.attached_by.clone(),
+                original_name: a.original_name.clone(),
             })
             .collect(),
     };

@@ -89,6 +89,7 @@ pub struct NewAttachment {
     pub sha256: String,
     pub attached_at: NaiveDateTime,
     pub attached_by: String,
+    pub original_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -103,6 +104,7 @@ pub struct AttachmentRow {
     pub sha256: String,
     pub attached_at: NaiveDateTime,
     pub attached_by: String,
+    pub original_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -275,6 +275,7 @@ diesel::table! {
         sha256 -> Text,
         attached_at -> Timestamp,
         attached_by -> Text,
+        original_name -> Nullable<Text>,
     }
 }
 

@@ -378,7 +378,19 @@ async fn attach(
         Ok(found) => found,
         Err(response) => return response,
     };
-    let mut content = Vec::new();
+    let limit = sessions::ATTACHMENT_MAX_BYTES;
+    let too_large = || {
+        json_error(
+            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "SCREENSHOT_TOO_LARGE",
+            &format!("a screenshot may have at most {limit} bytes"),
+        )
+    };
+    let announced = header_value(&req, header::CONTENT_LENGTH).and_then(|l| l.parse::<u64>().ok());
+    if announced.is_some_and(|length| length > limit as u64) {
+        return too_large();
+    }
+    let mut content = Vec::with_capacity(announced.map_or(0, |l| l as usize));
     while let Some(chunk) = payload.next().await {
         let Ok(chunk) = chunk else {
             return json_error(
@@ -387,10 +399,11 @@ async fn attach(
                 "the screenshot could not be read; send the image as the request body",
             );
         };
-        // One byte over the limit is enough for `attach` to refuse it with its message.
-        if content.len() <= sessions::ATTACHMENT_MAX_BYTES {
-            content.extend_from_slice(&chunk);
+        // Nothing past the limit is held: the rest of the body is not even read.
+        if content.len() + chunk.len() > limit {
+            return too_large();
         }
+        content.extend_from_slice(&chunk);
     }
     let name =
         web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())

@@ -231,3 +231,39 @@ async fn a_sessions_recording_stops_at_its_quota_on_sqlite() {
 async fn a_sessions_recording_stops_at_its_quota_on_postgres() {
     quota_stops_the_recording(Backend::Postgres).await
 }
+
+/// Issue 19: the screenshot endpoint refuses a body over the limit from its Content-Length,
+/// and holds no more than the limit of one that does not announce it.
+#[actix_web::test]
+async fn a_screenshot_over_the_limit_is_refused_without_being_held() {
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    let started = start(&app).await;
+    let url = format!(
+        "{}{}/steps/1/screenshots?name=a.png",
+        app.address,
+        sessions::page_path(&started.session.id)
+    );
+    let too_large = vec![0u8; sessions::ATTACHMENT_MAX_BYTES + 1];
+    let announced = awc::Client::new()
+        .post(&url)
+        .basic_auth(&started.session.username, &started.password)
+        .send_body(too_large.clone())
+        .await
+        .unwrap();
+    assert_eq!(announced.status().as_u16(), 413);
+    let chunks = futures_util::stream::iter(
+        too_large
+            .chunks(64 * 1024)
+            .map(|c| Ok::<_, std::io::Error>(actix_web::web::Bytes::copy_from_slice(c)))
+            .collect::<Vec<_>>(),
+    );
+    let streamed = awc::Client::new()
+        .post(&url)
+        .basic_auth(&started.session.username, &started.password)
+        .send_stream(chunks)
+        .await;
+    // Refused mid-stream: the answer, or the connection closed under the rest of the body.
+    if let Ok(response) = streamed {
+        assert_eq!(response.status().as_u16(), 413);
+    }
+}

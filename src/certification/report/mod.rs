@@ -166,6 +166,7 @@ pub(crate) mod sample {
                 sha256: "ab".repeat(32),
                 attached_at: at(),
                 attached_by: "dev".into(),
+                original_name: None,
             }],
         }
     }
@@ -203,6 +204,7 @@ pub(crate) mod sample {
             sha256: "ab".repeat(32),
             attached_at: at().naive_utc(),
             attached_by: "dev".into(),
+            original_name: None,
         };
         Evidence {
             exchanges: (1..=3).map(exchange).collect(),

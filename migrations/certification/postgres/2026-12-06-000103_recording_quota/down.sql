@@ -1,3 +1,4 @@
+ALTER TABLE certification_attachments DROP COLUMN original_name;
 ALTER TABLE certification_exchanges DROP COLUMN request_facts;
 ALTER TABLE certification_exchanges DROP COLUMN request_note;
 ALTER TABLE certification_exchanges DROP COLUMN request_sha256;

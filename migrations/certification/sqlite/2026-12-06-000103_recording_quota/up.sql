@@ -19,3 +19,7 @@ ALTER TABLE certification_exchanges ADD COLUMN request_note TEXT;
 -- arrived, for a body not kept whole: the evaluation cannot read them from what is kept.
 ALTER TABLE certification_exchanges ADD COLUMN request_facts TEXT;
 UPDATE certification_exchanges SET request_size = LENGTH(request_body);
+
+-- A screenshot's name as its uploader gave it; `file_name` is a short, safe one that every
+-- tar and file system takes.
+ALTER TABLE certification_attachments ADD COLUMN original_name TEXT;
