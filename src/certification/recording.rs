@@ -12,7 +12,7 @@ use super::sessions::{self, Session};
 use super::{evaluations, CertificationError};
 use crate::db::certification::{self as store, NewExchange};
 use crate::db::{accounts, DbConnection};
-use crate::domain::certification::facts::{Exchange, RequestFacts};
+use crate::domain::certification::facts::{Exchange, RequestFacts, ResponseFacts};
 use crate::domain::certification::scenario::{InjectedFault, Injection};
 use crate::soap::inspect::{self, RawRequest};
 
@@ -104,6 +104,13 @@ pub fn record(
     };
     let secrets = inspect::secrets(&raw);
     let mut facts = inspect::request(&raw, &usernames);
+    let operation = facts.operation.clone();
+    // Status 0: nothing went back on the wire (the held request of C12).
+    let outcome = evaluations::outcome(&if exchange.response_status == 0 {
+        ResponseFacts::Unanswered
+    } else {
+        inspect::response(&exchange.response_body)
+    });
     let (body, sha256, note) = match redaction::body(
         &exchange.request_body,
         &facts.authentication,
@@ -168,6 +175,8 @@ pub fn record(
         request_sha256: sha256,
         request_note: note,
         request_facts,
+        operation,
+        outcome: Some(outcome),
     };
     let bytes = [
         new.path.len(),
@@ -176,6 +185,7 @@ pub fn record(
         new.response_headers.len(),
         new.response_body.len(),
         new.request_facts.as_ref().map_or(0, String::len),
+        new.outcome.as_ref().map_or(0, String::len),
     ]
     .iter()
     .sum::<usize>() as i64;

@@ -53,6 +53,8 @@ pub struct NewExchange {
     pub request_sha256: Option<String>,
     pub request_note: Option<String>,
     pub request_facts: Option<String>,
+    pub operation: Option<String>,
+    pub outcome: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -76,6 +78,8 @@ pub struct ExchangeRow {
     pub request_sha256: Option<String>,
     pub request_note: Option<String>,
     pub request_facts: Option<String>,
+    pub operation: Option<String>,
+    pub outcome: Option<String>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -227,6 +231,41 @@ pub fn recording_totals(conn: &mut DbConnection, session_id: &str) -> QueryResul
             s::refused_exchanges,
         ))
         .first(conn)
+}
+
+/// What the operator page lists of an exchange: no body.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = certification_exchanges)]
+pub struct ExchangeSummary {
+    pub id: i64,
+    pub step: Option<i32>,
+    pub received_at: NaiveDateTime,
+    pub operation: Option<String>,
+    pub outcome: Option<String>,
+    pub injected: Option<String>,
+}
+
+pub fn exchange_count(conn: &mut DbConnection, session_id: &str) -> QueryResult<i64> {
+    certification_exchanges::table
+        .filter(certification_exchanges::session_id.eq(session_id))
+        .count()
+        .get_result(conn)
+}
+
+/// Newest first, `limit` of them after skipping `offset`.
+pub fn latest_exchanges(
+    conn: &mut DbConnection,
+    session_id: &str,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<Vec<ExchangeSummary>> {
+    certification_exchanges::table
+        .filter(certification_exchanges::session_id.eq(session_id))
+        .order(certification_exchanges::id.desc())
+        .limit(limit)
+        .offset(offset)
+        .select(ExchangeSummary::as_select())
+        .load(conn)
 }
 
 /// In the order they were recorded.

@@ -261,6 +261,8 @@ diesel::table! {
         request_sha256 -> Nullable<Text>,
         request_note -> Nullable<Text>,
         request_facts -> Nullable<Text>,
+        operation -> Nullable<Text>,
+        outcome -> Nullable<Text>,
     }
 }
 

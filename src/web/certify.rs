@@ -620,14 +620,24 @@ async fn page(
     };
     let language = language(&req);
     let base = crate::app::public_base(&req, &state.settings);
+    let page_number = query_param(&req, "page")
+        .and_then(|p| p.parse::<u32>().ok())
+        .unwrap_or(0);
     let loaded = state
         .run(move |conn| -> Result<_, CertificationError> {
             let view = sessions::sheet_view(conn, &session.id)?;
-            let usernames = recording::usernames(conn, &session)?;
-            let rows = evaluations::evidence(conn, &session.id)?.exchanges;
-            let exchanges = evaluations::facts(&rows, &usernames);
+            let total = store::exchange_count(conn, &session.id)?;
+            let offset = i64::from(page_number) * PAGE;
+            let exchanges = store::latest_exchanges(conn, &session.id, PAGE, offset)?;
+            let (_, _, refused) = store::recording_totals(conn, &session.id)?;
             let latest = evaluations::latest(conn, &session.id)?;
-            Ok((view, exchanges, latest))
+            let listed = Listed {
+                exchanges,
+                total,
+                page: page_number,
+                refused,
+            };
+            Ok((view, listed, latest))
         })
         .await;
     let (view, exchanges, latest) = match loaded {
@@ -645,9 +655,27 @@ async fn page(
         ))
 }
 
+/// Exchanges listed on one page of the operator page, newest first.
+const PAGE: i64 = 50;
+
+/// One page of the recording: only the columns shown, never a body.
+struct Listed {
+    exchanges: Vec<store::ExchangeSummary>,
+    total: i64,
+    page: u32,
+    /// Answered "recording full" and not recorded.
+    refused: i64,
+}
+
+fn query_param(req: &HttpRequest, name: &str) -> Option<String> {
+    web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| q.get(name).cloned())
+}
+
 fn render_page(
     view: &sessions::SheetView,
-    exchanges: &[crate::domain::certification::facts::Exchange],
+    listed: &Listed,
     latest: Option<&evaluations::Report>,
     language: SheetLanguage,
     base: &str,
@@ -708,28 +736,56 @@ or <code>POST {}/evaluations</code>.</p>",
             e(&sessions::page_path(&view.session_id))
         ));
     }
-    html.push_str("<h2>Exchanges recorded</h2>");
-    if exchanges.is_empty() {
-        html.push_str("<p class=\"muted\">None yet.</p>");
+    html.push_str(&format!(
+        "<h2>Exchanges recorded</h2><p class=\"muted\">{} recorded{}; the latest first.</p>",
+        listed.total,
+        if listed.refused > 0 {
+            format!(
+                ", {} more refused: the session's recording is full",
+                listed.refused
+            )
+        } else {
+            String::new()
+        }
+    ));
+    if listed.exchanges.is_empty() {
+        html.push_str("<p class=\"muted\">None here.</p>");
     } else {
         html.push_str("<table><tr><th>#</th><th>received</th><th>step</th><th>operation</th><th>outcome</th></tr>");
-        for x in exchanges {
-            let outcome = evaluations::outcome(&x.response);
+        let first = listed.total - i64::from(listed.page) * PAGE;
+        for (x, number) in listed.exchanges.iter().zip((1..=first).rev()) {
             let injected = x
                 .injected
-                .map(|f| format!(" (injected: {})", f.as_str()))
+                .as_ref()
+                .map(|f| format!(" (injected: {f})"))
                 .unwrap_or_default();
             html.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td></tr>",
-                x.number,
+                "<tr><td>{number}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td></tr>",
                 x.received_at.format("%H:%M:%S"),
                 x.step.map(|s| s.to_string()).unwrap_or_else(|| "–".into()),
-                e(x.operation()),
-                e(&outcome),
+                e(x.operation.as_deref().unwrap_or("?")),
+                e(x.outcome.as_deref().unwrap_or("–")),
                 e(&injected)
             ));
         }
         html.push_str("</table>");
+    }
+    let pages = u32::try_from((listed.total + PAGE - 1) / PAGE).unwrap_or(u32::MAX);
+    let link = |page: u32, label: &str| {
+        format!(
+            "<a href=\"?lang={}&amp;page={page}\">{label}</a> ",
+            language.as_str()
+        )
+    };
+    let mut nav = String::new();
+    if listed.page > 0 {
+        nav.push_str(&link(listed.page - 1, "newer"));
+    }
+    if listed.page + 1 < pages {
+        nav.push_str(&link(listed.page + 1, "older"));
+    }
+    if !nav.is_empty() {
+        html.push_str(&format!("<nav class=\"pages\">{nav}</nav>"));
     }
     html.push_str("<h2>Latest evaluation</h2>");
     match latest {

@@ -218,6 +218,26 @@ async fn quota_stops_the_recording(backend: Backend) {
         store::recording_totals(&mut conn, &started.session.id).unwrap();
     assert_eq!((recorded, refused), (4, 2));
     assert!(bytes < 64 * 1024, "{bytes}");
+
+    // The operator page lists from the summary columns, and says the recording is full.
+    let page = format!(
+        "{}{}",
+        app.address,
+        sessions::page_path(&started.session.id)
+    );
+    let mut shown = awc::Client::new()
+        .get(&page)
+        .basic_auth(&user, &password)
+        .send()
+        .await
+        .unwrap();
+    let html = String::from_utf8_lossy(&shown.body().await.unwrap()).into_owned();
+    assert!(html.contains("4 recorded, 2 more refused"), "{html}");
+    assert!(
+        html.contains("<td>ListActivities</td><td>answered</td>"),
+        "{html}"
+    );
+    assert!(html.contains("fault AUTHENTICATION_FAILED"), "{html}");
 }
 
 /// Issue 19: a session's recording stops growing at its quota; an unauthenticated request,

@@ -193,6 +193,8 @@ pub(crate) mod sample {
             request_sha256: None,
             request_note: None,
             request_facts: None,
+            operation: None,
+            outcome: None,
         };
         let screenshot = AttachmentRow {
             id: 1,

@@ -1,3 +1,5 @@
+ALTER TABLE certification_exchanges DROP COLUMN outcome;
+ALTER TABLE certification_exchanges DROP COLUMN operation;
 ALTER TABLE certification_attachments DROP COLUMN original_name;
 ALTER TABLE certification_exchanges DROP COLUMN request_facts;
 ALTER TABLE certification_exchanges DROP COLUMN request_note;

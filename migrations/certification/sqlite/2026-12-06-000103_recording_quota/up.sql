@@ -23,3 +23,8 @@ UPDATE certification_exchanges SET request_size = LENGTH(request_body);
 -- A screenshot's name as its uploader gave it; `file_name` is a short, safe one that every
 -- tar and file system takes.
 ALTER TABLE certification_attachments ADD COLUMN original_name TEXT;
+
+-- What the operator page lists of an exchange, read when it was recorded, so that the page
+-- reads no body. Empty for exchanges recorded before.
+ALTER TABLE certification_exchanges ADD COLUMN operation TEXT;
+ALTER TABLE certification_exchanges ADD COLUMN outcome TEXT;
