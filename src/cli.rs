@@ -415,6 +415,39 @@ fn write_output(output: &std::path::Path, bytes: &[u8]) -> Result<(), CliError> 
     }
 }
 
+/// The bundle written as its exchanges are read, a page at a time: memory does not grow with
+/// the recording.
+fn write_bundle(
+    conn: &mut db::DbConnection,
+    output: &std::path::Path,
+    evaluated: &evaluations::Report,
+) -> Result<(), CliError> {
+    use std::io::Write;
+    let shown = if output.as_os_str() == "-" {
+        "standard output".to_owned()
+    } else {
+        output.display().to_string()
+    };
+    let out: Box<dyn Write> = if output.as_os_str() == "-" {
+        Box::new(std::io::stdout().lock())
+    } else {
+        let file =
+            std::fs::File::create(output).map_err(|e| CliError::Io(format!("{shown}: {e}")))?;
+        Box::new(file)
+    };
+    let attachments = evaluations::attachments(conn, &evaluated.session_id)?;
+    let rows = evaluations::exchanges_paged(conn, &evaluated.session_id);
+    let written =
+        report::bundle::write(evaluated, &attachments, rows, std::io::BufWriter::new(out));
+    match written {
+        Ok(mut out) => out
+            .flush()
+            .map_err(|e| CliError::Io(format!("{shown}: {e}"))),
+        Err(report::bundle::BundleError::Read(e)) => Err(e.into()),
+        Err(report::bundle::BundleError::Write(e)) => Err(CliError::Io(format!("{shown}: {e}"))),
+    }
+}
+
 fn print_verdict(evaluated: &evaluations::Report) {
     let failed: Vec<String> = evaluated
         .failed_criteria()
@@ -1221,8 +1254,12 @@ fn certify(
         } => {
             let format = report::Format::parse(&format).expect("clap allows only the four formats");
             let evaluated = evaluations::evaluate(&mut conn, &session, by, Utc::now())?;
-            let evidence = evaluations::evidence(&mut conn, &evaluated.session_id)?;
-            write_output(&output, &report::render(format, &evaluated, &evidence))?;
+            if format == report::Format::Bundle {
+                write_bundle(&mut conn, &output, &evaluated)?;
+            } else {
+                let evidence = evaluations::evidence(&mut conn, &evaluated.session_id)?;
+                write_output(&output, &report::render(format, &evaluated, &evidence))?;
+            }
             print_verdict(&evaluated);
         }
         CertifyCommand::Simulate {

@@ -112,6 +112,42 @@ pub fn evidence(conn: &mut DbConnection, session_id: &str) -> Result<Evidence, C
     })
 }
 
+/// Exchanges read for the bundle at a time: a few bodies in memory, however long the recording.
+const EXCHANGE_PAGE: i64 = 16;
+
+/// The session's exchanges in the order recorded, read a page at a time.
+pub fn exchanges_paged<'c>(
+    conn: &'c mut DbConnection,
+    session_id: &'c str,
+) -> impl Iterator<Item = Result<ExchangeRow, CertificationError>> + 'c {
+    let mut page = std::collections::VecDeque::new();
+    let mut after = 0;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if page.is_empty() && !done {
+            match store::exchanges_after(conn, session_id, after, EXCHANGE_PAGE) {
+                Ok(rows) => {
+                    done = rows.len() < EXCHANGE_PAGE as usize;
+                    after = rows.last().map_or(after, |r| r.id);
+                    page.extend(rows);
+                }
+                Err(e) => {
+                    done = true;
+                    return Some(Err(e.into()));
+                }
+            }
+        }
+        page.pop_front().map(Ok)
+    })
+}
+
+pub fn attachments(
+    conn: &mut DbConnection,
+    session_id: &str,
+) -> Result<Vec<AttachmentRow>, CertificationError> {
+    Ok(store::attachments(conn, session_id)?)
+}
+
 pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers
         .iter()

@@ -268,6 +268,22 @@ pub fn latest_exchanges(
         .load(conn)
 }
 
+/// At most `limit` exchanges recorded after the one with id `after`, in the order recorded.
+pub fn exchanges_after(
+    conn: &mut DbConnection,
+    session_id: &str,
+    after: i64,
+    limit: i64,
+) -> QueryResult<Vec<ExchangeRow>> {
+    certification_exchanges::table
+        .filter(certification_exchanges::session_id.eq(session_id))
+        .filter(certification_exchanges::id.gt(after))
+        .order(certification_exchanges::id)
+        .limit(limit)
+        .select(ExchangeRow::as_select())
+        .load(conn)
+}
+
 /// In the order they were recorded.
 pub fn exchanges(conn: &mut DbConnection, session_id: &str) -> QueryResult<Vec<ExchangeRow>> {
     certification_exchanges::table

@@ -153,7 +153,12 @@ on_both_backends! {
             let mut conn = pool.get().unwrap();
             let report = evaluations::evaluate(&mut conn, &id, "test", now()).unwrap();
             let evidence = evaluations::evidence(&mut conn, &id).unwrap();
-            report::render(Format::Bundle, &report, &evidence)
+            let bundle = report::render(Format::Bundle, &report, &evidence);
+            // Written from rows read a page at a time, it is the same archive.
+            let rows = evaluations::exchanges_paged(&mut conn, &id);
+            let streamed = report::bundle::write(&report, &evidence.attachments, rows, Vec::new()).unwrap();
+            assert!(streamed == bundle, "the streamed bundle differs");
+            bundle
         })
         .await
         .unwrap();
