@@ -55,11 +55,9 @@ pub fn injection_for(
     }
     // Each stored request is read with its own Content-Type: a SOAP 1.2 request read as
     // SOAP 1.1 has no readings, and its fault would be injected again on every retry.
-    let rows = store::exchanges(conn, &session.id)?;
-    let fired: Vec<Exchange> = evaluations::facts(&rows, &[])
-        .into_iter()
-        .filter(|e| e.injected.is_some())
-        .collect();
+    // Only the exchanges that got a fault are read: never the whole recording per request.
+    let rows = store::injected_exchanges(conn, &session.id)?;
+    let fired: Vec<Exchange> = evaluations::facts(&rows, &[]);
     let opened = sessions::opened(conn, &session.id)?;
     let carries = |facts: &RequestFacts, vin: &str| facts.readings.iter().any(|r| r.vin == vin);
     Ok(session.sheet.steps.iter().find_map(|step| {
@@ -150,6 +148,7 @@ pub fn record(
                 let value = match name.to_ascii_lowercase().as_str() {
                     "authorization" => mask_authorization(value),
                     "proxy-authorization" | "cookie" => MASK.to_owned(),
+                    _ if inspect::names_a_credential(name) => MASK.to_owned(),
                     _ => redaction::mask_text(value, &secrets),
                 };
                 (name.clone(), value)
@@ -164,7 +163,7 @@ pub fn record(
         received_at: exchange.received_at.naive_utc(),
         answered_at: exchange.answered_at.naive_utc(),
         method: exchange.method,
-        path: redaction::mask_text(&exchange.path, &secrets),
+        path: redaction::mask_text(&mask_query(&exchange.path), &secrets),
         request_headers: headers(&exchange.request_headers),
         request_body: body,
         response_status: i32::from(exchange.response_status),
@@ -201,6 +200,22 @@ pub fn record(
     Ok(recorded)
 }
 
+/// A query parameter that names a credential keeps its name, not its value: C02 judges that it
+/// was sent there, the recording needs no more.
+fn mask_query(path: &str) -> String {
+    let Some((path, query)) = path.split_once('?') else {
+        return path.to_owned();
+    };
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, _)) if inspect::names_a_credential(key) => format!("{key}={MASK}"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{path}?{}", pairs.join("&"))
+}
+
 /// HTTP Basic keeps its user name, so that the recording still shows who authenticated how.
 fn mask_authorization(value: &str) -> String {
     let engine = base64::engine::general_purpose::STANDARD;
@@ -228,5 +243,17 @@ mod tests {
             .unwrap();
         assert_eq!(String::from_utf8(decoded).unwrap(), "cert-1:********");
         assert_eq!(mask_authorization("Bearer abc"), MASK);
+    }
+
+    #[test]
+    fn a_credential_in_the_query_keeps_its_name_not_its_value() {
+        assert_eq!(
+            mask_query("/certify/s/soap/inflow?wsdl&Password=x&lang=nl"),
+            "/certify/s/soap/inflow?wsdl&Password=********&lang=nl"
+        );
+        assert_eq!(
+            mask_query("/certify/s/soap/inflow"),
+            "/certify/s/soap/inflow"
+        );
     }
 }

@@ -15,6 +15,17 @@ pub const MASK: &str = "********";
 /// the recording (a wrong password `x` is in every `xmlns`).
 const MIN_SECRET_CHARS: usize = crate::staff::accounts::MIN_PASSWORD_CHARS;
 
+/// What a password is called where a DMS might put one (the words C02 looks for, but user
+/// names, which are no secret).
+const PASSWORD_WORDS: [&str; 6] = [
+    "password",
+    "passwd",
+    "pwd",
+    "wachtwoord",
+    "motdepasse",
+    "passwort",
+];
+
 #[derive(Debug, PartialEq, Eq)]
 pub enum Redacted {
     Kept(Vec<u8>),
@@ -49,7 +60,12 @@ pub fn body(body: &[u8], authentication: &Authentication, secrets: &[String]) ->
             )
         }
     };
-    if find_ci(before, b"password", 0).is_some() || find_ci(after, b"password", 0).is_some() {
+    let names_a_password = |part: &[u8]| {
+        PASSWORD_WORDS
+            .iter()
+            .any(|word| find_ci(part, word.as_bytes(), 0).is_some())
+    };
+    if names_a_password(before) || names_a_password(after) {
         return Redacted::Withheld(
             "the request names a password outside a complete Security header: only its size is kept",
         );
@@ -235,6 +251,7 @@ mod tests {
             "<e><wsse:Security><wsse:Password>secret",
             "<e><UsernameToken><Password>secret</Password></UsernameToken></e>",
             "<e><Security><Password>a</Password></Security><Password>b</Password></e>",
+            "<e><Body><Wachtwoord>secret</Wachtwoord></Body></e>",
         ] {
             assert!(
                 matches!(

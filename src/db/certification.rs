@@ -284,6 +284,19 @@ pub fn exchanges_after(
         .load(conn)
 }
 
+/// The exchanges the harness injected a fault into, in the order recorded.
+pub fn injected_exchanges(
+    conn: &mut DbConnection,
+    session_id: &str,
+) -> QueryResult<Vec<ExchangeRow>> {
+    certification_exchanges::table
+        .filter(certification_exchanges::session_id.eq(session_id))
+        .filter(certification_exchanges::injected.is_not_null())
+        .order(certification_exchanges::id)
+        .select(ExchangeRow::as_select())
+        .load(conn)
+}
+
 /// In the order they were recorded.
 pub fn exchanges(conn: &mut DbConnection, session_id: &str) -> QueryResult<Vec<ExchangeRow>> {
     certification_exchanges::table
