@@ -10,10 +10,10 @@ use crate::soap::security::{PASSWORD_DIGEST, PASSWORD_TEXT, WSSE};
 /// What stands for a password that is not kept.
 pub const MASK: &str = "********";
 
-/// No account has a shorter password (`staff::accounts::MIN_PASSWORD_CHARS`): a shorter
+/// No account has a shorter password (`service::passwords::MIN_PASSWORD_CHARS`): a shorter
 /// string sent as one is no account's secret, and replacing it everywhere would only corrupt
 /// the recording (a wrong password `x` is in every `xmlns`).
-const MIN_SECRET_CHARS: usize = crate::staff::accounts::MIN_PASSWORD_CHARS;
+const MIN_SECRET_CHARS: usize = crate::service::passwords::MIN_PASSWORD_CHARS;
 
 /// What a password is called where a DMS might put one (the words C02 looks for, but user
 /// names, which are no secret).

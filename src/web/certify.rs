@@ -197,7 +197,8 @@ async fn inflow(
         .await;
     match recorded {
         Ok(Recorded::Yes) => {}
-        // Filled by requests running at the same time: this one was not recorded either.
+        // Filled by requests running at the same time: this one was not recorded either, so it
+        // cannot count for the certification, taken or not; the vendor hears why.
         Ok(Recorded::Full) => return recording_full(version, &session_id).into_response(),
         Err(e) => {
             log::error!("a certification exchange could not be recorded: {e}");
