@@ -1257,7 +1257,11 @@ fn certify(
             if format == report::Format::Bundle {
                 write_bundle(&mut conn, &output, &evaluated)?;
             } else {
-                let evidence = evaluations::evidence(&mut conn, &evaluated.session_id)?;
+                // The other reports need the screenshots at most, never the exchanges' bodies.
+                let evidence = evaluations::Evidence {
+                    exchanges: Vec::new(),
+                    attachments: evaluations::attachments(&mut conn, &evaluated.session_id)?,
+                };
                 write_output(&output, &report::render(format, &evaluated, &evidence))?;
             }
             print_verdict(&evaluated);

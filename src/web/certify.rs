@@ -9,6 +9,7 @@ use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 
 use crate::app::{AppState, Certification};
 use crate::certification::recording::{self, ExchangeRecord, Recorded};
+use crate::certification::report::bundle::BundleError;
 use crate::certification::report::{self, Format};
 use crate::certification::sessions::{self, Session};
 use crate::certification::{evaluations, CertificationError};
@@ -17,6 +18,7 @@ use crate::domain::certification::scenario::{InjectedFault, SheetLanguage};
 use crate::metrics::Channel;
 use crate::metrics::SoapCall;
 use crate::service::auth::AuthError;
+use crate::service::ServiceError;
 use crate::soap::fault::{Fault, FaultCode};
 use crate::soap::inspect::{self, RawRequest};
 use crate::soap::{self, Reply};
@@ -516,12 +518,36 @@ async fn report(
             } else {
                 reports.into_iter().find(|r| r.evaluation_id == wanted)
             };
-            let evidence = evaluations::evidence(conn, &session.id)?;
-            Ok(found.map(|r| (r, evidence)))
+            let Some(found) = found else {
+                return Ok(None);
+            };
+            let attachments = evaluations::attachments(conn, &session.id)?;
+            // The bundle's exchanges are read a page at a time: no row is held beside the tar.
+            let rendered = match format {
+                Format::Bundle => {
+                    let rows = evaluations::exchanges_paged(conn, &session.id);
+                    report::bundle::write(&found, &attachments, rows, Vec::new()).map_err(|e| {
+                        match e {
+                            BundleError::Read(e) => e,
+                            BundleError::Write(e) => CertificationError::Service(
+                                ServiceError::Corrupt(format!("the evidence bundle: {e}")),
+                            ),
+                        }
+                    })?
+                }
+                _ => {
+                    let evidence = evaluations::Evidence {
+                        exchanges: Vec::new(),
+                        attachments,
+                    };
+                    report::render(format, &found, &evidence)
+                }
+            };
+            Ok(Some(rendered))
         })
         .await;
     match loaded {
-        Ok(Some((found, evidence))) => {
+        Ok(Some(rendered)) => {
             let content_type = match format {
                 Format::Html => "text/html; charset=utf-8",
                 Format::Json => "application/json",
@@ -530,7 +556,7 @@ async fn report(
             };
             HttpResponse::Ok()
                 .content_type(content_type)
-                .body(report::render(format, &found, &evidence))
+                .body(rendered)
         }
         Ok(None) => json_error(
             actix_web::http::StatusCode::NOT_FOUND,
