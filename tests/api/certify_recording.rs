@@ -292,3 +292,52 @@ async fn a_screenshot_over_the_limit_is_refused_without_being_held() {
         assert_eq!(response.status().as_u16(), 413);
     }
 }
+
+on_both_backends! {
+    /// Issue 19: the operator page lists the latest 50 exchanges and pages to older ones; the
+    /// bundle written from rows read 16 at a time is the one built from the whole recording.
+    async fn the_operator_page_pages_and_the_bundle_streams_a_long_recording(app: TestApp) {
+        let started = start(&app).await;
+        let (user, password) = (started.session.username.clone(), started.password.clone());
+        let good = envelope(Soap::V11, &security(&user, &password), LIST);
+        for _ in 0..53 {
+            let (status, body) = send(&app, &started, Soap::V11.content_type(), None, good.clone()).await;
+            assert_eq!(status, 200, "{body}");
+        }
+        let page = format!("{}{}", app.address, sessions::page_path(&started.session.id));
+        let html = |query: &'static str| {
+            let (page, user, password) = (page.clone(), user.clone(), password.clone());
+            async move {
+                let mut shown = awc::Client::new()
+                    .get(format!("{page}{query}"))
+                    .basic_auth(&user, &password)
+                    .send()
+                    .await
+                    .unwrap();
+                String::from_utf8_lossy(&shown.body().await.unwrap()).into_owned()
+            }
+        };
+        let first = html("").await;
+        assert!(first.contains("53 recorded; the latest first"), "{first}");
+        assert!(first.contains("<tr><td>53</td>") && first.contains("<tr><td>4</td>"), "{first}");
+        assert!(!first.contains("<tr><td>3</td>") && first.contains("page=1\">older"), "{first}");
+        let second = html("?page=1").await;
+        assert!(second.contains("<tr><td>3</td>") && second.contains("<tr><td>1</td>"), "{second}");
+        assert!(!second.contains("<tr><td>4</td>") && second.contains("page=0\">newer"), "{second}");
+
+        let pool = certification_pool(&app);
+        let id = started.session.id.clone();
+        actix_web::rt::task::spawn_blocking(move || {
+            let mut conn = pool.get().unwrap();
+            let report = evaluations::evaluate(&mut conn, &id, "test", now()).unwrap();
+            let evidence = evaluations::evidence(&mut conn, &id).unwrap();
+            let bundle = report::render(Format::Bundle, &report, &evidence);
+            let rows = evaluations::exchanges_paged(&mut conn, &id);
+            let streamed = report::bundle::write(&report, &evidence.attachments, rows, Vec::new()).unwrap();
+            assert!(streamed == bundle, "the streamed bundle differs");
+            assert!(contains(&bundle, "exchanges/0053.json"));
+        })
+        .await
+        .unwrap();
+    }
+}
