@@ -163,35 +163,46 @@ pub fn headers_of(json: &str) -> Vec<(String, String)> {
 pub fn facts(rows: &[ExchangeRow], usernames: &[String]) -> Vec<Exchange> {
     rows.iter()
         .enumerate()
-        .map(|(i, row)| {
-            let headers = headers_of(&row.request_headers);
-            let query = row.path.split_once('?').map(|(_, q)| q).unwrap_or("");
-            let raw = RawRequest {
-                content_type: header(&headers, "content-type").unwrap_or(""),
-                authorization: header(&headers, "authorization"),
-                query,
-                body: &row.request_body,
-            };
-            Exchange {
-                number: i as u32 + 1,
-                received_at: row.received_at.and_utc(),
-                step: row.step.map(|s| s as u32),
-                // A body not kept whole was read when it arrived.
-                request: row
-                    .request_facts
-                    .as_deref()
-                    .and_then(|json| serde_json::from_str(json).ok())
-                    .unwrap_or_else(|| inspect::request(&raw, usernames)),
-                // Status 0: nothing went back on the wire (the held request of C12).
-                response: if row.response_status == 0 {
-                    ResponseFacts::Unanswered
-                } else {
-                    inspect::response(&row.response_body)
-                },
-                injected: row.injected.as_deref().and_then(InjectedFault::parse),
-            }
-        })
+        .map(|(i, row)| fact(i as u32 + 1, row, usernames))
         .collect()
+}
+
+/// The exchange numbered `number` as facts.
+fn fact(number: u32, row: &ExchangeRow, usernames: &[String]) -> Exchange {
+    let headers = headers_of(&row.request_headers);
+    let query = row.path.split_once('?').map(|(_, q)| q).unwrap_or("");
+    let raw = RawRequest {
+        content_type: header(&headers, "content-type").unwrap_or(""),
+        authorization: header(&headers, "authorization"),
+        query,
+        body: &row.request_body,
+    };
+    Exchange {
+        number,
+        received_at: row.received_at.and_utc(),
+        step: row.step.map(|s| s as u32),
+        // A body not kept whole was read when it arrived.
+        request: row
+            .request_facts
+            .as_deref()
+            .and_then(|json| serde_json::from_str(json).ok())
+            .unwrap_or_else(|| inspect::request(&raw, usernames)),
+        // Status 0: nothing went back on the wire (the held request of C12).
+        response: if row.response_status == 0 {
+            ResponseFacts::Unanswered
+        } else {
+            inspect::response(&row.response_body)
+        },
+        injected: row.injected.as_deref().and_then(InjectedFault::parse),
+    }
+}
+
+/// What the report keeps of a row besides its facts.
+struct RowInfo {
+    answered_at: DateTime<Utc>,
+    response_status: i32,
+    step: Option<i32>,
+    attempt: Option<i32>,
 }
 
 /// Judges the session's recording as it is now and stores the result.
@@ -204,10 +215,22 @@ pub fn evaluate(
     let session = sessions::find(conn, session_id)?;
     let attempts = sessions::attempts(conn, &session.id)?;
     let opened = sessions::opened(conn, &session.id)?;
-    let rows = store::exchanges(conn, &session.id)?;
     let attachments = store::attachments(conn, &session.id)?;
     let usernames = recording::usernames(conn, &session)?;
-    let all = facts(&rows, &usernames);
+    let verdicts = store::verdicts(conn, &session.id)?;
+    // Read a page at a time and kept as facts: the bodies are never all in memory.
+    let mut all = Vec::new();
+    let mut rows = Vec::new();
+    for (i, row) in exchanges_paged(conn, &session.id).enumerate() {
+        let row = row?;
+        all.push(fact(i as u32 + 1, &row, &usernames));
+        rows.push(RowInfo {
+            answered_at: row.answered_at.and_utc(),
+            response_status: row.response_status,
+            step: row.step,
+            attempt: row.attempt,
+        });
+    }
     // The latest attempt of each step is judged; an earlier one's exchanges and screenshots
     // stay in the report, marked, and keep their numbers.
     let latest: BTreeMap<u32, u32> = attempts.iter().map(|a| (a.number, a.attempt)).collect();
@@ -235,7 +258,7 @@ pub fn evaluate(
         })
         .map(|a| a.step as u32)
         .collect();
-    let verdicts: Vec<StaffVerdict> = store::verdicts(conn, &session.id)?
+    let verdicts: Vec<StaffVerdict> = verdicts
         .into_iter()
         .filter_map(|v| {
             Some(StaffVerdict {
@@ -279,7 +302,7 @@ pub fn evaluate(
             .map(|((e, row), superseded)| ExchangeInfo {
                 number: e.number,
                 received_at: e.received_at,
-                answered_at: row.answered_at.and_utc(),
+                answered_at: row.answered_at,
                 step: e.step,
                 operation: e.operation().to_owned(),
                 http_status: row.response_status as u16,
