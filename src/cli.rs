@@ -348,8 +348,7 @@ fn certify_remote(server: &str, command: CertifyCommand) -> Result<(), CliError>
             step,
             file,
         } => {
-            let name = file.display().to_string();
-            let content = std::fs::read(&file).map_err(|e| CliError::Io(format!("{name}: {e}")))?;
+            let (name, content) = read_screenshot(&file)?;
             let sha256 = remote(&session).attach(step, &name, &content)?;
             println!("{name} attached to step {step} of session {session} (SHA-256 {sha256})");
         }
@@ -413,6 +412,39 @@ fn write_output(output: &std::path::Path, bytes: &[u8]) -> Result<(), CliError> 
     } else {
         std::fs::write(output, bytes)
             .map_err(|e| CliError::Io(format!("{}: {e}", output.display())))
+    }
+}
+
+/// The bundle written as its exchanges are read, a page at a time: memory does not grow with
+/// the recording.
+fn write_bundle(
+    conn: &mut db::DbConnection,
+    output: &std::path::Path,
+    evaluated: &evaluations::Report,
+) -> Result<(), CliError> {
+    use std::io::Write;
+    let shown = if output.as_os_str() == "-" {
+        "standard output".to_owned()
+    } else {
+        output.display().to_string()
+    };
+    let out: Box<dyn Write> = if output.as_os_str() == "-" {
+        Box::new(std::io::stdout().lock())
+    } else {
+        let file =
+            std::fs::File::create(output).map_err(|e| CliError::Io(format!("{shown}: {e}")))?;
+        Box::new(file)
+    };
+    let attachments = evaluations::attachments(conn, &evaluated.session_id)?;
+    let rows = evaluations::exchanges_paged(conn, &evaluated.session_id);
+    let written =
+        report::bundle::write(evaluated, &attachments, rows, std::io::BufWriter::new(out));
+    match written {
+        Ok(mut out) => out
+            .flush()
+            .map_err(|e| CliError::Io(format!("{shown}: {e}"))),
+        Err(report::bundle::BundleError::Read(e)) => Err(e.into()),
+        Err(report::bundle::BundleError::Write(e)) => Err(CliError::Io(format!("{shown}: {e}"))),
     }
 }
 
@@ -599,6 +631,12 @@ pub struct Limits {
     /// and links give, whatever the request's headers say.
     #[arg(long, env = "CARPASS_PUBLIC_URL", value_name = "URL")]
     public_url: Option<String>,
+    /// Exchanges one certification session may record; more are answered with a fault.
+    #[arg(long, env = "CARPASS_RECORDING_EXCHANGES", value_name = "EXCHANGES", default_value_t = settings::DEFAULT_RECORDING_EXCHANGES)]
+    recording_exchanges: u64,
+    /// What one certification session may record, in MiB; more is answered with a fault.
+    #[arg(long, env = "CARPASS_RECORDING_MIB", value_name = "MIB", default_value_t = settings::DEFAULT_RECORDING_MIB)]
+    recording_mib: u64,
 }
 
 impl Limits {
@@ -607,9 +645,50 @@ impl Limits {
         settings.body_timeout = std::time::Duration::from_secs(self.body_timeout);
         settings.writer_queue = self.writer_queue;
         settings.hash_queue = self.hash_queue;
+        settings.recording_quota = settings::RecordingQuota {
+            exchanges: self.recording_exchanges,
+            bytes: self.recording_mib.saturating_mul(1024 * 1024),
+        };
         settings.trusted_proxies = self.trusted_proxies.clone();
         settings.public_url = self.public_url.clone();
     }
+}
+
+/// A screenshot's file name and content. Only a regular file: a FIFO would hang the command
+/// and a device such as /dev/zero never ends. Its size is checked before it is read, and no
+/// more than one byte past the limit is read, should it grow meanwhile.
+fn read_screenshot(path: &std::path::Path) -> Result<(String, Vec<u8>), CliError> {
+    use std::io::Read;
+    let shown = path.display();
+    let io = |e: std::io::Error| CliError::Io(format!("{shown}: {e}"));
+    let metadata = std::fs::metadata(path).map_err(io)?;
+    if !metadata.is_file() {
+        return Err(CliError::Io(format!(
+            "{shown} is not a regular file (a directory, a FIFO or a device): attach the screenshot's PNG or JPEG file"
+        )));
+    }
+    let limit = sessions::ATTACHMENT_MAX_BYTES;
+    if metadata.len() > limit as u64 {
+        return Err(CliError::Io(format!(
+            "{shown} has {} bytes; a screenshot may have at most {limit}",
+            metadata.len()
+        )));
+    }
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut content = Vec::new();
+    file.take(limit as u64 + 1)
+        .read_to_end(&mut content)
+        .map_err(io)?;
+    if content.len() > limit {
+        return Err(CliError::Io(format!(
+            "{shown} grew past {limit} bytes while it was read; a screenshot may have at most {limit}"
+        )));
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "screenshot".into());
+    Ok((name, content))
 }
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
@@ -1163,8 +1242,7 @@ fn certify(
             step,
             file,
         } => {
-            let name = file.display().to_string();
-            let content = std::fs::read(&file).map_err(|e| CliError::Io(format!("{name}: {e}")))?;
+            let (name, content) = read_screenshot(&file)?;
             let sha256 =
                 sessions::attach(&mut conn, &session, step, &name, content, by, Utc::now())?;
             println!("{name} attached to step {step} of session {session} (SHA-256 {sha256})");
@@ -1176,8 +1254,16 @@ fn certify(
         } => {
             let format = report::Format::parse(&format).expect("clap allows only the four formats");
             let evaluated = evaluations::evaluate(&mut conn, &session, by, Utc::now())?;
-            let evidence = evaluations::evidence(&mut conn, &evaluated.session_id)?;
-            write_output(&output, &report::render(format, &evaluated, &evidence))?;
+            if format == report::Format::Bundle {
+                write_bundle(&mut conn, &output, &evaluated)?;
+            } else {
+                // The other reports need the screenshots at most, never the exchanges' bodies.
+                let evidence = evaluations::Evidence {
+                    exchanges: Vec::new(),
+                    attachments: evaluations::attachments(&mut conn, &evaluated.session_id)?,
+                };
+                write_output(&output, &report::render(format, &evaluated, &evidence))?;
+            }
             print_verdict(&evaluated);
         }
         CertifyCommand::Simulate {

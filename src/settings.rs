@@ -19,6 +19,11 @@ pub const DEFAULT_HASH_QUEUE: usize = 64;
 /// Enough for every connection the server takes at once to have a request waiting.
 pub const DEFAULT_WRITER_QUEUE: usize = 1024;
 
+/// A certification session records a few hundred exchanges; a DMS replaying its whole
+/// scenario many times over stays well within both.
+pub const DEFAULT_RECORDING_EXCHANGES: u64 = 2000;
+pub const DEFAULT_RECORDING_MIB: u64 = 64;
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub bind: String,
@@ -51,6 +56,15 @@ pub struct Settings {
     /// How clients reach the service (`https://registry.example`), for the addresses it hands
     /// out; when unset, the request's Host.
     pub public_url: Option<String>,
+    /// What one certification session may record; past either, its requests are answered
+    /// with a fault and only counted.
+    pub recording_quota: RecordingQuota,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordingQuota {
+    pub exchanges: u64,
+    pub bytes: u64,
 }
 
 /// PEM files: the certificate chain (the server's first) and its private key (PKCS#8, RSA or EC).
@@ -78,6 +92,10 @@ impl Settings {
             hash_queue: DEFAULT_HASH_QUEUE,
             trusted_proxies: Vec::new(),
             public_url: None,
+            recording_quota: RecordingQuota {
+                exchanges: DEFAULT_RECORDING_EXCHANGES,
+                bytes: DEFAULT_RECORDING_MIB * 1024 * 1024,
+            },
         }
     }
 }

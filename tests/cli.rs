@@ -1119,3 +1119,118 @@ async fn an_account_disabled_with_the_command_line_is_refused_by_the_running_ser
     let (status, body) = list_activities(server.port, reset["password"].as_str().unwrap()).await;
     assert_eq!(status, 200, "{body}");
 }
+
+fn start_session(db: &str) -> String {
+    let started = succeeds(&carpass(
+        db,
+        &[
+            "certify",
+            "start",
+            "--dms",
+            "Acme DMS",
+            "--dms-version",
+            "4.2",
+            "--builder",
+            "Acme Software NV",
+            "--format",
+            "json",
+        ],
+    ));
+    let started: serde_json::Value = serde_json::from_str(&started).unwrap();
+    started["session_id"].as_str().unwrap().to_owned()
+}
+
+/// Issue 19: `certify attach` reads regular files only, and checks the size before reading:
+/// a FIFO would hang it and /dev/zero never ends.
+#[test]
+fn attach_refuses_a_directory_a_fifo_a_device_and_a_file_too_large_before_reading_them() {
+    let (dir, db) = database();
+    let session = start_session(&db);
+    succeeds(&carpass(&db, &["certify", "next", &session]));
+    let fifo = dir.path().join("shot.fifo");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let large = dir.path().join("large.png");
+    let file = std::fs::File::create(&large).unwrap();
+    // Sparse: large on paper, nothing on disk.
+    file.set_len(11 * 1024 * 1024).unwrap();
+    let not_regular = "is not a regular file";
+    for (path, expected) in [
+        (dir.path().to_path_buf(), not_regular),
+        (fifo, not_regular),
+        ("/dev/zero".into(), not_regular),
+        (large, "a screenshot may have at most 10485760"),
+    ] {
+        let started = Instant::now();
+        let path = path.display().to_string();
+        fails(
+            &carpass(&db, &["certify", "attach", &session, "--step", "1", &path]),
+            expected,
+        );
+        assert!(started.elapsed() < Duration::from_secs(10), "{path}");
+    }
+}
+
+/// Issue 19: a long file name with odd characters broke the bundle's tar. It is stored under
+/// a short safe name; the report keeps the original.
+#[test]
+fn a_screenshot_with_a_long_odd_name_is_bundled_under_a_safe_name_and_keeps_its_original() {
+    let (dir, db) = database();
+    let session = start_session(&db);
+    succeeds(&carpass(&db, &["certify", "next", &session]));
+    let original = format!("Écran «{}» \t$(x).png", "long ".repeat(44));
+    let shot = dir.path().join(&original);
+    std::fs::write(&shot, b"\x89PNG\r\n\x1a\nnot really").unwrap();
+    succeeds(&carpass(
+        &db,
+        &[
+            "certify",
+            "attach",
+            &session,
+            "--step",
+            "1",
+            &shot.display().to_string(),
+        ],
+    ));
+    let bundle = dir.path().join("bundle.tar");
+    carpass(
+        &db,
+        &[
+            "certify",
+            "evaluate",
+            &session,
+            "--format",
+            "bundle",
+            "--output",
+            &bundle.display().to_string(),
+        ],
+    );
+    let mut archive = tar::Archive::new(std::fs::File::open(&bundle).unwrap());
+    let mut names = Vec::new();
+    let mut report = String::new();
+    for entry in archive.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let path = entry.path().unwrap().display().to_string();
+        if path == "report.json" {
+            std::io::Read::read_to_string(&mut entry, &mut report).unwrap();
+        }
+        names.push(path);
+    }
+    let screenshot = names
+        .iter()
+        .find(|n| n.starts_with("screenshots/"))
+        .expect("the screenshot is bundled");
+    assert!(screenshot.len() <= 100, "{screenshot}");
+    assert!(
+        screenshot
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._-".contains(&b)),
+        "{screenshot}"
+    );
+    assert!(screenshot.ends_with(".png"), "{screenshot}");
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(report["screenshots"][0]["original_name"], original.as_str());
+}

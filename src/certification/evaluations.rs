@@ -84,6 +84,9 @@ pub struct ScreenshotInfo {
     pub sha256: String,
     pub attached_at: DateTime<Utc>,
     pub attached_by: String,
+    /// The name as uploaded, when `file_name` had to be made safe.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_name: Option<String>,
 }
 
 impl Report {
@@ -109,7 +112,43 @@ pub fn evidence(conn: &mut DbConnection, session_id: &str) -> Result<Evidence, C
     })
 }
 
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+/// Exchanges read for the bundle at a time: a few bodies in memory, however long the recording.
+const EXCHANGE_PAGE: i64 = 16;
+
+/// The session's exchanges in the order recorded, read a page at a time.
+pub fn exchanges_paged<'c>(
+    conn: &'c mut DbConnection,
+    session_id: &'c str,
+) -> impl Iterator<Item = Result<ExchangeRow, CertificationError>> + 'c {
+    let mut page = std::collections::VecDeque::new();
+    let mut after = 0;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if page.is_empty() && !done {
+            match store::exchanges_after(conn, session_id, after, EXCHANGE_PAGE) {
+                Ok(rows) => {
+                    done = rows.len() < EXCHANGE_PAGE as usize;
+                    after = rows.last().map_or(after, |r| r.id);
+                    page.extend(rows);
+                }
+                Err(e) => {
+                    done = true;
+                    return Some(Err(e.into()));
+                }
+            }
+        }
+        page.pop_front().map(Ok)
+    })
+}
+
+pub fn attachments(
+    conn: &mut DbConnection,
+    session_id: &str,
+) -> Result<Vec<AttachmentRow>, CertificationError> {
+    Ok(store::attachments(conn, session_id)?)
+}
+
+pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -124,30 +163,46 @@ pub fn headers_of(json: &str) -> Vec<(String, String)> {
 pub fn facts(rows: &[ExchangeRow], usernames: &[String]) -> Vec<Exchange> {
     rows.iter()
         .enumerate()
-        .map(|(i, row)| {
-            let headers = headers_of(&row.request_headers);
-            let query = row.path.split_once('?').map(|(_, q)| q).unwrap_or("");
-            let raw = RawRequest {
-                content_type: header(&headers, "content-type").unwrap_or(""),
-                authorization: header(&headers, "authorization"),
-                query,
-                body: &row.request_body,
-            };
-            Exchange {
-                number: i as u32 + 1,
-                received_at: row.received_at.and_utc(),
-                step: row.step.map(|s| s as u32),
-                request: inspect::request(&raw, usernames),
-                // Status 0: nothing went back on the wire (the held request of C12).
-                response: if row.response_status == 0 {
-                    ResponseFacts::Unanswered
-                } else {
-                    inspect::response(&row.response_body)
-                },
-                injected: row.injected.as_deref().and_then(InjectedFault::parse),
-            }
-        })
+        .map(|(i, row)| fact(i as u32 + 1, row, usernames))
         .collect()
+}
+
+/// The exchange numbered `number` as facts.
+fn fact(number: u32, row: &ExchangeRow, usernames: &[String]) -> Exchange {
+    let headers = headers_of(&row.request_headers);
+    let query = row.path.split_once('?').map(|(_, q)| q).unwrap_or("");
+    let raw = RawRequest {
+        content_type: header(&headers, "content-type").unwrap_or(""),
+        authorization: header(&headers, "authorization"),
+        query,
+        body: &row.request_body,
+    };
+    Exchange {
+        number,
+        received_at: row.received_at.and_utc(),
+        step: row.step.map(|s| s as u32),
+        // A body not kept whole was read when it arrived.
+        request: row
+            .request_facts
+            .as_deref()
+            .and_then(|json| serde_json::from_str(json).ok())
+            .unwrap_or_else(|| inspect::request(&raw, usernames)),
+        // Status 0: nothing went back on the wire (the held request of C12).
+        response: if row.response_status == 0 {
+            ResponseFacts::Unanswered
+        } else {
+            inspect::response(&row.response_body)
+        },
+        injected: row.injected.as_deref().and_then(InjectedFault::parse),
+    }
+}
+
+/// What the report keeps of a row besides its facts.
+struct RowInfo {
+    answered_at: DateTime<Utc>,
+    response_status: i32,
+    step: Option<i32>,
+    attempt: Option<i32>,
 }
 
 /// Judges the session's recording as it is now and stores the result.
@@ -160,10 +215,22 @@ pub fn evaluate(
     let session = sessions::find(conn, session_id)?;
     let attempts = sessions::attempts(conn, &session.id)?;
     let opened = sessions::opened(conn, &session.id)?;
-    let rows = store::exchanges(conn, &session.id)?;
     let attachments = store::attachments(conn, &session.id)?;
     let usernames = recording::usernames(conn, &session)?;
-    let all = facts(&rows, &usernames);
+    let verdicts = store::verdicts(conn, &session.id)?;
+    // Read a page at a time and kept as facts: the bodies are never all in memory.
+    let mut all = Vec::new();
+    let mut rows = Vec::new();
+    for (i, row) in exchanges_paged(conn, &session.id).enumerate() {
+        let row = row?;
+        all.push(fact(i as u32 + 1, &row, &usernames));
+        rows.push(RowInfo {
+            answered_at: row.answered_at.and_utc(),
+            response_status: row.response_status,
+            step: row.step,
+            attempt: row.attempt,
+        });
+    }
     // The latest attempt of each step is judged; an earlier one's exchanges and screenshots
     // stay in the report, marked, and keep their numbers.
     let latest: BTreeMap<u32, u32> = attempts.iter().map(|a| (a.number, a.attempt)).collect();
@@ -191,7 +258,7 @@ pub fn evaluate(
         })
         .map(|a| a.step as u32)
         .collect();
-    let verdicts: Vec<StaffVerdict> = store::verdicts(conn, &session.id)?
+    let verdicts: Vec<StaffVerdict> = verdicts
         .into_iter()
         .filter_map(|v| {
             Some(StaffVerdict {
@@ -235,7 +302,7 @@ pub fn evaluate(
             .map(|((e, row), superseded)| ExchangeInfo {
                 number: e.number,
                 received_at: e.received_at,
-                answered_at: row.answered_at.and_utc(),
+                answered_at: row.answered_at,
                 step: e.step,
                 operation: e.operation().to_owned(),
                 http_status: row.response_status as u16,
@@ -254,6 +321,7 @@ pub fn evaluate(
                 sha256: a.sha256.clone(),
                 attached_at: a.attached_at.and_utc(),
                 attached_by: a.attached_by.clone(),
+                original_name: a.original_name.clone(),
             })
             .collect(),
     };

@@ -4,6 +4,7 @@
 
 pub mod evaluations;
 pub mod recording;
+pub mod redaction;
 pub mod reference_dms;
 pub mod remote;
 pub mod report;

@@ -415,10 +415,9 @@ pub fn attach(
         ))
     })?;
     let sha256 = hex(&Sha256::digest(&content));
-    let name = std::path::Path::new(file_name)
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "screenshot".into());
+    let name = safe_file_name(file_name);
+    let given = file_name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let original_name = (name != given).then(|| given.to_owned());
     store::insert_attachment(
         conn,
         &NewAttachment {
@@ -430,9 +429,43 @@ pub fn attach(
             sha256: sha256.clone(),
             attached_at: now.naive_utc(),
             attached_by: by.to_owned(),
+            original_name,
         },
     )?;
     Ok(sha256)
+}
+
+/// The longest name a screenshot is stored under: with its `screenshots/step-07-2-` prefix it
+/// fits a plain tar header (100 bytes), and any file system.
+const FILE_NAME_MAX: usize = 64;
+
+/// A screenshot's name as every consumer takes it (tar, file systems, `SHA256SUMS`, mail):
+/// the last path component in ASCII letters, digits, `.`, `-` and `_`, at most
+/// `FILE_NAME_MAX` bytes with its extension kept. The original is kept beside it.
+pub fn safe_file_name(file_name: &str) -> String {
+    let last = file_name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let mut safe: String = last
+        .chars()
+        .map(|c| match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' | '.' | '-' | '_' => c,
+            _ => '_',
+        })
+        .collect();
+    safe = safe.trim_start_matches('.').to_owned();
+    if safe.len() > FILE_NAME_MAX {
+        let extension = safe
+            .rfind('.')
+            .map(|dot| safe[dot..].to_owned())
+            .filter(|e| e.len() <= 8)
+            .unwrap_or_default();
+        safe.truncate(FILE_NAME_MAX - extension.len());
+        safe.push_str(&extension);
+    }
+    if safe.trim_matches(['_', '.']).is_empty() {
+        "screenshot".into()
+    } else {
+        safe
+    }
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -660,4 +693,28 @@ pub fn render_text(view: &SheetView, language: scenario::SheetLanguage, base_url
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_file_name;
+
+    #[test]
+    fn a_file_name_keeps_only_what_every_consumer_takes() {
+        assert_eq!(safe_file_name("/home/dev/shot 1 (é).png"), "shot_1____.png");
+        assert_eq!(safe_file_name("C:\\shots\\a.png"), "a.png");
+        assert_eq!(safe_file_name("../../.."), "screenshot");
+        assert_eq!(safe_file_name(".hidden.png"), "hidden.png");
+        assert_eq!(safe_file_name("\n\u{7}"), "screenshot");
+    }
+
+    #[test]
+    fn a_long_file_name_is_cut_keeping_its_extension() {
+        let long = format!("{}.png", "a".repeat(300));
+        let safe = safe_file_name(&long);
+        assert_eq!(safe.len(), 64);
+        assert!(safe.ends_with("a.png"));
+        // With the bundle's longest prefix it fits a plain tar header.
+        assert!(format!("screenshots/step-07-99-{safe}").len() <= 100);
+    }
 }

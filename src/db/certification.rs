@@ -49,6 +49,12 @@ pub struct NewExchange {
     pub response_body: Vec<u8>,
     pub injected: Option<String>,
     pub attempt: Option<i32>,
+    pub request_size: i64,
+    pub request_sha256: Option<String>,
+    pub request_note: Option<String>,
+    pub request_facts: Option<String>,
+    pub operation: Option<String>,
+    pub outcome: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -68,6 +74,12 @@ pub struct ExchangeRow {
     pub response_body: Vec<u8>,
     pub injected: Option<String>,
     pub attempt: Option<i32>,
+    pub request_size: i64,
+    pub request_sha256: Option<String>,
+    pub request_note: Option<String>,
+    pub request_facts: Option<String>,
+    pub operation: Option<String>,
+    pub outcome: Option<String>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -81,6 +93,7 @@ pub struct NewAttachment {
     pub sha256: String,
     pub attached_at: NaiveDateTime,
     pub attached_by: String,
+    pub original_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -95,6 +108,7 @@ pub struct AttachmentRow {
     pub sha256: String,
     pub attached_at: NaiveDateTime,
     pub attached_by: String,
+    pub original_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -151,6 +165,136 @@ pub fn insert_exchange(conn: &mut DbConnection, exchange: &NewExchange) -> Query
         .values(exchange)
         .execute(conn)
         .map(|_| ())
+}
+
+/// What a session may record at most (issue 19).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    pub exchanges: i64,
+    pub bytes: i64,
+}
+
+/// Whether the session's recording has reached its quota.
+pub fn recording_full(
+    conn: &mut DbConnection,
+    session_id: &str,
+    quota: Quota,
+) -> QueryResult<bool> {
+    use certification_sessions::dsl as s;
+    let (exchanges, bytes): (i64, i64) = s::certification_sessions
+        .find(session_id)
+        .select((s::recorded_exchanges, s::recorded_bytes))
+        .first(conn)?;
+    Ok(exchanges >= quota.exchanges || bytes >= quota.bytes)
+}
+
+/// Counts an exchange of `bytes` against the quota, if it is not reached yet: past it by one
+/// exchange at most, whatever runs at the same time.
+pub fn reserve(
+    conn: &mut DbConnection,
+    session_id: &str,
+    bytes: i64,
+    quota: Quota,
+) -> QueryResult<bool> {
+    use certification_sessions::dsl as s;
+    diesel::update(
+        s::certification_sessions
+            .find(session_id)
+            .filter(s::recorded_exchanges.lt(quota.exchanges))
+            .filter(s::recorded_bytes.lt(quota.bytes)),
+    )
+    .set((
+        s::recorded_exchanges.eq(s::recorded_exchanges + 1),
+        s::recorded_bytes.eq(s::recorded_bytes + bytes),
+    ))
+    .execute(conn)
+    .map(|updated| updated == 1)
+}
+
+/// An exchange answered "recording full" and not recorded: only counted.
+pub fn count_refused(conn: &mut DbConnection, session_id: &str) -> QueryResult<()> {
+    use certification_sessions::dsl as s;
+    diesel::update(s::certification_sessions.find(session_id))
+        .set(s::refused_exchanges.eq(s::refused_exchanges + 1))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// (recorded exchanges, recorded bytes, refused exchanges).
+pub fn recording_totals(conn: &mut DbConnection, session_id: &str) -> QueryResult<(i64, i64, i64)> {
+    use certification_sessions::dsl as s;
+    s::certification_sessions
+        .find(session_id)
+        .select((
+            s::recorded_exchanges,
+            s::recorded_bytes,
+            s::refused_exchanges,
+        ))
+        .first(conn)
+}
+
+/// What the operator page lists of an exchange: no body.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = certification_exchanges)]
+pub struct ExchangeSummary {
+    pub id: i64,
+    pub step: Option<i32>,
+    pub received_at: NaiveDateTime,
+    pub operation: Option<String>,
+    pub outcome: Option<String>,
+    pub injected: Option<String>,
+}
+
+pub fn exchange_count(conn: &mut DbConnection, session_id: &str) -> QueryResult<i64> {
+    certification_exchanges::table
+        .filter(certification_exchanges::session_id.eq(session_id))
+        .count()
+        .get_result(conn)
+}
+
+/// Newest first, `limit` of them after skipping `offset`.
+pub fn latest_exchanges(
+    conn: &mut DbConnection,
+    session_id: &str,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<Vec<ExchangeSummary>> {
+    certification_exchanges::table
+        .filter(certification_exchanges::session_id.eq(session_id))
+        .order(certification_exchanges::id.desc())
+        .limit(limit)
+        .offset(offset)
+        .select(ExchangeSummary::as_select())
+        .load(conn)
+}
+
+/// At most `limit` exchanges recorded after the one with id `after`, in the order recorded.
+pub fn exchanges_after(
+    conn: &mut DbConnection,
+    session_id: &str,
+    after: i64,
+    limit: i64,
+) -> QueryResult<Vec<ExchangeRow>> {
+    certification_exchanges::table
+        .filter(certification_exchanges::session_id.eq(session_id))
+        .filter(certification_exchanges::id.gt(after))
+        .order(certification_exchanges::id)
+        .limit(limit)
+        .select(ExchangeRow::as_select())
+        .load(conn)
+}
+
+/// The exchanges the harness injected a fault into, in the order recorded.
+pub fn injected_exchanges(
+    conn: &mut DbConnection,
+    session_id: &str,
+) -> QueryResult<Vec<ExchangeRow>> {
+    certification_exchanges::table
+        .filter(certification_exchanges::session_id.eq(session_id))
+        .filter(certification_exchanges::injected.is_not_null())
+        .order(certification_exchanges::id)
+        .select(ExchangeRow::as_select())
+        .load(conn)
 }
 
 /// In the order they were recorded.

@@ -224,6 +224,9 @@ diesel::table! {
         username -> Text,
         sheet -> Text,
         created_at -> Timestamp,
+        recorded_exchanges -> BigInt,
+        recorded_bytes -> BigInt,
+        refused_exchanges -> BigInt,
     }
 }
 
@@ -254,6 +257,12 @@ diesel::table! {
         response_body -> Binary,
         injected -> Nullable<Text>,
         attempt -> Nullable<Integer>,
+        request_size -> BigInt,
+        request_sha256 -> Nullable<Text>,
+        request_note -> Nullable<Text>,
+        request_facts -> Nullable<Text>,
+        operation -> Nullable<Text>,
+        outcome -> Nullable<Text>,
     }
 }
 
@@ -268,6 +277,7 @@ diesel::table! {
         sha256 -> Text,
         attached_at -> Timestamp,
         attached_by -> Text,
+        original_name -> Nullable<Text>,
     }
 }
 

@@ -85,6 +85,9 @@ pub fn decoy() -> String {
     .to_string()
 }
 
+/// The shortest password a person may choose (generated ones are longer).
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
 /// A password for a new account: 20 letters and digits, about 119 bits.
 pub fn generate() -> String {
     Alphanumeric.sample_string(&mut rand::thread_rng(), 20)

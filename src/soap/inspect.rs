@@ -264,7 +264,7 @@ fn basic_user(authorization: Option<&str>) -> Option<String> {
 }
 
 /// Words that name a password or a login in the languages DMS developers write in.
-fn names_a_credential(name: &str) -> bool {
+pub fn names_a_credential(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     [
         "password",

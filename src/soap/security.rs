@@ -13,8 +13,10 @@ pub const WSSE: &str =
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
 pub const WSU: &str =
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
-const PASSWORD_TEXT: &str =
+pub const PASSWORD_TEXT: &str =
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText";
+pub const PASSWORD_DIGEST: &str =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest";
 const PASSWORD_DIGEST_SUFFIX: &str = "#PasswordDigest";
 
 pub fn credentials(headers: &[Element], authorization: Option<&str>) -> Result<Credentials, Fault> {

@@ -17,8 +17,7 @@ use crate::domain::enterprise_number::EnterpriseNumber;
 use crate::service::auth::Role;
 use crate::service::passwords;
 
-/// The shortest password a person may choose.
-pub const MIN_PASSWORD_CHARS: usize = 12;
+pub use crate::service::passwords::MIN_PASSWORD_CHARS;
 
 /// Adds the account; returns the generated password when none was given.
 pub fn add(

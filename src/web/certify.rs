@@ -5,16 +5,20 @@
 use std::time::Duration;
 
 use actix_web::http::header;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 
 use crate::app::{AppState, Certification};
-use crate::certification::recording::{self, ExchangeRecord};
+use crate::certification::recording::{self, ExchangeRecord, Recorded};
+use crate::certification::report::bundle::BundleError;
 use crate::certification::report::{self, Format};
 use crate::certification::sessions::{self, Session};
 use crate::certification::{evaluations, CertificationError};
+use crate::db::certification::{self as store, Quota};
 use crate::domain::certification::scenario::{InjectedFault, SheetLanguage};
 use crate::metrics::Channel;
+use crate::metrics::SoapCall;
 use crate::service::auth::AuthError;
+use crate::service::ServiceError;
 use crate::soap::fault::{Fault, FaultCode};
 use crate::soap::inspect::{self, RawRequest};
 use crate::soap::{self, Reply};
@@ -82,18 +86,26 @@ async fn inflow(
         body: &body,
     };
     let facts = inspect::request(&raw, &[]);
-    let secrets = inspect::secrets(&raw);
     let id = id.into_inner();
+    let quota = Quota {
+        exchanges: clamp(state.settings.recording_quota.exchanges),
+        bytes: clamp(state.settings.recording_quota.bytes),
+    };
     let found = state
         .run(move |conn| -> Result<_, CertificationError> {
             let session = sessions::find(conn, &id)?;
+            if store::recording_full(conn, &session.id, quota)? {
+                store::count_refused(conn, &session.id)?;
+                return Ok(Err(session.id));
+            }
             let step = sessions::current_step(conn, &session.id)?;
             let injection = recording::injection_for(conn, &session, &facts)?;
-            Ok((session, step, injection))
+            Ok(Ok((session, step, injection)))
         })
         .await;
     let (session, step, injection) = match found {
-        Ok(found) => found,
+        Ok(Ok(found)) => found,
+        Ok(Err(session)) => return recording_full(version, &session).into_response(),
         Err(CertificationError::UnknownSession(id)) => {
             let fault = Fault::new(
                 FaultCode::AuthenticationFailed,
@@ -106,12 +118,20 @@ async fn inflow(
             return Reply::of(version, Err(Fault::server())).into_response();
         }
     };
+    // `process` notes the account once its password is checked: only then is the whole
+    // request recorded.
+    req.extensions_mut().insert(SoapCall::default());
     let answer = match request {
         Ok((version, body)) => {
             soap::process(&req, &body, version, state, Some(session.company_id)).await
         }
         Err((_, fault)) => Err(fault),
     };
+    // Taken out again: the metrics count the production endpoint's calls, not these.
+    let user = req
+        .extensions_mut()
+        .remove::<SoapCall>()
+        .and_then(|call| call.user);
     // Only a request that was taken gets a fault injected: its reading is stored, its answer lost.
     let injected = injection.filter(|_| answer.is_ok());
     let fault = injected.map(|i| i.fault);
@@ -173,12 +193,19 @@ async fn inflow(
         response_body,
         injected: fault,
     };
+    let session_id = session.id.clone();
     let recorded = state
-        .run(move |conn| recording::record(conn, &session, exchange, &secrets))
+        .run(move |conn| recording::record(conn, &session, exchange, user.as_deref(), quota))
         .await;
-    if let Err(e) = recorded {
-        log::error!("a certification exchange could not be recorded: {e}");
-        return Reply::of(version, Err(Fault::server())).into_response();
+    match recorded {
+        Ok(Recorded::Yes) => {}
+        // Filled by requests running at the same time: this one was not recorded either, so it
+        // cannot count for the certification, taken or not; the vendor hears why.
+        Ok(Recorded::Full) => return recording_full(version, &session_id).into_response(),
+        Err(e) => {
+            log::error!("a certification exchange could not be recorded: {e}");
+            return Reply::of(version, Err(Fault::server())).into_response();
+        }
     }
     match hold {
         Some(hold) => {
@@ -187,6 +214,25 @@ async fn inflow(
         }
         None => reply.into_response(),
     }
+}
+
+fn clamp(limit: u64) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX)
+}
+
+/// The session's recording has reached its quota (issue 19): nothing more is taken, since an
+/// exchange that is not recorded cannot count for the certification.
+fn recording_full(version: soap::version::SoapVersion, session: &str) -> Reply {
+    Reply::of(
+        version,
+        Err(Fault::new(
+            FaultCode::ServerBusy,
+            format!(
+                "the recording of certification session {session} is full: nothing more is taken or recorded. \
+                 Contact the registry, or run the scenarios again in a new session (`carpass certify start`)"
+            ),
+        )),
+    )
 }
 
 /// A response whose body fails before a byte is written: actix-web then drops the connection
@@ -335,7 +381,19 @@ async fn attach(
         Ok(found) => found,
         Err(response) => return response,
     };
-    let mut content = Vec::new();
+    let limit = sessions::ATTACHMENT_MAX_BYTES;
+    let too_large = || {
+        json_error(
+            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "SCREENSHOT_TOO_LARGE",
+            &format!("a screenshot may have at most {limit} bytes"),
+        )
+    };
+    let announced = header_value(&req, header::CONTENT_LENGTH).and_then(|l| l.parse::<u64>().ok());
+    if announced.is_some_and(|length| length > limit as u64) {
+        return too_large();
+    }
+    let mut content = Vec::with_capacity(announced.map_or(0, |l| l as usize));
     while let Some(chunk) = payload.next().await {
         let Ok(chunk) = chunk else {
             return json_error(
@@ -344,10 +402,11 @@ async fn attach(
                 "the screenshot could not be read; send the image as the request body",
             );
         };
-        // One byte over the limit is enough for `attach` to refuse it with its message.
-        if content.len() <= sessions::ATTACHMENT_MAX_BYTES {
-            content.extend_from_slice(&chunk);
+        // Nothing past the limit is held: the rest of the body is not even read.
+        if content.len() + chunk.len() > limit {
+            return too_large();
         }
+        content.extend_from_slice(&chunk);
     }
     let name =
         web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
@@ -459,12 +518,36 @@ async fn report(
             } else {
                 reports.into_iter().find(|r| r.evaluation_id == wanted)
             };
-            let evidence = evaluations::evidence(conn, &session.id)?;
-            Ok(found.map(|r| (r, evidence)))
+            let Some(found) = found else {
+                return Ok(None);
+            };
+            let attachments = evaluations::attachments(conn, &session.id)?;
+            // The bundle's exchanges are read a page at a time: no row is held beside the tar.
+            let rendered = match format {
+                Format::Bundle => {
+                    let rows = evaluations::exchanges_paged(conn, &session.id);
+                    report::bundle::write(&found, &attachments, rows, Vec::new()).map_err(|e| {
+                        match e {
+                            BundleError::Read(e) => e,
+                            BundleError::Write(e) => CertificationError::Service(
+                                ServiceError::Corrupt(format!("the evidence bundle: {e}")),
+                            ),
+                        }
+                    })?
+                }
+                _ => {
+                    let evidence = evaluations::Evidence {
+                        exchanges: Vec::new(),
+                        attachments,
+                    };
+                    report::render(format, &found, &evidence)
+                }
+            };
+            Ok(Some(rendered))
         })
         .await;
     match loaded {
-        Ok(Some((found, evidence))) => {
+        Ok(Some(rendered)) => {
             let content_type = match format {
                 Format::Html => "text/html; charset=utf-8",
                 Format::Json => "application/json",
@@ -473,7 +556,7 @@ async fn report(
             };
             HttpResponse::Ok()
                 .content_type(content_type)
-                .body(report::render(format, &found, &evidence))
+                .body(rendered)
         }
         Ok(None) => json_error(
             actix_web::http::StatusCode::NOT_FOUND,
@@ -564,14 +647,24 @@ async fn page(
     };
     let language = language(&req);
     let base = crate::app::public_base(&req, &state.settings);
+    let page_number = query_param(&req, "page")
+        .and_then(|p| p.parse::<u32>().ok())
+        .unwrap_or(0);
     let loaded = state
         .run(move |conn| -> Result<_, CertificationError> {
             let view = sessions::sheet_view(conn, &session.id)?;
-            let usernames = recording::usernames(conn, &session)?;
-            let rows = evaluations::evidence(conn, &session.id)?.exchanges;
-            let exchanges = evaluations::facts(&rows, &usernames);
+            let total = store::exchange_count(conn, &session.id)?;
+            let offset = i64::from(page_number) * PAGE;
+            let exchanges = store::latest_exchanges(conn, &session.id, PAGE, offset)?;
+            let (_, _, refused) = store::recording_totals(conn, &session.id)?;
             let latest = evaluations::latest(conn, &session.id)?;
-            Ok((view, exchanges, latest))
+            let listed = Listed {
+                exchanges,
+                total,
+                page: page_number,
+                refused,
+            };
+            Ok((view, listed, latest))
         })
         .await;
     let (view, exchanges, latest) = match loaded {
@@ -589,9 +682,27 @@ async fn page(
         ))
 }
 
+/// Exchanges listed on one page of the operator page, newest first.
+const PAGE: i64 = 50;
+
+/// One page of the recording: only the columns shown, never a body.
+struct Listed {
+    exchanges: Vec<store::ExchangeSummary>,
+    total: i64,
+    page: u32,
+    /// Answered "recording full" and not recorded.
+    refused: i64,
+}
+
+fn query_param(req: &HttpRequest, name: &str) -> Option<String> {
+    web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| q.get(name).cloned())
+}
+
 fn render_page(
     view: &sessions::SheetView,
-    exchanges: &[crate::domain::certification::facts::Exchange],
+    listed: &Listed,
     latest: Option<&evaluations::Report>,
     language: SheetLanguage,
     base: &str,
@@ -652,28 +763,56 @@ or <code>POST {}/evaluations</code>.</p>",
             e(&sessions::page_path(&view.session_id))
         ));
     }
-    html.push_str("<h2>Exchanges recorded</h2>");
-    if exchanges.is_empty() {
-        html.push_str("<p class=\"muted\">None yet.</p>");
+    html.push_str(&format!(
+        "<h2>Exchanges recorded</h2><p class=\"muted\">{} recorded{}; the latest first.</p>",
+        listed.total,
+        if listed.refused > 0 {
+            format!(
+                ", {} more refused: the session's recording is full",
+                listed.refused
+            )
+        } else {
+            String::new()
+        }
+    ));
+    if listed.exchanges.is_empty() {
+        html.push_str("<p class=\"muted\">None here.</p>");
     } else {
         html.push_str("<table><tr><th>#</th><th>received</th><th>step</th><th>operation</th><th>outcome</th></tr>");
-        for x in exchanges {
-            let outcome = evaluations::outcome(&x.response);
+        let first = listed.total - i64::from(listed.page) * PAGE;
+        for (x, number) in listed.exchanges.iter().zip((1..=first).rev()) {
             let injected = x
                 .injected
-                .map(|f| format!(" (injected: {})", f.as_str()))
+                .as_ref()
+                .map(|f| format!(" (injected: {f})"))
                 .unwrap_or_default();
             html.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td></tr>",
-                x.number,
+                "<tr><td>{number}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td></tr>",
                 x.received_at.format("%H:%M:%S"),
                 x.step.map(|s| s.to_string()).unwrap_or_else(|| "–".into()),
-                e(x.operation()),
-                e(&outcome),
+                e(x.operation.as_deref().unwrap_or("?")),
+                e(x.outcome.as_deref().unwrap_or("–")),
                 e(&injected)
             ));
         }
         html.push_str("</table>");
+    }
+    let pages = u32::try_from((listed.total + PAGE - 1) / PAGE).unwrap_or(u32::MAX);
+    let link = |page: u32, label: &str| {
+        format!(
+            "<a href=\"?lang={}&amp;page={page}\">{label}</a> ",
+            language.as_str()
+        )
+    };
+    let mut nav = String::new();
+    if listed.page > 0 {
+        nav.push_str(&link(listed.page - 1, "newer"));
+    }
+    if listed.page + 1 < pages {
+        nav.push_str(&link(listed.page + 1, "older"));
+    }
+    if !nav.is_empty() {
+        html.push_str(&format!("<nav class=\"pages\">{nav}</nav>"));
     }
     html.push_str("<h2>Latest evaluation</h2>");
     match latest {

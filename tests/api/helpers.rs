@@ -135,11 +135,20 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 }
 
 pub async fn spawn_app_with(backend: Backend, clock: Clock) -> Option<TestApp> {
+    spawn_app_tuned(backend, |settings| settings.clock = clock).await
+}
+
+/// An app with some settings changed from the tests' usual ones.
+pub async fn spawn_app_tuned(
+    backend: Backend,
+    tune: impl FnOnce(&mut Settings),
+) -> Option<TestApp> {
     let (database_url, guard) = fresh_database(backend)?;
     let mut settings = Settings::new("127.0.0.1:0", database_url.clone());
-    settings.clock = clock;
+    settings.clock = Clock::Fixed(now());
     settings.workers = Some(2);
     settings.pool_size = 4;
+    tune(&mut settings);
     let app = Application::build(settings).expect("the application starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     actix_web::rt::spawn(app.run_until_stopped());

@@ -2,8 +2,10 @@
 //! recorded, the screenshots, and a `SHA256SUMS` that `sha256sum -c` checks. An uncompressed tar
 //! with fixed times and modes, so that the same evaluation always gives the same bytes.
 
-use std::borrow::Cow;
+use std::borrow::Borrow;
 use std::collections::BTreeSet;
+use std::convert::Infallible;
+use std::io::Write;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -15,48 +17,85 @@ use crate::certification::sessions::hex;
 use crate::db::certification::{AttachmentRow, ExchangeRow};
 
 pub fn render(report: &Report, evidence: &Evidence) -> Vec<u8> {
-    let mut files: Vec<(String, Cow<'_, [u8]>)> = vec![
-        ("report.json".into(), json(report).into_bytes().into()),
-        (
-            "report.html".into(),
-            html::render(report, &evidence.attachments)
-                .into_bytes()
-                .into(),
-        ),
-        (
-            "report.junit.xml".into(),
-            junit::render(report).into_bytes().into(),
-        ),
-    ];
+    let rows = evidence.exchanges.iter().map(Ok::<_, Infallible>);
+    match write(report, &evidence.attachments, rows, Vec::new()) {
+        Ok(bundle) => bundle,
+        Err(BundleError::Write(e)) => unreachable!("a tar in memory cannot fail: {e}"),
+        Err(BundleError::Read(never)) => match never {},
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError<E> {
+    #[error(transparent)]
+    Read(E),
+    #[error("the bundle could not be written: {0}")]
+    Write(#[from] std::io::Error),
+}
+
+/// Writes the bundle to `out` as the exchanges come, so that a large recording is never held
+/// whole: each exchange is dropped once its three files are written.
+pub fn write<W: Write, R: Borrow<ExchangeRow>, E>(
+    report: &Report,
+    attachments: &[AttachmentRow],
+    exchanges: impl IntoIterator<Item = Result<R, E>>,
+    out: W,
+) -> Result<W, BundleError<E>> {
+    let mut tar = Tar {
+        builder: tar::Builder::new(out),
+        mtime: u64::try_from(report.evaluated_at.timestamp()).unwrap_or(0),
+        sums: String::new(),
+    };
+    tar.add("report.json", json(report).as_bytes())?;
+    tar.add("report.html", html::render(report, attachments).as_bytes())?;
+    tar.add("report.junit.xml", junit::render(report).as_bytes())?;
     // Numbered as the report numbers them: in the order they were recorded, from 1.
-    for (i, row) in evidence.exchanges.iter().enumerate() {
+    for (i, row) in exchanges.into_iter().enumerate() {
+        let row = row.map_err(BundleError::Read)?;
+        let row = row.borrow();
         let n = i + 1;
-        files.push((
-            format!("exchanges/{n:04}-request.xml"),
-            row.request_body.as_slice().into(),
-        ));
-        files.push((
-            format!("exchanges/{n:04}-response.xml"),
-            row.response_body.as_slice().into(),
-        ));
-        files.push((format!("exchanges/{n:04}.json"), exchange(row).into()));
+        tar.add(&format!("exchanges/{n:04}-request.xml"), &row.request_body)?;
+        tar.add(
+            &format!("exchanges/{n:04}-response.xml"),
+            &row.response_body,
+        )?;
+        tar.add(&format!("exchanges/{n:04}.json"), &exchange(row))?;
     }
     let mut taken = BTreeSet::new();
-    for attachment in &evidence.attachments {
-        files.push((
-            screenshot_path(attachment, &mut taken),
-            attachment.content.as_slice().into(),
-        ));
+    for attachment in attachments {
+        tar.add(
+            &screenshot_path(attachment, &mut taken),
+            &attachment.content,
+        )?;
     }
-    let sums: String = files
-        .iter()
-        .map(|(path, data)| format!("{}  {path}\n", hex(&Sha256::digest(data))))
-        .collect();
-    files.push(("SHA256SUMS".into(), sums.into_bytes().into()));
-    archive(
-        &files,
-        u64::try_from(report.evaluated_at.timestamp()).unwrap_or(0),
-    )
+    let sums = std::mem::take(&mut tar.sums);
+    tar.append("SHA256SUMS", sums.as_bytes())?;
+    Ok(tar.builder.into_inner()?)
+}
+
+/// An uncompressed tar with fixed times and modes, so that the same evaluation always gives
+/// the same bytes; each file's line of `SHA256SUMS` collected as it goes.
+struct Tar<W: Write> {
+    builder: tar::Builder<W>,
+    mtime: u64,
+    sums: String,
+}
+
+impl<W: Write> Tar<W> {
+    fn add(&mut self, path: &str, data: &[u8]) -> std::io::Result<()> {
+        self.sums
+            .push_str(&format!("{}  {path}\n", hex(&Sha256::digest(data))));
+        self.append(path, data)
+    }
+
+    fn append(&mut self, path: &str, data: &[u8]) -> std::io::Result<()> {
+        let mut header = tar::Header::new_gnu();
+        header.set_entry_type(tar::EntryType::Regular);
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_mtime(self.mtime);
+        self.builder.append_data(&mut header, path, data)
+    }
 }
 
 /// What the recording knows about an exchange besides its two bodies, in the order it happened.
@@ -68,6 +107,12 @@ struct ExchangeMeta<'a> {
     answered_at: DateTime<Utc>,
     step: Option<i32>,
     request_headers: Vec<(String, String)>,
+    /// As received; the body here may be shorter (`request_note` says why).
+    request_size: i64,
+    /// Of the body as kept whole, before any shortening; none when nothing is kept.
+    request_sha256: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_note: Option<&'a str>,
     response_status: i32,
     response_headers: Vec<(String, String)>,
     injected: Option<&'a str>,
@@ -81,6 +126,9 @@ fn exchange(row: &ExchangeRow) -> Vec<u8> {
         answered_at: row.answered_at.and_utc(),
         step: row.step,
         request_headers: headers_of(&row.request_headers),
+        request_size: row.request_size,
+        request_sha256: row.request_sha256.as_deref(),
+        request_note: row.request_note.as_deref(),
         response_status: row.response_status,
         response_headers: headers_of(&row.response_headers),
         injected: row.injected.as_deref(),
@@ -111,23 +159,6 @@ fn screenshot_path(attachment: &AttachmentRow, taken: &mut BTreeSet<String>) -> 
         copy += 1;
     }
     path
-}
-
-fn archive(files: &[(String, Cow<'_, [u8]>)], mtime: u64) -> Vec<u8> {
-    let mut builder = tar::Builder::new(Vec::new());
-    for (path, data) in files {
-        let mut header = tar::Header::new_gnu();
-        header.set_entry_type(tar::EntryType::Regular);
-        header.set_size(data.len() as u64);
-        header.set_mode(0o644);
-        header.set_mtime(mtime);
-        builder
-            .append_data(&mut header, path, data.as_ref())
-            .expect("relative paths without `..` go into a tar in memory");
-    }
-    builder
-        .into_inner()
-        .expect("a tar in memory can be finished")
 }
 
 #[cfg(test)]

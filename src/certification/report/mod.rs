@@ -166,6 +166,7 @@ pub(crate) mod sample {
                 sha256: "ab".repeat(32),
                 attached_at: at(),
                 attached_by: "dev".into(),
+                original_name: None,
             }],
         }
     }
@@ -188,6 +189,12 @@ pub(crate) mod sample {
             response_body: format!("<Receipt n=\"{number}\"/>").into_bytes(),
             injected: (number == 2).then(|| "server".to_owned()),
             attempt: Some(1),
+            request_size: 20,
+            request_sha256: None,
+            request_note: None,
+            request_facts: None,
+            operation: None,
+            outcome: None,
         };
         let screenshot = AttachmentRow {
             id: 1,
@@ -199,6 +206,7 @@ pub(crate) mod sample {
             sha256: "ab".repeat(32),
             attached_at: at().naive_utc(),
             attached_by: "dev".into(),
+            original_name: None,
         };
         Evidence {
             exchanges: (1..=3).map(exchange).collect(),

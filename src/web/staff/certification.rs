@@ -432,7 +432,7 @@ pub async fn report(
         .0
         .run(move |conn| -> Result<_, CertificationError> {
             let session = sessions::find(conn, &lookup)?;
-            let screenshots = evaluations::evidence(conn, &session.id)?.attachments;
+            let screenshots = evaluations::attachments(conn, &session.id)?;
             Ok(evaluations::latest(conn, &session.id)?.map(|r| (r, screenshots)))
         })
         .await;
