@@ -5,6 +5,7 @@
 //! kept at all.
 
 use crate::domain::certification::facts::Authentication;
+use crate::soap::inspect::PASSWORD_WORDS;
 use crate::soap::security::{PASSWORD_DIGEST, PASSWORD_TEXT, WSSE};
 
 /// What stands for a password that is not kept.
@@ -14,17 +15,6 @@ pub const MASK: &str = "********";
 /// string sent as one is no account's secret, and replacing it everywhere would only corrupt
 /// the recording (a wrong password `x` is in every `xmlns`).
 const MIN_SECRET_CHARS: usize = crate::service::passwords::MIN_PASSWORD_CHARS;
-
-/// What a password is called where a DMS might put one (the words C02 looks for, but user
-/// names, which are no secret).
-const PASSWORD_WORDS: [&str; 6] = [
-    "password",
-    "passwd",
-    "pwd",
-    "wachtwoord",
-    "motdepasse",
-    "passwort",
-];
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Redacted {

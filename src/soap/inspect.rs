@@ -263,22 +263,23 @@ fn basic_user(authorization: Option<&str>) -> Option<String> {
     basic(authorization).map(|(user, _)| user)
 }
 
+/// What a password is called in the languages DMS developers write in.
+pub const PASSWORD_WORDS: [&str; 6] = [
+    "password",
+    "passwd",
+    "pwd",
+    "wachtwoord",
+    "motdepasse",
+    "passwort",
+];
+
 /// Words that name a password or a login in the languages DMS developers write in.
 pub fn names_a_credential(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    [
-        "password",
-        "passwd",
-        "pwd",
-        "wachtwoord",
-        "motdepasse",
-        "passwort",
-        "username",
-        "login",
-        "gebruikersnaam",
-    ]
-    .iter()
-    .any(|word| name.contains(word))
+    PASSWORD_WORDS
+        .iter()
+        .chain(&["username", "login", "gebruikersnaam"])
+        .any(|word| name.contains(word))
 }
 
 fn find_leaks(element: &Element, usernames: &[String], place: &str, leaks: &mut Vec<String>) {
