@@ -79,9 +79,10 @@ impl AppState {
 const TARPIT_MOST: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl AppState {
-    /// Authenticates a credential, from the password cache when it can, else the slow way:
-    /// the account is read, its password hashed with no connection held, the nonce (if any)
-    /// written. A refused login is logged, with its source, and counted.
+    /// Authenticates a credential: the account is read once, a password remembered from a
+    /// recent login is answered from the cache, any other is hashed with no connection held,
+    /// and the nonce (if any) is written. A refused login is logged, with its source, and
+    /// counted.
     pub async fn authenticate(
         &self,
         channel: Channel,
@@ -89,13 +90,7 @@ impl AppState {
         credentials: &Credentials,
     ) -> Result<Account, AuthError> {
         let now = self.clock.now();
-        let (authenticator, wanted) = (self.authenticator.clone(), credentials.clone());
-        let cached = self
-            .read(move |conn| authenticator.authenticate_cached(conn, &wanted, now))
-            .await?;
-        if let Some(account) = cached {
-            return Ok(account);
-        }
+        // One read: `verify` answers a remembered password from the cache without a hash.
         let (authenticator, username) = (self.authenticator.clone(), credentials.username.clone());
         let stored = self
             .read(move |conn| authenticator.find(conn, &username))
