@@ -368,3 +368,86 @@ async fn the_decoy_hash_has_the_parameters_of_a_stored_hash() {
     assert_eq!(phc_parameters(&decoy), parameters);
     assert!(passwords::verify(PASSWORD, &stored) && !passwords::verify(PASSWORD, &decoy));
 }
+
+/// The WSDL a client is given, asked with `headers`.
+async fn served_wsdl(app: &TestApp, headers: &[(&str, &str)]) -> String {
+    let mut request = awc::Client::default().get(format!("{}?wsdl", app.endpoint()));
+    for header in headers {
+        request = request.insert_header(*header);
+    }
+    let mut response = request.send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    String::from_utf8(response.body().await.unwrap().to_vec()).unwrap()
+}
+
+const FORWARDED: [(&str, &str); 2] = [
+    ("Forwarded", "host=evil.example;proto=http"),
+    ("X-Forwarded-Host", "evil.example"),
+];
+
+/// Issue 19: a client's own Forwarded header must not point the WSDL (and so every DMS that
+/// loads it) elsewhere; only a configured proxy's is believed.
+#[actix_web::test]
+async fn forwarded_headers_count_only_from_a_configured_proxy() {
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    let wsdl = served_wsdl(&app, &FORWARDED).await;
+    assert!(!wsdl.contains("evil.example"), "{wsdl}");
+    assert!(wsdl.contains(&format!("{}/soap/inflow", app.address)));
+
+    let behind_proxy = spawn_app_tuned(Backend::Sqlite, |settings| {
+        settings.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await
+    .unwrap();
+    let wsdl = served_wsdl(&behind_proxy, &FORWARDED).await;
+    assert!(wsdl.contains("http://evil.example/soap/inflow"), "{wsdl}");
+
+    let public = spawn_app_tuned(Backend::Sqlite, |settings| {
+        settings.public_url = Some("https://registry.example.be/".into());
+    })
+    .await
+    .unwrap();
+    let wsdl = served_wsdl(&public, &[("Host", "other.example")]).await;
+    assert!(
+        wsdl.contains("https://registry.example.be/soap/inflow"),
+        "{wsdl}"
+    );
+    assert!(!wsdl.contains("other.example"));
+}
+
+/// Issue 19: no page can be framed (the operator page's button cannot be clickjacked), none
+/// loads anything from elsewhere, and no browser guesses a type.
+#[actix_web::test]
+async fn every_page_carries_the_security_headers() {
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    let client = awc::Client::default();
+    for path in [
+        "/approved-dms",
+        "/trusted-providers/2026",
+        "/label/nope",
+        "/certify/nope",
+        "/staff/login",
+        "/soap/inflow?wsdl",
+        "/healthz",
+    ] {
+        let response = client
+            .get(format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert!(
+            header("content-security-policy").contains("frame-ancestors 'none'"),
+            "{path}"
+        );
+        assert_eq!(header("x-frame-options"), "DENY", "{path}");
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+    }
+}
