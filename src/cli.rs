@@ -534,7 +534,7 @@ pub enum UserCommand {
         kbo: String,
         #[arg(long)]
         username: String,
-        #[arg(long, value_parser = ["submitter", "portal", "staff"])]
+        #[arg(long, value_parser = ["submitter", "portal", "staff", "inspector", "manufacturer", "expert"])]
         role: String,
         /// Read the password from standard input instead of generating one.
         #[arg(long)]
@@ -839,7 +839,7 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
                     password_stdin,
                 },
         } => {
-            let role = Role::parse(&role).expect("clap allows only the three roles");
+            let role = Role::parse(&role).expect("clap allows only the roles Role::parse reads");
             let actor = staff::Actor::staff_or_bootstrap(&mut conn, who.as_deref())?;
             let password = password_from_stdin(password_stdin)?;
             let generated = staff::accounts::add(

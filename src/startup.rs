@@ -86,6 +86,7 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(crate::web::page::security_headers())
+                .wrap(middleware::from_fn(crate::web::page::remember_language))
                 .wrap(middleware::from_fn(crate::web::metrics::observe))
                 .app_data(state.clone())
                 .app_data(certification.clone())

@@ -590,7 +590,10 @@ fn migrate(conn: &mut DbConnection, database: Database) -> Result<(), DbError> {
     let certification = database == Database::Certification;
     let result = match conn {
         DbConnection::Sqlite(c) => {
-            c.batch_execute("PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL;")?;
+            // Foreign keys off, as SQLite asks while a migration rebuilds a referenced table.
+            c.batch_execute(
+                "PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = OFF;",
+            )?;
             c.run_pending_migrations(SQLITE_MIGRATIONS)
                 .map(|_| ())
                 .and_then(|()| {

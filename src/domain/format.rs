@@ -1,11 +1,11 @@
-//! Numbers, dates and amounts in the reader's language, for the messages of issues and labels.
+//! Numbers, dates and amounts in the reader's language: one way of writing them for issues, labels, pages, reports and documents.
 
 use chrono::{Datelike, NaiveDate};
 
 use super::language::Language;
 use super::odometer::OdometerUnit;
 
-pub(crate) fn plural(n: u64, one: &'static str, many: &'static str) -> &'static str {
+pub fn plural(n: u64, one: &'static str, many: &'static str) -> &'static str {
     if n == 1 {
         one
     } else {
@@ -15,23 +15,23 @@ pub(crate) fn plural(n: u64, one: &'static str, many: &'static str) -> &'static 
 
 /// Numbers, dates and amounts written the way a reader of that language expects them.
 #[derive(Clone, Copy)]
-pub(crate) struct Formatter(pub(crate) Language);
+pub struct Formatter(pub Language);
 
 impl Formatter {
     /// Thousands grouped: nl/de "45.210", fr "45 210" (no-break space, so the number never
     /// wraps across lines; the plain one rather than the narrow one because older DMS fonts
     /// lack U+202F), en "45,210".
-    pub(crate) fn num(self, n: u64) -> String {
+    pub fn num(self, n: u64) -> String {
         group_thousands(&n.to_string(), self.thousands_separator())
     }
 
-    pub(crate) fn odo(self, value: u64, unit: OdometerUnit) -> String {
+    pub fn odo(self, value: u64, unit: OdometerUnit) -> String {
         format!("{} {}", self.num(value), unit.as_str())
     }
 
     /// nl/fr dd/mm/yyyy, de dd.mm.yyyy, en ISO yyyy-mm-dd (unambiguous for an international
     /// reader, where dd/mm and mm/dd would be confused).
-    pub(crate) fn date(self, d: NaiveDate) -> String {
+    pub fn date(self, d: NaiveDate) -> String {
         let (y, m, day) = (d.year(), d.month(), d.day());
         match self.0 {
             Language::Nl | Language::Fr => format!("{day:02}/{m:02}/{y:04}"),
@@ -41,7 +41,7 @@ impl Formatter {
     }
 
     /// Two decimals with the language's decimal separator: "1.250,00 EUR", "1,250.00 EUR".
-    pub(crate) fn eur(self, cents: i64) -> String {
+    pub fn eur(self, cents: i64) -> String {
         let sign = if cents < 0 { "-" } else { "" };
         let abs = cents.unsigned_abs();
         let decimal = match self.0 {

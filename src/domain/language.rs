@@ -34,6 +34,49 @@ impl Language {
     }
 }
 
+/// One text in the four languages. A literal must name all four, so the compiler refuses a
+/// page, a report or a document that forgot one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Text {
+    pub nl: &'static str,
+    pub fr: &'static str,
+    pub de: &'static str,
+    pub en: &'static str,
+}
+
+impl Text {
+    pub const fn get(&self, lang: Language) -> &'static str {
+        match lang {
+            Language::Nl => self.nl,
+            Language::Fr => self.fr,
+            Language::De => self.de,
+            Language::En => self.en,
+        }
+    }
+}
+
+/// The reader's choice from an HTTP `Accept-Language` value: the first of our four languages
+/// in the order of the reader's preference (q-values, then position); `fr-BE` counts as `fr`.
+pub fn from_accept_language(header: &str) -> Option<Language> {
+    let mut ranked: Vec<(f32, usize, Language)> = header
+        .split(',')
+        .enumerate()
+        .filter_map(|(position, item)| {
+            let mut parts = item.split(';');
+            let tag = parts.next()?.trim();
+            let primary = tag.split('-').next()?.to_ascii_lowercase();
+            let lang = Language::parse(&primary)?;
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            (q > 0.0).then_some((q, position, lang))
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    ranked.first().map(|&(_, _, lang)| lang)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,5 +113,33 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", lang.as_str()));
             assert_eq!(serde_json::from_str::<Language>(&json).unwrap(), lang);
         }
+    }
+
+    #[test]
+    fn accept_language_picks_the_preferred_of_our_four() {
+        assert_eq!(
+            from_accept_language("fr-BE,fr;q=0.9,en;q=0.8"),
+            Some(Language::Fr)
+        );
+        assert_eq!(
+            from_accept_language("es, de;q=0.5, en;q=0.7"),
+            Some(Language::En)
+        );
+        assert_eq!(from_accept_language("en;q=0.5, NL-be"), Some(Language::Nl));
+        assert_eq!(from_accept_language("de;q=0, fr;q=0.1"), Some(Language::Fr));
+        assert_eq!(from_accept_language("es, it"), None);
+        assert_eq!(from_accept_language(""), None);
+    }
+
+    #[test]
+    fn a_text_answers_in_each_language() {
+        const T: Text = Text {
+            nl: "Ja",
+            fr: "Oui",
+            de: "Ja",
+            en: "Yes",
+        };
+        let got: Vec<_> = Language::ALL.iter().map(|&l| T.get(l)).collect();
+        assert_eq!(got, ["Ja", "Oui", "Ja", "Yes"]);
     }
 }

@@ -5,7 +5,7 @@ pub mod activity;
 pub mod calendar;
 pub mod certification;
 pub mod enterprise_number;
-mod format;
+pub mod format;
 pub mod issue;
 pub mod issue_number;
 pub mod issue_state;

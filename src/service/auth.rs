@@ -45,14 +45,32 @@ pub enum Role {
     Submitter,
     Portal,
     Staff,
+    /// A technical inspection centre's clerk.
+    Inspector,
+    /// A manufacturer's or an importer's feed.
+    Manufacturer,
+    /// An accident expert.
+    Expert,
 }
 
 impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Submitter,
+        Role::Portal,
+        Role::Staff,
+        Role::Inspector,
+        Role::Manufacturer,
+        Role::Expert,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Submitter => "submitter",
             Role::Portal => "portal",
             Role::Staff => "staff",
+            Role::Inspector => "inspector",
+            Role::Manufacturer => "manufacturer",
+            Role::Expert => "expert",
         }
     }
 
@@ -61,6 +79,9 @@ impl Role {
             "submitter" => Some(Role::Submitter),
             "portal" => Some(Role::Portal),
             "staff" => Some(Role::Staff),
+            "inspector" => Some(Role::Inspector),
+            "manufacturer" => Some(Role::Manufacturer),
+            "expert" => Some(Role::Expert),
             _ => None,
         }
     }
@@ -539,6 +560,14 @@ fn account(row: accounts::AccountRow, role: Role) -> Account {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_role_round_trips_through_its_stored_name() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("Inspector"), None);
+    }
 
     fn credentials(username: &str, password: &str) -> Credentials {
         Credentials {

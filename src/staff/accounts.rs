@@ -41,6 +41,9 @@ pub fn add(
         Role::Submitter => company.kind == "garage",
         Role::Portal => company.kind == "portal" || company.kind == "garage",
         Role::Staff => company.kind == "registry",
+        Role::Inspector => company.kind == "inspection",
+        Role::Manufacturer => company.kind == "manufacturer",
+        Role::Expert => company.kind == "expert",
     };
     if !allowed {
         return Err(StaffError::Invalid(format!(

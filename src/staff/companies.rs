@@ -14,12 +14,16 @@ use crate::domain::account_action::AccountAction;
 use crate::domain::enterprise_number::EnterpriseNumber;
 use crate::domain::nace::{NaceCode, REPORTING_NACE_CODES};
 
-/// Garages report readings; portals ask for labels; the registry's own staff run it.
+/// Garages report readings; portals ask for labels; the registry's own staff run it; the
+/// partners (inspection centres, manufacturers and importers, accident experts) feed it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum CompanyKind {
     Garage,
     Portal,
     Registry,
+    Inspection,
+    Manufacturer,
+    Expert,
 }
 
 impl CompanyKind {
@@ -28,6 +32,9 @@ impl CompanyKind {
             CompanyKind::Garage => "garage",
             CompanyKind::Portal => "portal",
             CompanyKind::Registry => "registry",
+            CompanyKind::Inspection => "inspection",
+            CompanyKind::Manufacturer => "manufacturer",
+            CompanyKind::Expert => "expert",
         }
     }
 }

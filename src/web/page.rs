@@ -3,9 +3,16 @@
 //! security headers, and the mapping of the layers' errors (the caller's reasons are shown,
 //! ours are logged).
 
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, StatusCode};
-use actix_web::HttpResponse;
+use actix_web::middleware::Next;
+use actix_web::{HttpRequest, HttpResponse};
+use maud::{html, Markup, DOCTYPE};
 use quick_xml::escape::escape;
+
+use crate::domain::format::Formatter;
+use crate::domain::language::{from_accept_language, Language};
 
 use crate::certification::CertificationError;
 use crate::service::ServiceError;
@@ -55,6 +62,110 @@ pub fn document(lang: &str, title: &str, body: &str) -> String {
 <title>{}</title><style>{STYLE}</style></head><body>{body}</body></html>",
         e(title)
     )
+}
+
+/// The cookie that remembers the language a reader chose with the switch.
+const LANGUAGE_COOKIE: &str = "lang";
+
+/// Who reads a page, as far as the page's words go: the language and where the switch's links
+/// lead (this page, with its query, in another language).
+pub struct Reader {
+    pub lang: Language,
+    path: String,
+    query: Vec<(String, String)>,
+}
+
+impl Reader {
+    /// `?lang=` (the switch's links) first, then the language the switch remembered, then the
+    /// browser's `Accept-Language`, then Dutch (SPEC 3.2's default).
+    pub fn of(req: &HttpRequest) -> Reader {
+        let query: Vec<(String, String)> =
+            serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+        let asked = query
+            .iter()
+            .find(|(k, _)| k == "lang")
+            .and_then(|(_, v)| Language::parse(v));
+        let remembered = || {
+            req.cookie(LANGUAGE_COOKIE)
+                .and_then(|c| Language::parse(c.value()))
+        };
+        let browser = || {
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(from_accept_language)
+        };
+        Reader {
+            lang: asked
+                .or_else(remembered)
+                .or_else(browser)
+                .unwrap_or_default(),
+            path: req.path().to_owned(),
+            query: query.into_iter().filter(|(k, _)| k != "lang").collect(),
+        }
+    }
+
+    pub fn fmt(&self) -> Formatter {
+        Formatter(self.lang)
+    }
+
+    /// This page in `lang`, keeping the rest of its query (a search, a page number).
+    pub fn switch_to(&self, lang: Language) -> String {
+        let mut query = self.query.clone();
+        query.push(("lang".into(), lang.as_str().into()));
+        let encoded = serde_urlencoded::to_string(&query).unwrap_or_default();
+        format!("{}?{encoded}", self.path)
+    }
+}
+
+/// A whole page in the reader's language, with the language switch. Every value in `body`
+/// was escaped by maud.
+pub fn shell(reader: &Reader, title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(reader.lang.as_str()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                style { (maud::PreEscaped(STYLE)) }
+            }
+            body {
+                nav.langs aria-label="Language / Taal / Langue / Sprache" {
+                    @for lang in Language::ALL {
+                        @if lang == reader.lang {
+                            strong lang=(lang.as_str()) { (lang.as_str().to_uppercase()) }
+                        } @else {
+                            a href=(reader.switch_to(lang)) hreflang=(lang.as_str()) lang=(lang.as_str()) { (lang.as_str().to_uppercase()) }
+                        }
+                    }
+                }
+                (body)
+            }
+        }
+    }
+}
+
+/// Remembers the language a reader picked with the switch (`?lang=`) for the next pages.
+pub async fn remember_language(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let chosen = serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
+        .unwrap_or_default()
+        .into_iter()
+        .find(|(k, _)| k == "lang")
+        .and_then(|(_, v)| Language::parse(&v));
+    let mut response = next.call(req).await?;
+    if let Some(lang) = chosen {
+        let cookie = actix_web::cookie::Cookie::build(LANGUAGE_COOKIE, lang.as_str())
+            .path("/")
+            .same_site(actix_web::cookie::SameSite::Lax)
+            .max_age(actix_web::cookie::time::Duration::days(365))
+            .finish();
+        response.response_mut().add_cookie(&cookie)?;
+    }
+    Ok(response)
 }
 
 /// What every response carries unless it says otherwise: no other site frames a page (the
@@ -163,5 +274,61 @@ impl From<CertificationError> for Failure {
                 Failure::Refused(StatusCode::UNPROCESSABLE_ENTITY, message)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    fn reader(req: TestRequest) -> Reader {
+        Reader::of(&req.to_http_request())
+    }
+
+    #[test]
+    fn the_switch_wins_over_the_remembered_choice_which_wins_over_the_browser() {
+        let browser = || (header::ACCEPT_LANGUAGE, "de-DE,de;q=0.9");
+        let remembered = actix_web::cookie::Cookie::new(LANGUAGE_COOKIE, "en");
+        let switched = TestRequest::with_uri("/x?lang=fr")
+            .insert_header(browser())
+            .cookie(remembered.clone());
+        assert_eq!(reader(switched).lang, Language::Fr);
+        let with_cookie = TestRequest::with_uri("/x")
+            .insert_header(browser())
+            .cookie(remembered);
+        assert_eq!(reader(with_cookie).lang, Language::En);
+        let browser_only = TestRequest::with_uri("/x").insert_header(browser());
+        assert_eq!(reader(browser_only).lang, Language::De);
+        assert_eq!(
+            reader(TestRequest::with_uri("/x?lang=xx")).lang,
+            Language::Nl
+        );
+    }
+
+    #[test]
+    fn the_switch_keeps_the_pages_query_and_replaces_its_language() {
+        let r = reader(TestRequest::with_uri(
+            "/staff/search?q=WVW%20ZZZ&lang=nl&page=2",
+        ));
+        assert_eq!(
+            r.switch_to(Language::Fr),
+            "/staff/search?q=WVW+ZZZ&page=2&lang=fr"
+        );
+    }
+
+    #[test]
+    fn the_shell_escapes_the_title_and_names_the_language() {
+        let r = reader(TestRequest::with_uri("/verify?lang=de"));
+        let page = shell(&r, "<b>x</b>", html! { p { "body" } }).into_string();
+        assert!(
+            page.starts_with("<!DOCTYPE html><html lang=\"de\">"),
+            "{page}"
+        );
+        assert!(
+            page.contains("<title>&lt;b&gt;x&lt;/b&gt;</title>"),
+            "{page}"
+        );
+        assert!(page.contains("href=\"/verify?lang=fr\""), "{page}");
     }
 }
