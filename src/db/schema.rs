@@ -77,6 +77,7 @@ diesel::table! {
         receipt_status -> Text,
         received_at -> Timestamp,
         updated_at -> Timestamp,
+        source -> Text,
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod account_action;
 pub mod activity;
 pub mod calendar;
+pub mod car_pass;
 pub mod certification;
 pub mod enterprise_number;
 pub mod format;
@@ -15,6 +16,7 @@ pub mod odometer;
 pub mod ok_label;
 pub mod reading;
 pub mod rules;
+pub mod source;
 pub mod status;
 pub mod trusted_provider;
 pub mod vehicle;

@@ -105,6 +105,15 @@ impl Reader {
         }
     }
 
+    /// A reader of `lang` on `path`, for a page that does not follow the reader's choice yet.
+    pub fn fixed(lang: Language, path: &str) -> Reader {
+        Reader {
+            lang,
+            path: path.to_owned(),
+            query: Vec::new(),
+        }
+    }
+
     pub fn fmt(&self) -> Formatter {
         Formatter(self.lang)
     }

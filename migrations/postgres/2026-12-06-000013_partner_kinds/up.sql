@@ -6,3 +6,8 @@ ALTER TABLE companies ADD CONSTRAINT companies_kind_check
 ALTER TABLE accounts DROP CONSTRAINT accounts_role_check;
 ALTER TABLE accounts ADD CONSTRAINT accounts_role_check
     CHECK (role IN ('submitter', 'portal', 'staff', 'inspector', 'manufacturer', 'expert'));
+
+-- Where a reading came from: a garage's job (SPEC 3), the reading taken when a Car-Pass is
+-- requested, a manufacturer's connected car, an importer's foreign history, the Dutch RDW.
+ALTER TABLE readings ADD COLUMN source TEXT NOT NULL DEFAULT 'garage'
+    CHECK (source IN ('garage', 'car_pass', 'connected', 'foreign', 'rdw'));

@@ -1,4 +1,5 @@
 -- Fails on the CHECKs while partners' companies or accounts exist: remove them first.
+ALTER TABLE readings DROP COLUMN source;
 CREATE TABLE companies_new (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     kbo TEXT NOT NULL UNIQUE,

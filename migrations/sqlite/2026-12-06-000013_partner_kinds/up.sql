@@ -28,3 +28,8 @@ INSERT INTO accounts_new (id, company_id, username, role, password_hash, created
 SELECT id, company_id, username, role, password_hash, created_at, disabled_at FROM accounts;
 DROP TABLE accounts;
 ALTER TABLE accounts_new RENAME TO accounts;
+
+-- Where a reading came from: a garage's job (SPEC 3), the reading taken when a Car-Pass is
+-- requested, a manufacturer's connected car, an importer's foreign history, the Dutch RDW.
+ALTER TABLE readings ADD COLUMN source TEXT NOT NULL DEFAULT 'garage'
+    CHECK (source IN ('garage', 'car_pass', 'connected', 'foreign', 'rdw'));

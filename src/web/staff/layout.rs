@@ -3,9 +3,11 @@
 
 use actix_web::http::header;
 use actix_web::HttpResponse;
+use maud::{html, Markup, PreEscaped};
 
 use super::session::Staff;
-use crate::web::page::{self, e};
+use crate::domain::language::Text;
+use crate::web::page::{self, e, Reader};
 
 /// The staff pages, in the nav bar's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +27,41 @@ impl Nav {
         Nav::Approvals,
         Nav::TrustedProviders,
     ];
+
+    fn label(self) -> Text {
+        match self {
+            Nav::Review => Text {
+                nl: "Controlelijst",
+                fr: "File de contrôle",
+                de: "Prüfliste",
+                en: "Review queue",
+            },
+            Nav::PaperForm => Text {
+                nl: "Papieren formulier",
+                fr: "Formulaire papier",
+                de: "Papierformular",
+                en: "Paper form",
+            },
+            Nav::Certification => Text {
+                nl: "Certificatie",
+                fr: "Certification",
+                de: "Zertifizierung",
+                en: "Certification",
+            },
+            Nav::Approvals => Text {
+                nl: "Erkenningen",
+                fr: "Agréments",
+                de: "Zulassungen",
+                en: "Approvals",
+            },
+            Nav::TrustedProviders => Text {
+                nl: "Trusted Providers",
+                fr: "Trusted Providers",
+                de: "Trusted Providers",
+                en: "Trusted Providers",
+            },
+        }
+    }
 
     fn link(self) -> (&'static str, &'static str) {
         match self {
@@ -61,31 +98,75 @@ pub fn document(title: &str, body: &str) -> String {
     page::document("en", &format!("{title} · Registry staff"), body)
 }
 
-/// A staff page with the nav bar, who is logged in and the logout button.
+/// A staff page not yet written with maud: English, in the same frame.
 pub fn page(me: &Staff, current: Nav, title: &str, notice: Option<&Notice>, body: &str) -> String {
-    let links: String = Nav::ALL
-        .iter()
-        .map(|&nav| {
-            let (href, label) = nav.link();
-            if nav == current {
-                format!("<a class=\"current\" href=\"{href}\" aria-current=\"page\">{label}</a>")
-            } else {
-                format!("<a href=\"{href}\">{label}</a>")
-            }
-        })
-        .collect();
-    document(
+    let reader = Reader::fixed(crate::domain::language::Language::En, current.link().0);
+    frame(
+        &reader,
+        me,
+        current,
         title,
-        &format!(
-            "<header class=\"bar\"><nav><a class=\"brand\" href=\"/staff\">Odometer registry · staff</a>{links}</nav>\
-<form class=\"who\" method=\"post\" action=\"/staff/logout\"><span>Logged in as <strong>{user}</strong></span>{csrf}\
-<button type=\"submit\">Log out</button></form></header><main><h1>{title}</h1>{notice}{body}</main>",
-            user = e(&me.username),
-            csrf = me.csrf_field(),
-            title = e(title),
-            notice = notice.map(Notice::html).unwrap_or_default(),
-        ),
+        notice,
+        PreEscaped(body.to_owned()),
     )
+    .into_string()
+}
+
+/// A staff page with the nav bar, who is logged in and the logout button, in the reader's
+/// language.
+pub fn frame(
+    reader: &Reader,
+    me: &Staff,
+    current: Nav,
+    title: &str,
+    notice: Option<&Notice>,
+    body: Markup,
+) -> Markup {
+    const BRAND: Text = Text {
+        nl: "Kilometerregister · personeel",
+        fr: "Registre kilométrique · personnel",
+        de: "Kilometerregister · Personal",
+        en: "Odometer registry · staff",
+    };
+    const LOGGED_IN_AS: Text = Text {
+        nl: "Aangemeld als",
+        fr: "Connecté en tant que",
+        de: "Angemeldet als",
+        en: "Logged in as",
+    };
+    const LOG_OUT: Text = Text {
+        nl: "Afmelden",
+        fr: "Se déconnecter",
+        de: "Abmelden",
+        en: "Log out",
+    };
+    let lang = reader.lang;
+    let body = html! {
+        header.bar {
+            nav {
+                a.brand href="/staff" { (BRAND.get(lang)) }
+                @for nav in Nav::ALL {
+                    @let (href, _) = nav.link();
+                    @if nav == current {
+                        a.current href=(href) aria-current="page" { (nav.label().get(lang)) }
+                    } @else {
+                        a href=(href) { (nav.label().get(lang)) }
+                    }
+                }
+            }
+            form.who method="post" action="/staff/logout" {
+                span { (LOGGED_IN_AS.get(lang)) " " strong { (me.username) } }
+                (PreEscaped(me.csrf_field()))
+                button type="submit" { (LOG_OUT.get(lang)) }
+            }
+        }
+        main {
+            h1 { (title) }
+            @if let Some(notice) = notice { (PreEscaped(notice.html())) }
+            (body)
+        }
+    };
+    page::shell(reader, &format!("{title} · {}", BRAND.get(lang)), body)
 }
 
 pub fn see_other(location: &str) -> HttpResponse {
