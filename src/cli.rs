@@ -22,6 +22,8 @@ use crate::staff::{self, companies::CompanyKind, StaffError};
 use crate::staff::{approvals, software, trusted_providers};
 use crate::startup::Application;
 
+mod feeds;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "carpass",
@@ -197,6 +199,11 @@ pub enum StaffCommand {
     Software {
         #[arg(long)]
         json: bool,
+    },
+    /// Per partner: the batches its feeds sent, what was stored, held for review and refused.
+    Feeds {
+        #[command(flatten)]
+        format: OutputFormat,
     },
 }
 
@@ -584,6 +591,9 @@ pub enum ImportCommand {
     /// Import or update vehicles from a CSV file with the header
     /// vin,make,model,category,mass_kg,first_registration,first_registration_be,imported_used,five_digit_odometer,euro_norm,co2_g_km,fuel
     Vehicles { file: PathBuf },
+    /// Import a partner's file of readings (CSV with the header vin,date,odometer,unit, or
+    /// NDJSON), as `PUT /feeds/readings/BATCH` would: the same checks, the same batch.
+    Readings(feeds::ImportReadings),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -743,6 +753,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 .unwrap_or_else(|| "command line".into());
             certify(url, &by, public_url.trim_end_matches('/'), command)
         }
+        Command::Import {
+            command: ImportCommand::Readings(args),
+        } => feeds::import_readings(url, args),
         Command::Import {
             command: ImportCommand::Vehicles { file },
         } => {
@@ -1131,6 +1144,7 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
                 print!("{}", trusted_providers::render_text(year, &candidates));
             }
         }
+        StaffCommand::Feeds { format } => feeds::report(&mut conn, format.get())?,
         StaffCommand::Software { json } => {
             let usage = software::usage(
                 &mut conn,

@@ -97,6 +97,7 @@ impl Application {
                 .configure(crate::web::label::routes)
                 .configure(crate::web::metrics::routes)
                 .configure(crate::web::staff::routes)
+                .configure(crate::web::feeds::routes)
         })
         // Signals are `run_until_signalled`'s business: a server inside a test process must
         // not take SIGINT away from the test runner.

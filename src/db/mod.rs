@@ -20,6 +20,7 @@ pub mod audit;
 pub mod certification;
 pub mod companies;
 pub mod dates;
+pub mod feeds;
 pub mod issues;
 pub mod labels;
 pub mod nonces;

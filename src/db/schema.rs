@@ -214,6 +214,38 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    feed_batches (company_id, batch_id) {
+        company_id -> BigInt,
+        batch_id -> Text,
+        account_id -> BigInt,
+        source -> Text,
+        format -> Text,
+        channel -> Text,
+        lines -> BigInt,
+        prefix_sha256 -> Text,
+        stored -> BigInt,
+        conflicts -> BigInt,
+        refused -> BigInt,
+        file_sha256 -> Nullable<Text>,
+        started_at -> Timestamp,
+        updated_at -> Timestamp,
+        completed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    feed_lines (company_id, batch_id, line) {
+        company_id -> BigInt,
+        batch_id -> Text,
+        line -> BigInt,
+        outcome -> Text,
+        reason -> Text,
+        detail -> Text,
+        reading_id -> Nullable<Text>,
+    }
+}
+
 // The certification database only (migrations/certification).
 diesel::table! {
     certification_sessions (id) {
@@ -328,4 +360,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     trusted_provider_lists,
     trusted_providers,
     staff_sessions,
+    feed_batches,
+    feed_lines,
 );

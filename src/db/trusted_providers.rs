@@ -4,8 +4,15 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::{count_star, exists};
 use diesel::prelude::*;
 
+use super::dates::Day;
 use super::schema::{companies, issues, readings, trusted_provider_lists, trusted_providers};
 use super::DbConnection;
+use crate::domain::odometer::OdometerUnit;
+use crate::domain::rules::HistoryEntry;
+
+/// Connected cars' readings never count for or against a garage's share (issue 22): they are
+/// neither counted nor part of the history a garage's reading is judged against.
+const CONNECTED: &str = "connected";
 
 /// (company id, readings) for readings whose work date is in [from, until).
 pub fn readings_per_company(
@@ -16,6 +23,7 @@ pub fn readings_per_company(
     readings::table
         .filter(readings::work_date.ge(from))
         .filter(readings::work_date.lt(until))
+        .filter(readings::source.ne(CONNECTED))
         .group_by(readings::company_id)
         .select((readings::company_id, count_star()))
         .load(conn)
@@ -31,6 +39,7 @@ pub fn readings_with_codes(
     readings::table
         .filter(readings::work_date.ge(from))
         .filter(readings::work_date.lt(until))
+        .filter(readings::source.ne(CONNECTED))
         .filter(exists(
             issues::table
                 .filter(issues::reading_id.eq(readings::id))
@@ -110,4 +119,35 @@ pub fn years(conn: &mut DbConnection) -> QueryResult<Vec<i32>> {
         .order(trusted_provider_lists::year.desc())
         .select(trusted_provider_lists::year)
         .load(conn)
+}
+
+/// `readings::official_history_without` without the connected cars' readings: the history a
+/// garage's reading is judged against for its share.
+pub fn history_without_connected(
+    conn: &mut DbConnection,
+    vin: &str,
+    reading_id: &str,
+) -> QueryResult<Vec<HistoryEntry>> {
+    let rows: Vec<(Day, i64, String, Option<i64>)> = readings::table
+        .filter(readings::vin.eq(vin))
+        .filter(super::readings::is_official())
+        .filter(readings::id.ne(reading_id))
+        .filter(readings::source.ne(CONNECTED))
+        .order((readings::work_date, readings::received_at, readings::id))
+        .select((
+            readings::work_date,
+            readings::odometer,
+            readings::odometer_unit,
+            readings::odometer_replaced,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(work_date, odometer, unit, replaced)| HistoryEntry {
+            work_date: work_date.0,
+            odometer: odometer.max(0) as u64,
+            unit: OdometerUnit::parse(&unit).unwrap_or_default(),
+            odometer_replaced: replaced.map(|r| r.max(0) as u64),
+        })
+        .collect())
 }

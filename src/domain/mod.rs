@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod car_pass;
 pub mod certification;
 pub mod enterprise_number;
+pub mod feed;
 pub mod format;
 pub mod issue;
 pub mod issue_number;

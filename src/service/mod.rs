@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod corrections;
+pub mod feeds;
 pub mod group_commit;
 pub mod inflow;
 mod known_vins;

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod approvals;
 pub mod companies;
 pub mod demo;
+pub mod feeds;
 pub mod import;
 pub mod review;
 pub mod software;

@@ -89,7 +89,7 @@ fn caused_break(conn: &mut DbConnection, reading_id: &str) -> Result<bool, Staff
         let five_digit = vehicles::find(conn, &vin)?
             .as_ref()
             .is_some_and(Vehicle::has_five_digit_odometer);
-        let history = readings::official_history_without(conn, &values.vin, reading_id)?;
+        let history = store::history_without_connected(conn, &values.vin, reading_id)?;
         if trusted_provider::breaks_history(&values, five_digit, &history) {
             return Ok(true);
         }

@@ -10,6 +10,7 @@ mod certify_recording;
 mod contract;
 mod corrections;
 mod faults;
+mod feeds;
 mod health;
 mod hostile;
 mod labels;

@@ -1,0 +1,2 @@
+DROP TABLE feed_lines;
+DROP TABLE feed_batches;
