@@ -305,6 +305,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    car_passes (id) {
+        id -> Text,
+        vin -> Text,
+        reading_id -> Text,
+        account_id -> BigInt,
+        company_id -> BigInt,
+        issued_at -> Timestamp,
+        valid_until -> Date,
+        price_cents -> BigInt,
+        language -> Text,
+        document -> Text,
+    }
+}
+
+diesel::table! {
+    verify_misses (id) {
+        id -> BigInt,
+        client -> Text,
+        missed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(accounts -> companies (company_id));
 diesel::joinable!(account_events -> accounts (account_id));
 diesel::joinable!(issues -> readings (reading_id));
@@ -328,4 +351,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     trusted_provider_lists,
     trusted_providers,
     staff_sessions,
+    car_passes,
+    verify_misses,
 );
