@@ -115,6 +115,11 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum StaffCommand {
+    /// Car-Passes: issue one at the registry's counter, show one, list what to invoice.
+    CarPass {
+        #[command(subcommand)]
+        command: CarPassCommand,
+    },
     /// Companies (SPEC 2.6).
     Company {
         #[command(subcommand)]
@@ -492,6 +497,47 @@ fn defect_names() -> Vec<&'static str> {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum CarPassCommand {
+    /// Register the odometer as read now and issue the vehicle's Car-Pass (as --staff).
+    Issue {
+        /// The vehicle's VIN.
+        #[arg(long)]
+        vin: String,
+        /// The odometer as displayed.
+        #[arg(long)]
+        odometer: u64,
+        /// km or mi.
+        #[arg(long, default_value = "km", value_parser = ["km", "mi"])]
+        unit: String,
+        /// The day it was read (default: today in Brussels).
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+        /// The document's language: nl, fr, de or en.
+        #[arg(long, default_value = "nl", value_parser = ["nl", "fr", "de", "en"])]
+        lang: String,
+        /// Print JSON instead of text.
+        #[arg(long = "format", value_parser = ["text", "json"], default_value = "text")]
+        format: String,
+    },
+    /// A Car-Pass as it was printed, by its ID.
+    Show {
+        id: String,
+        /// Print JSON instead of text.
+        #[arg(long = "format", value_parser = ["text", "json"], default_value = "text")]
+        format: String,
+    },
+    /// Per company, the Car-Passes issued in a month and what to invoice.
+    Invoices {
+        /// The month, e.g. 2026-11.
+        #[arg(long)]
+        month: String,
+        /// Print JSON instead of text.
+        #[arg(long = "format", value_parser = ["text", "json"], default_value = "text")]
+        format: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum ReviewCommand {
     /// Readings in review, oldest first, with their issues, versions and the VIN's history.
     List {
@@ -820,6 +866,7 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
     let pool = db::connect_existing(&url, 1)?;
     let mut conn = pool.get().map_err(db::DbError::from)?;
     match command {
+        StaffCommand::CarPass { command } => car_pass_command(&mut conn, who, command)?,
         StaffCommand::Company {
             command:
                 CompanyCommand::Add {
@@ -1163,6 +1210,62 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
                 "{flagged} readings waited {} days for their vehicle and got VIN_UNKNOWN",
                 register::WAITING_DAYS
             );
+        }
+    }
+    Ok(())
+}
+
+fn car_pass_command(
+    conn: &mut db::DbConnection,
+    who: Option<String>,
+    command: CarPassCommand,
+) -> Result<(), CliError> {
+    use crate::staff::car_pass;
+    let json = |format: &str| format == "json";
+    match command {
+        CarPassCommand::Issue {
+            vin,
+            odometer,
+            unit,
+            date,
+            lang,
+            format,
+        } => {
+            let now = Utc::now();
+            let who = who.unwrap_or_default();
+            let asked = car_pass::Asked {
+                vin,
+                odometer,
+                unit: crate::domain::odometer::OdometerUnit::parse(&unit).unwrap_or_default(),
+                date: date.unwrap_or_else(|| crate::domain::calendar::brussels_date(now)),
+                language: crate::domain::language::Language::parse(&lang).unwrap_or_default(),
+            };
+            let issued = car_pass::issue(conn, &who, &asked, now)?;
+            if json(&format) {
+                println!("{}", to_json(&issued)?);
+            } else {
+                print!("{}", car_pass::render_issued(&issued));
+            }
+            if issued.car_pass.is_none() {
+                return Err(CliError::Io("no Car-Pass was issued".into()));
+            }
+        }
+        CarPassCommand::Show { id, format } => {
+            let pass = car_pass::show(conn, &id)?;
+            if json(&format) {
+                println!("{}", to_json(&pass)?);
+            } else {
+                print!("{}", car_pass::render_pass(&pass));
+            }
+        }
+        CarPassCommand::Invoices { month, format } => {
+            let first = car_pass::parse_month(&month)?;
+            let lines = car_pass::invoices(conn, first)?;
+            if json(&format) {
+                println!("{}", to_json(&lines)?);
+            } else {
+                print!("{}", car_pass::render_invoices(first, &lines));
+            }
         }
     }
     Ok(())

@@ -95,6 +95,7 @@ impl Application {
                 .configure(crate::web::public::routes)
                 .configure(crate::web::health::routes)
                 .configure(crate::web::label::routes)
+                .configure(crate::web::verify::routes)
                 .configure(crate::web::metrics::routes)
                 .configure(crate::web::staff::routes)
                 .configure(crate::web::feeds::routes)

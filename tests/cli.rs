@@ -836,6 +836,7 @@ fn held_for_review(db: &str, dir: &TempDir) -> String {
                 description: "2 banden".into(),
             }],
             license_plate: None,
+            source: carpass::domain::source::ReadingSource::Garage,
         },
     };
     let now = chrono::Utc::now();

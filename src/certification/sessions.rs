@@ -227,6 +227,7 @@ pub fn start_holding(
                             description: "Onderhoudsbeurt".into(),
                         }],
                         license_plate: None,
+                        source: crate::domain::source::ReadingSource::Garage,
                     },
                 };
                 let at = work_date

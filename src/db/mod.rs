@@ -17,6 +17,7 @@ pub mod account_events;
 pub mod accounts;
 pub mod approvals;
 pub mod audit;
+pub mod car_passes;
 pub mod certification;
 pub mod companies;
 pub mod dates;

@@ -42,6 +42,8 @@ pub struct ReadingRow {
     pub received_at: NaiveDateTime,
     #[diesel(deserialize_as = Moment)]
     pub updated_at: NaiveDateTime,
+    /// `ReadingSource::as_str`: a garage's job, a Car-Pass request's reading, a feed's.
+    pub source: String,
 }
 
 /// A new reading's id: a UUIDv7, ordered by time. Each id then lands at the end of the

@@ -337,6 +337,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    car_passes (id) {
+        id -> Text,
+        vin -> Text,
+        reading_id -> Text,
+        account_id -> BigInt,
+        company_id -> BigInt,
+        issued_at -> Timestamp,
+        valid_until -> Date,
+        price_cents -> BigInt,
+        language -> Text,
+        document -> Text,
+    }
+}
+
+diesel::table! {
+    verify_misses (id) {
+        id -> BigInt,
+        client -> Text,
+        missed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(accounts -> companies (company_id));
 diesel::joinable!(account_events -> accounts (account_id));
 diesel::joinable!(issues -> readings (reading_id));
@@ -362,4 +385,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     staff_sessions,
     feed_batches,
     feed_lines,
+    car_passes,
+    verify_misses,
 );

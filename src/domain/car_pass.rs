@@ -2,13 +2,14 @@
 //! the history; the PDF, the verification page and the SOAP answer only show it.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 
 use super::odometer::OdometerUnit;
 use super::source::ReadingSource;
 use super::vin::Vin;
 
 /// A Car-Pass as issued: what the paper says, no more.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CarPass {
     /// The printed ID number, check digit included (e.g. "4821-7730-1956-3").
     pub id: String,
@@ -33,7 +34,7 @@ pub struct CarPass {
 }
 
 /// One line of the history table.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     pub date: NaiveDate,
     pub odometer: u64,
@@ -50,7 +51,7 @@ pub struct HistoryEntry {
 }
 
 /// The mentions printed only when true (seed 002).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Mentions {
     /// "This used vehicle was imported from abroad."
     pub imported_used: bool,
@@ -64,13 +65,13 @@ pub struct Mentions {
     pub open_recalls: Vec<Recall>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostAccident {
     pub reported_on: NaiveDate,
     pub informex_reference: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Recall {
     pub reference: String,
     /// The title in the document's language.

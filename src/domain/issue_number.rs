@@ -38,7 +38,8 @@ const DAMM: [[u8; 10]; 10] = [
 
 /// Damm interim digit after feeding `digits` (each 0..=9); it is the check
 /// digit of `digits`, and 0 exactly when `digits` ends with a correct one.
-fn damm(digits: impl IntoIterator<Item = u8>) -> u8 {
+/// The Car-Pass ID (`car_pass_id`) uses it too.
+pub(crate) fn damm(digits: impl IntoIterator<Item = u8>) -> u8 {
     digits
         .into_iter()
         .fold(0, |interim, d| DAMM[usize::from(interim)][usize::from(d)])

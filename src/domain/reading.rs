@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::odometer::OdometerUnit;
+use super::source::ReadingSource;
 
 /// The DMS's own id of a reading: 1-64 characters, unique per account, the idempotency key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -88,6 +89,11 @@ pub struct ReadingInput {
     pub invoice_total_cents: i64,
     pub works: Vec<Work>,
     pub license_plate: Option<String>,
+    /// Where it came from: only a garage's job describes the work done (SPEC 2.3); a reading
+    /// taken for a Car-Pass or sent by a feed does not. Absent in audit records written
+    /// before sources existed, which were all garages'.
+    #[serde(default)]
+    pub source: ReadingSource,
 }
 
 /// A reading with its idempotency key, as SubmitReadings carries it.

@@ -140,7 +140,10 @@ pub fn evaluate(
         findings.extend(history_findings(reading, five_digit, history));
     }
 
-    if reading.works.is_empty() && reading.work_date >= work_required_from() {
+    if reading.source.describes_work()
+        && reading.works.is_empty()
+        && reading.work_date >= work_required_from()
+    {
         findings.push(Finding::new(
             IssueDetail::WorkMissing {
                 work_date: reading.work_date,
@@ -488,6 +491,7 @@ mod tests {
                 description: "Grote onderhoudsbeurt".into(),
             }],
             license_plate: None,
+            source: crate::domain::source::ReadingSource::Garage,
         }
     }
 

@@ -1,12 +1,13 @@
 //! Where a reading came from. Garages report their jobs (SPEC 3); the other sources feed the
 //! history that a Car-Pass shows (seed 002).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReadingSource {
     /// A garage's job, through a DMS.
+    #[default]
     Garage,
     /// Read when a Car-Pass was requested (Car-Pass calls it an observation of type
     /// "vehicle history document"): at an inspection centre or a seller's counter.
@@ -37,6 +38,11 @@ impl ReadingSource {
             ReadingSource::Foreign => "foreign",
             ReadingSource::Rdw => "rdw",
         }
+    }
+
+    /// SPEC 2.3: a garage reports the work it did; the other sources only read the odometer.
+    pub fn describes_work(self) -> bool {
+        self == ReadingSource::Garage
     }
 
     pub fn parse(stored: &str) -> Option<ReadingSource> {

@@ -97,6 +97,7 @@ mod tests {
                 description: "Onderhoud".into(),
             }],
             license_plate: None,
+            source: crate::domain::source::ReadingSource::Garage,
         }
     }
 

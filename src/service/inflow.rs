@@ -15,6 +15,7 @@ use crate::domain::issue_state::IssueState;
 use crate::domain::odometer::OdometerUnit;
 use crate::domain::reading::{CustomerType, ReadingInput, Submission, Work};
 use crate::domain::rules::{self, Dates, Evaluation, Finding, HistoryEntry};
+use crate::domain::source::ReadingSource;
 use crate::domain::status::ReadingStatus;
 use crate::domain::vehicle::Vehicle;
 use crate::domain::vin::Vin;
@@ -387,6 +388,7 @@ fn evaluate_in_batch(
         receipt_status: evaluation.status.as_str().to_owned(),
         received_at: at,
         updated_at: at,
+        source: reading.source.as_str().to_owned(),
     };
     Evaluated {
         row,
@@ -484,6 +486,7 @@ pub fn input_of(conn: &mut DbConnection, row: &ReadingRow) -> Result<ReadingInpu
             })
             .collect(),
         license_plate: row.license_plate.clone(),
+        source: ReadingSource::parse(&row.source).ok_or_else(|| corrupt("source"))?,
     })
 }
 

@@ -2,6 +2,7 @@
 //! No XML and no SQL here.
 
 pub mod auth;
+pub mod car_pass;
 pub mod corrections;
 pub mod feeds;
 pub mod group_commit;

@@ -11,17 +11,19 @@ pub enum Operation {
     ConfirmReading,
     GetReadingStatus,
     RequestOkLabel,
+    RequestCarPass,
     ListActivities,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 7] = [
+    pub const ALL: [Operation; 8] = [
         Operation::SubmitReadings,
         Operation::ValidateReading,
         Operation::CorrectIssue,
         Operation::ConfirmReading,
         Operation::GetReadingStatus,
         Operation::RequestOkLabel,
+        Operation::RequestCarPass,
         Operation::ListActivities,
     ];
 
@@ -33,15 +35,18 @@ impl Operation {
             Operation::ConfirmReading => "ConfirmReading",
             Operation::GetReadingStatus => "GetReadingStatus",
             Operation::RequestOkLabel => "RequestOkLabel",
+            Operation::RequestCarPass => "RequestCarPass",
             Operation::ListActivities => "ListActivities",
         }
     }
 
     /// Portals ask for labels; garages report, and may ask for labels of their own adverts.
+    /// A Car-Pass is asked by inspection centres and by garages and dealers who sell a car.
     pub fn allows(self, role: Role) -> bool {
         match self {
             Operation::ListActivities => true,
             Operation::RequestOkLabel => matches!(role, Role::Submitter | Role::Portal),
+            Operation::RequestCarPass => matches!(role, Role::Submitter | Role::Inspector),
             _ => role == Role::Submitter,
         }
     }

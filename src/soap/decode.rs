@@ -98,5 +98,6 @@ pub fn reading_input(reading: &Element, path: &str) -> Result<ReadingInput, Faul
         )?,
         works,
         license_plate: text(reading, "LicensePlate").map(str::to_owned),
+        source: crate::domain::source::ReadingSource::Garage,
     })
 }

@@ -110,7 +110,8 @@ pub fn request(raw: &RawRequest<'_>, usernames: &[String]) -> RequestFacts {
                 advertised_odometer: number(element, "AdvertisedOdometer"),
             });
         }
-        Operation::ListActivities => {}
+        // Certification scenarios do not ask for Car-Passes (SPEC 5.2 has no criterion for it).
+        Operation::RequestCarPass | Operation::ListActivities => {}
     }
     facts
 }

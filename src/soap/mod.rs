@@ -280,7 +280,10 @@ pub async fn process(
         company,
         schema,
     );
-    let answer = operations::dispatch(operation, state, &gate, envelope.operation, version).await;
+    // The addresses an answer hands out (a Car-Pass's PDF and verification page).
+    let base = crate::app::public_base(req, &state.settings);
+    let answer =
+        operations::dispatch(operation, state, &gate, envelope.operation, version, &base).await;
     if let Some(user) = gate.user() {
         note(req, |call| call.user = Some(user.to_owned()));
     }

@@ -274,6 +274,18 @@ pub static REQUEST_OK_LABEL: ComplexType = ComplexType {
     ],
 };
 
+pub static REQUEST_CAR_PASS: ComplexType = ComplexType {
+    name: "RequestCarPassType",
+    compositor: Compositor::Sequence,
+    particles: &[
+        one("ClientReference", TypeRef::Simple(&CLIENT_REFERENCE)),
+        one("Vin", TypeRef::Simple(&VIN)),
+        one("ReadingDate", TypeRef::Builtin(&XS_DATE)),
+        one("Odometer", TypeRef::Simple(&ODOMETER_VALUE)),
+        optional("OdometerUnit", TypeRef::Simple(&ODOMETER_UNIT)),
+    ],
+};
+
 pub static LIST_ACTIVITIES: ComplexType = ComplexType {
     name: "ListActivitiesType",
     compositor: Compositor::Sequence,
@@ -292,6 +304,7 @@ pub static REQUEST_TYPES: &[&ComplexType] = &[
     &CONFIRM_READING,
     &GET_READING_STATUS,
     &REQUEST_OK_LABEL,
+    &REQUEST_CAR_PASS,
     &LIST_ACTIVITIES,
 ];
 

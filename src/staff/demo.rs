@@ -90,6 +90,7 @@ pub fn seed(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoCredentia
                     description: "Onderhoudsbeurt volgens fabrieksvoorschrift".into(),
                 }],
                 license_plate: None,
+                source: crate::domain::source::ReadingSource::Garage,
             },
         };
         let at = work_date

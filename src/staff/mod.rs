@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod approvals;
+pub mod car_pass;
 pub mod companies;
 pub mod demo;
 pub mod feeds;

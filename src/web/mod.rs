@@ -8,3 +8,4 @@ pub mod metrics;
 pub mod page;
 pub mod public;
 pub mod staff;
+pub mod verify;

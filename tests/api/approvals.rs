@@ -132,6 +132,7 @@ fn submission(reference: String, vin: String, work_date: NaiveDate, odometer: u6
                 description: "Onderhoud".into(),
             }],
             license_plate: None,
+            source: carpass::domain::source::ReadingSource::Garage,
         },
     }
 }

@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod approvals;
+mod car_pass;
 mod certify;
 mod certify_recording;
 mod contract;

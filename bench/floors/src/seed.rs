@@ -101,6 +101,7 @@ pub fn run(url: &str, username: &str, password: &str, vehicles: usize) -> Result
                         description: "Kleine onderhoudsbeurt".into(),
                     }],
                     license_plate: None,
+                    source: carpass::domain::source::ReadingSource::Garage,
                 },
             })
             .collect();

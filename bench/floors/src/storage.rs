@@ -98,5 +98,6 @@ fn row(account_id: i64, company_id: i64, serial: u64, vehicles: u64) -> ReadingR
         receipt_status: "Accepted".into(),
         received_at: now,
         updated_at: now,
+        source: "garage".to_owned(),
     }
 }

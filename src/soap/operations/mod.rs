@@ -3,6 +3,7 @@
 mod answers;
 mod get_reading_status;
 mod list_activities;
+mod request_car_pass;
 mod request_ok_label;
 mod submit_readings;
 mod validate_reading;
@@ -44,6 +45,7 @@ pub fn schema(operation: Operation) -> &'static ComplexType {
         Operation::ConfirmReading => &schema::CONFIRM_READING,
         Operation::GetReadingStatus => &schema::GET_READING_STATUS,
         Operation::RequestOkLabel => &schema::REQUEST_OK_LABEL,
+        Operation::RequestCarPass => &schema::REQUEST_CAR_PASS,
         Operation::ListActivities => &schema::LIST_ACTIVITIES,
     }
 }
@@ -57,6 +59,7 @@ pub async fn dispatch(
     gate: &Gate,
     element: Element,
     version: SoapVersion,
+    base: &str,
 ) -> Result<Vec<u8>, Fault> {
     match operation {
         Operation::SubmitReadings => submit_readings::handle(state, gate, element, version).await,
@@ -67,6 +70,10 @@ pub async fn dispatch(
             get_reading_status::handle(state, gate, &element, version).await
         }
         Operation::RequestOkLabel => request_ok_label::handle(state, gate, &element, version).await,
+        Operation::RequestCarPass => {
+            let caller = gate.open(state).await?;
+            request_car_pass::handle(state, caller, &element, version, base).await
+        }
         Operation::ListActivities => Ok(list_activities::handle(&gate.open(state).await?, version)),
         Operation::CorrectIssue => {
             answers::correct_issue(state, gate.open(state).await?, &element, version).await

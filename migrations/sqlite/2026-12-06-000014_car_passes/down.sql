@@ -1,0 +1,2 @@
+DROP TABLE verify_misses;
+DROP TABLE car_passes;
