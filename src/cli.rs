@@ -3,7 +3,7 @@
 use std::io::Read;
 use std::path::PathBuf;
 
-use chrono::{NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate, Utc};
 use clap::{Parser, Subcommand};
 
 use crate::certification::reference_dms::{self, Defect};
@@ -45,9 +45,12 @@ pub enum Command {
     Init,
     /// Serve the SOAP endpoint (the WSDL is at /soap/inflow?wsdl).
     Serve {
+        /// The address and port to listen on.
         #[arg(long, env = "CARPASS_BIND", default_value = DEFAULT_BIND)]
         bind: String,
-        /// Create a demo garage, its account and vehicles with histories; print the credentials.
+        /// Show every part at once: demo garage, portal and staff accounts, vehicles with
+        /// histories, readings in review and a certification session ready to play; prints
+        /// the addresses and credentials.
         #[arg(long)]
         demo: bool,
         /// Serve HTTPS (TLS 1.2 and 1.3): the certificate chain, PEM, the server's certificate first.
@@ -85,14 +88,10 @@ pub enum Command {
         /// Who acts, recorded with steps, screenshots and evaluations (default: $USER).
         #[arg(long, global = true, env = "CARPASS_CERTIFY_BY")]
         by: Option<String>,
-        /// The server's address as DMS developers reach it, for the endpoint printed.
-        #[arg(
-            long,
-            global = true,
-            env = "CARPASS_PUBLIC_URL",
-            default_value = "http://127.0.0.1:8080"
-        )]
-        public_url: String,
+        /// The server's address as DMS developers reach it, for the endpoint printed [default:
+        /// the address `carpass serve` listens on, from CARPASS_BIND and CARPASS_TLS_CERT].
+        #[arg(long, global = true, env = "CARPASS_PUBLIC_URL", value_name = "URL")]
+        public_url: Option<String>,
         /// Work through this server's HTTP API instead of the database (a DMS vendor with no
         /// shell on the registry), as the session's user: CARPASS_CERTIFY_USER and
         /// CARPASS_CERTIFY_PASSWORD.
@@ -137,40 +136,57 @@ pub enum StaffCommand {
     },
     /// Apply a signed paper correction form to a reading.
     Correct {
+        /// The reading's id, as `staff review list` and the garage's receipt give it.
         reading_id: String,
+        /// The odometer reading the form gives, in the reading's unit.
         #[arg(long)]
         odometer: Option<u64>,
-        /// YYYY-MM-DD
+        /// The work date the form gives, YYYY-MM-DD.
         #[arg(long)]
         work_date: Option<NaiveDate>,
+        /// The VIN the form gives.
         #[arg(long)]
         vin: Option<String>,
         /// The reference of the signed form.
         #[arg(long)]
         form_ref: String,
+        /// Anything worth keeping with the correction; recorded with who and when.
         #[arg(long)]
         note: Option<String>,
+        #[command(flatten)]
+        format: OutputFormat,
     },
     /// Give VIN_UNKNOWN to readings waiting 30 days for their vehicle (serve does it hourly).
-    Sweep,
+    Sweep {
+        #[command(flatten)]
+        format: OutputFormat,
+    },
     /// Record a verdict on a criterion proven on the DMS's screen (C07, C14).
     Verdict {
+        /// The certification session's id.
         session: String,
+        /// The criterion judged on the screenshot, e.g. C07.
         #[arg(long)]
         criterion: String,
+        /// The screenshot proves the criterion.
         #[arg(
             long = "pass",
             conflicts_with = "fail",
             required_unless_present = "fail"
         )]
         pass: bool,
+        /// The screenshot does not prove it.
         #[arg(long = "fail")]
         fail: bool,
+        /// Why; kept with who and when.
         #[arg(long)]
         note: String,
+        #[command(flatten)]
+        format: OutputFormat,
     },
     /// Approve a certification session's DMS version, from its certifiable latest evaluation.
     Approve {
+        /// The certification session's id.
         session: String,
         /// The last day the label holds, YYYY-MM-DD.
         #[arg(long)]
@@ -178,32 +194,39 @@ pub enum StaffCommand {
         /// Why (default: the evaluation it is based on).
         #[arg(long)]
         note: Option<String>,
+        #[command(flatten)]
+        format: OutputFormat,
     },
     /// Revoke an approval.
     Revoke {
+        /// The approval's id, as `staff approvals` lists it.
         approval_id: String,
+        /// Why; kept with who and when.
         #[arg(long)]
         note: String,
+        #[command(flatten)]
+        format: OutputFormat,
     },
     /// Every approval, revoked and expired ones too.
     Approvals {
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        format: OutputFormat,
     },
     /// The Trusted Provider list of a year, from the readings of the year before.
     TrustedProviders {
+        /// The year the list is for; it judges the readings dated in the year before.
         #[arg(long)]
         year: i32,
         /// Publish the list (once per year): /trusted-providers/YEAR shows it.
         #[arg(long)]
         publish: bool,
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        format: OutputFormat,
     },
     /// Production readings by the software that sent them, and whether it is approved.
     Software {
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        format: OutputFormat,
     },
     /// Per partner: the batches its feeds sent, what was stored, held for review and refused.
     Feeds {
@@ -221,6 +244,7 @@ pub enum TextOrJson {
 /// `--format text|json`, with `--json` for `--format json`, as the older commands spell it.
 #[derive(Debug, clap::Args)]
 pub struct OutputFormat {
+    /// text for people, json for scripts (what was changed, or what was asked for).
     #[arg(long, value_enum, default_value = "text")]
     format: TextOrJson,
     /// The same as --format json.
@@ -242,51 +266,66 @@ impl OutputFormat {
 pub enum CertifyCommand {
     /// Open a session for a DMS: prints its id, endpoint, credentials and where the sheet is.
     Start {
+        /// The DMS's name, as its ClientInfo header will send it.
         #[arg(long)]
         dms: String,
+        /// The version certified, as ClientInfo will send it.
         #[arg(long)]
         dms_version: String,
+        /// The company that builds the DMS.
         #[arg(long)]
         builder: String,
-        #[arg(long, value_enum, default_value = "text")]
-        format: TextOrJson,
+        #[command(flatten)]
+        format: OutputFormat,
     },
     /// The operator sheet: every step with its instructions (JSON for a vendor's automation).
     Sheet {
+        /// The certification session's id.
         session: String,
-        #[arg(long, value_enum, default_value = "text")]
-        format: TextOrJson,
+        #[command(flatten)]
+        format: OutputFormat,
         /// nl, fr or en
         #[arg(long, default_value = "en", value_parser = ["nl", "fr", "en"])]
         lang: String,
     },
     /// Open the next step (the moment C05 measures from).
-    Next { session: String },
+    Next {
+        /// The certification session's id.
+        session: String,
+    },
     /// Play a step again as a new attempt: the evaluation judges the latest attempt of each
     /// step, and `next` then resumes with the step after it.
     Rerun {
+        /// The certification session's id.
         session: String,
+        /// The step's number on the sheet.
         #[arg(long)]
         step: u32,
     },
     /// Attach a screenshot (PNG or JPEG) as evidence for a step (C07, C14).
     Attach {
+        /// The certification session's id.
         session: String,
+        /// The step the screenshot proves, by its number on the sheet.
         #[arg(long)]
         step: u32,
+        /// The screenshot, PNG or JPEG.
         file: PathBuf,
     },
     /// Judge the recording against every criterion; each evaluation is kept.
     Evaluate {
+        /// The certification session's id.
         session: String,
-        #[arg(long, value_parser = ["html", "json", "junit", "bundle"])]
+        /// The report: html for people, json, junit for a CI, bundle (a tar) for the archive.
+        #[arg(long, value_parser = ["html", "json", "junit", "bundle"], default_value = "html")]
         format: String,
-        /// A file, or - for standard output.
+        /// A file, or - for standard output [default: report-SESSION.html, .json, .xml or .tar].
         #[arg(long)]
-        output: PathBuf,
+        output: Option<PathBuf>,
     },
     /// The built-in reference DMS: plays operator and DMS through every step of the sheet.
     Simulate {
+        /// The certification session's id.
         session: String,
         /// The server's address, e.g. http://127.0.0.1:8080
         #[arg(long)]
@@ -345,7 +384,7 @@ fn certify_remote(server: &str, command: CertifyCommand) -> Result<(), CliError>
             lang,
         } => {
             let view = remote(&session).sheet()?;
-            match format {
+            match format.get() {
                 TextOrJson::Json => println!("{}", to_json(&view)?),
                 TextOrJson::Text => {
                     let language = SheetLanguage::parse(&lang).unwrap_or_default();
@@ -373,6 +412,7 @@ fn certify_remote(server: &str, command: CertifyCommand) -> Result<(), CliError>
             let remote = remote(&session);
             let evaluated = remote.evaluate()?;
             let bytes = remote.report(&evaluated.evaluation_id, format)?;
+            let output = report_output(output, &evaluated.session_id, format);
             write_output(&output, &bytes)?;
             print_verdict(&evaluated);
         }
@@ -413,6 +453,22 @@ fn certify_remote(server: &str, command: CertifyCommand) -> Result<(), CliError>
         }
     }
     Ok(())
+}
+
+/// Where the report goes: the file asked for, or `report-SESSION.EXT` in the current directory
+/// (said on standard error, since standard output may be the report itself).
+fn report_output(output: Option<PathBuf>, session: &str, format: report::Format) -> PathBuf {
+    output.unwrap_or_else(|| {
+        let extension = match format {
+            report::Format::Html => "html",
+            report::Format::Json => "json",
+            report::Format::Junit => "xml",
+            report::Format::Bundle => "tar",
+        };
+        let path = PathBuf::from(format!("report-{}.{extension}", session.trim()));
+        eprintln!("the report goes to {}", path.display());
+        path
+    })
 }
 
 fn write_output(output: &std::path::Path, bytes: &[u8]) -> Result<(), CliError> {
@@ -541,20 +597,28 @@ pub enum CarPassCommand {
 pub enum ReviewCommand {
     /// Readings in review, oldest first, with their issues, versions and the VIN's history.
     List {
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        format: OutputFormat,
     },
     /// Accept the reading into the history; its anomalies stay marked.
     Accept {
+        /// The reading's id, as `staff review list` gives it.
         reading_id: String,
+        /// Why; kept with who and when.
         #[arg(long)]
         note: String,
+        #[command(flatten)]
+        format: OutputFormat,
     },
     /// Reject the reading: it stays out of the history.
     Reject {
+        /// The reading's id, as `staff review list` gives it.
         reading_id: String,
+        /// Why; kept with who and when.
         #[arg(long)]
         note: String,
+        #[command(flatten)]
+        format: OutputFormat,
     },
 }
 
@@ -562,15 +626,22 @@ pub enum ReviewCommand {
 pub enum CompanyCommand {
     /// Add a company by its enterprise number (KBO/BCE).
     Add {
+        /// The enterprise number, e.g. 0403.170.701 (BE0403170701 and 0403170701 too).
         #[arg(long)]
         kbo: String,
+        /// The company's name as staff and pages show it.
         #[arg(long)]
         name: String,
-        /// NACE codes, comma-separated; a garage needs one of 45113, 45201, 45203, 45204, 45205, 45209, 45320.
-        #[arg(long)]
-        nace: String,
+        /// NACE codes, comma-separated; a garage needs one of 45113, 45201, 45203, 45204, 45205,
+        /// 45209, 45320; the other kinds need none.
+        #[arg(long, value_name = "CODE[,CODE...]")]
+        nace: Option<String>,
+        /// What the company does: garages send readings, portals ask for labels, the registry
+        /// runs the service, the partners feed it.
         #[arg(long, value_enum, default_value = "garage")]
         kind: CompanyKind,
+        #[command(flatten)]
+        format: OutputFormat,
     },
     /// Every company, with who added it and when, and how many accounts it has.
     List {
@@ -583,15 +654,21 @@ pub enum CompanyCommand {
 pub enum UserCommand {
     /// Add an account; prints a generated password unless --password-stdin is given.
     Add {
+        /// The enterprise number of the account's company (added first with `staff company add`).
         #[arg(long)]
         kbo: String,
+        /// The user name the account logs in with.
         #[arg(long)]
         username: String,
+        /// What the account may do: submitter (a garage's DMS), portal, staff, inspector,
+        /// manufacturer or expert.
         #[arg(long, value_parser = ["submitter", "portal", "staff", "inspector", "manufacturer", "expert"])]
         role: String,
         /// Read the password from standard input instead of generating one.
         #[arg(long)]
         password_stdin: bool,
+        #[command(flatten)]
+        format: OutputFormat,
     },
     /// Every account (or a company's), whether it is disabled, and who changed it when.
     List {
@@ -603,6 +680,7 @@ pub enum UserCommand {
     },
     /// Refuse the account on its next request (a leaked password, a garage that closed).
     Disable {
+        /// The account's user name.
         username: String,
         /// Why; kept with who and when.
         #[arg(long)]
@@ -612,7 +690,9 @@ pub enum UserCommand {
     },
     /// Let a disabled account log in again.
     Enable {
+        /// The account's user name.
         username: String,
+        /// Why; kept with who and when.
         #[arg(long)]
         note: Option<String>,
         #[command(flatten)]
@@ -621,10 +701,12 @@ pub enum UserCommand {
     /// Replace the password (prints a generated one unless --password-stdin is given); the old
     /// one is refused from the next request on.
     ResetPassword {
+        /// The account's user name.
         username: String,
         /// Read the new password from standard input instead of generating one.
         #[arg(long)]
         password_stdin: bool,
+        /// Why; kept with who and when.
         #[arg(long)]
         note: Option<String>,
         #[command(flatten)]
@@ -636,7 +718,12 @@ pub enum UserCommand {
 pub enum ImportCommand {
     /// Import or update vehicles from a CSV file with the header
     /// vin,make,model,category,mass_kg,first_registration,first_registration_be,imported_used,five_digit_odometer,euro_norm,co2_g_km,fuel
-    Vehicles { file: PathBuf },
+    Vehicles {
+        /// The CSV file, comma-separated, UTF-8.
+        file: PathBuf,
+        #[command(flatten)]
+        format: OutputFormat,
+    },
     /// Import a partner's file of readings (CSV with the header vin,date,odometer,unit, or
     /// NDJSON), as `PUT /feeds/readings/BATCH` would: the same checks, the same batch.
     Readings(feeds::ImportReadings),
@@ -797,13 +884,14 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let by = by
                 .or_else(|| std::env::var("USER").ok())
                 .unwrap_or_else(|| "command line".into());
+            let public_url = public_url.unwrap_or_else(server_address);
             certify(url, &by, public_url.trim_end_matches('/'), command)
         }
         Command::Import {
             command: ImportCommand::Readings(args),
         } => feeds::import_readings(url, args),
         Command::Import {
-            command: ImportCommand::Vehicles { file },
+            command: ImportCommand::Vehicles { file, format },
         } => {
             let name = file.display().to_string();
             let input =
@@ -813,13 +901,44 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let mut conn = pool.get().map_err(db::DbError::from)?;
             let summary =
                 register::import(&mut conn, &vehicles, Utc::now()).map_err(StaffError::from)?;
-            println!(
-                "imported {} vehicles from {name}; {} waiting readings re-evaluated",
-                summary.vehicles, summary.readings_reevaluated
-            );
-            Ok(())
+            let imported = serde_json::json!({
+                "file": name,
+                "vehicles": summary.vehicles,
+                "readings_reevaluated": summary.readings_reevaluated,
+            });
+            report_change(&format, &imported, || {
+                format!(
+                    "imported {} from {name}; {} re-evaluated",
+                    count(summary.vehicles, "vehicle", "vehicles"),
+                    count(
+                        summary.readings_reevaluated,
+                        "waiting reading",
+                        "waiting readings"
+                    )
+                )
+            })
         }
     }
+}
+
+/// Where `carpass serve` listens when started with this environment (CARPASS_BIND,
+/// CARPASS_TLS_CERT): the public URL when none is given. A wildcard address is reached on
+/// 127.0.0.1, as `serve --demo` prints it.
+fn server_address() -> String {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let bind = var("CARPASS_BIND").unwrap_or_else(|| DEFAULT_BIND.to_owned());
+    let scheme = if var("CARPASS_TLS_CERT").is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{}", reachable(bind.trim()))
+}
+
+/// The bind address as a client on this machine reaches it.
+fn reachable(bind: &str) -> String {
+    bind.replace("0.0.0.0", "127.0.0.1")
+        .replace("[::]", "[::1]")
 }
 
 fn serve(settings: Settings, demo: bool) -> Result<(), CliError> {
@@ -838,28 +957,58 @@ fn serve(settings: Settings, demo: bool) -> Result<(), CliError> {
             app.port()
         );
         if demo {
-            let pool = db::connect(&settings.database_url, 1)?;
-            let mut conn = pool.get().map_err(db::DbError::from)?;
-            let demo = staff::demo::seed(&mut conn, Utc::now())?;
-            println!("carpass demo on {}", settings.database_url);
-            println!("  WSDL:      {base}/soap/inflow?wsdl");
-            println!(
-                "  submitter: {} / {}",
-                staff::demo::DEMO_USER,
-                demo.garage_password
-            );
-            println!(
-                "  portal:    {} / {}",
-                staff::demo::DEMO_PORTAL_USER,
-                demo.portal_password
-            );
-            println!("  vehicles:  {}", demo.vins.join(", "));
+            print_demo(&settings.database_url, &base)?;
         }
         log::info!("serving {base}/soap/inflow on {}", settings.database_url);
         app.run_until_signalled()
             .await
             .map_err(|e| CliError::Io(e.to_string()))
     })
+}
+
+/// `serve --demo`: seeds every part and prints where each is, with its credentials.
+fn print_demo(url: &DatabaseUrl, base: &str) -> Result<(), CliError> {
+    let now = Utc::now();
+    let pool = db::connect(url, 1)?;
+    let mut conn = pool.get().map_err(db::DbError::from)?;
+    let demo = staff::demo::seed(&mut conn, now)?;
+    let cert_pool = db::open_existing(db::Database::Certification, url, 1)?;
+    let mut cert = cert_pool.get().map_err(db::DbError::from)?;
+    let software = Software {
+        builder: "Demo Software NV".into(),
+        name: "Demo DMS".into(),
+        version: "1.0".into(),
+    };
+    let started = sessions::start(&mut cert, &software, now)?;
+    let session = &started.session.id;
+    let year = crate::domain::calendar::brussels_date(now).year();
+    println!("carpass demo on {url}");
+    println!("  WSDL:      {base}/soap/inflow?wsdl");
+    println!("  vehicles:  {}", demo.vins.join(", "));
+    println!(
+        "  staff pages:     {base}/staff (review queue: {} readings)",
+        demo.in_review.len()
+    );
+    println!("  operator page:   {base}{}", sessions::page_path(session));
+    println!("  public pages:    {base}/approved-dms, {base}/trusted-providers/{year}");
+    println!(
+        "  certification:   session {session}, endpoint {base}{}, as {} / {}",
+        sessions::endpoint_path(session),
+        started.session.username,
+        started.password
+    );
+    println!("                   play it: carpass certify simulate {session} --endpoint {base}");
+    // The submitter line last: scripts and tests wait for it to know the server is up.
+    let mut accounts: Vec<_> = demo.accounts.iter().collect();
+    accounts.sort_by_key(|(account, _)| account.role == Role::Submitter);
+    for (account, password) in accounts {
+        let label = format!("{}:", account.label);
+        println!(
+            "  {label:<10} {} / {password}   on {base}{} ({})",
+            account.username, account.path, account.company
+        );
+    }
+    Ok(())
 }
 
 fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result<(), CliError> {
@@ -874,12 +1023,30 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
                     name,
                     nace,
                     kind,
+                    format,
                 },
         } => {
             let actor = staff::Actor::staff_or_bootstrap(&mut conn, who.as_deref())?;
-            let kbo =
-                staff::companies::add(&mut conn, &actor, &kbo, &name, &nace, kind, Utc::now())?;
-            println!("company {kbo} added: {name}{}", by(&actor));
+            let nace = nace.unwrap_or_default();
+            let at = Utc::now();
+            let kbo = staff::companies::add(&mut conn, &actor, &kbo, &name, &nace, kind, at)?;
+            let name = name.trim();
+            let nace_codes: Vec<&str> = nace
+                .split(',')
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .collect();
+            let added = serde_json::json!({
+                "kbo": kbo.to_string(),
+                "name": name,
+                "kind": kind.as_str(),
+                "nace_codes": nace_codes,
+                "by": actor.staff_username(),
+                "at": at,
+            });
+            report_change(&format, &added, || {
+                format!("company {kbo} added: {name}{}", by(&actor))
+            })?;
         }
         StaffCommand::Company {
             command: CompanyCommand::List { format },
@@ -897,20 +1064,30 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
                     username,
                     role,
                     password_stdin,
+                    format,
                 },
         } => {
             let role = Role::parse(&role).expect("clap allows only the roles Role::parse reads");
             let actor = staff::Actor::staff_or_bootstrap(&mut conn, who.as_deref())?;
             let password = password_from_stdin(password_stdin)?;
-            let generated = staff::accounts::add(
-                &mut conn,
-                &actor,
-                &kbo,
-                &username,
-                role,
-                password,
-                Utc::now(),
-            )?;
+            let at = Utc::now();
+            let generated =
+                staff::accounts::add(&mut conn, &actor, &kbo, &username, role, password, at)?;
+            if format.get() == TextOrJson::Json {
+                // The generated password, once: a provisioning script hands it to the company.
+                let kbo = crate::domain::enterprise_number::EnterpriseNumber::parse(&kbo)
+                    .map_or(kbo, |k| k.to_string());
+                let added = serde_json::json!({
+                    "username": username,
+                    "kbo": kbo,
+                    "role": role.as_str(),
+                    "password": generated,
+                    "by": actor.staff_username(),
+                    "at": at,
+                });
+                println!("{}", to_json(&added)?);
+                return Ok(());
+            }
             match generated {
                 Some(password) => {
                     println!("user {username} added{}; password: {password}", by(&actor))
@@ -1026,46 +1203,59 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
             }
         }
         StaffCommand::Review {
-            command: ReviewCommand::List { json },
+            command: ReviewCommand::List { format },
         } => {
             let queue = review::queue(&mut conn)?;
-            if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&queue)
-                        .map_err(|e| CliError::Io(e.to_string()))?
-                );
-            } else {
-                print!("{}", review::render_text(&queue));
+            match format.get() {
+                TextOrJson::Json => println!("{}", to_json(&queue)?),
+                TextOrJson::Text => print!("{}", review::render_text(&queue)),
             }
         }
         StaffCommand::Review {
-            command: ReviewCommand::Accept { reading_id, note },
+            command:
+                ReviewCommand::Accept {
+                    reading_id,
+                    note,
+                    format,
+                },
         } => {
             let me = staff::staff_member(&mut conn, who.as_deref())?;
-            let status = review::decide(
-                &mut conn,
-                &me,
-                &reading_id,
-                Decision::Accept,
-                &note,
-                Utc::now(),
-            )?;
-            println!("reading {reading_id} is now {}", status.as_str());
+            let at = Utc::now();
+            let status = review::decide(&mut conn, &me, &reading_id, Decision::Accept, &note, at)?;
+            let decided = serde_json::json!({
+                "reading_id": reading_id,
+                "decision": "accept",
+                "status": status.as_str(),
+                "note": note.trim(),
+                "by": me,
+                "at": at,
+            });
+            report_change(&format, &decided, || {
+                format!("reading {reading_id} is now {}", status.as_str())
+            })?;
         }
         StaffCommand::Review {
-            command: ReviewCommand::Reject { reading_id, note },
+            command:
+                ReviewCommand::Reject {
+                    reading_id,
+                    note,
+                    format,
+                },
         } => {
             let me = staff::staff_member(&mut conn, who.as_deref())?;
-            let status = review::decide(
-                &mut conn,
-                &me,
-                &reading_id,
-                Decision::Reject,
-                &note,
-                Utc::now(),
-            )?;
-            println!("reading {reading_id} is now {}", status.as_str());
+            let at = Utc::now();
+            let status = review::decide(&mut conn, &me, &reading_id, Decision::Reject, &note, at)?;
+            let decided = serde_json::json!({
+                "reading_id": reading_id,
+                "decision": "reject",
+                "status": status.as_str(),
+                "note": note.trim(),
+                "by": me,
+                "at": at,
+            });
+            report_change(&format, &decided, || {
+                format!("reading {reading_id} is now {}", status.as_str())
+            })?;
         }
         StaffCommand::Correct {
             reading_id,
@@ -1074,6 +1264,7 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
             vin,
             form_ref,
             note,
+            format,
         } => {
             let me = staff::staff_member(&mut conn, who.as_deref())?;
             let form = PaperForm {
@@ -1083,12 +1274,25 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
                 vin,
                 note,
             };
-            let status = review::apply_paper_form(&mut conn, &me, &reading_id, &form, Utc::now())?;
-            println!(
-                "reading {reading_id} corrected from form {}; it is now {}",
-                form.reference,
-                status.as_str()
-            );
+            let at = Utc::now();
+            let status = review::apply_paper_form(&mut conn, &me, &reading_id, &form, at)?;
+            let corrected = serde_json::json!({
+                "reading_id": reading_id,
+                "form_reference": form.reference,
+                "odometer": form.odometer,
+                "work_date": form.work_date,
+                "vin": form.vin,
+                "status": status.as_str(),
+                "by": me,
+                "at": at,
+            });
+            report_change(&format, &corrected, || {
+                format!(
+                    "reading {reading_id} corrected from form {}; it is now {}",
+                    form.reference,
+                    status.as_str()
+                )
+            })?;
         }
         StaffCommand::Verdict {
             session,
@@ -1096,28 +1300,34 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
             pass,
             fail: _,
             note,
+            format,
         } => {
             let me = staff::staff_member(&mut conn, who.as_deref())?;
             let cert_pool = db::open_existing(db::Database::Certification, &url, 1)?;
             let mut cert = cert_pool.get().map_err(db::DbError::from)?;
-            let criterion = approvals::verdict(
-                &mut cert,
-                &session,
-                &criterion,
-                pass,
-                &note,
-                &me,
-                Utc::now(),
-            )?;
-            println!(
-                "{criterion} of session {session}: {} by {me}; evaluate again to see it in the report",
-                if pass { "passed" } else { "failed" }
-            );
+            let at = Utc::now();
+            let criterion =
+                approvals::verdict(&mut cert, &session, &criterion, pass, &note, &me, at)?;
+            let recorded = serde_json::json!({
+                "session_id": session.trim(),
+                "criterion": criterion.to_string(),
+                "passed": pass,
+                "note": note.trim(),
+                "by": me,
+                "at": at,
+            });
+            report_change(&format, &recorded, || {
+                format!(
+                    "{criterion} of session {session}: {} by {me}; evaluate again to see it in the report",
+                    if pass { "passed" } else { "failed" }
+                )
+            })?;
         }
         StaffCommand::Approve {
             session,
             valid_until,
             note,
+            format,
         } => {
             let me = staff::staff_member(&mut conn, who.as_deref())?;
             let cert_pool = db::open_existing(db::Database::Certification, &url, 1)?;
@@ -1133,26 +1343,35 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
                 &me,
                 Utc::now(),
             )?;
-            println!(
-                "approval {}: {} {} ({}) is an approved DMS until {}",
-                approval.id,
-                approval.dms_name,
-                approval.dms_version,
-                approval.dms_builder,
-                approval.valid_until
-            );
+            report_change(&format, &approvals::ApprovalView::of(&approval), || {
+                format!(
+                    "approval {}: {} {} ({}) is an approved DMS until {}",
+                    approval.id,
+                    approval.dms_name,
+                    approval.dms_version,
+                    approval.dms_builder,
+                    approval.valid_until
+                )
+            })?;
         }
-        StaffCommand::Revoke { approval_id, note } => {
+        StaffCommand::Revoke {
+            approval_id,
+            note,
+            format,
+        } => {
             let me = staff::staff_member(&mut conn, who.as_deref())?;
             let revoked = approvals::revoke(&mut conn, &approval_id, &note, &me, Utc::now())?;
-            println!(
-                "approval {} of {} {} revoked",
-                revoked.id, revoked.dms_name, revoked.dms_version
-            );
+            report_change(&format, &approvals::ApprovalView::of(&revoked), || {
+                format!(
+                    "approval {} of {} {} revoked",
+                    revoked.id, revoked.dms_name, revoked.dms_version
+                )
+            })?;
         }
-        StaffCommand::Approvals { json } => {
+        StaffCommand::Approvals { format } => {
             let all = db::approvals::all(&mut conn).map_err(StaffError::from)?;
-            if json {
+            if format.get() == TextOrJson::Json {
+                let all: Vec<_> = all.iter().map(approvals::ApprovalView::of).collect();
                 println!("{}", to_json(&all)?);
             } else {
                 for a in &all {
@@ -1172,44 +1391,53 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
         StaffCommand::TrustedProviders {
             year,
             publish,
-            json,
+            format,
         } => {
             let candidates = if publish {
                 let me = staff::staff_member(&mut conn, who.as_deref())?;
                 let trusted = trusted_providers::publish(&mut conn, year, &me, Utc::now())?;
                 eprintln!(
-                    "the Trusted Provider list {year} is published: {} companies",
-                    trusted.len()
+                    "the Trusted Provider list {year} is published: {}",
+                    count(trusted.len(), "company", "companies")
                 );
                 trusted
             } else {
                 trusted_providers::compute(&mut conn, year)?
             };
-            if json {
+            if format.get() == TextOrJson::Json {
                 println!("{}", to_json(&candidates)?);
             } else {
                 print!("{}", trusted_providers::render_text(year, &candidates));
             }
         }
         StaffCommand::Feeds { format } => feeds::report(&mut conn, format.get())?,
-        StaffCommand::Software { json } => {
+        StaffCommand::Software { format } => {
             let usage = software::usage(
                 &mut conn,
                 crate::domain::calendar::brussels_date(Utc::now()),
             )?;
-            if json {
+            if format.get() == TextOrJson::Json {
                 println!("{}", to_json(&usage)?);
             } else {
                 print!("{}", software::render_text(&usage));
             }
         }
-        StaffCommand::Sweep => {
+        StaffCommand::Sweep { format } => {
             let flagged =
                 register::sweep_unregistered(&mut conn, Utc::now()).map_err(StaffError::from)?;
-            println!(
-                "{flagged} readings waited {} days for their vehicle and got VIN_UNKNOWN",
-                register::WAITING_DAYS
-            );
+            let swept = serde_json::json!({
+                "readings_flagged": flagged,
+                "code": "VIN_UNKNOWN",
+                "waiting_days": register::WAITING_DAYS,
+            });
+            report_change(&format, &swept, || {
+                let their = if flagged == 1 { "its" } else { "their" };
+                format!(
+                    "{} waited {} days for {their} vehicle and got VIN_UNKNOWN",
+                    count(flagged, "reading", "readings"),
+                    register::WAITING_DAYS
+                )
+            })?;
         }
     }
     Ok(())
@@ -1295,7 +1523,7 @@ fn certify(
             let s = &started.session;
             let endpoint = format!("{public_url}{}", sessions::endpoint_path(&s.id));
             let page = format!("{public_url}{}", sessions::page_path(&s.id));
-            match format {
+            match format.get() {
                 TextOrJson::Json => println!(
                     "{}",
                     to_json(&serde_json::json!({
@@ -1337,7 +1565,7 @@ fn certify(
             lang,
         } => {
             let view = sessions::sheet_view(&mut conn, &session)?;
-            match format {
+            match format.get() {
                 TextOrJson::Json => println!("{}", to_json(&view)?),
                 TextOrJson::Text => {
                     let language =
@@ -1371,6 +1599,7 @@ fn certify(
         } => {
             let format = report::Format::parse(&format).expect("clap allows only the four formats");
             let evaluated = evaluations::evaluate(&mut conn, &session, by, Utc::now())?;
+            let output = report_output(output, &evaluated.session_id, format);
             if format == report::Format::Bundle {
                 write_bundle(&mut conn, &output, &evaluated)?;
             } else {
@@ -1457,6 +1686,29 @@ fn password_from_stdin(asked: bool) -> Result<Option<String>, CliError> {
         .read_to_string(&mut input)
         .map_err(|e| CliError::Io(format!("reading the password: {e}")))?;
     Ok(Some(input.trim_end_matches(['\r', '\n']).to_owned()))
+}
+
+/// What a command changed: JSON for scripts, or a sentence for people.
+fn report_change(
+    format: &OutputFormat,
+    json: &impl serde::Serialize,
+    text: impl FnOnce() -> String,
+) -> Result<(), CliError> {
+    match format.get() {
+        TextOrJson::Json => println!("{}", to_json(json)?),
+        TextOrJson::Text => println!("{}", text()),
+    }
+    Ok(())
+}
+
+/// "1 vehicle", "1,250 vehicles": the number as the Formatter writes it, with its plural.
+fn count(n: usize, one: &'static str, many: &'static str) -> String {
+    let n = n as u64;
+    format!(
+        "{} {}",
+        crate::domain::format::Formatter(crate::domain::language::Language::En).num(n),
+        crate::domain::format::plural(n, one, many)
+    )
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, CliError> {

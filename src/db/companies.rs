@@ -51,3 +51,12 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<CompanyRow>> {
         .select(CompanyRow::as_select())
         .load(conn)
 }
+
+/// A company's enterprise number (its ten digits) and name, by its id.
+pub fn kbo_and_name(conn: &mut DbConnection, id: i64) -> QueryResult<Option<(String, String)>> {
+    companies::table
+        .find(id)
+        .select((companies::kbo, companies::name))
+        .first(conn)
+        .optional()
+}

@@ -12,6 +12,7 @@ use super::issue::NotSubjectReason;
 use super::odometer::{OdometerUnit, FIVE_DIGIT_MAX};
 use super::reading::{CustomerType, ReadingInput};
 use super::rules::{history_findings, Finding, HistoryEntry};
+use super::source::ReadingSource;
 use super::vehicle::Vehicle;
 use super::vin::{Vin, VinProblem};
 
@@ -332,6 +333,7 @@ impl FeedReading {
             invoice_total_cents: 0,
             works: Vec::new(),
             license_plate: None,
+            source: ReadingSource::Connected,
         }
     }
 

@@ -203,6 +203,44 @@ pub fn revoke(
     Ok(approvals::find(production, id)?.expect("it was just revoked"))
 }
 
+/// An approval as the command line prints it: its times in UTC, written with their `Z`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ApprovalView {
+    pub id: String,
+    pub session_id: String,
+    pub evaluation_id: String,
+    pub dms_name: String,
+    pub dms_version: String,
+    pub dms_builder: String,
+    pub valid_until: NaiveDate,
+    pub approved_at: DateTime<Utc>,
+    pub approved_by: String,
+    pub note: String,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoked_by: Option<String>,
+    pub revoke_note: Option<String>,
+}
+
+impl ApprovalView {
+    pub fn of(row: &ApprovalRow) -> ApprovalView {
+        ApprovalView {
+            id: row.id.clone(),
+            session_id: row.session_id.clone(),
+            evaluation_id: row.evaluation_id.clone(),
+            dms_name: row.dms_name.clone(),
+            dms_version: row.dms_version.clone(),
+            dms_builder: row.dms_builder.clone(),
+            valid_until: row.valid_until,
+            approved_at: row.approved_at.and_utc(),
+            approved_by: row.approved_by.clone(),
+            note: row.note.clone(),
+            revoked_at: row.revoked_at.map(|at| at.and_utc()),
+            revoked_by: row.revoked_by.clone(),
+            revoke_note: row.revoke_note.clone(),
+        }
+    }
+}
+
 /// What the public list shows of an approval.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PublicApproval {

@@ -39,6 +39,7 @@ impl CompanyKind {
     }
 }
 
+/// `nace` is comma-separated and may be empty, except for a garage.
 pub fn add(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -62,8 +63,9 @@ pub fn add(
         .collect::<Result<Vec<_>, _>>()?;
     if kind == CompanyKind::Garage && !codes.iter().any(NaceCode::is_reporting_activity) {
         return Err(StaffError::Invalid(format!(
-            "a garage needs one of the NACE codes {} (SPEC 2.6); for an advertising portal or \
-             the registry itself use --kind portal or --kind registry",
+            "a garage needs one of the NACE codes {} (SPEC 2.6), given with --nace; an \
+             advertising portal or the registry itself is added with --kind portal or --kind \
+             registry, without --nace",
             REPORTING_NACE_CODES.join(", ")
         )));
     }

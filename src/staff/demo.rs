@@ -1,51 +1,122 @@
-//! `carpass serve --demo`: a demo garage, its account and a few vehicles with histories, so that
-//! a newcomer can send a reading at once. Safe to run again: the password is renewed each time.
+//! `carpass serve --demo`: every part at once, so that a newcomer can try each without reading
+//! further: a garage, a portal and a staff account (one table, `ACCOUNTS`: a later part adds its
+//! row), vehicles with histories, readings waiting in the review queue, and a certification
+//! session ready to play. Safe to run again: the passwords are renewed each time, and a new
+//! session is opened.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::companies::{self, CompanyKind};
 use super::{Actor, StaffError};
 use crate::db::{accounts, DbConnection};
+use crate::domain::issue::Severity;
+use crate::domain::issue_state::IssueState;
 use crate::domain::language::Language;
 use crate::domain::odometer::OdometerUnit;
 use crate::domain::reading::{ClientReference, CustomerType, ReadingInput, Submission, Work};
+use crate::domain::status::ReadingStatus;
 use crate::domain::vehicle::Vehicle;
 use crate::domain::vin::Vin;
 use crate::service::auth::{Account, Role};
+use crate::service::corrections::{self, Answer};
 use crate::service::{inflow, passwords, register, Caller, Software};
 
 pub const DEMO_KBO: &str = "1234.567.894";
 pub const DEMO_USER: &str = "demo-garage";
 pub const DEMO_PORTAL_USER: &str = "demo-portal";
-const DEMO_PORTAL_KBO: &str = "1122.334.441";
+pub const DEMO_STAFF_USER: &str = "demo-staff";
+
+/// A demo account and its company, created if missing.
+pub struct DemoAccount {
+    /// How the banner names it, e.g. `submitter`.
+    pub label: &'static str,
+    pub username: &'static str,
+    pub role: Role,
+    pub kbo: &'static str,
+    pub company: &'static str,
+    pub nace: &'static str,
+    pub kind: CompanyKind,
+    /// Where it works, after the server's address.
+    pub path: &'static str,
+}
+
+/// Every demo account, in the order the banner prints them: a part that adds a kind of account
+/// (an inspection centre's, a manufacturer's) adds its row here.
+pub const ACCOUNTS: &[DemoAccount] = &[
+    DemoAccount {
+        label: "submitter",
+        username: DEMO_USER,
+        role: Role::Submitter,
+        kbo: DEMO_KBO,
+        company: "Garage Demo BV",
+        nace: "45201",
+        kind: CompanyKind::Garage,
+        path: "/soap/inflow",
+    },
+    DemoAccount {
+        label: "portal",
+        username: DEMO_PORTAL_USER,
+        role: Role::Portal,
+        kbo: "1122.334.441",
+        company: "Demo Autoportaal NV",
+        nace: "63120",
+        kind: CompanyKind::Portal,
+        path: "/soap/inflow",
+    },
+    DemoAccount {
+        label: "staff",
+        username: DEMO_STAFF_USER,
+        role: Role::Staff,
+        kbo: "1000.001.110",
+        company: "Car-Pass demo registry",
+        nace: "",
+        kind: CompanyKind::Registry,
+        path: "/staff",
+    },
+];
+
+/// Readings the demo garage confirmed as right although they contradict the history: they wait
+/// in the review queue for staff. (client reference, VIN, days ago, odometer, the garage's note)
+const FOR_REVIEW: [(&str, &str, i64, u64, &str); 2] = [
+    (
+        "demo-review-1",
+        "WDB2030461A000001",
+        30,
+        90_400,
+        "teller vervangen na defect; factuur van de dealer bij de klant",
+    ),
+    (
+        "demo-review-2",
+        "WDB2030461A000001",
+        15,
+        94_000,
+        "klant bevestigt de stand",
+    ),
+];
 
 pub struct DemoCredentials {
-    pub garage_password: String,
-    pub portal_password: String,
+    /// Each of `ACCOUNTS` with its new password.
+    pub accounts: Vec<(&'static DemoAccount, String)>,
     pub vins: Vec<String>,
+    /// The readings waiting in the review queue.
+    pub in_review: Vec<String>,
+}
+
+impl DemoCredentials {
+    /// The password of the account named, for the banner and tests.
+    pub fn password(&self, username: &str) -> Option<&str> {
+        self.accounts
+            .iter()
+            .find(|(a, _)| a.username == username)
+            .map(|(_, password)| password.as_str())
+    }
 }
 
 pub fn seed(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoCredentials, StaffError> {
-    let garage_password = ensure_account(
-        conn,
-        DEMO_KBO,
-        "Garage Demo BV",
-        "45201",
-        CompanyKind::Garage,
-        DEMO_USER,
-        Role::Submitter,
-        now,
-    )?;
-    let portal_password = ensure_account(
-        conn,
-        DEMO_PORTAL_KBO,
-        "Demo Autoportaal NV",
-        "63120",
-        CompanyKind::Portal,
-        DEMO_PORTAL_USER,
-        Role::Portal,
-        now,
-    )?;
+    let mut credentials = Vec::new();
+    for account in ACCOUNTS {
+        credentials.push((account, ensure_account(conn, account, now)?));
+    }
 
     let vehicles = demo_vehicles(now);
     register::import(conn, &vehicles, now)?;
@@ -99,39 +170,87 @@ pub fn seed(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoCredentia
             .and_utc();
         inflow::submit(conn, &caller, &[submission], at)?;
     }
+    let mut in_review = Vec::new();
+    for (reference, vin, days_ago, odometer, note) in FOR_REVIEW {
+        let work_date = (now - Duration::days(days_ago)).date_naive();
+        let submission = Submission {
+            client_reference: ClientReference::parse(reference).expect("a short reference"),
+            reading: ReadingInput {
+                vin: vin.into(),
+                work_date,
+                odometer,
+                unit: OdometerUnit::Km,
+                odometer_replaced: None,
+                subcontracted: false,
+                customer_type: CustomerType::Private,
+                invoice_total_cents: 18_950,
+                works: vec![Work {
+                    activity_code: "MAINTENANCE".into(),
+                    description: "Kleine onderhoudsbeurt".into(),
+                }],
+                license_plate: None,
+                source: crate::domain::source::ReadingSource::Garage,
+            },
+        };
+        // Sent again on a later run, the reading answers its stored receipt: confirmed then.
+        let mut receipt = inflow::submit(conn, &caller, &[submission], now)?.remove(0);
+        if receipt.status == ReadingStatus::PendingCorrection {
+            let open: Vec<_> = receipt
+                .issues
+                .iter()
+                .filter(|i| i.severity == Severity::Error && i.state == Some(IssueState::Open))
+                .filter_map(|i| i.number)
+                .collect();
+            for number in open {
+                let confirmation = Answer::Confirmation(Some(note.to_owned()));
+                // Refused (staff decided on it meanwhile): it is no longer in review.
+                if let Ok(after) = corrections::answer(conn, &caller, number, &confirmation, now)? {
+                    receipt = after;
+                }
+            }
+        }
+        if receipt.status == ReadingStatus::Reviewing {
+            in_review.push(receipt.reading_id);
+        }
+    }
     Ok(DemoCredentials {
-        garage_password,
-        portal_password,
+        accounts: credentials,
         vins: vehicles.iter().map(|v| v.vin.to_string()).collect(),
+        in_review,
     })
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The account and its company, created if missing; its password renewed if not.
 fn ensure_account(
     conn: &mut DbConnection,
-    kbo: &str,
-    name: &str,
-    nace: &str,
-    kind: CompanyKind,
-    username: &str,
-    role: Role,
+    account: &DemoAccount,
     now: DateTime<Utc>,
 ) -> Result<String, StaffError> {
     let demo = Actor::demo();
-    match companies::add(conn, &demo, kbo, name, nace, kind, now) {
+    let company = companies::add(
+        conn,
+        &demo,
+        account.kbo,
+        account.company,
+        account.nace,
+        account.kind,
+        now,
+    );
+    match company {
         Ok(_) | Err(StaffError::Conflict(_)) => {}
         Err(e) => return Err(e),
     }
     let password = passwords::generate();
+    let username = account.username;
     if accounts::find_by_username(conn, username)?.is_some() {
         super::accounts::reset_password(conn, &demo, username, Some(password.clone()), None, now)?;
     } else {
         super::accounts::add(
             conn,
             &demo,
-            kbo,
+            account.kbo,
             username,
-            role,
+            account.role,
             Some(password.clone()),
             now,
         )?;

@@ -1,5 +1,5 @@
-//! `carpass import vehicles FILE.csv`: the vehicle register. A bad row is reported with its line
-//! number and nothing of the file is imported.
+//! `carpass import vehicles FILE.csv`: the vehicle register. Every bad row is reported with its
+//! line number, all at once, and nothing of the file is imported.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -29,7 +29,8 @@ pub const HEADER: [&str; 12] = [
     "fuel",
 ];
 
-/// Parses the whole file first, so that one bad row stops the import before anything is written.
+/// Parses the whole file first, so that a bad row stops the import before anything is written;
+/// every bad row is reported, so that one run shows all there is to fix.
 pub fn parse(file: &str, mut input: impl Read) -> Result<Vec<Vehicle>, StaffError> {
     let error = |line: u64, message: String| StaffError::Csv {
         file: file.to_owned(),
@@ -57,29 +58,64 @@ pub fn parse(file: &str, mut input: impl Read) -> Result<Vec<Vehicle>, StaffErro
         .clone();
     let found: Vec<&str> = header.iter().map(str::trim).collect();
     if found != HEADER {
+        // Excel saves "CSV" with semicolons where the decimal separator is a comma, as in
+        // Belgium: the whole header then reads as one field.
+        if found.len() == 1 && found[0].contains(';') {
+            return Err(error(
+                1,
+                format!(
+                    "the columns are separated by ';' (semicolons, as Excel saves CSV in \
+                     Belgium), but this import reads ',' (commas): save the file with commas \
+                     as the separator; the header must be exactly {}",
+                    HEADER.join(",")
+                ),
+            ));
+        }
         return Err(error(
             1,
             format!("the header must be exactly {}", HEADER.join(",")),
         ));
     }
     let mut vehicles = Vec::new();
+    let mut errors: Vec<(u64, String)> = Vec::new();
     let mut lines: HashMap<String, u64> = HashMap::new();
     for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map(|p| line_at(p.byte())).unwrap_or(0);
-            error(line, e.to_string())
-        })?;
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => {
+                let line = e.position().map(|p| line_at(p.byte())).unwrap_or(0);
+                errors.push((line, e.to_string()));
+                continue;
+            }
+        };
         let line = record.position().map(|p| line_at(p.byte())).unwrap_or(0);
-        let vehicle = row(&record).map_err(|m| error(line, m))?;
+        let vehicle = match row(&record) {
+            Ok(vehicle) => vehicle,
+            Err(message) => {
+                errors.push((line, message));
+                continue;
+            }
+        };
         if let Some(first) = lines.insert(vehicle.vin.as_str().to_owned(), line) {
-            return Err(error(
+            errors.push((
                 line,
                 format!("the VIN {} is already on line {first}", vehicle.vin),
             ));
+            continue;
         }
         vehicles.push(vehicle);
     }
-    Ok(vehicles)
+    match errors.len() {
+        0 => Ok(vehicles),
+        1 => {
+            let (line, message) = errors.remove(0);
+            Err(error(line, message))
+        }
+        _ => Err(StaffError::CsvRows {
+            file: file.to_owned(),
+            errors,
+        }),
+    }
 }
 
 fn row(record: &csv::StringRecord) -> Result<Vehicle, String> {
@@ -94,13 +130,7 @@ fn row(record: &csv::StringRecord) -> Result<Vehicle, String> {
             .transpose()
     };
     let boolean = |i: usize| -> Result<Option<bool>, String> {
-        field(i)
-            .map(|v| match v {
-                "true" => Ok(true),
-                "false" => Ok(false),
-                _ => Err(format!("{} '{v}' must be true, false or empty", HEADER[i])),
-            })
-            .transpose()
+        field(i).map(|v| boolean(HEADER[i], v)).transpose()
     };
     let number = |i: usize, max: u32| -> Result<Option<u32>, String> {
         field(i)
@@ -127,6 +157,18 @@ fn row(record: &csv::StringRecord) -> Result<Vehicle, String> {
         co2_g_km: number(10, MAX_CO2_G_KM)?,
         fuel: text(11),
     })
+}
+
+/// `true`/`false` in any case, as Excel writes them (`TRUE`), also in Dutch, French and German
+/// (`WAAR`/`ONWAAR`, `VRAI`/`FAUX`, `WAHR`/`FALSCH`).
+fn boolean(column: &str, value: &str) -> Result<bool, String> {
+    match value.to_lowercase().as_str() {
+        "true" | "waar" | "vrai" | "wahr" => Ok(true),
+        "false" | "onwaar" | "faux" | "falsch" => Ok(false),
+        _ => Err(format!(
+            "{column} '{value}' must be true, false (TRUE and FALSE too) or empty"
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -211,5 +253,64 @@ mod tests {
             err.contains("line 1: the header must be exactly vin,make,model"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn every_bad_row_is_reported_at_once_with_its_line_number() {
+        let csv = format!(
+            "{HEAD}WDB2030461A000001,,,,x,,,,,,,\nVF1RFB00X12345678,,,,,,,,,,,\nWDB2030461A000002,,,,,2019-13-01,,,,,,\nVF1RFB00X12345678,,,,,,,,,,,\n"
+        );
+        let err = parse("v.csv", csv.as_bytes()).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "v.csv, line 2: mass_kg 'x' is not a whole number\n\
+             v.csv, line 4: first_registration '2019-13-01' is not a date like 2019-03-01\n\
+             v.csv, line 5: the VIN VF1RFB00X12345678 is already on line 3\n\
+             3 bad rows; nothing of this file was imported"
+        );
+    }
+
+    #[test]
+    fn booleans_are_read_as_excel_writes_them_in_any_case_and_language() {
+        for (value, expected) in [
+            ("true", true),
+            ("TRUE", true),
+            ("True", true),
+            ("WAAR", true),
+            ("VRAI", true),
+            ("WAHR", true),
+            ("false", false),
+            ("FALSE", false),
+            ("ONWAAR", false),
+            ("FAUX", false),
+            ("FALSCH", false),
+        ] {
+            assert_eq!(boolean("imported_used", value), Ok(expected), "{value}");
+        }
+        for value in ["yes", "1", "0", "t", "truee"] {
+            let err = boolean("imported_used", value).unwrap_err();
+            assert!(
+                err.contains("must be true, false (TRUE and FALSE too)"),
+                "{err}"
+            );
+        }
+        let csv = format!("{HEAD}WDB2030461A000001,,,,,,,TRUE,FALSE,,,\n");
+        let vehicles = parse("v.csv", csv.as_bytes()).unwrap();
+        assert_eq!(vehicles[0].imported_used, Some(true));
+        assert_eq!(vehicles[0].five_digit_odometer, Some(false));
+    }
+
+    #[test]
+    fn a_file_separated_by_semicolons_is_refused_naming_the_separator() {
+        let csv = format!(
+            "{}\nWDB2030461A000001;;;;;;;;;;;\n",
+            HEAD.trim_end().replace(',', ";")
+        );
+        let err = parse("v.csv", csv.as_bytes()).unwrap_err().to_string();
+        assert!(
+            err.starts_with("v.csv, line 1: the columns are separated by ';'"),
+            "{err}"
+        );
+        assert!(err.contains("save the file with commas"), "{err}");
     }
 }

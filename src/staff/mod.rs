@@ -29,8 +29,21 @@ pub enum StaffError {
         line: u64,
         message: String,
     },
+    /// Several bad rows: each on its own line, as `FILE, line N: ...`.
+    #[error("{}{} bad rows; nothing of this file was imported", rows(file, errors), errors.len())]
+    CsvRows {
+        file: String,
+        errors: Vec<(u64, String)>,
+    },
     #[error(transparent)]
     Service(#[from] ServiceError),
+}
+
+fn rows(file: &str, errors: &[(u64, String)]) -> String {
+    errors
+        .iter()
+        .map(|(line, message)| format!("{file}, line {line}: {message}\n"))
+        .collect()
 }
 
 impl From<diesel::result::Error> for StaffError {

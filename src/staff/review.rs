@@ -1,13 +1,14 @@
 //! The review queue and paper correction forms (SPEC 2.7, 6): staff decide what the one
 //! electronic answer could not settle. Every action records who, when and why.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde_json::json;
 
 use super::StaffError;
 use crate::db::audit::{self, NewStaffAction};
 use crate::db::readings::ReadingRow;
-use crate::db::{issues, readings, DbConnection};
+use crate::db::{companies, issues, readings, DbConnection};
+use crate::domain::format::Formatter;
 use crate::domain::issue::{IssueCode, IssueDetail, Severity};
 use crate::domain::issue_number::IssueNumber;
 use crate::domain::issue_state::IssueState;
@@ -51,7 +52,7 @@ fn describe(
                 "correctable": i.correctable,
                 "field": i.field,
                 "message": detail.map(|d| d.message(Language::En)),
-                "answer": answer.map(|a| json!({"kind": a.kind, "note": a.note, "at": a.answered_at.and_utc().to_rfc3339()})),
+                "answer": answer.map(|a| json!({"kind": a.kind, "note": a.note, "at": a.answered_at.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true)})),
             })
         })
         .collect();
@@ -59,7 +60,7 @@ fn describe(
         .into_iter()
         .map(|v| {
             json!({
-                "changed_at": v.changed_at.and_utc().to_rfc3339(),
+                "changed_at": v.changed_at.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true),
                 "changed_by": v.changed_by,
                 "channel": v.channel,
                 "form_reference": v.form_reference,
@@ -72,11 +73,14 @@ fn describe(
         .map(|h| json!({"work_date": h.work_date.to_string(), "odometer": h.odometer, "unit": h.unit.as_str(), "replaced": h.odometer_replaced}))
         .collect();
     let current = input_of(conn, reading)?;
+    let company = companies::kbo_and_name(conn, reading.company_id)?
+        .map(|(kbo, name)| json!({"kbo": super::companies::display_kbo(&kbo), "name": name}));
     Ok(json!({
         "reading_id": reading.id,
         "client_reference": reading.client_reference,
         "company_id": reading.company_id,
-        "received_at": reading.received_at.and_utc().to_rfc3339(),
+        "company": company,
+        "received_at": reading.received_at.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true),
         "status": reading.status,
         "current": current,
         "issues": issues_json,
@@ -88,6 +92,12 @@ fn describe(
 /// The queue as a clerk reads it.
 pub fn render_text(queue: &[serde_json::Value]) -> String {
     use std::fmt::Write;
+    let fmt = Formatter(Language::En);
+    let odometer = |value: &serde_json::Value| {
+        value
+            .as_u64()
+            .map_or_else(|| value.to_string(), |n| fmt.num(n))
+    };
     let mut out = String::new();
     if queue.is_empty() {
         out.push_str("no readings in review\n");
@@ -96,13 +106,15 @@ pub fn render_text(queue: &[serde_json::Value]) -> String {
         let current = &item["current"];
         let _ = writeln!(
             out,
-            "reading {} (client reference {}), received {}\n  now:  VIN {} on {}: {} {}",
+            "reading {} (client reference {}) from {} ({}), received {}\n  now:  VIN {} on {}: {} {}",
             item["reading_id"].as_str().unwrap_or(""),
             item["client_reference"].as_str().unwrap_or(""),
+            item["company"]["name"].as_str().unwrap_or("an unknown company"),
+            item["company"]["kbo"].as_str().unwrap_or(""),
             item["received_at"].as_str().unwrap_or(""),
             current["vin"].as_str().unwrap_or(""),
             current["work_date"].as_str().unwrap_or(""),
-            current["odometer"],
+            odometer(&current["odometer"]),
             current["unit"].as_str().unwrap_or(""),
         );
         for version in item["versions"].as_array().into_iter().flatten() {
@@ -112,7 +124,7 @@ pub fn render_text(queue: &[serde_json::Value]) -> String {
                 "  was:  VIN {} on {}: {} {} (changed {} by {} via {}{})",
                 previous["vin"].as_str().unwrap_or(""),
                 previous["work_date"].as_str().unwrap_or(""),
-                previous["odometer"],
+                odometer(&previous["odometer"]),
                 previous["unit"].as_str().unwrap_or(""),
                 version["changed_at"].as_str().unwrap_or(""),
                 version["changed_by"].as_str().unwrap_or(""),
@@ -144,7 +156,7 @@ pub fn render_text(queue: &[serde_json::Value]) -> String {
                 format!(
                     "{} {} {}",
                     h["work_date"].as_str().unwrap_or(""),
-                    h["odometer"],
+                    odometer(&h["odometer"]),
                     h["unit"].as_str().unwrap_or("")
                 )
             })

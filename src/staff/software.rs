@@ -9,6 +9,8 @@ use crate::db::approvals;
 use crate::db::readings;
 use crate::db::DbConnection;
 use crate::domain::certification::approval;
+use crate::domain::format::{plural, Formatter};
+use crate::domain::language::Language;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SoftwareUsage {
@@ -56,13 +58,21 @@ pub fn render_text(usage: &[SoftwareUsage]) -> String {
             Some(until) => format!("approved until {until}"),
             None => "NOT APPROVED".into(),
         };
+        let count = |n: i64, one, many| {
+            let n = n.max(0) as u64;
+            format!(
+                "{} {}",
+                Formatter(Language::En).num(n),
+                plural(n, one, many)
+            )
+        };
         out.push_str(&format!(
-            "{} / {} / {}: {} readings, {} issues, {approval}\n",
+            "{} / {} / {}: {}, {}, {approval}\n",
             unknown(&u.builder),
             unknown(&u.name),
             unknown(&u.version),
-            u.readings,
-            u.issues
+            count(u.readings, "reading", "readings"),
+            count(u.issues, "issue", "issues")
         ));
     }
     out

@@ -8,6 +8,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::StaffError;
 use crate::db::trusted_providers::{self as store, ListRow, ProviderRow};
 use crate::db::{audit, readings, vehicles, DbConnection};
+use crate::domain::format::{plural, Formatter};
+use crate::domain::language::Language;
 use crate::domain::reading::ReadingInput;
 use crate::domain::trusted_provider::{self, Standing, DISCREPANCIES, MIN_READINGS};
 use crate::domain::vehicle::Vehicle;
@@ -176,13 +178,16 @@ pub fn render_text(year: i32, candidates: &[Candidate]) -> String {
         "Trusted Provider {year}: readings dated {}, discrepancies under 0.5 %, at least {MIN_READINGS} readings\n",
         year - 1
     );
+    let fmt = Formatter(Language::En);
     for c in candidates {
         out.push_str(&format!(
-            "{:<12} {:<40} {:>7} readings {:>5} discrepancies  {}\n",
-            c.kbo,
+            "{:<12} {:<40} {:>7} {:<8} {:>5} {:<13}  {}\n",
+            super::companies::display_kbo(&c.kbo),
             c.name,
-            c.readings,
-            c.discrepancies,
+            fmt.num(c.readings),
+            plural(c.readings, "reading", "readings"),
+            fmt.num(c.discrepancies),
+            plural(c.discrepancies, "discrepancy", "discrepancies"),
             c.standing.as_str()
         ));
     }

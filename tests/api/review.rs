@@ -42,7 +42,7 @@ on_both_backends! {
         let text = review::render_text(&queue);
         assert!(text.contains("ODOMETER_ROLLBACK [Confirmed]"), "{text}");
         assert!(text.contains("the garage says: klant bevestigt de stand"), "{text}");
-        assert!(text.contains("history of the VIN: 2025-05-30 47500 km"), "{text}");
+        assert!(text.contains("history of the VIN: 2025-05-30 47,500 km"), "{text}");
     }
 }
 
@@ -116,8 +116,8 @@ on_both_backends! {
         let status = review::apply_paper_form(&mut conn, STAFF_USER, &held.reading_id, &form, now()).unwrap();
         assert_eq!(status.as_str(), "Reviewing");
         let text = review::render_text(&review::queue(&mut conn).unwrap());
-        assert!(text.contains("now:  VIN WDB2030461A000001 on 2025-06-03: 46000 km"), "{text}");
-        assert!(text.contains("was:  VIN WDB2030461A000001 on 2025-06-03: 45210 km"), "{text}");
+        assert!(text.contains("now:  VIN WDB2030461A000001 on 2025-06-03: 46,000 km"), "{text}");
+        assert!(text.contains("was:  VIN WDB2030461A000001 on 2025-06-03: 45,210 km"), "{text}");
         assert!(text.contains("form CF-1"), "{text}");
     }
 }
