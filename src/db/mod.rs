@@ -18,6 +18,7 @@ pub mod accounts;
 pub mod approvals;
 pub mod audit;
 pub mod certification;
+pub mod clerk;
 pub mod companies;
 pub mod dates;
 pub mod issues;

@@ -90,7 +90,11 @@ impl Browser {
     }
 
     async fn get(&self, path: &str) -> Page {
-        let mut request = self.client.get(format!("{}{path}", self.address));
+        // English unless the test picks a language: the assertions read English.
+        let mut request = self
+            .client
+            .get(format!("{}{path}", self.address))
+            .insert_header(("Accept-Language", "en"));
         if let Some(cookie) = &self.cookie {
             request = request.insert_header(("Cookie", cookie.as_str()));
         }
@@ -98,7 +102,10 @@ impl Browser {
     }
 
     async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
-        let mut request = self.client.post(format!("{}{path}", self.address));
+        let mut request = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .insert_header(("Accept-Language", "en"));
         if let Some(cookie) = &self.cookie {
             request = request.insert_header(("Cookie", cookie.as_str()));
         }
@@ -335,7 +342,7 @@ on_both_backends! {
         let page = browser.post("/staff/paper-form", &form).await;
         assert_eq!(page.status, 303, "{}", page.body);
         let page = browser.get(&page.location).await;
-        assert!(page.body.contains(&format!("Paper form applied: reading {held} is now Accepted.")), "{}", page.body);
+        assert!(page.body.contains(&format!("Paper form applied: reading {held} → Accepted.")), "{}", page.body);
         assert_eq!(queue_length(&app), 0);
     }
 }
@@ -444,23 +451,72 @@ on_both_backends! {
     }
 }
 
+/// `count` readings of the test garage dated in 2025, on VINs the register does not know (so
+/// no anomaly): enough for a Trusted Provider standing in the list of 2026.
+async fn readings_of_2025(app: &TestApp, count: usize) {
+    let all: Vec<Reading> = (0..count)
+        .map(|i| {
+            reading(
+                &format!("TP-{i}"),
+                &format!("TSTVHCTP{i:09}"),
+                date(2025, 5, 2),
+                10_000,
+            )
+        })
+        .collect();
+    for batch in all.chunks(100) {
+        app.submit(batch).await;
+    }
+}
+
 on_both_backends! {
-    async fn the_trusted_provider_list_is_published_from_the_page(app: TestApp) {
+    async fn an_empty_trusted_provider_list_is_refused(app: TestApp) {
         app.submit_one(reading("T-1", CAR, date(2025, 5, 30), 47_500)).await;
         let (browser, csrf) = Browser::staff(&app).await;
         let page = browser.get("/staff/trusted-providers?year=2026").await;
         assert!(page.body.contains("Garage Janssens BV") && page.body.contains("too few readings"), "{}", page.body);
+        assert!(page.body.contains("there is nothing to publish") && !page.body.contains("action=\"/staff/trusted-providers/publish\""), "{}", page.body);
+        // Even sent by hand, confirmed as empty, it is refused and nothing is published.
+        let page = browser.post("/staff/trusted-providers/publish", &[("csrf", &csrf), ("year", "2026"), ("confirmed", "")]).await;
+        assert_eq!(page.status, 422, "{}", page.body);
+        assert!(page.body.contains("an empty Trusted Provider list is not published"), "{}", page.body);
+        assert_eq!(Browser::new(&app).get("/trusted-providers/2026").await.status, 404);
+    }
+}
+
+on_both_backends! {
+    async fn the_trusted_provider_list_is_published_from_the_page_after_a_confirmation(app: TestApp) {
+        readings_of_2025(&app, 200).await;
+        let (browser, csrf) = Browser::staff(&app).await;
+        let page = browser.get("/staff/trusted-providers?year=2026").await;
+        assert!(page.body.contains("Garage Janssens BV") && page.body.contains("trusted"), "{}", page.body);
+        assert!(page.body.contains("Review the list before publishing"), "{}", page.body);
+
+        // The confirmation shows what will be published; a post without it publishes nothing.
+        let confirm = browser.get("/staff/trusted-providers/publish?year=2026").await;
+        assert_eq!(confirm.status, 200);
+        assert!(confirm.body.contains("You are about to publish the Trusted Provider list 2026") && confirm.body.contains("Garage Janssens BV") && confirm.body.contains("Publish this 1 company"), "{}", confirm.body);
+        let page = browser.post("/staff/trusted-providers/publish", &[("csrf", &csrf), ("year", "2026")]).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("You are about to publish"), "{}", page.body);
         assert_eq!(Browser::new(&app).get("/trusted-providers/2026").await.status, 404);
 
-        let page = browser.post("/staff/trusted-providers/publish", &[("csrf", "wrong"), ("year", "2026")]).await;
+        let confirmed = confirm.body.split("name=\"confirmed\" value=\"").nth(1).and_then(|rest| rest.split('"').next()).expect("the confirmed field").to_owned();
+        let page = browser.post("/staff/trusted-providers/publish", &[("csrf", "wrong"), ("year", "2026"), ("confirmed", &confirmed)]).await;
         assert_eq!(page.status, 403);
-        let page = browser.post("/staff/trusted-providers/publish", &[("csrf", &csrf), ("year", "2026")]).await;
+        // A list that changed since the confirmation page is shown again, not published.
+        let page = browser.post("/staff/trusted-providers/publish", &[("csrf", &csrf), ("year", "2026"), ("confirmed", "999")]).await;
+        assert_eq!(page.status, 409);
+        assert!(page.body.contains("The list changed since you looked at it"), "{}", page.body);
+        assert_eq!(Browser::new(&app).get("/trusted-providers/2026").await.status, 404);
+
+        let page = browser.post("/staff/trusted-providers/publish", &[("csrf", &csrf), ("year", "2026"), ("confirmed", &confirmed)]).await;
         assert_eq!((page.status, page.location.as_str()), (303, "/staff/trusted-providers?year=2026&done=published&subject=2026"));
         let page = browser.get(&page.location).await;
         assert!(page.body.contains("The Trusted Provider list 2026 is published.") && page.body.contains("was published on"), "{}", page.body);
         assert_eq!(Browser::new(&app).get("/trusted-providers/2026").await.status, 200);
 
-        let page = browser.post("/staff/trusted-providers/publish", &[("csrf", &csrf), ("year", "2026")]).await;
+        let page = browser.post("/staff/trusted-providers/publish", &[("csrf", &csrf), ("year", "2026"), ("confirmed", &confirmed)]).await;
         assert_eq!(page.status, 422);
         assert!(page.body.contains("was published on"), "{}", page.body);
     }

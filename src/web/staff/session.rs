@@ -49,6 +49,11 @@ impl Staff {
         )
     }
 
+    /// The same hidden field for a maud page.
+    pub fn csrf_input(&self) -> maud::Markup {
+        maud::html! { input type="hidden" name="csrf" value=(self.csrf); }
+    }
+
     fn csrf_matches(&self, sent: &str) -> bool {
         // Constant time: how much of a guess matched must not show in the answer's timing.
         self.csrf.len() == sent.len()
