@@ -12,7 +12,7 @@ use maud::{html, Markup, DOCTYPE};
 use quick_xml::escape::escape;
 
 use crate::domain::format::Formatter;
-use crate::domain::language::{from_accept_language, Language};
+use crate::domain::language::{from_accept_language, Language, Text};
 
 use crate::certification::CertificationError;
 use crate::service::ServiceError;
@@ -250,15 +250,40 @@ pub fn respond(status: StatusCode, html: String) -> HttpResponse {
         .body(html)
 }
 
+/// A page for a failure that reaches no page of its own and no reader: its words in the four
+/// languages, Dutch first.
+fn in_every_language(title: Text, text: Markup) -> String {
+    let reader = Reader::fixed(Language::Nl, "/");
+    let body = html! {
+        main.narrow {
+            @for lang in Language::ALL {
+                h1 lang=(lang.as_str()) { (title.get(lang)) }
+            }
+            (text)
+        }
+    };
+    let title = Language::ALL.map(|l| title.get(l)).join(" · ");
+    shell(&reader, &title, body).into_string()
+}
+
 /// Our own failure, whatever the page: nothing was changed, try again.
 pub fn unavailable() -> HttpResponse {
+    const TITLE: Text = Text {
+        nl: "Het register kan nu niet antwoorden",
+        fr: "Le registre ne peut pas répondre pour l'instant",
+        de: "Das Register kann gerade nicht antworten",
+        en: "The registry cannot answer right now",
+    };
+    const TEXT: Text = Text {
+        nl: "Er werd niets gewijzigd. Probeer het zo meteen opnieuw.",
+        fr: "Rien n'a été modifié. Réessayez dans un instant.",
+        de: "Es wurde nichts geändert. Versuchen Sie es gleich noch einmal.",
+        en: "Nothing was changed. Try again in a moment.",
+    };
+    let text = html! { @for lang in Language::ALL { p lang=(lang.as_str()) { (TEXT.get(lang)) } } };
     respond(
         StatusCode::SERVICE_UNAVAILABLE,
-        document(
-            "en",
-            "Unavailable",
-            "<main><h1>The registry cannot answer right now</h1><p>Nothing was changed. Try again in a moment.</p></main>",
-        ),
+        in_every_language(TITLE, text),
     )
 }
 
@@ -274,14 +299,16 @@ pub enum Failure {
 impl Failure {
     /// The answer for a page that has no better place to show a refusal than a page of its own.
     pub fn response(self) -> HttpResponse {
+        const REFUSED: Text = Text {
+            nl: "Geweigerd",
+            fr: "Refusé",
+            de: "Abgelehnt",
+            en: "Refused",
+        };
         match self {
             Failure::Refused(status, message) => respond(
                 status,
-                document(
-                    "en",
-                    "Refused",
-                    &format!("<main><h1>Refused</h1><p>{}</p></main>", e(&message)),
-                ),
+                in_every_language(REFUSED, html! { p lang="en" { (message) } }),
             ),
             Failure::Ours => unavailable(),
         }
