@@ -19,6 +19,7 @@ pub mod approvals;
 pub mod audit;
 pub mod car_passes;
 pub mod certification;
+pub mod clerk;
 pub mod companies;
 pub mod dates;
 pub mod feeds;

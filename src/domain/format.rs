@@ -1,6 +1,8 @@
 //! Numbers, dates and amounts in the reader's language: one way of writing them for issues, labels, pages, reports and documents.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Offset, Timelike, Utc};
+
+use super::calendar::BRUSSELS;
 
 use super::language::Language;
 use super::odometer::OdometerUnit;
@@ -51,6 +53,48 @@ impl Formatter {
         format!("{sign}{}{decimal}{:02} EUR", self.num(abs / 100), abs % 100)
     }
 
+    /// `part` of `whole` as a percentage with two decimals: nl "0,49 %", en "0.49 %"; 0 of 0 is
+    /// "0,00 %".
+    pub fn share(self, part: u64, whole: u64) -> String {
+        let hundredths = if whole == 0 {
+            0
+        } else {
+            (u128::from(part) * 10_000 + u128::from(whole) / 2) / u128::from(whole)
+        };
+        let decimal = match self.0 {
+            Language::En => '.',
+            Language::Nl | Language::Fr | Language::De => ',',
+        };
+        format!(
+            "{}{decimal}{:02}\u{a0}%",
+            self.num((hundredths / 100) as u64),
+            hundredths % 100
+        )
+    }
+
+    /// An instant as a Belgian reader sees it: the date, the time in Brussels and the offset
+    /// that time carries, so that no reader has to guess the zone: "03/06/2025 14:05 (UTC+2)".
+    pub fn moment(self, at: DateTime<Utc>) -> String {
+        let local = at.with_timezone(&BRUSSELS);
+        let hours = local.offset().fix().local_minus_utc() / 3600;
+        format!(
+            "{} {:02}:{:02} (UTC{hours:+})",
+            self.date(local.date_naive()),
+            local.hour(),
+            local.minute()
+        )
+    }
+
+    /// An enterprise number in its official notation `0876.543.270`, whatever the language;
+    /// anything that is not ten digits is shown as it is.
+    pub fn kbo(self, digits: &str) -> String {
+        if digits.len() == 10 && digits.bytes().all(|b| b.is_ascii_digit()) {
+            format!("{}.{}.{}", &digits[..4], &digits[4..7], &digits[7..])
+        } else {
+            digits.to_owned()
+        }
+    }
+
     fn thousands_separator(self) -> &'static str {
         match self.0 {
             Language::Nl | Language::De => ".",
@@ -69,4 +113,53 @@ fn group_thousands(digits: &str, separator: &str) -> String {
         out.push(digit);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn a_moment_is_brussels_time_with_its_offset_in_winter_and_summer() {
+        let summer = Utc.with_ymd_and_hms(2025, 6, 3, 12, 5, 0).unwrap();
+        let winter = Utc.with_ymd_and_hms(2025, 12, 31, 23, 30, 0).unwrap();
+        assert_eq!(
+            Formatter(Language::Nl).moment(summer),
+            "03/06/2025 14:05 (UTC+2)"
+        );
+        assert_eq!(
+            Formatter(Language::En).moment(winter),
+            "2026-01-01 00:30 (UTC+1)"
+        );
+        assert_eq!(
+            Formatter(Language::De).moment(winter),
+            "01.01.2026 00:30 (UTC+1)"
+        );
+    }
+
+    #[test]
+    fn an_enterprise_number_is_dotted_in_every_language_and_anything_else_is_left_alone() {
+        for lang in Language::ALL {
+            assert_eq!(Formatter(lang).kbo("0876543270"), "0876.543.270");
+        }
+        assert_eq!(Formatter(Language::Nl).kbo("12345"), "12345");
+        assert_eq!(Formatter(Language::Nl).kbo("08765432x0"), "08765432x0");
+    }
+
+    #[test]
+    fn a_share_has_two_decimals_in_the_languages_way() {
+        assert_eq!(Formatter(Language::Nl).share(1, 204), "0,49\u{a0}%");
+        assert_eq!(Formatter(Language::En).share(1, 200), "0.50\u{a0}%");
+        assert_eq!(Formatter(Language::Fr).share(0, 0), "0,00\u{a0}%");
+        assert_eq!(Formatter(Language::De).share(3, 3), "100,00\u{a0}%");
+    }
+
+    #[test]
+    fn numbers_are_grouped_per_language() {
+        assert_eq!(Formatter(Language::Nl).num(1_000), "1.000");
+        assert_eq!(Formatter(Language::Fr).num(45_210), "45\u{a0}210");
+        assert_eq!(Formatter(Language::En).num(130_000), "130,000");
+        assert_eq!(Formatter(Language::De).num(999), "999");
+    }
 }

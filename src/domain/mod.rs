@@ -19,6 +19,7 @@ pub mod odometer;
 pub mod ok_label;
 pub mod reading;
 pub mod rules;
+pub mod search;
 pub mod source;
 pub mod status;
 pub mod trusted_provider;

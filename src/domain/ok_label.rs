@@ -572,6 +572,77 @@ fn count_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
+/// Why a label granted earlier no longer holds: what its public page says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lapse {
+    /// A reading of this work date has an odometer anomaly accepted as genuine.
+    Anomaly { on: NaiveDate },
+    /// A reading registered after the grant is below the advertised mileage.
+    Below {
+        km: u64,
+        on: NaiveDate,
+        advertised_km: u64,
+    },
+    /// A reading from before the grant is above the advertised mileage.
+    Above {
+        km: u64,
+        on: NaiveDate,
+        advertised_km: u64,
+    },
+}
+
+impl Lapse {
+    /// In `lang`, a clause without capital or full stop, numbers and dates as `lang` writes
+    /// them. The public JSON keeps `Lapse::message(Language::En)`.
+    pub fn message(&self, lang: Language) -> String {
+        let f = Formatter(lang);
+        let km = |n: u64| f.odo(n, OdometerUnit::Km);
+        match *self {
+            Lapse::Anomaly { on } => {
+                let on = f.date(on);
+                match lang {
+                    Language::Nl => {
+                        format!("de historiek bevat een afwijking van de kilometerteller op {on}")
+                    }
+                    Language::Fr => {
+                        format!("l'historique contient une anomalie du compteur le {on}")
+                    }
+                    Language::De => {
+                        format!("die Historie enthält eine Anomalie des Kilometerzählers vom {on}")
+                    }
+                    Language::En => format!("an odometer anomaly of {on} is in the history"),
+                }
+            }
+            Lapse::Below {
+                km: read,
+                on,
+                advertised_km,
+            } => {
+                let (read, advertised, on) = (km(read), km(advertised_km), f.date(on));
+                match lang {
+                    Language::Nl => format!("een kilometerstand van {read} op {on} ligt lager dan de geadverteerde {advertised}"),
+                    Language::Fr => format!("un relevé de {read} le {on} est inférieur aux {advertised} annoncés"),
+                    Language::De => format!("ein Kilometerstand von {read} am {on} liegt unter den angezeigten {advertised}"),
+                    Language::En => format!("a reading of {read} on {on} is below the advertised {advertised}"),
+                }
+            }
+            Lapse::Above {
+                km: read,
+                on,
+                advertised_km,
+            } => {
+                let (read, advertised, on) = (km(read), km(advertised_km), f.date(on));
+                match lang {
+                    Language::Nl => format!("een kilometerstand van {read} op {on} ligt hoger dan de geadverteerde {advertised}"),
+                    Language::Fr => format!("un relevé de {read} le {on} est supérieur aux {advertised} annoncés"),
+                    Language::De => format!("ein Kilometerstand von {read} am {on} liegt über den angezeigten {advertised}"),
+                    Language::En => format!("a reading of {read} on {on} is above the advertised {advertised}"),
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1572,5 +1643,39 @@ mod tests {
             .unwrap(),
             r#"{"code":"TOO_FEW_READINGS","readings":0,"required":4,"age_months":null}"#
         );
+    }
+
+    #[test]
+    fn a_lapse_names_the_reading_in_each_language_with_its_numbers() {
+        let above = Lapse::Above {
+            km: 82_000,
+            on: date(2025, 6, 2),
+            advertised_km: 81_000,
+        };
+        assert_eq!(
+            above.message(Language::En),
+            "a reading of 82,000 km on 2025-06-02 is above the advertised 81,000 km"
+        );
+        assert!(above
+            .message(Language::Nl)
+            .contains("82.000 km op 02/06/2025"));
+        assert!(above
+            .message(Language::Fr)
+            .contains("82\u{a0}000 km le 02/06/2025"));
+        assert!(above
+            .message(Language::De)
+            .contains("82.000 km am 02.06.2025"));
+        let below = Lapse::Below {
+            km: 80_000,
+            on: date(2025, 7, 1),
+            advertised_km: 81_000,
+        };
+        assert!(below
+            .message(Language::En)
+            .contains("below the advertised 81,000 km"));
+        let anomaly = Lapse::Anomaly {
+            on: date(2024, 1, 2),
+        };
+        assert!(anomaly.message(Language::Fr).contains("02/01/2024"));
     }
 }

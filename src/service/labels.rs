@@ -1,15 +1,18 @@
 //! The OK label for used-car adverts (SPEC 2.9): asked with the VIN and the advertised mileage,
 //! granted only when the history allows it; a granted label can be checked publicly later.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use uuid::Uuid;
 
 use crate::db::labels::{self, LabelRow};
 use crate::db::{readings, vehicles, DbConnection};
 use crate::domain::calendar::brussels_date;
 use crate::domain::issue::IssueCode;
+use crate::domain::language::Language;
 use crate::domain::odometer::OdometerUnit;
-use crate::domain::ok_label::{self, LabelReading, LabelVehicle, LabelVerdict, OpenQuestion};
+use crate::domain::ok_label::{
+    self, LabelReading, LabelVehicle, LabelVerdict, Lapse, OpenQuestion,
+};
 use crate::domain::rules::{self, HistoryEntry};
 use crate::domain::vehicle::Vehicle;
 use crate::domain::vin::Vin;
@@ -116,19 +119,34 @@ pub fn grant(
     Ok(id)
 }
 
-/// What the public page of a label shows: never the reading history (SPEC 2.8).
+/// What the public page of a label shows: never the reading history (SPEC 2.8), only what
+/// lets a buyer tell that the label belongs to the advert in front of them.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PublicLabel {
     pub label_id: String,
     pub granted: bool,
-    pub granted_at: NaiveDateTime,
+    /// In UTC, written with its zone (`Z`) in the JSON.
+    pub granted_at: DateTime<Utc>,
     pub advertised_km: u64,
+    /// The portal's own reference of the advert, when it gave one.
+    pub advert_reference: Option<String>,
+    /// The VIN's last `VIN_SHOWN` characters: enough to compare with the advert, too few to
+    /// find the vehicle's history with.
+    pub vin_ends_with: String,
+    /// The work date of the latest reading in the registered history.
+    pub last_reading_on: Option<NaiveDate>,
     pub make: Option<String>,
     pub model: Option<String>,
     pub valid_now: bool,
     /// Why it no longer holds, in English, when it does not.
     pub no_longer_valid_because: Option<String>,
+    /// The same, for a page to say in its reader's language.
+    #[serde(skip)]
+    pub lapse: Option<Lapse>,
 }
+
+/// How many of the VIN's characters the public page shows (the end of the serial number).
+pub const VIN_SHOWN: usize = 4;
 
 /// A label stays valid while the history agrees with it: no anomaly in it, no reading
 /// registered since the grant below the advertised mileage, no earlier reading above it. The
@@ -150,42 +168,54 @@ pub fn public(
     let five_digit = vehicle
         .as_ref()
         .is_some_and(Vehicle::has_five_digit_odometer);
-    let mut reason = None;
+    let mut lapse = None;
+    let mut last_reading_on = None;
     for (reading, received_at) in holdings(conn, &label.vin, five_digit)? {
+        if reading.open.is_none() {
+            last_reading_on = last_reading_on.max(Some(reading.work_date));
+        }
+        if lapse.is_some() {
+            continue;
+        }
         let km = reading.unit.to_km(reading.odometer);
+        let on = reading.work_date;
         if reading.open == Some(OpenQuestion::Odometer) {
             continue;
         } else if reading.anomaly {
-            reason = Some(format!(
-                "an odometer anomaly of {} is in the history",
-                reading.work_date
-            ));
-        } else if received_at > label.granted_at
-            && reading.work_date >= granted_on
-            && km < advertised
-        {
-            reason = Some(format!(
-                "a reading of {km} km on {} is below the advertised {advertised} km",
-                reading.work_date
-            ));
-        } else if reading.work_date <= granted_on && km > advertised {
-            reason = Some(format!(
-                "a reading of {km} km on {} is above the advertised {advertised} km",
-                reading.work_date
-            ));
-        }
-        if reason.is_some() {
-            break;
+            lapse = Some(Lapse::Anomaly { on });
+        } else if received_at > label.granted_at && on >= granted_on && km < advertised {
+            lapse = Some(Lapse::Below {
+                km,
+                on,
+                advertised_km: advertised,
+            });
+        } else if on <= granted_on && km > advertised {
+            lapse = Some(Lapse::Above {
+                km,
+                on,
+                advertised_km: advertised,
+            });
         }
     }
+    let vin_ends_with = label
+        .vin
+        .char_indices()
+        .rev()
+        .nth(VIN_SHOWN - 1)
+        .map_or(label.vin.as_str(), |(i, _)| &label.vin[i..])
+        .to_owned();
     Ok(Some(PublicLabel {
         label_id: label.id,
         granted: true,
-        granted_at: label.granted_at,
+        granted_at: label.granted_at.and_utc(),
         advertised_km: advertised,
+        advert_reference: label.advert_reference,
+        vin_ends_with,
+        last_reading_on,
         make: vehicle.as_ref().and_then(|v| v.make.clone()),
         model: vehicle.as_ref().and_then(|v| v.model.clone()),
-        valid_now: reason.is_none(),
-        no_longer_valid_because: reason,
+        valid_now: lapse.is_none(),
+        no_longer_valid_because: lapse.as_ref().map(|l| l.message(Language::En)),
+        lapse,
     }))
 }

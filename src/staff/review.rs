@@ -28,13 +28,37 @@ const UNSETTLED: [&str; 3] = ["Open", "Confirmed", "Escalated"];
 pub fn queue(conn: &mut DbConnection) -> Result<Vec<serde_json::Value>, StaffError> {
     readings::in_status(conn, ReadingStatus::Reviewing)?
         .iter()
-        .map(|reading| describe(conn, reading))
+        .map(|reading| describe(conn, reading, Language::En))
         .collect()
+}
+
+/// One page of the queue, of one garage or all, oldest or newest first, with the issues'
+/// messages in `lang`; and how many readings are held in all.
+pub fn queue_page(
+    conn: &mut DbConnection,
+    lang: Language,
+    company: Option<i64>,
+    newest_first: bool,
+    window: crate::db::clerk::Window,
+) -> Result<(i64, Vec<serde_json::Value>), StaffError> {
+    let (total, rows) = crate::db::clerk::in_status_page(
+        conn,
+        ReadingStatus::Reviewing.as_str(),
+        company,
+        newest_first,
+        window,
+    )?;
+    let described = rows
+        .iter()
+        .map(|reading| describe(conn, reading, lang))
+        .collect::<Result<_, _>>()?;
+    Ok((total, described))
 }
 
 fn describe(
     conn: &mut DbConnection,
     reading: &ReadingRow,
+    lang: Language,
 ) -> Result<serde_json::Value, StaffError> {
     let issue_rows = issues::for_reading(conn, &reading.id)?;
     let ids: Vec<i64> = issue_rows.iter().map(|i| i.id).collect();
@@ -51,7 +75,7 @@ fn describe(
                 "state": i.state,
                 "correctable": i.correctable,
                 "field": i.field,
-                "message": detail.map(|d| d.message(Language::En)),
+                "message": detail.map(|d| d.message(lang)),
                 "answer": answer.map(|a| json!({"kind": a.kind, "note": a.note, "at": a.answered_at.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true)})),
             })
         })

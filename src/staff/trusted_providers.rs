@@ -118,6 +118,12 @@ pub fn publish(
                 list.published_by
             )));
         }
+        // A published list stays as it is: an empty one would say "nobody" for a whole year.
+        if trusted.is_empty() {
+            return Err(StaffError::Invalid(format!(
+                "no company is trusted for {year}, and an empty Trusted Provider list is not published"
+            )));
+        }
         let providers: Vec<ProviderRow> = trusted
             .iter()
             .map(|c| ProviderRow {

@@ -22,7 +22,10 @@ use crate::service::ServiceError;
 use crate::soap::fault::{Fault, FaultCode};
 use crate::soap::inspect::{self, RawRequest};
 use crate::soap::{self, Reply};
-use crate::web::page::{document, e, Failure};
+use maud::html;
+
+use crate::domain::language::Language;
+use crate::web::page::{shell, t, Failure, Reader};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -299,13 +302,6 @@ async fn operator(
 
 fn wants_json(req: &HttpRequest) -> bool {
     header_value(req, header::ACCEPT).is_some_and(|v| v.contains("application/json"))
-}
-
-fn language(req: &HttpRequest) -> SheetLanguage {
-    web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
-        .ok()
-        .and_then(|q| q.get("lang").and_then(|l| SheetLanguage::parse(l)))
-        .unwrap_or_default()
 }
 
 async fn sheet(
@@ -607,7 +603,7 @@ async fn open_step(
                 format!(
                     "{}?lang={}",
                     sessions::page_path(&session.id),
-                    language(&req).as_str()
+                    Reader::of(&req).lang.as_str()
                 ),
             ))
             .finish(),
@@ -645,7 +641,7 @@ async fn page(
         Ok(found) => found,
         Err(response) => return response,
     };
-    let language = language(&req);
+    let reader = Reader::of(&req);
     let base = crate::app::public_base(&req, &state.settings);
     let page_number = query_param(&req, "page")
         .and_then(|p| p.parse::<u32>().ok())
@@ -677,7 +673,7 @@ async fn page(
             &view,
             &exchanges,
             latest.as_ref(),
-            language,
+            &reader,
             &base,
         ))
 }
@@ -700,151 +696,192 @@ fn query_param(req: &HttpRequest, name: &str) -> Option<String> {
         .and_then(|q| q.get(name).cloned())
 }
 
+/// The sheet's texts exist in nl, fr and en; a German reader gets the page's own words in
+/// German and the steps in English.
+fn sheet_language(lang: Language) -> SheetLanguage {
+    match lang {
+        Language::Nl => SheetLanguage::Nl,
+        Language::Fr => SheetLanguage::Fr,
+        Language::De | Language::En => SheetLanguage::En,
+    }
+}
+
 fn render_page(
     view: &sessions::SheetView,
     listed: &Listed,
     latest: Option<&evaluations::Report>,
-    language: SheetLanguage,
+    reader: &Reader,
     base: &str,
 ) -> String {
+    let lang = reader.lang;
+    let f = reader.fmt();
+    let sheet = sheet_language(lang);
     let total = view.steps.len();
     let open = view.opened.last();
-    let mut html = format!(
-        "<main><h1>Certification of {name} {version} <span class=\"muted\">by {builder}</span></h1>\
-<p class=\"muted\">Session <code>{id}</code> · endpoint <code>{base}{endpoint}</code></p>\
-<nav class=\"langs\">{langs}</nav>",
-        id = e(&view.session_id),
-        name = e(&view.dms.name),
-        version = e(&view.dms.version),
-        builder = e(&view.dms.builder),
-        endpoint = e(&view.endpoint_path),
-        langs = SheetLanguage::ALL
+    let current = open.and_then(|o| {
+        view.steps
             .iter()
-            .map(|l| format!("<a href=\"?lang={0}\">{0}</a>", l.as_str()))
-            .collect::<String>(),
-    );
-    match open.and_then(|o| view.steps.iter().find(|s| s.number == o.number).map(|s| (o, s))) {
-        Some((opened, step)) => {
-            html.push_str(&format!(
-                "<div class=\"step\"><h2>Step {n} of {total}{again}: {title}</h2><p>{text}</p>{shot}\
-<p class=\"muted\">Opened {at}; work date {date}. Criteria: {criteria}</p></div>",
-                n = step.number,
-                again = if opened.attempt > 1 { format!(" (attempt {})", opened.attempt) } else { String::new() },
-                title = e(step.scenario_title.get(language)),
-                text = e(step.instructions.get(language)),
-                shot = step
-                    .screenshot
-                    .as_ref()
-                    .map(|s| format!(
-                        "<p><strong>Screenshot:</strong> {} <span class=\"muted\">(<code>carpass certify attach {} --step {} FILE</code>)</span></p>",
-                        e(s.get(language)),
-                        e(&view.session_id),
-                        step.number
-                    ))
-                    .unwrap_or_default(),
-                at = opened.opened_at.format("%Y-%m-%d %H:%M:%S UTC"),
-                date = opened.work_date,
-                criteria = step.criteria.iter().map(|c| c.id()).collect::<Vec<_>>().join(", "),
-            ));
-        }
-        None => html.push_str("<div class=\"step\"><p>No step is open yet. Configure the DMS, then open step 1.</p></div>"),
-    }
-    if open.map_or(0, |o| o.number as usize) < total {
-        html.push_str(&format!(
-            "<form method=\"post\" action=\"{}/next?lang={}\"><p><button type=\"submit\">Open the next step</button></p></form>",
-            e(&sessions::page_path(&view.session_id)),
-            language.as_str()
-        ));
-    } else {
-        html.push_str(&format!(
-            "<p>All steps are open. Evaluate with <code>carpass certify evaluate {} --format html --output report.html</code> \
-or <code>POST {}/evaluations</code>.</p>",
-            e(&view.session_id),
-            e(&sessions::page_path(&view.session_id))
-        ));
-    }
-    html.push_str(&format!(
-        "<h2>Exchanges recorded</h2><p class=\"muted\">{} recorded{}; the latest first.</p>",
-        listed.total,
-        if listed.refused > 0 {
-            format!(
-                ", {} more refused: the session's recording is full",
-                listed.refused
-            )
-        } else {
-            String::new()
-        }
-    ));
-    if listed.exchanges.is_empty() {
-        html.push_str("<p class=\"muted\">None here.</p>");
-    } else {
-        html.push_str("<table><tr><th>#</th><th>received</th><th>step</th><th>operation</th><th>outcome</th></tr>");
-        let first = listed.total - i64::from(listed.page) * PAGE;
-        for (x, number) in listed.exchanges.iter().zip((1..=first).rev()) {
-            let injected = x
-                .injected
-                .as_ref()
-                .map(|f| format!(" (injected: {f})"))
-                .unwrap_or_default();
-            html.push_str(&format!(
-                "<tr><td>{number}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td></tr>",
-                x.received_at.format("%H:%M:%S"),
-                x.step.map(|s| s.to_string()).unwrap_or_else(|| "–".into()),
-                e(x.operation.as_deref().unwrap_or("?")),
-                e(x.outcome.as_deref().unwrap_or("–")),
-                e(&injected)
-            ));
-        }
-        html.push_str("</table>");
-    }
+            .find(|s| s.number == o.number)
+            .map(|s| (o, s))
+    });
     let pages = u32::try_from((listed.total + PAGE - 1) / PAGE).unwrap_or(u32::MAX);
-    let link = |page: u32, label: &str| {
-        format!(
-            "<a href=\"?lang={}&amp;page={page}\">{label}</a> ",
-            language.as_str()
-        )
-    };
-    let mut nav = String::new();
-    if listed.page > 0 {
-        nav.push_str(&link(listed.page - 1, "newer"));
-    }
-    if listed.page + 1 < pages {
-        nav.push_str(&link(listed.page + 1, "older"));
-    }
-    if !nav.is_empty() {
-        html.push_str(&format!("<nav class=\"pages\">{nav}</nav>"));
-    }
-    html.push_str("<h2>Latest evaluation</h2>");
-    match latest {
-        None => html.push_str("<p class=\"muted\">Not evaluated yet.</p>"),
-        Some(report) => {
-            let verdict = if report.certifiable {
-                "<span class=\"ok\">certifiable</span>"
-            } else {
-                "<span class=\"bad\">not certifiable</span>"
-            };
-            html.push_str(&format!(
-                "<p>{verdict} <span class=\"muted\">({} by {})</span></p><table><tr><th>criterion</th><th>verdict</th><th>step</th><th>reason</th></tr>",
-                report.evaluated_at.format("%Y-%m-%d %H:%M UTC"),
-                e(&report.evaluated_by)
-            ));
-            for c in &report.criteria {
-                let class = c.verdict.slug();
-                html.push_str(&format!(
-                    "<tr><td>{}</td><td class=\"{class}\">{}</td><td>{}</td><td>{}</td></tr>",
-                    c.criterion,
-                    c.verdict.as_str(),
-                    c.step.map(|s| s.to_string()).unwrap_or_default(),
-                    e(&c.reason)
-                ));
+    let first = listed.total - i64::from(listed.page) * PAGE;
+    let body = html! {
+        main {
+            h1 {
+                (t(lang, "Certification of", "Certificatie van", "Certification de", "Zertifizierung von"))
+                " " (view.dms.name) " " (view.dms.version) " "
+                span.muted { (t(lang, "by", "door", "par", "von")) " " (view.dms.builder) }
             }
-            html.push_str("</table>");
+            p.muted {
+                (t(lang, "Session", "Sessie", "Session", "Sitzung")) " " code { (view.session_id) }
+                " · " (t(lang, "endpoint", "eindpunt", "point d'accès", "Endpunkt")) " " code { (base) (view.endpoint_path) }
+            }
+            @if lang == Language::De {
+                p.muted.small { "Die Anweisungen der Schritte gibt es auf Niederländisch, Französisch und Englisch; hier auf Englisch." }
+            }
+            @match current {
+                Some((opened, step)) => {
+                    div.step {
+                        h2 {
+                            (match lang {
+                                Language::Nl => format!("Stap {} van {total}", step.number),
+                                Language::Fr => format!("Étape {} sur {total}", step.number),
+                                Language::De => format!("Schritt {} von {total}", step.number),
+                                Language::En => format!("Step {} of {total}", step.number),
+                            })
+                            @if opened.attempt > 1 {
+                                " (" (t(lang, "attempt", "poging", "tentative", "Versuch")) " " (opened.attempt) ")"
+                            }
+                            ": " (step.scenario_title.get(sheet))
+                        }
+                        p { (step.instructions.get(sheet)) }
+                        @if let Some(shot) = &step.screenshot {
+                            p {
+                                strong { (t(lang, "Screenshot:", "Schermafdruk:", "Capture d'écran\u{a0}:", "Bildschirmfoto:")) } " " (shot.get(sheet)) " "
+                                span.muted { "(" code { "carpass certify attach " (view.session_id) " --step " (step.number) " FILE" } ")" }
+                            }
+                        }
+                        p.muted {
+                            (t(lang, "Opened", "Geopend", "Ouverte", "Geöffnet")) " " (f.moment(opened.opened_at)) "; "
+                            (t(lang, "work date", "datum werk", "date des travaux", "Arbeitsdatum")) " " (f.date(opened.work_date)) ". "
+                            (t(lang, "Criteria:", "Criteria:", "Critères\u{a0}:", "Kriterien:")) " "
+                            (step.criteria.iter().map(|c| c.id()).collect::<Vec<_>>().join(", "))
+                        }
+                    }
+                }
+                None => {
+                    div.step { p { (t(lang,
+                        "No step is open yet. Configure the DMS, then open step 1.",
+                        "Er is nog geen stap geopend. Configureer het DMS en open dan stap 1.",
+                        "Aucune étape n'est encore ouverte. Configurez le DMS, puis ouvrez l'étape 1.",
+                        "Noch ist kein Schritt geöffnet. Konfigurieren Sie das DMS und öffnen Sie dann Schritt 1.",
+                    )) } }
+                }
+            }
+            @if open.map_or(0, |o| o.number as usize) < total {
+                form method="post" action=(format!("{}/next?lang={}", sessions::page_path(&view.session_id), lang.as_str())) {
+                    p { button type="submit" { (t(lang, "Open the next step", "De volgende stap openen", "Ouvrir l'étape suivante", "Nächsten Schritt öffnen")) } }
+                }
+            } @else {
+                p {
+                    (t(lang, "All steps are open. Evaluate with", "Alle stappen zijn geopend. Beoordeel met", "Toutes les étapes sont ouvertes. Évaluez avec", "Alle Schritte sind geöffnet. Bewerten Sie mit"))
+                    " " code { "carpass certify evaluate " (view.session_id) " --format html --output report.html" } " "
+                    (t(lang, "or", "of", "ou", "oder")) " " code { "POST " (sessions::page_path(&view.session_id)) "/evaluations" } "."
+                }
+            }
+            h2 { (t(lang, "Exchanges recorded", "Opgenomen uitwisselingen", "Échanges enregistrés", "Aufgezeichnete Austausche")) }
+            p.muted {
+                (f.num(listed.total.max(0) as u64)) " " (t(lang, "recorded", "opgenomen", "enregistrés", "aufgezeichnet"))
+                @if listed.refused > 0 {
+                    ", " (f.num(listed.refused as u64)) " " (t(lang,
+                        "more refused: the session's recording is full",
+                        "meer geweigerd: de opname van de sessie is vol",
+                        "de plus refusés\u{a0}: l'enregistrement de la session est plein",
+                        "weitere abgelehnt: die Aufzeichnung der Sitzung ist voll",
+                    ))
+                }
+                "; " (t(lang, "the latest first.", "de laatste eerst.", "les plus récents d'abord.", "die neuesten zuerst."))
+            }
+            @if listed.exchanges.is_empty() {
+                p.muted { (t(lang, "None here.", "Hier geen.", "Aucun ici.", "Hier keine.")) }
+            } @else {
+                div.scroll { table {
+                    tr {
+                        th { "#" }
+                        th { (t(lang, "received", "ontvangen", "reçu", "empfangen")) }
+                        th { (t(lang, "step", "stap", "étape", "Schritt")) }
+                        th { (t(lang, "operation", "operatie", "opération", "Operation")) }
+                        th { (t(lang, "outcome", "uitkomst", "résultat", "Ergebnis")) }
+                    }
+                    @for (x, number) in listed.exchanges.iter().zip((1..=first).rev()) {
+                        tr {
+                            td { (number) }
+                            td.nowrap { (x.received_at.format("%H:%M:%S")) " UTC" }
+                            td { (x.step.map(|s| s.to_string()).unwrap_or_else(|| "–".into())) }
+                            td { (x.operation.as_deref().unwrap_or("?")) }
+                            td {
+                                (x.outcome.as_deref().unwrap_or("–"))
+                                @if let Some(fault) = &x.injected {
+                                    " (" (t(lang, "injected", "geïnjecteerd", "injecté", "eingespeist")) ": " (fault) ")"
+                                }
+                            }
+                        }
+                    }
+                } }
+            }
+            @if pages > 1 {
+                nav.pager {
+                    @if listed.page > 0 {
+                        a href=(reader.with("page", &(listed.page - 1).to_string())) { (t(lang, "newer", "nieuwer", "plus récents", "neuere")) }
+                    }
+                    @if listed.page + 1 < pages {
+                        a href=(reader.with("page", &(listed.page + 1).to_string())) { (t(lang, "older", "ouder", "plus anciens", "ältere")) }
+                    }
+                }
+            }
+            h2 { (t(lang, "Latest evaluation", "Laatste beoordeling", "Dernière évaluation", "Letzte Bewertung")) }
+            @match latest {
+                None => p.muted { (t(lang, "Not evaluated yet.", "Nog niet beoordeeld.", "Pas encore évalué.", "Noch nicht bewertet.")) },
+                Some(report) => {
+                    p {
+                        @if report.certifiable {
+                            span.ok { (t(lang, "certifiable", "certificeerbaar", "certifiable", "zertifizierbar")) }
+                        } @else {
+                            span.bad { (t(lang, "not certifiable", "niet certificeerbaar", "non certifiable", "nicht zertifizierbar")) }
+                        }
+                        " " span.muted { "(" (f.moment(report.evaluated_at)) ", " (report.evaluated_by) ")" }
+                    }
+                    div.scroll { table {
+                        tr {
+                            th { (t(lang, "criterion", "criterium", "critère", "Kriterium")) }
+                            th { (t(lang, "verdict", "oordeel", "verdict", "Urteil")) }
+                            th { (t(lang, "step", "stap", "étape", "Schritt")) }
+                            th { (t(lang, "reason", "reden", "raison", "Grund")) }
+                        }
+                        @for c in &report.criteria {
+                            tr {
+                                td { (c.criterion.to_string()) }
+                                td class=(c.verdict.slug()) { (c.verdict.as_str()) }
+                                td { (c.step.map(|s| s.to_string()).unwrap_or_default()) }
+                                td { (c.reason) }
+                            }
+                        }
+                    } }
+                }
+            }
         }
-    }
-    html.push_str("</main>");
-    document(
-        language.as_str(),
-        &format!("Certification {}", view.session_id),
-        &html,
-    )
+    };
+    let title = format!(
+        "{} {}",
+        t(
+            lang,
+            "Certification",
+            "Certificatie",
+            "Certification",
+            "Zertifizierung"
+        ),
+        view.session_id
+    );
+    shell(reader, &title, body).into_string()
 }

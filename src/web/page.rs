@@ -12,7 +12,7 @@ use maud::{html, Markup, DOCTYPE};
 use quick_xml::escape::escape;
 
 use crate::domain::format::Formatter;
-use crate::domain::language::{from_accept_language, Language};
+use crate::domain::language::{from_accept_language, Language, Text};
 
 use crate::certification::CertificationError;
 use crate::service::ServiceError;
@@ -48,7 +48,12 @@ main.narrow{max-width:44rem;margin-top:2.5rem}footer{margin-top:2rem;font-size:.
 .step{padding:1rem 1.2rem;border:2px solid #2f6db5;border-radius:.5rem;background:#eef4fb}.step p{font-size:1.05rem;line-height:1.5}.step h2{margin-top:0}\
 code{overflow-wrap:anywhere}\
 nav.langs a{margin-right:.8rem}\
-.passed{color:#1e7b45;font-weight:600}.failed{color:#b03a2e;font-weight:600}.awaiting{color:#8a5a00;font-weight:600}.not-exercised{color:#5a6b7d}";
+.passed{color:#1e7b45;font-weight:600}.failed{color:#b03a2e;font-weight:600}.awaiting{color:#8a5a00;font-weight:600}.not-exercised{color:#5a6b7d}\
+.scroll{overflow-x:auto;max-width:100%}.scroll table{min-width:32rem}dd{overflow-wrap:anywhere;min-width:0}\
+form.search{display:flex;gap:.4rem;flex:1 1 14rem;max-width:24rem}form.search input{flex:1;min-width:0;padding:.25rem .5rem;border-radius:.3rem;border:1px solid #7d8fa3}\
+.filters{display:flex;flex-wrap:wrap;align-items:flex-end;gap:.6rem 1rem;margin:.5rem 0}.filters label{margin:0 0 .2rem}.filters select{font:inherit;padding:.3rem}\
+.pager{display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:center;margin:.8rem 0}\
+@media (max-width:40rem){main{padding:0 .75rem;margin-top:1rem}.bar{padding:.5rem .75rem}dl{grid-template-columns:1fr}dt{margin-top:.4rem}.card{padding:.8rem}}";
 
 /// Text for HTML: every value a page did not write itself goes through here.
 pub fn e(text: &str) -> String {
@@ -62,6 +67,18 @@ pub fn document(lang: &str, title: &str, body: &str) -> String {
 <title>{}</title><style>{STYLE}</style></head><body>{body}</body></html>",
         e(title)
     )
+}
+
+/// A page's short text in four languages, English first as a page is read where it is
+/// written; a literal names all four, so no language can be forgotten.
+pub fn t(
+    lang: Language,
+    en: &'static str,
+    nl: &'static str,
+    fr: &'static str,
+    de: &'static str,
+) -> &'static str {
+    crate::domain::language::Text { nl, fr, de, en }.get(lang)
 }
 
 /// The cookie that remembers the language a reader chose with the switch.
@@ -118,12 +135,45 @@ impl Reader {
         Formatter(self.lang)
     }
 
+    /// This page with `key` set to `value` and the rest of its query kept, but for a one-off
+    /// notice (`done`, `subject`) and, when a filter or the order changes, the page number.
+    pub fn with(&self, key: &str, value: &str) -> String {
+        let mut query: Vec<(String, String)> = self
+            .query
+            .iter()
+            .filter(|(k, _)| k != key && k != "done" && k != "subject")
+            .filter(|(k, _)| key == "page" || k != "page")
+            .cloned()
+            .collect();
+        query.push((key.into(), value.into()));
+        let encoded = serde_urlencoded::to_string(&query).unwrap_or_default();
+        format!("{}?{encoded}", self.path)
+    }
+
+    /// The query's value of `key`, if any.
+    pub fn param(&self, key: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// This page in `lang`, keeping the rest of its query (a search, a page number).
     pub fn switch_to(&self, lang: Language) -> String {
         let mut query = self.query.clone();
         query.push(("lang".into(), lang.as_str().into()));
         let encoded = serde_urlencoded::to_string(&query).unwrap_or_default();
         format!("{}?{encoded}", self.path)
+    }
+}
+
+/// A handler that takes a `Reader` gets the reader's language as it takes a path or a query.
+impl actix_web::FromRequest for Reader {
+    type Error = std::convert::Infallible;
+    type Future = std::future::Ready<Result<Reader, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(Ok(Reader::of(req)))
     }
 }
 
@@ -200,15 +250,40 @@ pub fn respond(status: StatusCode, html: String) -> HttpResponse {
         .body(html)
 }
 
+/// A page for a failure that reaches no page of its own and no reader: its words in the four
+/// languages, Dutch first.
+fn in_every_language(title: Text, text: Markup) -> String {
+    let reader = Reader::fixed(Language::Nl, "/");
+    let body = html! {
+        main.narrow {
+            @for lang in Language::ALL {
+                h1 lang=(lang.as_str()) { (title.get(lang)) }
+            }
+            (text)
+        }
+    };
+    let title = Language::ALL.map(|l| title.get(l)).join(" · ");
+    shell(&reader, &title, body).into_string()
+}
+
 /// Our own failure, whatever the page: nothing was changed, try again.
 pub fn unavailable() -> HttpResponse {
+    const TITLE: Text = Text {
+        nl: "Het register kan nu niet antwoorden",
+        fr: "Le registre ne peut pas répondre pour l'instant",
+        de: "Das Register kann gerade nicht antworten",
+        en: "The registry cannot answer right now",
+    };
+    const TEXT: Text = Text {
+        nl: "Er werd niets gewijzigd. Probeer het zo meteen opnieuw.",
+        fr: "Rien n'a été modifié. Réessayez dans un instant.",
+        de: "Es wurde nichts geändert. Versuchen Sie es gleich noch einmal.",
+        en: "Nothing was changed. Try again in a moment.",
+    };
+    let text = html! { @for lang in Language::ALL { p lang=(lang.as_str()) { (TEXT.get(lang)) } } };
     respond(
         StatusCode::SERVICE_UNAVAILABLE,
-        document(
-            "en",
-            "Unavailable",
-            "<main><h1>The registry cannot answer right now</h1><p>Nothing was changed. Try again in a moment.</p></main>",
-        ),
+        in_every_language(TITLE, text),
     )
 }
 
@@ -224,14 +299,16 @@ pub enum Failure {
 impl Failure {
     /// The answer for a page that has no better place to show a refusal than a page of its own.
     pub fn response(self) -> HttpResponse {
+        const REFUSED: Text = Text {
+            nl: "Geweigerd",
+            fr: "Refusé",
+            de: "Abgelehnt",
+            en: "Refused",
+        };
         match self {
             Failure::Refused(status, message) => respond(
                 status,
-                document(
-                    "en",
-                    "Refused",
-                    &format!("<main><h1>Refused</h1><p>{}</p></main>", e(&message)),
-                ),
+                in_every_language(REFUSED, html! { p lang="en" { (message) } }),
             ),
             Failure::Ours => unavailable(),
         }
@@ -324,6 +401,16 @@ mod tests {
             r.switch_to(Language::Fr),
             "/staff/search?q=WVW+ZZZ&page=2&lang=fr"
         );
+    }
+
+    #[test]
+    fn a_link_with_another_filter_starts_again_at_page_one_and_drops_the_notice() {
+        let r = reader(TestRequest::with_uri(
+            "/staff?garage=3&page=4&done=accepted&subject=x",
+        ));
+        assert_eq!(r.with("page", "5"), "/staff?garage=3&page=5");
+        assert_eq!(r.with("order", "newest"), "/staff?garage=3&order=newest");
+        assert_eq!(r.param("garage"), Some("3"));
     }
 
     #[test]

@@ -478,12 +478,15 @@ async fn the_operator_page_needs_the_session_login_and_opens_steps() {
         .unwrap();
     assert_eq!(shown.status().as_u16(), 200);
     let html = String::from_utf8_lossy(&shown.body().await.unwrap()).into_owned();
-    assert!(html.contains("Step 1 of 17"), "{html}");
+    assert!(html.contains("Étape 1 sur 17"), "{html}");
     assert!(
         html.contains("Configurez dans le DMS"),
         "the instructions in French: {html}"
     );
-    assert!(html.contains("Open the next step"), "{html}");
+    assert!(
+        html.contains("Ouvrir l'étape suivante") && html.contains("lang=\"fr\""),
+        "the page's own words in French too (issue 20): {html}"
+    );
 
     let mut sheet = login(client.get(format!("{page}/sheet")))
         .send()

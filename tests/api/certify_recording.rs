@@ -232,6 +232,7 @@ async fn quota_stops_the_recording(backend: Backend) {
     );
     let mut shown = awc::Client::new()
         .get(&page)
+        .insert_header(("Accept-Language", "en"))
         .basic_auth(&user, &password)
         .send()
         .await
@@ -310,6 +311,7 @@ on_both_backends! {
             async move {
                 let mut shown = awc::Client::new()
                     .get(format!("{page}{query}"))
+                    .insert_header(("Accept-Language", "en"))
                     .basic_auth(&user, &password)
                     .send()
                     .await

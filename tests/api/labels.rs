@@ -74,6 +74,7 @@ async fn page(app: &TestApp, id: &str, accept: &str) -> (u16, String) {
     let mut response = awc::Client::default()
         .get(format!("{}/label/{id}", app.address))
         .insert_header(("Accept", accept))
+        .insert_header(("Accept-Language", "en"))
         .send()
         .await
         .unwrap();
@@ -102,7 +103,7 @@ on_both_backends! {
 
         let (status, html) = page(&app, &id, "text/html").await;
         assert_eq!(status, 200);
-        assert!(html.contains("This OK label is valid") && html.contains("80150 km"), "{html}");
+        assert!(html.contains("This OK label is valid") && html.contains("80,150 km"), "{html}");
         // SPEC 2.8: the history serves the certificate only.
         for km in ["14000", "38500", "61200"] {
             assert!(!html.contains(km) && !json.to_string().contains(km), "{km} leaked");
@@ -150,7 +151,7 @@ on_both_backends! {
         let (_, json) = page(&app, &id, "application/json").await;
         let json: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(json["valid_now"], false);
-        assert!(json["no_longer_valid_because"].as_str().unwrap().contains("82000 km"), "{json}");
+        assert!(json["no_longer_valid_because"].as_str().unwrap().contains("82,000 km"), "{json}");
         let (_, html) = page(&app, &id, "text/html").await;
         assert!(html.contains("no longer valid"), "{html}");
     }
@@ -179,6 +180,51 @@ on_both_backends! {
         let (status, json) = page(&app, "0e7c8a4e-3f7b-4a51-9d3c-2b8f1c1d2e3f", "application/json").await;
         assert_eq!(status, 404);
         assert!(json.contains("LABEL_NOT_FOUND"), "{json}");
+    }
+}
+
+on_both_backends! {
+    /// Issue 20: the page names the advert it belongs to (the VIN's end, the mileage, the last
+    /// reading's date) so that it cannot be pasted under another "Make Model" advert, without
+    /// showing the VIN or the history; in the reader's language; HEAD answered; times zoned.
+    async fn the_label_page_names_its_advert_without_exposing_the_vehicle(app: TestApp) {
+        honest_history(&app).await;
+        let id = ask(&app, PORTAL_USER, CAR, 80_150).await.label_id.unwrap();
+        let (_, json) = page(&app, &id, "application/json").await;
+        let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(json["vin_ends_with"].as_str(), Some(&CAR[CAR.len() - 4..]));
+        assert_eq!(json["last_reading_on"].as_str(), Some("2025-03-03"));
+        assert_eq!(json["advert_reference"].as_str(), Some("AD-123"));
+        let granted = json["granted_at"].as_str().unwrap();
+        assert!(granted.ends_with('Z') && chrono::DateTime::parse_from_rfc3339(granted).is_ok(), "{granted}");
+        assert!(!json.to_string().contains(CAR), "the whole VIN is not published: {json}");
+
+        let dutch = awc::Client::default()
+            .get(format!("{}/label/{id}?lang=nl", app.address))
+            .send()
+            .await
+            .unwrap()
+            .body()
+            .await
+            .unwrap();
+        let dutch = String::from_utf8(dutch.to_vec()).unwrap();
+        assert!(dutch.contains("lang=\"nl\"") && dutch.contains("Dit OK-label is geldig"), "{dutch}");
+        assert!(dutch.contains("80.150 km") && dutch.contains("03/03/2025") && dutch.contains(&CAR[CAR.len() - 4..]), "{dutch}");
+        assert!(!dutch.contains(CAR), "the whole VIN is not shown: {dutch}");
+        assert!(dutch.contains("(UTC+2)"), "the grant's time says its zone: {dutch}");
+
+        let head = awc::Client::default()
+            .head(format!("{}/label/{id}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(head.status().as_u16(), 200);
+        let missing = awc::Client::default()
+            .head(format!("{}/label/no-such-label", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(missing.status().as_u16(), 404);
     }
 }
 

@@ -12,8 +12,12 @@ use sha2::{Digest, Sha256};
 
 use crate::helpers::*;
 
-const PAGES: [&str; 9] = [
+const PAGES: [&str; 13] = [
     "/staff",
+    "/staff/search?q=WDB",
+    "/staff/garages/1",
+    "/staff/vehicles/WDB2030461A000001",
+    "/staff/trusted-providers/publish?year=2026",
     "/staff/paper-form",
     "/staff/certification",
     "/staff/certification/nosuch",
@@ -90,7 +94,11 @@ impl Browser {
     }
 
     async fn get(&self, path: &str) -> Page {
-        let mut request = self.client.get(format!("{}{path}", self.address));
+        // English unless the test picks a language: the assertions read English.
+        let mut request = self
+            .client
+            .get(format!("{}{path}", self.address))
+            .insert_header(("Accept-Language", "en"));
         if let Some(cookie) = &self.cookie {
             request = request.insert_header(("Cookie", cookie.as_str()));
         }
@@ -98,7 +106,10 @@ impl Browser {
     }
 
     async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
-        let mut request = self.client.post(format!("{}{path}", self.address));
+        let mut request = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .insert_header(("Accept-Language", "en"));
         if let Some(cookie) = &self.cookie {
             request = request.insert_header(("Cookie", cookie.as_str()));
         }
@@ -247,7 +258,7 @@ on_both_backends! {
         }
         assert_eq!(browser.get("/staff/certification/nosuch").await.status, 404);
         let page = browser.get("/staff/trusted-providers?year=soon").await;
-        assert!(page.body.contains("soon&apos; is not a year"), "{}", page.body);
+        assert!(page.body.contains("'soon' is not a year"), "{}", page.body);
         // Logged in already: the login page sends staff on.
         assert_eq!(browser.get("/staff/login").await.location, "/staff");
 
@@ -281,7 +292,7 @@ on_both_backends! {
         let held = confirmed_rollback(&app).await;
         let (browser, csrf) = Browser::staff(&app).await;
         let page = browser.get("/staff").await;
-        for shown in [held.as_str(), "ODOMETER_ROLLBACK", "klant bevestigt de stand", "47500 km", "Garage Janssens BV"] {
+        for shown in [held.as_str(), "ODOMETER_ROLLBACK", "klant bevestigt de stand", "47,500 km", "Garage Janssens BV"] {
             assert!(page.body.contains(shown), "{shown}: {}", page.body);
         }
         let action = format!("/staff/readings/{held}/decision");
@@ -335,7 +346,7 @@ on_both_backends! {
         let page = browser.post("/staff/paper-form", &form).await;
         assert_eq!(page.status, 303, "{}", page.body);
         let page = browser.get(&page.location).await;
-        assert!(page.body.contains(&format!("Paper form applied: reading {held} is now Accepted.")), "{}", page.body);
+        assert!(page.body.contains(&format!("Paper form applied: reading {held} → Accepted.")), "{}", page.body);
         assert_eq!(queue_length(&app), 0);
     }
 }
@@ -428,7 +439,9 @@ on_both_backends! {
         assert!(page.body.contains("Approved: Acme DMS 4.2 until 2026-12-31"), "{}", page.body);
 
         let public = Browser::new(&app).get("/approved-dms").await;
-        assert!(public.body.contains("Acme DMS 4.2") && public.body.contains("31/12/2026"), "{}", public.body);
+        assert!(public.body.contains("Acme DMS 4.2") && public.body.contains("2026-12-31"), "{}", public.body);
+        let public = Browser::new(&app).get("/approved-dms?lang=nl").await;
+        assert!(public.body.contains("Erkende DMS") && public.body.contains("31/12/2026"), "{}", public.body);
 
         let page = browser.get("/staff/approvals").await;
         assert!(page.body.contains("Acme DMS 4.2") && page.body.contains("holds"), "{}", page.body);
@@ -444,23 +457,72 @@ on_both_backends! {
     }
 }
 
+/// `count` readings of the test garage dated in 2025, on VINs the register does not know (so
+/// no anomaly): enough for a Trusted Provider standing in the list of 2026.
+async fn readings_of_2025(app: &TestApp, count: usize) {
+    let all: Vec<Reading> = (0..count)
+        .map(|i| {
+            reading(
+                &format!("TP-{i}"),
+                &format!("TSTVHCTP{i:09}"),
+                date(2025, 5, 2),
+                10_000,
+            )
+        })
+        .collect();
+    for batch in all.chunks(100) {
+        app.submit(batch).await;
+    }
+}
+
 on_both_backends! {
-    async fn the_trusted_provider_list_is_published_from_the_page(app: TestApp) {
+    async fn an_empty_trusted_provider_list_is_refused(app: TestApp) {
         app.submit_one(reading("T-1", CAR, date(2025, 5, 30), 47_500)).await;
         let (browser, csrf) = Browser::staff(&app).await;
         let page = browser.get("/staff/trusted-providers?year=2026").await;
         assert!(page.body.contains("Garage Janssens BV") && page.body.contains("too few readings"), "{}", page.body);
+        assert!(page.body.contains("there is nothing to publish") && !page.body.contains("action=\"/staff/trusted-providers/publish\""), "{}", page.body);
+        // Even sent by hand, confirmed as empty, it is refused and nothing is published.
+        let page = browser.post("/staff/trusted-providers/publish", &[("csrf", &csrf), ("year", "2026"), ("confirmed", "")]).await;
+        assert_eq!(page.status, 422, "{}", page.body);
+        assert!(page.body.contains("an empty Trusted Provider list is not published"), "{}", page.body);
+        assert_eq!(Browser::new(&app).get("/trusted-providers/2026").await.status, 404);
+    }
+}
+
+on_both_backends! {
+    async fn the_trusted_provider_list_is_published_from_the_page_after_a_confirmation(app: TestApp) {
+        readings_of_2025(&app, 200).await;
+        let (browser, csrf) = Browser::staff(&app).await;
+        let page = browser.get("/staff/trusted-providers?year=2026").await;
+        assert!(page.body.contains("Garage Janssens BV") && page.body.contains("trusted"), "{}", page.body);
+        assert!(page.body.contains("Review the list before publishing"), "{}", page.body);
+
+        // The confirmation shows what will be published; a post without it publishes nothing.
+        let confirm = browser.get("/staff/trusted-providers/publish?year=2026").await;
+        assert_eq!(confirm.status, 200);
+        assert!(confirm.body.contains("You are about to publish the Trusted Provider list 2026") && confirm.body.contains("Garage Janssens BV") && confirm.body.contains("Publish this 1 company"), "{}", confirm.body);
+        let page = browser.post("/staff/trusted-providers/publish", &[("csrf", &csrf), ("year", "2026")]).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("You are about to publish"), "{}", page.body);
         assert_eq!(Browser::new(&app).get("/trusted-providers/2026").await.status, 404);
 
-        let page = browser.post("/staff/trusted-providers/publish", &[("csrf", "wrong"), ("year", "2026")]).await;
+        let confirmed = confirm.body.split("name=\"confirmed\" value=\"").nth(1).and_then(|rest| rest.split('"').next()).expect("the confirmed field").to_owned();
+        let page = browser.post("/staff/trusted-providers/publish", &[("csrf", "wrong"), ("year", "2026"), ("confirmed", &confirmed)]).await;
         assert_eq!(page.status, 403);
-        let page = browser.post("/staff/trusted-providers/publish", &[("csrf", &csrf), ("year", "2026")]).await;
+        // A list that changed since the confirmation page is shown again, not published.
+        let page = browser.post("/staff/trusted-providers/publish", &[("csrf", &csrf), ("year", "2026"), ("confirmed", "999")]).await;
+        assert_eq!(page.status, 409);
+        assert!(page.body.contains("The list changed since you looked at it"), "{}", page.body);
+        assert_eq!(Browser::new(&app).get("/trusted-providers/2026").await.status, 404);
+
+        let page = browser.post("/staff/trusted-providers/publish", &[("csrf", &csrf), ("year", "2026"), ("confirmed", &confirmed)]).await;
         assert_eq!((page.status, page.location.as_str()), (303, "/staff/trusted-providers?year=2026&done=published&subject=2026"));
         let page = browser.get(&page.location).await;
         assert!(page.body.contains("The Trusted Provider list 2026 is published.") && page.body.contains("was published on"), "{}", page.body);
         assert_eq!(Browser::new(&app).get("/trusted-providers/2026").await.status, 200);
 
-        let page = browser.post("/staff/trusted-providers/publish", &[("csrf", &csrf), ("year", "2026")]).await;
+        let page = browser.post("/staff/trusted-providers/publish", &[("csrf", &csrf), ("year", "2026"), ("confirmed", &confirmed)]).await;
         assert_eq!(page.status, 422);
         assert!(page.body.contains("was published on"), "{}", page.body);
     }
@@ -489,5 +551,157 @@ on_both_backends! {
         carpass::staff::accounts::enable(&mut conn, &clerk, "clerk-two", None, now()).unwrap();
         assert_eq!(browser.log_in("clerk-two", PASSWORD).await.status, 303);
         assert_eq!(browser.get("/staff").await.status, 200);
+    }
+}
+
+// ---- Issue 20: the clerk's tools, four languages, escaping -------------------------------
+
+fn company_id(app: &TestApp, kbo_digits: &str) -> i64 {
+    carpass::db::companies::find_by_kbo(&mut app.pool.get().unwrap(), kbo_digits)
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+on_both_backends! {
+    async fn the_search_box_finds_a_vehicle_a_garage_a_reading_and_a_client_reference(app: TestApp) {
+        let held = confirmed_rollback(&app).await;
+        let garage = company_id(&app, "0403170701");
+        let (browser, _) = Browser::staff(&app).await;
+        assert!(browser.get("/staff").await.body.contains("action=\"/staff/search\""), "the search box is on every page");
+
+        let found = browser.get("/staff/search?q=wdb2030461a").await;
+        assert!(found.body.contains(&format!("href=\"/staff/vehicles/{CAR}\"")), "{}", found.body);
+        for q in ["janssens", "0403.170.701", "0403170701", "403170701"] {
+            let found = browser.get(&format!("/staff/search?q={q}")).await;
+            assert!(found.body.contains(&format!("href=\"/staff/garages/{garage}\"")), "{q}: {}", found.body);
+            assert!(found.body.contains("0403.170.701"), "the number as written: {}", found.body);
+        }
+        for q in [held.as_str(), "R-1"] {
+            let found = browser.get(&format!("/staff/search?q={q}")).await;
+            assert!(found.body.contains(&format!("/staff/vehicles/{CAR}#reading-{held}")), "{q}: {}", found.body);
+        }
+        let vague = browser.get("/staff/search?q=ab").await;
+        assert_eq!(vague.status, 422);
+        assert!(vague.body.contains("at least 3 characters"), "{}", vague.body);
+        let nothing = browser.get("/staff/search?q=nothing-like-this").await;
+        assert!(nothing.body.contains("Nothing found"), "{}", nothing.body);
+        let like = browser.get("/staff/search?q=%25%25%25").await;
+        assert!(like.body.contains("Nothing found"), "LIKE's wildcards are taken literally: {}", like.body);
+
+        // The vehicle: its history with each reading's source, its issues, its audit trail.
+        let vehicle = browser.get(&format!("/staff/vehicles/{CAR}")).await;
+        assert_eq!(vehicle.status, 200);
+        for shown in ["47,500 km", "45,210 km", "garage", "ODOMETER_ROLLBACK", "klant bevestigt de stand", "Audit trail", &held] {
+            assert!(vehicle.body.contains(shown), "{shown}: {}", vehicle.body);
+        }
+        let dutch = browser.get(&format!("/staff/vehicles/{CAR}?lang=nl")).await;
+        assert!(dutch.body.contains("47.500 km") && dutch.body.contains("Historiek") && dutch.body.contains("30/05/2025"), "{}", dutch.body);
+        assert_eq!(browser.get("/staff/vehicles/NOSUCHVIN").await.status, 404);
+
+        // The garage: its readings, its open issues, its standing over the years, its software.
+        let page = browser.get(&format!("/staff/garages/{garage}")).await;
+        assert_eq!(page.status, 200);
+        for shown in ["Garage Janssens BV", "0403.170.701", "Open issues", "Trusted Provider", "Software it sends with", "R-1", "BASE"] {
+            assert!(page.body.contains(shown), "{shown}: {}", page.body);
+        }
+        assert_eq!(browser.get("/staff/garages/99999").await.status, 404);
+        assert_eq!(browser.get("/staff/garages/x").await.status, 404);
+    }
+}
+
+on_both_backends! {
+    async fn a_garages_readings_and_the_approvals_come_a_page_at_a_time(app: TestApp) {
+        let all: Vec<Reading> = (0..25)
+            .map(|i| reading(&format!("P-{i:02}"), &format!("TSTVHCPG{i:09}"), date(2025, 5, 2), 10_000))
+            .collect();
+        app.submit(&all).await;
+        let garage = company_id(&app, "0403170701");
+        let (browser, _) = Browser::staff(&app).await;
+        let first = browser.get(&format!("/staff/garages/{garage}")).await;
+        assert!(first.body.contains("Page 1 of 2 (25)") && first.body.contains("page=2"), "{}", first.body);
+        let second = browser.get(&format!("/staff/garages/{garage}?page=2")).await;
+        assert!(second.body.contains("Page 2 of 2 (25)") && second.body.contains("rel=\"prev\""), "{}", second.body);
+        assert_eq!(first.body.matches("<code>P-").count(), 20, "twenty a page");
+        assert_eq!(second.body.matches("<code>P-").count(), 5);
+        let beyond = browser.get(&format!("/staff/garages/{garage}?page=999999999999999999999")).await;
+        assert_eq!(beyond.status, 200, "a page out of range is an empty page, not an error");
+
+        // The queue's filter and order, and the approvals' filter, are GET choices.
+        let queue = browser.get("/staff?order=newest&garage=424242").await;
+        assert_eq!(queue.status, 200);
+        assert!(queue.body.contains("name=\"garage\"") && queue.body.contains("name=\"order\""), "{}", queue.body);
+        let approvals = browser.get("/staff/approvals?state=revoked&order=name").await;
+        assert!(approvals.status == 200 && approvals.body.contains("No approval here."), "{}", approvals.body);
+    }
+}
+
+on_both_backends! {
+    async fn every_staff_and_public_page_speaks_the_readers_language_and_remembers_it(app: TestApp) {
+        let (mut browser, _) = Browser::staff(&app).await;
+        let mut french = browser.client.get(format!("{}/staff?lang=fr", app.address))
+            .insert_header(("Cookie", browser.cookie.clone().unwrap()))
+            .send().await.unwrap();
+        let remembered = french.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
+        assert!(remembered.starts_with("lang=fr"), "{remembered}");
+        let body = String::from_utf8_lossy(&french.body().await.unwrap()).into_owned();
+        assert!(body.contains("<html lang=\"fr\">") && body.contains("File de contrôle"), "{body}");
+        for (lang, word) in [("nl", "Controlelijst"), ("de", "Prüfliste"), ("en", "Review queue")] {
+            let page = browser.get(&format!("/staff?lang={lang}")).await;
+            assert!(page.body.contains(&format!("<html lang=\"{lang}\">")) && page.body.contains(word), "{lang}: {}", page.body);
+        }
+        // Without a choice, the browser's Accept-Language decides; then the remembered one.
+        let mut german = browser.client.get(format!("{}/approved-dms", app.address))
+            .insert_header(("Accept-Language", "de-BE,de;q=0.9"))
+            .send().await.unwrap();
+        let body = String::from_utf8_lossy(&german.body().await.unwrap()).into_owned();
+        assert!(body.contains("Zugelassene DMS"), "{body}");
+        browser.cookie = Some(format!("{}; lang=nl", browser.cookie.unwrap()));
+        let mut dutch = browser.client.get(format!("{}/trusted-providers/2030", app.address))
+            .insert_header(("Cookie", browser.cookie.clone().unwrap()))
+            .insert_header(("Accept-Language", "en"))
+            .send().await.unwrap();
+        let body = String::from_utf8_lossy(&dutch.body().await.unwrap()).into_owned();
+        assert!(body.contains("De lijst 2030 is niet gepubliceerd."), "{body}");
+        let login = browser.client.get(format!("{}/staff/login?lang=de", app.address)).send().await.unwrap().body().await.unwrap();
+        assert!(String::from_utf8_lossy(&login).contains("Benutzername"));
+    }
+}
+
+on_both_backends! {
+    /// Markup in every free-text field a clerk, a garage or a company can fill shows as text
+    /// on every page that shows it.
+    async fn markup_in_free_text_is_shown_as_text_on_every_page(app: TestApp) {
+        use diesel::prelude::*;
+        const MARKUP: &str = "<script>alert(1)</script><b>&amp;";
+        {
+            let mut conn = app.pool.get().unwrap();
+            diesel::update(carpass::db::schema::companies::table.filter(carpass::db::schema::companies::kbo.eq("0403170701")))
+                .set(carpass::db::schema::companies::name.eq(MARKUP))
+                .execute(&mut **conn)
+                .unwrap();
+        }
+        app.submit_one(reading("BASE", CAR, date(2025, 5, 30), 47_500)).await;
+        let receipt = app.submit_one(reading("R-1", CAR, date(2025, 6, 3), 45_210)).await;
+        let number = receipt.issue("ODOMETER_ROLLBACK").number.clone().unwrap();
+        app.ok(&confirm_body(&number, Some("&lt;img src=x onerror=alert(2)&gt;"))).await;
+        let garage = company_id(&app, "0403170701");
+        let (browser, csrf) = Browser::staff(&app).await;
+        let paper = browser.post("/staff/paper-form", &[("csrf", &csrf), ("reading", MARKUP), ("reference", MARKUP), ("note", MARKUP), ("odometer", "x<i>")]).await;
+        let search = format!("/staff/search?q={}", "%3Cscript%3Ealert(1)%3C%2Fscript%3E");
+        let pages = [
+            browser.get("/staff").await,
+            browser.get(&format!("/staff/garages/{garage}")).await,
+            browser.get(&format!("/staff/vehicles/{CAR}")).await,
+            browser.get(&search).await,
+            browser.get("/staff/trusted-providers?year=2026").await,
+            browser.get("/staff/trusted-providers?year=%3Cscript%3E").await,
+            paper,
+        ];
+        for page in &pages {
+            assert!(!page.body.contains("<script>") && !page.body.contains("<img src=x"), "{}", page.body);
+        }
+        assert!(pages[1].body.contains("&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;&amp;amp;"), "{}", pages[1].body);
+        assert!(pages[2].body.contains("&lt;img src=x onerror=alert(2)&gt;"), "{}", pages[2].body);
     }
 }

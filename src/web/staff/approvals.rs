@@ -1,17 +1,23 @@
-//! Every "approved DMS" label ever given (SPEC 2.11), with its state, and revocation with a note.
+//! Every "approved DMS" label ever given (SPEC 2.11), with its state, a page at a time,
+//! filtered by state and ordered by date or name; and revocation with a note.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::layout::{self, filled, page, Nav, Notice};
+use maud::{html, Markup};
+
+use super::layout::{self, filled, frame, Nav, Notice};
+use super::listing;
 use super::session::{Action, Protected, Staff};
 use crate::app::AppState;
-use crate::db::approvals::{self as rows, ApprovalRow};
+use crate::db::approvals::ApprovalRow;
+use crate::db::clerk::{self, ApprovalFilter};
 use crate::domain::calendar::brussels_date;
+use crate::domain::language::{Language, Text};
 use crate::service::ServiceError;
 use crate::staff::{approvals, StaffError};
-use crate::web::page::{e, respond, unavailable, Failure};
+use crate::web::page::{respond, t, unavailable, Failure, Reader};
 
 #[derive(Deserialize)]
 pub struct Shown {
@@ -19,83 +25,186 @@ pub struct Shown {
     subject: Option<String>,
 }
 
-pub async fn list(me: Staff, shown: web::Query<Shown>, state: web::Data<AppState>) -> HttpResponse {
-    let notice = layout::confirmation(shown.done.as_deref(), shown.subject.as_deref());
-    list_page(&me, &state, StatusCode::OK, notice.as_ref()).await
+pub async fn list(
+    me: Staff,
+    reader: Reader,
+    shown: web::Query<Shown>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let notice =
+        layout::confirmation_in(reader.lang, shown.done.as_deref(), shown.subject.as_deref());
+    list_page(&me, &reader, &state, StatusCode::OK, notice.as_ref()).await
 }
 
 async fn list_page(
     me: &Staff,
+    reader: &Reader,
     state: &AppState,
     status: StatusCode,
     notice: Option<&Notice>,
 ) -> HttpResponse {
-    let all = match state
-        .run(|conn| Ok::<_, ServiceError>(rows::all(conn)?))
+    let lang = reader.lang;
+    let today = brussels_date(state.clock.now());
+    let (number, window) = listing::window(reader);
+    let state_chosen = reader.param("state").unwrap_or("").to_owned();
+    let filter = match state_chosen.as_str() {
+        "holding" => ApprovalFilter::Holding(today),
+        "expired" => ApprovalFilter::Expired(today),
+        "revoked" => ApprovalFilter::Revoked,
+        _ => ApprovalFilter::All,
+    };
+    let by_name = reader.param("order") == Some("name");
+    let (total, all) = match state
+        .run(move |conn| {
+            Ok::<_, ServiceError>(clerk::approvals_page(conn, filter, by_name, window)?)
+        })
         .await
     {
-        Ok(all) => all,
+        Ok(page) => page,
         Err(error) => return Failure::from(error).response(),
     };
-    let today = brussels_date(state.clock.now());
-    let mut body = String::from(
-        "<p class=\"muted\">Every approval, newest first. The public list, <a href=\"/approved-dms\">/approved-dms</a>, \
-shows those that hold today. Approvals are given from a certification session's page.</p>",
-    );
-    if all.is_empty() {
-        body.push_str("<p class=\"card\">No approval yet. <a href=\"/staff/certification\">Certification sessions</a></p>");
-    } else {
-        body.push_str(
-            "<table><tr><th>DMS</th><th>Builder</th><th>Valid until</th><th>Approved</th><th>State</th><th>Revoke</th></tr>",
-        );
-        for approval in &all {
-            body.push_str(&row(me, approval, today));
+    let states = vec![
+        (
+            String::new(),
+            t(lang, "All", "Alle", "Tous", "Alle").to_owned(),
+        ),
+        (
+            "holding".to_owned(),
+            t(
+                lang,
+                "Holding today",
+                "Vandaag geldig",
+                "Valables aujourd'hui",
+                "Heute gültig",
+            )
+            .to_owned(),
+        ),
+        (
+            "expired".to_owned(),
+            t(lang, "Expired", "Verlopen", "Expirés", "Abgelaufen").to_owned(),
+        ),
+        (
+            "revoked".to_owned(),
+            t(lang, "Revoked", "Ingetrokken", "Retirés", "Widerrufen").to_owned(),
+        ),
+    ];
+    let orders = vec![
+        (
+            String::new(),
+            t(
+                lang,
+                "Newest first",
+                "Nieuwste eerst",
+                "Les plus récents d'abord",
+                "Neueste zuerst",
+            )
+            .to_owned(),
+        ),
+        (
+            "name".to_owned(),
+            t(
+                lang,
+                "By DMS name",
+                "Op naam van het DMS",
+                "Par nom du DMS",
+                "Nach DMS-Name",
+            )
+            .to_owned(),
+        ),
+    ];
+    let order_chosen = if by_name { "name" } else { "" };
+    let body = html! {
+        p.muted {
+            (t(lang, "Every approval. The public list,", "Elke erkenning. De publieke lijst,", "Tous les agréments. La liste publique,", "Alle Zulassungen. Die öffentliche Liste,"))
+            " " a href="/approved-dms" { "/approved-dms" } ", "
+            (t(lang, "shows those that hold today. Approvals are given from a certification session's page.",
+                "toont wie vandaag geldig is. Erkenningen worden gegeven vanaf de pagina van een certificatiesessie.",
+                "montre ceux qui sont valables aujourd'hui. Les agréments se donnent depuis la page d'une session de certification.",
+                "zeigt die heute gültigen. Zulassungen werden auf der Seite einer Zertifizierungssitzung erteilt."))
         }
-        body.push_str("</table>");
-    }
-    respond(status, page(me, Nav::Approvals, "Approvals", notice, &body))
+        (listing::choices(reader, "/staff/approvals", &[
+            listing::Choice { key: "state", label: Text { nl: "Toestand", fr: "État", de: "Zustand", en: "State" }, options: states, chosen: &state_chosen },
+            listing::Choice { key: "order", label: Text { nl: "Volgorde", fr: "Ordre", de: "Reihenfolge", en: "Order" }, options: orders, chosen: order_chosen },
+        ]))
+        @if total == 0 {
+            p.card {
+                (t(lang, "No approval here.", "Hier is geen erkenning.", "Aucun agrément ici.", "Keine Zulassung hier."))
+                " " a href="/staff/certification" { (t(lang, "Certification sessions", "Certificatiesessies", "Sessions de certification", "Zertifizierungssitzungen")) }
+            }
+        } @else {
+            (listing::pager(reader, number, total))
+            div.scroll {
+                table {
+                    tr {
+                        th { "DMS" }
+                        th { (t(lang, "Builder", "Ontwikkelaar", "Développeur", "Hersteller")) }
+                        th { (t(lang, "Valid until", "Geldig tot", "Valable jusqu'au", "Gültig bis")) }
+                        th { (t(lang, "Approved", "Erkend", "Agréé", "Zugelassen")) }
+                        th { (t(lang, "State", "Toestand", "État", "Zustand")) }
+                        th { (t(lang, "Revoke", "Intrekken", "Retirer", "Widerrufen")) }
+                    }
+                    @for approval in &all { (row(me, reader, approval, today)) }
+                }
+            }
+            @if total > listing::PER_PAGE { (listing::pager(reader, number, total)) }
+        }
+    };
+    let title = t(lang, "Approvals", "Erkenningen", "Agréments", "Zulassungen");
+    respond(
+        status,
+        frame(reader, me, Nav::Approvals, title, notice, body).into_string(),
+    )
 }
 
-fn row(me: &Staff, a: &ApprovalRow, today: chrono::NaiveDate) -> String {
-    let (state, revoke) = match (&a.revoked_at, &a.revoked_by) {
-        (Some(at), Some(by)) => (
-            format!(
-                "<span class=\"bad\">revoked</span> {} by {}<br><span class=\"muted small\">{}</span>",
-                at.format("%Y-%m-%d"),
-                e(by),
-                e(a.revoke_note.as_deref().unwrap_or(""))
-            ),
-            String::new(),
-        ),
-        _ => (
-            if a.valid_until < today {
-                "<span class=\"muted\">expired</span>".to_owned()
-            } else {
-                "<span class=\"ok\">holds</span>".to_owned()
-            },
-            format!(
-                "<form method=\"post\" action=\"/staff/approvals/{id}/revoke\" class=\"inline\">{csrf}\
-<input type=\"text\" name=\"note\" required placeholder=\"why (required)\" aria-label=\"why it is revoked\">\
-<button type=\"submit\" class=\"danger\">Revoke</button></form>",
-                id = e(&a.id),
-                csrf = me.csrf_field()
-            ),
-        ),
-    };
-    format!(
-        "<tr><td><strong>{name} {version}</strong><br><span class=\"muted small\">approval <code>{id}</code><br>\
-<a href=\"/staff/certification/{session}\">session {session}</a></span></td><td>{builder}</td><td class=\"nowrap\">{until}</td>\
-<td class=\"nowrap\">{at} by {by}<br><span class=\"muted small\">{note}</span></td><td>{state}</td><td>{revoke}</td></tr>",
-        name = e(&a.dms_name),
-        version = e(&a.dms_version),
-        id = e(&a.id),
-        session = e(&a.session_id),
-        builder = e(&a.dms_builder),
-        until = a.valid_until,
-        at = a.approved_at.format("%Y-%m-%d"),
-        by = e(&a.approved_by),
-        note = e(&a.note),
-    )
+fn row(me: &Staff, reader: &Reader, a: &ApprovalRow, today: chrono::NaiveDate) -> Markup {
+    let lang = reader.lang;
+    let f = reader.fmt();
+    let by = t(lang, "by", "door", "par", "von");
+    html! {
+        tr {
+            td {
+                strong { (a.dms_name) " " (a.dms_version) } br;
+                span.muted.small {
+                    (t(lang, "approval", "erkenning", "agrément", "Zulassung")) " " code { (a.id) } br;
+                    a href=(format!("/staff/certification/{}", a.session_id)) { (t(lang, "session", "sessie", "session", "Sitzung")) " " (a.session_id) }
+                }
+            }
+            td { (a.dms_builder) }
+            td.nowrap { (f.date(a.valid_until)) }
+            td {
+                span.nowrap { (f.date(a.approved_at.date())) } " " (by) " " (a.approved_by) br;
+                span.muted.small { (a.note) }
+            }
+            @match (&a.revoked_at, &a.revoked_by) {
+                (Some(at), Some(revoker)) => {
+                    td {
+                        span.bad { (t(lang, "revoked", "ingetrokken", "retiré", "widerrufen")) } " "
+                        (f.date(at.date())) " " (by) " " (revoker) br;
+                        span.muted.small { (a.revoke_note.as_deref().unwrap_or("")) }
+                    }
+                    td {}
+                }
+                _ => {
+                    td {
+                        @if a.valid_until < today {
+                            span.muted { (t(lang, "expired", "verlopen", "expiré", "abgelaufen")) }
+                        } @else {
+                            span.ok { (t(lang, "holds", "geldig", "valable", "gültig")) }
+                        }
+                    }
+                    td {
+                        form.inline method="post" action=(format!("/staff/approvals/{}/revoke", a.id)) {
+                            (me.csrf_input())
+                            input type="text" name="note" required
+                                placeholder=(t(lang, "why (required)", "waarom (verplicht)", "pourquoi (obligatoire)", "warum (Pflicht)"))
+                                aria-label=(t(lang, "why it is revoked", "waarom ze ingetrokken wordt", "pourquoi il est retiré", "warum sie widerrufen wird"));
+                            button.danger type="submit" { (t(lang, "Revoke", "Intrekken", "Retirer", "Widerrufen")) }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -114,16 +223,28 @@ impl Protected for RevokeForm {
 
 pub async fn revoke(
     action: Action<RevokeForm>,
+    reader: Reader,
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let Action { me, form } = action;
+    let lang = reader.lang;
     let id = id.into_inner();
     if filled(&form.note).is_none() {
-        let notice = Notice::Error(format!(
-            "Approval {id}: write a note saying why it is revoked. Nothing was changed."
-        ));
-        return list_page(&me, &state, StatusCode::UNPROCESSABLE_ENTITY, Some(&notice)).await;
+        let notice = Notice::Error(match lang {
+            Language::Nl => format!("Erkenning {id}: schrijf in een notitie waarom ze ingetrokken wordt. Er werd niets gewijzigd."),
+            Language::Fr => format!("Agrément {id}\u{a0}: écrivez dans une note pourquoi il est retiré. Rien n'a été modifié."),
+            Language::De => format!("Zulassung {id}: schreiben Sie in einer Notiz, warum sie widerrufen wird. Es wurde nichts geändert."),
+            Language::En => format!("Approval {id}: write a note saying why it is revoked. Nothing was changed."),
+        });
+        return list_page(
+            &me,
+            &reader,
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(&notice),
+        )
+        .await;
     }
     let now = state.clock.now();
     let by = me.username.clone();
@@ -133,15 +254,18 @@ pub async fn revoke(
         .await
     {
         Ok(_) => layout::done("/staff/approvals", "revoked", &id),
-        Err(error) => refused(&me, &state, error).await,
+        Err(error) => refused(&me, &reader, &state, error).await,
     }
 }
 
-async fn refused(me: &Staff, state: &AppState, error: StaffError) -> HttpResponse {
+async fn refused(me: &Staff, reader: &Reader, state: &AppState, error: StaffError) -> HttpResponse {
     match Failure::from(error) {
         Failure::Refused(status, message) => {
-            let notice = Notice::Error(format!("{message} Nothing was changed."));
-            list_page(me, state, status, Some(&notice)).await
+            let notice = Notice::Error(format!(
+                "{message} {}",
+                layout::nothing_changed(reader.lang)
+            ));
+            list_page(me, reader, state, status, Some(&notice)).await
         }
         Failure::Ours => unavailable(),
     }

@@ -6,8 +6,8 @@ use actix_web::HttpResponse;
 use maud::{html, Markup, PreEscaped};
 
 use super::session::Staff;
-use crate::domain::language::Text;
-use crate::web::page::{self, e, Reader};
+use crate::domain::language::{Language, Text};
+use crate::web::page::{self, Reader};
 
 /// The staff pages, in the nav bar's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +17,9 @@ pub enum Nav {
     Certification,
     Approvals,
     TrustedProviders,
+    /// The search box's results and the pages it leads to (a garage, a vehicle): no nav item
+    /// of its own, the search box is on every page.
+    Search,
 }
 
 impl Nav {
@@ -60,6 +63,12 @@ impl Nav {
                 de: "Trusted Providers",
                 en: "Trusted Providers",
             },
+            Nav::Search => Text {
+                nl: "Zoeken",
+                fr: "Recherche",
+                de: "Suche",
+                en: "Search",
+            },
         }
     }
 
@@ -70,6 +79,7 @@ impl Nav {
             Nav::Certification => ("/staff/certification", "Certification"),
             Nav::Approvals => ("/staff/approvals", "Approvals"),
             Nav::TrustedProviders => ("/staff/trusted-providers", "Trusted Providers"),
+            Nav::Search => ("/staff/search", "Search"),
         }
     }
 }
@@ -81,16 +91,24 @@ pub enum Notice {
 }
 
 impl Notice {
-    fn html(&self) -> String {
+    fn markup(&self) -> Markup {
         let (class, role, text) = match self {
-            Notice::Done(text) => ("done", "status", text),
-            Notice::Error(text) => ("error", "alert", text),
+            Notice::Done(text) => ("notice done", "status", text),
+            Notice::Error(text) => ("notice error", "alert", text),
         };
-        format!(
-            "<p class=\"notice {class}\" role=\"{role}\">{}</p>",
-            e(text)
-        )
+        html! { p class=(class) role=(role) { (text) } }
     }
+}
+
+/// What every refusal adds: the reader may try again, nothing half-done is left behind.
+pub fn nothing_changed(lang: Language) -> &'static str {
+    Text {
+        nl: "Er werd niets gewijzigd.",
+        fr: "Rien n'a été modifié.",
+        de: "Es wurde nichts geändert.",
+        en: "Nothing was changed.",
+    }
+    .get(lang)
 }
 
 /// A whole staff page: `title` is text, `body` is HTML whose every text was escaped.
@@ -100,7 +118,7 @@ pub fn document(title: &str, body: &str) -> String {
 
 /// A staff page not yet written with maud: English, in the same frame.
 pub fn page(me: &Staff, current: Nav, title: &str, notice: Option<&Notice>, body: &str) -> String {
-    let reader = Reader::fixed(crate::domain::language::Language::En, current.link().0);
+    let reader = Reader::fixed(Language::En, current.link().0);
     frame(
         &reader,
         me,
@@ -140,7 +158,16 @@ pub fn frame(
         de: "Abmelden",
         en: "Log out",
     };
+    const SEARCH_HINT: Text = Text {
+        nl: "Chassisnr., garage, ondernemingsnr., id, ClientReference, sessie",
+        fr: "VIN, garage, n° d'entreprise, identifiant, ClientReference, session",
+        de: "FIN, Werkstatt, Unternehmensnr., Kennung, ClientReference, Sitzung",
+        en: "VIN, garage, enterprise no., reading id, ClientReference, session",
+    };
     let lang = reader.lang;
+    let search = (current == Nav::Search)
+        .then(|| reader.param("q"))
+        .flatten();
     let body = html! {
         header.bar {
             nav {
@@ -154,15 +181,20 @@ pub fn frame(
                     }
                 }
             }
+            form.search method="get" action="/staff/search" role="search" {
+                input type="search" name="q" value=[search]
+                    aria-label=(SEARCH_HINT.get(lang)) placeholder=(SEARCH_HINT.get(lang));
+                button type="submit" { (Nav::Search.label().get(lang)) }
+            }
             form.who method="post" action="/staff/logout" {
                 span { (LOGGED_IN_AS.get(lang)) " " strong { (me.username) } }
-                (PreEscaped(me.csrf_field()))
+                (me.csrf_input())
                 button type="submit" { (LOG_OUT.get(lang)) }
             }
         }
         main {
             h1 { (title) }
-            @if let Some(notice) = notice { (PreEscaped(notice.html())) }
+            @if let Some(notice) = notice { (notice.markup()) }
             (body)
         }
     };
@@ -185,18 +217,56 @@ pub fn done(path: &str, what: &str, subject: &str) -> HttpResponse {
     ))
 }
 
-/// The confirmation for `?done=...&subject=...`; only known actions are confirmed.
+/// The confirmation in English, for the pages not yet in the reader's language
+/// (`certification.rs`, converted on its own branch).
 pub fn confirmation(done: Option<&str>, subject: Option<&str>) -> Option<Notice> {
-    let subject = subject.unwrap_or("");
-    let text = match done? {
-        "accepted" => format!("Reading {subject} accepted."),
-        "rejected" => format!("Reading {subject} rejected."),
-        "paper-form" => format!("Paper form applied: reading {subject}."),
-        "verdict" => format!("Staff verdict recorded for {subject}."),
-        "evaluated" => format!("Evaluated again: {subject}."),
-        "approved" => format!("Approved: {subject}."),
-        "revoked" => format!("Approval {subject} revoked."),
-        "published" => format!("The Trusted Provider list {subject} is published."),
+    confirmation_in(Language::En, done, subject)
+}
+
+/// The confirmation for `?done=...&subject=...`; only known actions are confirmed.
+pub fn confirmation_in(
+    lang: Language,
+    done: Option<&str>,
+    subject: Option<&str>,
+) -> Option<Notice> {
+    let s = subject.unwrap_or("");
+    let text = match (done?, lang) {
+        ("accepted", Language::Nl) => format!("Kilometerstand {s} aanvaard."),
+        ("accepted", Language::Fr) => format!("Relevé {s} accepté."),
+        ("accepted", Language::De) => format!("Kilometerstand {s} angenommen."),
+        ("accepted", Language::En) => format!("Reading {s} accepted."),
+        ("rejected", Language::Nl) => format!("Kilometerstand {s} geweigerd."),
+        ("rejected", Language::Fr) => format!("Relevé {s} refusé."),
+        ("rejected", Language::De) => format!("Kilometerstand {s} abgelehnt."),
+        ("rejected", Language::En) => format!("Reading {s} rejected."),
+        ("paper-form", Language::Nl) => {
+            format!("Papieren formulier toegepast: kilometerstand {s}.")
+        }
+        ("paper-form", Language::Fr) => format!("Formulaire papier appliqué\u{a0}: relevé {s}."),
+        ("paper-form", Language::De) => format!("Papierformular angewandt: Kilometerstand {s}."),
+        ("paper-form", Language::En) => format!("Paper form applied: reading {s}."),
+        ("verdict", Language::Nl) => format!("Oordeel van het personeel vastgelegd voor {s}."),
+        ("verdict", Language::Fr) => format!("Avis du personnel enregistré pour {s}."),
+        ("verdict", Language::De) => format!("Urteil des Personals für {s} erfasst."),
+        ("verdict", Language::En) => format!("Staff verdict recorded for {s}."),
+        ("evaluated", Language::Nl) => format!("Opnieuw beoordeeld: {s}."),
+        ("evaluated", Language::Fr) => format!("Évalué à nouveau\u{a0}: {s}."),
+        ("evaluated", Language::De) => format!("Erneut bewertet: {s}."),
+        ("evaluated", Language::En) => format!("Evaluated again: {s}."),
+        ("approved", Language::Nl) => format!("Erkend: {s}."),
+        ("approved", Language::Fr) => format!("Agréé\u{a0}: {s}."),
+        ("approved", Language::De) => format!("Zugelassen: {s}."),
+        ("approved", Language::En) => format!("Approved: {s}."),
+        ("revoked", Language::Nl) => format!("Erkenning {s} ingetrokken."),
+        ("revoked", Language::Fr) => format!("Agrément {s} retiré."),
+        ("revoked", Language::De) => format!("Zulassung {s} widerrufen."),
+        ("revoked", Language::En) => format!("Approval {s} revoked."),
+        ("published", Language::Nl) => format!("De Trusted Provider-lijst {s} is gepubliceerd."),
+        ("published", Language::Fr) => format!("La liste Trusted Provider {s} est publiée."),
+        ("published", Language::De) => {
+            format!("Die Trusted-Provider-Liste {s} ist veröffentlicht.")
+        }
+        ("published", Language::En) => format!("The Trusted Provider list {s} is published."),
         _ => return None,
     };
     Some(Notice::Done(text))
@@ -232,9 +302,12 @@ mod tests {
 
     #[test]
     fn only_known_actions_are_confirmed() {
-        assert!(confirmation(Some("anything"), Some("x")).is_none());
+        assert!(confirmation_in(Language::En, Some("anything"), Some("x")).is_none());
         assert!(
-            matches!(confirmation(Some("revoked"), Some("ab12")), Some(Notice::Done(t)) if t == "Approval ab12 revoked.")
+            matches!(confirmation_in(Language::En, Some("revoked"), Some("ab12")), Some(Notice::Done(t)) if t == "Approval ab12 revoked.")
+        );
+        assert!(
+            matches!(confirmation_in(Language::Nl, Some("revoked"), Some("ab12")), Some(Notice::Done(t)) if t == "Erkenning ab12 ingetrokken.")
         );
     }
 }

@@ -4,7 +4,9 @@
 
 mod approvals;
 mod certification;
+mod clerk;
 mod layout;
+mod listing;
 mod review;
 mod session;
 mod trusted_providers;
@@ -19,6 +21,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .route("/staff/logout", web::post().to(session::logout))
     .route("/staff", web::get().to(review::queue))
+    .route("/staff/search", web::get().to(clerk::search))
+    .route("/staff/garages/{company}", web::get().to(clerk::garage))
+    .route("/staff/vehicles/{vin}", web::get().to(clerk::vehicle))
     .route(
         "/staff/readings/{reading}/decision",
         web::post().to(review::decide),
@@ -62,8 +67,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/staff/trusted-providers",
         web::get().to(trusted_providers::show),
     )
-    .route(
-        "/staff/trusted-providers/publish",
-        web::post().to(trusted_providers::publish),
+    .service(
+        web::resource("/staff/trusted-providers/publish")
+            .route(web::get().to(trusted_providers::confirm))
+            .route(web::post().to(trusted_providers::publish)),
     );
 }

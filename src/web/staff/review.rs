@@ -10,14 +10,22 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::layout::{self, filled, page, Nav, Notice};
+use maud::{html, Markup};
+
+use super::layout::{self, filled, frame, Nav, Notice};
+use super::listing;
 use super::session::{Action, Protected, Staff};
 use crate::app::AppState;
+use crate::db::clerk;
 use crate::db::trusted_providers as companies;
+use crate::domain::format::Formatter;
+use crate::domain::language::{Language, Text};
+use crate::domain::odometer::OdometerUnit;
+use crate::domain::status::ReadingStatus;
 use crate::domain::vin::Vin;
 use crate::staff::review::{self, Decision, PaperForm};
 use crate::staff::StaffError;
-use crate::web::page::{e, respond, unavailable, Failure};
+use crate::web::page::{respond, t, unavailable, Failure, Reader};
 
 #[derive(Deserialize)]
 pub struct Shown {
@@ -29,156 +37,228 @@ pub struct Shown {
 
 pub async fn queue(
     me: Staff,
+    reader: Reader,
     shown: web::Query<Shown>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let notice = layout::confirmation(shown.done.as_deref(), shown.subject.as_deref());
-    queue_page(&me, &state, StatusCode::OK, notice.as_ref()).await
+    let notice =
+        layout::confirmation_in(reader.lang, shown.done.as_deref(), shown.subject.as_deref());
+    queue_page(&me, &reader, &state, StatusCode::OK, notice.as_ref()).await
 }
+
+const QUEUE: Text = Text {
+    nl: "Controlelijst",
+    fr: "File de contrôle",
+    de: "Prüfliste",
+    en: "Review queue",
+};
 
 async fn queue_page(
     me: &Staff,
+    reader: &Reader,
     state: &AppState,
     status: StatusCode,
     notice: Option<&Notice>,
 ) -> HttpResponse {
+    let lang = reader.lang;
+    let (number, window) = listing::window(reader);
+    let garage = reader.param("garage").and_then(|g| g.parse::<i64>().ok());
+    let newest_first = reader.param("order") == Some("newest");
     let loaded = state
-        .run(|conn| -> Result<_, StaffError> {
-            let queue = review::queue(conn)?;
+        .run(move |conn| -> Result<_, StaffError> {
+            let (total, queue) = review::queue_page(conn, lang, garage, newest_first, window)?;
             let names: HashMap<i64, (String, String)> = companies::companies(conn)?
                 .into_iter()
                 .map(|(id, kbo, name)| (id, (kbo, name)))
                 .collect();
-            Ok((queue, names))
+            let garages = clerk::companies_in_status(conn, ReadingStatus::Reviewing.as_str())?;
+            Ok((total, queue, names, garages))
         })
         .await;
-    let (queue, names) = match loaded {
+    let (total, queue, names, garages) = match loaded {
         Ok(loaded) => loaded,
         Err(error) => return Failure::from(error).response(),
     };
-    let mut body = String::new();
-    if queue.is_empty() {
-        body.push_str("<p class=\"card\">No reading is held for staff. Readings come here when a garage confirms a reading \
-the registry flagged, or when its one electronic correction did not settle it.</p>");
-    } else {
-        body.push_str(&format!(
-            "<p class=\"muted\">{} held for staff, oldest first. Accept puts the reading in the history with its anomaly marked \
-(a drop accepted as genuine starts a new sequence, and the VIN's unanswered readings flagged only against the values before it are \
-checked again); reject keeps it out. Both need a note saying why.</p>",
-            match queue.len() {
-                1 => "One reading".to_owned(),
-                n => format!("{n} readings"),
+    let mut garage_options = vec![(
+        String::new(),
+        t(
+            lang,
+            "All garages",
+            "Alle garages",
+            "Tous les garages",
+            "Alle Werkstätten",
+        )
+        .to_owned(),
+    )];
+    garage_options.extend(garages.into_iter().map(|(id, name)| (id.to_string(), name)));
+    let garage_chosen = garage.map(|g| g.to_string()).unwrap_or_default();
+    let order_chosen = if newest_first { "newest" } else { "oldest" };
+    let body = html! {
+        @if total == 0 && garage.is_none() {
+            p.card { (t(lang,
+                "No reading is held for staff. Readings come here when a garage confirms a reading the registry flagged, or when its one electronic correction did not settle it.",
+                "Er wacht geen enkele kilometerstand op het personeel. Kilometerstanden komen hier wanneer een garage een gemarkeerde kilometerstand bevestigt, of wanneer de ene elektronische correctie het niet oploste.",
+                "Aucun relevé n'attend le personnel. Un relevé arrive ici quand un garage confirme un relevé signalé par le registre, ou quand son unique correction électronique ne l'a pas réglé.",
+                "Kein Kilometerstand wartet auf das Personal. Kilometerstände kommen hierher, wenn eine Werkstatt einen markierten Kilometerstand bestätigt oder ihre eine elektronische Korrektur ihn nicht erledigt hat.",
+            )) }
+        } @else {
+            p.muted { (t(lang,
+                "Accept puts the reading in the history with its anomaly marked (a drop accepted as genuine starts a new sequence, and the VIN's unanswered readings flagged only against the values before it are checked again); reject keeps it out. Both need a note saying why.",
+                "Aanvaarden zet de kilometerstand in de historiek met de afwijking gemarkeerd (een daling die als echt wordt aanvaard begint een nieuwe reeks, en de onbeantwoorde kilometerstanden van het chassisnummer die alleen tegen de eerdere waarden gemarkeerd waren, worden opnieuw gecontroleerd); weigeren houdt hem erbuiten. Beide vragen een notitie waarom.",
+                "Accepter place le relevé dans l'historique avec son anomalie marquée (une baisse acceptée comme réelle commence une nouvelle séquence, et les relevés sans réponse du VIN signalés seulement par rapport aux valeurs d'avant sont vérifiés à nouveau)\u{a0}; refuser le tient à l'écart. Les deux demandent une note qui dit pourquoi.",
+                "Annehmen nimmt den Kilometerstand mit markierter Anomalie in die Historie auf (ein als echt angenommener Rückgang beginnt eine neue Folge, und die unbeantworteten Kilometerstände der FIN, die nur gegen die früheren Werte markiert waren, werden erneut geprüft); Ablehnen hält ihn heraus. Beides braucht eine Notiz mit dem Grund.",
+            )) }
+            (listing::choices(reader, "/staff", &[
+                listing::Choice { key: "garage", label: Text { nl: "Garage", fr: "Garage", de: "Werkstatt", en: "Garage" }, options: garage_options, chosen: &garage_chosen },
+                listing::Choice { key: "order", label: Text { nl: "Volgorde", fr: "Ordre", de: "Reihenfolge", en: "Order" }, options: listing::order_options(lang, true), chosen: order_chosen },
+            ]))
+            (listing::pager(reader, number, total))
+            @for item in &queue {
+                (reading_card(me, reader, item, &names))
             }
-        ));
-        for item in &queue {
-            body.push_str(&reading_card(me, item, &names));
+            @if total > listing::PER_PAGE { (listing::pager(reader, number, total)) }
         }
-    }
-    respond(status, page(me, Nav::Review, "Review queue", notice, &body))
+    };
+    respond(
+        status,
+        frame(reader, me, Nav::Review, QUEUE.get(lang), notice, body).into_string(),
+    )
 }
 
 fn text(value: &Value) -> String {
     match value {
-        Value::String(s) => e(s),
+        Value::String(s) => s.clone(),
         Value::Null => String::new(),
-        other => e(&other.to_string()),
+        other => other.to_string(),
     }
 }
 
-fn values(v: &Value) -> String {
-    format!(
-        "VIN <code>{}</code> · work date {} · odometer <strong>{} {}</strong>",
-        text(&v["vin"]),
-        text(&v["work_date"]),
-        text(&v["odometer"]),
-        text(&v["unit"])
-    )
-}
-
-fn when(value: &Value) -> String {
-    // RFC 3339 from the queue; shown to the minute, as staff read it.
+/// A date from the queue's JSON in the reader's way, or as it came.
+fn day(f: Formatter, value: &Value) -> String {
     value
         .as_str()
-        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .map(|d| f.date(d))
         .unwrap_or_else(|| text(value))
 }
 
-fn reading_card(me: &Staff, item: &Value, names: &HashMap<i64, (String, String)>) -> String {
-    let id = item["reading_id"].as_str().unwrap_or("");
-    let company = item["company_id"]
-        .as_i64()
-        .and_then(|c| names.get(&c))
-        .map(|(kbo, name)| format!("{} ({})", e(name), e(kbo)))
-        .unwrap_or_else(|| text(&item["company_id"]));
-    let mut html = format!(
-        "<section class=\"card\" id=\"reading-{anchor}\"><h3>Reading <code>{id}</code></h3><dl>\
-<dt>Garage</dt><dd>{company}</dd><dt>Client reference</dt><dd><code>{reference}</code></dd>\
-<dt>Received</dt><dd>{received}</dd><dt>Status</dt><dd>{status}</dd><dt>Now</dt><dd>{now}</dd>",
-        anchor = e(id),
-        id = e(id),
-        reference = text(&item["client_reference"]),
-        received = when(&item["received_at"]),
-        status = text(&item["status"]),
-        now = values(&item["current"]),
-    );
-    for version in item["versions"].as_array().into_iter().flatten() {
-        html.push_str(&format!(
-            "<dt>Was</dt><dd>{} <span class=\"muted small\">(changed {} by {} via {}{})</span></dd>",
-            values(&version["previous"]),
-            when(&version["changed_at"]),
-            text(&version["changed_by"]),
-            text(&version["channel"]),
-            version["form_reference"]
-                .as_str()
-                .map(|f| format!(", form {}", e(f)))
-                .unwrap_or_default(),
-        ));
+fn odo(f: Formatter, value: &Value, unit: &Value) -> String {
+    match (value.as_u64(), unit.as_str().and_then(OdometerUnit::parse)) {
+        (Some(n), Some(unit)) => f.odo(n, unit),
+        _ => format!("{} {}", text(value), text(unit)),
     }
-    let history: Vec<String> = item["official_history_of_vin"]
+}
+
+fn values(reader: &Reader, v: &Value) -> Markup {
+    let f = reader.fmt();
+    let vin = text(&v["vin"]);
+    html! {
+        (t(reader.lang, "VIN", "Chassisnr.", "VIN", "FIN")) " " a href=(format!("/staff/vehicles/{vin}")) { code { (vin) } }
+        " · " (day(f, &v["work_date"]))
+        " · " strong.nowrap { (odo(f, &v["odometer"], &v["unit"])) }
+    }
+}
+
+fn when(f: Formatter, value: &Value) -> String {
+    value
+        .as_str()
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| f.moment(t.with_timezone(&chrono::Utc)))
+        .unwrap_or_else(|| text(value))
+}
+
+fn reading_card(
+    me: &Staff,
+    reader: &Reader,
+    item: &Value,
+    names: &HashMap<i64, (String, String)>,
+) -> Markup {
+    let lang = reader.lang;
+    let f = reader.fmt();
+    let id = item["reading_id"].as_str().unwrap_or("");
+    let company_id = item["company_id"].as_i64();
+    let company = company_id.and_then(|c| names.get(&c));
+    let history: Vec<&Value> = item["official_history_of_vin"]
         .as_array()
         .into_iter()
         .flatten()
-        .map(|h| {
-            format!(
-                "{} <strong>{} {}</strong>",
-                text(&h["work_date"]),
-                text(&h["odometer"]),
-                text(&h["unit"])
-            )
-        })
         .collect();
-    html.push_str(&format!(
-        "<dt>History of the VIN</dt><dd>{}</dd></dl>",
-        if history.is_empty() {
-            "none".to_owned()
-        } else {
-            history.join(" · ")
+    html! {
+        section.card id=(format!("reading-{id}")) {
+            h3 { (t(lang, "Reading", "Kilometerstand", "Relevé", "Kilometerstand")) " " code { (id) } }
+            dl {
+                dt { (t(lang, "Garage", "Garage", "Garage", "Werkstatt")) }
+                dd {
+                    @match (company_id, company) {
+                        (Some(cid), Some((kbo, name))) => { a href=(format!("/staff/garages/{cid}")) { (name) } " (" (f.kbo(kbo)) ")" }
+                        _ => { (text(&item["company_id"])) }
+                    }
+                }
+                dt { "ClientReference" }
+                dd { code { (text(&item["client_reference"])) } }
+                dt { (t(lang, "Received", "Ontvangen", "Reçu", "Empfangen")) }
+                dd { (when(f, &item["received_at"])) }
+                dt { (t(lang, "Status", "Status", "Statut", "Status")) }
+                dd { code { (text(&item["status"])) } }
+                dt { (t(lang, "Now", "Nu", "Maintenant", "Jetzt")) }
+                dd { (values(reader, &item["current"])) }
+                @for version in item["versions"].as_array().into_iter().flatten() {
+                    dt { (t(lang, "Was", "Was", "Était", "War")) }
+                    dd {
+                        (values(reader, &version["previous"]))
+                        " " span.muted.small {
+                            "(" (when(f, &version["changed_at"])) ", " (text(&version["changed_by"])) ", " (text(&version["channel"]))
+                            @if let Some(form) = version["form_reference"].as_str() { ", " (form) }
+                            ")"
+                        }
+                    }
+                }
+                dt { (t(lang, "History of the VIN", "Historiek van het chassisnummer", "Historique du VIN", "Historie der FIN")) }
+                dd {
+                    @if history.is_empty() {
+                        (t(lang, "none", "geen", "aucun", "keine"))
+                    }
+                    @for (i, h) in history.iter().enumerate() {
+                        @if i > 0 { " · " }
+                        span.nowrap { (day(f, &h["work_date"])) " " strong { (odo(f, &h["odometer"], &h["unit"])) } }
+                    }
+                }
+            }
+            div.scroll {
+                table {
+                    tr {
+                        th { (t(lang, "Issue", "Melding", "Signalement", "Meldung")) }
+                        th { (t(lang, "Code", "Code", "Code", "Code")) }
+                        th { (t(lang, "State", "Toestand", "État", "Zustand")) }
+                        th { (t(lang, "What the registry found", "Wat het register vond", "Ce que le registre a constaté", "Was das Register fand")) }
+                        th { (t(lang, "What the garage said", "Wat de garage zei", "Ce que le garage a dit", "Was die Werkstatt sagte")) }
+                    }
+                    @for issue in item["issues"].as_array().into_iter().flatten() {
+                        tr {
+                            td.nowrap { (text(&issue["number"])) }
+                            td { code { (text(&issue["code"])) } }
+                            td { (text(&issue["state"])) }
+                            td { (text(&issue["message"])) }
+                            td { (text(&issue["answer"]["note"])) }
+                        }
+                    }
+                }
+            }
+            form method="post" action=(format!("/staff/readings/{id}/decision")) {
+                (me.csrf_input())
+                label for=(format!("note-{id}")) {
+                    (t(lang, "Note", "Notitie", "Note", "Notiz")) " "
+                    span.hint { (t(lang, "(required: why you decide so)", "(verplicht: waarom u zo beslist)", "(obligatoire\u{a0}: pourquoi vous décidez ainsi)", "(Pflicht: warum Sie so entscheiden)")) }
+                }
+                textarea id=(format!("note-{id}")) name="note" required {}
+                div.actions {
+                    button.pass type="submit" name="decision" value="accept" { (t(lang, "Accept the reading", "De kilometerstand aanvaarden", "Accepter le relevé", "Kilometerstand annehmen")) }
+                    button.danger type="submit" name="decision" value="reject" { (t(lang, "Reject the reading", "De kilometerstand weigeren", "Refuser le relevé", "Kilometerstand ablehnen")) }
+                    a href=(format!("/staff/paper-form?reading={id}")) { (t(lang, "Apply a paper form instead", "Liever een papieren formulier toepassen", "Appliquer plutôt un formulaire papier", "Stattdessen ein Papierformular anwenden")) }
+                }
+            }
         }
-    ));
-    html.push_str("<table><tr><th>Issue</th><th>Code</th><th>State</th><th>What the registry found</th><th>What the garage said</th></tr>");
-    for issue in item["issues"].as_array().into_iter().flatten() {
-        html.push_str(&format!(
-            "<tr><td class=\"nowrap\">{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            text(&issue["number"]),
-            text(&issue["code"]),
-            text(&issue["state"]),
-            text(&issue["message"]),
-            text(&issue["answer"]["note"]),
-        ));
     }
-    html.push_str("</table>");
-    html.push_str(&format!(
-        "<form method=\"post\" action=\"/staff/readings/{id}/decision\">{csrf}\
-<label for=\"note-{id}\">Note <span class=\"hint\">(required: why you decide so)</span></label>\
-<textarea id=\"note-{id}\" name=\"note\" required></textarea>\
-<div class=\"actions\"><button type=\"submit\" name=\"decision\" value=\"accept\" class=\"pass\">Accept the reading</button>\
-<button type=\"submit\" name=\"decision\" value=\"reject\" class=\"danger\">Reject the reading</button>\
-<a href=\"/staff/paper-form?reading={id}\">Apply a paper form instead</a></div></form></section>",
-        id = e(id),
-        csrf = me.csrf_field(),
-    ));
-    html
 }
 
 #[derive(Deserialize)]
@@ -199,24 +279,52 @@ impl Protected for DecisionForm {
 
 pub async fn decide(
     action: Action<DecisionForm>,
+    reader: Reader,
     reading: web::Path<String>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let Action { me, form } = action;
+    let lang = reader.lang;
     let reading = reading.into_inner();
     let decision = match form.decision.as_str() {
         "accept" => Decision::Accept,
         "reject" => Decision::Reject,
         _ => {
-            let notice = Notice::Error("Choose accept or reject.".into());
-            return queue_page(&me, &state, StatusCode::UNPROCESSABLE_ENTITY, Some(&notice)).await;
+            let notice = Notice::Error(
+                t(
+                    lang,
+                    "Choose accept or reject.",
+                    "Kies aanvaarden of weigeren.",
+                    "Choisissez accepter ou refuser.",
+                    "Wählen Sie Annehmen oder Ablehnen.",
+                )
+                .into(),
+            );
+            return queue_page(
+                &me,
+                &reader,
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(&notice),
+            )
+            .await;
         }
     };
     if filled(&form.note).is_none() {
-        let notice = Notice::Error(format!(
-            "Reading {reading}: write a note saying why; nothing was decided."
-        ));
-        return queue_page(&me, &state, StatusCode::UNPROCESSABLE_ENTITY, Some(&notice)).await;
+        let notice = Notice::Error(match lang {
+            Language::Nl => format!("Kilometerstand {reading}: schrijf in een notitie waarom; er werd niets beslist."),
+            Language::Fr => format!("Relevé {reading}\u{a0}: écrivez dans une note pourquoi\u{a0}; rien n'a été décidé."),
+            Language::De => format!("Kilometerstand {reading}: schreiben Sie in einer Notiz, warum; es wurde nichts entschieden."),
+            Language::En => format!("Reading {reading}: write a note saying why; nothing was decided."),
+        });
+        return queue_page(
+            &me,
+            &reader,
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(&notice),
+        )
+        .await;
     }
     let now = state.clock.now();
     let by = me.username.clone();
@@ -237,7 +345,7 @@ pub async fn decide(
         ),
         Err(error) => match Failure::from(error) {
             Failure::Refused(status, message) => {
-                queue_page(&me, &state, status, Some(&Notice::Error(message))).await
+                queue_page(&me, &reader, &state, status, Some(&Notice::Error(message))).await
             }
             Failure::Ours => unavailable(),
         },
@@ -269,43 +377,72 @@ impl Protected for PaperFormFields {
     }
 }
 
-pub async fn paper_form(me: Staff, shown: web::Query<Shown>) -> HttpResponse {
+pub async fn paper_form(me: Staff, reader: Reader, shown: web::Query<Shown>) -> HttpResponse {
     let shown = shown.into_inner();
-    let notice = layout::confirmation(shown.done.as_deref(), shown.subject.as_deref());
+    let notice =
+        layout::confirmation_in(reader.lang, shown.done.as_deref(), shown.subject.as_deref());
     let fields = PaperFormFields {
         reading: shown.reading.unwrap_or_default(),
         ..Default::default()
     };
     respond(
         StatusCode::OK,
-        paper_form_html(&me, &fields, notice.as_ref()),
+        paper_form_html(&me, &reader, &fields, notice.as_ref()),
     )
 }
 
-fn paper_form_html(me: &Staff, fields: &PaperFormFields, notice: Option<&Notice>) -> String {
-    let field = |name: &str, label: &str, hint: &str, kind: &str, value: &str, required: bool| {
-        format!(
-            "<label for=\"{name}\">{label} <span class=\"hint\">{hint}</span></label>\
-<input type=\"{kind}\" id=\"{name}\" name=\"{name}\" value=\"{}\"{}>",
-            e(value),
-            if required { " required" } else { "" }
-        )
-    };
-    let body = format!(
-        "<p class=\"muted\">A reading whose one electronic correction was used up is corrected with the signed paper form. \
-Fill in what the form changes; leave the rest empty. The earlier values are kept, with your name and the form's reference, \
-and the reading is checked again.</p><form class=\"card\" method=\"post\" action=\"/staff/paper-form\">{csrf}{reading}{reference}\
-{odometer}{work_date}{vin}<label for=\"note\">Note <span class=\"hint\">(optional)</span></label>\
-<textarea id=\"note\" name=\"note\">{note}</textarea><div class=\"actions\"><button type=\"submit\">Apply the paper form</button></div></form>",
-        csrf = me.csrf_field(),
-        reading = field("reading", "Reading id", "(from the review queue or the garage's receipt)", "text", &fields.reading, true),
-        reference = field("reference", "Form reference", "(as printed on the signed form)", "text", &fields.reference, true),
-        odometer = field("odometer", "Odometer", "(as displayed; optional)", "text", &fields.odometer, false),
-        work_date = field("work_date", "Work date", "(optional)", "date", &fields.work_date, false),
-        vin = field("vin", "VIN", "(optional)", "text", &fields.vin, false),
-        note = e(&fields.note),
+fn paper_form_html(
+    me: &Staff,
+    reader: &Reader,
+    fields: &PaperFormFields,
+    notice: Option<&Notice>,
+) -> String {
+    let lang = reader.lang;
+    let optional = t(
+        lang,
+        "(optional)",
+        "(optioneel)",
+        "(facultatif)",
+        "(optional)",
     );
-    page(me, Nav::PaperForm, "Paper correction form", notice, &body)
+    let field = |name: &'static str,
+                 label: &str,
+                 hint: &str,
+                 kind: &'static str,
+                 value: &str,
+                 required: bool| {
+        html! {
+            label for=(name) { (label) " " span.hint { (hint) } }
+            input type=(kind) id=(name) name=(name) value=(value) required[required];
+        }
+    };
+    let body = html! {
+        p.muted { (t(lang,
+            "A reading whose one electronic correction was used up is corrected with the signed paper form. Fill in what the form changes; leave the rest empty. The earlier values are kept, with your name and the form's reference, and the reading is checked again.",
+            "Een kilometerstand waarvan de ene elektronische correctie opgebruikt is, wordt verbeterd met het ondertekende papieren formulier. Vul in wat het formulier wijzigt; laat de rest leeg. De vroegere waarden blijven bewaard, met uw naam en de referentie van het formulier, en de kilometerstand wordt opnieuw gecontroleerd.",
+            "Un relevé dont l'unique correction électronique a été utilisée se corrige avec le formulaire papier signé. Remplissez ce que le formulaire modifie\u{a0}; laissez le reste vide. Les valeurs antérieures sont conservées, avec votre nom et la référence du formulaire, et le relevé est vérifié à nouveau.",
+            "Ein Kilometerstand, dessen eine elektronische Korrektur verbraucht ist, wird mit dem unterschriebenen Papierformular korrigiert. Füllen Sie aus, was das Formular ändert; lassen Sie den Rest leer. Die früheren Werte bleiben erhalten, mit Ihrem Namen und der Referenz des Formulars, und der Kilometerstand wird erneut geprüft.",
+        )) }
+        form.card method="post" action="/staff/paper-form" {
+            (me.csrf_input())
+            (field("reading", t(lang, "Reading id", "Id van de kilometerstand", "Identifiant du relevé", "Kennung des Kilometerstands"), t(lang, "(from the review queue or the garage's receipt)", "(uit de controlelijst of het ontvangstbewijs van de garage)", "(de la file de contrôle ou de l'accusé de réception du garage)", "(aus der Prüfliste oder der Empfangsbestätigung der Werkstatt)"), "text", &fields.reading, true))
+            (field("reference", t(lang, "Form reference", "Referentie van het formulier", "Référence du formulaire", "Referenz des Formulars"), t(lang, "(as printed on the signed form)", "(zoals gedrukt op het ondertekende formulier)", "(telle qu'imprimée sur le formulaire signé)", "(wie auf dem unterschriebenen Formular gedruckt)"), "text", &fields.reference, true))
+            (field("odometer", t(lang, "Odometer", "Kilometerstand", "Kilométrage", "Kilometerstand"), optional, "text", &fields.odometer, false))
+            (field("work_date", t(lang, "Work date", "Datum van het werk", "Date des travaux", "Arbeitsdatum"), optional, "date", &fields.work_date, false))
+            (field("vin", t(lang, "VIN", "Chassisnummer", "VIN", "FIN"), optional, "text", &fields.vin, false))
+            label for="note" { (t(lang, "Note", "Notitie", "Note", "Notiz")) " " span.hint { (optional) } }
+            textarea id="note" name="note" { (fields.note) }
+            div.actions { button type="submit" { (t(lang, "Apply the paper form", "Het papieren formulier toepassen", "Appliquer le formulaire papier", "Papierformular anwenden")) } }
+        }
+    };
+    let title = t(
+        lang,
+        "Paper correction form",
+        "Papieren correctieformulier",
+        "Formulaire de correction papier",
+        "Papier-Korrekturformular",
+    );
+    frame(reader, me, Nav::PaperForm, title, notice, body).into_string()
 }
 
 fn read_paper_form(fields: &PaperFormFields) -> Result<(String, PaperForm), String> {
@@ -357,16 +494,22 @@ fn read_paper_form(fields: &PaperFormFields) -> Result<(String, PaperForm), Stri
 
 pub async fn apply_paper_form(
     action: Action<PaperFormFields>,
+    reader: Reader,
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let Action { me, form: fields } = action;
+    let lang = reader.lang;
     let refused = |status, message: String| {
         respond(
             status,
             paper_form_html(
                 &me,
+                &reader,
                 &fields,
-                Some(&Notice::Error(format!("{message} Nothing was changed."))),
+                Some(&Notice::Error(format!(
+                    "{message} {}",
+                    layout::nothing_changed(lang)
+                ))),
             ),
         )
     };
@@ -384,7 +527,7 @@ pub async fn apply_paper_form(
         Ok(status) => layout::done(
             "/staff/paper-form",
             "paper-form",
-            &format!("{reading} is now {}", status.as_str()),
+            &format!("{reading} → {}", status.as_str()),
         ),
         Err(error) => match Failure::from(error) {
             Failure::Refused(status, message) => refused(status, message),

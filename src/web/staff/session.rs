@@ -17,7 +17,9 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::layout::{document, see_other, Notice};
+use maud::html;
+
+use super::layout::{see_other, Notice};
 use crate::app::AppState;
 use crate::db::accounts;
 use crate::db::staff_sessions::{self, StaffSessionRow};
@@ -25,7 +27,7 @@ use crate::metrics::Channel;
 use crate::service::auth::{AuthError, Credentials, Role};
 use crate::service::ServiceError;
 use crate::settings::Settings;
-use crate::web::page::{self, e, respond, Failure};
+use crate::web::page::{self, e, respond, shell, t, Failure, Reader};
 
 const COOKIE: &str = "carpass_staff";
 const LIFETIME: Duration = Duration::hours(8);
@@ -47,6 +49,11 @@ impl Staff {
             "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
             e(&self.csrf)
         )
+    }
+
+    /// The same hidden field for a maud page.
+    pub fn csrf_input(&self) -> maud::Markup {
+        maud::html! { input type="hidden" name="csrf" value=(self.csrf); }
     }
 
     fn csrf_matches(&self, sent: &str) -> bool {
@@ -100,7 +107,7 @@ impl<T: DeserializeOwned + Protected + 'static> FromRequest for Action<T> {
                 .into_inner();
             if !me.csrf_matches(form.csrf()) {
                 return Err(
-                    InternalError::from_response("wrong CSRF token", csrf_refused()).into(),
+                    InternalError::from_response("wrong CSRF token", csrf_refused(&req)).into(),
                 );
             }
             Ok(Action { me, form })
@@ -190,25 +197,61 @@ fn refuse(req: &HttpRequest, dead_cookie: bool) -> HttpResponse {
         }
         return response;
     }
+    let reader = Reader::of(req);
+    let lang = reader.lang;
+    let title = t(
+        lang,
+        "Not logged in",
+        "Niet aangemeld",
+        "Non connecté",
+        "Nicht angemeldet",
+    );
+    let body = html! {
+        main {
+            h1 { (title) }
+            p.notice.error role="alert" { (t(lang,
+                "You are not logged in as registry staff, or your session has ended (a session lasts 8 hours). Nothing was changed.",
+                "U bent niet aangemeld als personeel van het register, of uw sessie is afgelopen (een sessie duurt 8 uur). Er werd niets gewijzigd.",
+                "Vous n'êtes pas connecté comme membre du personnel du registre, ou votre session a pris fin (une session dure 8 heures). Rien n'a été modifié.",
+                "Sie sind nicht als Personal des Registers angemeldet, oder Ihre Sitzung ist abgelaufen (eine Sitzung dauert 8 Stunden). Es wurde nichts geändert.",
+            )) }
+            p { a href="/staff/login" { (t(lang, "Log in", "Aanmelden", "Se connecter", "Anmelden")) } " " (t(lang, "and try again.", "en probeer opnieuw.", "et réessayez.", "und versuchen Sie es erneut.")) }
+        }
+    };
     respond(
         StatusCode::FORBIDDEN,
-        document(
-            "Not logged in",
-            "<main><h1>Not logged in</h1><p class=\"notice error\" role=\"alert\">You are not logged in as registry staff, \
-or your session has ended (a session lasts 8 hours). Nothing was changed.</p><p><a href=\"/staff/login\">Log in</a> and try again.</p></main>",
-        ),
+        shell(&reader, title, body).into_string(),
     )
 }
 
-fn csrf_refused() -> HttpResponse {
+fn csrf_refused(req: &HttpRequest) -> HttpResponse {
+    let reader = Reader::of(req);
+    let lang = reader.lang;
+    let title = t(
+        lang,
+        "Form refused",
+        "Formulier geweigerd",
+        "Formulaire refusé",
+        "Formular abgelehnt",
+    );
+    let body = html! {
+        main {
+            h1 { (title) }
+            p.notice.error role="alert" { (t(lang,
+                "This form does not carry the security token of your current session (it was sent from another site, or from a page older than your login). Nothing was changed.",
+                "Dit formulier draagt niet het veiligheidstoken van uw huidige sessie (het werd verstuurd vanaf een andere site, of vanaf een pagina van vóór uw aanmelding). Er werd niets gewijzigd.",
+                "Ce formulaire ne porte pas le jeton de sécurité de votre session actuelle (il a été envoyé depuis un autre site, ou depuis une page antérieure à votre connexion). Rien n'a été modifié.",
+                "Dieses Formular trägt nicht das Sicherheitstoken Ihrer aktuellen Sitzung (es wurde von einer anderen Website oder von einer Seite vor Ihrer Anmeldung gesendet). Es wurde nichts geändert.",
+            )) }
+            p {
+                (t(lang, "Go back, reload the page and send the form again.", "Ga terug, laad de pagina opnieuw en verstuur het formulier nog eens.", "Revenez en arrière, rechargez la page et renvoyez le formulaire.", "Gehen Sie zurück, laden Sie die Seite neu und senden Sie das Formular erneut."))
+                " " a href="/staff" { (t(lang, "Review queue", "Controlelijst", "File de contrôle", "Prüfliste")) }
+            }
+        }
+    };
     respond(
         StatusCode::FORBIDDEN,
-        document(
-            "Form refused",
-            "<main><h1>Form refused</h1><p class=\"notice error\" role=\"alert\">This form does not carry the security token \
-of your current session (it was sent from another site, or from a page older than your login). Nothing was changed.</p>\
-<p>Go back, reload the page and send the form again. <a href=\"/staff\">Review queue</a></p></main>",
-        ),
+        shell(&reader, title, body).into_string(),
     )
 }
 
@@ -221,33 +264,57 @@ pub async fn login_page(req: HttpRequest, shown: web::Query<LoginShown>) -> Http
     if token_of(&req).is_some() && current(&req).await.is_ok() {
         return see_other("/staff");
     }
-    let notice = (shown.done.as_deref() == Some("logged-out"))
-        .then(|| Notice::Done("You are logged out.".into()));
-    respond(StatusCode::OK, login_html("", notice.as_ref()))
+    let reader = Reader::of(&req);
+    let notice = (shown.done.as_deref() == Some("logged-out")).then(|| {
+        Notice::Done(
+            t(
+                reader.lang,
+                "You are logged out.",
+                "U bent afgemeld.",
+                "Vous êtes déconnecté.",
+                "Sie sind abgemeldet.",
+            )
+            .into(),
+        )
+    });
+    respond(StatusCode::OK, login_html(&reader, "", notice.as_ref()))
 }
 
-fn login_html(username: &str, notice: Option<&Notice>) -> String {
-    let notice = match notice {
-        Some(Notice::Done(text)) => {
-            format!("<p class=\"notice done\" role=\"status\">{}</p>", e(text))
+fn login_html(reader: &Reader, username: &str, notice: Option<&Notice>) -> String {
+    let lang = reader.lang;
+    let title = t(
+        lang,
+        "Registry staff: log in",
+        "Personeel van het register: aanmelden",
+        "Personnel du registre\u{a0}: connexion",
+        "Personal des Registers: Anmeldung",
+    );
+    let body = html! {
+        main.login {
+            div.card {
+                h1 { (title) }
+                @match notice {
+                    Some(Notice::Done(text)) => p.notice.done role="status" { (text) },
+                    Some(Notice::Error(text)) => p.notice.error role="alert" { (text) },
+                    None => {},
+                }
+                form method="post" action=(LOGIN_PATH) {
+                    label for="username" { (t(lang, "User name", "Gebruikersnaam", "Nom d'utilisateur", "Benutzername")) }
+                    input type="text" id="username" name="username" value=(username) autocomplete="username" required autofocus;
+                    label for="password" { (t(lang, "Password", "Wachtwoord", "Mot de passe", "Passwort")) }
+                    input type="password" id="password" name="password" autocomplete="current-password" required;
+                    div.actions { button type="submit" { (t(lang, "Log in", "Aanmelden", "Se connecter", "Anmelden")) } }
+                }
+            }
+            p.muted.small { (t(lang,
+                "For accounts with the staff role. A session lasts 8 hours.",
+                "Voor accounts met de rol personeel. Een sessie duurt 8 uur.",
+                "Pour les comptes ayant le rôle personnel. Une session dure 8 heures.",
+                "Für Konten mit der Rolle Personal. Eine Sitzung dauert 8 Stunden.",
+            )) }
         }
-        Some(Notice::Error(text)) => {
-            format!("<p class=\"notice error\" role=\"alert\">{}</p>", e(text))
-        }
-        None => String::new(),
     };
-    document(
-        "Log in",
-        &format!(
-            "<main class=\"login\"><div class=\"card\">\
-<h1>Registry staff: log in</h1>{notice}<form method=\"post\" action=\"{LOGIN_PATH}\">\
-<label for=\"username\">User name</label><input type=\"text\" id=\"username\" name=\"username\" value=\"{}\" autocomplete=\"username\" required autofocus>\
-<label for=\"password\">Password</label><input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\" required>\
-<div class=\"actions\"><button type=\"submit\">Log in</button></div></form></div>\
-<p class=\"muted small\">For accounts with the staff role. A session lasts 8 hours.</p></main>",
-            e(username)
-        ),
-    )
+    shell(reader, title, body).into_string()
 }
 
 #[derive(Deserialize)]
@@ -264,6 +331,8 @@ pub async fn login(
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let LoginForm { username, password } = form.into_inner();
+    let reader = Reader::of(&req);
+    let lang = reader.lang;
     let typed = username.clone();
     let now = state.clock.now();
     let token = random_token();
@@ -297,7 +366,7 @@ pub async fn login(
             };
             return respond(
                 status,
-                login_html(&typed, Some(&Notice::Error(format!("{e}.")))),
+                login_html(&reader, &typed, Some(&Notice::Error(format!("{e}.")))),
             );
         }
         Err(AuthError::Storage(e)) => return Failure::from(e).response(),
@@ -340,9 +409,10 @@ pub async fn login(
         Ok(Login::Disabled) => respond(
             StatusCode::FORBIDDEN,
             login_html(
+                &reader,
                 &typed,
                 Some(&Notice::Error(
-                    "This account is disabled. Another staff member can enable it again.".into(),
+                    t(lang, "This account is disabled. Another staff member can enable it again.", "Dit account is uitgeschakeld. Een ander personeelslid kan het opnieuw inschakelen.", "Ce compte est désactivé. Un autre membre du personnel peut le réactiver.", "Dieses Konto ist deaktiviert. Ein anderes Mitglied des Personals kann es wieder aktivieren.").into(),
                 )),
             ),
         ),
@@ -350,9 +420,10 @@ pub async fn login(
         Ok(Login::Refused) => respond(
             StatusCode::FORBIDDEN,
             login_html(
+                &reader,
                 &typed,
                 Some(&Notice::Error(
-                    "Wrong user name or password, or not a staff account.".into(),
+                    t(lang, "Wrong user name or password, or not a staff account.", "Verkeerde gebruikersnaam of wachtwoord, of geen personeelsaccount.", "Nom d'utilisateur ou mot de passe erroné, ou compte qui n'est pas du personnel.", "Falscher Benutzername oder falsches Passwort, oder kein Personalkonto.").into(),
                 )),
             ),
         ),

@@ -1,0 +1,710 @@
+//! The clerk's tools: the search box's results (a vehicle by VIN, a garage by name or
+//! enterprise number, a reading by id or ClientReference, a certification session), the page
+//! per garage (its readings, its open issues, its Trusted Provider standing over the years, the
+//! software it sends with) and the page per vehicle (its history with each reading's source,
+//! its issues and the audit trail). Staff only: the vehicle's history is never public (SPEC 2.8).
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use chrono::{Datelike, NaiveDateTime};
+use maud::html;
+
+use super::layout::{frame, Nav};
+use super::listing;
+use super::session::Staff;
+use crate::app::{AppState, Certification};
+use crate::db::certification::SessionRow;
+use crate::db::clerk::{self, Window};
+use crate::db::companies::CompanyRow;
+use crate::db::issues::IssueRow;
+use crate::db::readings::{ReadingRow, SoftwareKey};
+use crate::db::{audit, trusted_providers as lists, vehicles};
+use crate::domain::issue::IssueDetail;
+use crate::domain::issue_number::IssueNumber;
+use crate::domain::language::{Language, Text};
+use crate::domain::odometer::OdometerUnit;
+use crate::domain::search::{Needle, TooVague, MAX_CHARS, MIN_CHARS};
+use crate::domain::source::ReadingSource;
+use crate::domain::trusted_provider::Standing;
+use crate::domain::vehicle::Vehicle;
+use crate::domain::vin::Vin;
+use crate::service::ServiceError;
+use crate::staff::trusted_providers;
+use crate::staff::StaffError;
+use crate::web::page::{respond, t, Failure, Reader};
+
+/// Hits shown per kind: a search names one thing; more hits ask for a longer text.
+const HITS: i64 = 25;
+
+/// The issue states that still wait for someone (as the review queue counts them).
+const UNSETTLED: [&str; 3] = ["Open", "Confirmed", "Escalated"];
+
+// ---- search ---------------------------------------------------------------------------------
+
+struct Hits {
+    vins: Vec<String>,
+    garages: Vec<CompanyRow>,
+    readings: Vec<ReadingRow>,
+    sessions: Vec<SessionRow>,
+}
+
+impl Hits {
+    fn count(&self) -> usize {
+        self.vins.len() + self.garages.len() + self.readings.len() + self.sessions.len()
+    }
+}
+
+pub async fn search(
+    me: Staff,
+    reader: Reader,
+    state: web::Data<AppState>,
+    cert: web::Data<Certification>,
+) -> HttpResponse {
+    let lang = reader.lang;
+    let typed = reader.param("q").unwrap_or("").to_owned();
+    let title = t(lang, "Search", "Zoeken", "Recherche", "Suche");
+    let needle = match Needle::parse(&typed) {
+        Ok(needle) => needle,
+        Err(vague) => {
+            let text = match vague {
+                TooVague::TooShort => match lang {
+                    Language::Nl => format!("Typ minstens {MIN_CHARS} tekens: een chassisnummer (of het begin ervan), een garage of ondernemingsnummer, een id van een kilometerstand, een ClientReference of een certificatiesessie."),
+                    Language::Fr => format!("Tapez au moins {MIN_CHARS} caractères\u{a0}: un VIN (ou son début), un garage ou un numéro d'entreprise, un identifiant de relevé, une ClientReference ou une session de certification."),
+                    Language::De => format!("Geben Sie mindestens {MIN_CHARS} Zeichen ein: eine FIN (oder ihren Anfang), eine Werkstatt oder Unternehmensnummer, eine Kennung eines Kilometerstands, eine ClientReference oder eine Zertifizierungssitzung."),
+                    Language::En => format!("Type at least {MIN_CHARS} characters: a VIN (or its start), a garage or enterprise number, a reading id, a ClientReference or a certification session."),
+                },
+                TooVague::TooLong => match lang {
+                    Language::Nl => format!("Typ hoogstens {MAX_CHARS} tekens."),
+                    Language::Fr => format!("Tapez au plus {MAX_CHARS} caractères."),
+                    Language::De => format!("Geben Sie höchstens {MAX_CHARS} Zeichen ein."),
+                    Language::En => format!("Type at most {MAX_CHARS} characters."),
+                },
+            };
+            let status = if typed.trim().is_empty() {
+                StatusCode::OK
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let body = html! { p.card { (text) } };
+            return respond(
+                status,
+                frame(&reader, &me, Nav::Search, title, None, body).into_string(),
+            );
+        }
+    };
+    let production = needle.clone();
+    let found = state
+        .run(move |conn| -> Result<_, ServiceError> {
+            let vins = match &production.vin_prefix {
+                Some(prefix) => clerk::vins_starting(conn, prefix, HITS)?,
+                None => Vec::new(),
+            };
+            let garages = clerk::companies_matching(
+                conn,
+                &production.text,
+                production.kbo_digits.as_deref(),
+                HITS,
+            )?;
+            let readings = clerk::readings_named(conn, &production.text, HITS)?;
+            Ok((vins, garages, readings))
+        })
+        .await;
+    let (vins, garages, readings) = match found {
+        Ok(found) => found,
+        Err(error) => return Failure::from(error).response(),
+    };
+    let text = needle.text.clone();
+    let sessions = match cert
+        .0
+        .run(move |conn| -> Result<_, ServiceError> {
+            Ok(clerk::sessions_matching(conn, &text, HITS)?)
+        })
+        .await
+    {
+        Ok(sessions) => sessions,
+        Err(error) => return Failure::from(error).response(),
+    };
+    let hits = Hits {
+        vins,
+        garages,
+        readings,
+        sessions,
+    };
+    let f = reader.fmt();
+    let body = html! {
+        p.muted { (match (lang, hits.count()) {
+            (Language::Nl, n) => format!("{n} resultaten voor «\u{a0}{}\u{a0}».", needle.text),
+            (Language::Fr, n) => format!("{n} résultat(s) pour «\u{a0}{}\u{a0}».", needle.text),
+            (Language::De, n) => format!("{n} Treffer für „{}“.", needle.text),
+            (Language::En, 1) => format!("1 result for “{}”.", needle.text),
+            (Language::En, n) => format!("{n} results for “{}”.", needle.text),
+        }) }
+        @if !hits.vins.is_empty() {
+            h2 { (t(lang, "Vehicles", "Voertuigen", "Véhicules", "Fahrzeuge")) }
+            ul { @for vin in &hits.vins { li { a href=(format!("/staff/vehicles/{vin}")) { code { (vin) } } } } }
+        }
+        @if !hits.garages.is_empty() {
+            h2 { (t(lang, "Companies", "Bedrijven", "Entreprises", "Unternehmen")) }
+            ul { @for g in &hits.garages {
+                li { a href=(format!("/staff/garages/{}", g.id)) { (g.name) } " " span.muted.nowrap { (f.kbo(&g.kbo)) } }
+            } }
+        }
+        @if !hits.readings.is_empty() {
+            h2 { (t(lang, "Readings", "Kilometerstanden", "Relevés", "Kilometerstände")) }
+            ul { @for r in &hits.readings {
+                li {
+                    a href=(format!("/staff/vehicles/{}#reading-{}", r.vin, r.id)) { code { (r.id) } }
+                    " · ClientReference " code { (r.client_reference) }
+                    " · " code { (r.vin) } " · " (f.date(r.work_date)) " · " span.nowrap { (odometer(&reader, r)) }
+                    " · " (r.status)
+                }
+            } }
+        }
+        @if !hits.sessions.is_empty() {
+            h2 { (t(lang, "Certification sessions", "Certificatiesessies", "Sessions de certification", "Zertifizierungssitzungen")) }
+            ul { @for s in &hits.sessions {
+                li { a href=(format!("/staff/certification/{}", s.id)) { code { (s.id) } } " · " (s.dms_name) " " (s.dms_version) " · " (s.dms_builder) }
+            } }
+        }
+        @if hits.count() == 0 {
+            p.card { (t(lang,
+                "Nothing found. A VIN is found by its start, a company by part of its name or its enterprise number, a reading by its id or ClientReference, a session by its id or DMS name.",
+                "Niets gevonden. Een chassisnummer vindt u met het begin ervan, een bedrijf met een deel van de naam of het ondernemingsnummer, een kilometerstand met de id of ClientReference, een sessie met de id of de naam van het DMS.",
+                "Rien trouvé. Un VIN se trouve par son début, une entreprise par une partie de son nom ou son numéro d'entreprise, un relevé par son identifiant ou sa ClientReference, une session par son identifiant ou le nom du DMS.",
+                "Nichts gefunden. Eine FIN findet man über ihren Anfang, ein Unternehmen über einen Teil des Namens oder die Unternehmensnummer, einen Kilometerstand über seine Kennung oder ClientReference, eine Sitzung über ihre Kennung oder den DMS-Namen.",
+            )) }
+        }
+    };
+    respond(
+        StatusCode::OK,
+        frame(&reader, &me, Nav::Search, title, None, body).into_string(),
+    )
+}
+
+fn odometer(reader: &Reader, r: &ReadingRow) -> String {
+    match OdometerUnit::parse(&r.odometer_unit) {
+        Some(unit) => reader.fmt().odo(r.odometer.max(0) as u64, unit),
+        None => format!("{} {}", r.odometer, r.odometer_unit),
+    }
+}
+
+fn source(lang: Language, stored: &str) -> String {
+    let text = match ReadingSource::parse(stored) {
+        Some(ReadingSource::Garage) => Text {
+            nl: "garage",
+            fr: "garage",
+            de: "Werkstatt",
+            en: "garage",
+        },
+        Some(ReadingSource::CarPass) => Text {
+            nl: "Car-Pass-aanvraag",
+            fr: "demande de Car-Pass",
+            de: "Car-Pass-Antrag",
+            en: "Car-Pass request",
+        },
+        Some(ReadingSource::Connected) => Text {
+            nl: "geconnecteerde wagen",
+            fr: "voiture connectée",
+            de: "vernetztes Fahrzeug",
+            en: "connected car",
+        },
+        Some(ReadingSource::Foreign) => Text {
+            nl: "buitenland",
+            fr: "étranger",
+            de: "Ausland",
+            en: "abroad",
+        },
+        Some(ReadingSource::Rdw) => Text {
+            nl: "RDW",
+            fr: "RDW",
+            de: "RDW",
+            en: "RDW",
+        },
+        None => return stored.to_owned(),
+    };
+    text.get(lang).to_owned()
+}
+
+fn issue_message(lang: Language, issue: &IssueRow) -> String {
+    serde_json::from_str::<IssueDetail>(&issue.detail)
+        .map(|d| d.message(lang))
+        .unwrap_or_else(|_| issue.code.clone())
+}
+
+fn issue_number(issue: &IssueRow) -> String {
+    IssueNumber::from_sequence(issue.id)
+        .map(|n| n.to_string())
+        .unwrap_or_else(|| issue.id.to_string())
+}
+
+fn not_found(me: &Staff, reader: &Reader, title: &str, text: String) -> HttpResponse {
+    respond(
+        StatusCode::NOT_FOUND,
+        frame(
+            reader,
+            me,
+            Nav::Search,
+            title,
+            None,
+            html! { p.card { (text) } },
+        )
+        .into_string(),
+    )
+}
+
+// ---- a garage -------------------------------------------------------------------------------
+
+/// One year of a garage's Trusted Provider standing: computed, and whether the published
+/// list of that year names it (`None` when that list is not published).
+struct Year {
+    year: i32,
+    readings: u64,
+    discrepancies: u64,
+    standing: Option<Standing>,
+    listed: Option<bool>,
+}
+
+struct Garage {
+    company: CompanyRow,
+    readings: (i64, Vec<(ReadingRow, String)>),
+    issues: Vec<(IssueRow, String)>,
+    years: Vec<Year>,
+    software: Vec<(SoftwareKey, i64)>,
+}
+
+fn load_garage(
+    conn: &mut crate::db::DbConnection,
+    id: i64,
+    window: Window,
+    this_year: i32,
+) -> Result<Option<Garage>, StaffError> {
+    let Some(company) = clerk::company(conn, id)? else {
+        return Ok(None);
+    };
+    let readings = clerk::readings_of_company(conn, id, window)?;
+    let issues = clerk::issues_of_company(conn, id, &UNSETTLED, 100)?;
+    let software = clerk::software_of_company(conn, id)?;
+    let mut years = Vec::new();
+    if let Some((first, last)) = clerk::work_dates_of_company(conn, id)? {
+        // The list of year Y judges the readings of Y - 1: from the first year with readings
+        // to the list that judges the latest, never a list of a year still to come.
+        for year in (first.year() + 1..=(last.year() + 1).min(this_year + 1)).rev() {
+            let candidate = trusted_providers::compute(conn, year)?
+                .into_iter()
+                .find(|c| c.company_id == id);
+            let listed = lists::list(conn, year)?
+                .map(|(_, providers)| providers.iter().any(|p| p.company_id == id));
+            years.push(Year {
+                year,
+                readings: candidate.as_ref().map_or(0, |c| c.readings),
+                discrepancies: candidate.as_ref().map_or(0, |c| c.discrepancies),
+                standing: candidate.map(|c| c.standing),
+                listed,
+            });
+        }
+    }
+    Ok(Some(Garage {
+        company,
+        readings,
+        issues,
+        years,
+        software,
+    }))
+}
+
+pub async fn garage(
+    me: Staff,
+    reader: Reader,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let lang = reader.lang;
+    let raw = id.into_inner();
+    let missing = || {
+        match lang {
+        Language::Nl => format!("Er is geen bedrijf {raw}. Zoek het met de naam of het ondernemingsnummer."),
+        Language::Fr => format!("Il n'y a pas d'entreprise {raw}. Cherchez-la par son nom ou son numéro d'entreprise."),
+        Language::De => format!("Es gibt kein Unternehmen {raw}. Suchen Sie es über den Namen oder die Unternehmensnummer."),
+        Language::En => format!("There is no company {raw}. Search for it by name or enterprise number."),
+    }
+    };
+    let title_missing = t(
+        lang,
+        "No such company",
+        "Onbekend bedrijf",
+        "Entreprise inconnue",
+        "Unbekanntes Unternehmen",
+    );
+    let Ok(id) = raw.parse::<i64>() else {
+        return not_found(&me, &reader, title_missing, missing());
+    };
+    let (number, window) = listing::window(&reader);
+    let this_year = crate::domain::calendar::brussels_date(state.clock.now()).year();
+    let garage = match state
+        .run(move |conn| load_garage(conn, id, window, this_year))
+        .await
+    {
+        Ok(Some(garage)) => garage,
+        Ok(None) => return not_found(&me, &reader, title_missing, missing()),
+        Err(error) => return Failure::from(error).response(),
+    };
+    let f = reader.fmt();
+    let (total, readings) = &garage.readings;
+    let body = html! {
+        dl.card {
+            dt { (t(lang, "Enterprise number", "Ondernemingsnummer", "Numéro d'entreprise", "Unternehmensnummer")) }
+            dd { (f.kbo(&garage.company.kbo)) }
+            dt { (t(lang, "Kind", "Soort", "Type", "Art")) }
+            dd { code { (garage.company.kind) } }
+            dt { (t(lang, "In the registry since", "In het register sinds", "Au registre depuis", "Im Register seit")) }
+            dd { (f.date(garage.company.created_at.date())) }
+        }
+        h2 { (t(lang, "Open issues", "Openstaande meldingen", "Signalements ouverts", "Offene Meldungen")) " (" (f.num(garage.issues.len() as u64)) ")" }
+        @if garage.issues.is_empty() {
+            p.muted { (t(lang, "None.", "Geen.", "Aucun.", "Keine.")) }
+        } @else {
+            div.scroll { table {
+                tr {
+                    th { (t(lang, "Issue", "Melding", "Signalement", "Meldung")) }
+                    th { "VIN" }
+                    th { (t(lang, "State", "Toestand", "État", "Zustand")) }
+                    th { (t(lang, "What the registry found", "Wat het register vond", "Ce que le registre a constaté", "Was das Register fand")) }
+                }
+                @for (issue, vin) in &garage.issues {
+                    tr {
+                        td.nowrap { (issue_number(issue)) br; code.small { (issue.code) } }
+                        td { a href=(format!("/staff/vehicles/{vin}#reading-{}", issue.reading_id)) { code { (vin) } } }
+                        td { (issue.state) }
+                        td { (issue_message(lang, issue)) }
+                    }
+                }
+            } }
+        }
+        h2 { "Trusted Provider" }
+        @if garage.years.is_empty() {
+            p.muted { (t(lang, "No reading yet.", "Nog geen kilometerstand.", "Pas encore de relevé.", "Noch kein Kilometerstand.")) }
+        } @else {
+            div.scroll { table {
+                tr {
+                    th { (t(lang, "List", "Lijst", "Liste", "Liste")) }
+                    th.num { (t(lang, "Readings", "Kilometerstanden", "Relevés", "Kilometerstände")) }
+                    th.num { (t(lang, "Discrepancies", "Afwijkingen", "Écarts", "Abweichungen")) }
+                    th.num { (t(lang, "Share", "Aandeel", "Part", "Anteil")) }
+                    th { (t(lang, "Standing", "Stand", "Statut", "Status")) }
+                    th { (t(lang, "Published list", "Gepubliceerde lijst", "Liste publiée", "Veröffentlichte Liste")) }
+                }
+                @for y in &garage.years {
+                    tr {
+                        td { a href=(format!("/staff/trusted-providers?year={}", y.year)) { (y.year) } }
+                        td.num { (f.num(y.readings)) }
+                        td.num { (f.num(y.discrepancies)) }
+                        td.num.nowrap { (f.share(y.discrepancies, y.readings)) }
+                        td { (match y.standing {
+                            Some(Standing::Trusted) => t(lang, "trusted", "betrouwbaar", "fiable", "vertrauenswürdig"),
+                            Some(Standing::NotTrusted) => t(lang, "not trusted", "niet betrouwbaar", "pas fiable", "nicht vertrauenswürdig"),
+                            Some(Standing::TooFewReadings) | None => t(lang, "too few readings", "te weinig kilometerstanden", "trop peu de relevés", "zu wenige Kilometerstände"),
+                        }) }
+                        td { (match y.listed {
+                            Some(true) => t(lang, "listed", "vermeld", "reprise", "aufgeführt"),
+                            Some(false) => t(lang, "not listed", "niet vermeld", "non reprise", "nicht aufgeführt"),
+                            None => t(lang, "not published", "niet gepubliceerd", "non publiée", "nicht veröffentlicht"),
+                        }) }
+                    }
+                }
+            } }
+        }
+        h2 { (t(lang, "Software it sends with", "Software waarmee de garage verstuurt", "Logiciels utilisés pour l'envoi", "Software, mit der gesendet wird")) }
+        @if garage.software.is_empty() {
+            p.muted { (t(lang, "None yet.", "Nog geen.", "Aucun pour l'instant.", "Noch keine.")) }
+        } @else {
+            div.scroll { table {
+                tr {
+                    th { (t(lang, "Builder", "Ontwikkelaar", "Développeur", "Hersteller")) }
+                    th { "DMS" }
+                    th { (t(lang, "Version", "Versie", "Version", "Version")) }
+                    th.num { (t(lang, "Readings", "Kilometerstanden", "Relevés", "Kilometerstände")) }
+                }
+                @for ((builder, name, version), count) in &garage.software {
+                    @let unknown = t(lang, "(not sent)", "(niet meegestuurd)", "(non envoyé)", "(nicht gesendet)");
+                    tr {
+                        td { (builder.as_deref().unwrap_or(unknown)) }
+                        td { (name.as_deref().unwrap_or(unknown)) }
+                        td { (version.as_deref().unwrap_or(unknown)) }
+                        td.num { (f.num(*count as u64)) }
+                    }
+                }
+            } }
+        }
+        h2 { (t(lang, "Readings", "Kilometerstanden", "Relevés", "Kilometerstände")) }
+        @if *total == 0 {
+            p.muted { (t(lang, "None yet.", "Nog geen.", "Aucun pour l'instant.", "Noch keine.")) }
+        } @else {
+            (listing::pager(&reader, number, *total))
+            div.scroll { table {
+                tr {
+                    th { (t(lang, "Received", "Ontvangen", "Reçu", "Empfangen")) }
+                    th { "VIN" }
+                    th { (t(lang, "Work date", "Datum werk", "Date des travaux", "Arbeitsdatum")) }
+                    th.num { (t(lang, "Odometer", "Kilometerstand", "Kilométrage", "Kilometerstand")) }
+                    th { (t(lang, "Status", "Status", "Statut", "Status")) }
+                    th { "ClientReference" }
+                }
+                @for (r, _) in readings {
+                    tr {
+                        td.nowrap { (f.moment(r.received_at.and_utc())) }
+                        td { a href=(format!("/staff/vehicles/{}#reading-{}", r.vin, r.id)) { code { (r.vin) } } }
+                        td.nowrap { (f.date(r.work_date)) }
+                        td.num.nowrap { (odometer(&reader, r)) }
+                        td { (r.status) }
+                        td { code { (r.client_reference) } }
+                    }
+                }
+            } }
+            @if *total > listing::PER_PAGE { (listing::pager(&reader, number, *total)) }
+        }
+    };
+    respond(
+        StatusCode::OK,
+        frame(&reader, &me, Nav::Search, &garage.company.name, None, body).into_string(),
+    )
+}
+
+// ---- a vehicle ------------------------------------------------------------------------------
+
+/// One line of a vehicle's audit trail.
+struct Event {
+    at: NaiveDateTime,
+    reading: String,
+    who: String,
+    what: String,
+}
+
+struct VehiclePage {
+    vehicle: Option<Vehicle>,
+    readings: Vec<(ReadingRow, String, String)>,
+    issues: Vec<IssueRow>,
+    trail: Vec<Event>,
+}
+
+fn load_vehicle(
+    conn: &mut crate::db::DbConnection,
+    vin: &str,
+    lang: Language,
+) -> Result<VehiclePage, ServiceError> {
+    let vehicle = match Vin::parse(vin) {
+        Ok(parsed) => vehicles::find(conn, &parsed)?,
+        Err(_) => None,
+    };
+    let readings = clerk::readings_of_vin(conn, vin)?;
+    let issues = clerk::issues_of_vin(conn, vin)?;
+    let mut trail = Vec::new();
+    for (reading, _, garage) in &readings {
+        trail.push(Event {
+            at: reading.received_at,
+            reading: reading.id.clone(),
+            who: garage.clone(),
+            what: t(lang, "received", "ontvangen", "reçu", "empfangen").to_owned(),
+        });
+        for version in audit::versions_of(conn, &reading.id)? {
+            let what = match (&version.form_reference, lang) {
+                (Some(form), Language::Nl) => format!("verbeterd met papieren formulier {form}"),
+                (Some(form), Language::Fr) => format!("corrigé par le formulaire papier {form}"),
+                (Some(form), Language::De) => format!("mit Papierformular {form} korrigiert"),
+                (Some(form), Language::En) => format!("corrected with paper form {form}"),
+                (None, _) => format!(
+                    "{} ({})",
+                    t(lang, "corrected", "verbeterd", "corrigé", "korrigiert"),
+                    version.channel
+                ),
+            };
+            trail.push(Event {
+                at: version.changed_at,
+                reading: reading.id.clone(),
+                who: version.changed_by,
+                what,
+            });
+        }
+    }
+    let ids: Vec<i64> = issues.iter().map(|i| i.id).collect();
+    for answer in audit::answers_for(conn, &ids)? {
+        let Some(issue) = issues.iter().find(|i| i.id == answer.issue_id) else {
+            continue;
+        };
+        let who = readings
+            .iter()
+            .find(|(r, _, _)| r.id == issue.reading_id)
+            .map(|(_, _, garage)| garage.clone())
+            .unwrap_or_default();
+        let mut what = format!(
+            "{} {}: {}",
+            t(
+                lang,
+                "answered issue",
+                "antwoord op melding",
+                "réponse au signalement",
+                "Antwort auf Meldung"
+            ),
+            issue_number(issue),
+            answer.kind
+        );
+        if let Some(note) = answer.note {
+            what.push_str(&format!(" «\u{a0}{note}\u{a0}»"));
+        }
+        trail.push(Event {
+            at: answer.answered_at,
+            reading: issue.reading_id.clone(),
+            who,
+            what,
+        });
+    }
+    for action in clerk::staff_actions_on_vin(conn, vin)? {
+        let mut what = action.action;
+        if let Some(form) = action.form_reference {
+            what.push_str(&format!(" ({form})"));
+        }
+        what.push_str(&format!(": «\u{a0}{}\u{a0}»", action.note));
+        trail.push(Event {
+            at: action.acted_at,
+            reading: action.reading_id,
+            who: action.staff_username,
+            what,
+        });
+    }
+    trail.sort_by_key(|a| a.at);
+    Ok(VehiclePage {
+        vehicle,
+        readings,
+        issues,
+        trail,
+    })
+}
+
+pub async fn vehicle(
+    me: Staff,
+    reader: Reader,
+    vin: web::Path<String>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let lang = reader.lang;
+    let vin = vin.into_inner().trim().to_ascii_uppercase();
+    let lookup = vin.clone();
+    let page = match state
+        .run(move |conn| load_vehicle(conn, &lookup, lang))
+        .await
+    {
+        Ok(page) => page,
+        Err(error) => return Failure::from(error).response(),
+    };
+    if page.vehicle.is_none() && page.readings.is_empty() {
+        let text = match lang {
+            Language::Nl => format!("Het register kent chassisnummer {vin} niet, en er werd geen kilometerstand voor verstuurd."),
+            Language::Fr => format!("Le registre ne connaît pas le VIN {vin}, et aucun relevé n'a été envoyé pour lui."),
+            Language::De => format!("Das Register kennt die FIN {vin} nicht, und es wurde kein Kilometerstand dafür gesendet."),
+            Language::En => format!("The registry does not know VIN {vin}, and no reading was sent for it."),
+        };
+        return not_found(
+            &me,
+            &reader,
+            t(
+                lang,
+                "Unknown vehicle",
+                "Onbekend voertuig",
+                "Véhicule inconnu",
+                "Unbekanntes Fahrzeug",
+            ),
+            text,
+        );
+    }
+    let f = reader.fmt();
+    let yes_no = |b: Option<bool>| match b {
+        Some(true) => t(lang, "yes", "ja", "oui", "ja"),
+        Some(false) => t(lang, "no", "nee", "non", "nein"),
+        None => t(lang, "unknown", "onbekend", "inconnu", "unbekannt"),
+    };
+    let body = html! {
+        @match &page.vehicle {
+            Some(v) => {
+                dl.card {
+                    dt { (t(lang, "Make and model", "Merk en model", "Marque et modèle", "Marke und Modell")) }
+                    dd { (v.make.as_deref().unwrap_or("")) " " (v.model.as_deref().unwrap_or("")) }
+                    dt { (t(lang, "Category", "Categorie", "Catégorie", "Klasse")) }
+                    dd { (v.category.as_deref().unwrap_or("")) }
+                    dt { (t(lang, "First registration", "Eerste inschrijving", "Première immatriculation", "Erstzulassung")) }
+                    dd { (v.first_registration.map(|d| f.date(d)).unwrap_or_default()) }
+                    dt { (t(lang, "Imported as used", "Ingevoerd als tweedehands", "Importé d'occasion", "Gebraucht eingeführt")) }
+                    dd { (yes_no(v.imported_used)) }
+                    dt { (t(lang, "5-digit odometer", "Kilometerteller met 5 cijfers", "Compteur à 5 chiffres", "5-stelliger Kilometerzähler")) }
+                    dd { (yes_no(v.five_digit_odometer)) }
+                }
+            }
+            None => {
+                p.card { (t(lang, "Not in the vehicle register (yet): its readings wait for it.", "(Nog) niet in het voertuigregister: de kilometerstanden wachten erop.", "Pas (encore) au registre des véhicules\u{a0}: ses relevés l'attendent.", "(Noch) nicht im Fahrzeugregister: seine Kilometerstände warten darauf.")) }
+            }
+        }
+        h2 { (t(lang, "History", "Historiek", "Historique", "Historie")) }
+        div.scroll { table {
+            tr {
+                th { (t(lang, "Work date", "Datum werk", "Date des travaux", "Arbeitsdatum")) }
+                th.num { (t(lang, "Odometer", "Kilometerstand", "Kilométrage", "Kilometerstand")) }
+                th { (t(lang, "Source", "Bron", "Source", "Quelle")) }
+                th { (t(lang, "Garage", "Garage", "Garage", "Werkstatt")) }
+                th { (t(lang, "Status", "Status", "Statut", "Status")) }
+                th { (t(lang, "Reading", "Kilometerstand", "Relevé", "Kilometerstand")) }
+            }
+            @for (r, stored_source, garage) in &page.readings {
+                tr id=(format!("reading-{}", r.id)) {
+                    td.nowrap { (f.date(r.work_date)) }
+                    td.num.nowrap { (odometer(&reader, r)) }
+                    td { (source(lang, stored_source)) }
+                    td { a href=(format!("/staff/garages/{}", r.company_id)) { (garage) } }
+                    td { (r.status) }
+                    td.small { code { (r.id) } br; "ClientReference " code { (r.client_reference) } }
+                }
+            }
+        } }
+        h2 { (t(lang, "Issues", "Meldingen", "Signalements", "Meldungen")) }
+        @if page.issues.is_empty() {
+            p.muted { (t(lang, "None.", "Geen.", "Aucun.", "Keine.")) }
+        } @else {
+            div.scroll { table {
+                tr {
+                    th { (t(lang, "Issue", "Melding", "Signalement", "Meldung")) }
+                    th { (t(lang, "State", "Toestand", "État", "Zustand")) }
+                    th { (t(lang, "What the registry found", "Wat het register vond", "Ce que le registre a constaté", "Was das Register fand")) }
+                }
+                @for issue in &page.issues {
+                    tr {
+                        td.nowrap { (issue_number(issue)) br; code.small { (issue.code) } }
+                        td { (issue.state) }
+                        td { (issue_message(lang, issue)) }
+                    }
+                }
+            } }
+        }
+        h2 { (t(lang, "Audit trail", "Audittrail", "Piste d'audit", "Prüfpfad")) }
+        div.scroll { table {
+            tr {
+                th { (t(lang, "When", "Wanneer", "Quand", "Wann")) }
+                th { (t(lang, "Who", "Wie", "Qui", "Wer")) }
+                th { (t(lang, "What", "Wat", "Quoi", "Was")) }
+                th { (t(lang, "Reading", "Kilometerstand", "Relevé", "Kilometerstand")) }
+            }
+            @for event in &page.trail {
+                tr {
+                    td.nowrap { (f.moment(event.at.and_utc())) }
+                    td { (event.who) }
+                    td { (event.what) }
+                    td.small { code { (event.reading) } }
+                }
+            }
+        } }
+    };
+    let title = format!(
+        "{} {vin}",
+        t(lang, "Vehicle", "Voertuig", "Véhicule", "Fahrzeug")
+    );
+    respond(
+        StatusCode::OK,
+        frame(&reader, &me, Nav::Search, &title, None, body).into_string(),
+    )
+}
