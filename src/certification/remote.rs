@@ -161,6 +161,23 @@ impl Remote {
         self.json(bytes)
     }
 
+    /// Marks the session ready for staff review; the note as the server stored it.
+    pub fn ready(&self, note: &str) -> Result<serde_json::Value, RemoteError> {
+        let body = serde_json::json!({ "note": note }).to_string();
+        let bytes = self.call(
+            true,
+            "/review/ready",
+            Some(("application/json", body.as_bytes())),
+        )?;
+        self.json(bytes)
+    }
+
+    /// The session's review: ready or not, the staff's comments and overrides.
+    pub fn review(&self) -> Result<serde_json::Value, RemoteError> {
+        let bytes = self.call(false, "/review", None)?;
+        self.json(bytes)
+    }
+
     pub fn report(&self, evaluation: &str, format: Format) -> Result<Vec<u8>, RemoteError> {
         let name = match format {
             Format::Html => "html",

@@ -196,6 +196,8 @@ pub fn confirmation(done: Option<&str>, subject: Option<&str>) -> Option<Notice>
         "evaluated" => format!("Evaluated again: {subject}."),
         "approved" => format!("Approved: {subject}."),
         "revoked" => format!("Approval {subject} revoked."),
+        "commented" => format!("Comment on session {subject} recorded."),
+        "overridden" => format!("Override recorded and evaluated again: {subject}."),
         "published" => format!("The Trusted Provider list {subject} is published."),
         _ => return None,
     };
