@@ -289,7 +289,8 @@ pub fn evaluate(
     .with_verdicts(&verdicts);
     let (evaluation, overrides) = overriding::overridden(evaluation, &overrides);
     let report = Report {
-        evaluation_id: uuid::Uuid::new_v4().to_string(),
+        // Time-ordered: two evaluations in the same instant still list in the order made.
+        evaluation_id: uuid::Uuid::now_v7().to_string(),
         harness_version: harness_version(),
         scenarios_sha256: super::scenarios::digest(),
         evaluated_at: now,

@@ -93,21 +93,22 @@ async fn ready(
         #[serde(default)]
         note: String,
     }
-    let note =
-        if body.is_empty() {
-            String::new()
-        } else {
-            match serde_json::from_slice::<ReadyBody>(&body) {
-                Ok(read) => read.note,
-                Err(e) => return json_error(
+    let note = if body.is_empty() {
+        String::new()
+    } else {
+        match serde_json::from_slice::<ReadyBody>(&body) {
+            Ok(read) => read.note,
+            Err(e) => {
+                return json_error(
                     actix_web::http::StatusCode::BAD_REQUEST,
                     "invalid",
                     &format!(
                         "the body is empty or a JSON object with an optional \"note\" string: {e}"
                     ),
-                ),
+                )
             }
-        };
+        }
+    };
     let now = state.clock.now();
     match state
         .run(move |conn| {

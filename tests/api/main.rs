@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod approvals;
+mod certification_review;
 mod certify;
 mod certify_recording;
 mod contract;
