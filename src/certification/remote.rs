@@ -110,7 +110,7 @@ impl Remote {
             404 if message.starts_with("no certification session") => {
                 RemoteError::Refused(format!("no certification session '{}' on {}", self.session, self.server))
             }
-            400 | 404 | 409 => RemoteError::Refused(message),
+            400 | 404 | 409 | 422 => RemoteError::Refused(message),
             _ => RemoteError::Failed(format!("{url} answered {status}: {message}")),
         })
     }
