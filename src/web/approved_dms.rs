@@ -11,6 +11,7 @@ use crate::app::{public_base, AppState};
 use crate::db::approvals::{self, ApprovalRow};
 use crate::domain::calendar::brussels_date;
 use crate::domain::certification::approval::Standing;
+use crate::domain::format::Formatter;
 use crate::domain::language::{Language, Text};
 use crate::service::ServiceError;
 use crate::web::page::{shell, Failure, Reader};
@@ -324,7 +325,8 @@ mod tests {
         assert!(badge_svg(Standing::Revoked, until(), Language::En).contains(">revoked</text>"));
         assert!(badge_svg(Standing::Expired, until(), Language::En).contains(">expired</text>"));
         assert!(badge_svg(Standing::Revoked, until(), Language::Fr).contains(">révoqué</text>"));
-        assert!(badge_svg(Standing::Holds, until(), Language::Nl).contains("goedgekeurd tot"));
+        assert!(badge_svg(Standing::Holds, until(), Language::Nl)
+            .contains(">goedgekeurd tot 06/12/2027</text>"));
     }
 
     #[test]

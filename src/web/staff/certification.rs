@@ -144,6 +144,22 @@ const NONE: Text = Text {
     en: "none",
 };
 
+/// A verdict in the reader's language (the reports keep the harness's English words).
+fn verdict_label(verdict: Verdict, lang: Language) -> &'static str {
+    match verdict {
+        Verdict::Passed => PASSED.get(lang),
+        Verdict::Failed => FAILED_ONE.get(lang),
+        Verdict::NotExercised => Text {
+            nl: "niet getest",
+            fr: "non exercé",
+            de: "nicht geprüft",
+            en: "not exercised",
+        }
+        .get(lang),
+        Verdict::AwaitingStaffReview => AWAITING.get(lang),
+    }
+}
+
 fn criteria_list(report: &Report, verdict: Verdict, lang: Language) -> String {
     let ids: Vec<&str> = report
         .criteria
@@ -690,7 +706,7 @@ fn session_body(reader: &Reader, me: &Staff, loaded: &Loaded, today: NaiveDate) 
                             td { strong { (c.criterion.id()) } }
                             td { (c.title) }
                             td { @if c.mandatory { "M" } @else { "R" } }
-                            td class=(format!("{} nowrap", c.verdict.slug())) { (c.verdict.as_str()) }
+                            td class=(format!("{} nowrap", c.verdict.slug())) { (verdict_label(c.verdict, lang)) }
                             td { @if let Some(step) = c.step { (step) } }
                             td.small { (c.reason) }
                         }
