@@ -8,7 +8,9 @@ use clap::{Parser, Subcommand};
 
 use crate::certification::reference_dms::{self, Defect};
 use crate::certification::remote::{OpenedRemotely, Remote, RemoteError};
-use crate::certification::{evaluations, report, sessions, CertificationError};
+use crate::certification::{
+    evaluations, report, review as cert_review, sessions, CertificationError,
+};
 use crate::db::{self, DatabaseUrl};
 use crate::domain::certification::evaluation::Software;
 use crate::domain::certification::scenario::SheetLanguage;
@@ -197,6 +199,29 @@ pub enum StaffCommand {
         #[command(flatten)]
         format: OutputFormat,
     },
+    /// Comment on a certification session; the vendor reads it with the review.
+    Comment {
+        session: String,
+        #[arg(long)]
+        text: String,
+    },
+    /// Settle a criterion otherwise than the harness did, with a reason shown in every report;
+    /// the session is evaluated again at once.
+    Override {
+        session: String,
+        #[arg(long)]
+        criterion: String,
+        #[arg(
+            long = "pass",
+            conflicts_with = "fail",
+            required_unless_present = "fail"
+        )]
+        pass: bool,
+        #[arg(long = "fail")]
+        fail: bool,
+        #[arg(long)]
+        reason: String,
+    },
     /// Revoke an approval.
     Revoke {
         /// The approval's id, as `staff approvals` lists it.
@@ -323,6 +348,15 @@ pub enum CertifyCommand {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// Tell the registry's staff the session is ready for review (after evaluating it).
+    Ready {
+        session: String,
+        /// What staff should know (default: which evaluation to look at).
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// The session's review: ready or not, the staff's comments and overrides.
+    Review { session: String },
     /// The built-in reference DMS: plays operator and DMS through every step of the sheet.
     Simulate {
         /// The certification session's id.
@@ -393,6 +427,11 @@ fn certify_remote(server: &str, command: CertifyCommand) -> Result<(), CliError>
             }
         }
         CertifyCommand::Next { session } => print(&session, remote(&session).next()?),
+        CertifyCommand::Ready { session, note } => {
+            let note = remote(&session).ready(&note)?;
+            println!("session {session} is marked ready for review: {}", note["text"].as_str().unwrap_or_default());
+        }
+        CertifyCommand::Review { session } => println!("{}", to_json(&remote(&session).review()?)?),
         CertifyCommand::Rerun { session, step } => print(&session, remote(&session).rerun(step)?),
         CertifyCommand::Attach {
             session,
@@ -1354,6 +1393,46 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
                 )
             })?;
         }
+        StaffCommand::Comment { session, text } => {
+            let me = staff::staff_member(&mut conn, who.as_deref())?;
+            let cert_pool = db::open_existing(db::Database::Certification, &url, 1)?;
+            let mut cert = cert_pool.get().map_err(db::DbError::from)?;
+            cert_review::comment(&mut cert, &session, &text, &me, Utc::now())
+                .map_err(StaffError::from)?;
+            println!("comment on session {session} recorded by {me}");
+        }
+        StaffCommand::Override {
+            session,
+            criterion,
+            pass,
+            fail: _,
+            reason,
+        } => {
+            let me = staff::staff_member(&mut conn, who.as_deref())?;
+            let cert_pool = db::open_existing(db::Database::Certification, &url, 1)?;
+            let mut cert = cert_pool.get().map_err(db::DbError::from)?;
+            let report = cert_review::override_criterion(
+                &mut cert,
+                &session,
+                &criterion,
+                pass,
+                &reason,
+                &me,
+                Utc::now(),
+            )
+            .map_err(StaffError::from)?;
+            println!(
+                "{} of session {session} overridden to {} by {me}; evaluation {} is {}",
+                criterion.trim().to_uppercase(),
+                if pass { "passed" } else { "failed" },
+                report.evaluation_id,
+                if report.certifiable {
+                    "certifiable"
+                } else {
+                    "not certifiable"
+                }
+            );
+        }
         StaffCommand::Revoke {
             approval_id,
             note,
@@ -1573,6 +1652,23 @@ fn certify(
                     print!("{}", sessions::render_text(&view, language, public_url));
                 }
             }
+        }
+        CertifyCommand::Ready { session, note } => {
+            let note = cert_review::mark_ready(&mut conn, &session, &note, by, Utc::now())?;
+            println!(
+                "session {session} is marked ready for review: {}",
+                note.text
+            );
+        }
+        CertifyCommand::Review { session } => {
+            let notes = cert_review::notes(&mut conn, &session)?;
+            println!(
+                "{}",
+                to_json(&serde_json::json!({
+                    "ready_for_review": cert_review::ready_since(&notes).map(|n| n.at),
+                    "notes": notes,
+                }))?
+            );
         }
         CertifyCommand::Next { session } => {
             let opened = sessions::next(&mut conn, &session, by, Utc::now())?;

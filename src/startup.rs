@@ -93,6 +93,7 @@ impl Application {
                 .configure(crate::soap::routes)
                 .configure(crate::web::certify::routes)
                 .configure(crate::web::public::routes)
+                .configure(crate::web::approved_dms::routes)
                 .configure(crate::web::health::routes)
                 .configure(crate::web::label::routes)
                 .configure(crate::web::verify::routes)

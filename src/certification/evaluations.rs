@@ -15,6 +15,7 @@ use crate::domain::certification::evaluation::{
     self, Check, CriterionResult, Recording, Software, StaffVerdict,
 };
 use crate::domain::certification::facts::{Exchange, ResponseFacts};
+use crate::domain::certification::review::{self as overriding, Overridden};
 use crate::domain::certification::scenario::{InjectedFault, Texts};
 use crate::service::ServiceError;
 use crate::soap::inspect::{self, RawRequest};
@@ -41,6 +42,9 @@ pub struct Report {
     pub steps: Vec<StepInfo>,
     pub exchanges: Vec<ExchangeInfo>,
     pub screenshots: Vec<ScreenshotInfo>,
+    /// The staff's overrides applied to this evaluation, with what the harness had found.
+    #[serde(default)]
+    pub overrides: Vec<Overridden>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -218,6 +222,7 @@ pub fn evaluate(
     let attachments = store::attachments(conn, &session.id)?;
     let usernames = recording::usernames(conn, &session)?;
     let verdicts = store::verdicts(conn, &session.id)?;
+    let overrides = super::review::overrides(&super::review::notes(conn, &session.id)?);
     // Read a page at a time and kept as facts: the bodies are never all in memory.
     let mut all = Vec::new();
     let mut rows = Vec::new();
@@ -282,8 +287,10 @@ pub fn evaluate(
         screenshots: &screenshots,
     })
     .with_verdicts(&verdicts);
+    let (evaluation, overrides) = overriding::overridden(evaluation, &overrides);
     let report = Report {
-        evaluation_id: uuid::Uuid::new_v4().to_string(),
+        // Time-ordered: two evaluations in the same instant still list in the order made.
+        evaluation_id: uuid::Uuid::now_v7().to_string(),
         harness_version: harness_version(),
         scenarios_sha256: super::scenarios::digest(),
         evaluated_at: now,
@@ -324,6 +331,7 @@ pub fn evaluate(
                 original_name: a.original_name.clone(),
             })
             .collect(),
+        overrides,
     };
     store::insert_evaluation(
         conn,

@@ -8,6 +8,7 @@ pub mod redaction;
 pub mod reference_dms;
 pub mod remote;
 pub mod report;
+pub mod review;
 pub mod scenarios;
 pub mod sessions;
 

@@ -110,7 +110,7 @@ impl Remote {
             404 if message.starts_with("no certification session") => {
                 RemoteError::Refused(format!("no certification session '{}' on {}", self.session, self.server))
             }
-            400 | 404 | 409 => RemoteError::Refused(message),
+            400 | 404 | 409 | 422 => RemoteError::Refused(message),
             _ => RemoteError::Failed(format!("{url} answered {status}: {message}")),
         })
     }
@@ -158,6 +158,23 @@ impl Remote {
 
     pub fn evaluate(&self) -> Result<Report, RemoteError> {
         let bytes = self.call(true, "/evaluations", None)?;
+        self.json(bytes)
+    }
+
+    /// Marks the session ready for staff review; the note as the server stored it.
+    pub fn ready(&self, note: &str) -> Result<serde_json::Value, RemoteError> {
+        let body = serde_json::json!({ "note": note }).to_string();
+        let bytes = self.call(
+            true,
+            "/review/ready",
+            Some(("application/json", body.as_bytes())),
+        )?;
+        self.json(bytes)
+    }
+
+    /// The session's review: ready or not, the staff's comments and overrides.
+    pub fn review(&self) -> Result<serde_json::Value, RemoteError> {
+        let bytes = self.call(false, "/review", None)?;
         self.json(bytes)
     }
 

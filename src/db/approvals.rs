@@ -39,6 +39,21 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ApprovalRow
         .optional()
 }
 
+/// Every approval given for one DMS version.
+pub fn of_version(
+    conn: &mut DbConnection,
+    builder: &str,
+    name: &str,
+    version: &str,
+) -> QueryResult<Vec<ApprovalRow>> {
+    dms_approvals::table
+        .filter(dms_approvals::dms_builder.eq(builder))
+        .filter(dms_approvals::dms_name.eq(name))
+        .filter(dms_approvals::dms_version.eq(version))
+        .select(ApprovalRow::as_select())
+        .load(conn)
+}
+
 pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<ApprovalRow>> {
     dms_approvals::table
         .order(dms_approvals::approved_at.desc())

@@ -360,6 +360,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    certification_review_notes (id) {
+        id -> BigInt,
+        session_id -> Text,
+        kind -> Text,
+        criterion -> Nullable<Text>,
+        passed -> Nullable<Bool>,
+        body -> Text,
+        written_at -> Timestamp,
+        written_by -> Text,
+    }
+}
+
 diesel::joinable!(accounts -> companies (company_id));
 diesel::joinable!(account_events -> accounts (account_id));
 diesel::joinable!(issues -> readings (reading_id));

@@ -161,13 +161,30 @@ pub fn approve(
             Some(_) => {}
         }
     }
+    let given = approvals::of_version(
+        production,
+        &session.software.builder,
+        &session.software.name,
+        &session.software.version,
+    )?;
+    let given: Vec<approval::Given<'_>> = given
+        .iter()
+        .map(|a| approval::Given {
+            id: &a.id,
+            session_id: &a.session_id,
+            valid_until: a.valid_until,
+            revoked: a.revoked_at.is_some(),
+        })
+        .collect();
+    approval::may_approve(&session.id, &given, today)
+        .map_err(|refusal| refused(&session, refusal))?;
     let row = ApprovalRow {
         id: uuid::Uuid::new_v4().simple().to_string()[..12].to_owned(),
-        session_id: session.id,
+        session_id: session.id.clone(),
         evaluation_id: latest.evaluation_id,
-        dms_name: session.software.name,
-        dms_version: session.software.version,
-        dms_builder: session.software.builder,
+        dms_name: session.software.name.clone(),
+        dms_version: session.software.version.clone(),
+        dms_builder: session.software.builder.clone(),
         valid_until,
         approved_at: now.naive_utc(),
         approved_by: by.to_owned(),
@@ -176,8 +193,38 @@ pub fn approve(
         revoked_by: None,
         revoke_note: None,
     };
-    approvals::insert(production, &row)?;
+    // The unique index refuses the second of two approvals of the session given at once.
+    approvals::insert(production, &row).map_err(|e| {
+        if crate::db::is_duplicate(&e) {
+            refused(
+                &session,
+                approval::Refusal::SessionApproved {
+                    id: "given a moment ago".into(),
+                },
+            )
+        } else {
+            e.into()
+        }
+    })?;
     Ok(row)
+}
+
+fn refused(session: &sessions::Session, refusal: approval::Refusal) -> StaffError {
+    let dms = &session.software;
+    match refusal {
+        approval::Refusal::SessionApproved { id } => StaffError::Conflict(format!(
+            "session {} was approved already (approval {id}): one approval per session; renew it from a new certification session",
+            session.id
+        )),
+        approval::Refusal::VersionHolds {
+            id,
+            valid_until,
+            renewable_from,
+        } => StaffError::Conflict(format!(
+            "{} {} ({}) is approved already until {valid_until} (approval {id}): one approval per DMS version; a new session's approval renews it from {renewable_from}",
+            dms.name, dms.version, dms.builder
+        )),
+    }
 }
 
 pub fn revoke(

@@ -49,7 +49,79 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/certify/{session}/evaluations/{evaluation}",
         web::get().to(report),
     )
-    .route("/certify/{session}/sheet", web::get().to(sheet));
+    .route("/certify/{session}/sheet", web::get().to(sheet))
+    .route("/certify/{session}/review", web::get().to(review))
+    .route("/certify/{session}/review/ready", web::post().to(ready));
+}
+
+/// The session's review: whether it was marked ready, the staff's comments and overrides.
+async fn review(
+    req: HttpRequest,
+    id: web::Path<String>,
+    cert: web::Data<Certification>,
+) -> HttpResponse {
+    let state = &cert.0;
+    let (session, _) = match operator(&req, state, id.into_inner()).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    match state
+        .run(move |conn| crate::certification::review::notes(conn, &session.id))
+        .await
+    {
+        Ok(notes) => HttpResponse::Ok().json(serde_json::json!({
+            "ready_for_review": crate::certification::review::ready_since(&notes).map(|n| n.at),
+            "notes": notes,
+        })),
+        Err(error) => Failure::from(error).json_response(),
+    }
+}
+
+/// The vendor marks the session ready for review (`POST /certify/{session}/review/ready`,
+/// an optional `{"note": "..."}` for staff).
+async fn ready(
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: web::Bytes,
+    cert: web::Data<Certification>,
+) -> HttpResponse {
+    let state = &cert.0;
+    let (session, username) = match operator(&req, state, id.into_inner()).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    #[derive(serde::Deserialize, Default)]
+    #[serde(deny_unknown_fields)]
+    struct ReadyBody {
+        #[serde(default)]
+        note: String,
+    }
+    let note = if body.is_empty() {
+        String::new()
+    } else {
+        match serde_json::from_slice::<ReadyBody>(&body) {
+            Ok(read) => read.note,
+            Err(e) => {
+                return json_error(
+                    actix_web::http::StatusCode::BAD_REQUEST,
+                    "invalid",
+                    &format!(
+                        "the body is empty or a JSON object with an optional \"note\" string: {e}"
+                    ),
+                )
+            }
+        }
+    };
+    let now = state.clock.now();
+    match state
+        .run(move |conn| {
+            crate::certification::review::mark_ready(conn, &session.id, &note, &username, now)
+        })
+        .await
+    {
+        Ok(note) => HttpResponse::Created().json(note),
+        Err(error) => Failure::from(error).json_response(),
+    }
 }
 
 fn header_value(req: &HttpRequest, name: header::HeaderName) -> Option<&str> {

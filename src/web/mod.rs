@@ -1,5 +1,6 @@
 //! Plain HTTP pages beside the SOAP endpoint.
 
+pub mod approved_dms;
 pub mod certify;
 pub mod feeds;
 pub mod health;

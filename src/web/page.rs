@@ -9,7 +9,6 @@ use actix_web::http::{header, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse};
 use maud::{html, Markup, DOCTYPE};
-use quick_xml::escape::escape;
 
 use crate::domain::format::Formatter;
 use crate::domain::language::{from_accept_language, Language, Text};
@@ -54,20 +53,6 @@ form.search{display:flex;gap:.4rem;flex:1 1 14rem;max-width:24rem}form.search in
 .filters{display:flex;flex-wrap:wrap;align-items:flex-end;gap:.6rem 1rem;margin:.5rem 0}.filters label{margin:0 0 .2rem}.filters select{font:inherit;padding:.3rem}\
 .pager{display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:center;margin:.8rem 0}\
 @media (max-width:40rem){main{padding:0 .75rem;margin-top:1rem}.bar{padding:.5rem .75rem}dl{grid-template-columns:1fr}dt{margin-top:.4rem}.card{padding:.8rem}}";
-
-/// Text for HTML: every value a page did not write itself goes through here.
-pub fn e(text: &str) -> String {
-    escape(text).into_owned()
-}
-
-/// A whole page: `title` is text, `body` is HTML whose every text was escaped.
-pub fn document(lang: &str, title: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>{}</title><style>{STYLE}</style></head><body>{body}</body></html>",
-        e(title)
-    )
-}
 
 /// A page's short text in four languages, English first as a page is read where it is
 /// written; a literal names all four, so no language can be forgotten.

@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod approvals;
 mod car_pass;
+mod certification_review;
 mod certify;
 mod certify_recording;
 mod contract;

@@ -245,7 +245,7 @@ on_both_backends! {
         for (path, heading) in [
             ("/staff", "Review queue"),
             ("/staff/paper-form", "Paper correction form"),
-            ("/staff/certification", "Certification sessions"),
+            ("/staff/certification?lang=en", "Certification sessions"),
             ("/staff/approvals", "Approvals"),
             ("/staff/trusted-providers", "Trusted Providers 2025"),
             ("/staff/trusted-providers?year=2026", "Trusted Providers 2026"),
@@ -396,13 +396,13 @@ on_both_backends! {
         let session = played_session(&app).await;
         let (browser, csrf) = Browser::staff(&app).await;
         let base = format!("/staff/certification/{session}");
-        let page = browser.get("/staff/certification").await;
+        let page = browser.get("/staff/certification?lang=en").await;
         assert!(page.body.contains("Acme DMS 4.2") && page.body.contains("not evaluated"), "{}", page.body);
         assert_eq!(browser.get(&format!("{base}/report")).await.status, 404, "no report before an evaluation");
 
         let page = browser.post(&format!("{base}/evaluate"), &[("csrf", &csrf)]).await;
         assert_eq!((page.status, page.location.as_str()), (303, format!("{base}?done=evaluated&subject=certifiable").as_str()));
-        let page = browser.get("/staff/certification").await;
+        let page = browser.get("/staff/certification?lang=en").await;
         assert!(page.body.contains("certifiable") && page.body.contains("C07, C14"), "{}", page.body);
 
         // Not yet: C07 and C14 wait for a staff verdict on their screenshots.
@@ -413,6 +413,22 @@ on_both_backends! {
         assert_eq!(app.count("dms_approvals"), 0);
         let page = browser.post(&format!("{base}/approve"), &[("csrf", &csrf), ("valid_until", "2025-06-03")]).await;
         assert!(page.body.contains("is not after today (2025-06-03)"), "{}", page.body);
+
+        // Staff comment and override from the page; a refused one changes nothing.
+        let page = browser.post(&format!("{base}/comment"), &[("csrf", &csrf), ("text", "")]).await;
+        assert!(page.status == 422 && page.body.contains("the comment is empty"), "{}", page.body);
+        let page = browser.post(&format!("{base}/comment"), &[("csrf", &csrf), ("text", "Looks good <so far>")]).await;
+        assert_eq!((page.status, page.location.as_str()), (303, format!("{base}?done=commented&subject={session}").as_str()));
+        let page = browser.get(&format!("{base}?lang=en")).await;
+        assert!(page.body.contains("Looks good &lt;so far&gt;") && page.body.contains("not marked ready yet"), "{}", page.body);
+        let page = browser.post(&format!("{base}/override"), &[("csrf", &csrf), ("criterion", "C05"), ("passed", "false"), ("reason", "")]).await;
+        assert_eq!(page.status, 422, "an override needs a reason");
+        let page = browser.post(&format!("{base}/override"), &[("csrf", &csrf), ("criterion", "C05"), ("passed", "false"), ("reason", "sent after the car left")]).await;
+        assert_eq!((page.status, page.location.as_str()), (303, format!("{base}?done=overridden&subject=not%20certifiable").as_str()));
+        let page = browser.post(&format!("{base}/override"), &[("csrf", &csrf), ("criterion", "C05"), ("passed", "true"), ("reason", "it was the harness's clock")]).await;
+        assert_eq!(page.status, 303, "{}", page.body);
+        let page = browser.get(&format!("{base}/report")).await;
+        assert!(page.body.contains("Staff overrides") && page.body.contains("it was the harness&apos;s clock"), "{}", page.body);
 
         let page = browser.get(&base).await;
         assert!(page.body.contains("id=\"verdict-C07\"") && page.body.contains("id=\"verdict-C14\""), "{}", page.body);

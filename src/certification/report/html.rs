@@ -11,6 +11,7 @@ use crate::certification::evaluations::{ExchangeInfo, Report, ScreenshotInfo, St
 use crate::certification::sessions::hex;
 use crate::db::certification::AttachmentRow;
 use crate::domain::certification::evaluation::{CriterionResult, Verdict};
+use crate::domain::certification::review::Overridden;
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:80rem;margin:2rem auto;padding:0 1.5rem;color:#1d2733;line-height:1.4}\
 h1{font-size:1.8rem;margin:0 0 .3rem}h2{font-size:1.25rem;margin:2.2rem 0 .6rem}\
@@ -41,7 +42,7 @@ pub fn render(report: &Report, attachments: &[AttachmentRow]) -> String {
 <dt>Evaluation</dt><dd><code>{evaluation}</code></dd>\
 <dt>Evaluated at</dt><dd>{at}</dd><dt>Evaluated by</dt><dd>{by}</dd>\
 <dt>Harness</dt><dd>{harness}</dd><dt>Scenarios</dt><dd>SHA-256 <code class=\"hash\">{scenarios}</code></dd></dl>\n\
-<h2>Criteria</h2><p class=\"muted\">{counts}. M: mandatory, decides certifiability; R: recommended.</p>{criteria}\n\
+<h2>Criteria</h2><p class=\"muted\">{counts}. M: mandatory, decides certifiability; R: recommended.</p>{criteria}\n{overrides}\
 <h2>Steps</h2>{steps}\n<h2>Exchanges</h2>{exchanges}\n<h2>Screenshots</h2>{screenshots}\n\
 <footer>SPEC 5.3: a criterion is passed, failed or not exercised; what only the DMS's screen shows stays \
 awaiting staff review until staff record a verdict. This evaluation is a record that does not change; \
@@ -60,6 +61,7 @@ a new evaluation or a staff verdict is a new record.</footer></body></html>\n",
         scenarios = escape(or_unknown(&report.scenarios_sha256)),
         counts = counts(&report.criteria),
         criteria = criteria(&report.criteria),
+        overrides = overrides(&report.overrides),
         steps = steps(report),
         exchanges = exchanges(&report.exchanges),
         screenshots = screenshots(&report.screenshots, attachments),
@@ -118,6 +120,33 @@ fn review_note(criteria: &[CriterionResult]) -> String {
             many.join(", ")
         ),
     }
+}
+
+/// Each criterion staff settled otherwise than the harness, with their reason and the harness's.
+fn overrides(overrides: &[Overridden]) -> String {
+    if overrides.is_empty() {
+        return String::new();
+    }
+    let rows: String = overrides
+        .iter()
+        .map(|o| {
+            format!(
+                "<tr><td class=\"nowrap\"><strong>{id}</strong></td><td>{verdict} {reason}<br><span class=\"muted\">by {by}, {at}</span></td>\
+<td>{harness} {harness_reason}</td></tr>\n",
+                id = o.criterion.id(),
+                verdict = badge(o.verdict, None),
+                reason = escape(&o.reason),
+                by = escape(&o.by),
+                at = time(o.at),
+                harness = badge(o.harness_verdict, None),
+                harness_reason = escape(&o.harness_reason),
+            )
+        })
+        .collect();
+    format!(
+        "<h2>Staff overrides</h2><p class=\"note\">Staff settled these criteria otherwise than the harness; the verdicts above include them.</p>\
+<table><thead><tr><th>Id</th><th class=\"third\">Staff verdict and reason</th><th>What the harness found</th></tr></thead><tbody>\n{rows}</tbody></table>\n"
+    )
 }
 
 fn counts(criteria: &[CriterionResult]) -> String {
@@ -330,6 +359,18 @@ mod tests {
     use crate::domain::certification::evaluation::Check;
 
     #[test]
+    fn a_staff_override_is_shown_with_its_reason_and_what_the_harness_found() {
+        let html = render(&sample::report(), &[]);
+        assert!(html.contains("<h2>Staff overrides</h2>"));
+        assert!(html.contains("the label is the garage&apos;s own wording &lt;b&gt;bold&lt;/b&gt;"));
+        assert!(html.contains("the Description repeats the activity&apos;s label"));
+        assert!(html.contains("by staff.bert"));
+        let mut report = sample::report();
+        report.overrides.clear();
+        assert!(!render(&report, &[]).contains("Staff overrides"));
+    }
+
+    #[test]
     fn a_failed_mandatory_criterion_shows_a_red_not_certifiable_banner_naming_it() {
         let html = render(&sample::report(), &[]);
         assert!(html.starts_with("<!DOCTYPE html>"));
@@ -363,6 +404,7 @@ mod tests {
             .criteria
             .iter_mut()
             .for_each(|r| r.verdict = Verdict::Passed);
+        report.overrides.clear();
         assert!(!render(&report, &[]).contains("class=\"note\""));
     }
 

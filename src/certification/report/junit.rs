@@ -73,8 +73,29 @@ fn properties(w: &mut Writer<Vec<u8>>, report: &Report) -> io::Result<()> {
         ("dms.name", &report.dms.name),
         ("dms.version", &report.dms.version),
     ];
+    // A staff override reads in its test case's reason too; here it is found without parsing.
+    let overrides: Vec<(String, String)> = report
+        .overrides
+        .iter()
+        .map(|o| {
+            (
+                format!("override.{}", o.criterion),
+                format!(
+                    "{} by {} on {}: {} (the harness found it {})",
+                    o.verdict.as_str(),
+                    o.by,
+                    o.at.format("%Y-%m-%d"),
+                    o.reason,
+                    o.harness_verdict.as_str()
+                ),
+            )
+        })
+        .collect();
+    let properties = properties
+        .into_iter()
+        .chain(overrides.iter().map(|(n, v)| (n.as_str(), v.as_str())));
     w.create_element("properties").write_inner_content(|w| {
-        properties.into_iter().try_for_each(|(name, value)| {
+        properties.clone().try_for_each(|(name, value)| {
             w.create_element("property")
                 .with_attributes([("name", name), ("value", &xml_text(value))])
                 .write_empty()
@@ -178,6 +199,21 @@ mod tests {
     fn attribute<'a>(node: roxmltree::Node<'a, '_>, name: &str) -> &'a str {
         node.attribute(name)
             .unwrap_or_else(|| panic!("<{}> has no {name}", node.tag_name().name()))
+    }
+
+    #[test]
+    fn a_staff_override_is_a_property_of_the_suite() {
+        let xml = render(&sample::report());
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let property = doc
+            .descendants()
+            .find(|n| n.has_tag_name("property") && n.attribute("name") == Some("override.C11"))
+            .expect("the override is a property");
+        let value = attribute(property, "value");
+        assert!(value.starts_with(
+            "passed by staff.bert on 2025-03-14: the label is the garage's own wording <b>"
+        ));
+        assert!(value.ends_with("(the harness found it failed)"));
     }
 
     #[test]

@@ -52,6 +52,7 @@ pub(crate) mod sample {
     use crate::db::certification::{AttachmentRow, ExchangeRow};
     use crate::domain::certification::criterion::Criterion;
     use crate::domain::certification::evaluation::{CriterionResult, Software, Verdict};
+    use crate::domain::certification::review::Overridden;
     use crate::domain::certification::scenario::{InjectedFault, Texts};
 
     /// Text that breaks markup when it is not escaped.
@@ -167,6 +168,15 @@ pub(crate) mod sample {
                 attached_at: at(),
                 attached_by: "dev".into(),
                 original_name: None,
+            }],
+            overrides: vec![Overridden {
+                criterion: Criterion::C11,
+                harness_verdict: Verdict::Failed,
+                harness_reason: "the Description repeats the activity's label".into(),
+                verdict: Verdict::Passed,
+                reason: format!("the label is the garage's own wording {HOSTILE}"),
+                by: "staff.bert".into(),
+                at: at(),
             }],
         }
     }

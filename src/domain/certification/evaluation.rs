@@ -159,7 +159,7 @@ impl Evaluation {
 }
 
 /// "Certifiable" (SPEC 5.6): no criterion stands in the way.
-fn certifiable(criteria: &[CriterionResult]) -> bool {
+pub fn certifiable(criteria: &[CriterionResult]) -> bool {
     !criteria.iter().any(CriterionResult::blocks_certification)
 }
 

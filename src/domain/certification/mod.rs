@@ -5,4 +5,5 @@ pub mod approval;
 pub mod criterion;
 pub mod evaluation;
 pub mod facts;
+pub mod review;
 pub mod scenario;

@@ -1,39 +1,166 @@
-//! Certification for staff (SPEC 5): the sessions with their latest evaluation; per session the
-//! report, the screenshots, a verdict on each criterion that only the DMS's screen can prove,
+//! Certification for staff (SPEC 5): the sessions with their latest evaluation and whether the
+//! vendor marked them ready for review; per session the report, the screenshots, a verdict on
+//! each criterion that only the DMS's screen can prove, comments, overrides with a reason,
 //! evaluating again, and the approval. A refused action is shown on the page and changes nothing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::layout::{self, filled, page, Nav, Notice};
+use super::layout::{self, filled, frame, Nav, Notice};
 use super::session::{Action, Protected, Staff};
 use crate::app::AppState;
 use crate::app::Certification;
 use crate::certification::evaluations::{self, Report};
+use crate::certification::review::{self as cert_review, Note, NoteKind};
 use crate::certification::sessions::{self, Session};
 use crate::certification::{report, CertificationError};
 use crate::db::approvals::{self as approval_rows, ApprovalRow};
 use crate::db::certification::{self as store, AttachmentRow, VerdictRow};
 use crate::domain::calendar::brussels_date;
+use crate::domain::certification::approval::Standing;
 use crate::domain::certification::criterion::Criterion;
 use crate::domain::certification::evaluation::Verdict;
+use crate::domain::language::{Language, Text};
 use crate::service::ServiceError;
 use crate::staff::{approvals, StaffError};
-use crate::web::page::{e, respond, unavailable, Failure};
+use crate::web::page::{respond, unavailable, Failure, Reader};
 
-fn time(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
+fn time(reader: &Reader, at: DateTime<Utc>) -> String {
+    format!(
+        "{} {}",
+        reader.fmt().date(at.date_naive()),
+        at.format("%H:%M UTC")
+    )
 }
 
 fn session_path(id: &str) -> String {
     format!("/staff/certification/{id}")
 }
 
-fn criteria_list(report: &Report, verdict: Verdict) -> String {
+/// A Text with `{}` filled in, for the few sentences that carry a value.
+fn say(text: Text, lang: Language, value: &str) -> String {
+    text.get(lang).replace("{}", value)
+}
+
+const SESSIONS: Text = Text {
+    nl: "Certificatiesessies",
+    fr: "Sessions de certification",
+    de: "Zertifizierungssitzungen",
+    en: "Certification sessions",
+};
+const SESSIONS_INTRO: Text = Text {
+    nl: "Certificatiesessies, nieuwste eerst. Een sessie wordt geopend met carpass certify start; open er een om het verslag en de schermafdrukken te zien, oordelen te geven en goed te keuren.",
+    fr: "Sessions de certification, les plus récentes d'abord. Une session s'ouvre avec carpass certify start ; ouvrez-en une pour voir le rapport et les captures d'écran, rendre des verdicts et agréer.",
+    de: "Zertifizierungssitzungen, neueste zuerst. Eine Sitzung wird mit carpass certify start eröffnet; öffnen Sie eine, um Bericht und Bildschirmfotos zu sehen, Urteile abzugeben und zuzulassen.",
+    en: "Certification sessions, newest first. A session is opened with carpass certify start; open one to see its report and screenshots, record verdicts and approve.",
+};
+const NO_SESSION: Text = Text {
+    nl: "Nog geen certificatiesessie.",
+    fr: "Aucune session de certification pour l'instant.",
+    de: "Noch keine Zertifizierungssitzung.",
+    en: "No certification session yet.",
+};
+const SESSION: Text = Text {
+    nl: "Sessie",
+    fr: "Session",
+    de: "Sitzung",
+    en: "Session",
+};
+const BUILDER: Text = Text {
+    nl: "Ontwikkelaar",
+    fr: "Développeur",
+    de: "Entwickler",
+    en: "Builder",
+};
+const STARTED: Text = Text {
+    nl: "Gestart",
+    fr: "Démarrée",
+    de: "Begonnen",
+    en: "Started",
+};
+const LATEST: Text = Text {
+    nl: "Laatste evaluatie",
+    fr: "Dernière évaluation",
+    de: "Letzte Bewertung",
+    en: "Latest evaluation",
+};
+const FAILED: Text = Text {
+    nl: "Niet voldaan",
+    fr: "Échoués",
+    de: "Nicht erfüllt",
+    en: "Failed",
+};
+const AWAITING: Text = Text {
+    nl: "Wacht op personeel",
+    fr: "En attente du personnel",
+    de: "Wartet auf Personal",
+    en: "Awaiting staff review",
+};
+const REVIEW: Text = Text {
+    nl: "Nazicht",
+    fr: "Revue",
+    de: "Prüfung",
+    en: "Review",
+};
+const READY_SINCE: Text = Text {
+    nl: "klaar voor nazicht sinds {}",
+    fr: "prête pour la revue depuis le {}",
+    de: "bereit zur Prüfung seit {}",
+    en: "ready for review since {}",
+};
+const NOT_READY: Text = Text {
+    nl: "nog niet klaar gemeld",
+    fr: "pas encore déclarée prête",
+    de: "noch nicht bereit gemeldet",
+    en: "not marked ready yet",
+};
+const NOT_EVALUATED: Text = Text {
+    nl: "niet geëvalueerd",
+    fr: "non évaluée",
+    de: "nicht bewertet",
+    en: "not evaluated",
+};
+const CERTIFIABLE: Text = Text {
+    nl: "certificeerbaar",
+    fr: "certifiable",
+    de: "zertifizierbar",
+    en: "certifiable",
+};
+const NOT_CERTIFIABLE: Text = Text {
+    nl: "niet certificeerbaar",
+    fr: "non certifiable",
+    de: "nicht zertifizierbar",
+    en: "not certifiable",
+};
+const NONE: Text = Text {
+    nl: "geen",
+    fr: "aucun",
+    de: "keine",
+    en: "none",
+};
+
+/// A verdict in the reader's language (the reports keep the harness's English words).
+fn verdict_label(verdict: Verdict, lang: Language) -> &'static str {
+    match verdict {
+        Verdict::Passed => PASSED.get(lang),
+        Verdict::Failed => FAILED_ONE.get(lang),
+        Verdict::NotExercised => Text {
+            nl: "niet getest",
+            fr: "non exercé",
+            de: "nicht geprüft",
+            en: "not exercised",
+        }
+        .get(lang),
+        Verdict::AwaitingStaffReview => AWAITING.get(lang),
+    }
+}
+
+fn criteria_list(report: &Report, verdict: Verdict, lang: Language) -> String {
     let ids: Vec<&str> = report
         .criteria
         .iter()
@@ -41,7 +168,7 @@ fn criteria_list(report: &Report, verdict: Verdict) -> String {
         .map(|c| c.criterion.id())
         .collect();
     if ids.is_empty() {
-        "none".into()
+        NONE.get(lang).into()
     } else {
         ids.join(", ")
     }
@@ -54,6 +181,7 @@ pub struct Shown {
 }
 
 pub async fn list(
+    req: HttpRequest,
     me: Staff,
     shown: web::Query<Shown>,
     cert: web::Data<Certification>,
@@ -67,73 +195,75 @@ pub async fn list(
                     .cmp(&a.created_at)
                     .then_with(|| b.id.cmp(&a.id))
             });
-            all.into_iter()
+            let ready = cert_review::ready_sessions(conn)?;
+            let rows = all
+                .into_iter()
                 .map(|session| {
                     let latest = evaluations::latest(conn, &session.id)?;
                     Ok((session, latest))
                 })
-                .collect::<Result<Vec<_>, _>>()
+                .collect::<Result<Vec<_>, CertificationError>>()?;
+            Ok((rows, ready))
         })
         .await;
-    let rows = match loaded {
-        Ok(rows) => rows,
+    let (rows, ready): (_, HashMap<String, DateTime<Utc>>) = match loaded {
+        Ok(loaded) => loaded,
         Err(error) => return Failure::from(error).response(),
     };
+    let reader = Reader::of(&req);
+    let lang = reader.lang;
     let notice = layout::confirmation(shown.done.as_deref(), shown.subject.as_deref());
-    let mut body = String::from(
-        "<p class=\"muted\">Certification sessions, newest first. A session is opened with <code>carpass certify start</code>; \
-open one to see its report and screenshots, record verdicts and approve.</p>",
-    );
-    if rows.is_empty() {
-        body.push_str("<p class=\"card\">No certification session yet.</p>");
-    } else {
-        body.push_str(
-            "<table><tr><th>Session</th><th>DMS</th><th>Builder</th><th>Started</th><th>Latest evaluation</th>\
-<th>Failed</th><th>Awaiting staff review</th></tr>",
-        );
-        for (session, latest) in &rows {
-            let (verdict, failed, awaiting) = match latest {
-                None => (
-                    "<span class=\"muted\">not evaluated</span>".to_owned(),
-                    String::new(),
-                    String::new(),
-                ),
-                Some(report) => (
-                    format!(
-                        "{} <span class=\"muted small\">{}</span>",
-                        if report.certifiable {
-                            "<span class=\"ok\">certifiable</span>"
-                        } else {
-                            "<span class=\"bad\">not certifiable</span>"
-                        },
-                        time(report.evaluated_at)
-                    ),
-                    criteria_list(report, Verdict::Failed),
-                    criteria_list(report, Verdict::AwaitingStaffReview),
-                ),
-            };
-            body.push_str(&format!(
-                "<tr><td><a href=\"{href}\"><code>{id}</code></a></td><td><a href=\"{href}\">{name} {version}</a></td><td>{builder}</td>\
-<td class=\"nowrap\">{started}</td><td>{verdict}</td><td>{failed}</td><td>{awaiting}</td></tr>",
-                href = e(&session_path(&session.id)),
-                id = e(&session.id),
-                name = e(&session.software.name),
-                version = e(&session.software.version),
-                builder = e(&session.software.builder),
-                started = time(session.created_at),
-            ));
+    let body = html! {
+        p.muted { (SESSIONS_INTRO.get(lang)) }
+        @if rows.is_empty() {
+            p.card { (NO_SESSION.get(lang)) }
+        } @else {
+            table {
+                tr {
+                    th { (SESSION.get(lang)) } th { "DMS" } th { (BUILDER.get(lang)) } th { (STARTED.get(lang)) }
+                    th { (REVIEW.get(lang)) } th { (LATEST.get(lang)) } th { (FAILED.get(lang)) } th { (AWAITING.get(lang)) }
+                }
+                @for (session, latest) in &rows {
+                    @let href = session_path(&session.id);
+                    tr {
+                        td { a href=(href) { code { (session.id) } } }
+                        td { a href=(href) { (session.software.name) " " (session.software.version) } }
+                        td { (session.software.builder) }
+                        td.nowrap { (time(&reader, session.created_at)) }
+                        td {
+                            @match ready.get(&session.id) {
+                                Some(at) => span.wait { (say(READY_SINCE, lang, &time(&reader, *at))) },
+                                None => span.muted { (NOT_READY.get(lang)) },
+                            }
+                        }
+                        @match latest {
+                            None => { td { span.muted { (NOT_EVALUATED.get(lang)) } } td {} td {} }
+                            Some(report) => {
+                                td {
+                                    @if report.certifiable { span.ok { (CERTIFIABLE.get(lang)) } }
+                                    @else { span.bad { (NOT_CERTIFIABLE.get(lang)) } }
+                                    " " span.muted.small { (time(&reader, report.evaluated_at)) }
+                                }
+                                td { (criteria_list(report, Verdict::Failed, lang)) }
+                                td { (criteria_list(report, Verdict::AwaitingStaffReview, lang)) }
+                            }
+                        }
+                    }
+                }
+            }
         }
-        body.push_str("</table>");
-    }
+    };
     respond(
         StatusCode::OK,
-        page(
+        frame(
+            &reader,
             &me,
             Nav::Certification,
-            "Certification sessions",
+            SESSIONS.get(lang),
             notice.as_ref(),
-            &body,
-        ),
+            body,
+        )
+        .into_string(),
     )
 }
 
@@ -143,10 +273,50 @@ struct Loaded {
     latest: Option<Report>,
     verdicts: BTreeMap<Criterion, VerdictRow>,
     screenshots: Vec<AttachmentRow>,
+    notes: Vec<Note>,
     approvals: Vec<ApprovalRow>,
 }
 
-async fn load(state: &AppState, cert: &Certification, id: String) -> Result<Loaded, HttpResponse> {
+const NO_SUCH_SESSION: Text = Text {
+    nl: "Geen certificatiesessie met dit nummer",
+    fr: "Aucune session de certification sous ce numéro",
+    de: "Keine Zertifizierungssitzung unter dieser Nummer",
+    en: "No such certification session",
+};
+const ALL_SESSIONS: Text = Text {
+    nl: "Alle sessies",
+    fr: "Toutes les sessions",
+    de: "Alle Sitzungen",
+    en: "All sessions",
+};
+
+fn no_such_session(reader: &Reader, me: &Staff, message: &str) -> HttpResponse {
+    let lang = reader.lang;
+    let body = html! {
+        p { (message) }
+        p { a href="/staff/certification" { (ALL_SESSIONS.get(lang)) } }
+    };
+    respond(
+        StatusCode::NOT_FOUND,
+        frame(
+            reader,
+            me,
+            Nav::Certification,
+            NO_SUCH_SESSION.get(lang),
+            None,
+            body,
+        )
+        .into_string(),
+    )
+}
+
+async fn load(
+    reader: &Reader,
+    me: &Staff,
+    state: &AppState,
+    cert: &Certification,
+    id: String,
+) -> Result<Loaded, HttpResponse> {
     let loaded = cert
         .0
         .run(move |conn| -> Result<_, StaffError> {
@@ -154,23 +324,13 @@ async fn load(state: &AppState, cert: &Certification, id: String) -> Result<Load
             let latest = evaluations::latest(conn, &session.id)?;
             let verdicts = approvals::verdicts(conn, &session.id)?;
             let screenshots = store::attachments(conn, &session.id)?;
-            Ok((session, latest, verdicts, screenshots))
+            let notes = cert_review::notes(conn, &session.id)?;
+            Ok((session, latest, verdicts, screenshots, notes))
         })
         .await;
-    let (session, latest, verdicts, screenshots) = match loaded {
+    let (session, latest, verdicts, screenshots, notes) = match loaded {
         Ok(found) => found,
-        Err(StaffError::NotFound(message)) => {
-            return Err(respond(
-                StatusCode::NOT_FOUND,
-                layout::document(
-                    "No such session",
-                    &format!(
-                        "<main><h1>No such certification session</h1><p>{}</p><p><a href=\"/staff/certification\">All sessions</a></p></main>",
-                        e(&message)
-                    ),
-                ),
-            ))
-        }
+        Err(StaffError::NotFound(message)) => return Err(no_such_session(reader, me, &message)),
         Err(error) => return Err(Failure::from(error).response()),
     };
     let session_id = session.id.clone();
@@ -192,11 +352,13 @@ async fn load(state: &AppState, cert: &Certification, id: String) -> Result<Load
         latest,
         verdicts,
         screenshots,
+        notes,
         approvals,
     })
 }
 
 pub async fn session(
+    req: HttpRequest,
     me: Staff,
     id: web::Path<String>,
     shown: web::Query<Shown>,
@@ -204,7 +366,9 @@ pub async fn session(
     cert: web::Data<Certification>,
 ) -> HttpResponse {
     let notice = layout::confirmation(shown.done.as_deref(), shown.subject.as_deref());
+    let reader = Reader::of(&req);
     session_page(
+        &reader,
         &me,
         &state,
         &cert,
@@ -215,7 +379,15 @@ pub async fn session(
     .await
 }
 
+const CERTIFICATION_OF: Text = Text {
+    nl: "Certificatie van {}",
+    fr: "Certification de {}",
+    de: "Zertifizierung von {}",
+    en: "Certification of {}",
+};
+
 async fn session_page(
+    reader: &Reader,
     me: &Staff,
     state: &AppState,
     cert: &Certification,
@@ -223,149 +395,459 @@ async fn session_page(
     status: StatusCode,
     notice: Option<&Notice>,
 ) -> HttpResponse {
-    let loaded = match load(state, cert, id).await {
+    let loaded = match load(reader, me, state, cert, id).await {
         Ok(loaded) => loaded,
         Err(response) => return response,
     };
     let today = brussels_date(state.clock.now());
     let dms = &loaded.session.software;
-    let title = format!("Certification of {} {}", dms.name, dms.version);
+    let title = say(
+        CERTIFICATION_OF,
+        reader.lang,
+        &format!("{} {}", dms.name, dms.version),
+    );
     respond(
         status,
-        page(
+        frame(
+            reader,
             me,
             Nav::Certification,
             &title,
             notice,
-            &session_body(me, &loaded, today),
-        ),
+            session_body(reader, me, &loaded, today),
+        )
+        .into_string(),
     )
 }
 
-fn session_body(me: &Staff, loaded: &Loaded, today: NaiveDate) -> String {
+const APPROVAL_LINE: Text = Text {
+    nl: "Goedkeuring {}",
+    fr: "Agrément {}",
+    de: "Zulassung {}",
+    en: "Approval {}",
+};
+const UNTIL: Text = Text {
+    nl: "geldig tot en met",
+    fr: "valable jusqu'au",
+    de: "gültig bis",
+    en: "valid until",
+};
+const HOLDS: Text = Text {
+    nl: "geldt",
+    fr: "valable",
+    de: "gilt",
+    en: "holds",
+};
+const EXPIRED: Text = Text {
+    nl: "verlopen",
+    fr: "expiré",
+    de: "abgelaufen",
+    en: "expired",
+};
+const REVOKED: Text = Text {
+    nl: "ingetrokken",
+    fr: "révoqué",
+    de: "widerrufen",
+    en: "revoked",
+};
+const APPROVALS: Text = Text {
+    nl: "Goedkeuringen",
+    fr: "Agréments",
+    de: "Zulassungen",
+    en: "Approvals",
+};
+const PUBLIC_PAGE: Text = Text {
+    nl: "publieke pagina",
+    fr: "page publique",
+    de: "öffentliche Seite",
+    en: "public page",
+};
+const NOT_EVALUATED_YET: Text = Text {
+    nl: "Nog niet geëvalueerd. Evalueer zodra de DMS elke stap gespeeld heeft.",
+    fr: "Pas encore évaluée. Évaluez quand le DMS a joué chaque étape.",
+    de: "Noch nicht bewertet. Bewerten Sie, sobald das DMS jeden Schritt gespielt hat.",
+    en: "Not evaluated yet. Evaluate once the DMS has played every step.",
+};
+const EVALUATED_BY: Text = Text {
+    nl: "geëvalueerd op {}",
+    fr: "évaluée le {}",
+    de: "bewertet am {}",
+    en: "evaluated {}",
+};
+const FULL_REPORT: Text = Text {
+    nl: "Volledig verslag openen",
+    fr: "Ouvrir le rapport complet",
+    de: "Vollständigen Bericht öffnen",
+    en: "Open the full report",
+};
+const CRITERION: Text = Text {
+    nl: "Criterium",
+    fr: "Critère",
+    de: "Kriterium",
+    en: "Criterion",
+};
+const THE_DMS: Text = Text {
+    nl: "De DMS...",
+    fr: "Le DMS...",
+    de: "Das DMS...",
+    en: "The DMS...",
+};
+const VERDICT: Text = Text {
+    nl: "Oordeel",
+    fr: "Verdict",
+    de: "Urteil",
+    en: "Verdict",
+};
+const STEP: Text = Text {
+    nl: "Stap",
+    fr: "Étape",
+    de: "Schritt",
+    en: "Step",
+};
+const REASON: Text = Text {
+    nl: "Reden",
+    fr: "Raison",
+    de: "Grund",
+    en: "Reason",
+};
+const SCREENSHOTS: Text = Text {
+    nl: "Schermafdrukken",
+    fr: "Captures d'écran",
+    de: "Bildschirmfotos",
+    en: "Screenshots",
+};
+const NO_SCREENSHOTS: Text = Text {
+    nl: "Geen bijgevoegd (carpass certify attach SESSIE --step N BESTAND).",
+    fr: "Aucune jointe (carpass certify attach SESSION --step N FICHIER).",
+    de: "Keine angehängt (carpass certify attach SITZUNG --step N DATEI).",
+    en: "None attached (carpass certify attach SESSION --step N FILE).",
+};
+const REVIEW_NOTES: Text = Text {
+    nl: "Nazicht: klaarmelding, opmerkingen en overrulingen",
+    fr: "Revue : déclaration prête, commentaires et dérogations",
+    de: "Prüfung: Bereitmeldung, Kommentare und Übersteuerungen",
+    en: "Review: ready mark, comments and overrides",
+};
+const NO_NOTES: Text = Text {
+    nl: "Nog niets: de leverancier meldt de sessie klaar met carpass certify ready.",
+    fr: "Rien encore : le fournisseur déclare la session prête avec carpass certify ready.",
+    de: "Noch nichts: Der Anbieter meldet die Sitzung mit carpass certify ready bereit.",
+    en: "Nothing yet: the vendor marks the session ready with carpass certify ready.",
+};
+const KIND_READY: Text = Text {
+    nl: "klaar voor nazicht",
+    fr: "prête pour la revue",
+    de: "bereit zur Prüfung",
+    en: "ready for review",
+};
+const KIND_COMMENT: Text = Text {
+    nl: "opmerking",
+    fr: "commentaire",
+    de: "Kommentar",
+    en: "comment",
+};
+const KIND_OVERRIDE: Text = Text {
+    nl: "overruling",
+    fr: "dérogation",
+    de: "Übersteuerung",
+    en: "override",
+};
+const COMMENT: Text = Text {
+    nl: "Opmerking voor de leverancier",
+    fr: "Commentaire pour le fournisseur",
+    de: "Kommentar für den Anbieter",
+    en: "Comment for the vendor",
+};
+const SEND_COMMENT: Text = Text {
+    nl: "Opmerking bewaren",
+    fr: "Enregistrer le commentaire",
+    de: "Kommentar speichern",
+    en: "Record the comment",
+};
+const OVERRIDE: Text = Text {
+    nl: "Een criterium overrulen",
+    fr: "Déroger à un critère",
+    de: "Ein Kriterium übersteuern",
+    en: "Override a criterion",
+};
+const OVERRIDE_HINT: Text = Text {
+    nl: "Beslist een criterium anders dan de harness, met een reden die elk verslag toont (ook wat de harness vond). De sessie wordt meteen opnieuw geëvalueerd.",
+    fr: "Décide un critère autrement que le harnais, avec une raison que chaque rapport affiche (avec ce que le harnais a trouvé). La session est réévaluée aussitôt.",
+    de: "Entscheidet ein Kriterium anders als der Prüfstand, mit einem Grund, den jeder Bericht zeigt (samt dem Befund des Prüfstands). Die Sitzung wird sofort neu bewertet.",
+    en: "Settles a criterion otherwise than the harness did, with a reason every report shows (beside what the harness found). The session is evaluated again at once.",
+};
+const REASON_REQUIRED: Text = Text {
+    nl: "Reden (verplicht)",
+    fr: "Raison (obligatoire)",
+    de: "Grund (Pflicht)",
+    en: "Reason (required)",
+};
+const PASSED: Text = Text {
+    nl: "voldaan",
+    fr: "réussi",
+    de: "erfüllt",
+    en: "passed",
+};
+const FAILED_ONE: Text = Text {
+    nl: "niet voldaan",
+    fr: "échoué",
+    de: "nicht erfüllt",
+    en: "failed",
+};
+const OVERRIDE_BUTTON: Text = Text {
+    nl: "Overrulen",
+    fr: "Déroger",
+    de: "Übersteuern",
+    en: "Override",
+};
+const EVALUATE_AGAIN: Text = Text {
+    nl: "Opnieuw evalueren",
+    fr: "Réévaluer",
+    de: "Neu bewerten",
+    en: "Evaluate again",
+};
+const EVALUATE_HINT: Text = Text {
+    nl: "Beoordeelt de opname zoals ze nu is, met de oordelen en overrulingen van het personeel, en bewaart het resultaat als nieuwe evaluatie; eerdere evaluaties blijven zoals ze waren.",
+    fr: "Juge l'enregistrement tel qu'il est, avec les verdicts et dérogations du personnel, et garde le résultat comme nouvelle évaluation ; les évaluations antérieures restent telles quelles.",
+    de: "Beurteilt die Aufzeichnung, wie sie jetzt ist, mit den Urteilen und Übersteuerungen des Personals, und speichert das Ergebnis als neue Bewertung; frühere Bewertungen bleiben unverändert.",
+    en: "Judges the recording as it is now, with the staff verdicts and overrides, and keeps the result as a new evaluation; earlier evaluations stay as they were.",
+};
+const APPROVE: Text = Text {
+    nl: "Goedkeuren",
+    fr: "Agréer",
+    de: "Zulassen",
+    en: "Approve",
+};
+const APPROVE_HINT: Text = Text {
+    nl: "Zet deze DMS-versie op de lijst van goedgekeurde DMS tot de datum hieronder. Vereist een certificeerbare laatste evaluatie en een gunstig oordeel op elk criterium dat erop wacht. Eén goedkeuring per sessie en per DMS-versie; een nieuwe sessie vernieuwt ze in de laatste 90 dagen.",
+    fr: "Inscrit cette version du DMS sur la liste des DMS agréés jusqu'à la date ci-dessous. Exige une dernière évaluation certifiable et un verdict favorable sur chaque critère qui l'attend. Un agrément par session et par version ; une nouvelle session le renouvelle dans ses 90 derniers jours.",
+    de: "Setzt diese DMS-Version bis zum unten genannten Datum auf die Liste der zugelassenen DMS. Erfordert eine zertifizierbare letzte Bewertung und ein positives Urteil zu jedem Kriterium, das darauf wartet. Eine Zulassung pro Sitzung und DMS-Version; eine neue Sitzung erneuert sie in ihren letzten 90 Tagen.",
+    en: "Lists this DMS version as approved until the date below. Needs a certifiable latest evaluation and a passing staff verdict on every criterion that awaits one. One approval per session and DMS version; a new session renews it in its last 90 days.",
+};
+const VALID_UNTIL: Text = Text {
+    nl: "Geldig tot en met",
+    fr: "Valable jusqu'au",
+    de: "Gültig bis",
+    en: "Valid until",
+};
+const NOTE_OPTIONAL: Text = Text {
+    nl: "Notitie (optioneel)",
+    fr: "Note (facultative)",
+    de: "Notiz (optional)",
+    en: "Note (optional)",
+};
+const APPROVE_BUTTON: Text = Text {
+    nl: "Deze DMS goedkeuren",
+    fr: "Agréer ce DMS",
+    de: "Dieses DMS zulassen",
+    en: "Approve this DMS",
+};
+
+fn session_body(reader: &Reader, me: &Staff, loaded: &Loaded, today: NaiveDate) -> Markup {
+    let lang = reader.lang;
     let session = &loaded.session;
-    let path = e(&session_path(&session.id));
-    let mut html = format!(
-        "<dl><dt>Session</dt><dd><code>{id}</code>, started {started}</dd><dt>DMS</dt><dd>{name} {version}</dd>\
-<dt>Builder</dt><dd>{builder}</dd></dl>",
-        id = e(&session.id),
-        started = time(session.created_at),
-        name = e(&session.software.name),
-        version = e(&session.software.version),
-        builder = e(&session.software.builder),
-    );
-    for approval in &loaded.approvals {
-        let state = match (&approval.revoked_at, &approval.revoked_by) {
-            (Some(at), Some(by)) => format!(
-                "<span class=\"bad\">revoked</span> on {} by {}",
-                at.format("%Y-%m-%d"),
-                e(by)
-            ),
-            _ if approval.valid_until < today => "<span class=\"muted\">expired</span>".to_owned(),
-            _ => "<span class=\"ok\">holds</span>".to_owned(),
-        };
-        html.push_str(&format!(
-            "<p class=\"card\">Approval <code>{}</code> until {}: {state} <span class=\"muted small\">(approved {} by {})</span> \
-· <a href=\"/staff/approvals\">Approvals</a></p>",
-            e(&approval.id),
-            approval.valid_until,
-            approval.approved_at.format("%Y-%m-%d"),
-            e(&approval.approved_by)
-        ));
-    }
-
-    html.push_str("<h2>Latest evaluation</h2>");
-    match &loaded.latest {
-        None => html.push_str(
-            "<p class=\"card\">Not evaluated yet. Evaluate once the DMS has played every step.</p>",
-        ),
-        Some(report) => {
-            html.push_str(&format!(
-                "<p>{verdict} <span class=\"muted\">· evaluated {at} by {by}</span> · <a href=\"{path}/report\">Open the full report</a> \
-<span class=\"muted small\">(steps, exchanges and every reason)</span></p>\
-<table><tr><th>Criterion</th><th>The DMS...</th><th title=\"M: mandatory, R: recommended\">M/R</th><th>Verdict</th>\
-<th>Step</th><th>Reason</th></tr>",
-                verdict = if report.certifiable {
-                    "<strong class=\"ok\">Certifiable</strong>"
-                } else {
-                    "<strong class=\"bad\">Not certifiable</strong>"
-                },
-                at = time(report.evaluated_at),
-                by = e(&report.evaluated_by),
-            ));
-            for c in &report.criteria {
-                html.push_str(&format!(
-                    "<tr><td><strong>{}</strong></td><td>{}</td><td>{}</td><td class=\"{} nowrap\">{}</td><td>{}</td><td class=\"small\">{}</td></tr>",
-                    c.criterion,
-                    e(&c.title),
-                    if c.mandatory { "M" } else { "R" },
-                    c.verdict.slug(),
-                    c.verdict.as_str(),
-                    c.step.map(|s| s.to_string()).unwrap_or_default(),
-                    e(&c.reason)
-                ));
-            }
-            html.push_str("</table>");
-        }
-    }
-
-    html.push_str("<h2>Screenshots</h2>");
-    if loaded.screenshots.is_empty() {
-        html.push_str("<p class=\"muted\">None attached (<code>carpass certify attach SESSION --step N FILE</code>).</p>");
-    } else {
-        html.push_str("<div class=\"shots\">");
-        for shot in &loaded.screenshots {
-            html.push_str(&shot_figure(&path, shot));
-        }
-        html.push_str("</div>");
-    }
-
-    html.push_str(&verdict_forms(me, loaded, &path));
-
-    html.push_str(&format!(
-        "<h2>Evaluate again</h2><form method=\"post\" action=\"{path}/evaluate\">{csrf}\
-<p class=\"muted\">Judges the recording as it is now, with the staff verdicts, and keeps the result as a new evaluation; \
-earlier evaluations stay as they were.</p><button type=\"submit\">Evaluate again</button></form>",
-        csrf = me.csrf_field()
-    ));
-
+    let path = session_path(&session.id);
+    let csrf = me.csrf_input();
     let suggested = today
         .with_year(today.year() + 1)
         .or_else(|| today.checked_add_days(chrono::Days::new(365)))
         .map(|d| d.to_string())
         .unwrap_or_default();
-    html.push_str(&format!(
-        "<h2>Approve</h2><form class=\"card\" method=\"post\" action=\"{path}/approve\">{csrf}\
-<p class=\"muted\">Lists {name} {version} by {builder} as an approved DMS until the date below. Needs a certifiable latest \
-evaluation and a passing staff verdict on every criterion that awaits one.</p>\
-<label for=\"valid_until\">Valid until</label><input type=\"date\" id=\"valid_until\" name=\"valid_until\" value=\"{suggested}\" required>\
-<label for=\"approve-note\">Note <span class=\"hint\">(optional)</span></label><textarea id=\"approve-note\" name=\"note\"></textarea>\
-<div class=\"actions\"><button type=\"submit\" class=\"pass\">Approve this DMS</button></div></form>",
-        csrf = me.csrf_field(),
-        name = e(&session.software.name),
-        version = e(&session.software.version),
-        builder = e(&session.software.builder),
-    ));
-    html
+    let overridable: Vec<Criterion> = loaded
+        .latest
+        .iter()
+        .flat_map(|r| &r.criteria)
+        .filter(|c| c.verdict != Verdict::AwaitingStaffReview)
+        .map(|c| c.criterion)
+        .collect();
+    html! {
+        dl {
+            dt { (SESSION.get(lang)) } dd { code { (session.id) } ", " (time(reader, session.created_at)) }
+            dt { "DMS" } dd { (session.software.name) " " (session.software.version) }
+            dt { (BUILDER.get(lang)) } dd { (session.software.builder) }
+            dt { (REVIEW.get(lang)) }
+            dd {
+                @match cert_review::ready_since(&loaded.notes) {
+                    Some(note) => span.wait { (say(READY_SINCE, lang, &time(reader, note.at))) },
+                    None => span.muted { (NOT_READY.get(lang)) },
+                }
+            }
+        }
+        @for approval in &loaded.approvals {
+            p.card {
+                (say(APPROVAL_LINE, lang, &approval.id)) ", " (UNTIL.get(lang)) " " (reader.fmt().date(approval.valid_until)) ": "
+                @match Standing::on(approval.valid_until, approval.revoked_at.is_some(), today) {
+                    Standing::Holds => span.ok { (HOLDS.get(lang)) },
+                    Standing::Expired => span.muted { (EXPIRED.get(lang)) },
+                    Standing::Revoked => span.bad { (REVOKED.get(lang)) },
+                }
+                " · " a href=(format!("/approved-dms/{}", approval.id)) { (PUBLIC_PAGE.get(lang)) }
+                " · " a href="/staff/approvals" { (APPROVALS.get(lang)) }
+            }
+        }
+
+        h2 { (LATEST.get(lang)) }
+        @match &loaded.latest {
+            None => p.card { (NOT_EVALUATED_YET.get(lang)) },
+            Some(report) => {
+                p {
+                    @if report.certifiable { strong.ok { (CERTIFIABLE.get(lang)) } }
+                    @else { strong.bad { (NOT_CERTIFIABLE.get(lang)) } }
+                    " " span.muted { "· " (say(EVALUATED_BY, lang, &time(reader, report.evaluated_at))) " · " (report.evaluated_by) }
+                    " · " a href=(format!("{path}/report")) { (FULL_REPORT.get(lang)) }
+                }
+                table {
+                    tr {
+                        th { (CRITERION.get(lang)) } th { (THE_DMS.get(lang)) } th title="M: mandatory, R: recommended" { "M/R" }
+                        th { (VERDICT.get(lang)) } th { (STEP.get(lang)) } th { (REASON.get(lang)) }
+                    }
+                    @for c in &report.criteria {
+                        tr {
+                            td { strong { (c.criterion.id()) } }
+                            td { (c.title) }
+                            td { @if c.mandatory { "M" } @else { "R" } }
+                            td class=(format!("{} nowrap", c.verdict.slug())) { (verdict_label(c.verdict, lang)) }
+                            td { @if let Some(step) = c.step { (step) } }
+                            td.small { (c.reason) }
+                        }
+                    }
+                }
+            }
+        }
+
+        h2 { (SCREENSHOTS.get(lang)) }
+        @if loaded.screenshots.is_empty() {
+            p.muted { (NO_SCREENSHOTS.get(lang)) }
+        } @else {
+            div.shots { @for shot in &loaded.screenshots { (shot_figure(reader, &path, shot)) } }
+        }
+
+        (verdict_forms(reader, me, loaded, &path))
+
+        h2 { (REVIEW_NOTES.get(lang)) }
+        @if loaded.notes.is_empty() {
+            p.muted { (NO_NOTES.get(lang)) }
+        } @else {
+            @for note in &loaded.notes {
+                div.card {
+                    p {
+                        strong {
+                            @match &note.kind {
+                                NoteKind::Ready => span.wait { (KIND_READY.get(lang)) },
+                                NoteKind::Comment => (KIND_COMMENT.get(lang)),
+                                NoteKind::Override { criterion, passed } => {
+                                    (KIND_OVERRIDE.get(lang)) " " (criterion.id()) ": "
+                                    @if *passed { span.ok { (PASSED.get(lang)) } } @else { span.bad { (FAILED_ONE.get(lang)) } }
+                                }
+                            }
+                        }
+                        " " span.muted.small { (time(reader, note.at)) " · " (note.by) }
+                    }
+                    p { (note.text) }
+                }
+            }
+        }
+        form.card method="post" action=(format!("{path}/comment")) {
+            (csrf)
+            label for="comment" { (COMMENT.get(lang)) }
+            textarea #comment name="text" required {}
+            div.actions { button type="submit" { (SEND_COMMENT.get(lang)) } }
+        }
+        @if !overridable.is_empty() {
+            form.card method="post" action=(format!("{path}/override")) {
+                (csrf)
+                h3 { (OVERRIDE.get(lang)) }
+                p.muted.small { (OVERRIDE_HINT.get(lang)) }
+                label for="override-criterion" { (CRITERION.get(lang)) }
+                select #override-criterion name="criterion" {
+                    @for c in &overridable { option value=(c.id()) { (c.id()) " " (c.title()) } }
+                }
+                label for="override-reason" { (REASON_REQUIRED.get(lang)) }
+                textarea #override-reason name="reason" required {}
+                div.actions {
+                    button.pass type="submit" name="passed" value="true" { (OVERRIDE_BUTTON.get(lang)) ": " (PASSED.get(lang)) }
+                    button.danger type="submit" name="passed" value="false" { (OVERRIDE_BUTTON.get(lang)) ": " (FAILED_ONE.get(lang)) }
+                }
+            }
+        }
+
+        h2 { (EVALUATE_AGAIN.get(lang)) }
+        form method="post" action=(format!("{path}/evaluate")) {
+            (csrf)
+            p.muted { (EVALUATE_HINT.get(lang)) }
+            button type="submit" { (EVALUATE_AGAIN.get(lang)) }
+        }
+
+        h2 { (APPROVE.get(lang)) }
+        form.card method="post" action=(format!("{path}/approve")) {
+            (csrf)
+            p.muted { (APPROVE_HINT.get(lang)) }
+            label for="valid_until" { (VALID_UNTIL.get(lang)) }
+            input #valid_until type="date" name="valid_until" value=(suggested) required;
+            label for="approve-note" { (NOTE_OPTIONAL.get(lang)) }
+            textarea #approve-note name="note" {}
+            div.actions { button.pass type="submit" { (APPROVE_BUTTON.get(lang)) } }
+        }
+    }
 }
 
-fn shot_figure(path: &str, shot: &AttachmentRow) -> String {
-    format!(
-        "<figure><a href=\"{path}/screenshots/{id}\"><img src=\"{path}/screenshots/{id}\" alt=\"screenshot of step {step}\"></a>\
-<figcaption>Step {step}: {file}<br>{at} by {by}<br><code title=\"SHA-256\">{sha}…</code></figcaption></figure>",
-        id = shot.id,
-        step = shot.step,
-        file = e(&shot.file_name),
-        at = shot.attached_at.format("%Y-%m-%d %H:%M"),
-        by = e(&shot.attached_by),
-        sha = e(shot.sha256.get(..16).unwrap_or(&shot.sha256)),
-    )
+const SCREENSHOT_OF: Text = Text {
+    nl: "schermafdruk van stap {}",
+    fr: "capture d'écran de l'étape {}",
+    de: "Bildschirmfoto von Schritt {}",
+    en: "screenshot of step {}",
+};
+
+fn shot_figure(reader: &Reader, path: &str, shot: &AttachmentRow) -> Markup {
+    let href = format!("{path}/screenshots/{}", shot.id);
+    html! {
+        figure {
+            a href=(href) { img src=(href) alt=(say(SCREENSHOT_OF, reader.lang, &shot.step.to_string())); }
+            figcaption {
+                (STEP.get(reader.lang)) " " (shot.step) ": " (shot.file_name) br;
+                (time(reader, shot.attached_at.and_utc())) " · " (shot.attached_by) br;
+                code title="SHA-256" { (shot.sha256.get(..16).unwrap_or(&shot.sha256)) "…" }
+            }
+        }
+    }
 }
+
+const STAFF_VERDICTS: Text = Text {
+    nl: "Oordelen van het personeel",
+    fr: "Verdicts du personnel",
+    de: "Urteile des Personals",
+    en: "Staff verdicts",
+};
+const VERDICTS_HINT: Text = Text {
+    nl: "Wat enkel het scherm van de DMS kan tonen, wordt beoordeeld op de schermafdrukken van die stap. Een oordeel telt meteen voor de goedkeuring; evalueer opnieuw om het in het verslag te zien.",
+    fr: "Ce que seul l'écran du DMS peut montrer se juge sur les captures de son étape. Un verdict compte aussitôt pour l'agrément ; réévaluez pour le voir dans le rapport.",
+    de: "Was nur der Bildschirm des DMS zeigen kann, wird anhand der Bildschirmfotos seines Schritts beurteilt. Ein Urteil zählt sofort für die Zulassung; bewerten Sie neu, um es im Bericht zu sehen.",
+    en: "What only the DMS's screen can show is judged from the screenshots of its step. A verdict counts for the approval at once; evaluate again to see it in the report.",
+};
+const RECORDED: Text = Text {
+    nl: "Vastgelegd",
+    fr: "Enregistré",
+    de: "Festgehalten",
+    en: "Recorded",
+};
+const AWAITING_YOURS: Text = Text {
+    nl: "Wacht op uw oordeel.",
+    fr: "Attend votre verdict.",
+    de: "Wartet auf Ihr Urteil.",
+    en: "Awaiting your verdict.",
+};
+const NOTE_REQUIRED: Text = Text {
+    nl: "Notitie (verplicht: wat de schermafdruk toont)",
+    fr: "Note (obligatoire : ce que montre la capture)",
+    de: "Notiz (Pflicht: was das Bildschirmfoto zeigt)",
+    en: "Note (required: what the screenshot shows)",
+};
 
 /// A form per criterion that awaits staff review (or has a verdict that may be changed).
-fn verdict_forms(me: &Staff, loaded: &Loaded, path: &str) -> String {
+fn verdict_forms(reader: &Reader, me: &Staff, loaded: &Loaded, path: &str) -> Markup {
+    let lang = reader.lang;
     let Some(report) = &loaded.latest else {
-        return String::new();
+        return html! {};
     };
     let open: Vec<_> = report
         .criteria
@@ -375,53 +857,56 @@ fn verdict_forms(me: &Staff, loaded: &Loaded, path: &str) -> String {
         })
         .collect();
     if open.is_empty() {
-        return String::new();
+        return html! {};
     }
-    let mut html = String::from(
-        "<h2>Staff verdicts</h2><p class=\"muted\">What only the DMS's screen can show is judged from the screenshots of its step. \
-A verdict counts for the approval at once; evaluate again to see it in the report.</p>",
-    );
-    for c in open {
-        let criterion = c.criterion.id();
-        let recorded = loaded
-            .verdicts
-            .get(&c.criterion)
-            .map(|v| {
-                format!(
-                    "<p>Recorded: <span class=\"{}\">{}</span> by {} on {}: {}</p>",
-                    if v.passed { "ok" } else { "bad" },
-                    if v.passed { "passed" } else { "failed" },
-                    e(&v.decided_by),
-                    v.decided_at.format("%Y-%m-%d %H:%M"),
-                    e(&v.note)
-                )
-            })
-            .unwrap_or_else(|| "<p class=\"wait\">Awaiting your verdict.</p>".into());
-        let shots: String = loaded
-            .screenshots
-            .iter()
-            .filter(|s| c.step.is_some_and(|step| s.step as u32 == step))
-            .map(|s| shot_figure(path, s))
-            .collect();
-        html.push_str(&format!(
-            "<form class=\"card\" method=\"post\" action=\"{path}/verdict\" id=\"verdict-{criterion}\">{csrf}\
-<input type=\"hidden\" name=\"criterion\" value=\"{criterion}\"><h3>{criterion} {title}</h3>\
-<p class=\"muted small\">{step}{reason}</p>{shots}{recorded}\
-<label for=\"note-{criterion}\">Note <span class=\"hint\">(required: what the screenshot shows)</span></label>\
-<textarea id=\"note-{criterion}\" name=\"note\" required></textarea>\
-<div class=\"actions\"><button type=\"submit\" name=\"passed\" value=\"true\" class=\"pass\">{criterion} passed</button>\
-<button type=\"submit\" name=\"passed\" value=\"false\" class=\"danger\">{criterion} failed</button></div></form>",
-            csrf = me.csrf_field(),
-            title = e(&c.title),
-            step = c.step.map(|s| format!("Step {s}. ")).unwrap_or_default(),
-            reason = e(&c.reason),
-            shots = if shots.is_empty() { shots } else { format!("<div class=\"shots\">{shots}</div>") },
-        ));
+    html! {
+        h2 { (STAFF_VERDICTS.get(lang)) }
+        p.muted { (VERDICTS_HINT.get(lang)) }
+        @for c in open {
+            @let criterion = c.criterion.id();
+            form.card method="post" action=(format!("{path}/verdict")) id=(format!("verdict-{criterion}")) {
+                (me.csrf_input())
+                input type="hidden" name="criterion" value=(criterion);
+                h3 { (criterion) " " (c.title) }
+                p.muted.small { @if let Some(step) = c.step { (STEP.get(lang)) " " (step) ". " } (c.reason) }
+                @let shots: Vec<&AttachmentRow> = loaded.screenshots.iter().filter(|s| c.step.is_some_and(|step| s.step as u32 == step)).collect();
+                @if !shots.is_empty() {
+                    div.shots { @for s in shots { (shot_figure(reader, path, s)) } }
+                }
+                @match loaded.verdicts.get(&c.criterion) {
+                    Some(v) => p {
+                        (RECORDED.get(lang)) ": "
+                        @if v.passed { span.ok { (PASSED.get(lang)) } } @else { span.bad { (FAILED_ONE.get(lang)) } }
+                        " · " (v.decided_by) " · " (time(reader, v.decided_at.and_utc())) ": " (v.note)
+                    },
+                    None => p.wait { (AWAITING_YOURS.get(lang)) },
+                }
+                label for=(format!("note-{criterion}")) { (NOTE_REQUIRED.get(lang)) }
+                textarea id=(format!("note-{criterion}")) name="note" required {}
+                div.actions {
+                    button.pass type="submit" name="passed" value="true" { (criterion) " " (PASSED.get(lang)) }
+                    button.danger type="submit" name="passed" value="false" { (criterion) " " (FAILED_ONE.get(lang)) }
+                }
+            }
+        }
     }
-    html
 }
 
+const NO_REPORT: Text = Text {
+    nl: "Nog geen verslag: sessie {} is nog niet geëvalueerd.",
+    fr: "Pas encore de rapport : la session {} n'a pas encore été évaluée.",
+    de: "Noch kein Bericht: Sitzung {} wurde noch nicht bewertet.",
+    en: "No report yet: session {} has not been evaluated yet.",
+};
+const BACK: Text = Text {
+    nl: "Terug naar de sessie",
+    fr: "Retour à la session",
+    de: "Zurück zur Sitzung",
+    en: "Back to the session",
+};
+
 pub async fn report(
+    req: HttpRequest,
     me: Staff,
     id: web::Path<String>,
     cert: web::Data<Certification>,
@@ -436,27 +921,31 @@ pub async fn report(
             Ok(evaluations::latest(conn, &session.id)?.map(|r| (r, screenshots)))
         })
         .await;
+    let reader = Reader::of(&req);
+    let lang = reader.lang;
     match loaded {
-        Ok(Some((report, screenshots))) => respond(
-            StatusCode::OK,
-            report::html::render(&report, &screenshots),
-        ),
-        Ok(None) => respond(
-            StatusCode::NOT_FOUND,
-            page(
-                &me,
-                Nav::Certification,
-                "No report yet",
-                None,
-                &format!(
-                    "<p>Session <code>{}</code> has not been evaluated yet. <a href=\"{}\">Back to the session</a></p>",
-                    e(&id),
-                    e(&session_path(&id))
-                ),
-            ),
-        ),
-        Err(CertificationError::UnknownSession(_)) => {
-            respond(StatusCode::NOT_FOUND, page(&me, Nav::Certification, "No such session", None, "<p><a href=\"/staff/certification\">All sessions</a></p>"))
+        Ok(Some((report, screenshots))) => {
+            respond(StatusCode::OK, report::html::render(&report, &screenshots))
+        }
+        Ok(None) => {
+            let body = html! {
+                p { (say(NO_REPORT, lang, &id)) " " a href=(session_path(&id)) { (BACK.get(lang)) } }
+            };
+            respond(
+                StatusCode::NOT_FOUND,
+                frame(
+                    &reader,
+                    &me,
+                    Nav::Certification,
+                    &say(NO_REPORT, lang, &id),
+                    None,
+                    body,
+                )
+                .into_string(),
+            )
+        }
+        Err(error @ CertificationError::UnknownSession(_)) => {
+            no_such_session(&reader, &me, &error.to_string())
         }
         Err(error) => Failure::from(error).response(),
     }
@@ -509,6 +998,7 @@ impl Protected for VerdictForm {
 
 /// Shows the session page again with why the action was refused; our own failure is a 503.
 async fn refused(
+    reader: &Reader,
     me: &Staff,
     state: &AppState,
     cert: &Certification,
@@ -518,25 +1008,28 @@ async fn refused(
     match Failure::from(error) {
         Failure::Refused(status, message) => {
             let notice = Notice::Error(format!("{message} Nothing was changed."));
-            session_page(me, state, cert, id, status, Some(&notice)).await
+            session_page(reader, me, state, cert, id, status, Some(&notice)).await
         }
         Failure::Ours => unavailable(),
     }
 }
 
 pub async fn verdict(
+    req: HttpRequest,
     action: Action<VerdictForm>,
     id: web::Path<String>,
     state: web::Data<AppState>,
     cert: web::Data<Certification>,
 ) -> HttpResponse {
     let Action { me, form } = action;
+    let reader = Reader::of(&req);
     let id = id.into_inner();
     let passed = match form.passed.as_str() {
         "true" => true,
         "false" => false,
         _ => {
             return refused(
+                &reader,
                 &me,
                 &state,
                 &cert,
@@ -551,7 +1044,15 @@ pub async fn verdict(
             "{}: write a note saying what the screenshot shows.",
             form.criterion.trim()
         );
-        return refused(&me, &state, &cert, id, StaffError::Invalid(message)).await;
+        return refused(
+            &reader,
+            &me,
+            &state,
+            &cert,
+            id,
+            StaffError::Invalid(message),
+        )
+        .await;
     }
     let now = state.clock.now();
     let by = me.username.clone();
@@ -576,7 +1077,7 @@ pub async fn verdict(
             "verdict",
             &format!("{criterion} ({})", if passed { "passed" } else { "failed" }),
         ),
-        Err(error) => refused(&me, &state, &cert, id, error).await,
+        Err(error) => refused(&reader, &me, &state, &cert, id, error).await,
     }
 }
 
@@ -593,12 +1094,14 @@ impl Protected for EvaluateForm {
 }
 
 pub async fn evaluate(
+    req: HttpRequest,
     action: Action<EvaluateForm>,
     id: web::Path<String>,
     state: web::Data<AppState>,
     cert: web::Data<Certification>,
 ) -> HttpResponse {
     let me = action.me;
+    let reader = Reader::of(&req);
     let id = id.into_inner();
     let now = state.clock.now();
     let by = me.username.clone();
@@ -617,7 +1120,7 @@ pub async fn evaluate(
                 "not certifiable"
             },
         ),
-        Err(error) => refused(&me, &state, &cert, id, error).await,
+        Err(error) => refused(&reader, &me, &state, &cert, id, error).await,
     }
 }
 
@@ -638,23 +1141,41 @@ impl Protected for ApproveForm {
 }
 
 pub async fn approve(
+    req: HttpRequest,
     action: Action<ApproveForm>,
     id: web::Path<String>,
     state: web::Data<AppState>,
     cert: web::Data<Certification>,
 ) -> HttpResponse {
     let Action { me, form } = action;
+    let reader = Reader::of(&req);
     let id = id.into_inner();
     let raw = form.valid_until.trim();
     let Ok(valid_until) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") else {
         let message = format!("Valid until: '{raw}' is not a date (YYYY-MM-DD).");
-        return refused(&me, &state, &cert, id, StaffError::Invalid(message)).await;
+        return refused(
+            &reader,
+            &me,
+            &state,
+            &cert,
+            id,
+            StaffError::Invalid(message),
+        )
+        .await;
     };
     let now = state.clock.now();
     let today = brussels_date(now);
     if valid_until <= today {
         let message = format!("Valid until {valid_until} is not after today ({today}).");
-        return refused(&me, &state, &cert, id, StaffError::Invalid(message)).await;
+        return refused(
+            &reader,
+            &me,
+            &state,
+            &cert,
+            id,
+            StaffError::Invalid(message),
+        )
+        .await;
     }
     let by = me.username.clone();
     let session = id.clone();
@@ -687,6 +1208,116 @@ pub async fn approve(
                 row.dms_name, row.dms_version, row.valid_until, row.id
             ),
         ),
-        Err(error) => refused(&me, &state, &cert, id, error).await,
+        Err(error) => refused(&reader, &me, &state, &cert, id, error).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CommentForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    text: String,
+}
+
+impl Protected for CommentForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// A staff comment on the session (`carpass staff comment`), which the vendor reads.
+pub async fn comment(
+    req: HttpRequest,
+    action: Action<CommentForm>,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+    cert: web::Data<Certification>,
+) -> HttpResponse {
+    let Action { me, form } = action;
+    let reader = Reader::of(&req);
+    let id = id.into_inner();
+    let now = state.clock.now();
+    let by = me.username.clone();
+    let session = id.clone();
+    let outcome = cert
+        .0
+        .run(move |conn| {
+            cert_review::comment(conn, &session, &form.text, &by, now).map_err(StaffError::from)
+        })
+        .await;
+    match outcome {
+        Ok(()) => layout::done(&session_path(&id), "commented", &id),
+        Err(error) => refused(&reader, &me, &state, &cert, id, error).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct OverrideForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    criterion: String,
+    #[serde(default)]
+    passed: String,
+    #[serde(default)]
+    reason: String,
+}
+
+impl Protected for OverrideForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// Settles a criterion otherwise than the harness did (`carpass staff override`); the session
+/// is evaluated again at once.
+pub async fn override_criterion(
+    req: HttpRequest,
+    action: Action<OverrideForm>,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+    cert: web::Data<Certification>,
+) -> HttpResponse {
+    let Action { me, form } = action;
+    let reader = Reader::of(&req);
+    let id = id.into_inner();
+    let passed = match form.passed.as_str() {
+        "true" => true,
+        "false" => false,
+        _ => {
+            let error = StaffError::Invalid("Choose passed or failed.".into());
+            return refused(&reader, &me, &state, &cert, id, error).await;
+        }
+    };
+    let now = state.clock.now();
+    let by = me.username.clone();
+    let session = id.clone();
+    let outcome = cert
+        .0
+        .run(move |conn| {
+            cert_review::override_criterion(
+                conn,
+                &session,
+                &form.criterion,
+                passed,
+                &form.reason,
+                &by,
+                now,
+            )
+            .map_err(StaffError::from)
+        })
+        .await;
+    match outcome {
+        Ok(report) => layout::done(
+            &session_path(&id),
+            "overridden",
+            if report.certifiable {
+                "certifiable"
+            } else {
+                "not certifiable"
+            },
+        ),
+        Err(error) => refused(&reader, &me, &state, &cert, id, error).await,
     }
 }

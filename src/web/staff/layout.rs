@@ -3,7 +3,7 @@
 
 use actix_web::http::header;
 use actix_web::HttpResponse;
-use maud::{html, Markup, PreEscaped};
+use maud::{html, Markup};
 
 use super::session::Staff;
 use crate::domain::language::{Language, Text};
@@ -109,25 +109,6 @@ pub fn nothing_changed(lang: Language) -> &'static str {
         en: "Nothing was changed.",
     }
     .get(lang)
-}
-
-/// A whole staff page: `title` is text, `body` is HTML whose every text was escaped.
-pub fn document(title: &str, body: &str) -> String {
-    page::document("en", &format!("{title} · Registry staff"), body)
-}
-
-/// A staff page not yet written with maud: English, in the same frame.
-pub fn page(me: &Staff, current: Nav, title: &str, notice: Option<&Notice>, body: &str) -> String {
-    let reader = Reader::fixed(Language::En, current.link().0);
-    frame(
-        &reader,
-        me,
-        current,
-        title,
-        notice,
-        PreEscaped(body.to_owned()),
-    )
-    .into_string()
 }
 
 /// A staff page with the nav bar, who is logged in and the logout button, in the reader's
@@ -261,6 +242,22 @@ pub fn confirmation_in(
         ("revoked", Language::Fr) => format!("Agrément {s} retiré."),
         ("revoked", Language::De) => format!("Zulassung {s} widerrufen."),
         ("revoked", Language::En) => format!("Approval {s} revoked."),
+        ("commented", Language::Nl) => format!("Opmerking bij sessie {s} vastgelegd."),
+        ("commented", Language::Fr) => format!("Commentaire sur la session {s} enregistré."),
+        ("commented", Language::De) => format!("Kommentar zur Sitzung {s} erfasst."),
+        ("commented", Language::En) => format!("Comment on session {s} recorded."),
+        ("overridden", Language::Nl) => {
+            format!("Afwijkend oordeel vastgelegd en opnieuw beoordeeld: {s}.")
+        }
+        ("overridden", Language::Fr) => {
+            format!("Dérogation enregistrée et nouvelle évaluation\u{a0}: {s}.")
+        }
+        ("overridden", Language::De) => {
+            format!("Abweichendes Urteil erfasst und erneut bewertet: {s}.")
+        }
+        ("overridden", Language::En) => {
+            format!("Override recorded and evaluated again: {s}.")
+        }
         ("published", Language::Nl) => format!("De Trusted Provider-lijst {s} is gepubliceerd."),
         ("published", Language::Fr) => format!("La liste Trusted Provider {s} est publiée."),
         ("published", Language::De) => {

@@ -55,6 +55,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::post().to(certification::evaluate),
     )
     .route(
+        "/staff/certification/{session}/comment",
+        web::post().to(certification::comment),
+    )
+    .route(
+        "/staff/certification/{session}/override",
+        web::post().to(certification::override_criterion),
+    )
+    .route(
         "/staff/certification/{session}/approve",
         web::post().to(certification::approve),
     )

@@ -27,7 +27,7 @@ use crate::metrics::Channel;
 use crate::service::auth::{AuthError, Credentials, Role};
 use crate::service::ServiceError;
 use crate::settings::Settings;
-use crate::web::page::{self, e, respond, shell, t, Failure, Reader};
+use crate::web::page::{self, respond, shell, t, Failure, Reader};
 
 const COOKIE: &str = "carpass_staff";
 const LIFETIME: Duration = Duration::hours(8);
@@ -44,14 +44,6 @@ pub struct Staff {
 
 impl Staff {
     /// The hidden field every form of a staff page carries.
-    pub fn csrf_field(&self) -> String {
-        format!(
-            "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
-            e(&self.csrf)
-        )
-    }
-
-    /// The same hidden field for a maud page.
     pub fn csrf_input(&self) -> maud::Markup {
         maud::html! { input type="hidden" name="csrf" value=(self.csrf); }
     }

@@ -1,0 +1,1 @@
+DROP INDEX dms_approvals_one_per_session;
