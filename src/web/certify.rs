@@ -1,6 +1,7 @@
 //! The certification endpoints of a session (SPEC 5.1): its own SOAP endpoint, where every
 //! exchange is recorded raw and faults are injected where the sheet says; the operator page
-//! with the next-step button; and the sheet as JSON. All on the certification database.
+//! with the next-step button. All on the certification database; the session's JSON API is
+//! `certify_api.rs`.
 
 use std::time::Duration;
 
@@ -9,19 +10,15 @@ use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 
 use crate::app::{AppState, Certification};
 use crate::certification::recording::{self, ExchangeRecord, Recorded};
-use crate::certification::report::bundle::BundleError;
-use crate::certification::report::{self, Format};
 use crate::certification::sessions::{self, Session};
 use crate::certification::{evaluations, CertificationError};
 use crate::db::certification::{self as store, Quota};
 use crate::domain::certification::scenario::{InjectedFault, SheetLanguage};
-use crate::metrics::Channel;
 use crate::metrics::SoapCall;
-use crate::service::auth::AuthError;
-use crate::service::ServiceError;
 use crate::soap::fault::{Fault, FaultCode};
 use crate::soap::inspect::{self, RawRequest};
 use crate::soap::{self, Reply};
+use crate::web::certify_api;
 use crate::web::page::{document, e, Failure};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -30,23 +27,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(inflow))
             .route(web::get().to(describe)),
     )
-    .route("/certify/{session}", web::get().to(page))
-    .route("/certify/{session}/next", web::post().to(next))
-    .route(
-        "/certify/{session}/steps/{number}/rerun",
-        web::post().to(rerun),
-    )
-    .route(
-        "/certify/{session}/steps/{number}/screenshots",
-        web::post().to(attach),
-    )
-    .route("/certify/{session}/evaluations", web::post().to(evaluate))
-    .route("/certify/{session}/evaluations", web::get().to(list))
-    .route(
-        "/certify/{session}/evaluations/{evaluation}",
-        web::get().to(report),
-    )
-    .route("/certify/{session}/sheet", web::get().to(sheet));
+    .route("/certify/{session}", web::get().to(page));
 }
 
 fn header_value(req: &HttpRequest, name: header::HeaderName) -> Option<&str> {
@@ -252,53 +233,9 @@ async fn operator(
     state: &AppState,
     session_id: String,
 ) -> Result<(Session, String), HttpResponse> {
-    let challenge = || {
-        HttpResponse::Unauthorized()
-            .insert_header(("WWW-Authenticate", soap::fault::BASIC_CHALLENGE))
-            .content_type("text/plain; charset=utf-8")
-            .body("log in with the user name and password `carpass certify start` printed for this session\n")
-    };
-    let Some(credentials) = header_value(req, header::AUTHORIZATION)
-        .and_then(|value| soap::security::credentials(&[], Some(value)).ok())
-    else {
-        return Err(challenge());
-    };
-    let found = state
-        .read(move |conn| sessions::find(conn, &session_id))
-        .await;
-    let session = match found {
-        Ok(session) => session,
-        Err(CertificationError::UnknownSession(id)) => {
-            return Err(HttpResponse::NotFound()
-                .content_type("text/plain; charset=utf-8")
-                .body(format!("no certification session '{id}'\n")))
-        }
-        Err(error) => return Err(Failure::from(error).response()),
-    };
-    let source = crate::app::client_address(req, &state.settings);
-    match state
-        .authenticate(Channel::Soap, source, &credentials)
+    certify_api::login(req, state, session_id)
         .await
-    {
-        Ok(account) if account.company_id == session.company_id => Ok((session, account.username)),
-        Ok(_)
-        | Err(
-            AuthError::Failed
-            | AuthError::Stale { .. }
-            | AuthError::Replayed
-            | AuthError::Disabled(_),
-        ) => Err(challenge()),
-        Err(e @ (AuthError::Throttled { .. } | AuthError::Busy)) => {
-            Err(HttpResponse::TooManyRequests()
-                .content_type("text/plain; charset=utf-8")
-                .body(format!("{e}\n")))
-        }
-        Err(AuthError::Storage(e)) => Err(Failure::from(e).response()),
-    }
-}
-
-fn wants_json(req: &HttpRequest) -> bool {
-    header_value(req, header::ACCEPT).is_some_and(|v| v.contains("application/json"))
+        .map_err(certify_api::Refusal::text)
 }
 
 fn language(req: &HttpRequest) -> SheetLanguage {
@@ -306,333 +243,6 @@ fn language(req: &HttpRequest) -> SheetLanguage {
         .ok()
         .and_then(|q| q.get("lang").and_then(|l| SheetLanguage::parse(l)))
         .unwrap_or_default()
-}
-
-async fn sheet(
-    req: HttpRequest,
-    id: web::Path<String>,
-    cert: web::Data<Certification>,
-) -> HttpResponse {
-    let state = &cert.0;
-    let (session, _) = match operator(&req, state, id.into_inner()).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    match state
-        .run(move |conn| sessions::sheet_view(conn, &session.id))
-        .await
-    {
-        Ok(view) => HttpResponse::Ok().json(view),
-        Err(error) => Failure::from(error).response(),
-    }
-}
-
-/// A browser's form post must come from the operator page itself (no cross-site posts).
-fn same_origin(req: &HttpRequest, settings: &crate::settings::Settings) -> bool {
-    let Some(origin) =
-        header_value(req, header::ORIGIN).or_else(|| header_value(req, header::REFERER))
-    else {
-        return true;
-    };
-    let base = crate::app::public_base(req, settings);
-    let host = base
-        .split_once("://")
-        .map_or(base.as_str(), |(_, host)| host);
-    origin
-        .split_once("://")
-        .map(|(_, rest)| rest.split('/').next().unwrap_or(""))
-        .is_some_and(|origin_host| origin_host == host)
-}
-
-async fn next(
-    req: HttpRequest,
-    id: web::Path<String>,
-    cert: web::Data<Certification>,
-) -> HttpResponse {
-    open_step(req, id.into_inner(), None, cert).await
-}
-
-/// Plays a step again as a new attempt (`POST /certify/{session}/steps/{n}/rerun`).
-async fn rerun(
-    req: HttpRequest,
-    path: web::Path<(String, u32)>,
-    cert: web::Data<Certification>,
-) -> HttpResponse {
-    let (id, number) = path.into_inner();
-    open_step(req, id, Some(number), cert).await
-}
-
-fn json_error(status: actix_web::http::StatusCode, code: &str, message: &str) -> HttpResponse {
-    HttpResponse::build(status).json(serde_json::json!({ "error": code, "message": message }))
-}
-
-/// Attaches a screenshot to a step (C07, C14): the body is the PNG or JPEG itself, `?name=`
-/// its file name. What `carpass certify attach` does, for a vendor without a shell here.
-async fn attach(
-    req: HttpRequest,
-    path: web::Path<(String, u32)>,
-    mut payload: web::Payload,
-    cert: web::Data<Certification>,
-) -> HttpResponse {
-    use futures_util::StreamExt;
-    let state = &cert.0;
-    let (id, number) = path.into_inner();
-    let (session, username) = match operator(&req, state, id).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    let limit = sessions::ATTACHMENT_MAX_BYTES;
-    let too_large = || {
-        json_error(
-            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-            "SCREENSHOT_TOO_LARGE",
-            &format!("a screenshot may have at most {limit} bytes"),
-        )
-    };
-    let announced = header_value(&req, header::CONTENT_LENGTH).and_then(|l| l.parse::<u64>().ok());
-    if announced.is_some_and(|length| length > limit as u64) {
-        return too_large();
-    }
-    let mut content = Vec::with_capacity(announced.map_or(0, |l| l as usize));
-    while let Some(chunk) = payload.next().await {
-        let Ok(chunk) = chunk else {
-            return json_error(
-                actix_web::http::StatusCode::BAD_REQUEST,
-                "INVALID_SCREENSHOT",
-                "the screenshot could not be read; send the image as the request body",
-            );
-        };
-        // Nothing past the limit is held: the rest of the body is not even read.
-        if content.len() + chunk.len() > limit {
-            return too_large();
-        }
-        content.extend_from_slice(&chunk);
-    }
-    let name =
-        web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
-            .ok()
-            .and_then(|q| q.get("name").cloned())
-            .unwrap_or_else(|| "screenshot".into());
-    let now = state.clock.now();
-    let attached = state
-        .run(move |conn| {
-            sessions::attach(conn, &session.id, number, &name, content, &username, now)
-        })
-        .await;
-    match attached {
-        Ok(sha256) => {
-            HttpResponse::Created().json(serde_json::json!({ "step": number, "sha256": sha256 }))
-        }
-        Err(CertificationError::Invalid(message)) => json_error(
-            actix_web::http::StatusCode::BAD_REQUEST,
-            "INVALID_SCREENSHOT",
-            &message,
-        ),
-        Err(error) => Failure::from(error).json_response(),
-    }
-}
-
-/// Evaluates the session now (a new, immutable record) and answers the report as JSON.
-async fn evaluate(
-    req: HttpRequest,
-    id: web::Path<String>,
-    cert: web::Data<Certification>,
-) -> HttpResponse {
-    let state = &cert.0;
-    let (session, username) = match operator(&req, state, id.into_inner()).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    let now = state.clock.now();
-    match state
-        .run(move |conn| evaluations::evaluate(conn, &session.id, &username, now))
-        .await
-    {
-        Ok(report) => HttpResponse::Created().json(report),
-        Err(error) => Failure::from(error).json_response(),
-    }
-}
-
-/// Every evaluation of the session, oldest first: id, when, by whom, certifiable.
-async fn list(
-    req: HttpRequest,
-    id: web::Path<String>,
-    cert: web::Data<Certification>,
-) -> HttpResponse {
-    let state = &cert.0;
-    let (session, _) = match operator(&req, state, id.into_inner()).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    match state
-        .run(move |conn| evaluations::all(conn, &session.id))
-        .await
-    {
-        Ok(reports) => HttpResponse::Ok().json(
-            reports
-                .iter()
-                .map(|r| {
-                    serde_json::json!({
-                        "evaluation_id": r.evaluation_id,
-                        "evaluated_at": r.evaluated_at,
-                        "evaluated_by": r.evaluated_by,
-                        "certifiable": r.certifiable,
-                    })
-                })
-                .collect::<Vec<_>>(),
-        ),
-        Err(error) => Failure::from(error).json_response(),
-    }
-}
-
-/// One evaluation's report (`latest` for the newest) in `?format=` html, json (the default),
-/// junit or bundle.
-async fn report(
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-    cert: web::Data<Certification>,
-) -> HttpResponse {
-    let state = &cert.0;
-    let (id, wanted) = path.into_inner();
-    let (session, _) = match operator(&req, state, id).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    let format_name =
-        web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
-            .ok()
-            .and_then(|q| q.get("format").cloned())
-            .unwrap_or_else(|| "json".into());
-    let Some(format) = Format::parse(&format_name) else {
-        return json_error(
-            actix_web::http::StatusCode::BAD_REQUEST,
-            "UNKNOWN_FORMAT",
-            &format!("format '{format_name}' is not one of html, json, junit, bundle"),
-        );
-    };
-    let loaded = state
-        .run(move |conn| -> Result<_, CertificationError> {
-            let reports = evaluations::all(conn, &session.id)?;
-            let found = if wanted == "latest" {
-                reports.into_iter().next_back()
-            } else {
-                reports.into_iter().find(|r| r.evaluation_id == wanted)
-            };
-            let Some(found) = found else {
-                return Ok(None);
-            };
-            let attachments = evaluations::attachments(conn, &session.id)?;
-            // The bundle's exchanges are read a page at a time: no row is held beside the tar.
-            let rendered = match format {
-                Format::Bundle => {
-                    let rows = evaluations::exchanges_paged(conn, &session.id);
-                    report::bundle::write(&found, &attachments, rows, Vec::new()).map_err(|e| {
-                        match e {
-                            BundleError::Read(e) => e,
-                            BundleError::Write(e) => CertificationError::Service(
-                                ServiceError::Corrupt(format!("the evidence bundle: {e}")),
-                            ),
-                        }
-                    })?
-                }
-                _ => {
-                    let evidence = evaluations::Evidence {
-                        exchanges: Vec::new(),
-                        attachments,
-                    };
-                    report::render(format, &found, &evidence)
-                }
-            };
-            Ok(Some(rendered))
-        })
-        .await;
-    match loaded {
-        Ok(Some(rendered)) => {
-            let content_type = match format {
-                Format::Html => "text/html; charset=utf-8",
-                Format::Json => "application/json",
-                Format::Junit => "application/xml; charset=utf-8",
-                Format::Bundle => "application/x-tar",
-            };
-            HttpResponse::Ok()
-                .content_type(content_type)
-                .body(rendered)
-        }
-        Ok(None) => json_error(
-            actix_web::http::StatusCode::NOT_FOUND,
-            "NO_SUCH_EVALUATION",
-            "no such evaluation of this session: POST /certify/SESSION/evaluations evaluates it, GET /certify/SESSION/evaluations lists them",
-        ),
-        Err(error) => Failure::from(error).json_response(),
-    }
-}
-
-/// Opens the next step, or step `again` as a new attempt.
-async fn open_step(
-    req: HttpRequest,
-    id: String,
-    again: Option<u32>,
-    cert: web::Data<Certification>,
-) -> HttpResponse {
-    let state = &cert.0;
-    let (session, username) = match operator(&req, state, id).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    if !same_origin(&req, &state.settings) {
-        return HttpResponse::Forbidden()
-            .content_type("text/plain; charset=utf-8")
-            .body("a step is opened from the operator page of this server only\n");
-    }
-    let now = state.clock.now();
-    let session_id = session.id.clone();
-    let opened = state
-        .run(move |conn| match again {
-            Some(number) => sessions::rerun(conn, &session_id, number, &username, now),
-            None => sessions::next(conn, &session_id, &username, now),
-        })
-        .await;
-    let json = wants_json(&req);
-    match opened {
-        Ok(opened) if json => HttpResponse::Ok().json(serde_json::json!({
-            "number": opened.step.number,
-            "attempt": opened.attempt,
-            "opened_at": opened.opened_at,
-            "work_date": crate::domain::calendar::brussels_date(opened.opened_at),
-            "step": opened.step,
-        })),
-        Ok(_) => HttpResponse::SeeOther()
-            .insert_header((
-                header::LOCATION,
-                format!(
-                    "{}?lang={}",
-                    sessions::page_path(&session.id),
-                    language(&req).as_str()
-                ),
-            ))
-            .finish(),
-        Err(e @ CertificationError::NoNextStep { .. }) if json => HttpResponse::Conflict()
-            .json(serde_json::json!({ "error": "NO_NEXT_STEP", "message": e.to_string() })),
-        Err(e @ CertificationError::StepTaken(_)) if json => HttpResponse::Conflict()
-            .json(serde_json::json!({ "error": "STEP_TAKEN", "message": e.to_string() })),
-        Err(e @ (CertificationError::NoNextStep { .. } | CertificationError::StepTaken(_))) => {
-            HttpResponse::Conflict()
-                .content_type("text/plain; charset=utf-8")
-                .body(format!("{e}\n"))
-        }
-        Err(CertificationError::Invalid(message)) if json => {
-            let error = if again.is_some() {
-                "CANNOT_RERUN"
-            } else {
-                "NO_NEXT_STEP"
-            };
-            HttpResponse::Conflict().json(serde_json::json!({ "error": error, "message": message }))
-        }
-        Err(CertificationError::Invalid(message)) => HttpResponse::Conflict()
-            .content_type("text/plain; charset=utf-8")
-            .body(format!("{message}\n")),
-        Err(error) => Failure::from(error).response(),
-    }
 }
 
 async fn page(

@@ -1,6 +1,7 @@
 //! Plain HTTP pages beside the SOAP endpoint.
 
 pub mod certify;
+pub mod certify_api;
 pub mod health;
 pub mod label;
 pub mod metrics;

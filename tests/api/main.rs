@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod approvals;
 mod certify;
+mod certify_api;
 mod certify_recording;
 mod contract;
 mod corrections;
