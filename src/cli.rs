@@ -1190,6 +1190,7 @@ fn certify(
                         "password": started.password,
                         "operator_page": page,
                         "sheet_command": format!("carpass certify sheet {} --format json", s.id),
+                        "sheet_url": format!("{page}/sheet"),
                         "steps": s.sheet.steps.len(),
                     }))?
                 ),
@@ -1206,6 +1207,7 @@ fn certify(
                     );
                     println!("  operator page:  {page}");
                     println!("  operator sheet: carpass certify sheet {} [--lang nl|fr|en] [--format json]", s.id);
+                    println!("  over HTTP:      {page}/sheet with the user name and password (conformance-tests/README.md)");
                     println!(
                         "  {} steps; open the first with `carpass certify next {}` or the page's button",
                         s.sheet.steps.len(),

@@ -283,7 +283,9 @@ pub fn evaluate(
     })
     .with_verdicts(&verdicts);
     let report = Report {
-        evaluation_id: uuid::Uuid::new_v4().to_string(),
+        // Time-ordered: two evaluations in the same instant still list (and "latest" finds
+        // them) in the order they were made, since the list is ordered by time, then id.
+        evaluation_id: uuid::Uuid::now_v7().to_string(),
         harness_version: harness_version(),
         scenarios_sha256: super::scenarios::digest(),
         evaluated_at: now,

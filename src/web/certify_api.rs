@@ -91,8 +91,7 @@ impl Refusal {
         }
     }
 
-    const LOG_IN: &'static str =
-        "log in with the user name and password `carpass certify start` printed for this session";
+    const LOG_IN: &'static str = "log in with this session's user name (cert-SESSION) and the password the registry gave you when it started the session";
 }
 
 fn challenged(status: StatusCode) -> actix_web::HttpResponseBuilder {
