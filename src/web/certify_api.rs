@@ -280,7 +280,7 @@ async fn sheet(
     }
 }
 
-/// A browser's form post must come from the operator page itself (no cross-site posts).
+/// A browser's post must come from the operator page itself (no cross-site posts).
 fn same_origin(req: &HttpRequest, settings: &crate::settings::Settings) -> bool {
     let Some(origin) =
         header_value(req, header::ORIGIN).or_else(|| header_value(req, header::REFERER))
@@ -295,6 +295,13 @@ fn same_origin(req: &HttpRequest, settings: &crate::settings::Settings) -> bool 
         .split_once("://")
         .map(|(_, rest)| rest.split('/').next().unwrap_or(""))
         .is_some_and(|origin_host| origin_host == host)
+}
+
+const CROSS_SITE: &str = "a change to a session comes from this server's operator page, or from a client that sends no Origin (curl, a script, `carpass certify --server`)";
+
+/// A browser logged in to the session would send its credentials with another site's form too.
+fn cross_site() -> HttpResponse {
+    json_error(StatusCode::FORBIDDEN, "CROSS_SITE", CROSS_SITE)
 }
 
 /// The operator page's button posts a form from a browser, which asks for HTML and goes back to
@@ -337,13 +344,12 @@ async fn open_step(
         Err(refusal) => return refusal.json(),
     };
     if !same_origin(&req, &state.settings) {
-        let message = "a step is opened from the operator page of this server, or by a client that sends no Origin";
         return if browser {
             HttpResponse::Forbidden()
                 .content_type("text/plain; charset=utf-8")
-                .body(format!("{message}\n"))
+                .body(format!("{CROSS_SITE}\n"))
         } else {
-            json_error(StatusCode::FORBIDDEN, "CROSS_SITE", message)
+            cross_site()
         };
     }
     let api = sessions::page_path(&session.id);
@@ -439,6 +445,9 @@ async fn attach(
         Ok(found) => found,
         Err(refusal) => return refusal.json(),
     };
+    if !same_origin(&req, &state.settings) {
+        return cross_site();
+    }
     let limit = sessions::ATTACHMENT_MAX_BYTES;
     let too_large = || {
         json_error(
@@ -496,6 +505,9 @@ async fn evaluate(
         Ok(found) => found,
         Err(refusal) => return refusal.json(),
     };
+    if !same_origin(&req, &state.settings) {
+        return cross_site();
+    }
     let api = sessions::page_path(&session.id);
     let now = state.clock.now();
     match state

@@ -236,10 +236,18 @@ on_both_backends! {
                 assert_eq!((got, refused["error"].as_str()), (status, Some(error)), "{path}: {refused}");
                 assert!(!refused["message"].as_str().unwrap().is_empty());
             }
+            // Another site's page cannot use a browser's remembered login to change the session.
+            for path in ["/next", "/steps/2/rerun", "/evaluations", "/steps/3/screenshots"] {
+                let sent = vendor.agent.post(format!("{}{path}", vendor.page)).header("Authorization", &vendor.authorization).header("Origin", "https://evil.example").send(&b"\x89PNG"[..]).unwrap();
+                let (status, body) = Vendor::answer(sent);
+                let body: Value = serde_json::from_slice(&body).unwrap();
+                assert_eq!((status, body["error"].as_str()), (403, Some("CROSS_SITE")), "{path}");
+            }
             let (status, unknown) = vendor.json("/evaluations/latest?format=pdf");
             assert_eq!((status, unknown["error"].as_str()), (400, Some("UNKNOWN_FORMAT")));
             let (_, sheet) = vendor.json("/sheet");
             assert_eq!(sheet["opened"].as_array().unwrap().len(), 5, "nothing refused opened a step");
+            assert_eq!(vendor.json("/evaluations").1, serde_json::json!([]), "nor evaluated");
 
             // Without the session's login: a challenge, in JSON; another session's id: unknown.
             let anonymous = vendor.agent.get(format!("{}/sheet", vendor.page)).call().unwrap();
