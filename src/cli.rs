@@ -332,10 +332,10 @@ fn certify_remote(server: &str, command: CertifyCommand) -> Result<(), CliError>
             format,
             lang,
         } => {
-            let view = remote(&session).sheet()?;
             match format {
-                TextOrJson::Json => println!("{}", to_json(&view)?),
+                TextOrJson::Json => println!("{}", to_json(&remote(&session).sheet_as_served()?)?),
                 TextOrJson::Text => {
+                    let view = remote(&session).sheet()?;
                     let language = SheetLanguage::parse(&lang).unwrap_or_default();
                     print!("{}", sessions::render_text(&view, language, server.trim_end_matches('/')));
                 }
