@@ -417,10 +417,10 @@ fn certify_remote(server: &str, command: CertifyCommand) -> Result<(), CliError>
             format,
             lang,
         } => {
-            let view = remote(&session).sheet()?;
             match format.get() {
-                TextOrJson::Json => println!("{}", to_json(&view)?),
+                TextOrJson::Json => println!("{}", to_json(&remote(&session).sheet_as_served()?)?),
                 TextOrJson::Text => {
+                    let view = remote(&session).sheet()?;
                     let language = SheetLanguage::parse(&lang).unwrap_or_default();
                     print!("{}", sessions::render_text(&view, language, server.trim_end_matches('/')));
                 }
@@ -1614,6 +1614,7 @@ fn certify(
                         "password": started.password,
                         "operator_page": page,
                         "sheet_command": format!("carpass certify sheet {} --format json", s.id),
+                        "sheet_url": format!("{page}/sheet"),
                         "steps": s.sheet.steps.len(),
                     }))?
                 ),
@@ -1630,6 +1631,7 @@ fn certify(
                     );
                     println!("  operator page:  {page}");
                     println!("  operator sheet: carpass certify sheet {} [--lang nl|fr|en] [--format json]", s.id);
+                    println!("  over HTTP:      {page}/sheet with the user name and password (conformance-tests/README.md)");
                     println!(
                         "  {} steps; open the first with `carpass certify next {}` or the page's button",
                         s.sheet.steps.len(),

@@ -92,6 +92,7 @@ impl Application {
                 .app_data(certification.clone())
                 .configure(crate::soap::routes)
                 .configure(crate::web::certify::routes)
+                .configure(crate::web::certify_api::routes)
                 .configure(crate::web::public::routes)
                 .configure(crate::web::approved_dms::routes)
                 .configure(crate::web::health::routes)

@@ -1069,6 +1069,24 @@ fn certify_works_against_a_server_url_with_the_session_s_credentials() {
     assert!(junit.starts_with("<?xml"), "{junit}");
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains(": certifiable"), "{said}");
+    // Issue 18, point 5: a step played again from the vendor's machine is a new attempt, and
+    // the sheet says so with the attempt's work date.
+    let rerun = succeeds(&remote(&["rerun", session, "--step", "2"], password));
+    assert!(
+        rerun.contains("step 2 of session") && rerun.contains("attempt 2"),
+        "{rerun}"
+    );
+    let sheet = succeeds(&remote(&["sheet", session, "--format", "json"], password));
+    let sheet: serde_json::Value = serde_json::from_str(&sheet).unwrap();
+    assert_eq!(sheet["steps"][1]["state"], "open");
+    assert_eq!(sheet["steps"][1]["attempts"].as_array().unwrap().len(), 2);
+    assert!(
+        sheet["steps"][1]["work_date"].is_string(),
+        "{}",
+        sheet["steps"][1]
+    );
+    let text = succeeds(&remote(&["sheet", session], password));
+    assert!(text.contains("(attempt 2 opened "), "{text}");
 }
 
 /// ListActivities as the demo garage, from the published sample, against a running server.

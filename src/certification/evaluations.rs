@@ -289,7 +289,8 @@ pub fn evaluate(
     .with_verdicts(&verdicts);
     let (evaluation, overrides) = overriding::overridden(evaluation, &overrides);
     let report = Report {
-        // Time-ordered: two evaluations in the same instant still list in the order made.
+        // Time-ordered: two evaluations in the same instant still list (and "latest" finds
+        // them) in the order they were made, since the list is ordered by time, then id.
         evaluation_id: uuid::Uuid::now_v7().to_string(),
         harness_version: harness_version(),
         scenarios_sha256: super::scenarios::digest(),

@@ -129,6 +129,13 @@ impl Remote {
         self.json(bytes)
     }
 
+    /// The sheet as the server gives it, with what `SheetView` does not hold (each step's
+    /// state, attempts and work date, the absolute endpoint).
+    pub fn sheet_as_served(&self) -> Result<serde_json::Value, RemoteError> {
+        let bytes = self.call(false, "/sheet", None)?;
+        self.json(bytes)
+    }
+
     pub fn next(&self) -> Result<OpenedRemotely, RemoteError> {
         let bytes = self.call(true, "/next", None)?;
         self.json(bytes)

@@ -678,8 +678,19 @@ pub fn render_text(view: &SheetView, language: scenario::SheetLanguage, base_url
             let _ = writeln!(out, "\n== {} ==", step.scenario_title.get(language));
         }
         let criteria: Vec<&str> = step.criteria.iter().map(|c| c.id()).collect();
-        let state = match view.opened.iter().find(|o| o.number == step.number) {
-            Some(o) => format!("opened {}", o.opened_at.format("%Y-%m-%d %H:%M:%S UTC")),
+        // The latest attempt is the one judged, and its work date the one the DMS sends.
+        let state = match view.opened.iter().rfind(|o| o.number == step.number) {
+            Some(o) if o.attempt > 1 => format!(
+                "attempt {} opened {}, work date {}",
+                o.attempt,
+                o.opened_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                o.work_date
+            ),
+            Some(o) => format!(
+                "opened {}, work date {}",
+                o.opened_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                o.work_date
+            ),
             None => "not opened".into(),
         };
         let _ = writeln!(

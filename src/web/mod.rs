@@ -2,6 +2,7 @@
 
 pub mod approved_dms;
 pub mod certify;
+pub mod certify_api;
 pub mod feeds;
 pub mod health;
 pub mod label;

@@ -464,6 +464,7 @@ async fn the_operator_page_needs_the_session_login_and_opens_steps() {
     assert_eq!(cross_site.status().as_u16(), 403);
     let opened = login(client.post(format!("{page}/next")))
         .insert_header(("Origin", app.address.as_str()))
+        .insert_header(("Accept", "text/html,application/xhtml+xml"))
         .send()
         .await
         .unwrap();

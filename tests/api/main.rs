@@ -8,6 +8,7 @@ mod approvals;
 mod car_pass;
 mod certification_review;
 mod certify;
+mod certify_api;
 mod certify_recording;
 mod contract;
 mod corrections;
