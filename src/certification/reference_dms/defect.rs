@@ -13,6 +13,8 @@ pub enum Defect {
     BasicForAnotherAccount,
     ChangedVin,
     DoubleReading,
+    SwappedDigits,
+    ReadingForAdvert,
     NoWorkDescription,
     LabelAsDescription,
     BatchAtEnd,
@@ -29,6 +31,7 @@ pub enum Defect {
     SubcontractFlagEverywhere,
     SkipVatJob,
     PrivateCustomerEverywhere,
+    PrivateAboveLimit,
     NewClientReferenceOnRetry,
     ChangedRetry,
     NoStatusQuery,
@@ -42,13 +45,15 @@ pub enum Defect {
 }
 
 impl Defect {
-    pub const ALL: [Defect; 32] = [
+    pub const ALL: [Defect; 35] = [
         Defect::InvalidXml,
         Defect::UnqualifiedBody,
         Defect::CredentialsInBody,
         Defect::BasicForAnotherAccount,
         Defect::ChangedVin,
         Defect::DoubleReading,
+        Defect::SwappedDigits,
+        Defect::ReadingForAdvert,
         Defect::NoWorkDescription,
         Defect::LabelAsDescription,
         Defect::BatchAtEnd,
@@ -65,6 +70,7 @@ impl Defect {
         Defect::SubcontractFlagEverywhere,
         Defect::SkipVatJob,
         Defect::PrivateCustomerEverywhere,
+        Defect::PrivateAboveLimit,
         Defect::NewClientReferenceOnRetry,
         Defect::ChangedRetry,
         Defect::NoStatusQuery,
@@ -85,6 +91,8 @@ impl Defect {
             Defect::BasicForAnotherAccount => "basic-for-another-account",
             Defect::ChangedVin => "changed-vin",
             Defect::DoubleReading => "double-reading",
+            Defect::SwappedDigits => "swapped-digits",
+            Defect::ReadingForAdvert => "reading-for-advert",
             Defect::NoWorkDescription => "no-work-description",
             Defect::LabelAsDescription => "label-as-description",
             Defect::BatchAtEnd => "batch-at-end",
@@ -101,6 +109,7 @@ impl Defect {
             Defect::SubcontractFlagEverywhere => "subcontract-flag-everywhere",
             Defect::SkipVatJob => "skip-vat-job",
             Defect::PrivateCustomerEverywhere => "private-customer-everywhere",
+            Defect::PrivateAboveLimit => "private-above-limit",
             Defect::NewClientReferenceOnRetry => "new-client-reference-on-retry",
             Defect::ChangedRetry => "changed-retry",
             Defect::NoStatusQuery => "no-status-query",
@@ -123,7 +132,10 @@ impl Defect {
         match self {
             Defect::InvalidXml | Defect::UnqualifiedBody => Criterion::C01,
             Defect::CredentialsInBody | Defect::BasicForAnotherAccount => Criterion::C02,
-            Defect::ChangedVin | Defect::DoubleReading => Criterion::C03,
+            Defect::ChangedVin
+            | Defect::DoubleReading
+            | Defect::SwappedDigits
+            | Defect::ReadingForAdvert => Criterion::C03,
             Defect::NoWorkDescription | Defect::LabelAsDescription => Criterion::C04,
             Defect::BatchAtEnd | Defect::OneJobBehind => Criterion::C05,
             Defect::NewReadingInsteadOfCorrection | Defect::AnswerTwice => Criterion::C06,
@@ -133,7 +145,9 @@ impl Defect {
             Defect::NoReplacementFlag | Defect::ReplacementFlagEverywhere => Criterion::C08,
             Defect::AddedDigit | Defect::UnrolledOdometer => Criterion::C09,
             Defect::NoSubcontractFlag | Defect::SubcontractFlagEverywhere => Criterion::C10,
-            Defect::SkipVatJob | Defect::PrivateCustomerEverywhere => Criterion::C11,
+            Defect::SkipVatJob | Defect::PrivateCustomerEverywhere | Defect::PrivateAboveLimit => {
+                Criterion::C11
+            }
             Defect::NewClientReferenceOnRetry | Defect::ChangedRetry => Criterion::C12,
             Defect::NoStatusQuery | Defect::BlindResend => Criterion::C13,
             Defect::NoOkLabel | Defect::StaleAdvertMileage => Criterion::C14,
@@ -147,7 +161,8 @@ impl Defect {
     pub fn sent_where_it_does_not_belong(self) -> bool {
         matches!(
             self,
-            Defect::LabelAsDescription
+            Defect::ReadingForAdvert
+                | Defect::LabelAsDescription
                 | Defect::ReplacementFlagEverywhere
                 | Defect::UnrolledOdometer
                 | Defect::SubcontractFlagEverywhere
@@ -170,6 +185,12 @@ impl Defect {
             Defect::ChangedVin => "sends the first job's VIN with its last character changed",
             Defect::DoubleReading => {
                 "sends one job's reading a second time under a new ClientReference, on a step that does not list C03"
+            }
+            Defect::SwappedDigits => {
+                "swaps the odometer's last two digits on one job, on a step that does not list C03"
+            }
+            Defect::ReadingForAdvert => {
+                "also sends the advertised mileage as a reading when it advertises a car no job brought to the workshop"
             }
             Defect::NoWorkDescription => "sends no work description",
             Defect::LabelAsDescription => {
@@ -199,6 +220,9 @@ impl Defect {
                 "skips every job of at most 125 EUR, a VAT-liable customer's and subcontracted work too"
             }
             Defect::PrivateCustomerEverywhere => "sends CustomerType Private for every customer",
+            Defect::PrivateAboveLimit => {
+                "asks the customer's type only where the 125 EUR exemption could apply, and sends every larger job as Private (no step listing C11 has such a job)"
+            }
             Defect::NewClientReferenceOnRetry => "invents a new ClientReference when it retries",
             Defect::ChangedRetry => {
                 "has the odometer typed again when it retries, and sends the new value under the same ClientReference"
@@ -226,7 +250,8 @@ mod tests {
     use super::*;
 
     /// The criteria about a flag or a value the DMS sends.
-    const FLAGS_AND_VALUES: [Criterion; 5] = [
+    const FLAGS_AND_VALUES: [Criterion; 6] = [
+        Criterion::C03,
         Criterion::C04,
         Criterion::C08,
         Criterion::C09,
