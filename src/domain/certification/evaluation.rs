@@ -825,17 +825,7 @@ impl<'a> Judge<'a> {
                     ));
                 }
             }
-            let mut wrong = Vec::new();
-            if first.reading.vin != job.vin {
-                wrong.push(format!("VIN {} instead of {}", first.reading.vin, job.vin));
-            }
-            if let (Some(expected), Some(sent)) =
-                (self.work_date(step.number), first.reading.work_date)
-            {
-                if expected != sent {
-                    wrong.push(format!("WorkDate {sent} instead of {expected}"));
-                }
-            }
+            let mut wrong = self.not_the_jobs(step, job, first.reading);
             // A 5-digit odometer's value, or a digit added in front, is C09's to judge.
             let c09s = |sent: u64| job.five_digit_odometer || digit_added(sent, job.odometer);
             match first.reading.odometer {
@@ -854,6 +844,26 @@ impl<'a> Judge<'a> {
                 ));
             }
         }
+        // A correction replaces the stored reading: it keeps the job's vehicle, date and unit.
+        for (e, corrected, owner) in self.corrections() {
+            let Some((step, job)) = self.job_of(owner) else {
+                continue;
+            };
+            let wrong = self.not_the_jobs(step, job, corrected);
+            if !wrong.is_empty() {
+                let number = &e
+                    .request
+                    .answer
+                    .as_ref()
+                    .expect("a correction")
+                    .issue_number;
+                out.push(breach(
+                    Some(step.number),
+                    vec![e.number],
+                    format!("the correction of issue {number} has {}", wrong.join(", ")),
+                ));
+            }
+        }
         for d in self.readings.iter().filter(|d| d.step.is_none()) {
             out.push(breach(
                 d.first().step,
@@ -865,6 +875,28 @@ impl<'a> Judge<'a> {
             ));
         }
         out
+    }
+
+    /// Where a reading or correction differs from its job's VIN, work date and unit (C03).
+    fn not_the_jobs(&self, step: &SheetStep, job: &SheetJob, sent: &SentReading) -> Vec<String> {
+        let mut wrong = Vec::new();
+        if sent.vin != job.vin {
+            wrong.push(format!("VIN {} instead of {}", sent.vin, job.vin));
+        }
+        if let (Some(expected), Some(sent)) = (self.work_date(step.number), sent.work_date) {
+            if expected != sent {
+                wrong.push(format!("WorkDate {sent} instead of {expected}"));
+            }
+        }
+        // Absent, the unit is km (the XSD).
+        let unit = sent.unit.as_deref().unwrap_or("km");
+        if unit != job.unit.as_str() {
+            wrong.push(format!(
+                "OdometerUnit {unit} for an odometer in {}",
+                job.unit.as_str()
+            ));
+        }
+        wrong
     }
 
     fn c03(&self, step: &SheetStep) -> Judged {
@@ -2336,6 +2368,43 @@ mod tests {
         let c11 = judge(&sheet, &[], None).result(Criterion::C11).clone();
         assert_eq!(c11.verdict, Verdict::Passed);
         assert!(c11.reason.contains("optional"), "{}", c11.reason);
+    }
+
+    #[test]
+    fn a_reading_in_the_wrong_unit_or_a_correction_that_moves_the_job_fails_c03() {
+        let mut miles = submission(opened_at());
+        miles.request.readings[0].unit = Some("mi".into());
+        let evaluation = judge(&unlisted(), &[miles], None);
+        assert_eq!(failed_only(&evaluation), [Criterion::C03]);
+        assert!(evaluation
+            .result(Criterion::C03)
+            .reason
+            .contains("OdometerUnit mi for an odometer in km"));
+        let mut km = submission(opened_at());
+        km.request.readings[0].unit = Some("km".into());
+        assert!(failed_only(&judge(&unlisted(), &[km], None)).is_empty());
+
+        let sent = with_issue(
+            submission(opened_at()),
+            issue("000042-7", "ODOMETER_ROLLBACK", "Open"),
+        );
+        let mut correction = then(
+            &sent,
+            answer(
+                "CorrectIssue",
+                "000042-7",
+                issue("000042-7", "ODOMETER_ROLLBACK", "Corrected"),
+            ),
+        );
+        let mut corrected = submission(opened_at()).request.readings[0].clone();
+        corrected.work_date = corrected.work_date.map(|d| d - Duration::days(1));
+        correction.request.answer.as_mut().unwrap().corrected = Some(corrected);
+        let evaluation = judge(&unlisted(), &[sent, correction], None);
+        assert_eq!(failed_only(&evaluation), [Criterion::C03]);
+        assert!(evaluation
+            .result(Criterion::C03)
+            .reason
+            .starts_with("the correction of issue 000042-7 has WorkDate"));
     }
 
     #[test]
