@@ -21,6 +21,7 @@ pub enum Defect {
     OneJobBehind,
     NewReadingInsteadOfCorrection,
     AnswerTwice,
+    NeverAnswers,
     RetryAfterCorrectionLimit,
     NewReadingAfterCorrectionLimit,
     NoReplacementFlag,
@@ -45,7 +46,7 @@ pub enum Defect {
 }
 
 impl Defect {
-    pub const ALL: [Defect; 35] = [
+    pub const ALL: [Defect; 36] = [
         Defect::InvalidXml,
         Defect::UnqualifiedBody,
         Defect::CredentialsInBody,
@@ -60,6 +61,7 @@ impl Defect {
         Defect::OneJobBehind,
         Defect::NewReadingInsteadOfCorrection,
         Defect::AnswerTwice,
+        Defect::NeverAnswers,
         Defect::RetryAfterCorrectionLimit,
         Defect::NewReadingAfterCorrectionLimit,
         Defect::NoReplacementFlag,
@@ -99,6 +101,7 @@ impl Defect {
             Defect::OneJobBehind => "one-job-behind",
             Defect::NewReadingInsteadOfCorrection => "new-reading-instead-of-correction",
             Defect::AnswerTwice => "answer-twice",
+            Defect::NeverAnswers => "never-answers",
             Defect::RetryAfterCorrectionLimit => "retry-after-correction-limit",
             Defect::NewReadingAfterCorrectionLimit => "new-reading-after-correction-limit",
             Defect::NoReplacementFlag => "no-replacement-flag",
@@ -138,7 +141,9 @@ impl Defect {
             | Defect::ReadingForAdvert => Criterion::C03,
             Defect::NoWorkDescription | Defect::LabelAsDescription => Criterion::C04,
             Defect::BatchAtEnd | Defect::OneJobBehind => Criterion::C05,
-            Defect::NewReadingInsteadOfCorrection | Defect::AnswerTwice => Criterion::C06,
+            Defect::NewReadingInsteadOfCorrection | Defect::AnswerTwice | Defect::NeverAnswers => {
+                Criterion::C06
+            }
             Defect::RetryAfterCorrectionLimit | Defect::NewReadingAfterCorrectionLimit => {
                 Criterion::C07
             }
@@ -202,6 +207,9 @@ impl Defect {
                 "answers an error by sending a new reading instead of CorrectIssue"
             }
             Defect::AnswerTwice => "sends its answer to an error a second time",
+            Defect::NeverAnswers => {
+                "shows its user the errors a receipt brings but never answers them"
+            }
             Defect::RetryAfterCorrectionLimit => "corrects once more after CORRECTION_LIMIT",
             Defect::NewReadingAfterCorrectionLimit => {
                 "sends the corrected reading as a new reading after CORRECTION_LIMIT"
