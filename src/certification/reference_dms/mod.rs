@@ -220,6 +220,7 @@ struct Dms<'a> {
     attempt: String,
     /// The double-reading defect doubles one job only.
     doubled: bool,
+    /// The swapped-digits defect mistypes one job only.
     swapped: bool,
     /// The request being sent carries a token and HTTP Basic for another account.
     second_account: bool,
