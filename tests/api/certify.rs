@@ -252,6 +252,19 @@ on_both_backends! {
 }
 
 on_both_backends! {
+    /// SPEC 3.1 and 5.6: an impatient DMS speaking SOAP 1.2 retries while its first request is
+    /// still held; the retry is read as a SOAP 1.2 request carrying the step's vehicle, so it
+    /// gets the stored receipt, not a second injected fault.
+    async fn an_impatient_dms_in_soap_1_2_gets_each_fault_once_and_is_certifiable(app: TestApp) {
+        let run = Run { timeout: Duration::from_secs(4), hold_seconds: 9, soap: reference_dms::Soap::V12, ..Run::with(None) };
+        let (_, report) = certify_with(&app, run).await;
+        assert_certifiable(&report);
+        let injected: Vec<_> = report.exchanges.iter().filter(|e| e.injected.is_some()).collect();
+        assert_eq!(injected.len(), 2, "one Server fault and one held request: {injected:?}");
+    }
+}
+
+on_both_backends! {
     /// SPEC 3.1 and 5.6: a DMS speaking SOAP 1.2 is recorded, injected and judged as one
     /// speaking SOAP 1.1: each fault is injected once, and the DMS is certifiable.
     async fn the_reference_dms_in_soap_1_2_is_certifiable(app: TestApp) {

@@ -13,12 +13,15 @@ pub enum Defect {
     BasicForAnotherAccount,
     ChangedVin,
     DoubleReading,
+    SwappedDigits,
+    ReadingForAdvert,
     NoWorkDescription,
     LabelAsDescription,
     BatchAtEnd,
     OneJobBehind,
     NewReadingInsteadOfCorrection,
     AnswerTwice,
+    NeverAnswers,
     RetryAfterCorrectionLimit,
     NewReadingAfterCorrectionLimit,
     NoReplacementFlag,
@@ -29,6 +32,7 @@ pub enum Defect {
     SubcontractFlagEverywhere,
     SkipVatJob,
     PrivateCustomerEverywhere,
+    PrivateAboveLimit,
     NewClientReferenceOnRetry,
     ChangedRetry,
     NoStatusQuery,
@@ -42,19 +46,22 @@ pub enum Defect {
 }
 
 impl Defect {
-    pub const ALL: [Defect; 32] = [
+    pub const ALL: [Defect; 36] = [
         Defect::InvalidXml,
         Defect::UnqualifiedBody,
         Defect::CredentialsInBody,
         Defect::BasicForAnotherAccount,
         Defect::ChangedVin,
         Defect::DoubleReading,
+        Defect::SwappedDigits,
+        Defect::ReadingForAdvert,
         Defect::NoWorkDescription,
         Defect::LabelAsDescription,
         Defect::BatchAtEnd,
         Defect::OneJobBehind,
         Defect::NewReadingInsteadOfCorrection,
         Defect::AnswerTwice,
+        Defect::NeverAnswers,
         Defect::RetryAfterCorrectionLimit,
         Defect::NewReadingAfterCorrectionLimit,
         Defect::NoReplacementFlag,
@@ -65,6 +72,7 @@ impl Defect {
         Defect::SubcontractFlagEverywhere,
         Defect::SkipVatJob,
         Defect::PrivateCustomerEverywhere,
+        Defect::PrivateAboveLimit,
         Defect::NewClientReferenceOnRetry,
         Defect::ChangedRetry,
         Defect::NoStatusQuery,
@@ -85,12 +93,15 @@ impl Defect {
             Defect::BasicForAnotherAccount => "basic-for-another-account",
             Defect::ChangedVin => "changed-vin",
             Defect::DoubleReading => "double-reading",
+            Defect::SwappedDigits => "swapped-digits",
+            Defect::ReadingForAdvert => "reading-for-advert",
             Defect::NoWorkDescription => "no-work-description",
             Defect::LabelAsDescription => "label-as-description",
             Defect::BatchAtEnd => "batch-at-end",
             Defect::OneJobBehind => "one-job-behind",
             Defect::NewReadingInsteadOfCorrection => "new-reading-instead-of-correction",
             Defect::AnswerTwice => "answer-twice",
+            Defect::NeverAnswers => "never-answers",
             Defect::RetryAfterCorrectionLimit => "retry-after-correction-limit",
             Defect::NewReadingAfterCorrectionLimit => "new-reading-after-correction-limit",
             Defect::NoReplacementFlag => "no-replacement-flag",
@@ -101,6 +112,7 @@ impl Defect {
             Defect::SubcontractFlagEverywhere => "subcontract-flag-everywhere",
             Defect::SkipVatJob => "skip-vat-job",
             Defect::PrivateCustomerEverywhere => "private-customer-everywhere",
+            Defect::PrivateAboveLimit => "private-above-limit",
             Defect::NewClientReferenceOnRetry => "new-client-reference-on-retry",
             Defect::ChangedRetry => "changed-retry",
             Defect::NoStatusQuery => "no-status-query",
@@ -123,17 +135,24 @@ impl Defect {
         match self {
             Defect::InvalidXml | Defect::UnqualifiedBody => Criterion::C01,
             Defect::CredentialsInBody | Defect::BasicForAnotherAccount => Criterion::C02,
-            Defect::ChangedVin | Defect::DoubleReading => Criterion::C03,
+            Defect::ChangedVin
+            | Defect::DoubleReading
+            | Defect::SwappedDigits
+            | Defect::ReadingForAdvert => Criterion::C03,
             Defect::NoWorkDescription | Defect::LabelAsDescription => Criterion::C04,
             Defect::BatchAtEnd | Defect::OneJobBehind => Criterion::C05,
-            Defect::NewReadingInsteadOfCorrection | Defect::AnswerTwice => Criterion::C06,
+            Defect::NewReadingInsteadOfCorrection | Defect::AnswerTwice | Defect::NeverAnswers => {
+                Criterion::C06
+            }
             Defect::RetryAfterCorrectionLimit | Defect::NewReadingAfterCorrectionLimit => {
                 Criterion::C07
             }
             Defect::NoReplacementFlag | Defect::ReplacementFlagEverywhere => Criterion::C08,
             Defect::AddedDigit | Defect::UnrolledOdometer => Criterion::C09,
             Defect::NoSubcontractFlag | Defect::SubcontractFlagEverywhere => Criterion::C10,
-            Defect::SkipVatJob | Defect::PrivateCustomerEverywhere => Criterion::C11,
+            Defect::SkipVatJob | Defect::PrivateCustomerEverywhere | Defect::PrivateAboveLimit => {
+                Criterion::C11
+            }
             Defect::NewClientReferenceOnRetry | Defect::ChangedRetry => Criterion::C12,
             Defect::NoStatusQuery | Defect::BlindResend => Criterion::C13,
             Defect::NoOkLabel | Defect::StaleAdvertMileage => Criterion::C14,
@@ -147,7 +166,8 @@ impl Defect {
     pub fn sent_where_it_does_not_belong(self) -> bool {
         matches!(
             self,
-            Defect::LabelAsDescription
+            Defect::ReadingForAdvert
+                | Defect::LabelAsDescription
                 | Defect::ReplacementFlagEverywhere
                 | Defect::UnrolledOdometer
                 | Defect::SubcontractFlagEverywhere
@@ -171,6 +191,12 @@ impl Defect {
             Defect::DoubleReading => {
                 "sends one job's reading a second time under a new ClientReference, on a step that does not list C03"
             }
+            Defect::SwappedDigits => {
+                "swaps the odometer's last two digits on one job, on a step that does not list C03"
+            }
+            Defect::ReadingForAdvert => {
+                "also sends the advertised mileage as a reading when it advertises a car no job brought to the workshop"
+            }
             Defect::NoWorkDescription => "sends no work description",
             Defect::LabelAsDescription => {
                 "sends the standard activity's label as the Description instead of the invoice's wording"
@@ -181,6 +207,9 @@ impl Defect {
                 "answers an error by sending a new reading instead of CorrectIssue"
             }
             Defect::AnswerTwice => "sends its answer to an error a second time",
+            Defect::NeverAnswers => {
+                "shows its user the errors a receipt brings but never answers them"
+            }
             Defect::RetryAfterCorrectionLimit => "corrects once more after CORRECTION_LIMIT",
             Defect::NewReadingAfterCorrectionLimit => {
                 "sends the corrected reading as a new reading after CORRECTION_LIMIT"
@@ -199,6 +228,9 @@ impl Defect {
                 "skips every job of at most 125 EUR, a VAT-liable customer's and subcontracted work too"
             }
             Defect::PrivateCustomerEverywhere => "sends CustomerType Private for every customer",
+            Defect::PrivateAboveLimit => {
+                "asks the customer's type only where the 125 EUR exemption could apply, and sends every larger job as Private (no step listing C11 has such a job)"
+            }
             Defect::NewClientReferenceOnRetry => "invents a new ClientReference when it retries",
             Defect::ChangedRetry => {
                 "has the odometer typed again when it retries, and sends the new value under the same ClientReference"
@@ -226,7 +258,8 @@ mod tests {
     use super::*;
 
     /// The criteria about a flag or a value the DMS sends.
-    const FLAGS_AND_VALUES: [Criterion; 5] = [
+    const FLAGS_AND_VALUES: [Criterion; 6] = [
+        Criterion::C03,
         Criterion::C04,
         Criterion::C08,
         Criterion::C09,

@@ -120,6 +120,7 @@ pub fn play(
         last_body: Vec::new(),
         attempt: String::new(),
         doubled: false,
+        swapped: false,
         second_account: false,
         sent_odometers: HashMap::new(),
         requests: 0,
@@ -219,6 +220,8 @@ struct Dms<'a> {
     attempt: String,
     /// The double-reading defect doubles one job only.
     doubled: bool,
+    /// The swapped-digits defect mistypes one job only.
+    swapped: bool,
     /// The request being sent carries a token and HTTP Basic for another account.
     second_account: bool,
     /// The odometer last sent per VIN (the stale-advert-mileage defect advertises it).
@@ -314,6 +317,14 @@ impl Dms<'_> {
             }
         }
         if let Some(advert) = &step.advert {
+            let no_job = !self
+                .view
+                .steps
+                .iter()
+                .any(|s| s.job.as_ref().is_some_and(|j| j.vin == advert.vin));
+            if self.has(Defect::ReadingForAdvert) && no_job {
+                self.advert_reading(step, advert, work_date)?;
+            }
             if !self.has(Defect::NoOkLabel) {
                 self.ok_label(advert)?;
             }
@@ -400,6 +411,22 @@ impl Dms<'_> {
         if self.has(Defect::SubcontractFlagEverywhere) {
             typed.subcontracted = true;
         }
+        if self.has(Defect::PrivateAboveLimit) && job.invoice_total_cents > EXEMPTION_MAX_CENTS {
+            typed.customer = CustomerType::Private.as_str();
+        }
+        let plain = step.answer.is_none() && step.inject.is_none();
+        if self.has(Defect::SwappedDigits)
+            && plain
+            && !step.criteria.contains(&Criterion::C03)
+            && !job.five_digit_odometer
+            && !self.swapped
+        {
+            let (tens, units) = (typed.odometer / 10 % 10, typed.odometer % 10);
+            if tens != units {
+                self.swapped = true;
+                typed.odometer = typed.odometer - tens * 10 - units + units * 10 + tens;
+            }
+        }
         if self.has(Defect::PrivateCustomerEverywhere) {
             typed.customer = CustomerType::Private.as_str();
         }
@@ -429,7 +456,6 @@ impl Dms<'_> {
         if self.has(Defect::BlindResend) {
             self.submit(&typed)?;
         }
-        let plain = step.answer.is_none() && step.inject.is_none();
         if self.has(Defect::DoubleReading)
             && plain
             && !step.criteria.contains(&Criterion::C03)
@@ -441,6 +467,9 @@ impl Dms<'_> {
             if let Some(copy_receipt) = self.submit(&copy)? {
                 self.settle(&copy_receipt, &copy)?;
             }
+        }
+        if self.has(Defect::NeverAnswers) {
+            return Ok(());
         }
         if let Some(plan) = &step.answer {
             if let Some(issue) = receipt.issues.iter().find(|i| i.code == plan.issue) {
@@ -571,6 +600,44 @@ impl Dms<'_> {
             Sent::Answer(ResponseFacts::Receipts(receipts)) => receipts.into_iter().next(),
             _ => None,
         })
+    }
+
+    /// A car taken into stock for an advert, recorded as a reading (a defect's: no job of
+    /// the sheet brought it to the workshop, so no reading belongs to it).
+    fn advert_reading(
+        &mut self,
+        step: &SheetStep,
+        advert: &SheetAdvert,
+        work_date: NaiveDate,
+    ) -> Result<(), SimulateError> {
+        let typed = Typed {
+            reference: format!(
+                "{}-advert{}{}",
+                self.view.session_id, step.number, self.attempt
+            ),
+            vin: advert.vin.clone(),
+            work_date,
+            odometer: advert.odometer,
+            unit: OdometerUnit::Km,
+            replaced: None,
+            subcontracted: false,
+            customer: CustomerType::Business.as_str(),
+            invoice_cents: 0,
+            works: vec![Work {
+                activity_code: ActivityCode::Diagnosis.as_str().into(),
+                description: "Intake inspection before sale".into(),
+            }],
+            plate: None,
+        };
+        let body = format!(
+            "<c:ValidateReading>{}</c:ValidateReading>",
+            reading_xml(&typed, "Reading", true)
+        );
+        self.soap("ValidateReading", &body)?;
+        if let Some(receipt) = self.submit(&typed)? {
+            self.settle(&receipt, &typed)?;
+        }
+        Ok(())
     }
 
     fn ok_label(&mut self, advert: &SheetAdvert) -> Result<(), SimulateError> {

@@ -344,6 +344,29 @@ fn lost_as(exchange: &Exchange) -> &'static str {
     }
 }
 
+/// Why a job is reported, or that it need not be (SPEC 2.4; C11).
+fn reporting_rule(job: &SheetJob) -> String {
+    let limit = euros(EXEMPTION_MAX_CENTS);
+    if job.subcontracted {
+        return "subcontracted work is always reported, whatever the customer and the amount: the \
+                subcontractor's customer is the main contractor"
+            .to_owned();
+    }
+    match job.customer {
+        CustomerType::Business => {
+            "a VAT-liable customer's job is reported whatever the amount".to_owned()
+        }
+        CustomerType::Private
+            if !rules::is_exempt(false, job.customer, job.invoice_total_cents) =>
+        {
+            format!("a private job above {limit} EUR is reported")
+        }
+        CustomerType::Private => {
+            format!("reporting is optional for this job (private, at most {limit} EUR)")
+        }
+    }
+}
+
 /// What a work list gets wrong against the job's activity codes, if anything (C04).
 fn works_problem(works: &[(String, String)], expected: &[&str]) -> Option<String> {
     if works.is_empty() {
@@ -490,12 +513,11 @@ impl<'a> Judge<'a> {
             Criterion::C08 => self.c08_breaches(),
             Criterion::C09 => self.c09_breaches(),
             Criterion::C10 => self.c10_breaches(),
+            Criterion::C11 => self.c11_breaches(),
             Criterion::C12 => self.c12_breaches(),
             Criterion::C13 => self.c13_breaches(),
             Criterion::C14 => self.c14_breaches(),
             Criterion::C16 => self.c16_breaches(),
-            // C11 is judged at the steps that list it.
-            Criterion::C11 => vec![],
             Criterion::C01 | Criterion::C02 | Criterion::C15 => {
                 unreachable!("judged on every exchange")
             }
@@ -786,6 +808,9 @@ impl<'a> Judge<'a> {
             let Some(job) = &step.job else { continue };
             let readings = self.of_step(step.number);
             let Some(first) = readings.first() else {
+                if let Some(reason) = self.unreported(step, job, false) {
+                    out.push(breach(Some(step.number), vec![], reason));
+                }
                 continue;
             };
             for extra in &readings[1..] {
@@ -800,17 +825,7 @@ impl<'a> Judge<'a> {
                     ));
                 }
             }
-            let mut wrong = Vec::new();
-            if first.reading.vin != job.vin {
-                wrong.push(format!("VIN {} instead of {}", first.reading.vin, job.vin));
-            }
-            if let (Some(expected), Some(sent)) =
-                (self.work_date(step.number), first.reading.work_date)
-            {
-                if expected != sent {
-                    wrong.push(format!("WorkDate {sent} instead of {expected}"));
-                }
-            }
+            let mut wrong = self.not_the_jobs(step, job, first.reading);
             // A 5-digit odometer's value, or a digit added in front, is C09's to judge.
             let c09s = |sent: u64| job.five_digit_odometer || digit_added(sent, job.odometer);
             match first.reading.odometer {
@@ -829,6 +844,26 @@ impl<'a> Judge<'a> {
                 ));
             }
         }
+        // A correction replaces the stored reading: it keeps the job's vehicle, date and unit.
+        for (e, corrected, owner) in self.corrections() {
+            let Some((step, job)) = self.job_of(owner) else {
+                continue;
+            };
+            let wrong = self.not_the_jobs(step, job, corrected);
+            if !wrong.is_empty() {
+                let number = &e
+                    .request
+                    .answer
+                    .as_ref()
+                    .expect("a correction")
+                    .issue_number;
+                out.push(breach(
+                    Some(step.number),
+                    vec![e.number],
+                    format!("the correction of issue {number} has {}", wrong.join(", ")),
+                ));
+            }
+        }
         for d in self.readings.iter().filter(|d| d.step.is_none()) {
             out.push(breach(
                 d.first().step,
@@ -840,6 +875,28 @@ impl<'a> Judge<'a> {
             ));
         }
         out
+    }
+
+    /// Where a reading or correction differs from its job's VIN, work date and unit (C03).
+    fn not_the_jobs(&self, step: &SheetStep, job: &SheetJob, sent: &SentReading) -> Vec<String> {
+        let mut wrong = Vec::new();
+        if sent.vin != job.vin {
+            wrong.push(format!("VIN {} instead of {}", sent.vin, job.vin));
+        }
+        if let (Some(expected), Some(sent)) = (self.work_date(step.number), sent.work_date) {
+            if expected != sent {
+                wrong.push(format!("WorkDate {sent} instead of {expected}"));
+            }
+        }
+        // Absent, the unit is km (the XSD).
+        let unit = sent.unit.as_deref().unwrap_or("km");
+        if unit != job.unit.as_str() {
+            wrong.push(format!(
+                "OdometerUnit {unit} for an odometer in {}",
+                job.unit.as_str()
+            ));
+        }
+        wrong
     }
 
     fn c03(&self, step: &SheetStep) -> Judged {
@@ -1399,75 +1456,103 @@ impl<'a> Judge<'a> {
         }
     }
 
+    /// Why a job of an opened step should have been reported and was not, when that is the
+    /// criterion's to say: C11's for a job of at most 125 EUR, where the exemption is the
+    /// question (SPEC 2.4), C03's for a larger one. A step not opened yet is not judged.
+    fn unreported(&self, step: &SheetStep, job: &SheetJob, small: bool) -> Option<String> {
+        let required = !rules::is_exempt(job.subcontracted, job.customer, job.invoice_total_cents);
+        let is_small = job.invoice_total_cents <= EXEMPTION_MAX_CENTS;
+        (required
+            && is_small == small
+            && self.rec.opened.contains_key(&step.number)
+            && self.of_step(step.number).is_empty())
+        .then(|| {
+            format!(
+                "the job of step {} ({}, {}, {} EUR) was not reported: {}",
+                step.number,
+                job.vin,
+                job.customer.as_str(),
+                euros(job.invoice_total_cents),
+                reporting_rule(job)
+            )
+        })
+    }
+
+    /// C11 on every job: each reading and correction carries the job's CustomerType and
+    /// InvoiceTotal, whichever step it is on, and a small job that must be reported is.
+    fn c11_breaches(&self) -> Vec<Breach> {
+        let mut out = Vec::new();
+        for (what, at, sent, job, step) in self.sent_for_jobs() {
+            let mut wrong = Vec::new();
+            let customer = sent.customer_type.as_deref();
+            if customer != Some(job.customer.as_str()) {
+                wrong.push(format!(
+                    "CustomerType {} for a {} customer",
+                    customer.unwrap_or("none"),
+                    job.customer.as_str()
+                ));
+            }
+            if sent.invoice_total_cents != Some(job.invoice_total_cents) {
+                wrong.push(format!(
+                    "InvoiceTotal {} where the invoice says {}",
+                    sent.invoice_total_cents
+                        .map(euros)
+                        .unwrap_or_else(|| "none".into()),
+                    euros(job.invoice_total_cents)
+                ));
+            }
+            if !wrong.is_empty() {
+                out.push(breach(
+                    Some(step),
+                    vec![at],
+                    format!(
+                        "{what} has {}: the registry decides from these whether the job had to be reported",
+                        wrong.join(" and ")
+                    ),
+                ));
+            }
+        }
+        for step in &self.rec.sheet.steps {
+            let Some(job) = &step.job else { continue };
+            if let Some(reason) = self.unreported(step, job, true) {
+                out.push(breach(Some(step.number), vec![], reason));
+            }
+        }
+        out
+    }
+
     fn c11(&self, step: &SheetStep) -> Judged {
         let Some(job) = &step.job else {
             return (Verdict::NotExercised, vec![], "the step has no job".into());
-        };
-        let limit = euros(EXEMPTION_MAX_CENTS);
-        let why = if job.subcontracted {
-            "subcontracted work is always reported, whatever the customer and the amount: the \
-             subcontractor's customer is the main contractor"
-                .to_owned()
-        } else {
-            match job.customer {
-                CustomerType::Business => {
-                    "a VAT-liable customer's job is reported whatever the amount".to_owned()
-                }
-                CustomerType::Private
-                    if !rules::is_exempt(false, job.customer, job.invoice_total_cents) =>
-                {
-                    format!("a private job above {limit} EUR is reported")
-                }
-                CustomerType::Private => {
-                    format!("reporting is optional for this job (private, at most {limit} EUR)")
-                }
-            }
         };
         let job_said = format!(
             "{}, {} EUR",
             job.customer.as_str(),
             euros(job.invoice_total_cents)
         );
-        let Some(d) = self.of_step(step.number).into_iter().next() else {
-            return (
+        // What the reading carries is judged on every reading (c11_breaches); here, whether
+        // the job was reported at all.
+        match self.of_step(step.number).into_iter().next() {
+            None if rules::is_exempt(job.subcontracted, job.customer, job.invoice_total_cents) => (
+                Verdict::Passed,
+                vec![],
+                format!("not reported ({job_said}): {}", reporting_rule(job)),
+            ),
+            None => (
                 Verdict::Failed,
                 vec![],
                 format!(
-                    "the job of step {} ({job_said}) was not reported: {why}",
-                    step.number
+                    "the job of step {} ({job_said}) was not reported: {}",
+                    step.number,
+                    reporting_rule(job)
                 ),
-            );
-        };
-        let at = vec![d.first().number];
-        if d.reading.customer_type.as_deref() != Some(job.customer.as_str()) {
-            return (
-                Verdict::Failed,
-                at,
-                format!(
-                    "the reading {} has CustomerType {} for a {} customer",
-                    d.reference,
-                    d.reading.customer_type.as_deref().unwrap_or("none"),
-                    job.customer.as_str()
-                ),
-            );
+            ),
+            Some(d) => (
+                Verdict::Passed,
+                vec![d.first().number],
+                format!("reported ({job_said})"),
+            ),
         }
-        if d.reading.invoice_total_cents != Some(job.invoice_total_cents) {
-            let sent = d
-                .reading
-                .invoice_total_cents
-                .map(euros)
-                .unwrap_or_else(|| "none".into());
-            return (
-                Verdict::Failed,
-                at,
-                format!(
-                    "the reading {} has InvoiceTotal {sent}; the invoice says {}",
-                    d.reference,
-                    euros(job.invoice_total_cents)
-                ),
-            );
-        }
-        (Verdict::Passed, at, format!("reported ({job_said})"))
     }
 
     /// How the DMS recovered a reading whose answer was lost: a resend of the same
@@ -2217,6 +2302,109 @@ mod tests {
             .result(Criterion::C12)
             .reason
             .contains("did not retry"));
+    }
+
+    #[test]
+    fn a_wrong_customer_type_or_invoice_total_fails_c11_where_the_step_does_not_list_it() {
+        let mut private = submission(opened_at());
+        private.request.readings[0].customer_type = Some("Private".into());
+        let evaluation = judge(&unlisted(), &[private], None);
+        assert_eq!(failed_only(&evaluation), [Criterion::C11]);
+        assert!(evaluation
+            .result(Criterion::C11)
+            .reason
+            .contains("CustomerType Private for a Business customer"));
+        let mut net = submission(opened_at());
+        net.request.readings[0].invoice_total_cents = Some(3_769);
+        let evaluation = judge(&unlisted(), &[net], None);
+        assert_eq!(failed_only(&evaluation), [Criterion::C11]);
+        assert!(evaluation
+            .result(Criterion::C11)
+            .reason
+            .contains("InvoiceTotal 37.69 where the invoice says 45.60"));
+    }
+
+    #[test]
+    fn an_opened_job_never_reported_fails_c11_when_small_c03_when_larger_and_nothing_when_exempt() {
+        let failed = |customer, cents| {
+            let sheet = sheet(vec![Criterion::C05], customer, cents);
+            let evaluation = judge(&sheet, &[], None);
+            let failed: Vec<Criterion> = evaluation
+                .criteria
+                .iter()
+                .filter(|c| c.verdict == Verdict::Failed)
+                .map(|c| c.criterion)
+                .collect();
+            (failed, evaluation)
+        };
+        let (small, evaluation) = failed(CustomerType::Business, 4_560);
+        assert_eq!(small, [Criterion::C11]);
+        assert!(evaluation
+            .result(Criterion::C11)
+            .reason
+            .contains("VAT-liable"));
+        assert_eq!(failed(CustomerType::Business, 12_501).0, [Criterion::C03]);
+        assert_eq!(failed(CustomerType::Private, 12_501).0, [Criterion::C03]);
+        assert!(failed(CustomerType::Private, 12_500).0.is_empty());
+        // A step not opened yet is not judged: the session may not have come to it.
+        let sheet = sheet(vec![Criterion::C05], CustomerType::Business, 4_560);
+        let none = evaluate(&Recording {
+            sheet: &sheet,
+            software: &Software {
+                builder: "b".into(),
+                name: "n".into(),
+                version: "v".into(),
+            },
+            opened: &BTreeMap::new(),
+            exchanges: &[],
+            screenshots: &BTreeSet::new(),
+        });
+        assert!(!none.criteria.iter().any(|c| c.verdict == Verdict::Failed));
+    }
+
+    #[test]
+    fn an_exempt_job_left_unreported_passes_c11_where_it_is_listed() {
+        let sheet = sheet(vec![Criterion::C11], CustomerType::Private, 12_500);
+        let c11 = judge(&sheet, &[], None).result(Criterion::C11).clone();
+        assert_eq!(c11.verdict, Verdict::Passed);
+        assert!(c11.reason.contains("optional"), "{}", c11.reason);
+    }
+
+    #[test]
+    fn a_reading_in_the_wrong_unit_or_a_correction_that_moves_the_job_fails_c03() {
+        let mut miles = submission(opened_at());
+        miles.request.readings[0].unit = Some("mi".into());
+        let evaluation = judge(&unlisted(), &[miles], None);
+        assert_eq!(failed_only(&evaluation), [Criterion::C03]);
+        assert!(evaluation
+            .result(Criterion::C03)
+            .reason
+            .contains("OdometerUnit mi for an odometer in km"));
+        let mut km = submission(opened_at());
+        km.request.readings[0].unit = Some("km".into());
+        assert!(failed_only(&judge(&unlisted(), &[km], None)).is_empty());
+
+        let sent = with_issue(
+            submission(opened_at()),
+            issue("000042-7", "ODOMETER_ROLLBACK", "Open"),
+        );
+        let mut correction = then(
+            &sent,
+            answer(
+                "CorrectIssue",
+                "000042-7",
+                issue("000042-7", "ODOMETER_ROLLBACK", "Corrected"),
+            ),
+        );
+        let mut corrected = submission(opened_at()).request.readings[0].clone();
+        corrected.work_date = corrected.work_date.map(|d| d - Duration::days(1));
+        correction.request.answer.as_mut().unwrap().corrected = Some(corrected);
+        let evaluation = judge(&unlisted(), &[sent, correction], None);
+        assert_eq!(failed_only(&evaluation), [Criterion::C03]);
+        assert!(evaluation
+            .result(Criterion::C03)
+            .reason
+            .starts_with("the correction of issue 000042-7 has WorkDate"));
     }
 
     #[test]
