@@ -106,7 +106,7 @@ fn connected(app: &TestApp) -> Vec<(String, String, i64, String, String)> {
     use diesel::prelude::*;
     let rows: Vec<(String, chrono::NaiveDate, i64, String, String)> = readings
         .filter(source.eq("connected"))
-        .order(client_reference)
+        .order((work_date, client_reference))
         .select((vin, work_date, odometer, status, client_reference))
         .load(&mut **app.pool.get().unwrap())
         .unwrap();
