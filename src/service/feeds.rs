@@ -5,7 +5,7 @@
 //! the upload idempotent: the file's SHA-256 tells a resend (answered with the first result)
 //! from a different file under the same id (refused, nothing changed).
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime, SecondsFormat};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::db::feeds::{self, BatchRow, Counts, FeedReadingRow, LineRow};
@@ -356,7 +356,7 @@ pub fn store_chunk(
                         *number,
                         "conflict",
                         first.code().as_str(),
-                        first.detail.message(Language::En),
+                        conflict_detail(&first.detail.message(Language::En)),
                         Some(id.clone()),
                     ));
                     conflicts.push((id.clone(), findings));
@@ -433,6 +433,16 @@ pub fn store_chunk(
         }
         Ok(counts)
     })
+}
+
+/// What the rule found, without the garage's instructions that follow it (correct or confirm):
+/// a partner has no such answer, staff decide.
+fn conflict_detail(message: &str) -> String {
+    let finding = message.split_once(". ").map_or(message, |(first, _)| first);
+    format!(
+        "{}. Held for staff review: the reading stays out of the history until staff decide",
+        finding.trim_end_matches('.')
+    )
 }
 
 fn line_row(
@@ -567,8 +577,13 @@ pub fn summary(
         conflicts: row.conflicts,
         refused: row.refused,
         file_sha256: row.file_sha256,
-        started_at: row.started_at.and_utc().to_rfc3339(),
-        completed_at: row.completed_at.map(|t| t.and_utc().to_rfc3339()),
+        started_at: row
+            .started_at
+            .and_utc()
+            .to_rfc3339_opts(SecondsFormat::Secs, true),
+        completed_at: row
+            .completed_at
+            .map(|t| t.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true)),
         reasons,
         problems: page
             .into_iter()

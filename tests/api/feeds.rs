@@ -275,6 +275,9 @@ WDB2030461A000001,2025-06-02,60100,km
         let reasons: Vec<&str> = answer.json["problems"].as_array().unwrap().iter().map(|p| p["reason"].as_str().unwrap()).collect();
         assert_eq!(reasons, ["ODOMETER_ROLLBACK", "ODOMETER_ABOVE_LATER", "ODOMETER_IMPLAUSIBLE_RATE"]);
         assert!(answer.json["problems"][0]["reading_id"].is_string());
+        let detail = answer.json["problems"][0]["detail"].as_str().unwrap();
+        assert!(detail.ends_with("Held for staff review: the reading stays out of the history until staff decide"), "{detail}");
+        assert!(!detail.contains("confirm"), "{detail}");
         let queue = carpass::staff::review::queue(&mut app.pool.get().unwrap()).unwrap();
         let held: Vec<&str> = queue.iter().map(|r| r["client_reference"].as_str().unwrap()).collect();
         assert_eq!(held, ["batch C1 line 2", "batch C1 line 3", "batch C1 line 4"]);
