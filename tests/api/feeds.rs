@@ -303,3 +303,18 @@ on_both_backends! {
         assert!(text.contains("refused: vin_unknown 1"), "{text}");
     }
 }
+
+on_both_backends! {
+    async fn connected_readings_count_neither_for_nor_against_a_garage(app: TestApp) {
+        add_manufacturer(&app);
+        let answer = put_csv(&app, "TP", "vin,date,odometer,unit\nWDB2030461A000001,2024-05-01,80000,km\n").await;
+        assert_eq!(answer.json["stored"], 1, "{}", answer.json);
+        // Below the connected reading only: flagged when sent, but no break of the garages' history.
+        let garage = app.submit_one(reading("G-TP", CAR, date(2024, 6, 1), 50_000)).await;
+        assert!(garage.codes().contains(&"ODOMETER_ROLLBACK"), "{:?}", garage.codes());
+        let candidates = carpass::staff::trusted_providers::compute(&mut app.pool.get().unwrap(), 2025).unwrap();
+        let janssens = candidates.iter().find(|c| c.name == "Garage Janssens BV").unwrap();
+        assert_eq!((janssens.readings, janssens.discrepancies), (1, 0));
+        assert!(candidates.iter().filter(|c| c.name == "Autobouwer Belgium NV").all(|c| c.readings == 0));
+    }
+}
