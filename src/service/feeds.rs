@@ -5,11 +5,12 @@
 //! the upload idempotent: the file's SHA-256 tells a resend (answered with the first result)
 //! from a different file under the same id (refused, nothing changed).
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime, SecondsFormat};
+use tokio::sync::{mpsc, oneshot};
 
 use crate::db::feeds::{self, BatchRow, Counts, FeedReadingRow, LineRow};
 use crate::db::issues::NewIssue;
-use crate::db::{self as storage, issues, readings, DbConnection};
+use crate::db::{self as storage, issues, readings, DbConnection, Pool};
 use crate::domain::feed::{
     check_header, judge, parse_line, BatchId, FeedFormat, LineSplitter, RawLine, Verdict,
 };
@@ -21,9 +22,10 @@ use crate::domain::status::ReadingStatus;
 use super::known_vins::KnownVins;
 use super::ServiceError;
 
-/// Lines per transaction: large enough that a commit's cost is shared by many readings, small
-/// enough that a chunk's lines, readings and VIN histories stay a few megabytes.
-pub const CHUNK_LINES: usize = 4_000;
+/// Lines per transaction: enough that a commit's cost is shared by many readings (the storage
+/// floor's 1000-row transactions), few enough that a chunk's lines, readings and VIN histories
+/// stay about a megabyte.
+pub const CHUNK_LINES: usize = 2_000;
 /// The most refused and conflicting lines one answer lists; `after` pages through the rest.
 pub const LINES_PER_ANSWER: i64 = 1_000;
 
@@ -354,7 +356,7 @@ pub fn store_chunk(
                         *number,
                         "conflict",
                         first.code().as_str(),
-                        first.detail.message(Language::En),
+                        conflict_detail(&first.detail.message(Language::En)),
                         Some(id.clone()),
                     ));
                     conflicts.push((id.clone(), findings));
@@ -431,6 +433,16 @@ pub fn store_chunk(
         }
         Ok(counts)
     })
+}
+
+/// What the rule found, without the garage's instructions that follow it (correct or confirm):
+/// a partner has no such answer, staff decide.
+fn conflict_detail(message: &str) -> String {
+    let finding = message.split_once(". ").map_or(message, |(first, _)| first);
+    format!(
+        "{}. Held for staff review: the reading stays out of the history until staff decide",
+        finding.trim_end_matches('.')
+    )
 }
 
 fn line_row(
@@ -565,8 +577,13 @@ pub fn summary(
         conflicts: row.conflicts,
         refused: row.refused,
         file_sha256: row.file_sha256,
-        started_at: row.started_at.and_utc().to_rfc3339(),
-        completed_at: row.completed_at.map(|t| t.and_utc().to_rfc3339()),
+        started_at: row
+            .started_at
+            .and_utc()
+            .to_rfc3339_opts(SecondsFormat::Secs, true),
+        completed_at: row
+            .completed_at
+            .map(|t| t.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true)),
         reasons,
         problems: page
             .into_iter()
@@ -580,4 +597,105 @@ pub fn summary(
             .collect(),
         more_after,
     }))
+}
+
+enum Step {
+    Chunk {
+        chunk: Chunk,
+        today: NaiveDate,
+        now: NaiveDateTime,
+    },
+    Finish {
+        ending: Ending,
+        now: NaiveDateTime,
+    },
+}
+
+type Outcome = Result<Option<Summary>, FeedError>;
+
+/// An upload's storage work, on a thread and a connection of its own for the whole file: its
+/// chunks are allocated and freed in the same two places whatever their number, and one
+/// connection's page cache serves them, so the server's memory does not grow with the file
+/// (on the shared blocking pool, each thread and each pooled connection a chunk happened to
+/// land on kept some). The next chunk is read while one is stored; no more wait.
+pub struct Writer {
+    steps: mpsc::Sender<Step>,
+    outcome: oneshot::Receiver<Outcome>,
+}
+
+impl Writer {
+    pub fn start(pool: Pool, upload: Upload) -> Result<Writer, FeedError> {
+        let (steps, mut inbox) = mpsc::channel::<Step>(1);
+        let (reply, outcome) = oneshot::channel();
+        std::thread::Builder::new()
+            .name("carpass-feed".into())
+            .spawn(move || {
+                let mut work = || -> Outcome {
+                    let mut conn = pool.get().map_err(ServiceError::Pool)?;
+                    while let Some(step) = inbox.blocking_recv() {
+                        match step {
+                            Step::Chunk { chunk, today, now } => {
+                                store_chunk(&mut conn, &upload, &chunk, today, now)?;
+                            }
+                            Step::Finish { ending, now } => {
+                                return finish(&mut conn, &upload, &ending, now).map(Some)
+                            }
+                        }
+                    }
+                    Ok(None)
+                };
+                let _ = reply.send(work());
+            })
+            .map_err(|e| ServiceError::Unavailable(format!("no thread for the upload: {e}")))?;
+        Ok(Writer { steps, outcome })
+    }
+
+    /// Hands a chunk over; an error is the one that stopped the writer at an earlier chunk.
+    pub async fn store(
+        &mut self,
+        chunk: Chunk,
+        today: NaiveDate,
+        now: NaiveDateTime,
+    ) -> Result<(), FeedError> {
+        if self
+            .steps
+            .send(Step::Chunk { chunk, today, now })
+            .await
+            .is_ok()
+        {
+            return Ok(());
+        }
+        Err(self.failure().await)
+    }
+
+    async fn failure(&mut self) -> FeedError {
+        match (&mut self.outcome).await {
+            Ok(Err(e)) => e,
+            _ => FeedError::Service(ServiceError::Unavailable(
+                "the upload's writer stopped".into(),
+            )),
+        }
+    }
+
+    /// Stores the last chunk (if any) and ends the batch; answers its result.
+    pub async fn finish(
+        mut self,
+        mut ending: Ending,
+        now: NaiveDateTime,
+        today: NaiveDate,
+    ) -> Result<Summary, FeedError> {
+        if let Some(chunk) = ending.last.take() {
+            self.store(chunk, today, now).await?;
+        }
+        if self.steps.send(Step::Finish { ending, now }).await.is_err() {
+            return Err(self.failure().await);
+        }
+        match self.outcome.await {
+            Ok(Ok(Some(summary))) => Ok(summary),
+            Ok(Err(e)) => Err(e),
+            _ => Err(FeedError::Service(ServiceError::Unavailable(
+                "the upload's writer stopped".into(),
+            ))),
+        }
+    }
 }

@@ -199,7 +199,10 @@ pub fn report(conn: &mut DbConnection) -> Result<Vec<PartnerFeeds>, StaffError> 
         partner.refused += batch.refused;
         // Batches come oldest first.
         partner.last_batch = batch.batch_id;
-        partner.last_batch_at = batch.started_at.and_utc().to_rfc3339();
+        partner.last_batch_at = batch
+            .started_at
+            .and_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     }
     for (company_id, outcome, reason, lines) in reasons {
         for (_, partner) in partners.iter_mut().filter(|(id, _)| *id == company_id) {

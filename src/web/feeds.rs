@@ -13,7 +13,7 @@ use crate::domain::feed::{BatchId, FeedFormat};
 use crate::domain::source::ReadingSource;
 use crate::metrics::Channel;
 use crate::service::auth::{Account, AuthError, Role};
-use crate::service::feeds::{self, Begin, Chunk, FeedError, Intake, Upload, CHUNK_LINES};
+use crate::service::feeds::{self, Begin, FeedError, Intake, Upload, Writer, CHUNK_LINES};
 use crate::soap;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -133,6 +133,14 @@ async fn upload(
         Err(e) => return failure(e),
     };
     let mut intake = Intake::new(&upload, &begin, CHUNK_LINES);
+    let mut writer = match Writer::start(state.pool.clone(), upload) {
+        Ok(writer) => writer,
+        Err(e) => return failure(e),
+    };
+    let moment = |state: &AppState| {
+        let now = state.clock.now();
+        (brussels_date(now), now.naive_utc())
+    };
     while let Some(piece) = payload.next().await {
         let piece = match piece {
             Ok(piece) => piece,
@@ -151,38 +159,21 @@ async fn upload(
             Err(e) => return failure(e),
         };
         for chunk in chunks {
-            if let Err(e) = store(&state, &upload, chunk).await {
+            let (today, now) = moment(&state);
+            if let Err(e) = writer.store(chunk, today, now).await {
                 return failure(e);
             }
         }
     }
-    let mut ending = match intake.finish() {
+    let ending = match intake.finish() {
         Ok(ending) => ending,
         Err(e) => return failure(e),
     };
-    if let Some(chunk) = ending.last.take() {
-        if let Err(e) = store(&state, &upload, chunk).await {
-            return failure(e);
-        }
-    }
-    let now = state.clock.now().naive_utc();
-    match state
-        .run(move |conn| feeds::finish(conn, &upload, &ending, now))
-        .await
-    {
+    let (today, now) = moment(&state);
+    match writer.finish(ending, now, today).await {
         Ok(summary) => HttpResponse::Ok().json(summary),
         Err(e) => failure(e),
     }
-}
-
-async fn store(state: &AppState, upload: &Upload, chunk: Chunk) -> Result<(), FeedError> {
-    let now = state.clock.now();
-    let (today, now) = (brussels_date(now), now.naive_utc());
-    let upload = upload.clone();
-    state
-        .run(move |conn| feeds::store_chunk(conn, &upload, &chunk, today, now))
-        .await
-        .map(|_| ())
 }
 
 #[derive(serde::Deserialize)]

@@ -106,7 +106,7 @@ fn connected(app: &TestApp) -> Vec<(String, String, i64, String, String)> {
     use diesel::prelude::*;
     let rows: Vec<(String, chrono::NaiveDate, i64, String, String)> = readings
         .filter(source.eq("connected"))
-        .order(client_reference)
+        .order((work_date, client_reference))
         .select((vin, work_date, odometer, status, client_reference))
         .load(&mut **app.pool.get().unwrap())
         .unwrap();
@@ -275,6 +275,9 @@ WDB2030461A000001,2025-06-02,60100,km
         let reasons: Vec<&str> = answer.json["problems"].as_array().unwrap().iter().map(|p| p["reason"].as_str().unwrap()).collect();
         assert_eq!(reasons, ["ODOMETER_ROLLBACK", "ODOMETER_ABOVE_LATER", "ODOMETER_IMPLAUSIBLE_RATE"]);
         assert!(answer.json["problems"][0]["reading_id"].is_string());
+        let detail = answer.json["problems"][0]["detail"].as_str().unwrap();
+        assert!(detail.ends_with("Held for staff review: the reading stays out of the history until staff decide"), "{detail}");
+        assert!(!detail.contains("confirm"), "{detail}");
         let queue = carpass::staff::review::queue(&mut app.pool.get().unwrap()).unwrap();
         let held: Vec<&str> = queue.iter().map(|r| r["client_reference"].as_str().unwrap()).collect();
         assert_eq!(held, ["batch C1 line 2", "batch C1 line 3", "batch C1 line 4"]);
@@ -298,5 +301,20 @@ on_both_backends! {
         assert_eq!(p.refused_by_reason.get("columns"), Some(&1));
         let text = carpass::staff::feeds::render_text(&report);
         assert!(text.contains("refused: vin_unknown 1"), "{text}");
+    }
+}
+
+on_both_backends! {
+    async fn connected_readings_count_neither_for_nor_against_a_garage(app: TestApp) {
+        add_manufacturer(&app);
+        let answer = put_csv(&app, "TP", "vin,date,odometer,unit\nWDB2030461A000001,2024-05-01,80000,km\n").await;
+        assert_eq!(answer.json["stored"], 1, "{}", answer.json);
+        // Below the connected reading only: flagged when sent, but no break of the garages' history.
+        let garage = app.submit_one(reading("G-TP", CAR, date(2024, 6, 1), 50_000)).await;
+        assert!(garage.codes().contains(&"ODOMETER_ROLLBACK"), "{:?}", garage.codes());
+        let candidates = carpass::staff::trusted_providers::compute(&mut app.pool.get().unwrap(), 2025).unwrap();
+        let janssens = candidates.iter().find(|c| c.name == "Garage Janssens BV").unwrap();
+        assert_eq!((janssens.readings, janssens.discrepancies), (1, 0));
+        assert!(candidates.iter().filter(|c| c.name == "Autobouwer Belgium NV").all(|c| c.readings == 0));
     }
 }
