@@ -53,7 +53,7 @@ nav.langs a{margin-right:.8rem}\
 form.search{display:flex;gap:.4rem;flex:1 1 14rem;max-width:24rem}form.search input{flex:1;min-width:0;padding:.25rem .5rem;border-radius:.3rem;border:1px solid #7d8fa3}\
 .filters{display:flex;flex-wrap:wrap;align-items:flex-end;gap:.6rem 1rem;margin:.5rem 0}.filters label{margin:0 0 .2rem}.filters select{font:inherit;padding:.3rem}\
 .pager{display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:center;margin:.8rem 0}\
-@media (max-width:40rem){main{padding:0 .75rem;margin-top:1rem}.bar{padding:.5rem .75rem}dl{grid-template-columns:1fr}dt{margin-top:.4rem}.card{padding:.8rem}}";
+@media (max-width:40rem){table{display:block;overflow-x:auto}.scroll table{display:table}main{padding:0 .75rem;margin-top:1rem}.bar{padding:.5rem .75rem}dl{grid-template-columns:1fr}dt{margin-top:.4rem}.card{padding:.8rem}}";
 
 /// Text for HTML: every value a page did not write itself goes through here.
 pub fn e(text: &str) -> String {
