@@ -46,13 +46,13 @@ main.narrow{max-width:44rem;margin-top:2.5rem}footer{margin-top:2rem;font-size:.
 .valid{background:#e5f5ea;border:2px solid #2e8b57}.invalid{background:#fdecea;border:2px solid #c0392b}\
 .step{padding:1rem 1.2rem;border:2px solid #2f6db5;border-radius:.5rem;background:#eef4fb}.step p{font-size:1.05rem;line-height:1.5}.step h2{margin-top:0}\
 code{overflow-wrap:anywhere}\
-nav.langs a{margin-right:.8rem}\
+nav.langs{padding:.3rem 1.5rem}nav.langs a,nav.langs strong{margin-right:.8rem}\
 .passed{color:#1e7b45;font-weight:600}.failed{color:#b03a2e;font-weight:600}.awaiting{color:#8a5a00;font-weight:600}.not-exercised{color:#5a6b7d}\
 .scroll{overflow-x:auto;max-width:100%}.scroll table{min-width:32rem}dd{overflow-wrap:anywhere;min-width:0}\
 form.search{display:flex;gap:.4rem;flex:1 1 14rem;max-width:24rem}form.search input{flex:1;min-width:0;padding:.25rem .5rem;border-radius:.3rem;border:1px solid #7d8fa3}\
 .filters{display:flex;flex-wrap:wrap;align-items:flex-end;gap:.6rem 1rem;margin:.5rem 0}.filters label{margin:0 0 .2rem}.filters select{font:inherit;padding:.3rem}\
 .pager{display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:center;margin:.8rem 0}\
-@media (max-width:40rem){main{padding:0 .75rem;margin-top:1rem}.bar{padding:.5rem .75rem}dl{grid-template-columns:1fr}dt{margin-top:.4rem}.card{padding:.8rem}}";
+@media (max-width:40rem){table{display:block;overflow-x:auto}.scroll table{display:table}main{padding:0 .75rem;margin-top:1rem}.bar{padding:.5rem .75rem}dl{grid-template-columns:1fr}dt{margin-top:.4rem}.card{padding:.8rem}}";
 
 /// A page's short text in four languages, English first as a page is read where it is
 /// written; a literal names all four, so no language can be forgotten.
