@@ -158,7 +158,7 @@ fn badge_words(standing: Standing, valid_until: chrono::NaiveDate, lang: Languag
         Standing::Holds => format!(
             "{} {}",
             BADGE_UNTIL.get(lang),
-            valid_until.format("%Y-%m-%d")
+            Formatter(lang).date(valid_until)
         ),
         Standing::Expired => EXPIRED_WORD.get(lang).to_owned(),
         Standing::Revoked => REVOKED_WORD.get(lang).to_owned(),

@@ -218,7 +218,7 @@ pub async fn list(
         @if rows.is_empty() {
             p.card { (NO_SESSION.get(lang)) }
         } @else {
-            table {
+            div style="overflow-x:auto" { table {
                 tr {
                     th { (SESSION.get(lang)) } th { "DMS" } th { (BUILDER.get(lang)) } th { (STARTED.get(lang)) }
                     th { (REVIEW.get(lang)) } th { (LATEST.get(lang)) } th { (FAILED.get(lang)) } th { (AWAITING.get(lang)) }
@@ -250,7 +250,7 @@ pub async fn list(
                         }
                     }
                 }
-            }
+            } }
         }
     };
     respond(
@@ -696,7 +696,8 @@ fn session_body(reader: &Reader, me: &Staff, loaded: &Loaded, today: NaiveDate) 
                     " " span.muted { "· " (say(EVALUATED_BY, lang, &time(reader, report.evaluated_at))) " · " (report.evaluated_by) }
                     " · " a href=(format!("{path}/report")) { (FULL_REPORT.get(lang)) }
                 }
-                table {
+                // Narrow screens scroll the table, not the page.
+                div style="overflow-x:auto" { table {
                     tr {
                         th { (CRITERION.get(lang)) } th { (THE_DMS.get(lang)) } th title="M: mandatory, R: recommended" { "M/R" }
                         th { (VERDICT.get(lang)) } th { (STEP.get(lang)) } th { (REASON.get(lang)) }
@@ -711,7 +712,7 @@ fn session_body(reader: &Reader, me: &Staff, loaded: &Loaded, today: NaiveDate) 
                             td.small { (c.reason) }
                         }
                     }
-                }
+                } }
             }
         }
 
