@@ -280,6 +280,8 @@ pub enum CertifyCommand {
     Next {
         /// The certification session's id.
         session: String,
+        #[command(flatten)]
+        format: OutputFormat,
     },
     /// Play a step again as a new attempt: the evaluation judges the latest attempt of each
     /// step, and `next` then resumes with the step after it.
@@ -289,6 +291,8 @@ pub enum CertifyCommand {
         /// The step's number on the sheet.
         #[arg(long)]
         step: u32,
+        #[command(flatten)]
+        format: OutputFormat,
     },
     /// Attach a screenshot (PNG or JPEG) as evidence for a step (C07, C14).
     Attach {
@@ -299,6 +303,8 @@ pub enum CertifyCommand {
         step: u32,
         /// The screenshot, PNG or JPEG.
         file: PathBuf,
+        #[command(flatten)]
+        format: OutputFormat,
     },
     /// Judge the recording against every criterion; each evaluation is kept.
     Evaluate {
@@ -353,12 +359,14 @@ fn remote_credentials() -> Result<(String, String), CliError> {
 fn certify_remote(server: &str, command: CertifyCommand) -> Result<(), CliError> {
     let (user, password) = remote_credentials()?;
     let remote = |session: &str| Remote::new(server, session, &user, &password);
-    let print = |session: &str, opened: OpenedRemotely| {
-        println!(
-            "step {} of session {session} is open, attempt {} (work date {}):",
-            opened.number, opened.attempt, opened.work_date
-        );
-        println!("  {}", opened.step.instructions.en);
+    let print = |session: &str, opened: OpenedRemotely, format: &OutputFormat| {
+        print_step(
+            session,
+            &opened.step,
+            opened.attempt,
+            opened.work_date,
+            format,
+        )
     };
     match command {
         CertifyCommand::Start { .. } => {
@@ -380,16 +388,23 @@ fn certify_remote(server: &str, command: CertifyCommand) -> Result<(), CliError>
                 }
             }
         }
-        CertifyCommand::Next { session } => print(&session, remote(&session).next()?),
-        CertifyCommand::Rerun { session, step } => print(&session, remote(&session).rerun(step)?),
+        CertifyCommand::Next { session, format } => {
+            print(&session, remote(&session).next()?, &format)?
+        }
+        CertifyCommand::Rerun {
+            session,
+            step,
+            format,
+        } => print(&session, remote(&session).rerun(step)?, &format)?,
         CertifyCommand::Attach {
             session,
             step,
             file,
+            format,
         } => {
             let (name, content) = read_screenshot(&file)?;
             let sha256 = remote(&session).attach(step, &name, &content)?;
-            println!("{name} attached to step {step} of session {session} (SHA-256 {sha256})");
+            print_attached(&session, step, &name, &sha256, &format)?;
         }
         CertifyCommand::Evaluate {
             session,
@@ -526,14 +541,54 @@ fn print_verdict(evaluated: &evaluations::Report) {
     );
 }
 
-fn print_opened(session: &str, opened: &sessions::Opened) {
-    println!(
-        "step {} of session {session} is open, attempt {} (work date {}):",
-        opened.step.number,
-        opened.attempt,
-        crate::domain::calendar::brussels_date(opened.opened_at)
-    );
-    println!("  {}", opened.step.instructions.en);
+fn print_opened(
+    session: &str,
+    opened: &sessions::Opened,
+    format: &OutputFormat,
+) -> Result<(), CliError> {
+    let work_date = crate::domain::calendar::brussels_date(opened.opened_at);
+    print_step(session, &opened.step, opened.attempt, work_date, format)
+}
+
+/// The step just opened: its instructions for the operator, or all of it for a script.
+fn print_step(
+    session: &str,
+    step: &crate::domain::certification::scenario::SheetStep,
+    attempt: u32,
+    work_date: NaiveDate,
+    format: &OutputFormat,
+) -> Result<(), CliError> {
+    let opened = serde_json::json!({
+        "session_id": session,
+        "number": step.number,
+        "attempt": attempt,
+        "work_date": work_date,
+        "step": step,
+    });
+    report_change(format, &opened, || {
+        format!(
+            "step {} of session {session} is open, attempt {attempt} (work date {work_date}):\n  {}",
+            step.number, step.instructions.en
+        )
+    })
+}
+
+fn print_attached(
+    session: &str,
+    step: u32,
+    name: &str,
+    sha256: &str,
+    format: &OutputFormat,
+) -> Result<(), CliError> {
+    let attached = serde_json::json!({
+        "session_id": session,
+        "step": step,
+        "name": name,
+        "sha256": sha256,
+    });
+    report_change(format, &attached, || {
+        format!("{name} attached to step {step} of session {session} (SHA-256 {sha256})")
+    })
 }
 
 fn defect_names() -> Vec<&'static str> {
@@ -1457,23 +1512,28 @@ fn certify(
                 }
             }
         }
-        CertifyCommand::Next { session } => {
+        CertifyCommand::Next { session, format } => {
             let opened = sessions::next(&mut conn, &session, by, Utc::now())?;
-            print_opened(&session, &opened);
+            print_opened(&session, &opened, &format)?;
         }
-        CertifyCommand::Rerun { session, step } => {
+        CertifyCommand::Rerun {
+            session,
+            step,
+            format,
+        } => {
             let opened = sessions::rerun(&mut conn, &session, step, by, Utc::now())?;
-            print_opened(&session, &opened);
+            print_opened(&session, &opened, &format)?;
         }
         CertifyCommand::Attach {
             session,
             step,
             file,
+            format,
         } => {
             let (name, content) = read_screenshot(&file)?;
             let sha256 =
                 sessions::attach(&mut conn, &session, step, &name, content, by, Utc::now())?;
-            println!("{name} attached to step {step} of session {session} (SHA-256 {sha256})");
+            print_attached(&session, step, &name, &sha256, &format)?;
         }
         CertifyCommand::Evaluate {
             session,

@@ -1296,9 +1296,6 @@ fn every_command_takes_format_json_and_its_json_alias() {
         "carpass serve",
         "carpass certify evaluate",
         "carpass certify simulate",
-        "carpass certify next",
-        "carpass certify rerun",
-        "carpass certify attach",
     ];
     let mut without = Vec::new();
     for (path, command) in &all {
@@ -1529,5 +1526,22 @@ fn certify_start_prints_the_server_s_own_address_when_no_public_url_is_given() {
     assert!(
         endpoint(&default).starts_with("http://127.0.0.1:8080/certify/"),
         "{default}"
+    );
+}
+
+#[test]
+fn certify_next_answers_in_json_with_the_step_it_opened() {
+    let (_dir, db) = database();
+    let session = start_session(&db);
+    let opened = json_of(&carpass(&db, &["certify", "next", &session, "--json"]));
+    assert_eq!(opened["session_id"], session.as_str());
+    assert_eq!(opened["number"], 1);
+    assert_eq!(opened["attempt"], 1);
+    assert_eq!(opened["step"]["number"], 1);
+    assert!(opened["step"]["instructions"]["nl"].is_string(), "{opened}");
+    let text = succeeds(&carpass(&db, &["certify", "next", &session]));
+    assert!(
+        text.starts_with(&format!("step 2 of session {session} is open, attempt 1")),
+        "{text}"
     );
 }
