@@ -1070,8 +1070,7 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
                 staff::accounts::add(&mut conn, &actor, &kbo, &username, role, password, at)?;
             if format.get() == TextOrJson::Json {
                 // The generated password, once: a provisioning script hands it to the company.
-                let kbo = crate::domain::enterprise_number::EnterpriseNumber::parse(&kbo)
-                    .map_or(kbo, |k| k.to_string());
+                let kbo = written_kbo(kbo);
                 let added = serde_json::json!({
                     "username": username,
                     "kbo": kbo,
@@ -1400,7 +1399,15 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
                 trusted_providers::compute(&mut conn, year)?
             };
             if format.get() == TextOrJson::Json {
-                println!("{}", to_json(&candidates)?);
+                let shown: Vec<_> = candidates
+                    .iter()
+                    .cloned()
+                    .map(|c| trusted_providers::Candidate {
+                        kbo: written_kbo(c.kbo.clone()),
+                        ..c
+                    })
+                    .collect();
+                println!("{}", to_json(&shown)?);
             } else {
                 print!("{}", trusted_providers::render_text(year, &candidates));
             }
@@ -1642,6 +1649,11 @@ fn report_change(
         TextOrJson::Text => println!("{}", text()),
     }
     Ok(())
+}
+
+/// An enterprise number as people write it (`0403.170.701`), whichever way it was given.
+fn written_kbo(kbo: String) -> String {
+    crate::domain::enterprise_number::EnterpriseNumber::parse(&kbo).map_or(kbo, |k| k.to_string())
 }
 
 /// "1 vehicle", "1,250 vehicles": the number as the Formatter writes it, with its plural.
