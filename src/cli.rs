@@ -985,7 +985,10 @@ fn print_demo(url: &DatabaseUrl, base: &str) -> Result<(), CliError> {
         "  staff pages:     {base}/staff (review queue: {} readings)",
         demo.in_review.len()
     );
-    println!("  operator page:   {base}{}", sessions::page_path(session));
+    println!(
+        "  operator page:   {base}{} (as the certification session below)",
+        sessions::page_path(session)
+    );
     println!("  public pages:    {base}/approved-dms, {base}/trusted-providers/{year}");
     println!(
         "  certification:   session {session}, endpoint {base}{}, as {} / {}",

@@ -1545,3 +1545,62 @@ fn certify_next_answers_in_json_with_the_step_it_opened() {
         "{text}"
     );
 }
+
+/// Issue 20, point 7: one command shows every part, each with its address and credentials.
+#[actix_rt::test]
+async fn serve_demo_sets_up_and_prints_every_part_with_its_address_and_credentials() {
+    let (_dir, db) = no_database();
+    let server = Server::start(&db);
+    let banner = server.banner();
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let line = |start: &str| {
+        let found = banner.iter().find(|l| l.trim_start().starts_with(start));
+        found
+            .unwrap_or_else(|| panic!("no {start} line: {banner:#?}"))
+            .clone()
+    };
+    assert!(line("staff pages:").contains(&format!("{base}/staff (review queue: 2 readings)")));
+    assert!(line("public pages:").contains(&format!("{base}/approved-dms")));
+    for account in carpass::staff::demo::ACCOUNTS {
+        let printed = line(&format!("{}:", account.label));
+        let rest = printed.split_once(" / ").unwrap().1;
+        let password = rest.split_whitespace().next().unwrap();
+        assert!(
+            passwords::verify(password, &password_hash(&db, account.username)),
+            "{printed}"
+        );
+        assert!(
+            printed.contains(&format!("on {base}{}", account.path)),
+            "{printed}"
+        );
+    }
+
+    let operator = line("operator page:");
+    let page = operator.split_whitespace().nth(2).unwrap().to_owned();
+    let session = page.rsplit('/').next().unwrap().to_owned();
+    let certification = line("certification:");
+    assert!(
+        certification.contains(&format!(
+            "session {session}, endpoint {page}/soap/inflow, as cert-{session} / "
+        )),
+        "{certification}"
+    );
+    assert!(line("play it:").contains(&format!(
+        "carpass certify simulate {session} --endpoint {base}"
+    )));
+    let password = certification.split(" / ").last().unwrap().trim();
+    let client = awc::Client::default();
+    let get = client
+        .get(&page)
+        .basic_auth(format!("cert-{session}"), password);
+    let response = get.send().await.unwrap();
+    assert!(
+        response.status().is_success(),
+        "{page}: {}",
+        response.status()
+    );
+
+    let queue = json_of(&carpass(&db, &["staff", "review", "list", "--json"]));
+    assert_eq!(queue.as_array().unwrap().len(), 2, "{queue}");
+    assert_eq!(queue[0]["company"]["name"], "Garage Demo BV");
+}
