@@ -990,6 +990,9 @@ fn print_demo(url: &DatabaseUrl, base: &str) -> Result<(), CliError> {
         sessions::page_path(session)
     );
     println!("  public pages:    {base}/approved-dms, {base}/trusted-providers/{year}");
+    if let Some(label) = &demo.label {
+        println!("  OK label:        {base}/label/{label}");
+    }
     println!(
         "  certification:   session {session}, endpoint {base}{}, as {} / {}",
         sessions::endpoint_path(session),

@@ -796,7 +796,7 @@ fn serve_demo_twice_on_one_database_works_and_prints_a_new_password() {
         "no demo account was duplicated"
     );
     assert_eq!(count!(&db, companies), demo_accounts);
-    assert_eq!(count!(&db, vehicles), 3);
+    assert_eq!(count!(&db, vehicles), 4);
 }
 
 /// Two readings of the car through the library: an accepted one, and a rollback the garage
@@ -1597,6 +1597,16 @@ async fn serve_demo_sets_up_and_prints_every_part_with_its_address_and_credentia
     assert!(
         response.status().is_success(),
         "{page}: {}",
+        response.status()
+    );
+
+    let label = line("OK label:");
+    let label = label.split_whitespace().last().unwrap();
+    assert!(label.starts_with(&format!("{base}/label/")), "{label}");
+    let response = client.get(label).send().await.unwrap();
+    assert!(
+        response.status().is_success(),
+        "{label}: {}",
         response.status()
     );
 
