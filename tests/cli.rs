@@ -1323,6 +1323,11 @@ fn a_registry_or_portal_company_is_added_without_nace_and_a_garage_is_told_to_gi
     succeeds(&carpass(&db, &words(portal)));
     let query = companies::table.select((companies::kind, companies::nace_codes));
     let stored: Vec<(String, String)> = query.load(&mut **connection(&db)).unwrap();
+    let listed = succeeds(&carpass(&db, &["staff", "company", "list"]));
+    assert!(
+        listed.contains("1000.010.117  Car-Pass (registry)  0 accounts"),
+        "{listed}"
+    );
     assert_eq!(
         stored,
         [
