@@ -317,6 +317,8 @@ pub enum CertifyCommand {
     Next {
         /// The certification session's id.
         session: String,
+        #[command(flatten)]
+        format: OutputFormat,
     },
     /// Play a step again as a new attempt: the evaluation judges the latest attempt of each
     /// step, and `next` then resumes with the step after it.
@@ -326,6 +328,8 @@ pub enum CertifyCommand {
         /// The step's number on the sheet.
         #[arg(long)]
         step: u32,
+        #[command(flatten)]
+        format: OutputFormat,
     },
     /// Attach a screenshot (PNG or JPEG) as evidence for a step (C07, C14).
     Attach {
@@ -336,6 +340,8 @@ pub enum CertifyCommand {
         step: u32,
         /// The screenshot, PNG or JPEG.
         file: PathBuf,
+        #[command(flatten)]
+        format: OutputFormat,
     },
     /// Judge the recording against every criterion; each evaluation is kept.
     Evaluate {
@@ -399,12 +405,14 @@ fn remote_credentials() -> Result<(String, String), CliError> {
 fn certify_remote(server: &str, command: CertifyCommand) -> Result<(), CliError> {
     let (user, password) = remote_credentials()?;
     let remote = |session: &str| Remote::new(server, session, &user, &password);
-    let print = |session: &str, opened: OpenedRemotely| {
-        println!(
-            "step {} of session {session} is open, attempt {} (work date {}):",
-            opened.number, opened.attempt, opened.work_date
-        );
-        println!("  {}", opened.step.instructions.en);
+    let print = |session: &str, opened: OpenedRemotely, format: &OutputFormat| {
+        print_step(
+            session,
+            &opened.step,
+            opened.attempt,
+            opened.work_date,
+            format,
+        )
     };
     match command {
         CertifyCommand::Start { .. } => {
@@ -426,21 +434,28 @@ fn certify_remote(server: &str, command: CertifyCommand) -> Result<(), CliError>
                 }
             }
         }
-        CertifyCommand::Next { session } => print(&session, remote(&session).next()?),
+        CertifyCommand::Next { session, format } => {
+            print(&session, remote(&session).next()?, &format)?
+        }
         CertifyCommand::Ready { session, note } => {
             let note = remote(&session).ready(&note)?;
             println!("session {session} is marked ready for review: {}", note["text"].as_str().unwrap_or_default());
         }
         CertifyCommand::Review { session } => println!("{}", to_json(&remote(&session).review()?)?),
-        CertifyCommand::Rerun { session, step } => print(&session, remote(&session).rerun(step)?),
+        CertifyCommand::Rerun {
+            session,
+            step,
+            format,
+        } => print(&session, remote(&session).rerun(step)?, &format)?,
         CertifyCommand::Attach {
             session,
             step,
             file,
+            format,
         } => {
             let (name, content) = read_screenshot(&file)?;
             let sha256 = remote(&session).attach(step, &name, &content)?;
-            println!("{name} attached to step {step} of session {session} (SHA-256 {sha256})");
+            print_attached(&session, step, &name, &sha256, &format)?;
         }
         CertifyCommand::Evaluate {
             session,
@@ -577,14 +592,54 @@ fn print_verdict(evaluated: &evaluations::Report) {
     );
 }
 
-fn print_opened(session: &str, opened: &sessions::Opened) {
-    println!(
-        "step {} of session {session} is open, attempt {} (work date {}):",
-        opened.step.number,
-        opened.attempt,
-        crate::domain::calendar::brussels_date(opened.opened_at)
-    );
-    println!("  {}", opened.step.instructions.en);
+fn print_opened(
+    session: &str,
+    opened: &sessions::Opened,
+    format: &OutputFormat,
+) -> Result<(), CliError> {
+    let work_date = crate::domain::calendar::brussels_date(opened.opened_at);
+    print_step(session, &opened.step, opened.attempt, work_date, format)
+}
+
+/// The step just opened: its instructions for the operator, or all of it for a script.
+fn print_step(
+    session: &str,
+    step: &crate::domain::certification::scenario::SheetStep,
+    attempt: u32,
+    work_date: NaiveDate,
+    format: &OutputFormat,
+) -> Result<(), CliError> {
+    let opened = serde_json::json!({
+        "session_id": session,
+        "number": step.number,
+        "attempt": attempt,
+        "work_date": work_date,
+        "step": step,
+    });
+    report_change(format, &opened, || {
+        format!(
+            "step {} of session {session} is open, attempt {attempt} (work date {work_date}):\n  {}",
+            step.number, step.instructions.en
+        )
+    })
+}
+
+fn print_attached(
+    session: &str,
+    step: u32,
+    name: &str,
+    sha256: &str,
+    format: &OutputFormat,
+) -> Result<(), CliError> {
+    let attached = serde_json::json!({
+        "session_id": session,
+        "step": step,
+        "name": name,
+        "sha256": sha256,
+    });
+    report_change(format, &attached, || {
+        format!("{name} attached to step {step} of session {session} (SHA-256 {sha256})")
+    })
 }
 
 fn defect_names() -> Vec<&'static str> {
@@ -1028,8 +1083,14 @@ fn print_demo(url: &DatabaseUrl, base: &str) -> Result<(), CliError> {
         "  staff pages:     {base}/staff (review queue: {} readings)",
         demo.in_review.len()
     );
-    println!("  operator page:   {base}{}", sessions::page_path(session));
+    println!(
+        "  operator page:   {base}{} (as the certification session below)",
+        sessions::page_path(session)
+    );
     println!("  public pages:    {base}/approved-dms, {base}/trusted-providers/{year}");
+    if let Some(label) = &demo.label {
+        println!("  OK label:        {base}/label/{label}");
+    }
     println!(
         "  certification:   session {session}, endpoint {base}{}, as {} / {}",
         sessions::endpoint_path(session),
@@ -1114,8 +1175,7 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
                 staff::accounts::add(&mut conn, &actor, &kbo, &username, role, password, at)?;
             if format.get() == TextOrJson::Json {
                 // The generated password, once: a provisioning script hands it to the company.
-                let kbo = crate::domain::enterprise_number::EnterpriseNumber::parse(&kbo)
-                    .map_or(kbo, |k| k.to_string());
+                let kbo = written_kbo(kbo);
                 let added = serde_json::json!({
                     "username": username,
                     "kbo": kbo,
@@ -1484,7 +1544,15 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
                 trusted_providers::compute(&mut conn, year)?
             };
             if format.get() == TextOrJson::Json {
-                println!("{}", to_json(&candidates)?);
+                let shown: Vec<_> = candidates
+                    .iter()
+                    .cloned()
+                    .map(|c| trusted_providers::Candidate {
+                        kbo: written_kbo(c.kbo.clone()),
+                        ..c
+                    })
+                    .collect();
+                println!("{}", to_json(&shown)?);
             } else {
                 print!("{}", trusted_providers::render_text(year, &candidates));
             }
@@ -1672,23 +1740,28 @@ fn certify(
                 }))?
             );
         }
-        CertifyCommand::Next { session } => {
+        CertifyCommand::Next { session, format } => {
             let opened = sessions::next(&mut conn, &session, by, Utc::now())?;
-            print_opened(&session, &opened);
+            print_opened(&session, &opened, &format)?;
         }
-        CertifyCommand::Rerun { session, step } => {
+        CertifyCommand::Rerun {
+            session,
+            step,
+            format,
+        } => {
             let opened = sessions::rerun(&mut conn, &session, step, by, Utc::now())?;
-            print_opened(&session, &opened);
+            print_opened(&session, &opened, &format)?;
         }
         CertifyCommand::Attach {
             session,
             step,
             file,
+            format,
         } => {
             let (name, content) = read_screenshot(&file)?;
             let sha256 =
                 sessions::attach(&mut conn, &session, step, &name, content, by, Utc::now())?;
-            println!("{name} attached to step {step} of session {session} (SHA-256 {sha256})");
+            print_attached(&session, step, &name, &sha256, &format)?;
         }
         CertifyCommand::Evaluate {
             session,
@@ -1797,6 +1870,11 @@ fn report_change(
         TextOrJson::Text => println!("{}", text()),
     }
     Ok(())
+}
+
+/// An enterprise number as people write it (`0403.170.701`), whichever way it was given.
+fn written_kbo(kbo: String) -> String {
+    crate::domain::enterprise_number::EnterpriseNumber::parse(&kbo).map_or(kbo, |k| k.to_string())
 }
 
 /// "1 vehicle", "1,250 vehicles": the number as the Formatter writes it, with its plural.

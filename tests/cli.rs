@@ -796,7 +796,7 @@ fn serve_demo_twice_on_one_database_works_and_prints_a_new_password() {
         "no demo account was duplicated"
     );
     assert_eq!(count!(&db, companies), demo_accounts);
-    assert_eq!(count!(&db, vehicles), 3);
+    assert_eq!(count!(&db, vehicles), 4);
 }
 
 /// Two readings of the car through the library: an accepted one, and a rollback the garage
@@ -1315,9 +1315,6 @@ fn every_command_takes_format_json_and_its_json_alias() {
         "carpass serve",
         "carpass certify evaluate",
         "carpass certify simulate",
-        "carpass certify next",
-        "carpass certify rerun",
-        "carpass certify attach",
     ];
     let mut without = Vec::new();
     for (path, command) in &all {
@@ -1345,6 +1342,11 @@ fn a_registry_or_portal_company_is_added_without_nace_and_a_garage_is_told_to_gi
     succeeds(&carpass(&db, &words(portal)));
     let query = companies::table.select((companies::kind, companies::nace_codes));
     let stored: Vec<(String, String)> = query.load(&mut **connection(&db)).unwrap();
+    let listed = succeeds(&carpass(&db, &["staff", "company", "list"]));
+    assert!(
+        listed.contains("1000.010.117  Car-Pass (registry)  0 accounts"),
+        "{listed}"
+    );
     assert_eq!(
         stored,
         [
@@ -1549,4 +1551,90 @@ fn certify_start_prints_the_server_s_own_address_when_no_public_url_is_given() {
         endpoint(&default).starts_with("http://127.0.0.1:8080/certify/"),
         "{default}"
     );
+}
+
+#[test]
+fn certify_next_answers_in_json_with_the_step_it_opened() {
+    let (_dir, db) = database();
+    let session = start_session(&db);
+    let opened = json_of(&carpass(&db, &["certify", "next", &session, "--json"]));
+    assert_eq!(opened["session_id"], session.as_str());
+    assert_eq!(opened["number"], 1);
+    assert_eq!(opened["attempt"], 1);
+    assert_eq!(opened["step"]["number"], 1);
+    assert!(opened["step"]["instructions"]["nl"].is_string(), "{opened}");
+    let text = succeeds(&carpass(&db, &["certify", "next", &session]));
+    assert!(
+        text.starts_with(&format!("step 2 of session {session} is open, attempt 1")),
+        "{text}"
+    );
+}
+
+/// Issue 20, point 7: one command shows every part, each with its address and credentials.
+#[actix_rt::test]
+async fn serve_demo_sets_up_and_prints_every_part_with_its_address_and_credentials() {
+    let (_dir, db) = no_database();
+    let server = Server::start(&db);
+    let banner = server.banner();
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let line = |start: &str| {
+        let found = banner.iter().find(|l| l.trim_start().starts_with(start));
+        found
+            .unwrap_or_else(|| panic!("no {start} line: {banner:#?}"))
+            .clone()
+    };
+    assert!(line("staff pages:").contains(&format!("{base}/staff (review queue: 2 readings)")));
+    assert!(line("public pages:").contains(&format!("{base}/approved-dms")));
+    for account in carpass::staff::demo::ACCOUNTS {
+        let printed = line(&format!("{}:", account.label));
+        let rest = printed.split_once(" / ").unwrap().1;
+        let password = rest.split_whitespace().next().unwrap();
+        assert!(
+            passwords::verify(password, &password_hash(&db, account.username)),
+            "{printed}"
+        );
+        assert!(
+            printed.contains(&format!("on {base}{}", account.path)),
+            "{printed}"
+        );
+    }
+
+    let operator = line("operator page:");
+    let page = operator.split_whitespace().nth(2).unwrap().to_owned();
+    let session = page.rsplit('/').next().unwrap().to_owned();
+    let certification = line("certification:");
+    assert!(
+        certification.contains(&format!(
+            "session {session}, endpoint {page}/soap/inflow, as cert-{session} / "
+        )),
+        "{certification}"
+    );
+    assert!(line("play it:").contains(&format!(
+        "carpass certify simulate {session} --endpoint {base}"
+    )));
+    let password = certification.split(" / ").last().unwrap().trim();
+    let client = awc::Client::default();
+    let get = client
+        .get(&page)
+        .basic_auth(format!("cert-{session}"), password);
+    let response = get.send().await.unwrap();
+    assert!(
+        response.status().is_success(),
+        "{page}: {}",
+        response.status()
+    );
+
+    let label = line("OK label:");
+    let label = label.split_whitespace().last().unwrap();
+    assert!(label.starts_with(&format!("{base}/label/")), "{label}");
+    let response = client.get(label).send().await.unwrap();
+    assert!(
+        response.status().is_success(),
+        "{label}: {}",
+        response.status()
+    );
+
+    let queue = json_of(&carpass(&db, &["staff", "review", "list", "--json"]));
+    assert_eq!(queue.as_array().unwrap().len(), 2, "{queue}");
+    assert_eq!(queue[0]["company"]["name"], "Garage Demo BV");
 }

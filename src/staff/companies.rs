@@ -218,12 +218,16 @@ pub fn render_text(companies: &[CompanyView]) -> String {
             0 => String::new(),
             n => format!(", {n} disabled"),
         };
+        // A registry or portal may have no NACE code at all.
+        let nace = match c.nace_codes.as_slice() {
+            [] => String::new(),
+            codes => format!(", NACE {}", codes.join(",")),
+        };
         out.push_str(&format!(
-            "{}  {} ({}, NACE {})  {accounts}{disabled}\n  added {}\n",
+            "{}  {} ({}{nace})  {accounts}{disabled}\n  added {}\n",
             c.kbo,
             c.name,
             c.kind,
-            c.nace_codes.join(","),
             c.created.render()
         ));
     }

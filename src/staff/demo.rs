@@ -19,7 +19,7 @@ use crate::domain::vehicle::Vehicle;
 use crate::domain::vin::Vin;
 use crate::service::auth::{Account, Role};
 use crate::service::corrections::{self, Answer};
-use crate::service::{inflow, passwords, register, Caller, Software};
+use crate::service::{inflow, labels, passwords, register, Caller, Software};
 
 pub const DEMO_KBO: &str = "1234.567.894";
 pub const DEMO_USER: &str = "demo-garage";
@@ -94,12 +94,18 @@ const FOR_REVIEW: [(&str, &str, i64, u64, &str); 2] = [
     ),
 ];
 
+/// The car the demo portal advertises with an OK label, and the mileage of its advert.
+const LABELLED_VIN: &str = "VF3LBHNSMHS000308";
+const ADVERTISED_KM: u64 = 78_500;
+
 pub struct DemoCredentials {
     /// Each of `ACCOUNTS` with its new password.
     pub accounts: Vec<(&'static DemoAccount, String)>,
     pub vins: Vec<String>,
     /// The readings waiting in the review queue.
     pub in_review: Vec<String>,
+    /// The OK label the demo portal was granted, for its public page `/label/{id}`.
+    pub label: Option<String>,
 }
 
 impl DemoCredentials {
@@ -142,6 +148,10 @@ pub fn seed(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoCredentia
         ("WDB2030461A000001", 12, 94_850),
         ("VF1RFB00X12345678", 30, 98_500),
         ("VF1RFB00X12345678", 18, 12_300),
+        (LABELLED_VIN, 44, 6_100),
+        (LABELLED_VIN, 36, 21_400),
+        (LABELLED_VIN, 24, 43_900),
+        (LABELLED_VIN, 12, 64_250),
     ] {
         let work_date = (now - Duration::days(months_ago * 30)).date_naive();
         let submission = Submission {
@@ -213,11 +223,42 @@ pub fn seed(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoCredentia
             in_review.push(receipt.reading_id);
         }
     }
+    let label = grant_label(conn, now)?;
     Ok(DemoCredentials {
         accounts: credentials,
         vins: vehicles.iter().map(|v| v.vin.to_string()).collect(),
         in_review,
+        label,
     })
+}
+
+/// The demo portal's OK label on the Golf's advert, as RequestOkLabel grants it (none if the
+/// history no longer allows it).
+fn grant_label(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Option<String>, StaffError> {
+    if !labels::judge(conn, LABELLED_VIN, ADVERTISED_KM, now)?.granted() {
+        return Ok(None);
+    }
+    let account = accounts::find_by_username(conn, DEMO_PORTAL_USER)?
+        .ok_or_else(|| StaffError::NotFound(DEMO_PORTAL_USER.into()))?;
+    let caller = Caller {
+        account: Account {
+            id: account.id,
+            company_id: account.company_id,
+            username: account.username,
+            role: Role::Portal,
+        },
+        language: Language::Nl,
+        software: Software::default(),
+    };
+    let reference = Some("demo-advert-308".to_owned());
+    Ok(Some(labels::grant(
+        conn,
+        &caller,
+        LABELLED_VIN,
+        ADVERTISED_KM,
+        reference,
+        now,
+    )?))
 }
 
 /// The account and its company, created if missing; its password renewed if not.
@@ -305,6 +346,20 @@ fn demo_vehicles(now: DateTime<Utc>) -> Vec<Vehicle> {
             euro_norm: Some("5".into()),
             co2_g_km: Some(129),
             fuel: Some("diesel".into()),
+        },
+        Vehicle {
+            vin: vin(LABELLED_VIN),
+            make: Some("Peugeot".into()),
+            model: Some("308".into()),
+            category: Some("M1".into()),
+            mass_kg: Some(1_320),
+            first_registration: years_ago(4),
+            first_registration_be: years_ago(4),
+            imported_used: Some(false),
+            five_digit_odometer: Some(false),
+            euro_norm: Some("6d".into()),
+            co2_g_km: Some(118),
+            fuel: Some("petrol".into()),
         },
     ]
 }

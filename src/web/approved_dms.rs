@@ -11,6 +11,7 @@ use crate::app::{public_base, AppState};
 use crate::db::approvals::{self, ApprovalRow};
 use crate::domain::calendar::brussels_date;
 use crate::domain::certification::approval::Standing;
+use crate::domain::format::Formatter;
 use crate::domain::language::{Language, Text};
 use crate::service::ServiceError;
 use crate::web::page::{shell, Failure, Reader};
