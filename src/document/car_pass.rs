@@ -17,9 +17,9 @@ const LEFT: f32 = 42.0;
 const RIGHT: f32 = PAGE_WIDTH - 42.0;
 const WIDTH: f32 = RIGHT - LEFT;
 /// The history table stops here; the footer is below.
-const BOTTOM: f32 = PAGE_HEIGHT - 62.0;
-const ROW: f32 = 12.5;
-const QR_SIDE: f32 = 104.0;
+const BOTTOM: f32 = PAGE_HEIGHT - 60.0;
+const ROW: f32 = 11.5;
+const QR_SIDE: f32 = 100.0;
 
 /// The Car-Pass `pass` as a PDF in `lang`. `verify_url` is what its QR code opens and its
 /// footer prints: the public verification page of this Car-Pass (`{public_url}/verify/{id}`),
@@ -53,10 +53,10 @@ fn layout(pass: &CarPass, lang: Language, verify_url: &str) -> Vec<Page> {
     let fmt = Formatter(lang);
     let mut page = Page::default();
     let mut y = header(&mut page, pass, lang, verify_url);
-    y = vehicle_and_document(&mut page, pass, lang, y + 18.0);
-    y = mentions(&mut page, pass, lang, y + 16.0);
-    y = chart_block(&mut page, pass, lang, y + 16.0);
-    let mut pages = history(page, pass, lang, y + 16.0);
+    y = vehicle_and_document(&mut page, pass, lang, y + 16.0);
+    y = mentions(&mut page, pass, lang, y + 12.0);
+    y = chart_block(&mut page, pass, lang, y + 12.0);
+    let mut pages = history(page, pass, lang, y + 12.0);
     let count = pages.len();
     for (i, page) in pages.iter_mut().enumerate() {
         footer(page, pass, lang, verify_url, i + 1, count, fmt);
@@ -85,19 +85,20 @@ fn header(page: &mut Page, pass: &CarPass, lang: Language, verify_url: &str) -> 
     }
     page.text(
         LEFT,
-        128.0,
+        124.0,
         8.0,
         Weight::Regular,
         GREY,
         t(words::NUMBER, lang),
     );
-    page.text(LEFT, 147.0, 17.0, Weight::Bold, BLACK, pass.id.as_str());
+    page.text(LEFT, 142.0, 17.0, Weight::Bold, BLACK, pass.id.as_str());
     qr(page, verify_url, RIGHT - QR_SIDE, 24.0);
     let scan = t(words::SCAN, lang);
     let scan_width = canvas::width(scan, Weight::Regular, 6.5);
     page.text(
-        RIGHT - QR_SIDE / 2.0 - scan_width / 2.0,
-        136.0,
+        // Centred under the code, or flush right when wider than it.
+        (RIGHT - QR_SIDE / 2.0 - scan_width / 2.0).min(RIGHT - scan_width),
+        132.0,
         6.5,
         Weight::Regular,
         GREY,
@@ -110,8 +111,8 @@ fn header(page: &mut Page, pass: &CarPass, lang: Language, verify_url: &str) -> 
         h: QR_SIDE,
         uri: verify_url.to_owned(),
     });
-    page.line(vec![(LEFT, 156.0), (RIGHT, 156.0)], 0.75, RULE);
-    156.0
+    page.line(vec![(LEFT, 150.0), (RIGHT, 150.0)], 0.75, RULE);
+    150.0
 }
 
 /// The QR code of `url`, quiet zone included, in a `QR_SIDE` square at (x, y).
@@ -198,6 +199,12 @@ fn vehicle_and_document(page: &mut Page, pass: &CarPass, lang: Language, top: f3
         ),
         (words::FUEL, fuel),
     ];
+    // The values start after the widest label of the reader's language.
+    let value_x = rows
+        .iter()
+        .map(|(label, _)| canvas::width(t(*label, lang), Weight::Regular, 8.0))
+        .fold(0.0, f32::max)
+        + 12.0;
     for (i, (label, value)) in rows.into_iter().enumerate() {
         page.text(LEFT, y, 8.0, Weight::Regular, GREY, t(label, lang));
         let (value, known) = if label == words::FIRST_BE {
@@ -212,9 +219,9 @@ fn vehicle_and_document(page: &mut Page, pass: &CarPass, lang: Language, top: f3
             (Weight::Regular, 9.0)
         };
         let color = if known { INK } else { GREY };
-        let value = canvas::fit(&value, weight, size, left_width - 130.0);
-        page.text(LEFT + 130.0, y, size, weight, color, value);
-        y += 13.0;
+        let value = canvas::fit(&value, weight, size, left_width - value_x);
+        page.text(LEFT + value_x, y, size, weight, color, value);
+        y += 12.0;
     }
     let vehicle_bottom = y;
 
@@ -250,8 +257,8 @@ fn vehicle_and_document(page: &mut Page, pass: &CarPass, lang: Language, top: f3
             10.0
         };
         let value = canvas::fit(&value, Weight::Bold, size, w - 16.0);
-        page.text(x + 8.0, y + 12.0, size, Weight::Bold, INK, value);
-        y += 25.0;
+        page.text(x + 8.0, y + 11.5, size, Weight::Bold, INK, value);
+        y += 24.5;
     }
     vehicle_bottom.max(y)
 }
@@ -372,7 +379,7 @@ fn chart_block(page: &mut Page, pass: &CarPass, lang: Language, top: f32) -> f32
     let y = heading(page, LEFT, top, WIDTH, t(words::CHART, lang));
     let axis = 46.0;
     let (x0, y0) = (LEFT + axis, y);
-    let (w, h) = (WIDTH - axis - 8.0, 92.0);
+    let (w, h) = (WIDTH - axis - 8.0, 80.0);
     let replaced = &pass.mentions.odometer_replaced;
     let Some(plot) = chart::plot(&pass.readings, replaced, w, h) else {
         page.text(
@@ -480,9 +487,9 @@ fn chart_block(page: &mut Page, pass: &CarPass, lang: Language, top: f32) -> f32
 const COL_NUMBER_RIGHT: f32 = 16.0;
 const COL_DATE: f32 = 24.0;
 const COL_ODO_RIGHT: f32 = 166.0;
-const COL_SOURCE: f32 = 178.0;
-const COL_BY: f32 = 272.0;
-const COL_REMARK: f32 = 430.0;
+const COL_SOURCE: f32 = 174.0;
+const COL_BY: f32 = 262.0;
+const COL_REMARK: f32 = 406.0;
 
 fn table_header(page: &mut Page, lang: Language, y: f32) -> f32 {
     page.rect(LEFT, y - 9.0, WIDTH, 13.0, BRAND);
@@ -678,5 +685,190 @@ fn footer(
     for line in canvas::wrap(&check, Weight::Regular, 6.5, WIDTH) {
         page.text(LEFT, line_y, 6.5, Weight::Regular, GREY, line);
         line_y += 8.0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    use super::*;
+    use crate::domain::car_pass::{HistoryEntry, Mentions, PostAccident, Recall};
+    use crate::domain::odometer::OdometerUnit;
+    use crate::domain::source::ReadingSource;
+    use crate::domain::vin::Vin;
+
+    const URL: &str = "https://registry.example/verify/4821-7730-1956-3";
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn pass(readings: usize, mentions: Mentions) -> CarPass {
+        let first = date("2010-01-15");
+        CarPass {
+            id: "4821-7730-1956-3".into(),
+            vin: Vin::parse("WDB2030461A000001").unwrap(),
+            make: Some("Volkswagen".into()),
+            model: Some("Golf Variant 2.0 TDI Highline BlueMotion Technology DSG".into()),
+            first_registration: Some(first),
+            first_registration_be: None,
+            euro_norm: Some("Euro 5".into()),
+            co2_g_km: None,
+            fuel: Some("lpg".into()),
+            issued_at: Utc.with_ymd_and_hms(2026, 6, 30, 22, 30, 0).unwrap(),
+            valid_until: date("2026-08-31"),
+            price_cents: if readings < 4 { 0 } else { 1050 },
+            readings:
+                (0..readings)
+                    .map(|i| HistoryEntry {
+                        date: first + chrono::Duration::days(i as i64 * 90),
+                        odometer: 1_000 + i as u64 * 4_000,
+                        unit: OdometerUnit::Km,
+                        source: ReadingSource::ALL[i % ReadingSource::ALL.len()],
+                        registered_by:
+                            "Carrosserie et Garage Établissements Dupont-Vandenberghe & Fils SRL"
+                                .into(),
+                        disputed: i + 1 == readings,
+                        accepted_anomaly: i == 2,
+                        works: Vec::new(),
+                    })
+                    .collect(),
+            mentions,
+        }
+    }
+
+    fn every_mention() -> Mentions {
+        Mentions {
+            imported_used: true,
+            five_digit_odometer: true,
+            odometer_replaced: vec![date("2012-02-01"), date("2015-05-05")],
+            accepted_anomalies: true,
+            post_accident_pending: Some(PostAccident {
+                reported_on: date("2026-05-02"),
+                informex_reference: "IFX-2026-0042177".into(),
+            }),
+            open_recalls: vec![
+                Recall {
+                    reference: "RC-1".into(),
+                    title: "Brake hose may chafe against the wheel arch liner and leak".into(),
+                    opened_on: date("2024-01-01"),
+                },
+                Recall {
+                    reference: "RC-2".into(),
+                    title: "Airbag".into(),
+                    opened_on: date("2025-01-01"),
+                },
+            ],
+        }
+    }
+
+    fn texts(pages: &[Page]) -> Vec<String> {
+        pages
+            .iter()
+            .flat_map(|p| &p.ops)
+            .filter_map(|op| match op {
+                Op::Text { text, .. } => Some(text.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn nothing_is_drawn_outside_the_margins_in_any_language() {
+        for lang in Language::ALL {
+            for (readings, mentions) in [
+                (0, Mentions::default()),
+                (2, Mentions::default()),
+                (20, every_mention()),
+                (75, every_mention()),
+            ] {
+                for page in layout(&pass(readings, mentions.clone()), lang, URL) {
+                    for op in &page.ops {
+                        if let Op::Text {
+                            x,
+                            y,
+                            size,
+                            weight,
+                            text,
+                            ..
+                        } = op
+                        {
+                            let right = x + canvas::width(text, *weight, *size);
+                            assert!(
+                                *x >= LEFT - 0.01 && right <= RIGHT + 0.01,
+                                "{lang:?} {readings}: {text:?} runs from {x} to {right}"
+                            );
+                            assert!(*y > 10.0 && *y < PAGE_HEIGHT - 10.0, "{text:?} at y {y}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_twenty_reading_history_fits_one_page_and_seventy_five_run_on() {
+        assert_eq!(
+            layout(&pass(20, Mentions::default()), Language::Fr, URL).len(),
+            1
+        );
+        let pages = layout(&pass(75, every_mention()), Language::De, URL);
+        assert!(pages.len() >= 3, "{}", pages.len());
+        let all = texts(&pages);
+        // The count in the document box, then every reading numbered once, in order.
+        let numbers: Vec<usize> = all
+            .iter()
+            .filter_map(|t| t.parse().ok())
+            .filter(|&n| (1..=75).contains(&n))
+            .collect();
+        assert_eq!(numbers[0], 75);
+        assert_eq!(numbers[1..], (1..=75).collect::<Vec<_>>());
+        let last = format!("Seite {}/{}", pages.len(), pages.len());
+        assert!(all.contains(&last), "{last}");
+    }
+
+    #[test]
+    fn an_empty_history_says_so_in_the_chart_and_the_table() {
+        let all = texts(&layout(&pass(0, Mentions::default()), Language::En, URL));
+        let said = all.iter().filter(|t| *t == words::NO_READINGS.en).count();
+        assert_eq!(said, 2);
+    }
+
+    #[test]
+    fn the_first_registration_in_belgium_is_a_dash_when_empty_and_a_missing_value_not_known() {
+        let all = texts(&layout(&pass(2, Mentions::default()), Language::Nl, URL));
+        assert!(all.iter().any(|t| t == "—"));
+        // No CO2 registered: "niet gekend", not an empty line.
+        assert!(all.iter().any(|t| t == "niet gekend"));
+        assert!(all.iter().any(|t| t == "lpg"));
+    }
+
+    #[test]
+    fn the_time_issued_is_belgian_time() {
+        // 22:30 UTC on 30 June is 00:30 on 1 July in Brussels (summer time).
+        let all = texts(&layout(&pass(2, Mentions::default()), Language::En, URL));
+        assert!(all.iter().any(|t| t == "2026-07-01 00:30"), "{all:?}");
+    }
+
+    #[test]
+    fn every_recall_and_every_replacement_is_printed() {
+        let all = texts(&layout(&pass(20, every_mention()), Language::En, URL)).join(" ");
+        assert!(all.contains("RC-1"), "{all}");
+        assert!(all.contains("RC-2 — Airbag (since 2025-01-01)"), "{all}");
+        assert!(
+            all.contains("The odometer was replaced on 2012-02-01, 2015-05-05."),
+            "{all}"
+        );
+    }
+
+    #[test]
+    fn the_same_pass_gives_the_same_bytes() {
+        // A re-fetched PDF is the document that was issued, not a new one.
+        let p = pass(20, every_mention());
+        assert_eq!(
+            car_pass_pdf(&p, Language::Nl, URL),
+            car_pass_pdf(&p, Language::Nl, URL)
+        );
     }
 }
