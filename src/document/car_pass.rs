@@ -230,10 +230,14 @@ fn vehicle_and_document(page: &mut Page, pass: &CarPass, lang: Language, top: f3
     page.rect(x, top - 12.0, w, vehicle_bottom - top + 8.0, PALE_BRAND);
     let mut y = heading(page, x + 8.0, top, w - 16.0, t(words::DOCUMENT, lang));
     let issued = pass.issued_at.with_timezone(&BRUSSELS);
-    let price = if pass.price_cents == 0 {
-        t(words::FREE, lang).to_owned()
+    // Free when it lists fewer than 4 readings (seed 002): said, with the reason beside it.
+    let (price, why) = if pass.price_cents == 0 {
+        (
+            t(words::FREE, lang).to_owned(),
+            Some(t(words::FREE_WHY, lang)),
+        )
     } else {
-        fmt.eur(pass.price_cents)
+        (fmt.eur(pass.price_cents), None)
     };
     let items = [
         (
@@ -244,20 +248,33 @@ fn vehicle_and_document(page: &mut Page, pass: &CarPass, lang: Language, top: f3
                 issued.hour(),
                 issued.minute()
             ),
+            None,
         ),
-        (words::VALID_UNTIL, fmt.date(pass.valid_until)),
-        (words::PRICE, price),
-        (words::READINGS_COUNT, fmt.num(pass.readings.len() as u64)),
+        (words::VALID_UNTIL, fmt.date(pass.valid_until), None),
+        (words::PRICE, price, why),
+        (
+            words::READINGS_COUNT,
+            fmt.num(pass.readings.len() as u64),
+            None,
+        ),
     ];
-    for (label, value) in items {
+    for (label, value, note) in items {
         page.text(x + 8.0, y, 7.5, Weight::Regular, GREY, t(label, lang));
-        let size = if canvas::width(&value, Weight::Bold, 10.0) > w - 16.0 {
-            8.0
-        } else {
-            10.0
-        };
-        let value = canvas::fit(&value, Weight::Bold, size, w - 16.0);
-        page.text(x + 8.0, y + 11.5, size, Weight::Bold, INK, value);
+        let value = canvas::fit(&value, Weight::Bold, 10.0, w - 16.0);
+        let value_width = canvas::width(&value, Weight::Bold, 10.0);
+        page.text(x + 8.0, y + 11.5, 10.0, Weight::Bold, INK, value);
+        if let Some(note) = note {
+            let room = w - 16.0 - value_width - 5.0;
+            let note = canvas::fit(note, Weight::Regular, 7.0, room);
+            page.text(
+                x + 8.0 + value_width + 5.0,
+                y + 11.5,
+                7.0,
+                Weight::Regular,
+                GREY,
+                note,
+            );
+        }
         y += 24.5;
     }
     vehicle_bottom.max(y)

@@ -112,10 +112,17 @@ pub const PRICE: Text = Text {
     en: "Price (VAT included)",
 };
 pub const FREE: Text = Text {
-    nl: "gratis (minder dan 4 kilometerstanden)",
-    fr: "gratuit (moins de 4 relevés)",
-    de: "kostenlos (weniger als 4 Kilometerstände)",
-    en: "free (fewer than 4 readings)",
+    nl: "gratis",
+    fr: "gratuit",
+    de: "kostenlos",
+    en: "free",
+};
+/// Under FREE: why (seed 002).
+pub const FREE_WHY: Text = Text {
+    nl: "minder dan 4 kilometerstanden",
+    fr: "moins de 4 relevés",
+    de: "weniger als 4 Kilometerstände",
+    en: "fewer than 4 readings",
 };
 pub const READINGS_COUNT: Text = Text {
     nl: "Geregistreerde kilometerstanden",
@@ -143,7 +150,7 @@ pub const IMPORTED_USED: Text = Text {
 };
 pub const FIVE_DIGIT: Text = Text {
     nl: "Dit voertuig heeft een kilometerteller met 5 cijfers: na 99.999 begint hij opnieuw bij 0.",
-    fr: "Ce véhicule a un compteur à 5 chiffres : après 99 999, il recommence à 0.",
+    fr: "Ce véhicule a un compteur à 5 chiffres\u{a0}: après 99 999, il recommence à 0.",
     de: "Dieses Fahrzeug hat einen 5-stelligen Kilometerzähler: nach 99.999 beginnt er wieder bei 0.",
     en: "This vehicle has a 5-digit odometer: after 99,999 it starts again at 0.",
 };
@@ -163,13 +170,13 @@ pub const REPLACED_MARK: Text = Text {
 };
 pub const ACCEPTED: Text = Text {
     nl: "Kilometerstanden gemarkeerd als \"aanvaarde afwijking\" werden door Car-Pass onderzocht en als correct aanvaard.",
-    fr: "Les relevés marqués « anomalie acceptée » ont été examinés par Car-Pass et acceptés comme corrects.",
+    fr: "Les relevés marqués «\u{a0}anomalie acceptée\u{a0}» ont été examinés par Car-Pass et acceptés comme corrects.",
     de: "Als „akzeptierte Abweichung“ markierte Kilometerstände wurden von Car-Pass geprüft und als korrekt akzeptiert.",
     en: "Readings marked \"accepted anomaly\" were examined by Car-Pass and accepted as correct.",
 };
 pub const DISPUTED_NOTE: Text = Text {
     nl: "De kilometerstand gemarkeerd als \"betwist\" werd bij de aanvraag van deze Car-Pass opgegeven en strookt niet met de historiek; hij wordt onderzocht.",
-    fr: "Le relevé marqué « contesté » a été donné lors de la demande de ce Car-Pass et ne concorde pas avec l'historique ; il est en cours d'examen.",
+    fr: "Le relevé marqué «\u{a0}contesté\u{a0}» a été donné lors de la demande de ce Car-Pass et ne concorde pas avec l'historique\u{a0}; il est en cours d'examen.",
     de: "Der als „bestritten“ markierte Kilometerstand wurde bei der Beantragung dieses Car-Pass angegeben und passt nicht zur Historie; er wird geprüft.",
     en: "The reading marked \"disputed\" was given with the request for this Car-Pass and does not agree with the history; it is being examined.",
 };
@@ -182,7 +189,7 @@ pub const POST_ACCIDENT: Text = Text {
 /// `{date}`, `{reference}`.
 pub const POST_ACCIDENT_PENDING: Text = Text {
     nl: "VEREIST: gemeld op {date} (Informex {reference}); het voertuig mag niet op de weg vóór deze keuring.",
-    fr: "REQUIS : signalé le {date} (Informex {reference}) ; le véhicule ne peut circuler avant ce contrôle.",
+    fr: "REQUIS\u{a0}: signalé le {date} (Informex {reference})\u{a0}; le véhicule ne peut circuler avant ce contrôle.",
     de: "ERFORDERLICH: gemeldet am {date} (Informex {reference}); das Fahrzeug darf vor dieser Prüfung nicht am Verkehr teilnehmen.",
     en: "REQUIRED: reported on {date} (Informex {reference}); the vehicle may not be driven before this inspection.",
 };
@@ -212,7 +219,7 @@ pub const CHART: Text = Text {
 };
 pub const CHART_DROP: Text = Text {
     nl: "Rood: de kilometerstand is gedaald. Vraag de verkoper om uitleg.",
-    fr: "En rouge : le kilométrage a baissé. Demandez des explications au vendeur.",
+    fr: "En rouge\u{a0}: le kilométrage a baissé. Demandez des explications au vendeur.",
     de: "Rot: der Kilometerstand ist gesunken. Fragen Sie den Verkäufer nach dem Grund.",
     en: "Red: the odometer went down. Ask the seller why.",
 };
@@ -291,7 +298,7 @@ pub const PAGE: Text = Text {
 };
 pub const FOOTER: Text = Text {
     nl: "Car-Pass vzw. Controleer dit document: scan de QR-code of geef het identificatienummer in op",
-    fr: "Car-Pass asbl. Vérifiez ce document : scannez le code QR ou saisissez le numéro d'identification sur",
+    fr: "Car-Pass asbl. Vérifiez ce document\u{a0}: scannez le code QR ou saisissez le numéro d'identification sur",
     de: "Car-Pass VoG. Prüfen Sie dieses Dokument: QR-Code scannen oder Identifikationsnummer eingeben auf",
     en: "Car-Pass non-profit. Check this document: scan the QR code or enter the identification number at",
 };
