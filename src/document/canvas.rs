@@ -67,11 +67,25 @@ pub fn fit(text: &str, weight: Weight, size: f32, max: f32) -> String {
     format!("{}…", kept.trim_end())
 }
 
-/// Words of `text` in lines no wider than `max`.
+/// Words of `text` in lines no wider than `max`; a word wider than a line (a long reference)
+/// is broken between characters rather than cut, so nothing printed is lost.
 pub fn wrap(text: &str, weight: Weight, size: f32, max: f32) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
+    let mut words: Vec<String> = Vec::new();
     for word in text.split(' ') {
+        let mut piece = String::new();
+        for c in word.chars() {
+            piece.push(c);
+            if piece.chars().count() > 1 && width(&piece, weight, size) > max {
+                piece.pop();
+                words.push(std::mem::replace(&mut piece, c.to_string()));
+            }
+        }
+        words.push(piece);
+    }
+    for word in words {
+        let word = word.as_str();
         let candidate = if line.is_empty() {
             word.to_owned()
         } else {
@@ -319,4 +333,45 @@ pub fn render(pages: &[Page], metadata: krilla::metadata::Metadata) -> Vec<u8> {
     document
         .finish()
         .expect("a document of shipped fonts, paths and text always serialises")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bold_is_wider_and_size_scales_width() {
+        let regular = width("Kilometerstand", Weight::Regular, 10.0);
+        assert!(regular > 0.0);
+        assert!(width("Kilometerstand", Weight::Bold, 10.0) > regular);
+        assert!((width("Kilometerstand", Weight::Regular, 20.0) - 2.0 * regular).abs() < 0.01);
+    }
+
+    #[test]
+    fn fit_keeps_what_fits_and_cuts_the_rest_with_an_ellipsis() {
+        assert_eq!(fit("Garage", Weight::Regular, 8.0, 100.0), "Garage");
+        let cut = fit(
+            "Carrosserie Établissements Dupont-Vandenberghe",
+            Weight::Regular,
+            8.0,
+            60.0,
+        );
+        assert!(cut.ends_with('…'), "{cut}");
+        assert!(width(&cut, Weight::Regular, 8.0) <= 60.0);
+    }
+
+    #[test]
+    fn wrap_breaks_between_words_and_inside_a_word_wider_than_a_line() {
+        let lines = wrap("one two three four five six", Weight::Regular, 10.0, 60.0);
+        assert!(lines.len() > 1);
+        assert_eq!(lines.join(" "), "one two three four five six");
+        let reference = "IFX-2026-0042177-0042177-0042177-0042177-0042177";
+        let lines = wrap(reference, Weight::Bold, 8.5, 50.0);
+        assert!(lines.len() > 1, "{lines:?}");
+        assert_eq!(lines.concat(), reference);
+        assert!(lines.iter().all(|l| width(l, Weight::Bold, 8.5) <= 50.0));
+        assert!(wrap("", Weight::Regular, 8.0, 50.0)
+            .iter()
+            .all(|l| l.is_empty()));
+    }
 }

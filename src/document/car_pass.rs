@@ -763,7 +763,8 @@ mod tests {
             accepted_anomalies: true,
             post_accident_pending: Some(PostAccident {
                 reported_on: date("2026-05-02"),
-                informex_reference: "IFX-2026-0042177".into(),
+                // Longer than a line, without a space: broken, not cut nor overflowing.
+                informex_reference: "IFX-2026-0042177".repeat(8),
             }),
             open_recalls: vec![
                 Recall {
