@@ -4,9 +4,11 @@
 //! - `storage`: raw inserts of reading rows with carpass's own durability: the storage floor.
 //! - `seed`: a fresh carpass database with an account, vehicles and their histories.
 //! - `argon2`: the time of one password verification, the cost the credential cache avoids.
+//! - `car-pass-pdf`: Car-Pass PDFs of a 20-reading history rendered per second, the issuing floor.
 //! - `paced`: a load at a fixed request rate (wrk can only saturate), for p99 below saturation.
 //! - `createdb` / `dropdb`: a throw-away PostgreSQL database per run.
 
+mod car_pass_pdf;
 mod echo;
 mod paced;
 mod seed;
@@ -60,6 +62,14 @@ enum Command {
         #[arg(long, default_value_t = 9)]
         rounds: usize,
     },
+    /// Render the PDF of a 20-reading Car-Pass for a while and print the rate.
+    CarPassPdf {
+        #[arg(long, default_value_t = 5.0)]
+        seconds: f64,
+        /// Default: one per core.
+        #[arg(long)]
+        threads: Option<usize>,
+    },
     /// Send one request body at a fixed rate over keep-alive connections; print latencies.
     Paced {
         /// http://HOST:PORT/PATH
@@ -95,6 +105,10 @@ fn main() -> Result<(), Error> {
             vehicles,
         } => seed::run(&database_url, &username, &password, vehicles)?,
         Command::Argon2 { rounds } => argon2(rounds),
+        Command::CarPassPdf { seconds, threads } => {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            car_pass_pdf::run(seconds, threads.unwrap_or(cores))
+        }
         Command::Paced {
             url,
             body_file,
