@@ -155,7 +155,8 @@ async fn four_readings(app: &TestApp) {
         let receipt = app
             .submit_one(reading(&format!("G-{i}"), CAR, day, km))
             .await;
-        assert_eq!(receipt.status, "Accepted", "{receipt:?}");
+        // Sent late (the test's today is 2025): accepted with a warning.
+        assert!(receipt.status.starts_with("Accepted"), "{receipt:?}");
     }
 }
 
@@ -260,7 +261,7 @@ on_both_backends! {
         let mut replaced = reading("G-1", CAR, date(2024, 3, 4), 120);
         replaced.replaced = Some(60_500);
         app.submit_one(reading("G-0", CAR, date(2023, 3, 4), 58_000)).await;
-        assert_eq!(app.submit_one(replaced).await.status, "Accepted");
+        assert!(app.submit_one(replaced).await.status.starts_with("Accepted"));
         let answer = ask(&app, INSPECTOR_USER, &request_body("CP-2", CAR, "2025-06-03", 15_000, None)).await;
         assert_eq!(answer.mention("OdometerReplaced"), ["2024-03-04"]);
         assert_eq!(answer.mention("FiveDigitOdometer"), ["false"]);
@@ -282,13 +283,13 @@ on_both_backends! {
             let mut conn = app.pool.get().unwrap();
             review::decide(&mut conn, STAFF_USER, &drop.reading_id, Decision::Accept, "new dashboard, invoice seen", now()).unwrap();
         }
-        let answer = ask(&app, INSPECTOR_USER, &request_body("CP-1", CAR, "2025-06-03", 30_000, None)).await;
+        let answer = ask(&app, INSPECTOR_USER, &request_body("CP-1", CAR, "2025-06-02", 30_000, None)).await;
         let printed = answer.readings();
         assert_eq!(printed.iter().map(|r| r.1).collect::<Vec<_>>(), [15_000, 31_000, 46_000, 60_500, 20_000, 30_000]);
         assert!(printed[4].4, "the accepted drop is marked: {printed:?}");
         assert_eq!(answer.mention("AcceptedAnomalies"), ["true"]);
         // Below the last official reading: the request's reading raised an Error, and is shown.
-        let answer = ask(&app, INSPECTOR_USER, &request_body("CP-2", CAR, "2025-06-04", 25_000, None)).await;
+        let answer = ask(&app, INSPECTOR_USER, &request_body("CP-2", CAR, "2025-06-03", 25_000, None)).await;
         let receipt = answer.receipt().unwrap();
         assert_eq!(receipt.status, "PendingCorrection");
         assert_eq!(receipt.codes(), ["ODOMETER_ROLLBACK"]);
