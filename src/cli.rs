@@ -840,6 +840,12 @@ fn serve(settings: Settings, demo: bool) -> Result<(), CliError> {
                 staff::demo::DEMO_PORTAL_USER,
                 demo.portal_password
             );
+            println!(
+                "  inspector: {} / {}",
+                staff::demo::DEMO_INSPECTOR_USER,
+                demo.inspector_password
+            );
+            println!("  verify:    {base}/verify");
             println!("  vehicles:  {}", demo.vins.join(", "));
         }
         log::info!("serving {base}/soap/inflow on {}", settings.database_url);

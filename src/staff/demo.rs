@@ -18,10 +18,14 @@ pub const DEMO_KBO: &str = "1234.567.894";
 pub const DEMO_USER: &str = "demo-garage";
 pub const DEMO_PORTAL_USER: &str = "demo-portal";
 const DEMO_PORTAL_KBO: &str = "1122.334.441";
+/// An inspection centre's clerk: asks for Car-Passes (RequestCarPass).
+pub const DEMO_INSPECTOR_USER: &str = "demo-inspection";
+const DEMO_INSPECTION_KBO: &str = "0417.497.106";
 
 pub struct DemoCredentials {
     pub garage_password: String,
     pub portal_password: String,
+    pub inspector_password: String,
     pub vins: Vec<String>,
 }
 
@@ -44,6 +48,16 @@ pub fn seed(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoCredentia
         CompanyKind::Portal,
         DEMO_PORTAL_USER,
         Role::Portal,
+        now,
+    )?;
+    let inspector_password = ensure_account(
+        conn,
+        DEMO_INSPECTION_KBO,
+        "Demo Keuringscentrum",
+        "71200",
+        CompanyKind::Inspection,
+        DEMO_INSPECTOR_USER,
+        Role::Inspector,
         now,
     )?;
 
@@ -102,6 +116,7 @@ pub fn seed(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoCredentia
     Ok(DemoCredentials {
         garage_password,
         portal_password,
+        inspector_password,
         vins: vehicles.iter().map(|v| v.vin.to_string()).collect(),
     })
 }
