@@ -7,6 +7,7 @@ pub mod cli;
 pub mod clock;
 #[macro_use]
 pub mod db;
+pub mod document;
 pub mod domain;
 pub mod metrics;
 pub mod service;
