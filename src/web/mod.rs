@@ -1,5 +1,6 @@
 //! Plain HTTP pages beside the SOAP endpoint.
 
+pub mod car_pass_pdf;
 pub mod certify;
 pub mod health;
 pub mod label;

@@ -458,3 +458,69 @@ async fn a_client_asking_for_many_unknown_ids_is_held_back() {
     .await;
     assert_eq!(status, 200);
 }
+
+async fn fetch_pdf(url: &str, user: Option<&str>) -> (u16, Vec<u8>) {
+    let client = awc::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
+        .finish();
+    let mut request = client.get(url);
+    if let Some(user) = user {
+        request = request.basic_auth(user, PASSWORD);
+    }
+    let mut response = request.send().await.unwrap();
+    let body = response
+        .body()
+        .limit(8 * 1024 * 1024)
+        .await
+        .unwrap()
+        .to_vec();
+    (response.status().as_u16(), body)
+}
+
+on_both_backends! {
+    /// The PDF at PdfUrl: for the requesting company, not for another; its text names the ID
+    /// and its QR code, read by a real decoder, opens the verification page of that Car-Pass.
+    async fn the_pdf_is_served_to_the_requester_and_its_qr_code_opens_the_verification_page(app: TestApp) {
+        add_inspection_centre(&app);
+        four_readings(&app).await;
+        let answer = ask(&app, INSPECTOR_USER, &request_body("CP-1", CAR, "2025-06-03", 81_200, None)).await;
+        let url = answer.pass("PdfUrl").unwrap();
+        let (status, _) = fetch_pdf(&url, None).await;
+        assert_eq!(status, 401);
+        let (status, _) = fetch_pdf(&url, Some(GARAGE_USER)).await;
+        assert_eq!(status, 404, "another company's account does not get it");
+        let (status, pdf) = fetch_pdf(&url, Some(INSPECTOR_USER)).await;
+        assert_eq!(status, 200);
+        assert!(pdf.starts_with(b"%PDF"));
+        assert!(pdf.len() <= 150 * 1024, "{} bytes", pdf.len());
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("car-pass.pdf");
+        std::fs::write(&file, &pdf).unwrap();
+        let tools = std::process::Command::new("pdftotext").arg("-v").output().is_ok()
+            && std::process::Command::new("zbarimg").arg("--version").output().is_ok();
+        if !tools {
+            eprintln!("SKIPPED reading the PDF: install poppler-utils and zbar-tools");
+            return;
+        }
+        let text = std::process::Command::new("pdftotext").arg(&file).arg("-").output().unwrap();
+        let text = String::from_utf8_lossy(&text.stdout);
+        assert!(text.contains(&answer.id()), "{text}");
+        assert!(text.contains(CAR), "{text}");
+        let png = dir.path().join("page");
+        let rendered = std::process::Command::new("pdftoppm")
+            .args(["-png", "-r", "150", "-f", "1", "-l", "1"])
+            .arg(&file)
+            .arg(&png)
+            .status()
+            .unwrap();
+        assert!(rendered.success());
+        let page = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().path()).find(|p| p.extension().is_some_and(|e| e == "png")).unwrap();
+        let decoded = std::process::Command::new("zbarimg").args(["--quiet", "--raw"]).arg(&page).output().unwrap();
+        let qr = String::from_utf8_lossy(&decoded.stdout).trim().to_owned();
+        assert_eq!(qr, answer.pass("VerifyUrl").unwrap());
+        let path = qr.strip_prefix(&app.address).unwrap();
+        let (status, body, _) = get(&app, path, false, None).await;
+        assert_eq!(status, 200);
+        assert!(body.contains(&answer.id()), "{body}");
+    }
+}
