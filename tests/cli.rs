@@ -1236,3 +1236,69 @@ fn a_screenshot_with_a_long_odd_name_is_bundled_under_a_safe_name_and_keeps_its_
     let report: serde_json::Value = serde_json::from_str(&report).unwrap();
     assert_eq!(report["screenshots"][0]["original_name"], original.as_str());
 }
+
+#[test]
+fn the_registrys_counter_issues_a_car_pass_shows_it_and_lists_what_to_invoice() {
+    let (dir, db) = database();
+    succeeds(&add_company(&db, "1000.010.117", "94990", "registry"));
+    let first =
+        "staff user add --kbo 1000.010.117 --username clerk-one --role staff --password-stdin";
+    succeeds(&carpass_with_stdin(&db, &words(first), PASSWORD));
+    succeeds(&import(&db, &dir, "v.csv", &[CAR]));
+    let out = carpass(
+        &db,
+        &words(&format!(
+            "staff car-pass issue --vin {CAR_VIN} --odometer 45210 --format json --staff clerk-one"
+        )),
+    );
+    let issued: serde_json::Value = serde_json::from_str(&succeeds(&out)).unwrap();
+    let id = issued["car_pass"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(issued["car_pass"]["price_cents"], 0, "one reading: free");
+    let shown = succeeds(&carpass(&db, &["staff", "car-pass", "show", &id]));
+    assert!(
+        shown.contains(&id) && shown.contains("45,210 km"),
+        "{shown}"
+    );
+    // A mistyped ID is told apart from an unknown one.
+    let mut typo = id.clone().into_bytes();
+    typo[0] = if typo[0] == b'9' { b'1' } else { typo[0] + 1 };
+    fails(
+        &carpass(
+            &db,
+            &[
+                "staff",
+                "car-pass",
+                "show",
+                &String::from_utf8(typo).unwrap(),
+            ],
+        ),
+        "check digit",
+    );
+    let month = chrono::Utc::now().format("%Y-%m").to_string();
+    let out = carpass(
+        &db,
+        &[
+            "staff", "car-pass", "invoices", "--month", &month, "--format", "json",
+        ],
+    );
+    let lines: serde_json::Value = serde_json::from_str(&succeeds(&out)).unwrap();
+    assert_eq!(lines[0]["car_passes"], 1);
+    assert_eq!(lines[0]["kbo"], "1000010117");
+    fails(
+        &carpass(
+            &db,
+            &["staff", "car-pass", "invoices", "--month", "11-2026"],
+        ),
+        "YEAR-MONTH",
+    );
+    // Without a staff member named, nothing is issued.
+    fails(
+        &carpass(
+            &db,
+            &words(&format!(
+                "staff car-pass issue --vin {CAR_VIN} --odometer 45300"
+            )),
+        ),
+        "--staff",
+    );
+}
