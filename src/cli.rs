@@ -1087,7 +1087,9 @@ fn print_demo(url: &DatabaseUrl, base: &str) -> Result<(), CliError> {
         "  operator page:   {base}{} (as the certification session below)",
         sessions::page_path(session)
     );
-    println!("  public pages:    {base}/approved-dms, {base}/trusted-providers/{year}");
+    println!(
+        "  public pages:    {base}/approved-dms, {base}/trusted-providers/{year}, {base}/verify"
+    );
     if let Some(label) = &demo.label {
         println!("  OK label:        {base}/label/{label}");
     }

@@ -98,6 +98,7 @@ impl Application {
                 .configure(crate::web::health::routes)
                 .configure(crate::web::label::routes)
                 .configure(crate::web::verify::routes)
+                .configure(crate::web::car_pass_pdf::routes)
                 .configure(crate::web::metrics::routes)
                 .configure(crate::web::staff::routes)
                 .configure(crate::web::feeds::routes)

@@ -51,17 +51,20 @@ pub fn find_by_reading(
     )
 }
 
-/// The latest Car-Pass of the VIN still valid on `today` and issued before `before`.
+/// The latest Car-Pass of the VIN still valid on `today`, issued up to `until`, other than
+/// `except`.
 pub fn latest_valid(
     conn: &mut DbConnection,
     vin: &str,
     today: NaiveDate,
-    before: NaiveDateTime,
+    until: NaiveDateTime,
+    except: &str,
 ) -> QueryResult<Option<CarPassRow>> {
     car_passes::table
         .filter(car_passes::vin.eq(vin))
         .filter(car_passes::valid_until.ge(today))
-        .filter(car_passes::issued_at.lt(before))
+        .filter(car_passes::issued_at.le(until))
+        .filter(car_passes::id.ne(except))
         .order((car_passes::issued_at.desc(), car_passes::id.desc()))
         .select(CarPassRow::as_select())
         .first(conn)

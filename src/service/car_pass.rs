@@ -179,7 +179,7 @@ pub fn request(
                 Some(row) => {
                     let before = row.issued_at;
                     let pass = document(&row)?;
-                    let earlier = earlier(conn, &row.vin, before)?;
+                    let earlier = earlier(conn, &row.vin, before, &row.id)?;
                     Ok(Outcome::Issued {
                         receipt,
                         pass: Box::new(pass),
@@ -258,7 +258,7 @@ pub fn request(
             }
         };
         let history = stored_readings(conn, vin.as_str())?;
-        let earlier = earlier(conn, vin.as_str(), now.naive_utc())?;
+        let earlier = earlier(conn, vin.as_str(), now.naive_utc(), "")?;
         let id = new_id(conn)?;
         let pass = issuing::issue(&id, &vehicle, &history, &receipt.reading_id, now);
         let document =
@@ -297,14 +297,16 @@ fn new_id(conn: &mut DbConnection) -> Result<CarPassId, ServiceError> {
     }
 }
 
+/// The latest other Car-Pass of the VIN that was still valid at `at` (issued up to then).
 fn earlier(
     conn: &mut DbConnection,
     vin: &str,
-    before: NaiveDateTime,
+    at: NaiveDateTime,
+    except: &str,
 ) -> Result<Option<Earlier>, ServiceError> {
-    let today = brussels_date(before.and_utc());
+    let today = brussels_date(at.and_utc());
     Ok(
-        car_passes::latest_valid(conn, vin, today, before)?.and_then(|row| {
+        car_passes::latest_valid(conn, vin, today, at, except)?.and_then(|row| {
             let id = CarPassId::parse(&row.id).ok()?;
             Some(Earlier {
                 id: id.to_string(),

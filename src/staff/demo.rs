@@ -25,6 +25,8 @@ pub const DEMO_KBO: &str = "1234.567.894";
 pub const DEMO_USER: &str = "demo-garage";
 pub const DEMO_PORTAL_USER: &str = "demo-portal";
 pub const DEMO_STAFF_USER: &str = "demo-staff";
+/// An inspection centre's clerk: asks for Car-Passes (RequestCarPass).
+pub const DEMO_INSPECTOR_USER: &str = "demo-inspection";
 
 /// A demo account and its company, created if missing.
 pub struct DemoAccount {
@@ -61,6 +63,16 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         company: "Demo Autoportaal NV",
         nace: "63120",
         kind: CompanyKind::Portal,
+        path: "/soap/inflow",
+    },
+    DemoAccount {
+        label: "inspector",
+        username: DEMO_INSPECTOR_USER,
+        role: Role::Inspector,
+        kbo: "0417.497.106",
+        company: "Demo Keuringscentrum",
+        nace: "71200",
+        kind: CompanyKind::Inspection,
         path: "/soap/inflow",
     },
     DemoAccount {

@@ -1,6 +1,7 @@
 //! Plain HTTP pages beside the SOAP endpoint.
 
 pub mod approved_dms;
+pub mod car_pass_pdf;
 pub mod certify;
 pub mod certify_api;
 pub mod feeds;

@@ -280,7 +280,8 @@ fn page(reader: &Reader, code: &str, message: &str, pass: Option<&CarPass>) -> M
             @if let Some(pass) = pass {
                 p.verdict.valid data-status=(code) { (message) }
                 div.card {
-                    dl {
+                    // Narrow screens: the labels' column may wrap, the values break anywhere.
+                    dl style="grid-template-columns:minmax(0,2fr) minmax(0,3fr);overflow-wrap:anywhere" {
                         dt { (t(Text { nl: "ID-nummer", fr: "Numéro d'identification", de: "ID-Nummer", en: "ID number" })) }
                         dd { strong { (pass.id) } }
                         dt { "VIN" } dd { code { (pass.vin.as_str()) } }

@@ -155,7 +155,8 @@ async fn four_readings(app: &TestApp) {
         let receipt = app
             .submit_one(reading(&format!("G-{i}"), CAR, day, km))
             .await;
-        assert_eq!(receipt.status, "Accepted", "{receipt:?}");
+        // Sent late (the test's today is 2025): accepted with a warning.
+        assert!(receipt.status.starts_with("Accepted"), "{receipt:?}");
     }
 }
 
@@ -260,7 +261,7 @@ on_both_backends! {
         let mut replaced = reading("G-1", CAR, date(2024, 3, 4), 120);
         replaced.replaced = Some(60_500);
         app.submit_one(reading("G-0", CAR, date(2023, 3, 4), 58_000)).await;
-        assert_eq!(app.submit_one(replaced).await.status, "Accepted");
+        assert!(app.submit_one(replaced).await.status.starts_with("Accepted"));
         let answer = ask(&app, INSPECTOR_USER, &request_body("CP-2", CAR, "2025-06-03", 15_000, None)).await;
         assert_eq!(answer.mention("OdometerReplaced"), ["2024-03-04"]);
         assert_eq!(answer.mention("FiveDigitOdometer"), ["false"]);
@@ -282,13 +283,13 @@ on_both_backends! {
             let mut conn = app.pool.get().unwrap();
             review::decide(&mut conn, STAFF_USER, &drop.reading_id, Decision::Accept, "new dashboard, invoice seen", now()).unwrap();
         }
-        let answer = ask(&app, INSPECTOR_USER, &request_body("CP-1", CAR, "2025-06-03", 30_000, None)).await;
+        let answer = ask(&app, INSPECTOR_USER, &request_body("CP-1", CAR, "2025-06-02", 30_000, None)).await;
         let printed = answer.readings();
         assert_eq!(printed.iter().map(|r| r.1).collect::<Vec<_>>(), [15_000, 31_000, 46_000, 60_500, 20_000, 30_000]);
         assert!(printed[4].4, "the accepted drop is marked: {printed:?}");
         assert_eq!(answer.mention("AcceptedAnomalies"), ["true"]);
         // Below the last official reading: the request's reading raised an Error, and is shown.
-        let answer = ask(&app, INSPECTOR_USER, &request_body("CP-2", CAR, "2025-06-04", 25_000, None)).await;
+        let answer = ask(&app, INSPECTOR_USER, &request_body("CP-2", CAR, "2025-06-03", 25_000, None)).await;
         let receipt = answer.receipt().unwrap();
         assert_eq!(receipt.status, "PendingCorrection");
         assert_eq!(receipt.codes(), ["ODOMETER_ROLLBACK"]);
@@ -456,4 +457,70 @@ async fn a_client_asking_for_many_unknown_ids_is_held_back() {
     )
     .await;
     assert_eq!(status, 200);
+}
+
+async fn fetch_pdf(url: &str, user: Option<&str>) -> (u16, Vec<u8>) {
+    let client = awc::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
+        .finish();
+    let mut request = client.get(url);
+    if let Some(user) = user {
+        request = request.basic_auth(user, PASSWORD);
+    }
+    let mut response = request.send().await.unwrap();
+    let body = response
+        .body()
+        .limit(8 * 1024 * 1024)
+        .await
+        .unwrap()
+        .to_vec();
+    (response.status().as_u16(), body)
+}
+
+on_both_backends! {
+    /// The PDF at PdfUrl: for the requesting company, not for another; its text names the ID
+    /// and its QR code, read by a real decoder, opens the verification page of that Car-Pass.
+    async fn the_pdf_is_served_to_the_requester_and_its_qr_code_opens_the_verification_page(app: TestApp) {
+        add_inspection_centre(&app);
+        four_readings(&app).await;
+        let answer = ask(&app, INSPECTOR_USER, &request_body("CP-1", CAR, "2025-06-03", 81_200, None)).await;
+        let url = answer.pass("PdfUrl").unwrap();
+        let (status, _) = fetch_pdf(&url, None).await;
+        assert_eq!(status, 401);
+        let (status, _) = fetch_pdf(&url, Some(GARAGE_USER)).await;
+        assert_eq!(status, 404, "another company's account does not get it");
+        let (status, pdf) = fetch_pdf(&url, Some(INSPECTOR_USER)).await;
+        assert_eq!(status, 200);
+        assert!(pdf.starts_with(b"%PDF"));
+        assert!(pdf.len() <= 150 * 1024, "{} bytes", pdf.len());
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("car-pass.pdf");
+        std::fs::write(&file, &pdf).unwrap();
+        let tools = std::process::Command::new("pdftotext").arg("-v").output().is_ok()
+            && std::process::Command::new("zbarimg").arg("--version").output().is_ok();
+        if !tools {
+            eprintln!("SKIPPED reading the PDF: install poppler-utils and zbar-tools");
+            return;
+        }
+        let text = std::process::Command::new("pdftotext").arg(&file).arg("-").output().unwrap();
+        let text = String::from_utf8_lossy(&text.stdout);
+        assert!(text.contains(&answer.id()), "{text}");
+        assert!(text.contains(CAR), "{text}");
+        let png = dir.path().join("page");
+        let rendered = std::process::Command::new("pdftoppm")
+            .args(["-png", "-r", "150", "-f", "1", "-l", "1"])
+            .arg(&file)
+            .arg(&png)
+            .status()
+            .unwrap();
+        assert!(rendered.success());
+        let page = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().path()).find(|p| p.extension().is_some_and(|e| e == "png")).unwrap();
+        let decoded = std::process::Command::new("zbarimg").args(["--quiet", "--raw"]).arg(&page).output().unwrap();
+        let qr = String::from_utf8_lossy(&decoded.stdout).trim().to_owned();
+        assert_eq!(qr, answer.pass("VerifyUrl").unwrap());
+        let path = qr.strip_prefix(&app.address).unwrap();
+        let (status, body, _) = get(&app, path, false, None).await;
+        assert_eq!(status, 200);
+        assert!(body.contains(&answer.id()), "{body}");
+    }
 }

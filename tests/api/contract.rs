@@ -311,4 +311,17 @@ fn the_documented_response_codes_are_the_ones_the_service_sends() {
         sorted(known("FaultCodeType")),
         sent(FaultCode::ALL.iter().map(|c| c.as_str()).collect())
     );
+    assert_eq!(
+        sorted(known("NotIssuedCodeType")),
+        sent(carpass::service::car_pass::NotIssued::CODES.to_vec())
+    );
+    assert_eq!(
+        sorted(known("ReadingSourceType")),
+        sent(
+            carpass::domain::source::ReadingSource::ALL
+                .iter()
+                .map(|s| s.as_str())
+                .collect()
+        )
+    );
 }

@@ -241,7 +241,28 @@ def main():
 
     check("resubmitting the same readings returns the same ReadingIds", resubmit)
 
-    # (4) ValidateReading of a reading dated in the future
+    # (4) RequestCarPass: the reading as read now, and the Car-Pass made from the history
+    def request_car_pass():
+        result = service.RequestCarPass(
+            ClientReference="zeep-%s-car-pass" % run,
+            Vin=args.vin,
+            ReadingDate=today,
+            Odometer=args.odometer + 5,
+            _soapheaders=[header],
+        )
+        car_pass = result["CarPass"]
+        expect(car_pass is not None, "no Car-Pass: %s" % (result["NotIssued"],))
+        expect(result["Receipt"]["ReadingId"], "no receipt for the request's reading")
+        expect(len(car_pass["Id"]) == 16, "unexpected ID %r" % car_pass["Id"])
+        expect(car_pass["PdfUrl"].endswith(".pdf"), "PdfUrl %r" % car_pass["PdfUrl"])
+        printed = as_list(car_pass["Reading"])
+        expect(printed and printed[-1]["Source"] == "car_pass", "the request's reading is not last")
+        expect(car_pass["Price"] in (Decimal("0.00"), Decimal("10.50")), "price %s" % car_pass["Price"])
+        return "Car-Pass %s, %d readings, %s EUR" % (car_pass["Id"], len(printed), car_pass["Price"])
+
+    check("RequestCarPass issues a Car-Pass whose last reading is the request's", request_car_pass)
+
+    # (5) ValidateReading of a reading dated in the future
     def validate_future():
         future = reading(
             "zeep-%s-3" % run, args.vin, today + datetime.timedelta(days=30), args.odometer
@@ -258,7 +279,7 @@ def main():
     check("ValidateReading of a future work date predicts PendingCorrection and WORK_DATE_FUTURE",
           validate_future)
 
-    # (5) A wrong password is refused with a SOAP fault
+    # (6) A wrong password is refused with a SOAP fault
     def wrong_password():
         _, bad_service = make_client(
             args.wsdl, args.username, args.password + "-wrong", args.soap_version, args.timeout

@@ -11,6 +11,9 @@ mod review;
 mod session;
 mod trusted_providers;
 
+/// The staff member of a live session, for staff-only routes outside these pages (a PDF).
+pub use session::Staff;
+
 use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
