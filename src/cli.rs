@@ -201,26 +201,37 @@ pub enum StaffCommand {
     },
     /// Comment on a certification session; the vendor reads it with the review.
     Comment {
+        /// The certification session's id.
         session: String,
+        /// What the vendor should read.
         #[arg(long)]
         text: String,
+        #[command(flatten)]
+        format: OutputFormat,
     },
     /// Settle a criterion otherwise than the harness did, with a reason shown in every report;
     /// the session is evaluated again at once.
     Override {
+        /// The certification session's id.
         session: String,
+        /// The criterion, e.g. C07.
         #[arg(long)]
         criterion: String,
+        /// The criterion passes, whatever the harness judged.
         #[arg(
             long = "pass",
             conflicts_with = "fail",
             required_unless_present = "fail"
         )]
         pass: bool,
+        /// The criterion fails, whatever the harness judged.
         #[arg(long = "fail")]
         fail: bool,
+        /// Why, shown in every report format.
         #[arg(long)]
         reason: String,
+        #[command(flatten)]
+        format: OutputFormat,
     },
     /// Revoke an approval.
     Revoke {
@@ -356,13 +367,21 @@ pub enum CertifyCommand {
     },
     /// Tell the registry's staff the session is ready for review (after evaluating it).
     Ready {
+        /// The certification session's id.
         session: String,
         /// What staff should know (default: which evaluation to look at).
         #[arg(long, default_value = "")]
         note: String,
+        #[command(flatten)]
+        format: OutputFormat,
     },
     /// The session's review: ready or not, the staff's comments and overrides.
-    Review { session: String },
+    Review {
+        /// The certification session's id.
+        session: String,
+        #[command(flatten)]
+        format: OutputFormat,
+    },
     /// The built-in reference DMS: plays operator and DMS through every step of the sheet.
     Simulate {
         /// The certification session's id.
@@ -437,11 +456,23 @@ fn certify_remote(server: &str, command: CertifyCommand) -> Result<(), CliError>
         CertifyCommand::Next { session, format } => {
             print(&session, remote(&session).next()?, &format)?
         }
-        CertifyCommand::Ready { session, note } => {
+        CertifyCommand::Ready {
+            session,
+            note,
+            format,
+        } => {
             let note = remote(&session).ready(&note)?;
-            println!("session {session} is marked ready for review: {}", note["text"].as_str().unwrap_or_default());
+            report_change(&format, &note, || {
+                format!(
+                    "session {session} is marked ready for review: {}",
+                    note["text"].as_str().unwrap_or_default()
+                )
+            })?;
         }
-        CertifyCommand::Review { session } => println!("{}", to_json(&remote(&session).review()?)?),
+        CertifyCommand::Review { session, format } => {
+            let review = remote(&session).review()?;
+            report_change(&format, &review, || review_text(&review))?;
+        }
         CertifyCommand::Rerun {
             session,
             step,
@@ -665,25 +696,23 @@ pub enum CarPassCommand {
         /// The document's language: nl, fr, de or en.
         #[arg(long, default_value = "nl", value_parser = ["nl", "fr", "de", "en"])]
         lang: String,
-        /// Print JSON instead of text.
-        #[arg(long = "format", value_parser = ["text", "json"], default_value = "text")]
-        format: String,
+        #[command(flatten)]
+        format: OutputFormat,
     },
     /// A Car-Pass as it was printed, by its ID.
     Show {
+        /// The Car-Pass's ID number, as printed (check digit included).
         id: String,
-        /// Print JSON instead of text.
-        #[arg(long = "format", value_parser = ["text", "json"], default_value = "text")]
-        format: String,
+        #[command(flatten)]
+        format: OutputFormat,
     },
     /// Per company, the Car-Passes issued in a month and what to invoice.
     Invoices {
         /// The month, e.g. 2026-11.
         #[arg(long)]
         month: String,
-        /// Print JSON instead of text.
-        #[arg(long = "format", value_parser = ["text", "json"], default_value = "text")]
-        format: String,
+        #[command(flatten)]
+        format: OutputFormat,
     },
 }
 
@@ -1455,13 +1484,20 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
                 )
             })?;
         }
-        StaffCommand::Comment { session, text } => {
+        StaffCommand::Comment {
+            session,
+            text,
+            format,
+        } => {
             let me = staff::staff_member(&mut conn, who.as_deref())?;
             let cert_pool = db::open_existing(db::Database::Certification, &url, 1)?;
             let mut cert = cert_pool.get().map_err(db::DbError::from)?;
             cert_review::comment(&mut cert, &session, &text, &me, Utc::now())
                 .map_err(StaffError::from)?;
-            println!("comment on session {session} recorded by {me}");
+            let changed = serde_json::json!({ "session": session, "comment": text, "by": me });
+            report_change(&format, &changed, || {
+                format!("comment on session {session} recorded by {me}")
+            })?;
         }
         StaffCommand::Override {
             session,
@@ -1469,6 +1505,7 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
             pass,
             fail: _,
             reason,
+            format,
         } => {
             let me = staff::staff_member(&mut conn, who.as_deref())?;
             let cert_pool = db::open_existing(db::Database::Certification, &url, 1)?;
@@ -1483,17 +1520,28 @@ fn staff(url: DatabaseUrl, who: Option<String>, command: StaffCommand) -> Result
                 Utc::now(),
             )
             .map_err(StaffError::from)?;
-            println!(
-                "{} of session {session} overridden to {} by {me}; evaluation {} is {}",
-                criterion.trim().to_uppercase(),
-                if pass { "passed" } else { "failed" },
-                report.evaluation_id,
-                if report.certifiable {
-                    "certifiable"
-                } else {
-                    "not certifiable"
-                }
-            );
+            let changed = serde_json::json!({
+                "session": session,
+                "criterion": criterion.trim().to_uppercase(),
+                "passed": pass,
+                "reason": reason,
+                "by": me,
+                "evaluation_id": report.evaluation_id,
+                "certifiable": report.certifiable,
+            });
+            report_change(&format, &changed, || {
+                format!(
+                    "{} of session {session} overridden to {} by {me}; evaluation {} is {}",
+                    criterion.trim().to_uppercase(),
+                    if pass { "passed" } else { "failed" },
+                    report.evaluation_id,
+                    if report.certifiable {
+                        "certifiable"
+                    } else {
+                        "not certifiable"
+                    }
+                )
+            })?;
         }
         StaffCommand::Revoke {
             approval_id,
@@ -1598,7 +1646,7 @@ fn car_pass_command(
     command: CarPassCommand,
 ) -> Result<(), CliError> {
     use crate::staff::car_pass;
-    let json = |format: &str| format == "json";
+    let json = |format: &OutputFormat| format.get() == TextOrJson::Json;
     match command {
         CarPassCommand::Issue {
             vin,
@@ -1725,22 +1773,26 @@ fn certify(
                 }
             }
         }
-        CertifyCommand::Ready { session, note } => {
+        CertifyCommand::Ready {
+            session,
+            note,
+            format,
+        } => {
             let note = cert_review::mark_ready(&mut conn, &session, &note, by, Utc::now())?;
-            println!(
-                "session {session} is marked ready for review: {}",
-                note.text
-            );
+            report_change(&format, &note, || {
+                format!(
+                    "session {session} is marked ready for review: {}",
+                    note.text
+                )
+            })?;
         }
-        CertifyCommand::Review { session } => {
+        CertifyCommand::Review { session, format } => {
             let notes = cert_review::notes(&mut conn, &session)?;
-            println!(
-                "{}",
-                to_json(&serde_json::json!({
-                    "ready_for_review": cert_review::ready_since(&notes).map(|n| n.at),
-                    "notes": notes,
-                }))?
-            );
+            let review = serde_json::json!({
+                "ready_for_review": cert_review::ready_since(&notes).map(|n| n.at),
+                "notes": notes,
+            });
+            report_change(&format, &review, || review_text(&review))?;
         }
         CertifyCommand::Next { session, format } => {
             let opened = sessions::next(&mut conn, &session, by, Utc::now())?;
@@ -1862,6 +1914,28 @@ fn password_from_stdin(asked: bool) -> Result<Option<String>, CliError> {
 }
 
 /// What a command changed: JSON for scripts, or a sentence for people.
+/// The review of a session as the vendor reads it: the ready mark, then each note.
+fn review_text(review: &serde_json::Value) -> String {
+    let mut text = match review["ready_for_review"].as_str() {
+        Some(at) => format!("ready for review since {at}"),
+        None => "not marked ready for review".to_owned(),
+    };
+    for note in review["notes"].as_array().into_iter().flatten() {
+        let kind = note["kind"].as_str().unwrap_or_default();
+        let criterion = note["criterion"]
+            .as_str()
+            .map(|c| format!(" {c}"))
+            .unwrap_or_default();
+        text.push_str(&format!(
+            "\n  {} {kind}{criterion} by {}: {}",
+            note["at"].as_str().unwrap_or_default(),
+            note["by"].as_str().unwrap_or_default(),
+            note["text"].as_str().unwrap_or_default()
+        ));
+    }
+    text
+}
+
 fn report_change(
     format: &OutputFormat,
     json: &impl serde::Serialize,

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
-use super::{to_json, CliError, TextOrJson};
+use super::{to_json, CliError, OutputFormat, TextOrJson};
 use crate::db::{self, DatabaseUrl, DbConnection};
 use crate::domain::feed::FeedFormat;
 use crate::staff::feeds::{self, ImportRequest, Progress};
@@ -25,11 +25,11 @@ pub struct ImportReadings {
     /// The batch id (default: the file's name); the same batch again stores nothing twice.
     #[arg(long)]
     batch: Option<String>,
-    /// csv or ndjson (default: from the file's extension, .csv or .ndjson/.jsonl).
+    /// What the file holds: csv or ndjson (default: from its extension, .csv or .ndjson/.jsonl).
     #[arg(long)]
-    format: Option<String>,
-    #[arg(long)]
-    json: bool,
+    file_format: Option<String>,
+    #[command(flatten)]
+    output: OutputFormat,
 }
 
 /// The progress line, at most once a second, and the last one.
@@ -69,15 +69,15 @@ impl Meter {
 
 pub fn import_readings(url: DatabaseUrl, args: ImportReadings) -> Result<(), CliError> {
     let name = args.file.display().to_string();
-    let format = match args.format.as_deref() {
+    let format = match args.file_format.as_deref() {
         Some(raw) => FeedFormat::parse(raw)
-            .ok_or_else(|| CliError::Io(format!("--format {raw}: csv or ndjson")))?,
+            .ok_or_else(|| CliError::Io(format!("--file-format {raw}: csv or ndjson")))?,
         None => match args.file.extension().and_then(|e| e.to_str()) {
             Some("csv") => FeedFormat::Csv,
             Some("ndjson" | "jsonl") => FeedFormat::Ndjson,
             _ => {
                 return Err(CliError::Io(format!(
-                    "{name}: say --format csv or --format ndjson (the name ends neither in .csv \
+                    "{name}: say --file-format csv or --file-format ndjson (the name ends neither in .csv \
                      nor in .ndjson)"
                 )))
             }
@@ -118,7 +118,7 @@ pub fn import_readings(url: DatabaseUrl, args: ImportReadings) -> Result<(), Cli
             last_lines = Some(p.lines);
         },
     )?;
-    if args.json {
+    if args.output.get() == TextOrJson::Json {
         println!("{}", to_json(&summary)?);
     } else {
         println!(

@@ -25,7 +25,7 @@ use super::ServiceError;
 /// Lines per transaction: enough that a commit's cost is shared by many readings (the storage
 /// floor's 1000-row transactions), few enough that a chunk's lines, readings and VIN histories
 /// stay about a megabyte.
-pub const CHUNK_LINES: usize = 2_000;
+pub const CHUNK_LINES: usize = 1_000;
 /// The most refused and conflicting lines one answer lists; `after` pages through the rest.
 pub const LINES_PER_ANSWER: i64 = 1_000;
 

@@ -291,6 +291,8 @@ impl ApprovalView {
 /// What the public list shows of an approval.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PublicApproval {
+    /// The approval that holds longest, whose page `/approved-dms/{id}` anyone can check.
+    pub id: String,
     pub name: String,
     pub version: String,
     pub builder: String,
@@ -303,23 +305,28 @@ pub fn public_list(
     today: NaiveDate,
 ) -> Result<Vec<PublicApproval>, StaffError> {
     // One line per DMS version: the approval that holds longest.
-    let mut longest: BTreeMap<(String, String, String), NaiveDate> = BTreeMap::new();
+    let mut longest: BTreeMap<(String, String, String), (NaiveDate, String)> = BTreeMap::new();
     for a in approvals::all(production)? {
         if approval::holds(a.valid_until, a.revoked_at.is_some(), today) {
-            let until = longest
+            let held = longest
                 .entry((a.dms_builder, a.dms_name, a.dms_version))
-                .or_insert(a.valid_until);
-            *until = (*until).max(a.valid_until);
+                .or_insert((a.valid_until, a.id.clone()));
+            if a.valid_until > held.0 {
+                *held = (a.valid_until, a.id);
+            }
         }
     }
     let mut list: Vec<PublicApproval> = longest
         .into_iter()
-        .map(|((builder, name, version), valid_until)| PublicApproval {
-            name,
-            version,
-            builder,
-            valid_until,
-        })
+        .map(
+            |((builder, name, version), (valid_until, id))| PublicApproval {
+                id,
+                name,
+                version,
+                builder,
+                valid_until,
+            },
+        )
         .collect();
     list.sort_by(|a, b| {
         approval::public_order(

@@ -84,7 +84,7 @@ fn approved_table(reader: &Reader, list: &[PublicApproval], today: chrono::Naive
             }
             @for a in list {
                 tr {
-                    td { (a.name) " " (a.version) }
+                    td { a href=(format!("/approved-dms/{}", a.id)) { (a.name) " " (a.version) } }
                     td { (a.builder) }
                     td.nowrap { (f.date(a.valid_until)) }
                 }

@@ -198,9 +198,7 @@ def every_page_in_every_language(staff, driver, session):
             join = "&" if "?" in path else "?"
             staff.open(f"{path}{join}lang={lang}")
             html_lang = driver.find_element(By.TAG_NAME, "html").get_attribute("lang")
-            # The certification pages are converted on their own branch (issue 18).
-            if not path.startswith("/staff/certification"):
-                check(html_lang == lang, f"{path} in {lang}: the page says lang={html_lang}")
+            check(html_lang == lang, f"{path} in {lang}: the page says lang={html_lang}")
             for width in (1280, 390):
                 over = staff.overflow(width)
                 check(over <= 0, f"{path} in {lang} at {width} px scrolls sideways by {over} px")

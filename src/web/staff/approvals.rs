@@ -31,8 +31,7 @@ pub async fn list(
     shown: web::Query<Shown>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let notice =
-        layout::confirmation_in(reader.lang, shown.done.as_deref(), shown.subject.as_deref());
+    let notice = layout::confirmation(reader.lang, shown.done.as_deref(), shown.subject.as_deref());
     list_page(&me, &reader, &state, StatusCode::OK, notice.as_ref()).await
 }
 

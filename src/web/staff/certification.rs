@@ -12,6 +12,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::layout::{self, filled, frame, Nav, Notice};
+use super::listing;
 use super::session::{Action, Protected, Staff};
 use crate::app::AppState;
 use crate::app::Certification;
@@ -113,6 +114,27 @@ const READY_SINCE: Text = Text {
     de: "bereit zur Prüfung seit {}",
     en: "ready for review since {}",
 };
+const READY_FOR_REVIEW: Text = Text {
+    nl: "klaar voor nazicht",
+    fr: "prêtes pour la revue",
+    de: "bereit zur Prüfung",
+    en: "ready for review",
+};
+const ORDER: Text = Text {
+    nl: "Volgorde",
+    fr: "Ordre",
+    de: "Reihenfolge",
+    en: "Order",
+};
+
+/// Which sessions the list shows (`?state=`).
+#[derive(Clone, Copy)]
+enum SessionState {
+    All,
+    Ready,
+    NotReady,
+}
+
 const NOT_READY: Text = Text {
     nl: "nog niet klaar gemeld",
     fr: "pas encore déclarée prête",
@@ -186,39 +208,73 @@ pub async fn list(
     shown: web::Query<Shown>,
     cert: web::Data<Certification>,
 ) -> HttpResponse {
+    let reader = Reader::of(&req);
+    let lang = reader.lang;
+    let (number, window) = listing::window(&reader);
+    let shown_state = match reader.param("state") {
+        Some("ready") => SessionState::Ready,
+        Some("not-ready") => SessionState::NotReady,
+        _ => SessionState::All,
+    };
+    let oldest_first = reader.param("order") == Some("oldest");
+    // Sessions are few (one per DMS version tried) and their rows small: they are filtered and
+    // ordered here; only the page's own evaluations, the heavy part, are read.
     let loaded = cert
         .0
-        .run(|conn| -> Result<_, CertificationError> {
-            let mut all = sessions::all(conn)?;
+        .run(move |conn| -> Result<_, CertificationError> {
+            let ready = cert_review::ready_sessions(conn)?;
+            let mut all: Vec<Session> = sessions::all(conn)?
+                .into_iter()
+                .filter(|session| match shown_state {
+                    SessionState::All => true,
+                    SessionState::Ready => ready.contains_key(&session.id),
+                    SessionState::NotReady => !ready.contains_key(&session.id),
+                })
+                .collect();
             all.sort_by(|a, b| {
                 b.created_at
                     .cmp(&a.created_at)
                     .then_with(|| b.id.cmp(&a.id))
             });
-            let ready = cert_review::ready_sessions(conn)?;
+            if oldest_first {
+                all.reverse();
+            }
+            let total = all.len() as i64;
             let rows = all
                 .into_iter()
+                .skip(window.offset as usize)
+                .take(window.limit as usize)
                 .map(|session| {
                     let latest = evaluations::latest(conn, &session.id)?;
                     Ok((session, latest))
                 })
                 .collect::<Result<Vec<_>, CertificationError>>()?;
-            Ok((rows, ready))
+            Ok((total, rows, ready))
         })
         .await;
-    let (rows, ready): (_, HashMap<String, DateTime<Utc>>) = match loaded {
+    let (total, rows, ready): (i64, _, HashMap<String, DateTime<Utc>>) = match loaded {
         Ok(loaded) => loaded,
         Err(error) => return Failure::from(error).response(),
     };
-    let reader = Reader::of(&req);
-    let lang = reader.lang;
-    let notice = layout::confirmation(shown.done.as_deref(), shown.subject.as_deref());
+    let notice = layout::confirmation(lang, shown.done.as_deref(), shown.subject.as_deref());
+    let states = vec![
+        ("".to_owned(), ALL_SESSIONS.get(lang).to_owned()),
+        ("ready".to_owned(), READY_FOR_REVIEW.get(lang).to_owned()),
+        ("not-ready".to_owned(), NOT_READY.get(lang).to_owned()),
+    ];
+    let state_chosen = reader.param("state").unwrap_or("").to_owned();
+    let order_chosen = if oldest_first { "oldest" } else { "newest" };
     let body = html! {
         p.muted { (SESSIONS_INTRO.get(lang)) }
+        (listing::choices(&reader, "/staff/certification", &[
+            listing::Choice { key: "state", label: REVIEW, options: states, chosen: &state_chosen },
+            listing::Choice { key: "order", label: ORDER, options: listing::order_options(lang, false), chosen: order_chosen },
+        ]))
         @if rows.is_empty() {
             p.card { (NO_SESSION.get(lang)) }
         } @else {
-            div style="overflow-x:auto" { table {
+            (listing::pager(&reader, number, total))
+            div.scroll { table {
                 tr {
                     th { (SESSION.get(lang)) } th { "DMS" } th { (BUILDER.get(lang)) } th { (STARTED.get(lang)) }
                     th { (REVIEW.get(lang)) } th { (LATEST.get(lang)) } th { (FAILED.get(lang)) } th { (AWAITING.get(lang)) }
@@ -251,6 +307,7 @@ pub async fn list(
                     }
                 }
             } }
+            @if total > listing::PER_PAGE { (listing::pager(&reader, number, total)) }
         }
     };
     respond(
@@ -365,8 +422,8 @@ pub async fn session(
     state: web::Data<AppState>,
     cert: web::Data<Certification>,
 ) -> HttpResponse {
-    let notice = layout::confirmation(shown.done.as_deref(), shown.subject.as_deref());
     let reader = Reader::of(&req);
+    let notice = layout::confirmation(reader.lang, shown.done.as_deref(), shown.subject.as_deref());
     session_page(
         &reader,
         &me,

@@ -198,18 +198,8 @@ pub fn done(path: &str, what: &str, subject: &str) -> HttpResponse {
     ))
 }
 
-/// The confirmation in English, for the pages not yet in the reader's language
-/// (`certification.rs`, converted on its own branch).
-pub fn confirmation(done: Option<&str>, subject: Option<&str>) -> Option<Notice> {
-    confirmation_in(Language::En, done, subject)
-}
-
 /// The confirmation for `?done=...&subject=...`; only known actions are confirmed.
-pub fn confirmation_in(
-    lang: Language,
-    done: Option<&str>,
-    subject: Option<&str>,
-) -> Option<Notice> {
+pub fn confirmation(lang: Language, done: Option<&str>, subject: Option<&str>) -> Option<Notice> {
     let s = subject.unwrap_or("");
     let text = match (done?, lang) {
         ("accepted", Language::Nl) => format!("Kilometerstand {s} aanvaard."),
@@ -299,12 +289,12 @@ mod tests {
 
     #[test]
     fn only_known_actions_are_confirmed() {
-        assert!(confirmation_in(Language::En, Some("anything"), Some("x")).is_none());
+        assert!(confirmation(Language::En, Some("anything"), Some("x")).is_none());
         assert!(
-            matches!(confirmation_in(Language::En, Some("revoked"), Some("ab12")), Some(Notice::Done(t)) if t == "Approval ab12 revoked.")
+            matches!(confirmation(Language::En, Some("revoked"), Some("ab12")), Some(Notice::Done(t)) if t == "Approval ab12 revoked.")
         );
         assert!(
-            matches!(confirmation_in(Language::Nl, Some("revoked"), Some("ab12")), Some(Notice::Done(t)) if t == "Erkenning ab12 ingetrokken.")
+            matches!(confirmation(Language::Nl, Some("revoked"), Some("ab12")), Some(Notice::Done(t)) if t == "Erkenning ab12 ingetrokken.")
         );
     }
 }

@@ -41,8 +41,7 @@ pub async fn queue(
     shown: web::Query<Shown>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let notice =
-        layout::confirmation_in(reader.lang, shown.done.as_deref(), shown.subject.as_deref());
+    let notice = layout::confirmation(reader.lang, shown.done.as_deref(), shown.subject.as_deref());
     queue_page(&me, &reader, &state, StatusCode::OK, notice.as_ref()).await
 }
 
@@ -379,8 +378,7 @@ impl Protected for PaperFormFields {
 
 pub async fn paper_form(me: Staff, reader: Reader, shown: web::Query<Shown>) -> HttpResponse {
     let shown = shown.into_inner();
-    let notice =
-        layout::confirmation_in(reader.lang, shown.done.as_deref(), shown.subject.as_deref());
+    let notice = layout::confirmation(reader.lang, shown.done.as_deref(), shown.subject.as_deref());
     let fields = PaperFormFields {
         reading: shown.reading.unwrap_or_default(),
         ..Default::default()

@@ -71,7 +71,7 @@ pub async fn show(
         StatusCode::OK
     };
     let notice = refused.or_else(|| {
-        layout::confirmation_in(reader.lang, shown.done.as_deref(), shown.subject.as_deref())
+        layout::confirmation(reader.lang, shown.done.as_deref(), shown.subject.as_deref())
     });
     year_page(&me, &reader, &state, year, status, notice).await
 }
