@@ -4,6 +4,6 @@
 mod canvas;
 mod car_pass;
 mod chart;
-mod words;
+pub mod words;
 
 pub use car_pass::car_pass_pdf;

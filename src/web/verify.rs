@@ -295,7 +295,11 @@ fn page(reader: &Reader, code: &str, message: &str, pass: Option<&CarPass>) -> M
                         dd { (optional(pass.euro_norm.clone())) }
                         dt { "CO2" } dd { (optional(pass.co2_g_km.map(|c| format!("{} g/km", f.num(c.into()))))) }
                         dt { (t(Text { nl: "Brandstof", fr: "Carburant", de: "Kraftstoff", en: "Fuel" })) }
-                        dd { (optional(pass.fuel.clone())) }
+                        // The registry's code in the reader's words, as the paper prints it.
+                        dd { (optional(pass.fuel.as_deref().map(|code| {
+                            crate::document::words::fuel(code)
+                                .map_or_else(|| code.to_owned(), |words| words.get(lang).to_owned())
+                        }))) }
                         dt { (t(Text { nl: "Uitgereikt op", fr: "Délivré le", de: "Ausgestellt am", en: "Issued on" })) }
                         dd { (f.date(crate::domain::calendar::brussels_date(pass.issued_at))) }
                         dt { (t(Text { nl: "Geldig tot en met", fr: "Valable jusqu'au", de: "Gültig bis einschließlich", en: "Valid until" })) }
