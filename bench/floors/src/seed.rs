@@ -31,6 +31,12 @@ pub const HISTORY_FIRST: usize = 100_000;
 /// Car-Pass prints a 20-reading history, as the car-pass-pdf floor renders.
 const HISTORY_READINGS: i64 = 19;
 
+/// The odometer of a reading today for history vehicle `i` (from 0) that the history accepts:
+/// one step of 5,000 km past its last seeded reading, as the seed numbers them (km + VIN number).
+pub fn history_next_odometer(i: usize) -> u64 {
+    5_000 * (HISTORY_READINGS as u64 + 1) + (HISTORY_FIRST + i) as u64
+}
+
 pub fn run(
     url: &str,
     username: &str,
