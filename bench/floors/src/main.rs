@@ -5,9 +5,11 @@
 //! - `seed`: a fresh carpass database with an account, vehicles and their histories.
 //! - `argon2`: the time of one password verification, the cost the credential cache avoids.
 //! - `car-pass-pdf`: Car-Pass PDFs of a 20-reading history rendered per second, the issuing floor.
+//! - `car-pass`: inspection centres issuing Car-Passes (RequestCarPass, then the PDF), closed loop.
 //! - `paced`: a load at a fixed request rate (wrk can only saturate), for p99 below saturation.
 //! - `createdb` / `dropdb`: a throw-away PostgreSQL database per run.
 
+mod car_pass;
 mod car_pass_pdf;
 mod echo;
 mod paced;
@@ -56,6 +58,9 @@ enum Command {
         password: String,
         #[arg(long, default_value_t = 16384)]
         vehicles: usize,
+        /// Vehicles with a 19-reading history, for the Car-Pass scenario (WDB2030461B100000 on).
+        #[arg(long, default_value_t = 0)]
+        history_vehicles: usize,
     },
     /// Time Argon2id password verifications as carpass does them.
     Argon2 {
@@ -69,6 +74,32 @@ enum Command {
         /// Default: one per core.
         #[arg(long)]
         threads: Option<usize>,
+    },
+    /// Issue Car-Passes on keep-alive connections for a while; print the rate and latencies.
+    CarPass {
+        /// HOST:PORT of carpass serve.
+        #[arg(long)]
+        address: String,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        password: String,
+        /// The seed's history vehicles to cycle over.
+        #[arg(long)]
+        vehicles: u64,
+        /// The request number to start at (a previous run's `next`).
+        #[arg(long, default_value_t = 0)]
+        first: u64,
+        /// Prefix of the ClientReferences.
+        #[arg(long)]
+        tag: String,
+        #[arg(long)]
+        seconds: f64,
+        #[arg(long, default_value_t = 8)]
+        connections: usize,
+        /// Write the first answer of each kind to this path with its kind as extension.
+        #[arg(long)]
+        sample: Option<std::path::PathBuf>,
     },
     /// Send one request body at a fixed rate over keep-alive connections; print latencies.
     Paced {
@@ -103,12 +134,40 @@ fn main() -> Result<(), Error> {
             username,
             password,
             vehicles,
-        } => seed::run(&database_url, &username, &password, vehicles)?,
+            history_vehicles,
+        } => seed::run(
+            &database_url,
+            &username,
+            &password,
+            vehicles,
+            history_vehicles,
+        )?,
         Command::Argon2 { rounds } => argon2(rounds),
         Command::CarPassPdf { seconds, threads } => {
             let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
             car_pass_pdf::run(seconds, threads.unwrap_or(cores))
         }
+        Command::CarPass {
+            address,
+            username,
+            password,
+            vehicles,
+            first,
+            tag,
+            seconds,
+            connections,
+            sample,
+        } => car_pass::run(car_pass::Load {
+            address,
+            username,
+            password,
+            vehicles,
+            first,
+            tag,
+            seconds,
+            connections,
+            sample,
+        })?,
         Command::Paced {
             url,
             body_file,

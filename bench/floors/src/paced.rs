@@ -129,6 +129,15 @@ impl Request {
 async fn read_response<R: tokio::io::AsyncRead + Unpin>(
     reader: &mut BufReader<R>,
 ) -> std::io::Result<u16> {
+    read_into(reader, &mut tokio::io::sink()).await
+}
+
+/// As `read_response`, with the body written to `body`.
+pub async fn read_into<R, W>(reader: &mut BufReader<R>, body: &mut W) -> std::io::Result<u16>
+where
+    R: tokio::io::AsyncRead + Unpin,
+    W: tokio::io::AsyncWrite + Unpin,
+{
     let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_owned());
     let mut line = String::new();
     reader.read_line(&mut line).await?;
@@ -153,6 +162,6 @@ async fn read_response<R: tokio::io::AsyncRead + Unpin>(
         }
     }
     let length = length.ok_or_else(|| bad("no Content-Length"))?;
-    tokio::io::copy(&mut (&mut *reader).take(length), &mut tokio::io::sink()).await?;
+    tokio::io::copy(&mut (&mut *reader).take(length), body).await?;
     Ok(status)
 }
