@@ -72,11 +72,13 @@ on_both_backends! {
         assert_eq!(status, 200);
         assert_eq!(
             listed["approved"],
-            serde_json::json!([{ "name": "Acme DMS", "version": "4.2", "builder": "Acme Software NV", "valid_until": valid_until }])
+            serde_json::json!([{ "id": approval.id, "name": "Acme DMS", "version": "4.2", "builder": "Acme Software NV", "valid_until": valid_until }])
         );
         let html = awc::Client::new().get(format!("{}/approved-dms", app.address)).send().await.unwrap().body().await.unwrap();
         let html = String::from_utf8_lossy(&html);
         assert!(html.contains("Acme DMS 4.2") && html.contains("Acme Software NV"), "{html}");
+        // Each line links to the approval's own page, which anyone can check.
+        assert!(html.contains(&format!("href=\"/approved-dms/{}\"", approval.id)), "{html}");
 
         // Expired: off the list the day after its last day.
         let after = valid_until.checked_add_days(Days::new(1)).unwrap();
