@@ -31,7 +31,7 @@ button{font:inherit;font-size:.95rem;padding:.45rem 1.1rem;border-radius:.4rem;b
 button.danger{background:#b03a2e}button.pass{background:#2e7d4f}\
 label{display:block;font-weight:600;margin:.7rem 0 .25rem}label .hint{font-weight:400}\
 input[type=text],input[type=password],input[type=date],input[type=number],textarea{font:inherit;padding:.4rem .55rem;border:1px solid #b7c2cf;border-radius:.3rem;width:100%;max-width:30rem;box-sizing:border-box;background:#fff}\
-textarea{min-height:3.2rem;resize:vertical}.actions{display:flex;flex-wrap:wrap;gap:.6rem;margin-top:.8rem}\
+textarea{min-height:3.2rem;resize:vertical}select{max-width:100%}.actions{display:flex;flex-wrap:wrap;gap:.6rem;margin-top:.8rem}\
 .inline{display:flex;flex-wrap:wrap;align-items:flex-end;gap:.6rem}.inline label{margin:0 0 .25rem}.inline input{width:auto}td .inline input{width:11rem}.card p{margin:.4rem 0}\
 .notice{padding:.75rem 1rem;border-radius:.4rem;margin:1rem 0;font-weight:600}\
 .notice.done{background:#e5f5ea;border:2px solid #2e8b57;color:#1e6b3f}.notice.error{background:#fdecea;border:2px solid #c0392b;color:#a93226}\
