@@ -1,64 +1,13 @@
 //! Queries on `feed_batches` and `feed_lines` (a partner's bulk uploads), and the insert of
 //! their readings, which carry their source.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::dates::Moment;
-use super::schema::{companies, feed_batches, feed_lines, readings};
+use super::schema::{companies, feed_batches, feed_lines};
 use super::{DbConnection, ROWS_PER_STATEMENT};
-
-/// A partner's reading as stored: `ReadingRow`'s columns that matter for it, and its source.
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = readings, treat_none_as_default_value = false)]
-pub struct FeedReadingRow {
-    pub id: String,
-    pub account_id: i64,
-    pub company_id: i64,
-    pub client_reference: String,
-    pub vin: String,
-    pub work_date: NaiveDate,
-    pub odometer: i64,
-    pub odometer_unit: String,
-    pub odometer_km: i64,
-    pub odometer_replaced: Option<i64>,
-    pub subcontracted: bool,
-    pub customer_type: String,
-    pub invoice_total_cents: i64,
-    pub license_plate: Option<String>,
-    pub language: String,
-    pub software_builder: Option<String>,
-    pub software_name: Option<String>,
-    pub software_version: Option<String>,
-    pub status: String,
-    pub receipt_status: String,
-    pub received_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub source: String,
-}
-
-/// As `readings::insert`: one cached statement per row on SQLite, a statement per thousand on
-/// PostgreSQL.
-pub fn insert_readings(conn: &mut DbConnection, rows: &[FeedReadingRow]) -> QueryResult<()> {
-    match conn {
-        DbConnection::Sqlite(c) => {
-            for row in rows {
-                diesel::insert_into(readings::table)
-                    .values(row)
-                    .execute(c)?;
-            }
-        }
-        DbConnection::Postgres(c) => {
-            for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-                diesel::insert_into(readings::table)
-                    .values(chunk)
-                    .execute(c)?;
-            }
-        }
-    }
-    Ok(())
-}
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = feed_batches, treat_none_as_default_value = false)]

@@ -8,8 +8,9 @@
 use chrono::{NaiveDate, NaiveDateTime, SecondsFormat};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::db::feeds::{self, BatchRow, Counts, FeedReadingRow, LineRow};
+use crate::db::feeds::{self, BatchRow, Counts, LineRow};
 use crate::db::issues::NewIssue;
+use crate::db::readings::ReadingRow;
 use crate::db::{self as storage, issues, readings, DbConnection, Pool};
 use crate::domain::feed::{
     check_header, judge, parse_line, BatchId, FeedFormat, LineSplitter, RawLine, Verdict,
@@ -363,7 +364,7 @@ pub fn store_chunk(
                     ReadingStatus::Reviewing
                 }
             };
-            rows.push(FeedReadingRow {
+            rows.push(ReadingRow {
                 id,
                 account_id,
                 company_id: upload.company_id,
@@ -389,7 +390,8 @@ pub fn store_chunk(
                 source: upload.source.as_str().to_owned(),
             });
         }
-        feeds::insert_readings(conn, &rows)?;
+        // A partner's reading has no works.
+        crate::db::readings::insert(conn, &rows, &[])?;
         // Held for staff, never for the partner to correct: no garage sent them.
         for (reading_id, findings) in &conflicts {
             for finding in findings {
