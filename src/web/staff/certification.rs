@@ -28,7 +28,7 @@ use crate::domain::certification::criterion::Criterion;
 use crate::domain::certification::evaluation::Verdict;
 use crate::domain::language::{Language, Text};
 use crate::service::ServiceError;
-use crate::staff::{approvals, StaffError};
+use crate::staff::{approvals, Refusal, StaffError};
 use crate::web::page::{respond, unavailable, Failure, Reader};
 
 fn time(reader: &Reader, at: DateTime<Utc>) -> String {
@@ -387,8 +387,10 @@ async fn load(
         .await;
     let (session, latest, verdicts, screenshots, notes) = match loaded {
         Ok(found) => found,
-        Err(StaffError::NotFound(message)) => return Err(no_such_session(reader, me, &message)),
-        Err(error) => return Err(Failure::from(error).response()),
+        Err(StaffError::NotFound(refusal)) => {
+            return Err(no_such_session(reader, me, &refusal.message(reader.lang)))
+        }
+        Err(error) => return Err(Failure::staff(error, reader.lang).response()),
     };
     let session_id = session.id.clone();
     let approvals = match state
@@ -1002,8 +1004,8 @@ pub async fn report(
                 .into_string(),
             )
         }
-        Err(error @ CertificationError::UnknownSession(_)) => {
-            no_such_session(&reader, &me, &error.to_string())
+        Err(CertificationError::UnknownSession(id)) => {
+            no_such_session(&reader, &me, &Refusal::UnknownSession { id }.message(lang))
         }
         Err(error) => Failure::from(error).response(),
     }
@@ -1063,9 +1065,12 @@ async fn refused(
     id: String,
     error: StaffError,
 ) -> HttpResponse {
-    match Failure::from(error) {
+    match Failure::staff(error, reader.lang) {
         Failure::Refused(status, message) => {
-            let notice = Notice::Error(format!("{message} Nothing was changed."));
+            let notice = Notice::Error(format!(
+                "{message} {}",
+                layout::nothing_changed(reader.lang)
+            ));
             session_page(reader, me, state, cert, id, status, Some(&notice)).await
         }
         Failure::Ours => unavailable(),
@@ -1092,16 +1097,15 @@ pub async fn verdict(
                 &state,
                 &cert,
                 id,
-                StaffError::Invalid("Choose passed or failed.".into()),
+                StaffError::Invalid(Refusal::ChooseVerdict),
             )
             .await
         }
     };
     if filled(&form.note).is_none() {
-        let message = format!(
-            "{}: write a note saying what the screenshot shows.",
-            form.criterion.trim()
-        );
+        let message = Refusal::ScreenshotNoteMissing {
+            criterion: form.criterion.trim().to_owned(),
+        };
         return refused(
             &reader,
             &me,
@@ -1210,7 +1214,9 @@ pub async fn approve(
     let id = id.into_inner();
     let raw = form.valid_until.trim();
     let Ok(valid_until) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") else {
-        let message = format!("Valid until: '{raw}' is not a date (YYYY-MM-DD).");
+        let message = Refusal::ValidUntilNotADate {
+            raw: raw.to_owned(),
+        };
         return refused(
             &reader,
             &me,
@@ -1224,7 +1230,7 @@ pub async fn approve(
     let now = state.clock.now();
     let today = brussels_date(now);
     if valid_until <= today {
-        let message = format!("Valid until {valid_until} is not after today ({today}).");
+        let message = Refusal::ValidUntilNotAfterToday { valid_until, today };
         return refused(
             &reader,
             &me,
@@ -1344,7 +1350,7 @@ pub async fn override_criterion(
         "true" => true,
         "false" => false,
         _ => {
-            let error = StaffError::Invalid("Choose passed or failed.".into());
+            let error = StaffError::Invalid(Refusal::ChooseVerdict);
             return refused(&reader, &me, &state, &cert, id, error).await;
         }
     };
