@@ -29,6 +29,7 @@ use crate::domain::certification::evaluation::Verdict;
 use crate::domain::language::{Language, Text};
 use crate::service::ServiceError;
 use crate::staff::{approvals, Refusal, StaffError};
+use crate::web::certify::reasons_in_english;
 use crate::web::page::{respond, unavailable, Failure, Reader};
 
 fn time(reader: &Reader, at: DateTime<Utc>) -> String {
@@ -167,7 +168,7 @@ const NONE: Text = Text {
 };
 
 /// A verdict in the reader's language (the reports keep the harness's English words).
-fn verdict_label(verdict: Verdict, lang: Language) -> &'static str {
+pub(crate) fn verdict_label(verdict: Verdict, lang: Language) -> &'static str {
     match verdict {
         Verdict::Passed => PASSED.get(lang),
         Verdict::Failed => FAILED_ONE.get(lang),
@@ -764,7 +765,7 @@ fn session_body(reader: &Reader, me: &Staff, loaded: &Loaded, today: NaiveDate) 
                     @for c in &report.criteria {
                         tr {
                             td { strong { (c.criterion.id()) } }
-                            td { (c.title) }
+                            td { (c.criterion.text().get(lang)) }
                             td { @if c.mandatory { "M" } @else { "R" } }
                             td class=(format!("{} nowrap", c.verdict.slug())) { (verdict_label(c.verdict, lang)) }
                             td { @if let Some(step) = c.step { (step) } }
@@ -772,6 +773,7 @@ fn session_body(reader: &Reader, me: &Staff, loaded: &Loaded, today: NaiveDate) 
                         }
                     }
                 } }
+                (reasons_in_english(lang))
             }
         }
 
@@ -820,7 +822,7 @@ fn session_body(reader: &Reader, me: &Staff, loaded: &Loaded, today: NaiveDate) 
                 p.muted.small { (OVERRIDE_HINT.get(lang)) }
                 label for="override-criterion" { (CRITERION.get(lang)) }
                 select #override-criterion name="criterion" {
-                    @for c in &overridable { option value=(c.id()) { (c.id()) " " (c.title()) } }
+                    @for c in &overridable { option value=(c.id()) { (c.id()) " " (c.text().get(lang)) } }
                 }
                 label for="override-reason" { (REASON_REQUIRED.get(lang)) }
                 textarea #override-reason name="reason" required {}
@@ -927,7 +929,7 @@ fn verdict_forms(reader: &Reader, me: &Staff, loaded: &Loaded, path: &str) -> Ma
             form.card method="post" action=(format!("{path}/verdict")) id=(format!("verdict-{criterion}")) {
                 (me.csrf_input())
                 input type="hidden" name="criterion" value=(criterion);
-                h3 { (criterion) " " (c.title) }
+                h3 { (criterion) " " (c.criterion.text().get(lang)) }
                 p.muted.small { @if let Some(step) = c.step { (STEP.get(lang)) " " (step) ". " } (c.reason) }
                 @let shots: Vec<&AttachmentRow> = loaded.screenshots.iter().filter(|s| c.step.is_some_and(|step| s.step as u32 == step)).collect();
                 @if !shots.is_empty() {
