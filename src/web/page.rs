@@ -53,7 +53,7 @@ form.search{display:flex;gap:.4rem;flex:1 1 14rem;max-width:24rem}form.search in
 .filters{display:flex;flex-wrap:wrap;align-items:flex-end;gap:.6rem 1rem;margin:.5rem 0}.filters label{margin:0 0 .2rem}.filters select{font:inherit;padding:.3rem}\
 .pager{display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:center;margin:.8rem 0}\
 table.years{max-width:40rem}table.years caption{caption-side:bottom;text-align:left;padding:.4rem .55rem}\
-@media (max-width:40rem){table{display:block;overflow-x:auto}.scroll table{display:table}table.years{display:table}main{padding:0 .75rem;margin-top:1rem}.bar{padding:.5rem .75rem}dl{grid-template-columns:1fr}dt{margin-top:.4rem}.card{padding:.8rem}}";
+@media (max-width:40rem){table{display:block;overflow-x:auto}.scroll table{display:table}table.years{display:table;font-size:.85rem}table.years th,table.years td{padding:.4rem .3rem}main{padding:0 .75rem;margin-top:1rem}.bar{padding:.5rem .75rem}dl{grid-template-columns:1fr}dt{margin-top:.4rem}.card{padding:.8rem}}";
 
 /// A page's short text in four languages, English first as a page is read where it is
 /// written; a literal names all four, so no language can be forgotten.

@@ -32,12 +32,9 @@ use crate::staff::{approvals, Refusal, StaffError};
 use crate::web::certify::reasons_in_english;
 use crate::web::page::{respond, unavailable, Failure, Reader};
 
+/// As every page writes a moment: Brussels time with its offset.
 fn time(reader: &Reader, at: DateTime<Utc>) -> String {
-    format!(
-        "{} {}",
-        reader.fmt().date(at.date_naive()),
-        at.format("%H:%M UTC")
-    )
+    reader.fmt().moment(at)
 }
 
 fn session_path(id: &str) -> String {

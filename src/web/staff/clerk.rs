@@ -394,15 +394,15 @@ pub async fn garage(
                 )) }
                 thead { tr {
                     th { (t(lang, "Year", "Jaar", "Année", "Jahr")) }
-                    th.num { (t(lang, "Readings", "Kilometerstanden", "Relevés", "Kilometerstände")) }
-                    th.num { (t(lang, "Discrepant", "Afwijkend", "Discordants", "Abweichend")) }
+                    th.num { (t(lang, "Readings", "Km-standen", "Relevés", "Km-Stände")) }
+                    th.num { (t(lang, "Share", "Aandeel", "Part", "Anteil")) }
                     th { (t(lang, "Status", "Status", "Statut", "Status")) }
                 } }
                 tbody { @for y in &garage.years {
                     tr {
                         td { a href=(format!("/staff/trusted-providers?year={}", y.year)) { (y.year) } }
                         td.num { (f.num(y.readings)) }
-                        td.num.nowrap { (f.share(y.discrepancies, y.readings)) br; span.small.muted { (f.num(y.discrepancies)) } }
+                        td.num.nowrap { (f.share(y.discrepancies, y.readings)) }
                         td {
                             (match y.standing {
                                 Some(Standing::Trusted) => t(lang, "trusted", "betrouwbaar", "fiable", "vertrauenswürdig"),
