@@ -17,7 +17,7 @@ use crate::domain::language::Language;
 use crate::service::auth::Role;
 use crate::service::ServiceError;
 
-pub use refusal::Refusal;
+pub use refusal::{Refusal, Written};
 
 /// A staff action that was not done. The caller's mistakes carry a `Refusal` (a kind and its
 /// data, no words): `Display` is the command line's English, `message` a page's language.

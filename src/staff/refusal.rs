@@ -116,6 +116,43 @@ pub enum Refusal {
     StepTaken {
         step: u32,
     },
+    /// A staff comment or an override's reason left empty.
+    TextMissing {
+        what: Written,
+    },
+    TextTooLong {
+        what: Written,
+        length: usize,
+        max: usize,
+    },
+}
+
+/// What staff write on a certification session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    Comment,
+    Reason,
+}
+
+impl Written {
+    fn word(self, lang: Language) -> &'static str {
+        use crate::domain::language::Text;
+        match self {
+            Written::Comment => Text {
+                en: "comment",
+                nl: "De opmerking",
+                fr: "Le commentaire",
+                de: "Der Kommentar",
+            },
+            Written::Reason => Text {
+                en: "reason",
+                nl: "De reden",
+                fr: "La raison",
+                de: "Der Grund",
+            },
+        }
+        .get(lang)
+    }
 }
 
 impl Refusal {
@@ -324,6 +361,25 @@ impl Refusal {
                 Fr => format!("L'étape {step} vient d'être ouverte par quelqu'un d'autre\u{a0}; consultez la feuille."),
                 De => format!("Schritt {step} wurde soeben von jemand anderem geöffnet; sehen Sie auf dem Blatt nach."),
             },
+            Refusal::TextMissing { what } => {
+                let w = what.word(lang);
+                match lang {
+                    En => format!("the {w} is empty: write what staff should read"),
+                    Nl => format!("{w} is leeg: schrijf wat het personeel moet lezen."),
+                    Fr => format!("{w} est vide\u{a0}: écrivez ce que le personnel doit lire."),
+                    De => format!("{w} ist leer: schreiben Sie, was das Team lesen soll."),
+                }
+            }
+            Refusal::TextTooLong { what, length, max } => {
+                let w = what.word(lang);
+                let (n, m) = (f.num(*length as u64), f.num(*max as u64));
+                match lang {
+                    En => format!("the {w} has {length} characters; at most {max}"),
+                    Nl => format!("{w} telt {n} tekens; hoogstens {m}."),
+                    Fr => format!("{w} compte {n} caractères\u{a0}; au plus {m}."),
+                    De => format!("{w} hat {n} Zeichen; höchstens {m}."),
+                }
+            }
         }
     }
 }
@@ -457,6 +513,23 @@ mod tests {
             assert_ne!(fr, en);
             assert_ne!(de, en);
         }
+    }
+
+    #[test]
+    fn a_too_long_comment_counts_its_characters_the_readers_way() {
+        let refusal = Refusal::TextTooLong {
+            what: Written::Comment,
+            length: 4_213,
+            max: 4_000,
+        };
+        let [nl, fr, de, en] = all(&refusal);
+        assert_eq!(nl, "De opmerking telt 4.213 tekens; hoogstens 4.000.");
+        assert_eq!(
+            fr,
+            "Le commentaire compte 4\u{a0}213 caractères\u{a0}; au plus 4\u{a0}000."
+        );
+        assert_eq!(de, "Der Kommentar hat 4.213 Zeichen; höchstens 4.000.");
+        assert_eq!(en, "the comment has 4213 characters; at most 4000");
     }
 
     #[test]

@@ -424,6 +424,27 @@ async fn played_session(app: &TestApp) -> String {
 }
 
 on_both_backends! {
+    async fn a_certification_page_refuses_in_its_readers_language(app: TestApp) {
+        let session = played_session(&app).await;
+        let (browser, csrf) = Browser::staff(&app).await;
+        let base = format!("/staff/certification/{session}");
+        let page = browser.post(&format!("{base}/approve?lang=fr"), &[("csrf", &csrf), ("valid_until", "2099-12-31"), ("note", "")]).await;
+        assert_eq!(page.status, 422, "{}", page.body);
+        assert!(page.body.contains(&format!("La session {session} n'a pas encore d'évaluation\u{a0}: évaluez-la d'abord. Rien n'a été modifié.")), "{}", page.body);
+        let page = browser.post(&format!("{base}/comment?lang=nl"), &[("csrf", &csrf), ("text", "   ")]).await;
+        assert_eq!(page.status, 422, "{}", page.body);
+        assert!(page.body.contains("De opmerking is leeg: schrijf wat het personeel moet lezen. Er werd niets gewijzigd."), "{}", page.body);
+        let page = browser.get("/staff/certification/no-such-session?lang=de").await;
+        assert_eq!(page.status, 404);
+        assert!(page.body.contains("Es gibt keine Zertifizierungssitzung „no-such-session“"), "{}", page.body);
+        // The command line's words stay English.
+        let mut conn = db::open(Database::Certification, &app.database_url, 1).unwrap().get().unwrap();
+        let error = carpass::certification::review::comment(&mut conn, &session, " ", "staff.anna", chrono::Utc::now()).unwrap_err();
+        assert_eq!(error.to_string(), "the comment is empty: write what staff should read");
+    }
+}
+
+on_both_backends! {
     async fn a_dms_is_approved_through_the_pages_and_listed_publicly(app: TestApp) {
         let session = played_session(&app).await;
         let (browser, csrf) = Browser::staff(&app).await;

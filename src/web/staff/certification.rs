@@ -28,7 +28,7 @@ use crate::domain::certification::criterion::Criterion;
 use crate::domain::certification::evaluation::Verdict;
 use crate::domain::language::{Language, Text};
 use crate::service::ServiceError;
-use crate::staff::{approvals, Refusal, StaffError};
+use crate::staff::{approvals, Refusal, StaffError, Written};
 use crate::web::certify::reasons_in_english;
 use crate::web::page::{respond, unavailable, Failure, Reader};
 
@@ -1275,6 +1275,24 @@ pub async fn approve(
     }
 }
 
+/// The certification layer's own check of what staff wrote, made first here so that the page
+/// can say it in its reader's language (the layer below says it in English).
+fn written(text: &str, what: Written) -> Result<(), StaffError> {
+    let length = text.trim().chars().count();
+    if length == 0 {
+        return Err(StaffError::Invalid(Refusal::TextMissing { what }));
+    }
+    let max = cert_review::NOTE_MAX_CHARS;
+    if length > max {
+        return Err(StaffError::Invalid(Refusal::TextTooLong {
+            what,
+            length,
+            max,
+        }));
+    }
+    Ok(())
+}
+
 #[derive(Deserialize)]
 pub struct CommentForm {
     #[serde(default)]
@@ -1300,6 +1318,9 @@ pub async fn comment(
     let Action { me, form } = action;
     let reader = Reader::of(&req);
     let id = id.into_inner();
+    if let Err(error) = written(&form.text, Written::Comment) {
+        return refused(&reader, &me, &state, &cert, id, error).await;
+    }
     let now = state.clock.now();
     let by = me.username.clone();
     let session = id.clone();
@@ -1353,6 +1374,9 @@ pub async fn override_criterion(
             return refused(&reader, &me, &state, &cert, id, error).await;
         }
     };
+    if let Err(error) = written(&form.reason, Written::Reason) {
+        return refused(&reader, &me, &state, &cert, id, error).await;
+    }
     let now = state.clock.now();
     let by = me.username.clone();
     let session = id.clone();
