@@ -389,25 +389,25 @@ fn verdict_word(verdict: Verdict, lang: Language) -> &'static str {
     use crate::domain::language::Text;
     let text = match verdict {
         Verdict::Passed => Text {
-            en: "passed",
+            en: verdict.as_str(),
             nl: "geslaagd",
             fr: "réussi",
             de: "bestanden",
         },
         Verdict::Failed => Text {
-            en: "failed",
+            en: verdict.as_str(),
             nl: "niet geslaagd",
             fr: "échoué",
             de: "nicht bestanden",
         },
         Verdict::NotExercised => Text {
-            en: "not-exercised",
+            en: verdict.as_str(),
             nl: "niet uitgevoerd",
             fr: "non exercé",
             de: "nicht geprüft",
         },
         Verdict::AwaitingStaffReview => Text {
-            en: "awaiting-staff-review",
+            en: verdict.as_str(),
             nl: "wacht op nazicht",
             fr: "en attente d'examen",
             de: "wartet auf Prüfung",
@@ -483,6 +483,19 @@ mod tests {
         assert!(fr.starts_with("C07 est réussi dans la dernière évaluation"));
         assert!(de.starts_with("C07 ist in der letzten Auswertung bestanden"));
         assert!(en.starts_with("C07 is passed in the latest evaluation"));
+        let en = Refusal::NotCertifiable {
+            session: "S1".into(),
+            evaluation: "E1".into(),
+            failed: vec![
+                ("C03".into(), Verdict::Failed),
+                ("C05".into(), Verdict::NotExercised),
+            ],
+        }
+        .to_string();
+        assert_eq!(
+            en,
+            "the latest evaluation of session S1 (E1) is not certifiable: C03 failed, C05 not exercised"
+        );
         let [nl, fr, de, en] = all(&Refusal::CompanyExists {
             kbo: "0876543270".into(),
         });
