@@ -31,6 +31,12 @@ impl From<CertificationError> for StaffError {
             CertificationError::Invalid(message) => {
                 StaffError::Invalid(Refusal::Untranslated(message))
             }
+            CertificationError::AlreadySo { criterion, verdict } => {
+                StaffError::Invalid(Refusal::AlreadySo {
+                    criterion: criterion.id().to_owned(),
+                    verdict,
+                })
+            }
             CertificationError::Service(e) => StaffError::Service(e),
         }
     }

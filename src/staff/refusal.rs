@@ -116,6 +116,11 @@ pub enum Refusal {
     StepTaken {
         step: u32,
     },
+    /// An override asked for the verdict the criterion has already.
+    AlreadySo {
+        criterion: String,
+        verdict: Verdict,
+    },
     /// A staff comment or an override's reason left empty.
     TextMissing {
         what: Written,
@@ -361,6 +366,15 @@ impl Refusal {
                 Fr => format!("L'étape {step} vient d'être ouverte par quelqu'un d'autre\u{a0}; consultez la feuille."),
                 De => format!("Schritt {step} wurde soeben von jemand anderem geöffnet; sehen Sie auf dem Blatt nach."),
             },
+            Refusal::AlreadySo { criterion: c, verdict } => {
+                let v = verdict_word(*verdict, lang);
+                match lang {
+                    En => format!("{c} is {v} in the latest evaluation already"),
+                    Nl => format!("{c} is al {v} in de laatste evaluatie."),
+                    Fr => format!("{c} est déjà {v} dans la dernière évaluation."),
+                    De => format!("{c} ist in der letzten Auswertung bereits {v}."),
+                }
+            }
             Refusal::TextMissing { what } => {
                 let w = what.word(lang);
                 match lang {

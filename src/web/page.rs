@@ -352,6 +352,9 @@ impl From<CertificationError> for Failure {
             CertificationError::Invalid(message) => {
                 Failure::Refused(StatusCode::UNPROCESSABLE_ENTITY, message)
             }
+            CertificationError::AlreadySo { .. } => {
+                Failure::Refused(StatusCode::UNPROCESSABLE_ENTITY, error.to_string())
+            }
         }
     }
 }

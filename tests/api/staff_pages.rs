@@ -434,6 +434,12 @@ on_both_backends! {
         let page = browser.post(&format!("{base}/comment?lang=nl"), &[("csrf", &csrf), ("text", "   ")]).await;
         assert_eq!(page.status, 422, "{}", page.body);
         assert!(page.body.contains("De opmerking is leeg: schrijf wat het personeel moet lezen. Er werd niets gewijzigd."), "{}", page.body);
+        // Overruling a criterion to the verdict it has already, once evaluated.
+        let page = browser.post(&format!("{base}/evaluate"), &[("csrf", &csrf)]).await;
+        assert_eq!(page.status, 303, "{}", page.body);
+        let page = browser.post(&format!("{base}/override?lang=fr"), &[("csrf", &csrf), ("criterion", "C01"), ("passed", "true"), ("reason", "vu")]).await;
+        assert_eq!(page.status, 422, "{}", page.body);
+        assert!(page.body.contains("C01 est déjà réussi dans la dernière évaluation. Rien n'a été modifié."), "{}", page.body);
         let page = browser.get("/staff/certification/no-such-session?lang=de").await;
         assert_eq!(page.status, 404);
         assert!(page.body.contains("Es gibt keine Zertifizierungssitzung „no-such-session“"), "{}", page.body);
