@@ -7,7 +7,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::companies::{self, CompanyKind};
-use super::{Actor, StaffError};
+use super::{Actor, Refusal, StaffError};
 use crate::db::{accounts, DbConnection};
 use crate::domain::issue::Severity;
 use crate::domain::issue_state::IssueState;
@@ -139,7 +139,7 @@ pub fn seed(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoCredentia
     let vehicles = demo_vehicles(now);
     register::import(conn, &vehicles, now)?;
     let account = accounts::find_by_username(conn, DEMO_USER)?
-        .ok_or_else(|| StaffError::NotFound(DEMO_USER.into()))?;
+        .ok_or_else(|| StaffError::NotFound(Refusal::Untranslated(DEMO_USER.into())))?;
     let caller = Caller {
         account: Account {
             id: account.id,
@@ -251,7 +251,7 @@ fn grant_label(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Option<Str
         return Ok(None);
     }
     let account = accounts::find_by_username(conn, DEMO_PORTAL_USER)?
-        .ok_or_else(|| StaffError::NotFound(DEMO_PORTAL_USER.into()))?;
+        .ok_or_else(|| StaffError::NotFound(Refusal::Untranslated(DEMO_PORTAL_USER.into())))?;
     let caller = Caller {
         account: Account {
             id: account.id,

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::StaffError;
+use super::{Refusal, StaffError};
 use crate::db::{companies, feeds as stored, DbConnection};
 use crate::domain::calendar::brussels_date;
 use crate::domain::enterprise_number::EnterpriseNumber;
@@ -21,8 +21,8 @@ impl From<FeedError> for StaffError {
     fn from(e: FeedError) -> Self {
         match e {
             FeedError::Service(e) => StaffError::Service(e),
-            FeedError::Header(_) | FeedError::Empty => StaffError::Invalid(e.to_string()),
-            other => StaffError::Conflict(other.to_string()),
+            FeedError::Header(_) | FeedError::Empty => StaffError::usage(e.to_string()),
+            other => StaffError::Conflict(Refusal::Untranslated(other.to_string())),
         }
     }
 }
@@ -59,28 +59,28 @@ pub fn upload_for(
     request: &ImportRequest<'_>,
 ) -> Result<Upload, StaffError> {
     if ReadingSource::parse(request.source) != Some(ReadingSource::Connected) {
-        return Err(StaffError::Invalid(format!(
+        return Err(StaffError::usage(format!(
             "--source {}: only connected (a manufacturer's connected cars) is imported this way",
             request.source
         )));
     }
     let kbo = EnterpriseNumber::parse(request.kbo)
-        .map_err(|e| StaffError::Invalid(format!("--company: {e}")))?;
+        .map_err(|e| StaffError::usage(format!("--company: {e}")))?;
     let company = companies::find_by_kbo(conn, kbo.digits())?.ok_or_else(|| {
-        StaffError::NotFound(format!(
+        StaffError::NotFound(Refusal::Untranslated(format!(
             "no company {}: add it first (carpass staff company add --kind manufacturer)",
             request.kbo
-        ))
+        )))
     })?;
     let (account_id, _) = stored::feed_account(conn, company.id)?.ok_or_else(|| {
-        StaffError::NotFound(format!(
+        StaffError::NotFound(Refusal::Untranslated(format!(
             "company {} ({}) has no enabled manufacturer account to file the readings under: \
              add one (carpass staff user add --kbo {} --role manufacturer)",
             request.kbo, company.name, request.kbo
-        ))
+        )))
     })?;
     let batch =
-        BatchId::parse(request.batch).map_err(|e| StaffError::Invalid(format!("--batch: {e}")))?;
+        BatchId::parse(request.batch).map_err(|e| StaffError::usage(format!("--batch: {e}")))?;
     Ok(Upload {
         company_id: company.id,
         account_id,
@@ -112,7 +112,7 @@ pub fn import(
     loop {
         let read = input
             .read(&mut buffer)
-            .map_err(|e| StaffError::Invalid(format!("the file could not be read: {e}")))?;
+            .map_err(|e| StaffError::usage(format!("the file could not be read: {e}")))?;
         if read == 0 {
             break;
         }

@@ -346,7 +346,7 @@ pub async fn garage(
     {
         Ok(Some(garage)) => garage,
         Ok(None) => return not_found(&me, &reader, title_missing, missing()),
-        Err(error) => return Failure::from(error).response(),
+        Err(error) => return Failure::staff(error, lang).response(),
     };
     let f = reader.fmt();
     let (total, readings) = &garage.readings;
@@ -384,34 +384,41 @@ pub async fn garage(
         @if garage.years.is_empty() {
             p.muted { (t(lang, "No reading yet.", "Nog geen kilometerstand.", "Pas encore de relevé.", "Noch kein Kilometerstand.")) }
         } @else {
-            div.scroll { table {
-                tr {
-                    th { (t(lang, "List", "Lijst", "Liste", "Liste")) }
-                    th.num { (t(lang, "Readings", "Kilometerstanden", "Relevés", "Kilometerstände")) }
-                    th.num { (t(lang, "Discrepancies", "Afwijkingen", "Écarts", "Abweichungen")) }
+            // Four narrow columns and no minimum width: the years read without scrolling at 390 px.
+            table.years {
+                caption.muted.small { (t(lang,
+                    "The list of a year judges the readings of the year before; the share is the part of them found discrepant (under 0.5 % is trusted).",
+                    "De lijst van een jaar beoordeelt de kilometerstanden van het jaar ervoor; het aandeel is het deel ervan dat afwijkend bleek (onder 0,5 % is betrouwbaar).",
+                    "La liste d'une année juge les relevés de l'année précédente\u{a0}; la part est la proportion de ceux-ci trouvés discordants (sous 0,5\u{a0}%\u{a0}: fiable).",
+                    "Die Liste eines Jahres beurteilt die Kilometerstände des Vorjahres; der Anteil ist der Teil davon, der abweichend war (unter 0,5 % ist vertrauenswürdig).",
+                )) }
+                thead { tr {
+                    th { (t(lang, "Year", "Jaar", "Année", "Jahr")) }
+                    th.num { (t(lang, "Readings", "Km-standen", "Relevés", "Km-Stände")) }
                     th.num { (t(lang, "Share", "Aandeel", "Part", "Anteil")) }
-                    th { (t(lang, "Standing", "Stand", "Statut", "Status")) }
-                    th { (t(lang, "Published list", "Gepubliceerde lijst", "Liste publiée", "Veröffentlichte Liste")) }
-                }
-                @for y in &garage.years {
+                    th { (t(lang, "Status", "Status", "Statut", "Status")) }
+                } }
+                tbody { @for y in &garage.years {
                     tr {
                         td { a href=(format!("/staff/trusted-providers?year={}", y.year)) { (y.year) } }
                         td.num { (f.num(y.readings)) }
-                        td.num { (f.num(y.discrepancies)) }
                         td.num.nowrap { (f.share(y.discrepancies, y.readings)) }
-                        td { (match y.standing {
-                            Some(Standing::Trusted) => t(lang, "trusted", "betrouwbaar", "fiable", "vertrauenswürdig"),
-                            Some(Standing::NotTrusted) => t(lang, "not trusted", "niet betrouwbaar", "pas fiable", "nicht vertrauenswürdig"),
-                            Some(Standing::TooFewReadings) | None => t(lang, "too few readings", "te weinig kilometerstanden", "trop peu de relevés", "zu wenige Kilometerstände"),
-                        }) }
-                        td { (match y.listed {
-                            Some(true) => t(lang, "listed", "vermeld", "reprise", "aufgeführt"),
-                            Some(false) => t(lang, "not listed", "niet vermeld", "non reprise", "nicht aufgeführt"),
-                            None => t(lang, "not published", "niet gepubliceerd", "non publiée", "nicht veröffentlicht"),
-                        }) }
+                        td {
+                            (match y.standing {
+                                Some(Standing::Trusted) => t(lang, "trusted", "betrouwbaar", "fiable", "vertrauenswürdig"),
+                                Some(Standing::NotTrusted) => t(lang, "not trusted", "niet betrouwbaar", "pas fiable", "nicht vertrauenswürdig"),
+                                Some(Standing::TooFewReadings) | None => t(lang, "too few readings", "te weinig kilometerstanden", "trop peu de relevés", "zu wenige Kilometerstände"),
+                            })
+                            br;
+                            span.small.muted { (match y.listed {
+                                Some(true) => t(lang, "on the published list", "op de gepubliceerde lijst", "sur la liste publiée", "auf der veröffentlichten Liste"),
+                                Some(false) => t(lang, "not on the published list", "niet op de gepubliceerde lijst", "pas sur la liste publiée", "nicht auf der veröffentlichten Liste"),
+                                None => t(lang, "list not published yet", "lijst nog niet gepubliceerd", "liste pas encore publiée", "Liste noch nicht veröffentlicht"),
+                            }) }
+                        }
                     }
-                }
-            } }
+                } }
+            }
         }
         h2 { (t(lang, "Software it sends with", "Software waarmee de garage verstuurt", "Logiciels utilisés pour l'envoi", "Software, mit der gesendet wird")) }
         @if garage.software.is_empty() {
