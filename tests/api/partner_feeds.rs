@@ -380,7 +380,7 @@ on_both_backends! {
         // The same readings again: each answered as it stands, nothing stored twice.
         let again = results(&ok(&app, IMPORTER_USER, &german_history()).await);
         for (before, after) in first.iter().zip(&again) {
-            assert_eq!((&before.0, &before.2), (&after.0, &after.2));
+            assert_eq!((&before.0, &before.1, &before.2), (&after.0, &after.1, &after.2));
             assert_eq!(after.3, before.0 != "refused");
         }
         assert_eq!(app.count("readings WHERE source = 'foreign'"), 5);
@@ -538,12 +538,18 @@ fn the_feeds_xsd_documents_every_fault_code() {
     let documentation = doc
         .descendants()
         .find(|n| n.attribute("name") == Some("FaultCodeType"))
-        .and_then(|n| n.descendants().find(|d| d.tag_name().name() == "documentation"))
+        .and_then(|n| {
+            n.descendants()
+                .find(|d| d.tag_name().name() == "documentation")
+        })
         .and_then(|d| d.text())
         .unwrap();
     let listed = documentation.split_once("Known values: ").unwrap().1;
     let listed: Vec<&str> = listed[..listed.find(" (").unwrap()].split(", ").collect();
-    let mut sent: Vec<&str> = carpass::soap::fault::FaultCode::ALL.iter().map(|c| c.as_str()).collect();
+    let mut sent: Vec<&str> = carpass::soap::fault::FaultCode::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
     let mut listed = listed;
     listed.sort_unstable();
     sent.sort_unstable();
