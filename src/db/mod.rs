@@ -27,6 +27,7 @@ pub mod issues;
 pub mod labels;
 pub mod nonces;
 pub mod readings;
+pub mod recalls;
 pub mod review_notes;
 pub mod schema;
 pub mod staff_sessions;

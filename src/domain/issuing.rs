@@ -119,8 +119,8 @@ pub fn issue(
         five_digit_odometer: five_digit,
         odometer_replaced,
         accepted_anomalies: printed.iter().any(|e| e.accepted_anomaly),
-        // Issue 22's feeds (accident experts, manufacturers) fill these; until then the
-        // document says "none registered".
+        // Issue 22's feeds fill these from storage (the open recalls: service::car_pass);
+        // empty, the document says "none registered".
         post_accident_pending: None,
         open_recalls: Vec::new(),
     };

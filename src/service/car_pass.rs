@@ -21,6 +21,7 @@ use crate::domain::status::ReadingStatus;
 use crate::domain::vin::Vin;
 
 use super::inflow;
+use super::recalls;
 use super::receipts::Receipt;
 use super::{Caller, ServiceError};
 
@@ -260,7 +261,8 @@ pub fn request(
         let history = stored_readings(conn, vin.as_str())?;
         let earlier = earlier(conn, vin.as_str(), now.naive_utc(), "")?;
         let id = new_id(conn)?;
-        let pass = issuing::issue(&id, &vehicle, &history, &receipt.reading_id, now);
+        let mut pass = issuing::issue(&id, &vehicle, &history, &receipt.reading_id, now);
+        pass.mentions.open_recalls = recalls::open_for_car_pass(conn, vin.as_str(), language)?;
         let document =
             serde_json::to_string(&pass).map_err(|e| ServiceError::Corrupt(e.to_string()))?;
         car_passes::insert(

@@ -11,6 +11,7 @@ mod known_vins;
 pub mod labels;
 pub mod operation;
 pub mod passwords;
+pub mod recalls;
 pub mod receipts;
 pub mod register;
 pub mod status;
