@@ -7,6 +7,7 @@ use chrono::{DateTime, Months, NaiveDate, NaiveDateTime, Utc};
 use super::calendar::brussels_date;
 use super::car_pass::{CarPass, HistoryEntry, Mentions};
 use super::car_pass_id::CarPassId;
+use super::country::Country;
 use super::odometer::OdometerUnit;
 use super::rules;
 use super::source::ReadingSource;
@@ -29,6 +30,8 @@ pub struct StoredReading {
     pub unit: OdometerUnit,
     pub odometer_replaced: Option<u64>,
     pub source: ReadingSource,
+    /// A foreign reading's country of origin.
+    pub country: Option<Country>,
     pub status: ReadingStatus,
     pub received_at: NaiveDateTime,
     /// The company that registered it.
@@ -103,6 +106,7 @@ pub fn issue(
             odometer: r.odometer,
             unit: r.unit,
             source: r.source,
+            country: r.country,
             registered_by: r.registered_by.clone(),
             disputed: !r.status.in_official_history(),
             accepted_anomaly: anomaly_of(r),
@@ -119,8 +123,8 @@ pub fn issue(
         five_digit_odometer: five_digit,
         odometer_replaced,
         accepted_anomalies: printed.iter().any(|e| e.accepted_anomaly),
-        // Issue 22's feeds fill these from storage (the open recalls: service::car_pass);
-        // empty, the document says "none registered".
+        // Filled from the feeds' storage by the service (`service::car_pass`); the document
+        // says "none registered" when they are empty.
         post_accident_pending: None,
         open_recalls: Vec::new(),
     };
@@ -181,6 +185,7 @@ mod tests {
             unit: OdometerUnit::Km,
             odometer_replaced: None,
             source: ReadingSource::Garage,
+            country: None,
             status,
             received_at: d.and_hms_opt(12, 0, 0).unwrap(),
             registered_by: "Garage Janssens BV".into(),

@@ -107,7 +107,15 @@ async fn inflow(
     req.extensions_mut().insert(SoapCall::default());
     let answer = match request {
         Ok((version, body)) => {
-            soap::process(&req, &body, version, state, Some(session.company_id)).await
+            soap::process(
+                &soap::INFLOW,
+                &req,
+                &body,
+                version,
+                state,
+                Some(session.company_id),
+            )
+            .await
         }
         Err((_, fault)) => Err(fault),
     };

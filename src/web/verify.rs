@@ -320,7 +320,7 @@ fn page(reader: &Reader, code: &str, message: &str, pass: Option<&CarPass>) -> M
                                 tr {
                                     td.nowrap { (f.date(r.date)) }
                                     td.num.nowrap { (f.odo(r.odometer, r.unit)) }
-                                    td { (source_name(r.source).get(lang)) }
+                                    td { (source_name(r.source).get(lang)) @if let Some(country) = r.country { " (" (country) ")" } }
                                     td {
                                         @if r.disputed { span.bad { (t(Text { nl: "betwist", fr: "contesté", de: "bestritten", en: "disputed" })) } }
                                         @if r.accepted_anomaly { span.wait { (t(Text { nl: "anomalie aanvaard na onderzoek", fr: "anomalie acceptée après examen", de: "Anomalie nach Prüfung akzeptiert", en: "anomaly accepted after review" })) } }

@@ -39,22 +39,22 @@ const ACTIONS: [&str; 8] = [
     "/staff/trusted-providers/publish",
 ];
 
-struct Page {
-    status: u16,
+pub(crate) struct Page {
+    pub(crate) status: u16,
     location: String,
     set_cookie: Option<String>,
-    body: String,
+    pub(crate) body: String,
 }
 
 /// A browser that does not follow redirects, so that every 303 is seen.
-struct Browser {
+pub(crate) struct Browser {
     address: String,
     client: awc::Client,
     cookie: Option<String>,
 }
 
 impl Browser {
-    fn new(app: &TestApp) -> Browser {
+    pub(crate) fn new(app: &TestApp) -> Browser {
         Browser {
             address: app.address.clone(),
             client: awc::Client::builder()
@@ -93,7 +93,7 @@ impl Browser {
         }
     }
 
-    async fn get(&self, path: &str) -> Page {
+    pub(crate) async fn get(&self, path: &str) -> Page {
         // English unless the test picks a language: the assertions read English.
         let mut request = self
             .client
@@ -116,7 +116,7 @@ impl Browser {
         Browser::read(request.send_form(&form).await.expect("the server answers")).await
     }
 
-    async fn log_in(&mut self, user: &str, password: &str) -> Page {
+    pub(crate) async fn log_in(&mut self, user: &str, password: &str) -> Page {
         let page = self
             .post(
                 "/staff/login",

@@ -487,6 +487,11 @@ struct VehiclePage {
     issues: Vec<IssueRow>,
     trail: Vec<Event>,
     recalls: Vec<recalls::HistoryLine>,
+    /// (reading id, country, foreign source) of the importers' readings.
+    foreign: Vec<(String, String, String)>,
+    /// Accident experts' reports and inspection centres' results, oldest first.
+    post_accident: Vec<crate::db::post_accidents::EventRow>,
+    post_accident_pending: Option<crate::domain::car_pass::PostAccident>,
 }
 
 fn load_vehicle(
@@ -581,6 +586,9 @@ fn load_vehicle(
         issues,
         trail,
         recalls,
+        foreign: crate::db::foreign_readings::of_vin(conn, vin)?,
+        post_accident: crate::service::post_accident::history(conn, vin)?,
+        post_accident_pending: crate::service::post_accident::pending_of(conn, vin)?,
     })
 }
 
@@ -660,13 +668,52 @@ pub async fn vehicle(
                 tr id=(format!("reading-{}", r.id)) {
                     td.nowrap { (f.date(r.work_date)) }
                     td.num.nowrap { (odometer(&reader, r)) }
-                    td { (source(lang, stored_source)) }
+                    td {
+                        (source(lang, stored_source))
+                        @if let Some((_, country, by)) = page.foreign.iter().find(|(id, _, _)| *id == r.id) {
+                            " (" (country) ")" br; span.small { (by) }
+                        }
+                    }
                     td { a href=(format!("/staff/garages/{}", r.company_id)) { (garage) } }
                     td { (r.status) }
                     td.small { code { (r.id) } br; "ClientReference " code { (r.client_reference) } }
                 }
             }
         } }
+        h2 #post-accident { (t(lang, "Post-accident inspection", "Keuring na ongeval", "Contrôle après accident", "Prüfung nach Unfall")) }
+        @match &page.post_accident_pending {
+            Some(p) => {
+                p.card { span.bad { (t(lang, "Pending", "In afwachting", "En attente", "Ausstehend")) } ": " (f.date(p.reported_on)) ", INFORMEX " code { (p.informex_reference) } }
+            }
+            None => {
+                p.muted { (t(lang, "Nothing pending.", "Niets in afwachting.", "Rien en attente.", "Nichts ausstehend.")) }
+            }
+        }
+        @if !page.post_accident.is_empty() {
+            div.scroll { table {
+                tr {
+                    th { (t(lang, "Date", "Datum", "Date", "Datum")) }
+                    th { (t(lang, "What", "Wat", "Quoi", "Was")) }
+                    th { (t(lang, "Who", "Wie", "Qui", "Wer")) }
+                    th { (t(lang, "Received", "Ontvangen", "Reçu", "Empfangen")) }
+                }
+                @for event in &page.post_accident {
+                    tr {
+                        td.nowrap { (f.date(event.event_date)) }
+                        td {
+                            @match event.kind.as_str() {
+                                "reported" => { (t(lang, "accident reported", "ongeval gemeld", "accident signalé", "Unfall gemeldet")) " (INFORMEX " code { (event.informex_reference.as_deref().unwrap_or("")) } ")" }
+                                "passed" => { (t(lang, "inspection passed", "keuring geslaagd", "contrôle réussi", "Prüfung bestanden")) }
+                                "failed" => { (t(lang, "inspection failed", "keuring niet geslaagd", "contrôle échoué", "Prüfung nicht bestanden")) }
+                                other => { (other) }
+                            }
+                        }
+                        td { (event.company) }
+                        td.nowrap { (f.moment(event.received_at.and_utc())) }
+                    }
+                }
+            } }
+        }
         h2 { (t(lang, "Issues", "Meldingen", "Signalements", "Meldungen")) }
         @if page.issues.is_empty() {
             p.muted { (t(lang, "None.", "Geen.", "Aucun.", "Keine.")) }
