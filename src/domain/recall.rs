@@ -180,6 +180,11 @@ pub enum RecallProblem {
     TitleTooLong { lang: Language, length: usize },
     #[error("the {} title has a control character (a line break, a tab): send one line of text", lang_name(*.lang))]
     TitleControl { lang: Language },
+    #[error(
+        "a report names 1 to {MAX_VINS} VINs, this one {count}: send a larger campaign in \
+         several reports"
+    )]
+    VinCount { count: usize },
     #[error("the opening date {date} is after today ({today}): report a recall once it is open")]
     OpenedInFuture { date: NaiveDate, today: NaiveDate },
     #[error("the closing date {date} is after today ({today}): close a recall once it is done")]
@@ -240,15 +245,11 @@ fn how_name(how: ClosedHow) -> &'static str {
 /// sent again safely: a VIN that has the recall already is left as it is).
 pub const MAX_VINS: usize = 1_000;
 
-/// The VINs of one report, each once, in the order sent; or every one that is not a VIN, with
-/// why (the report is all or nothing, and the manufacturer fixes its list at once).
-pub fn parse_vins(raw: &[String]) -> Result<Vec<Vin>, Vec<(String, String)>> {
+/// The VINs of one report, each once, in the order sent, and apart every one that is not a
+/// VIN, with why: the report is all or nothing, and the manufacturer fixes its list at once.
+pub fn parse_vins(raw: &[String]) -> Result<(Vec<Vin>, Vec<(String, String)>), RecallProblem> {
     if raw.is_empty() || raw.len() > MAX_VINS {
-        let why = format!(
-            "a report names 1 to {MAX_VINS} VINs, this one {}: send a larger campaign in several reports",
-            raw.len()
-        );
-        return Err(vec![(String::new(), why)]);
+        return Err(RecallProblem::VinCount { count: raw.len() });
     }
     let mut vins: Vec<Vin> = Vec::with_capacity(raw.len());
     let mut bad = Vec::new();
@@ -259,11 +260,7 @@ pub fn parse_vins(raw: &[String]) -> Result<Vec<Vin>, Vec<(String, String)>> {
             Err(problem) => bad.push((text.clone(), problem.to_string())),
         }
     }
-    if bad.is_empty() {
-        Ok(vins)
-    } else {
-        Err(bad)
-    }
+    Ok((vins, bad))
 }
 
 /// A recall may be reported once it has opened: not with a date after `today` (Brussels).
@@ -429,16 +426,23 @@ mod tests {
     #[test]
     fn a_report_names_one_to_a_thousand_vins_and_every_bad_one_is_named() {
         let good = "WBA3A5C51CF256985".to_owned();
-        assert_eq!(parse_vins(&[good.clone(), good.clone()]).unwrap(), [vin()]);
-        assert!(parse_vins(&[]).is_err());
+        let (vins, bad) = parse_vins(&[good.clone(), good.clone()]).unwrap();
+        assert_eq!((vins, bad), (vec![vin()], vec![]));
+        assert_eq!(parse_vins(&[]), Err(RecallProblem::VinCount { count: 0 }));
         assert!(parse_vins(&vec![good.clone(); MAX_VINS]).is_ok());
-        assert!(parse_vins(&vec![good.clone(); MAX_VINS + 1]).is_err());
-        let bad = parse_vins(&[
+        assert_eq!(
+            parse_vins(&vec![good.clone(); MAX_VINS + 1]),
+            Err(RecallProblem::VinCount {
+                count: MAX_VINS + 1
+            })
+        );
+        let (vins, bad) = parse_vins(&[
             "WBA3A5C51CF25698".to_owned(),
             good,
             "WBA3A5C51CF25698O".to_owned(),
         ])
-        .unwrap_err();
+        .unwrap();
+        assert_eq!(vins, [vin()]);
         let named: Vec<&str> = bad.iter().map(|(v, _)| v.as_str()).collect();
         assert_eq!(named, ["WBA3A5C51CF25698", "WBA3A5C51CF25698O"]);
     }

@@ -30,14 +30,32 @@ pub struct Report {
     pub opened_on: NaiveDate,
 }
 
-/// What a report did, VIN by VIN in the order sent.
+/// What a report did: each VIN once, in the order sent, and whether it had the recall
+/// already (a report sent again: left as it was).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reported {
     pub reference: RecallReference,
+    pub vehicles: Vec<(Vin, bool)>,
+}
+
+impl Reported {
     /// The VINs that got the recall now.
-    pub reported: Vec<Vin>,
-    /// The VINs that had it already (a report sent again): left as they were.
-    pub already: Vec<Vin>,
+    pub fn reported(&self) -> Vec<&Vin> {
+        self.vehicles
+            .iter()
+            .filter(|(_, a)| !a)
+            .map(|(v, _)| v)
+            .collect()
+    }
+
+    /// The VINs that had it already.
+    pub fn already(&self) -> Vec<&Vin> {
+        self.vehicles
+            .iter()
+            .filter(|(_, a)| *a)
+            .map(|(v, _)| v)
+            .collect()
+    }
 }
 
 /// A CloseRecall as sent.
@@ -53,9 +71,14 @@ pub struct Close {
 pub enum RecallError {
     #[error("{0}; nothing was changed")]
     Invalid(RecallProblem),
-    /// Every VIN that cannot have the recall, with why: the manufacturer fixes its list once.
-    #[error("{}; nothing was changed", bad_vins(.0))]
-    BadVins(Vec<(String, String)>),
+    /// Every VIN that cannot have the recall: the manufacturer fixes its list at once.
+    #[error("{}; nothing was changed", bad_vins(.invalid, .unknown))]
+    BadVins {
+        /// Not VINs, with why.
+        invalid: Vec<(String, String)>,
+        /// Not in the Belgian vehicle register.
+        unknown: Vec<Vin>,
+    },
     #[error(transparent)]
     Service(#[from] ServiceError),
 }
@@ -72,21 +95,20 @@ impl From<diesel::result::Error> for RecallError {
     }
 }
 
-fn bad_vins(bad: &[(String, String)]) -> String {
-    let listed: Vec<String> = bad
+fn bad_vins(invalid: &[(String, String)], unknown: &[Vin]) -> String {
+    let listed: Vec<String> = invalid
         .iter()
-        .map(|(vin, why)| {
-            if vin.is_empty() {
-                why.clone()
-            } else {
-                format!("{vin:?}: {why}")
-            }
-        })
+        .map(|(vin, why)| format!("{vin:?}: {why}"))
+        .chain(
+            unknown
+                .iter()
+                .map(|vin| format!("{:?}: {NOT_REGISTERED}", vin.as_str())),
+        )
         .collect();
-    let noun = if bad.len() == 1 { "VIN" } else { "VINs" };
+    let noun = if listed.len() == 1 { "VIN" } else { "VINs" };
     format!(
         "{} {noun} cannot get the recall: {}",
-        bad.len(),
+        listed.len(),
         listed.join("; ")
     )
 }
@@ -111,25 +133,30 @@ pub fn report(
         report.title_en.as_deref(),
     )?;
     check_opening(report.opened_on, brussels_date(now))?;
-    let vins = parse_vins(&report.vins).map_err(RecallError::BadVins)?;
+    let (vins, invalid) = parse_vins(&report.vins)?;
     crate::db::writing(conn, |conn| {
         let registered = vehicles::find_many(conn, &vins)?;
-        let unknown: Vec<(String, String)> = vins
+        let unknown: Vec<Vin> = vins
             .iter()
             .filter(|vin| !registered.iter().any(|v| &v.vin == *vin))
-            .map(|vin| (vin.as_str().to_owned(), NOT_REGISTERED.to_owned()))
+            .cloned()
             .collect();
-        if !unknown.is_empty() {
-            return Err(RecallError::BadVins(unknown));
+        if !invalid.is_empty() || !unknown.is_empty() {
+            return Err(RecallError::BadVins { invalid, unknown });
         }
         let names: Vec<&str> = vins.iter().map(Vin::as_str).collect();
         let having = recalls::having(conn, &names, reference.as_str())?;
-        let (already, new): (Vec<Vin>, Vec<Vin>) = vins
+        let vehicles: Vec<(Vin, bool)> = vins
             .into_iter()
-            .partition(|vin| having.iter().any(|h| h == vin.as_str()));
-        let rows: Vec<RecallRow> = new
+            .map(|vin| {
+                let already = having.iter().any(|h| h == vin.as_str());
+                (vin, already)
+            })
+            .collect();
+        let rows: Vec<RecallRow> = vehicles
             .iter()
-            .map(|vin| RecallRow {
+            .filter(|(_, already)| !already)
+            .map(|(vin, _)| RecallRow {
                 vin: vin.as_str().to_owned(),
                 reference: reference.as_str().to_owned(),
                 title_nl: titles.get(Language::Nl).to_owned(),
@@ -149,8 +176,7 @@ pub fn report(
         recalls::insert(conn, &rows)?;
         Ok(Reported {
             reference,
-            reported: new,
-            already,
+            vehicles,
         })
     })
 }
@@ -162,15 +188,17 @@ pub fn close(
     close: &Close,
     now: DateTime<Utc>,
 ) -> Result<(Vin, RecallReference), RecallError> {
-    let vin = Vin::parse(&close.vin)
-        .map_err(|e| RecallError::BadVins(vec![(close.vin.clone(), e.to_string())]))?;
+    let vin = Vin::parse(&close.vin).map_err(|e| RecallError::BadVins {
+        invalid: vec![(close.vin.clone(), e.to_string())],
+        unknown: Vec::new(),
+    })?;
     let reference = RecallReference::parse(&close.reference)?;
     crate::db::writing(conn, |conn| {
         if vehicles::find(conn, &vin)?.is_none() {
-            return Err(RecallError::BadVins(vec![(
-                vin.as_str().to_owned(),
-                NOT_REGISTERED.to_owned(),
-            )]));
+            return Err(RecallError::BadVins {
+                invalid: Vec::new(),
+                unknown: vec![vin.clone()],
+            });
         }
         let stored = stored(conn, vin.as_str())?;
         recall::close(

@@ -83,11 +83,11 @@ on_both_backends! {
         let mut conn = app.pool.get().unwrap();
         let report = report_of(&[CAR, VAN5, CAR], "24V-117", date(2025, 3, 1));
         let done = recalls::report(&mut conn, maker, &report, now()).unwrap();
-        assert_eq!(done.reported.len(), 2, "the VIN sent twice counts once");
-        assert!(done.already.is_empty());
+        assert_eq!(done.reported().len(), 2, "the VIN sent twice counts once");
+        assert!(done.already().is_empty());
         let again = recalls::report(&mut conn, maker, &report, now()).unwrap();
-        assert!(again.reported.is_empty());
-        assert_eq!(again.already.len(), 2);
+        assert!(again.reported().is_empty());
+        assert_eq!(again.already().len(), 2);
         assert_eq!(app.count("recalls"), 2);
         let car = rows(&app, CAR);
         assert_eq!(car[0].title_de, None, "German was not sent: shown in French, kept empty");
@@ -116,17 +116,17 @@ on_both_backends! {
         let (maker, _) = add_manufacturers(&app);
         let mut conn = app.pool.get().unwrap();
         let report = report_of(&[CAR, "WDB2030461A00000", UNREGISTERED, "WDB2030461A00000O"], "24V-117", date(2025, 3, 1));
-        match recalls::report(&mut conn, maker, &report, now()) {
-            Err(RecallError::BadVins(bad)) => {
-                let named: Vec<&str> = bad.iter().map(|(v, _)| v.as_str()).collect();
+        let error = recalls::report(&mut conn, maker, &report, now()).unwrap_err();
+        let message = error.to_string();
+        match error {
+            RecallError::BadVins { invalid, unknown } => {
+                let named: Vec<&str> = invalid.iter().map(|(v, _)| v.as_str()).collect();
                 assert_eq!(named, ["WDB2030461A00000", "WDB2030461A00000O"]);
+                assert_eq!(unknown.iter().map(|v| v.as_str()).collect::<Vec<_>>(), [UNREGISTERED]);
             }
             other => panic!("{other:?}"),
         }
-        // The malformed ones fixed, the unregistered one is named in its turn.
-        let report = report_of(&[CAR, UNREGISTERED, VAN5], "24V-117", date(2025, 3, 1));
-        let error = recalls::report(&mut conn, maker, &report, now()).unwrap_err();
-        let message = error.to_string();
+        assert!(message.starts_with("3 VINs cannot get the recall"), "{message}");
         assert!(message.contains(UNREGISTERED) && message.contains("not in the Belgian vehicle register"), "{message}");
         assert!(message.contains("nothing was changed"), "{message}");
         assert_eq!(app.count("recalls"), 0);
@@ -167,7 +167,7 @@ on_both_backends! {
             RecallProblem::ReportedByAnother { .. }
         ));
         let unknown = Close { vin: UNREGISTERED.into(), reference: "24V-117".into(), closed_on: date(2025, 6, 3) };
-        assert!(matches!(recalls::close(&mut conn, maker, &unknown, now()), Err(RecallError::BadVins(_))));
+        assert!(matches!(recalls::close(&mut conn, maker, &unknown, now()), Err(RecallError::BadVins { .. })));
         assert_eq!(rows(&app, CAR)[0].closed_on, None, "still open");
     }
 }
@@ -298,5 +298,133 @@ on_both_backends! {
         assert!(page.contains("Recalls") && page.contains("24V-117") && page.contains("23V-999"), "{page}");
         assert!(page.contains("repaired by") && page.contains("Garage Janssens BV"), "{page}");
         assert!(page.contains("closed by") && page.contains("Autobouwer Belgium NV"), "{page}");
+    }
+}
+
+// ---- over SOAP, at /soap/feeds ----------------------------------------------------------------
+
+use crate::partner_feeds::{self as feeds, CENTRE_USER, EXPERT_USER, IMPORTER_USER};
+
+const FEEDS: &str = "urn:carpass:feeds:1";
+
+fn report_recall(vins: &[&str], reference: &str, opened_on: &str, titles: &str) -> String {
+    let vins: String = vins.iter().map(|v| format!("<f:Vin>{v}</f:Vin>")).collect();
+    format!(
+        r#"<f:ReportRecall xmlns:f="{FEEDS}">{vins}<f:RecallReference>{reference}</f:RecallReference>{titles}<f:OpenedOn>{opened_on}</f:OpenedOn></f:ReportRecall>"#
+    )
+}
+
+const TITLES: &str = "<f:TitleNl>Airbag bestuurder vervangen</f:TitleNl><f:TitleFr>Remplacement de l'airbag conducteur</f:TitleFr><f:TitleEn>Driver's airbag replacement</f:TitleEn>";
+
+fn close_recall(vin: &str, reference: &str, closed_on: &str) -> String {
+    format!(
+        r#"<CloseRecall xmlns="{FEEDS}"><Vin>{vin}</Vin><RecallReference>{reference}</RecallReference><ClosedOn>{closed_on}</ClosedOn></CloseRecall>"#
+    )
+}
+
+/// (VIN, outcome) per vehicle of a ReportRecall answer.
+fn outcomes(xml: &str) -> Vec<(String, String)> {
+    let doc = roxmltree::Document::parse(xml).unwrap();
+    doc.descendants()
+        .filter(|n| n.has_tag_name((FEEDS, "Vehicle")))
+        .map(|v| {
+            let text = |name: &str| {
+                v.children()
+                    .find(|c| c.has_tag_name((FEEDS, name)))
+                    .and_then(|c| c.text())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            (text("Vin"), text("Outcome"))
+        })
+        .collect()
+}
+
+on_both_backends! {
+    /// ReportRecall and CloseRecall over SOAP: each VIN's outcome in the order sent, a resend
+    /// that changes nothing, a close that answers what it closed, a second close refused.
+    async fn a_manufacturer_reports_and_closes_a_recall_over_soap(app: TestApp) {
+        add_manufacturers(&app);
+        let body = report_recall(&[VAN5, CAR, VAN5], "24V-117", "2025-03-01", TITLES);
+        let xml = feeds::ok(&app, MAKER_USER, &body).await;
+        assert_eq!(outcomes(&xml), [(VAN5.to_owned(), "reported".to_owned()), (CAR.to_owned(), "reported".to_owned())]);
+        let xml = feeds::ok(&app, MAKER_USER, &body).await;
+        assert!(outcomes(&xml).iter().all(|(_, o)| o == "already_reported"), "{xml}");
+        assert_eq!(app.count("recalls"), 2);
+
+        let xml = feeds::ok(&app, MAKER_USER, &close_recall(CAR, "24V-117", "2025-06-02")).await;
+        assert!(xml.contains("<ClosedOn>2025-06-02</ClosedOn>") || xml.contains(":ClosedOn>2025-06-02<"), "{xml}");
+        assert_eq!(app.count("recalls WHERE closed_how = 'manufacturer'"), 1);
+        let (code, message, _) = feeds::refused(&app, MAKER_USER, &close_recall(CAR, "24V-117", "2025-06-03")).await;
+        assert_eq!(code, "RECALL_CLOSED", "{message}");
+        assert!(message.contains("already closed on 2025-06-02") && message.contains("nothing was changed"), "{message}");
+    }
+}
+
+on_both_backends! {
+    /// Only manufacturer accounts report and close recalls: garages, portals, experts,
+    /// inspection centres and staff are refused, and nothing is stored.
+    async fn only_manufacturers_report_or_close_recalls(app: TestApp) {
+        add_manufacturers(&app);
+        feeds::add_partners(&app);
+        let report = report_recall(&[CAR], "24V-117", "2025-03-01", TITLES);
+        let close = close_recall(CAR, "24V-117", "2025-06-02");
+        for body in [&report, &close] {
+            for user in [GARAGE_USER, PORTAL_USER, EXPERT_USER, CENTRE_USER, STAFF_USER] {
+                let (code, message, _) = feeds::refused(&app, user, body).await;
+                assert_eq!(code, "ROLE_NOT_ALLOWED", "{user}: {message}");
+                assert!(message.contains("open to accounts with the role manufacturer"), "{message}");
+            }
+        }
+        assert_eq!(app.count("recalls"), 0);
+        // An importer is a manufacturer account too.
+        feeds::ok(&app, IMPORTER_USER, &report).await;
+        assert_eq!(app.count("recalls"), 1);
+    }
+}
+
+on_both_backends! {
+    /// Every bad input is a clear fault naming the element, and changes nothing.
+    async fn a_bad_recall_request_is_a_clear_fault_and_changes_nothing(app: TestApp) {
+        add_manufacturers(&app);
+        feeds::add_partners(&app);
+        let cases = [
+            // Malformed and unregistered VINs together: all named, the code for the malformed.
+            (report_recall(&[CAR, "WDB2030461A00000", UNREGISTERED], "24V-117", "2025-03-01", TITLES), "VIN_INVALID", Some("ReportRecall/Vin")),
+            (report_recall(&[CAR, UNREGISTERED], "24V-117", "2025-03-01", TITLES), "VIN_UNKNOWN", Some("ReportRecall/Vin")),
+            (report_recall(&[CAR], "24V-117", "2025-06-04", TITLES), "DATE_INVALID", Some("ReportRecall/OpenedOn")),
+            (report_recall(&[CAR], "24V 117", "2025-03-01", TITLES), "SCHEMA_VIOLATION", Some("ReportRecall/RecallReference")),
+            (report_recall(&[CAR], "24V-117", "2025-03-01", "<f:TitleNl>Airbag</f:TitleNl>"), "SCHEMA_VIOLATION", None),
+            (report_recall(&[CAR], "24V-117", "2025-03-01", "<f:TitleNl>Airbag</f:TitleNl><f:TitleFr>   </f:TitleFr>"), "SCHEMA_VIOLATION", Some("ReportRecall/TitleFr")),
+            (report_recall(&[CAR], "24V-117", "2025-03-01", "<f:TitleNl>Airbag</f:TitleNl><f:TitleFr>Coussin</f:TitleFr><f:TitleDe>Zeile&#10;Zeile</f:TitleDe>"), "SCHEMA_VIOLATION", Some("ReportRecall/TitleDe")),
+        ];
+        for (body, expected, element) in &cases {
+            let (code, message, at) = feeds::refused(&app, MAKER_USER, body).await;
+            assert_eq!(&code, expected, "{message}");
+            assert!(message.contains("nothing was changed") || *expected == "SCHEMA_VIOLATION", "{message}");
+            if let Some(element) = element {
+                assert_eq!(at.as_deref(), Some(*element), "{message}");
+            }
+        }
+        let (_, message, _) = feeds::refused(&app, MAKER_USER, &cases[0].0).await;
+        assert!(message.contains("WDB2030461A00000") && message.contains(UNREGISTERED), "{message}");
+        assert_eq!(app.count("recalls"), 0);
+
+        feeds::ok(&app, MAKER_USER, &report_recall(&[CAR], "24V-117", "2025-03-01", TITLES)).await;
+        let cases = [
+            (MAKER_USER, close_recall(CAR, "24V-118", "2025-06-02"), "RECALL_UNKNOWN"),
+            (MAKER_USER, close_recall(CAR, "24v-117", "2025-06-02"), "RECALL_UNKNOWN"),
+            (MAKER_USER, close_recall(CAR, "24V-117", "2025-02-28"), "DATE_INVALID"),
+            (MAKER_USER, close_recall(CAR, "24V-117", "2025-06-04"), "DATE_INVALID"),
+            (MAKER_USER, close_recall(UNREGISTERED, "24V-117", "2025-06-02"), "VIN_UNKNOWN"),
+            (MAKER_USER, close_recall("WDB2030461A00000", "24V-117", "2025-06-02"), "VIN_INVALID"),
+            (IMPORTER_USER, close_recall(CAR, "24V-117", "2025-06-02"), "RECALL_OTHER_COMPANY"),
+        ];
+        for (user, body, expected) in &cases {
+            let (code, message, _) = feeds::refused(&app, user, body).await;
+            assert_eq!(&code, expected, "{message}");
+            assert!(message.contains("nothing was changed"), "{message}");
+        }
+        assert_eq!(app.count("recalls WHERE closed_on IS NULL"), 1);
     }
 }
