@@ -27,6 +27,10 @@ pub const DEMO_PORTAL_USER: &str = "demo-portal";
 pub const DEMO_STAFF_USER: &str = "demo-staff";
 /// An inspection centre's clerk: asks for Car-Passes (RequestCarPass).
 pub const DEMO_INSPECTOR_USER: &str = "demo-inspection";
+/// An importer (the manufacturer role): sends foreign histories (SubmitForeignHistory).
+pub const DEMO_IMPORTER_USER: &str = "demo-importer";
+/// An accident expert: reports post-accident inspections (ReportPostAccident).
+pub const DEMO_EXPERT_USER: &str = "demo-expert";
 
 /// A demo account and its company, created if missing.
 pub struct DemoAccount {
@@ -74,6 +78,26 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         nace: "71200",
         kind: CompanyKind::Inspection,
         path: "/soap/inflow",
+    },
+    DemoAccount {
+        label: "importer",
+        username: DEMO_IMPORTER_USER,
+        role: Role::Manufacturer,
+        kbo: "0400.000.185",
+        company: "Demo Import NV",
+        nace: "46190",
+        kind: CompanyKind::Manufacturer,
+        path: "/soap/feeds",
+    },
+    DemoAccount {
+        label: "expert",
+        username: DEMO_EXPERT_USER,
+        role: Role::Expert,
+        kbo: "0411.111.140",
+        company: "Demo Expertisebureau",
+        nace: "",
+        kind: CompanyKind::Expert,
+        path: "/soap/feeds",
     },
     DemoAccount {
         label: "staff",
