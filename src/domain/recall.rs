@@ -245,9 +245,12 @@ fn how_name(how: ClosedHow) -> &'static str {
 /// sent again safely: a VIN that has the recall already is left as it is).
 pub const MAX_VINS: usize = 1_000;
 
+/// Each text sent as a VIN that is not one, with why.
+pub type NotVins = Vec<(String, String)>;
+
 /// The VINs of one report, each once, in the order sent, and apart every one that is not a
-/// VIN, with why: the report is all or nothing, and the manufacturer fixes its list at once.
-pub fn parse_vins(raw: &[String]) -> Result<(Vec<Vin>, Vec<(String, String)>), RecallProblem> {
+/// VIN: the report is all or nothing, and the manufacturer fixes its list at once.
+pub fn parse_vins(raw: &[String]) -> Result<(Vec<Vin>, NotVins), RecallProblem> {
     if raw.is_empty() || raw.len() > MAX_VINS {
         return Err(RecallProblem::VinCount { count: raw.len() });
     }

@@ -11,8 +11,8 @@ use crate::domain::calendar::brussels_date;
 use crate::domain::car_pass;
 use crate::domain::language::Language;
 use crate::domain::recall::{
-    self, check_opening, parse_vins, ClosedHow, Closing, Recall, RecallProblem, RecallReference,
-    RecallTitles,
+    self, check_opening, parse_vins, ClosedHow, Closing, NotVins, Recall, RecallProblem,
+    RecallReference, RecallTitles,
 };
 use crate::domain::vin::Vin;
 
@@ -74,8 +74,7 @@ pub enum RecallError {
     /// Every VIN that cannot have the recall: the manufacturer fixes its list at once.
     #[error("{}; nothing was changed", bad_vins(.invalid, .unknown))]
     BadVins {
-        /// Not VINs, with why.
-        invalid: Vec<(String, String)>,
+        invalid: NotVins,
         /// Not in the Belgian vehicle register.
         unknown: Vec<Vin>,
     },
