@@ -112,11 +112,11 @@ impl Contract {
         Err(Fault::new(
             FaultCode::UnknownOperation,
             format!(
-                "unknown operation {}; the operations at {} are {} in the namespace {}",
+                "unknown operation {}; the operations are {} in the namespace {} (at {})",
                 element.qualified_name(),
-                self.path,
                 names.join(", "),
-                self.namespace
+                self.namespace,
+                self.path
             ),
         ))
     }

@@ -514,3 +514,38 @@ on_both_backends! {
         assert!(!next.body.contains("PostAccidentInspection"), "{}", next.body);
     }
 }
+
+on_both_backends! {
+    async fn foreign_readings_count_neither_for_nor_against_a_garage(app: TestApp) {
+        add_partners(&app);
+        let xml = ok(&app, IMPORTER_USER, &history(IMPORTED, "DE", &[("2020-05-01", 70_000, "Kraftfahrt-Bundesamt")])).await;
+        assert_eq!(results(&xml)[0].0, "stored");
+        // Below the foreign reading only: flagged when sent, but no break of the garages' history.
+        let garage = app.submit_one(reading("G-TP", IMPORTED, date(2024, 6, 1), 50_000)).await;
+        assert!(garage.codes().contains(&"ODOMETER_ROLLBACK"), "{:?}", garage.codes());
+        let candidates = carpass::staff::trusted_providers::compute(&mut app.pool.get().unwrap(), 2025).unwrap();
+        let janssens = candidates.iter().find(|c| c.name == "Garage Janssens BV").unwrap();
+        assert_eq!((janssens.readings, janssens.discrepancies), (1, 0));
+        assert!(candidates.iter().filter(|c| c.name == "Import Auto NV").all(|c| c.readings == 0));
+    }
+}
+
+/// The feeds' FaultDetail codes are the inflow's catalog, documented in the feeds' XSD too.
+#[test]
+fn the_feeds_xsd_documents_every_fault_code() {
+    let xsd = include_str!("../../wsdl/carpass-feeds.xsd");
+    let doc = roxmltree::Document::parse(xsd).unwrap();
+    let documentation = doc
+        .descendants()
+        .find(|n| n.attribute("name") == Some("FaultCodeType"))
+        .and_then(|n| n.descendants().find(|d| d.tag_name().name() == "documentation"))
+        .and_then(|d| d.text())
+        .unwrap();
+    let listed = documentation.split_once("Known values: ").unwrap().1;
+    let listed: Vec<&str> = listed[..listed.find(" (").unwrap()].split(", ").collect();
+    let mut sent: Vec<&str> = carpass::soap::fault::FaultCode::ALL.iter().map(|c| c.as_str()).collect();
+    let mut listed = listed;
+    listed.sort_unstable();
+    sent.sort_unstable();
+    assert_eq!(listed, sent);
+}
