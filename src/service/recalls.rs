@@ -199,14 +199,15 @@ pub fn close(
                 unknown: vec![vin.clone()],
             });
         }
-        let stored = stored(conn, vin.as_str())?;
+        let before = stored(conn, vin.as_str())?;
+        let today = brussels_date(now);
         recall::close(
             &vin,
-            &stored,
+            &before,
             &reference,
             company_id,
             close.closed_on,
-            brussels_date(now),
+            today,
         )?;
         let closing = CloseRow {
             on: close.closed_on,
@@ -216,8 +217,12 @@ pub fn close(
             at: now.naive_utc(),
         };
         if !recalls::close(conn, vin.as_str(), reference.as_str(), &closing)? {
+            // A garage's repair closed it meanwhile (PostgreSQL lets the two transactions
+            // overlap): read again, and the rules say so.
+            let after = stored(conn, vin.as_str())?;
+            recall::close(&vin, &after, &reference, company_id, close.closed_on, today)?;
             return Err(RecallError::Service(ServiceError::Corrupt(format!(
-                "recall {reference} of {vin} was open when read and closed when written"
+                "recall {reference} of {vin} is open but could not be closed"
             ))));
         }
         Ok((vin, reference))

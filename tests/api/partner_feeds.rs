@@ -538,12 +538,18 @@ fn the_feeds_xsd_documents_every_fault_code() {
     let documentation = doc
         .descendants()
         .find(|n| n.attribute("name") == Some("FaultCodeType"))
-        .and_then(|n| n.descendants().find(|d| d.tag_name().name() == "documentation"))
+        .and_then(|n| {
+            n.descendants()
+                .find(|d| d.tag_name().name() == "documentation")
+        })
         .and_then(|d| d.text())
         .unwrap();
     let listed = documentation.split_once("Known values: ").unwrap().1;
     let listed: Vec<&str> = listed[..listed.find(" (").unwrap()].split(", ").collect();
-    let mut sent: Vec<&str> = carpass::soap::fault::FaultCode::ALL.iter().map(|c| c.as_str()).collect();
+    let mut sent: Vec<&str> = carpass::soap::fault::FaultCode::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
     let mut listed = listed;
     listed.sort_unstable();
     sent.sort_unstable();
