@@ -393,6 +393,26 @@ mod tests {
     }
 
     #[test]
+    fn a_foreign_reading_is_printed_with_its_country_and_source() {
+        let mut readings = clean_history();
+        readings.insert(
+            0,
+            StoredReading {
+                source: ReadingSource::Foreign,
+                country: Some(Country::parse("DE").unwrap()),
+                registered_by: "Kraftfahrt-Bundesamt".into(),
+                works: Vec::new(),
+                ..reading("de", date(2019, 2, 1), 3_000, ReadingStatus::Accepted)
+            },
+        );
+        let pass = issue(&id(), &vehicle(), &readings, "own", at(2025, 6, 3, 8));
+        let first = &pass.readings[0];
+        assert_eq!(first.source, ReadingSource::Foreign);
+        assert_eq!(first.country.map(|c| c.to_string()).as_deref(), Some("DE"));
+        assert_eq!(first.registered_by, "Kraftfahrt-Bundesamt");
+    }
+
+    #[test]
     fn post_accident_and_recalls_are_empty_until_their_feeds_exist() {
         let pass = issue(
             &id(),

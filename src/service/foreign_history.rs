@@ -9,9 +9,10 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::db::foreign_readings::{self, ForeignRow};
 use crate::db::readings::{self, ReadingRow};
-use crate::db::{self as storage, vehicles, DbConnection};
+use crate::db::{self as storage, issues, vehicles, DbConnection};
 use crate::domain::country::Country;
 use crate::domain::feed::{judge, FeedReading, Verdict};
+use crate::domain::issue::IssueDetail;
 use crate::domain::language::Language;
 use crate::domain::odometer::OdometerUnit;
 use crate::domain::source::ReadingSource;
@@ -126,7 +127,7 @@ fn one(
         country.as_str(),
     )?;
     if let Some((reading_id, status)) = same {
-        return Ok(again(reading_id, &status));
+        return again(conn, reading_id, &status);
     }
     let feed = FeedReading {
         vin: vin.clone(),
@@ -209,21 +210,43 @@ fn one(
     })
 }
 
-/// A reading received before, answered as it stands now (staff may have decided on it since).
-fn again(reading_id: String, status: &str) -> Outcome {
-    match ReadingStatus::parse(status) {
-        Some(status) if status.in_official_history() => Outcome::Stored {
+/// A reading received before, answered as it stands now (staff may have decided on it since):
+/// a conflict still waiting with the reason it was held for.
+fn again(
+    conn: &mut DbConnection,
+    reading_id: String,
+    status: &str,
+) -> Result<Outcome, ServiceError> {
+    let status = ReadingStatus::parse(status)
+        .ok_or_else(|| ServiceError::Corrupt(format!("reading {reading_id}: status {status}")))?;
+    if status.in_official_history() {
+        return Ok(Outcome::Stored {
             reading_id,
             resent: true,
-        },
-        _ => Outcome::Conflict {
-            reading_id,
-            reason: "already_received".to_owned(),
-            message: format!(
-                "this reading was received before and is {status}: it stays out of the history \
-                 unless staff accept it"
-            ),
-            resent: true,
-        },
+        });
     }
+    let held = issues::for_reading(conn, &reading_id)?.into_iter().next();
+    let (reason, finding) = match held {
+        Some(issue) => {
+            let detail: IssueDetail = serde_json::from_str(&issue.detail)
+                .map_err(|e| ServiceError::Corrupt(format!("issue {}: {e}", issue.id)))?;
+            (issue.code, detail.message(Language::En))
+        }
+        None => ("already_received".to_owned(), String::new()),
+    };
+    let message = if status == ReadingStatus::Reviewing {
+        conflict_detail(&finding)
+    } else {
+        format!(
+            "{}. Staff reviewed it: it is {}, out of the history",
+            finding.trim_end_matches('.'),
+            status.as_str()
+        )
+    };
+    Ok(Outcome::Conflict {
+        reading_id,
+        reason,
+        message,
+        resent: true,
+    })
 }

@@ -380,7 +380,7 @@ on_both_backends! {
         // The same readings again: each answered as it stands, nothing stored twice.
         let again = results(&ok(&app, IMPORTER_USER, &german_history()).await);
         for (before, after) in first.iter().zip(&again) {
-            assert_eq!((&before.0, &before.2), (&after.0, &after.2));
+            assert_eq!((&before.0, &before.1, &before.2), (&after.0, &after.1, &after.2));
             assert_eq!(after.3, before.0 != "refused");
         }
         assert_eq!(app.count("readings WHERE source = 'foreign'"), 5);
