@@ -29,6 +29,7 @@ pub mod labels;
 pub mod nonces;
 pub mod post_accidents;
 pub mod readings;
+pub mod recalls;
 pub mod review_notes;
 pub mod schema;
 pub mod staff_sessions;

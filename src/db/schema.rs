@@ -374,6 +374,25 @@ diesel::table! {
 }
 
 diesel::table! {
+    recalls (vin, reference) {
+        vin -> Text,
+        reference -> Text,
+        title_nl -> Text,
+        title_fr -> Text,
+        title_de -> Nullable<Text>,
+        title_en -> Nullable<Text>,
+        opened_on -> Date,
+        reported_by -> BigInt,
+        reported_at -> Timestamp,
+        closed_on -> Nullable<Date>,
+        closed_how -> Nullable<Text>,
+        closed_by -> Nullable<BigInt>,
+        closed_reading_id -> Nullable<Text>,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     foreign_readings (reading_id) {
         reading_id -> Text,
         vin -> Text,
@@ -426,6 +445,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     feed_lines,
     car_passes,
     verify_misses,
+    recalls,
     foreign_readings,
     post_accident_events,
 );

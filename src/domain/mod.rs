@@ -20,6 +20,7 @@ pub mod odometer;
 pub mod ok_label;
 pub mod post_accident;
 pub mod reading;
+pub mod recall;
 pub mod rules;
 pub mod search;
 pub mod source;

@@ -22,6 +22,7 @@ use crate::domain::status::ReadingStatus;
 use crate::domain::vin::Vin;
 
 use super::inflow;
+use super::recalls;
 use super::receipts::Receipt;
 use super::{Caller, ServiceError};
 
@@ -262,6 +263,7 @@ pub fn request(
         let earlier = earlier(conn, vin.as_str(), now.naive_utc(), "")?;
         let id = new_id(conn)?;
         let mut pass = issuing::issue(&id, &vehicle, &history, &receipt.reading_id, now);
+        pass.mentions.open_recalls = recalls::open_for_car_pass(conn, vin.as_str(), language)?;
         pass.mentions.post_accident_pending = super::post_accident::pending_of(conn, vin.as_str())?;
         let document =
             serde_json::to_string(&pass).map_err(|e| ServiceError::Corrupt(e.to_string()))?;

@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use crate::db::issues::NewIssue;
 use crate::db::readings::{ReadingRow, WorkRow};
 use crate::db::{issues, readings, vehicles, DbConnection};
+use crate::domain::activity::ActivityCode;
 use crate::domain::calendar::brussels_date;
 use crate::domain::issue::{IssueCode, Severity};
 use crate::domain::issue_number::IssueNumber;
@@ -21,6 +22,7 @@ use crate::domain::vehicle::Vehicle;
 use crate::domain::vin::Vin;
 
 use super::known_vins::KnownVins;
+use super::recalls;
 use super::receipts::{self, Receipt, ReceiptIssue};
 use super::{Caller, ServiceError};
 
@@ -415,8 +417,19 @@ fn store(
         rows.push(reading.row);
     }
     readings::insert(conn, &rows, &works)?;
+    let repairs = recall_repairs(&works);
     for (row, (slot, status, findings)) in rows.into_iter().zip(rest) {
         let (at, language) = (row.received_at, batches[slot.0].caller.language);
+        if status != ReadingStatus::Rejected && repairs.contains(&row.id.as_str()) {
+            let repair = recalls::Repair {
+                vin: &row.vin,
+                work_date: row.work_date,
+                reading_id: &row.id,
+                company_id: row.company_id,
+                at,
+            };
+            recalls::close_by_repair(conn, &repair, today(batches[slot.0].received).today)?;
+        }
         let mut issues = Vec::with_capacity(findings.len());
         for finding in &findings {
             let raise = Raise::as_catalogued(finding.code(), true);
@@ -435,6 +448,16 @@ fn store(
         answered.push((slot, receipt));
     }
     Ok(())
+}
+
+/// The readings whose works name the recall campaign's activity (mostly none): each closes
+/// its vehicle's open recalls (issue 22, point 5), in the reading's own transaction.
+fn recall_repairs(works: &[WorkRow]) -> Vec<&str> {
+    works
+        .iter()
+        .filter(|w| w.activity_code == ActivityCode::RecallCampaign.as_str())
+        .map(|w| w.reading_id.as_str())
+        .collect()
 }
 
 pub fn record_issue(

@@ -13,6 +13,7 @@ pub mod labels;
 pub mod operation;
 pub mod passwords;
 pub mod post_accident;
+pub mod recalls;
 pub mod receipts;
 pub mod register;
 pub mod status;

@@ -17,10 +17,12 @@ pub enum Operation {
     SubmitForeignHistory,
     ReportPostAccident,
     ClearPostAccident,
+    ReportRecall,
+    CloseRecall,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 11] = [
+    pub const ALL: [Operation; 13] = [
         Operation::SubmitReadings,
         Operation::ValidateReading,
         Operation::CorrectIssue,
@@ -32,6 +34,8 @@ impl Operation {
         Operation::SubmitForeignHistory,
         Operation::ReportPostAccident,
         Operation::ClearPostAccident,
+        Operation::ReportRecall,
+        Operation::CloseRecall,
     ];
 
     /// The garages' contract, at /soap/inflow.
@@ -47,10 +51,12 @@ impl Operation {
     ];
 
     /// The partners' feeds, at /soap/feeds.
-    pub const FEEDS: [Operation; 3] = [
+    pub const FEEDS: [Operation; 5] = [
         Operation::SubmitForeignHistory,
         Operation::ReportPostAccident,
         Operation::ClearPostAccident,
+        Operation::ReportRecall,
+        Operation::CloseRecall,
     ];
 
     pub fn name(self) -> &'static str {
@@ -66,13 +72,16 @@ impl Operation {
             Operation::SubmitForeignHistory => "SubmitForeignHistory",
             Operation::ReportPostAccident => "ReportPostAccident",
             Operation::ClearPostAccident => "ClearPostAccident",
+            Operation::ReportRecall => "ReportRecall",
+            Operation::CloseRecall => "CloseRecall",
         }
     }
 
     /// Portals ask for labels; garages report, and may ask for labels of their own adverts.
     /// A Car-Pass is asked by inspection centres and by garages and dealers who sell a car.
     /// Importers (the manufacturer role) send foreign histories; accident experts report an
-    /// accident, and inspection centres clear it.
+    /// accident, and inspection centres clear it. Manufacturers and importers report and close
+    /// recalls.
     pub fn allows(self, role: Role) -> bool {
         self.roles().contains(&role)
     }
@@ -86,6 +95,7 @@ impl Operation {
             Operation::SubmitForeignHistory => &[Role::Manufacturer],
             Operation::ReportPostAccident => &[Role::Expert],
             Operation::ClearPostAccident => &[Role::Inspector],
+            Operation::ReportRecall | Operation::CloseRecall => &[Role::Manufacturer],
             Operation::SubmitReadings
             | Operation::ValidateReading
             | Operation::CorrectIssue

@@ -39,6 +39,9 @@ pub enum FaultCode {
     DateInvalid,
     NothingPending,
     InformexDuplicate,
+    RecallUnknown,
+    RecallClosed,
+    RecallOtherCompany,
     RequestTimeout,
     TooManyFailedLogins,
     ServerError,
@@ -46,7 +49,7 @@ pub enum FaultCode {
 }
 
 impl FaultCode {
-    pub const ALL: [FaultCode; 30] = [
+    pub const ALL: [FaultCode; 33] = [
         FaultCode::MalformedXml,
         FaultCode::DtdForbidden,
         FaultCode::BodyTooLarge,
@@ -73,6 +76,9 @@ impl FaultCode {
         FaultCode::DateInvalid,
         FaultCode::NothingPending,
         FaultCode::InformexDuplicate,
+        FaultCode::RecallUnknown,
+        FaultCode::RecallClosed,
+        FaultCode::RecallOtherCompany,
         FaultCode::RequestTimeout,
         FaultCode::TooManyFailedLogins,
         FaultCode::ServerError,
@@ -107,6 +113,9 @@ impl FaultCode {
             FaultCode::DateInvalid => "DATE_INVALID",
             FaultCode::NothingPending => "NOTHING_PENDING",
             FaultCode::InformexDuplicate => "INFORMEX_DUPLICATE",
+            FaultCode::RecallUnknown => "RECALL_UNKNOWN",
+            FaultCode::RecallClosed => "RECALL_CLOSED",
+            FaultCode::RecallOtherCompany => "RECALL_OTHER_COMPANY",
             FaultCode::RequestTimeout => "REQUEST_TIMEOUT",
             FaultCode::TooManyFailedLogins => "TOO_MANY_FAILED_LOGINS",
             FaultCode::ServerError => "SERVER_ERROR",

@@ -20,6 +20,17 @@ pub static FOREIGN_SOURCE: SimpleType = text("ForeignSourceType", Some(1), 200);
 pub static INFORMEX_REFERENCE: SimpleType = text("InformexReferenceType", Some(1), 40);
 pub static INSPECTION_RESULT: SimpleType = one_of("InspectionResultType", &["passed", "failed"]);
 
+pub static RECALL_REFERENCE: SimpleType = SimpleType {
+    pattern: Some(("[A-Za-z0-9_./\\-]{1,40}", is_recall_reference)),
+    ..plain("RecallReferenceType", Base::String)
+};
+pub static RECALL_TITLE: SimpleType = text("RecallTitleType", Some(1), 200);
+
+/// The XSD's pattern, as `domain::recall::RecallReference` parses it.
+fn is_recall_reference(value: &str) -> bool {
+    crate::domain::recall::RecallReference::parse(value).is_ok()
+}
+
 fn is_two_capitals(value: &str) -> bool {
     value.len() == 2 && value.bytes().all(|b| b.is_ascii_uppercase())
 }
@@ -70,6 +81,35 @@ pub static CLEAR_POST_ACCIDENT: ComplexType = ComplexType {
     ],
 };
 
+pub static REPORT_RECALL: ComplexType = ComplexType {
+    name: "ReportRecallType",
+    compositor: Compositor::Sequence,
+    particles: &[
+        Particle {
+            name: "Vin",
+            ty: TypeRef::Simple(&VIN),
+            min: 1,
+            max: Some(crate::domain::recall::MAX_VINS as u32),
+        },
+        one("RecallReference", TypeRef::Simple(&RECALL_REFERENCE)),
+        one("TitleNl", TypeRef::Simple(&RECALL_TITLE)),
+        one("TitleFr", TypeRef::Simple(&RECALL_TITLE)),
+        optional("TitleDe", TypeRef::Simple(&RECALL_TITLE)),
+        optional("TitleEn", TypeRef::Simple(&RECALL_TITLE)),
+        one("OpenedOn", TypeRef::Builtin(&XS_DATE)),
+    ],
+};
+
+pub static CLOSE_RECALL: ComplexType = ComplexType {
+    name: "CloseRecallType",
+    compositor: Compositor::Sequence,
+    particles: &[
+        one("Vin", TypeRef::Simple(&VIN)),
+        one("RecallReference", TypeRef::Simple(&RECALL_REFERENCE)),
+        one("ClosedOn", TypeRef::Builtin(&XS_DATE)),
+    ],
+};
+
 /// Every complex type the feeds endpoint parses, for the drift test.
 pub static REQUEST_TYPES: &[&ComplexType] = &[
     &CLIENT_INFO,
@@ -77,4 +117,6 @@ pub static REQUEST_TYPES: &[&ComplexType] = &[
     &SUBMIT_FOREIGN_HISTORY,
     &REPORT_POST_ACCIDENT,
     &CLEAR_POST_ACCIDENT,
+    &REPORT_RECALL,
+    &CLOSE_RECALL,
 ];

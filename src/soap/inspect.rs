@@ -115,7 +115,9 @@ pub fn request(raw: &RawRequest<'_>, usernames: &[String]) -> RequestFacts {
         // The certification endpoint serves the inflow's contract only: `identify` refused these.
         Operation::SubmitForeignHistory
         | Operation::ReportPostAccident
-        | Operation::ClearPostAccident => {}
+        | Operation::ClearPostAccident
+        | Operation::ReportRecall
+        | Operation::CloseRecall => {}
     }
     facts
 }

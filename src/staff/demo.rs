@@ -19,7 +19,7 @@ use crate::domain::vehicle::Vehicle;
 use crate::domain::vin::Vin;
 use crate::service::auth::{Account, Role};
 use crate::service::corrections::{self, Answer};
-use crate::service::{inflow, labels, passwords, register, Caller, Software};
+use crate::service::{inflow, labels, passwords, recalls, register, Caller, Software};
 
 pub const DEMO_KBO: &str = "1234.567.894";
 pub const DEMO_USER: &str = "demo-garage";
@@ -259,6 +259,7 @@ pub fn seed(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoCredentia
             in_review.push(receipt.reading_id);
         }
     }
+    report_recall(conn, now)?;
     let label = grant_label(conn, now)?;
     Ok(DemoCredentials {
         accounts: credentials,
@@ -266,6 +267,28 @@ pub fn seed(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoCredentia
         in_review,
         label,
     })
+}
+
+/// An open recall on the first car, as the demo importer reports it (ReportRecall): its
+/// Car-Pass prints it until a garage's RECALL_CAMPAIGN job closes it. Left as it is on a later
+/// run.
+fn report_recall(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<(), StaffError> {
+    let importer = accounts::find_by_username(conn, DEMO_IMPORTER_USER)?
+        .ok_or_else(|| StaffError::NotFound(DEMO_IMPORTER_USER.into()))?;
+    let report = recalls::Report {
+        vins: vec!["WDB2030461A000001".into()],
+        reference: "DEMO-24-017".into(),
+        title_nl: Some("Airbag bestuurder vervangen".into()),
+        title_fr: Some("Remplacement de l'airbag conducteur".into()),
+        title_de: Some("Austausch des Fahrerairbags".into()),
+        title_en: Some("Driver's airbag replacement".into()),
+        opened_on: (now - Duration::days(60)).date_naive(),
+    };
+    match recalls::report(conn, importer.company_id, &report, now) {
+        Ok(_) => Ok(()),
+        Err(recalls::RecallError::Service(e)) => Err(e.into()),
+        Err(refused) => Err(StaffError::Invalid(refused.to_string())),
+    }
 }
 
 /// The demo portal's OK label on the Golf's advert, as RequestOkLabel grants it (none if the

@@ -14,17 +14,17 @@ use crate::staff_pages::Browser;
 const FEEDS: &str = "urn:carpass:feeds:1";
 const FEEDS_XSD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/wsdl/carpass-feeds.xsd");
 const IMPORTER_KBO: &str = "0400.000.185";
-const IMPORTER_USER: &str = "importer-one";
+pub const IMPORTER_USER: &str = "importer-one";
 const EXPERT_KBO: &str = "0411.111.140";
-const EXPERT_USER: &str = "expert-one";
+pub const EXPERT_USER: &str = "expert-one";
 const CENTRE_KBO: &str = "0417.497.106";
-const CENTRE_USER: &str = "centre-one";
+pub const CENTRE_USER: &str = "centre-one";
 /// Imported used from Germany: first registered there in 2016, in Belgium in 2021.
 const IMPORTED: &str = "WVWZZZ1KZAW000123";
 
 /// An importer, an accident expert and an inspection centre with their accounts, and an
 /// imported car in the register.
-fn add_partners(app: &TestApp) {
+pub fn add_partners(app: &TestApp) {
     let mut conn = app.pool.get().unwrap();
     let actor = staff::Actor::staff_or_bootstrap(&mut conn, Some(STAFF_USER)).unwrap();
     for (kbo, name, nace, kind, user, role) in [
@@ -72,7 +72,7 @@ fn add_partners(app: &TestApp) {
     carpass::service::register::import(&mut conn, &[imported], now()).unwrap();
 }
 
-async fn feed(app: &TestApp, version: Soap, user: &str, body: &str) -> Response {
+pub async fn feed(app: &TestApp, version: Soap, user: &str, body: &str) -> Response {
     let header = security(user, PASSWORD);
     let client = awc::Client::default();
     let mut response = client
@@ -92,14 +92,14 @@ async fn feed(app: &TestApp, version: Soap, user: &str, body: &str) -> Response 
 }
 
 /// A successful answer's XML.
-async fn ok(app: &TestApp, user: &str, body: &str) -> String {
+pub async fn ok(app: &TestApp, user: &str, body: &str) -> String {
     let response = feed(app, Soap::V11, user, body).await;
     assert_eq!(response.status, 200, "{}", response.body);
     response.body
 }
 
 /// A fault's (code, message, element), from the feeds' FaultDetail.
-async fn refused(app: &TestApp, user: &str, body: &str) -> (String, String, Option<String>) {
+pub async fn refused(app: &TestApp, user: &str, body: &str) -> (String, String, Option<String>) {
     let response = feed(app, Soap::V12, user, body).await;
     assert_eq!(response.status, 400, "{}", response.body);
     let doc = roxmltree::Document::parse(&response.body).unwrap();

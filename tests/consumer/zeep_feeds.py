@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Consumer test of the Carpass feeds SOAP service (importers, accident experts, inspection
-centres) with an independent client (zeep).
+"""Consumer test of the Carpass feeds SOAP service (importers and manufacturers, accident
+experts, inspection centres) with an independent client (zeep).
 
 Run by tests/consumer/run.sh against the demo server:
 
@@ -193,6 +193,54 @@ def main():
     check("an importer may not clear an inspection",
           refused("importer", "ClearPostAccident", "ROLE_NOT_ALLOWED",
                   Vin=IMPORTED_VIN, InspectionDate=today, Result="passed"))
+
+    recall = "RC-%s" % uuid.uuid4().hex[:12]
+
+    def report_recall(expected):
+        def call():
+            answer = services["importer"].ReportRecall(
+                Vin=[IMPORTED_VIN, IMPORTED_VIN],
+                RecallReference=recall,
+                TitleNl="Airbag bestuurder vervangen",
+                TitleFr="Remplacement de l'airbag conducteur",
+                TitleEn="Driver's airbag replacement",
+                OpenedOn=today,
+            )
+            vehicles = [(v["Vin"], v["Outcome"]) for v in as_list(answer["Vehicle"])]
+            expect(vehicles == [(IMPORTED_VIN, expected)], "vehicles %s" % vehicles)
+            return recall
+        return call
+
+    check("ReportRecall opens the recall on the vehicle (a VIN sent twice counts once)",
+          report_recall("reported"))
+    check("ReportRecall sent again leaves it as it was", report_recall("already_reported"))
+
+    def close_recall():
+        answer = services["importer"].CloseRecall(
+            Vin=IMPORTED_VIN, RecallReference=recall, ClosedOn=today
+        )
+        expect(answer["ClosedOn"] == today and answer["RecallReference"] == recall,
+               "closed: %s" % answer)
+        return None
+
+    check("CloseRecall closes it", close_recall)
+    check("CloseRecall of a closed recall is a RECALL_CLOSED fault",
+          refused("importer", "CloseRecall", "RECALL_CLOSED",
+                  Vin=IMPORTED_VIN, RecallReference=recall, ClosedOn=today))
+    check("CloseRecall of a reference the vehicle does not have is a RECALL_UNKNOWN fault",
+          refused("importer", "CloseRecall", "RECALL_UNKNOWN",
+                  Vin=IMPORTED_VIN, RecallReference=recall + "-X", ClosedOn=today))
+    check("ReportRecall naming a VIN the register does not know is a VIN_UNKNOWN fault",
+          refused("importer", "ReportRecall", "VIN_UNKNOWN",
+                  Vin=[IMPORTED_VIN, "ZFA31200000123456"], RecallReference=recall + "-Y",
+                  TitleNl="Airbag", TitleFr="Coussin", OpenedOn=today))
+    check("a garage may not report a recall",
+          refused("garage", "ReportRecall", "ROLE_NOT_ALLOWED",
+                  Vin=[IMPORTED_VIN], RecallReference=recall, TitleNl="Airbag",
+                  TitleFr="Coussin", OpenedOn=today))
+    check("an expert may not close a recall",
+          refused("expert", "CloseRecall", "ROLE_NOT_ALLOWED",
+                  Vin=IMPORTED_VIN, RecallReference=recall, ClosedOn=today))
 
     return finish(results)
 

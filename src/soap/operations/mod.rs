@@ -3,9 +3,11 @@
 
 mod answers;
 mod clear_post_accident;
+mod close_recall;
 mod get_reading_status;
 mod list_activities;
 mod report_post_accident;
+mod report_recall;
 mod request_car_pass;
 mod request_ok_label;
 mod submit_foreign_history;
@@ -34,6 +36,8 @@ pub fn schema(operation: Operation) -> &'static ComplexType {
         Operation::SubmitForeignHistory => &feeds::SUBMIT_FOREIGN_HISTORY,
         Operation::ReportPostAccident => &feeds::REPORT_POST_ACCIDENT,
         Operation::ClearPostAccident => &feeds::CLEAR_POST_ACCIDENT,
+        Operation::ReportRecall => &feeds::REPORT_RECALL,
+        Operation::CloseRecall => &feeds::CLOSE_RECALL,
     }
 }
 
@@ -77,5 +81,7 @@ pub async fn dispatch(
         Operation::ClearPostAccident => {
             clear_post_accident::handle(state, gate, &element, version).await
         }
+        Operation::ReportRecall => report_recall::handle(state, gate, &element, version).await,
+        Operation::CloseRecall => close_recall::handle(state, gate, &element, version).await,
     }
 }

@@ -2,7 +2,8 @@
 //! enterprise number, a reading by id or ClientReference, a certification session), the page
 //! per garage (its readings, its open issues, its Trusted Provider standing over the years, the
 //! software it sends with) and the page per vehicle (its history with each reading's source,
-//! its issues and the audit trail). Staff only: the vehicle's history is never public (SPEC 2.8).
+//! its issues, its recalls and the audit trail). Staff only: the vehicle's history is never
+//! public (SPEC 2.8).
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -28,6 +29,7 @@ use crate::domain::source::ReadingSource;
 use crate::domain::trusted_provider::Standing;
 use crate::domain::vehicle::Vehicle;
 use crate::domain::vin::Vin;
+use crate::service::recalls;
 use crate::service::ServiceError;
 use crate::staff::trusted_providers;
 use crate::staff::StaffError;
@@ -491,6 +493,7 @@ struct VehiclePage {
     readings: Vec<(ReadingRow, String, String)>,
     issues: Vec<IssueRow>,
     trail: Vec<Event>,
+    recalls: Vec<recalls::HistoryLine>,
     /// (reading id, country, foreign source) of the importers' readings.
     foreign: Vec<(String, String, String)>,
     /// Accident experts' reports and inspection centres' results, oldest first.
@@ -583,11 +586,13 @@ fn load_vehicle(
         });
     }
     trail.sort_by_key(|a| a.at);
+    let recalls = recalls::history(conn, vin, lang)?;
     Ok(VehiclePage {
         vehicle,
         readings,
         issues,
         trail,
+        recalls,
         foreign: crate::db::foreign_readings::of_vin(conn, vin)?,
         post_accident: crate::service::post_accident::history(conn, vin)?,
         post_accident_pending: crate::service::post_accident::pending_of(conn, vin)?,
@@ -731,6 +736,43 @@ pub async fn vehicle(
                         td.nowrap { (issue_number(issue)) br; code.small { (issue.code) } }
                         td { (issue.state) }
                         td { (issue_message(lang, issue)) }
+                    }
+                }
+            } }
+        }
+        h2 #recalls { (t(lang, "Recalls", "Terugroepacties", "Rappels", "Rückrufe")) }
+        @if page.recalls.is_empty() {
+            p.muted { (t(lang, "None reported.", "Geen gemeld.", "Aucun signalé.", "Keine gemeldet.")) }
+        } @else {
+            div.scroll { table {
+                tr {
+                    th { (t(lang, "Recall", "Terugroepactie", "Rappel", "Rückruf")) }
+                    th { (t(lang, "Opened", "Geopend", "Ouvert", "Eröffnet")) }
+                    th { (t(lang, "Reported by", "Gemeld door", "Signalé par", "Gemeldet von")) }
+                    th { (t(lang, "Closed", "Afgesloten", "Clôturé", "Abgeschlossen")) }
+                }
+                @for recall in &page.recalls {
+                    tr {
+                        td { (recall.title) br; code.small { (recall.reference) } }
+                        td.nowrap { (f.date(recall.opened_on)) }
+                        td { (recall.reported_by) }
+                        td {
+                            @match recall.closed_on {
+                                None => strong { (t(lang, "open", "open", "ouvert", "offen")) },
+                                Some(on) => {
+                                    (f.date(on)) " "
+                                    @if recall.closed_how.as_deref() == Some("repair") {
+                                        (t(lang, "repaired by", "hersteld door", "réparé par", "repariert von"))
+                                    } @else {
+                                        (t(lang, "closed by", "afgesloten door", "clôturé par", "abgeschlossen von"))
+                                    }
+                                    " " (recall.closed_by.as_deref().unwrap_or(""))
+                                    @if let Some(reading) = &recall.closed_reading_id {
+                                        br; a.small href=(format!("#reading-{reading}")) { code { (reading) } }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             } }
