@@ -274,7 +274,7 @@ pub fn seed(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoCredentia
 /// run.
 fn report_recall(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<(), StaffError> {
     let importer = accounts::find_by_username(conn, DEMO_IMPORTER_USER)?
-        .ok_or_else(|| StaffError::NotFound(DEMO_IMPORTER_USER.into()))?;
+        .ok_or_else(|| StaffError::NotFound(Refusal::Untranslated(DEMO_IMPORTER_USER.into())))?;
     let report = recalls::Report {
         vins: vec!["WDB2030461A000001".into()],
         reference: "DEMO-24-017".into(),
@@ -287,7 +287,9 @@ fn report_recall(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<(), Staf
     match recalls::report(conn, importer.company_id, &report, now) {
         Ok(_) => Ok(()),
         Err(recalls::RecallError::Service(e)) => Err(e.into()),
-        Err(refused) => Err(StaffError::Invalid(refused.to_string())),
+        Err(refused) => Err(StaffError::Invalid(Refusal::Untranslated(
+            refused.to_string(),
+        ))),
     }
 }
 
