@@ -147,37 +147,39 @@ fn write_batches<S>(
         let requests = jobs.len();
         // The replies go down with the panic, and their requests are answered with an error;
         // the transaction was not committed, and the connection is discarded as broken.
-        let outcome = catch_unwind(AssertUnwindSafe(|| commit(&mut store, jobs)));
-        match outcome {
-            Ok(failing) => health.failing.store(failing, Ordering::SeqCst),
-            Err(_) => log::error!(
+        let outcome = catch_unwind(AssertUnwindSafe(|| commit(&mut store, jobs, health)));
+        if outcome.is_err() {
+            log::error!(
                 "the group-commit writer panicked on a batch of {requests} requests: they get \
                  Server faults, nothing of them was stored; it goes on with the next batch"
-            ),
+            );
         }
     }
 }
 
-/// Commits the jobs and answers them; says whether it failed for want of a database.
-fn commit<S>(store: &mut S, jobs: Vec<Job>) -> bool
+/// Commits the jobs and answers them. Whether it failed for want of a database is told to
+/// `health` before any answer goes out, so that a caller who got the answer reads the
+/// readiness that goes with it.
+fn commit<S>(store: &mut S, jobs: Vec<Job>, health: &Health)
 where
     S: FnMut(&[Batch]) -> Receipts,
 {
     let (batches, replies): (Vec<Batch>, Vec<Reply>) =
         jobs.into_iter().map(|j| (j.batch, j.reply)).unzip();
-    match store(&batches) {
+    let outcome = store(&batches);
+    let unavailable = matches!(&outcome, Err(e) if e.is_unavailable());
+    health.failing.store(unavailable, Ordering::SeqCst);
+    match outcome {
         Ok(receipts) => {
             for (reply, receipts) in replies.into_iter().zip(receipts) {
                 let _ = reply.send(Ok(receipts));
             }
-            false
         }
         Err(e) if e.is_unavailable() => {
             log::error!("a group commit found no database: {e}");
             for reply in replies {
                 let _ = reply.send(Err(ServiceError::Unavailable(e.to_string())));
             }
-            true
         }
         // Nothing of the failed transaction was stored: each request alone, so that one
         // request's failure is not its neighbours'.
@@ -190,13 +192,11 @@ where
                 let alone = store(std::slice::from_ref(&batch)).map(|mut r| r.remove(0));
                 let _ = reply.send(alone);
             }
-            false
         }
         Err(e) => {
             if let Some(reply) = replies.into_iter().next() {
                 let _ = reply.send(Err(e));
             }
-            false
         }
     }
 }
