@@ -26,6 +26,7 @@ pub mod feeds;
 pub mod issues;
 pub mod labels;
 pub mod nonces;
+pub mod rdw;
 pub mod readings;
 pub mod review_notes;
 pub mod schema;

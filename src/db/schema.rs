@@ -400,4 +400,17 @@ diesel::allow_tables_to_appear_in_same_query!(
     feed_lines,
     car_passes,
     verify_misses,
+    rdw_verdicts,
 );
+
+diesel::table! {
+    rdw_verdicts (company_id, batch_id, line) {
+        company_id -> BigInt,
+        batch_id -> Text,
+        line -> BigInt,
+        vin -> Text,
+        verdict -> Text,
+        judged_on -> Date,
+        imported_at -> Timestamp,
+    }
+}

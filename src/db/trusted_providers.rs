@@ -10,9 +10,9 @@ use super::DbConnection;
 use crate::domain::odometer::OdometerUnit;
 use crate::domain::rules::HistoryEntry;
 
-/// Connected cars' readings never count for or against a garage's share (issue 22): they are
-/// neither counted nor part of the history a garage's reading is judged against.
-const CONNECTED: &str = "connected";
+/// Connected cars' and the RDW's readings never count for or against a garage's share (issue
+/// 22): they are neither counted nor part of the history a garage's reading is judged against.
+const NOT_COUNTED: [&str; 2] = ["connected", "rdw"];
 
 /// (company id, readings) for readings whose work date is in [from, until).
 pub fn readings_per_company(
@@ -23,7 +23,7 @@ pub fn readings_per_company(
     readings::table
         .filter(readings::work_date.ge(from))
         .filter(readings::work_date.lt(until))
-        .filter(readings::source.ne(CONNECTED))
+        .filter(readings::source.ne_all(NOT_COUNTED))
         .group_by(readings::company_id)
         .select((readings::company_id, count_star()))
         .load(conn)
@@ -39,7 +39,7 @@ pub fn readings_with_codes(
     readings::table
         .filter(readings::work_date.ge(from))
         .filter(readings::work_date.lt(until))
-        .filter(readings::source.ne(CONNECTED))
+        .filter(readings::source.ne_all(NOT_COUNTED))
         .filter(exists(
             issues::table
                 .filter(issues::reading_id.eq(readings::id))
@@ -132,7 +132,7 @@ pub fn history_without_connected(
         .filter(readings::vin.eq(vin))
         .filter(super::readings::is_official())
         .filter(readings::id.ne(reading_id))
-        .filter(readings::source.ne(CONNECTED))
+        .filter(readings::source.ne_all(NOT_COUNTED))
         .order((readings::work_date, readings::received_at, readings::id))
         .select((
             readings::work_date,

@@ -66,6 +66,9 @@ impl BatchId {
 pub enum FeedFormat {
     Csv,
     Ndjson,
+    /// The Dutch registry's history, with its verdict per vehicle (`super::rdw`): imported by
+    /// the registry's staff, never sent by a partner.
+    Rdw,
 }
 
 impl FeedFormat {
@@ -73,7 +76,13 @@ impl FeedFormat {
         match self {
             FeedFormat::Csv => "csv",
             FeedFormat::Ndjson => "ndjson",
+            FeedFormat::Rdw => "rdw",
         }
+    }
+
+    /// Whether the file's first line is a header.
+    pub fn has_header(self) -> bool {
+        self != FeedFormat::Ndjson
     }
 
     pub fn parse(raw: &str) -> Option<FeedFormat> {
@@ -115,6 +124,10 @@ pub enum LineProblem {
     NotText,
     #[error("expected 4 comma-separated values ({CSV_HEADER}), found {found}")]
     Columns { found: usize },
+    #[error("expected 5 values separated by ';' or ',' ({}), found {found}", super::rdw::HEADER.join(";"))]
+    RdwColumns { found: usize },
+    #[error("the verdict {value:?} is not one of the RDW's: logisch, onlogisch or geen oordeel (or empty)")]
+    Verdict { value: String },
     #[error("not a JSON object with vin, date, odometer and unit: {reason}")]
     Json { reason: String },
     #[error("{0}")]
@@ -161,7 +174,8 @@ impl LineProblem {
         match self {
             LineProblem::TooLong => "line_too_long",
             LineProblem::NotText => "not_text",
-            LineProblem::Columns { .. } => "columns",
+            LineProblem::Columns { .. } | LineProblem::RdwColumns { .. } => "columns",
+            LineProblem::Verdict { .. } => "verdict_invalid",
             LineProblem::Json { .. } => "json",
             LineProblem::Vin(_) => "vin_invalid",
             LineProblem::Date { .. } => "date_invalid",
@@ -216,8 +230,9 @@ pub fn parse_line(format: FeedFormat, line: &str) -> Result<FeedReading, LinePro
                     found: fields.len(),
                 });
             };
-            reading(vin, date, odometer, unit)
+            reading_of(vin, date, odometer, unit)
         }
+        FeedFormat::Rdw => super::rdw::parse_line(line).map(|(reading, _)| reading),
         FeedFormat::Ndjson => {
             let json: JsonLine = serde_json::from_str(line).map_err(|e| LineProblem::Json {
                 reason: e.to_string(),
@@ -226,12 +241,18 @@ pub fn parse_line(format: FeedFormat, line: &str) -> Result<FeedReading, LinePro
                 serde_json::Value::Number(n) => n.to_string(),
                 other => other.to_string(),
             };
-            reading(&json.vin, &json.date, &odometer, &json.unit)
+            reading_of(&json.vin, &json.date, &odometer, &json.unit)
         }
     }
 }
 
-fn reading(vin: &str, date: &str, odometer: &str, unit: &str) -> Result<FeedReading, LineProblem> {
+/// One reading from its four fields as a file writes them.
+pub(crate) fn reading_of(
+    vin: &str,
+    date: &str,
+    odometer: &str,
+    unit: &str,
+) -> Result<FeedReading, LineProblem> {
     let vin = Vin::parse(vin).map_err(LineProblem::Vin)?;
     let date = NaiveDate::parse_from_str(date, "%Y-%m-%d")
         .ok()

@@ -18,6 +18,7 @@ pub mod nace;
 pub mod odometer;
 pub mod ok_label;
 pub mod reading;
+pub mod rdw;
 pub mod rules;
 pub mod search;
 pub mod source;

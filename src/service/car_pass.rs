@@ -15,6 +15,7 @@ use crate::domain::issue::{IssueCode, IssueDetail};
 use crate::domain::issuing::{self, StoredReading};
 use crate::domain::language::{Language, Text};
 use crate::domain::odometer::OdometerUnit;
+use crate::domain::rdw::{RdwJudgment, RdwVerdict};
 use crate::domain::reading::{ClientReference, CustomerType, ReadingInput, Submission};
 use crate::domain::source::ReadingSource;
 use crate::domain::status::ReadingStatus;
@@ -260,7 +261,8 @@ pub fn request(
         let history = stored_readings(conn, vin.as_str())?;
         let earlier = earlier(conn, vin.as_str(), now.naive_utc(), "")?;
         let id = new_id(conn)?;
-        let pass = issuing::issue(&id, &vehicle, &history, &receipt.reading_id, now);
+        let mut pass = issuing::issue(&id, &vehicle, &history, &receipt.reading_id, now);
+        pass.mentions.rdw_verdict = rdw_judgment(conn, vin.as_str())?;
         let document =
             serde_json::to_string(&pass).map_err(|e| ServiceError::Corrupt(e.to_string()))?;
         car_passes::insert(
@@ -338,12 +340,29 @@ fn stored_readings(conn: &mut DbConnection, vin: &str) -> Result<Vec<StoredReadi
                     source: ReadingSource::parse(&source).ok_or_else(|| corrupt("source"))?,
                     status: ReadingStatus::parse(&status).ok_or_else(|| corrupt("status"))?,
                     received_at,
-                    registered_by: company,
+                    // The RDW's file was brought in under the registry's account; the RDW
+                    // registered the reading.
+                    registered_by: if source == ReadingSource::Rdw.as_str() {
+                        crate::document::words::RDW_NAME.to_owned()
+                    } else {
+                        company
+                    },
                     reading_id: id,
                 })
             },
         )
         .collect()
+}
+
+/// The RDW's latest verdict on the VIN, if an imported file gave one.
+fn rdw_judgment(conn: &mut DbConnection, vin: &str) -> Result<Option<RdwJudgment>, ServiceError> {
+    crate::db::rdw::latest_verdict(conn, vin)?
+        .map(|(stored, judged_on)| {
+            let verdict = RdwVerdict::parse(&stored)
+                .ok_or_else(|| ServiceError::Corrupt(format!("RDW verdict {stored:?} of {vin}")))?;
+            Ok(RdwJudgment { verdict, judged_on })
+        })
+        .transpose()
 }
 
 fn document(row: &CarPassRow) -> Result<CarPass, ServiceError> {
