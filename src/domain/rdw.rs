@@ -142,8 +142,7 @@ mod tests {
 
     #[test]
     fn a_line_gives_its_reading_and_its_verdict_in_the_rdw_words() {
-        let (reading, verdict) =
-            parse_line(&format!("{VIN};2023-04-01;81200;km;logisch")).unwrap();
+        let (reading, verdict) = parse_line(&format!("{VIN};2023-04-01;81200;km;logisch")).unwrap();
         assert_eq!(reading.odometer, 81_200);
         assert_eq!(reading.unit, OdometerUnit::Km);
         assert_eq!(verdict, Some(RdwVerdict::Logisch));
@@ -166,7 +165,9 @@ mod tests {
     fn a_bad_verdict_or_column_count_is_named() {
         let err = parse_line(&format!("{VIN};2023-04-01;81200;km;goed")).unwrap_err();
         assert_eq!(err.code(), "verdict_invalid");
-        assert!(err.to_string().contains("logisch, onlogisch or geen oordeel"));
+        assert!(err
+            .to_string()
+            .contains("logisch, onlogisch or geen oordeel"));
         let err = parse_line(&format!("{VIN};2023-04-01;81200;km")).unwrap_err();
         assert_eq!(err.code(), "columns");
         assert!(err.to_string().contains("expected 5 values"), "{err}");

@@ -17,8 +17,8 @@ use crate::domain::feed::{
     check_header, judge, parse_line, BatchId, FeedFormat, LineSplitter, RawLine, Verdict,
 };
 use crate::domain::issue_state::IssueState;
-use crate::domain::rdw;
 use crate::domain::language::Language;
+use crate::domain::rdw;
 use crate::domain::source::ReadingSource;
 use crate::domain::status::ReadingStatus;
 

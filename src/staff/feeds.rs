@@ -11,10 +11,10 @@ use serde::Serialize;
 
 use super::StaffError;
 use crate::db::{companies, feeds as stored, rdw as rdw_store, DbConnection};
-use crate::domain::rdw::RdwVerdict;
 use crate::domain::calendar::brussels_date;
 use crate::domain::enterprise_number::EnterpriseNumber;
 use crate::domain::feed::{BatchId, FeedFormat};
+use crate::domain::rdw::RdwVerdict;
 use crate::domain::source::ReadingSource;
 use crate::service::feeds::{self, FeedError, Intake, Summary, Upload, CHUNK_LINES};
 

@@ -17,6 +17,7 @@ mod feeds;
 mod health;
 mod hostile;
 mod labels;
+mod rdw;
 mod register;
 mod review;
 mod staff_pages;
