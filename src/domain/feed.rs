@@ -60,6 +60,13 @@ impl BatchId {
     pub fn client_reference(&self, line: u64) -> String {
         format!("batch {} line {line}", self.0)
     }
+
+    /// The batch and line a partner's reading's ClientReference names (`client_reference`'s
+    /// inverse), for staff to find the line it came from.
+    pub fn of_client_reference(reference: &str) -> Option<(BatchId, u64)> {
+        let (batch, line) = reference.strip_prefix("batch ")?.rsplit_once(" line ")?;
+        Some((BatchId::parse(batch).ok()?, line.parse().ok()?))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -518,6 +525,12 @@ mod tests {
         assert!(BatchId::parse(".hidden").is_err());
         let id = BatchId::parse("B1").unwrap();
         assert_eq!(id.client_reference(17), "batch B1 line 17");
+        assert_eq!(
+            BatchId::of_client_reference("batch B1 line 17"),
+            Some((id.clone(), 17))
+        );
+        assert_eq!(BatchId::of_client_reference("JOB-2026-000123"), None);
+        assert_eq!(BatchId::of_client_reference("batch a b line 2"), None);
         assert!(id.client_reference(u64::MAX).len() <= 64 + 20);
     }
 
