@@ -20,6 +20,20 @@ use crate::staff::feeds::{report, PartnerFeeds};
 use crate::staff::StaffError;
 use crate::web::page::{respond, t, Failure, Reader};
 
+fn outcome(lang: Language, outcome: &str) -> &'static str {
+    if outcome == "conflict" {
+        t(
+            lang,
+            "held for review",
+            "ter controle",
+            "en contrôle",
+            "zur Prüfung",
+        )
+    } else {
+        t(lang, "refused", "geweigerd", "refusée", "abgelehnt")
+    }
+}
+
 fn moment(reader: &Reader, at: chrono::NaiveDateTime) -> String {
     reader.fmt().moment(at.and_utc())
 }
@@ -101,10 +115,8 @@ pub async fn list(me: Staff, reader: Reader, state: web::Data<AppState>) -> Http
         @if batches.is_empty() {
             p.muted { (t(lang, "None.", "Geen.", "Aucun.", "Keine.")) }
         } @else {
-            div.scroll { table {
+            table {
                 tr {
-                    th { (t(lang, "Started", "Begonnen", "Commencé", "Begonnen")) }
-                    th { (t(lang, "Partner", "Partner", "Partenaire", "Partner")) }
                     th { (t(lang, "Batch", "Batch", "Lot", "Lieferung")) }
                     th.num { (t(lang, "Stored", "Opgeslagen", "Enregistrées", "Gespeichert")) }
                     th.num { (t(lang, "Held", "Ter controle", "En contrôle", "Zur Prüfung")) }
@@ -113,16 +125,16 @@ pub async fn list(me: Staff, reader: Reader, state: web::Data<AppState>) -> Http
                 @for (kbo, name, b) in &batches {
                     @let href = format!("/staff/feeds/{}/{}", b.company_id, b.batch_id);
                     tr {
-                        td.nowrap { (moment(&reader, b.started_at)) }
-                        td { (name) br; span.muted.small { (f.kbo(kbo)) " · " (source_name(lang, &b.source)) } }
                         td { a href=(href) { code { (b.batch_id) } }
-                            @if b.completed_at.is_none() { br; span.wait.small { (t(lang, "incomplete", "onvolledig", "incomplet", "unvollständig")) } } }
+                            @if b.completed_at.is_none() { " " span.wait.small { (t(lang, "incomplete", "onvolledig", "incomplet", "unvollständig")) } }
+                            br; span.small { (name) " " span.muted.nowrap { (f.kbo(kbo)) } " · " (source_name(lang, &b.source)) }
+                            br; span.muted.small { (moment(&reader, b.started_at)) } }
                         td.num { (f.num(b.stored.max(0) as u64)) }
                         td.num { @if b.conflicts > 0 { a href=(href) { (f.num(b.conflicts as u64)) } } @else { "0" } }
                         td.num { @if b.refused > 0 { a href=(href) { (f.num(b.refused as u64)) } } @else { "0" } }
                     }
                 }
-            } }
+            }
             (listing::pager(&reader, number, total))
         }
     };
@@ -154,7 +166,8 @@ pub async fn batch(
                     FeedError::Service(e) => e,
                     other => ServiceError::Corrupt(other.to_string()),
                 })?;
-            Ok((company, summary))
+            let row = stored::find_batch(conn, company_id, &lookup)?;
+            Ok((company, summary.zip(row)))
         })
         .await;
     let (company, summary) = match loaded {
@@ -162,7 +175,7 @@ pub async fn batch(
         Err(error) => return Failure::from(error).response(),
     };
     let title = format!("{} {batch}", t(lang, "Batch", "Batch", "Lot", "Lieferung"));
-    let (Some(company), Some(s)) = (company, summary) else {
+    let (Some(company), Some((s, row))) = (company, summary) else {
         let body = html! { p.card { (t(lang,
             "No such batch: it was never sent, or under another partner.",
             "Die batch bestaat niet: hij werd nooit gestuurd, of door een andere partner.",
@@ -181,8 +194,9 @@ pub async fn batch(
             dt { (t(lang, "Partner", "Partner", "Partenaire", "Partner")) }
             dd { (company.name) " " span.muted.nowrap { (f.kbo(&company.kbo)) } }
             dt { (t(lang, "Source", "Bron", "Source", "Quelle")) } dd { (source_name(lang, &s.source)) " · " code { (s.format) } }
-            dt { (t(lang, "State", "Toestand", "État", "Zustand")) } dd { (s.state) }
-            dt { (t(lang, "Started", "Begonnen", "Commencé", "Begonnen")) } dd { (s.started_at) }
+            dt { (t(lang, "State", "Toestand", "État", "Zustand")) }
+            dd { @if row.completed_at.is_some() { (t(lang, "complete", "volledig", "complet", "vollständig")) } @else { span.wait { (t(lang, "incomplete: the upload was cut off", "onvolledig: het opladen werd onderbroken", "incomplet\u{a0}: l'envoi a été interrompu", "unvollständig: das Hochladen wurde abgebrochen")) } } }
+            dt { (t(lang, "Started", "Begonnen", "Commencé", "Begonnen")) } dd { (moment(&reader, row.started_at)) }
             dt { (t(lang, "Lines", "Regels", "Lignes", "Zeilen")) } dd { (f.num(s.lines.max(0) as u64)) }
             dt { (t(lang, "Stored", "Opgeslagen", "Enregistrées", "Gespeichert")) } dd.ok { (f.num(s.stored.max(0) as u64)) }
             dt { (t(lang, "Held for review", "Ter controle", "En contrôle", "Zur Prüfung")) } dd.wait { (f.num(s.conflicts.max(0) as u64)) }
@@ -191,27 +205,22 @@ pub async fn batch(
         }
         @if !s.reasons.is_empty() {
             h2 { (t(lang, "Why", "Waarom", "Pourquoi", "Warum")) }
-            ul { @for r in &s.reasons { li { (r.outcome) ": " code { (r.reason) } " " (f.num(r.lines.max(0) as u64)) } } }
+            ul { @for r in &s.reasons { li { (outcome(lang, &r.outcome)) ": " code { (r.reason) } " " (f.num(r.lines.max(0) as u64)) } } }
         }
         h2 { (t(lang, "Refused and held lines", "Geweigerde en tegengehouden regels", "Lignes refusées et retenues", "Abgelehnte und zurückgehaltene Zeilen")) }
         @if s.problems.is_empty() {
             p.muted { (t(lang, "None.", "Geen.", "Aucune.", "Keine.")) }
         } @else {
-            div.scroll { table {
-                tr {
-                    th.num { (t(lang, "Line", "Regel", "Ligne", "Zeile")) }
-                    th { (t(lang, "Outcome", "Uitkomst", "Résultat", "Ergebnis")) }
-                    th { (t(lang, "Why", "Waarom", "Pourquoi", "Warum")) }
+            // One card a line: a line's reason is a sentence, too long for a table on a phone.
+            @for p in &s.problems {
+                div.card id=(format!("line-{}", p.line)) {
+                    strong { (t(lang, "Line", "Regel", "Ligne", "Zeile")) " " (p.line) } " · "
+                    @if p.outcome == "conflict" { span.wait { (outcome(lang, &p.outcome)) } } @else { span.bad { (outcome(lang, &p.outcome)) } }
+                    " · " code.small { (p.reason) }
+                    p { (p.detail) }
+                    @if let Some(id) = &p.reading_id { p.small { a href=(format!("/staff/search?q={id}")) { (t(lang, "the reading held for review", "de tegengehouden kilometerstand", "le relevé retenu", "der zurückgehaltene Kilometerstand")) } } }
                 }
-                @for p in &s.problems {
-                    tr id=(format!("line-{}", p.line)) {
-                        td.num { (p.line) }
-                        td { @if p.outcome == "conflict" { span.wait { (t(lang, "held for review", "ter controle", "en contrôle", "zur Prüfung")) } } @else { span.bad { (t(lang, "refused", "geweigerd", "refusée", "abgelehnt")) } } }
-                        td { code.small { (p.reason) } br; (p.detail)
-                            @if let Some(id) = &p.reading_id { br; a.small href=(format!("/staff/search?q={id}")) { (t(lang, "the reading", "de kilometerstand", "le relevé", "der Kilometerstand")) } } }
-                    }
-                }
-            } }
+            }
             @if let Some(next) = s.more_after {
                 p { a href=(format!("/staff/feeds/{company_id}/{batch}?after={next}")) { (t(lang, "Next lines →", "Volgende regels →", "Lignes suivantes →", "Nächste Zeilen →")) } }
             }
