@@ -218,12 +218,14 @@ pub fn feed_account(
     )
 }
 
-/// A page of every batch, newest first, with its company's KBO number and name, and how many
-/// there are.
+/// A batch with its company's KBO number and name.
+pub type NamedBatch = (String, String, BatchRow);
+
+/// A page of every batch, newest first, and how many there are.
 pub fn batches_page(
     conn: &mut DbConnection,
     window: super::clerk::Window,
-) -> QueryResult<(i64, Vec<(String, String, BatchRow)>)> {
+) -> QueryResult<(i64, Vec<NamedBatch>)> {
     let total = feed_batches::table.count().get_result(conn)?;
     let rows = feed_batches::table
         .inner_join(companies::table.on(companies::id.eq(feed_batches::company_id)))
