@@ -228,3 +228,21 @@ on_both_backends! {
         assert_eq!((app.count("feed_batches"), app.count("readings")), (0, 0));
     }
 }
+
+on_both_backends! {
+    async fn the_soap_answer_carries_the_rdw_s_verdict_valid_against_the_schema(app: TestApp) {
+        import(&app, "nl.csv", "vin;date;odometer;unit;verdict\nWDB2030461A000001;2021-04-06;39500;km;geen oordeel\n");
+        let body = format!(
+            r#"<c:RequestCarPass xmlns:c="{NS}"><c:ClientReference>CP-S</c:ClientReference><c:Vin>{CAR}</c:Vin><c:ReadingDate>2025-06-03</c:ReadingDate><c:Odometer>80000</c:Odometer></c:RequestCarPass>"#
+        );
+        let response = app.call_as(Soap::V11, GARAGE_USER, "en", &body).await;
+        assert_eq!(response.status, 200, "{}", response.body);
+        assert_valid(&response.body);
+        let doc = roxmltree::Document::parse(&response.body).unwrap();
+        let verdict = doc.descendants().find(|n| n.has_tag_name((NS, "RdwVerdict"))).expect("RdwVerdict");
+        assert_eq!(child_text(verdict, "Verdict").as_deref(), Some("geen oordeel"));
+        assert_eq!(child_text(verdict, "JudgedOn").as_deref(), Some("2021-04-06"));
+        let sources: Vec<String> = doc.descendants().filter(|n| n.has_tag_name((NS, "RegisteredBy"))).map(|n| n.text().unwrap_or("").to_owned()).collect();
+        assert_eq!(sources, ["Rijksdienst voor het Wegverkeer", "Garage Janssens BV"]);
+    }
+}
