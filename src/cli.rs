@@ -1114,6 +1114,7 @@ fn print_demo(url: &DatabaseUrl, base: &str) -> Result<(), CliError> {
     let year = crate::domain::calendar::brussels_date(now).year();
     println!("carpass demo on {url}");
     println!("  WSDL:      {base}/soap/inflow?wsdl");
+    println!("  feeds:     {base}/soap/feeds?wsdl (importers, experts, inspection centres)");
     println!("  vehicles:  {}", demo.vins.join(", "));
     println!(
         "  staff pages:     {base}/staff (review queue: {} readings)",

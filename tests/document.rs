@@ -29,6 +29,7 @@ fn entry(d: &str, odometer: u64, source: ReadingSource, by: &str) -> HistoryEntr
         odometer,
         unit: OdometerUnit::Km,
         source,
+        country: None,
         registered_by: by.into(),
         disputed: false,
         accepted_anomaly: false,

@@ -9,7 +9,7 @@ use carpass::service::operation::Operation;
 use carpass::soap::envelope;
 use carpass::soap::fault::FaultCode;
 use carpass::soap::version::SoapVersion;
-use carpass::soap::{decode, operations, schema, security};
+use carpass::soap::{decode, operations, schema, security, FEEDS, INFLOW};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -25,11 +25,21 @@ fuzz_target!(|data: &[u8]| {
         Err(_) => return,
     };
     let _ = security::credentials(&env.headers, None);
-    let _ = decode::client_info(&env.headers);
-    let Ok(op) = operations::identify(&env.operation) else {
+    // Either contract: the inflow's operations, or the partners' feeds'.
+    let Some((contract, op)) = [&INFLOW, &FEEDS]
+        .into_iter()
+        .find_map(|c| c.identify(&env.operation).ok().map(|op| (c, op)))
+    else {
         return;
     };
-    if schema::validate(&env.operation, operations::schema(op), op.name()).is_err() {
+    let _ = decode::client_info_in(contract.namespace, &env.headers);
+    let checked = schema::validate_in(
+        contract.namespace,
+        &env.operation,
+        operations::schema(op),
+        op.name(),
+    );
+    if checked.is_err() {
         return;
     }
     let element = &env.operation;

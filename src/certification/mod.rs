@@ -12,6 +12,8 @@ pub mod review;
 pub mod scenarios;
 pub mod sessions;
 
+use crate::domain::certification::criterion::Criterion;
+use crate::domain::certification::evaluation::Verdict;
 use crate::service::ServiceError;
 
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +27,12 @@ pub enum CertificationError {
     /// A request the caller can put right (a value out of range, a file that is no image).
     #[error("{0}")]
     Invalid(String),
+    /// An override asked for the verdict the criterion has already.
+    #[error("{criterion} is {} in the latest evaluation already", verdict.as_str())]
+    AlreadySo {
+        criterion: Criterion,
+        verdict: Verdict,
+    },
     #[error(transparent)]
     Service(#[from] ServiceError),
 }

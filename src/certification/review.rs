@@ -237,10 +237,10 @@ pub fn override_criterion(
         )));
     }
     if current == wanted {
-        return Err(CertificationError::Invalid(format!(
-            "{criterion} is {} in the latest evaluation already",
-            current.as_str()
-        )));
+        return Err(CertificationError::AlreadySo {
+            criterion,
+            verdict: current,
+        });
     }
     conn.transaction(|conn| {
         insert(

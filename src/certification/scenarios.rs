@@ -68,6 +68,7 @@ pub fn builtin() -> Vec<Scenario> {
 mod tests {
     use super::*;
     use crate::domain::certification::scenario;
+    use crate::domain::language::Language;
 
     #[test]
     fn every_scenario_file_is_built_in_and_the_set_is_consistent() {
@@ -87,5 +88,26 @@ mod tests {
                 problems.join("\n")
             );
         }
+    }
+
+    #[test]
+    fn the_sheet_writes_odometers_as_its_language_does() {
+        let scenarios = builtin();
+        let sheet = scenario::sheet(
+            &scenarios,
+            &std::collections::HashMap::new(),
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 6).unwrap(),
+        );
+        let written = |lang: Language, n: u64| crate::domain::format::Formatter(lang).num(n);
+        let (step, odometer) = sheet
+            .steps
+            .iter()
+            .filter_map(|s| Some((s, s.job.as_ref()?.odometer)))
+            .find(|(s, n)| *n >= 1_000 && s.instructions.en.contains(&written(Language::En, *n)))
+            .expect("a step that shows an odometer of four digits or more");
+        let written = |lang: Language| written(lang, odometer);
+        assert!(step.instructions.nl.contains(&written(Language::Nl)));
+        assert!(step.instructions.fr.contains(&written(Language::Fr)));
+        assert!(step.instructions.en.contains(&written(Language::En)));
     }
 }

@@ -373,10 +373,36 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    foreign_readings (reading_id) {
+        reading_id -> Text,
+        vin -> Text,
+        work_date -> Date,
+        odometer -> BigInt,
+        odometer_unit -> Text,
+        country -> Text,
+        source_text -> Text,
+    }
+}
+
+diesel::table! {
+    post_accident_events (id) {
+        id -> BigInt,
+        vin -> Text,
+        kind -> Text,
+        event_date -> Date,
+        informex_reference -> Nullable<Text>,
+        company_id -> BigInt,
+        account_id -> BigInt,
+        received_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(accounts -> companies (company_id));
 diesel::joinable!(account_events -> accounts (account_id));
 diesel::joinable!(issues -> readings (reading_id));
 diesel::joinable!(reading_works -> readings (reading_id));
+diesel::joinable!(foreign_readings -> readings (reading_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     companies,
@@ -400,6 +426,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     feed_lines,
     car_passes,
     verify_misses,
+    foreign_readings,
+    post_accident_events,
     rdw_verdicts,
 );
 

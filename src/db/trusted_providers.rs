@@ -10,9 +10,10 @@ use super::DbConnection;
 use crate::domain::odometer::OdometerUnit;
 use crate::domain::rules::HistoryEntry;
 
-/// Connected cars' and the RDW's readings never count for or against a garage's share (issue
-/// 22): they are neither counted nor part of the history a garage's reading is judged against.
-const NOT_COUNTED: [&str; 2] = ["connected", "rdw"];
+/// Partners' readings (connected cars, importers' foreign histories, the Dutch RDW's) never
+/// count for or against a garage's share (issue 22): they are neither counted nor part of the
+/// history a garage's reading is judged against.
+const PARTNERS: [&str; 3] = ["connected", "foreign", "rdw"];
 
 /// (company id, readings) for readings whose work date is in [from, until).
 pub fn readings_per_company(
@@ -23,7 +24,7 @@ pub fn readings_per_company(
     readings::table
         .filter(readings::work_date.ge(from))
         .filter(readings::work_date.lt(until))
-        .filter(readings::source.ne_all(NOT_COUNTED))
+        .filter(readings::source.ne_all(PARTNERS))
         .group_by(readings::company_id)
         .select((readings::company_id, count_star()))
         .load(conn)
@@ -39,7 +40,7 @@ pub fn readings_with_codes(
     readings::table
         .filter(readings::work_date.ge(from))
         .filter(readings::work_date.lt(until))
-        .filter(readings::source.ne_all(NOT_COUNTED))
+        .filter(readings::source.ne_all(PARTNERS))
         .filter(exists(
             issues::table
                 .filter(issues::reading_id.eq(readings::id))
@@ -121,7 +122,7 @@ pub fn years(conn: &mut DbConnection) -> QueryResult<Vec<i32>> {
         .load(conn)
 }
 
-/// `readings::official_history_without` without the connected cars' readings: the history a
+/// `readings::official_history_without` without the partners' readings: the history a
 /// garage's reading is judged against for its share.
 pub fn history_without_connected(
     conn: &mut DbConnection,
@@ -132,7 +133,7 @@ pub fn history_without_connected(
         .filter(readings::vin.eq(vin))
         .filter(super::readings::is_official())
         .filter(readings::id.ne(reading_id))
-        .filter(readings::source.ne_all(NOT_COUNTED))
+        .filter(readings::source.ne_all(PARTNERS))
         .order((readings::work_date, readings::received_at, readings::id))
         .select((
             readings::work_date,

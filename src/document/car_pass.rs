@@ -648,14 +648,14 @@ fn history(first: Page, pass: &CarPass, lang: Language, top: f32) -> Vec<Page> {
                 "▼",
             );
         }
-        let source = t(words::source(entry.source), lang);
+        let source = words::source_of(entry.source, entry.country, lang);
         page.text(
             LEFT + COL_SOURCE,
             y,
             8.0,
             Weight::Regular,
             ink,
-            canvas::fit(source, Weight::Regular, 8.0, COL_BY - COL_SOURCE - 6.0),
+            canvas::fit(&source, Weight::Regular, 8.0, COL_BY - COL_SOURCE - 6.0),
         );
         let by = canvas::fit(
             &entry.registered_by,
@@ -750,6 +750,9 @@ mod tests {
                         odometer: 1_000 + i as u64 * 4_000,
                         unit: OdometerUnit::Km,
                         source: ReadingSource::ALL[i % ReadingSource::ALL.len()],
+                        country: (ReadingSource::ALL[i % ReadingSource::ALL.len()]
+                            == ReadingSource::Foreign)
+                            .then(|| crate::domain::country::Country::parse("DE").unwrap()),
                         registered_by:
                             "Carrosserie et Garage Établissements Dupont-Vandenberghe & Fils SRL"
                                 .into(),

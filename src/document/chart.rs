@@ -146,6 +146,7 @@ mod tests {
             odometer,
             unit,
             source: ReadingSource::Garage,
+            country: None,
             registered_by: "Garage".into(),
             disputed: false,
             accepted_anomaly: false,

@@ -304,6 +304,20 @@ pub const FOOTER: Text = Text {
     en: "Car-Pass non-profit. Check this document: scan the QR code or enter the identification number at",
 };
 
+/// A reading's source as printed: a foreign reading with its country of origin ("Buitenland
+/// (DE)").
+pub fn source_of(
+    source: ReadingSource,
+    country: Option<crate::domain::country::Country>,
+    lang: crate::domain::language::Language,
+) -> String {
+    let name = self::source(source).get(lang);
+    match country {
+        Some(country) => format!("{name} ({country})"),
+        None => name.to_owned(),
+    }
+}
+
 /// `{date}`: the date of the last reading judged; `{word}`: the RDW's own word (kept in Dutch
 /// in every language: it is the RDW's verdict); `{meaning}`: `rdw_meaning`.
 pub const RDW_VERDICT: Text = Text {

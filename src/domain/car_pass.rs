@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::country::Country;
 use super::odometer::OdometerUnit;
 use super::rdw::RdwJudgment;
 use super::source::ReadingSource;
@@ -41,7 +42,11 @@ pub struct HistoryEntry {
     pub odometer: u64,
     pub unit: OdometerUnit,
     pub source: ReadingSource,
-    /// Who registered it: the garage's or the centre's name, the manufacturer, the country.
+    /// Where a foreign reading was taken (issue 22): printed beside its source.
+    #[serde(default)]
+    pub country: Option<Country>,
+    /// Who registered it: the garage's or the centre's name, the manufacturer, the foreign
+    /// registry or garage.
     pub registered_by: String,
     /// The Car-Pass request's own reading when it raised an Error: shown, marked disputed.
     pub disputed: bool,

@@ -75,10 +75,25 @@ impl Formatter {
     /// An instant as a Belgian reader sees it: the date, the time in Brussels and the offset
     /// that time carries, so that no reader has to guess the zone: "03/06/2025 14:05 (UTC+2)".
     pub fn moment(self, at: DateTime<Utc>) -> String {
+        self.in_brussels(at, false)
+    }
+
+    /// `moment` to the second, for evidence whose order within a minute matters (a
+    /// certification report's exchanges): "03/06/2025 14:05:09 (UTC+2)".
+    pub fn moment_exact(self, at: DateTime<Utc>) -> String {
+        self.in_brussels(at, true)
+    }
+
+    fn in_brussels(self, at: DateTime<Utc>, seconds: bool) -> String {
         let local = at.with_timezone(&BRUSSELS);
         let hours = local.offset().fix().local_minus_utc() / 3600;
+        let seconds = if seconds {
+            format!(":{:02}", local.second())
+        } else {
+            String::new()
+        };
         format!(
-            "{} {:02}:{:02} (UTC{hours:+})",
+            "{} {:02}:{:02}{seconds} (UTC{hours:+})",
             self.date(local.date_naive()),
             local.hour(),
             local.minute()
@@ -135,6 +150,10 @@ mod tests {
         assert_eq!(
             Formatter(Language::De).moment(winter),
             "01.01.2026 00:30 (UTC+1)"
+        );
+        assert_eq!(
+            Formatter(Language::Fr).moment_exact(summer + chrono::Duration::seconds(9)),
+            "03/06/2025 14:05:09 (UTC+2)"
         );
     }
 

@@ -707,7 +707,7 @@ fn fix_with_number(lang: Language) -> &'static str {
     }
 }
 
-fn vin_problem(lang: Language, problem: &VinProblem) -> String {
+pub(crate) fn vin_problem(lang: Language, problem: &VinProblem) -> String {
     match problem {
         VinProblem::WrongLength { length } => {
             let n = *length as u64;

@@ -7,6 +7,7 @@ use chrono::{DateTime, Months, NaiveDate, NaiveDateTime, Utc};
 use super::calendar::brussels_date;
 use super::car_pass::{CarPass, HistoryEntry, Mentions};
 use super::car_pass_id::CarPassId;
+use super::country::Country;
 use super::odometer::OdometerUnit;
 use super::rules;
 use super::source::ReadingSource;
@@ -29,6 +30,8 @@ pub struct StoredReading {
     pub unit: OdometerUnit,
     pub odometer_replaced: Option<u64>,
     pub source: ReadingSource,
+    /// A foreign reading's country of origin.
+    pub country: Option<Country>,
     pub status: ReadingStatus,
     pub received_at: NaiveDateTime,
     /// The company that registered it.
@@ -103,6 +106,7 @@ pub fn issue(
             odometer: r.odometer,
             unit: r.unit,
             source: r.source,
+            country: r.country,
             registered_by: r.registered_by.clone(),
             disputed: !r.status.in_official_history(),
             accepted_anomaly: anomaly_of(r),
@@ -119,8 +123,8 @@ pub fn issue(
         five_digit_odometer: five_digit,
         odometer_replaced,
         accepted_anomalies: printed.iter().any(|e| e.accepted_anomaly),
-        // Issue 22's feeds (accident experts, manufacturers) fill these; until then the
-        // document says "none registered".
+        // Filled from the feeds' storage by the service (`service::car_pass`); the document
+        // says "none registered" when they are empty.
         post_accident_pending: None,
         open_recalls: Vec::new(),
         // The RDW's verdict is not in the readings: the caller adds it from its imports.
@@ -183,6 +187,7 @@ mod tests {
             unit: OdometerUnit::Km,
             odometer_replaced: None,
             source: ReadingSource::Garage,
+            country: None,
             status,
             received_at: d.and_hms_opt(12, 0, 0).unwrap(),
             registered_by: "Garage Janssens BV".into(),
@@ -387,6 +392,26 @@ mod tests {
         let pass = issue(&id(), &five, &readings, "own", at(2025, 6, 3, 8));
         assert!(pass.mentions.five_digit_odometer);
         assert!(!pass.mentions.accepted_anomalies);
+    }
+
+    #[test]
+    fn a_foreign_reading_is_printed_with_its_country_and_source() {
+        let mut readings = clean_history();
+        readings.insert(
+            0,
+            StoredReading {
+                source: ReadingSource::Foreign,
+                country: Some(Country::parse("DE").unwrap()),
+                registered_by: "Kraftfahrt-Bundesamt".into(),
+                works: Vec::new(),
+                ..reading("de", date(2019, 2, 1), 3_000, ReadingStatus::Accepted)
+            },
+        );
+        let pass = issue(&id(), &vehicle(), &readings, "own", at(2025, 6, 3, 8));
+        let first = &pass.readings[0];
+        assert_eq!(first.source, ReadingSource::Foreign);
+        assert_eq!(first.country.map(|c| c.to_string()).as_deref(), Some("DE"));
+        assert_eq!(first.registered_by, "Kraftfahrt-Bundesamt");
     }
 
     #[test]

@@ -141,7 +141,7 @@ pub struct Authenticator {
     throttle: Throttle,
 }
 
-/// Argon2 takes 19 MiB per hash: at most one hash on half of the cores at a time, so that a
+/// Argon2 takes 7 MiB per hash (`passwords::params`): at most one hash on half of the cores at a time, so that a
 /// burst of logins (or a flood of wrong passwords) takes neither the memory nor the CPU that
 /// the authenticated traffic needs. One for the process, whose cores and memory they are:
 /// production's and certification's authenticators share it.

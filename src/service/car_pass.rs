@@ -10,6 +10,7 @@ use crate::db::{readings, vehicles, DbConnection};
 use crate::domain::calendar::brussels_date;
 use crate::domain::car_pass::CarPass;
 use crate::domain::car_pass_id::{CarPassId, CarPassIdError};
+use crate::domain::country::Country;
 use crate::domain::format::Formatter;
 use crate::domain::issue::{IssueCode, IssueDetail};
 use crate::domain::issuing::{self, StoredReading};
@@ -262,6 +263,7 @@ pub fn request(
         let earlier = earlier(conn, vin.as_str(), now.naive_utc(), "")?;
         let id = new_id(conn)?;
         let mut pass = issuing::issue(&id, &vehicle, &history, &receipt.reading_id, now);
+        pass.mentions.post_accident_pending = super::post_accident::pending_of(conn, vin.as_str())?;
         pass.mentions.rdw_verdict = rdw_judgment(conn, vin.as_str())?;
         let document =
             serde_json::to_string(&pass).map_err(|e| ServiceError::Corrupt(e.to_string()))?;
@@ -322,12 +324,19 @@ fn earlier(
 /// Every reading of the VIN with what a Car-Pass prints of it.
 fn stored_readings(conn: &mut DbConnection, vin: &str) -> Result<Vec<StoredReading>, ServiceError> {
     let works = car_passes::works_of_vin(conn, vin)?;
+    // A foreign reading is registered by the foreign registry or garage, in its country.
+    let foreign = crate::db::foreign_readings::of_vin(conn, vin)?;
     car_passes::readings_of(conn, vin)?
         .into_iter()
         .map(
             |(id, date, odometer, unit, replaced, source, status, received_at, company)| {
                 let corrupt = |what: &str| ServiceError::Corrupt(format!("reading {id}: {what}"));
+                let abroad = foreign.iter().find(|(reading, _, _)| *reading == id);
+                let country = abroad
+                    .map(|(_, country, _)| Country::parse(country).map_err(|e| corrupt(&e)))
+                    .transpose()?;
                 Ok(StoredReading {
+                    country,
                     works: works
                         .iter()
                         .filter(|(reading, _)| *reading == id)
@@ -341,11 +350,11 @@ fn stored_readings(conn: &mut DbConnection, vin: &str) -> Result<Vec<StoredReadi
                     status: ReadingStatus::parse(&status).ok_or_else(|| corrupt("status"))?,
                     received_at,
                     // The RDW's file was brought in under the registry's account; the RDW
-                    // registered the reading.
+                    // registered the reading. A foreign reading names its registry or garage.
                     registered_by: if source == ReadingSource::Rdw.as_str() {
                         crate::document::words::RDW_NAME.to_owned()
                     } else {
-                        company
+                        abroad.map_or(company, |(_, _, by)| by.clone())
                     },
                     reading_id: id,
                 })

@@ -19,6 +19,7 @@ use crate::domain::feed::{
 use crate::domain::issue_state::IssueState;
 use crate::domain::language::Language;
 use crate::domain::rdw;
+use crate::domain::rules::Finding;
 use crate::domain::source::ReadingSource;
 use crate::domain::status::ReadingStatus;
 
@@ -418,27 +419,8 @@ pub fn store_chunk(
         }
         // A partner's reading has no works.
         crate::db::readings::insert(conn, &rows, &[])?;
-        // Held for staff, never for the partner to correct: no garage sent them.
         for (reading_id, findings) in &conflicts {
-            for finding in findings {
-                let detail = serde_json::to_string(&finding.detail)
-                    .map_err(|e| ServiceError::Corrupt(e.to_string()))?;
-                let code = finding.code();
-                issues::insert(
-                    conn,
-                    &NewIssue {
-                        reading_id,
-                        code: code.as_str(),
-                        severity: code.severity().as_str(),
-                        correctable: false,
-                        field: finding.field.as_deref(),
-                        detail: &detail,
-                        state: IssueState::Escalated.as_str(),
-                        on_receipt: true,
-                        created_at: now,
-                    },
-                )?;
-            }
+            hold_for_staff(conn, reading_id, findings, now)?;
         }
         feeds::insert_lines(conn, &lines)?;
         rdw_store::insert_verdicts(conn, &verdicts)?;
@@ -464,9 +446,39 @@ pub fn store_chunk(
     })
 }
 
+/// A partner's conflicting reading's findings, as issues held for staff, never for the partner
+/// to correct: no garage sent it (the bulk feed's and the importers' foreign histories').
+pub(super) fn hold_for_staff(
+    conn: &mut DbConnection,
+    reading_id: &str,
+    findings: &[Finding],
+    now: NaiveDateTime,
+) -> Result<(), ServiceError> {
+    for finding in findings {
+        let detail = serde_json::to_string(&finding.detail)
+            .map_err(|e| ServiceError::Corrupt(e.to_string()))?;
+        let code = finding.code();
+        issues::insert(
+            conn,
+            &NewIssue {
+                reading_id,
+                code: code.as_str(),
+                severity: code.severity().as_str(),
+                correctable: false,
+                field: finding.field.as_deref(),
+                detail: &detail,
+                state: IssueState::Escalated.as_str(),
+                on_receipt: true,
+                created_at: now,
+            },
+        )?;
+    }
+    Ok(())
+}
+
 /// What the rule found, without the garage's instructions that follow it (correct or confirm):
 /// a partner has no such answer, staff decide.
-fn conflict_detail(message: &str) -> String {
+pub(super) fn conflict_detail(message: &str) -> String {
     let finding = message.split_once(". ").map_or(message, |(first, _)| first);
     format!(
         "{}. Held for staff review: the reading stays out of the history until staff decide",

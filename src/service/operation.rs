@@ -13,10 +13,14 @@ pub enum Operation {
     RequestOkLabel,
     RequestCarPass,
     ListActivities,
+    // The partners' feeds (issue 22), published in wsdl/carpass-feeds.wsdl.
+    SubmitForeignHistory,
+    ReportPostAccident,
+    ClearPostAccident,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 8] = [
+    pub const ALL: [Operation; 11] = [
         Operation::SubmitReadings,
         Operation::ValidateReading,
         Operation::CorrectIssue,
@@ -25,6 +29,28 @@ impl Operation {
         Operation::RequestOkLabel,
         Operation::RequestCarPass,
         Operation::ListActivities,
+        Operation::SubmitForeignHistory,
+        Operation::ReportPostAccident,
+        Operation::ClearPostAccident,
+    ];
+
+    /// The garages' contract, at /soap/inflow.
+    pub const INFLOW: [Operation; 8] = [
+        Operation::SubmitReadings,
+        Operation::ValidateReading,
+        Operation::CorrectIssue,
+        Operation::ConfirmReading,
+        Operation::GetReadingStatus,
+        Operation::RequestOkLabel,
+        Operation::RequestCarPass,
+        Operation::ListActivities,
+    ];
+
+    /// The partners' feeds, at /soap/feeds.
+    pub const FEEDS: [Operation; 3] = [
+        Operation::SubmitForeignHistory,
+        Operation::ReportPostAccident,
+        Operation::ClearPostAccident,
     ];
 
     pub fn name(self) -> &'static str {
@@ -37,17 +63,34 @@ impl Operation {
             Operation::RequestOkLabel => "RequestOkLabel",
             Operation::RequestCarPass => "RequestCarPass",
             Operation::ListActivities => "ListActivities",
+            Operation::SubmitForeignHistory => "SubmitForeignHistory",
+            Operation::ReportPostAccident => "ReportPostAccident",
+            Operation::ClearPostAccident => "ClearPostAccident",
         }
     }
 
     /// Portals ask for labels; garages report, and may ask for labels of their own adverts.
     /// A Car-Pass is asked by inspection centres and by garages and dealers who sell a car.
+    /// Importers (the manufacturer role) send foreign histories; accident experts report an
+    /// accident, and inspection centres clear it.
     pub fn allows(self, role: Role) -> bool {
+        self.roles().contains(&role)
+    }
+
+    /// The roles that may call the operation, for `allows` and for the fault that names them.
+    pub fn roles(self) -> &'static [Role] {
         match self {
-            Operation::ListActivities => true,
-            Operation::RequestOkLabel => matches!(role, Role::Submitter | Role::Portal),
-            Operation::RequestCarPass => matches!(role, Role::Submitter | Role::Inspector),
-            _ => role == Role::Submitter,
+            Operation::ListActivities => &Role::ALL,
+            Operation::RequestOkLabel => &[Role::Submitter, Role::Portal],
+            Operation::RequestCarPass => &[Role::Submitter, Role::Inspector],
+            Operation::SubmitForeignHistory => &[Role::Manufacturer],
+            Operation::ReportPostAccident => &[Role::Expert],
+            Operation::ClearPostAccident => &[Role::Inspector],
+            Operation::SubmitReadings
+            | Operation::ValidateReading
+            | Operation::CorrectIssue
+            | Operation::ConfirmReading
+            | Operation::GetReadingStatus => &[Role::Submitter],
         }
     }
 }

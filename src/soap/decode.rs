@@ -25,19 +25,21 @@ fn required<T>(value: Option<T>, path: &str, name: &str) -> Result<T, Fault> {
 }
 
 /// The ClientInfo header (SPEC 3.2): the caller's language (nl by default) and software.
-pub fn client_info(headers: &[Element]) -> Result<(Language, Software), Fault> {
-    let Some(info) = headers.iter().find(|h| h.is(NS, "ClientInfo")) else {
+/// Each contract declares the same header in its own namespace (`ns`).
+pub fn client_info_in(ns: &str, headers: &[Element]) -> Result<(Language, Software), Fault> {
+    let Some(info) = headers.iter().find(|h| h.is(ns, "ClientInfo")) else {
         return Ok((Language::default(), Software::default()));
     };
-    schema::validate(info, &schema::CLIENT_INFO, "ClientInfo")
+    schema::validate_in(ns, info, &schema::CLIENT_INFO, "ClientInfo")
         .map_err(|e| Fault::new(FaultCode::SchemaViolation, e.message).at(e.path))?;
-    let language = text(info, "Language")
+    let text = |name: &str| info.child(ns, name).map(|e| e.text.as_str());
+    let language = text("Language")
         .and_then(Language::parse)
         .unwrap_or_default();
     let software = Software {
-        builder: text(info, "SoftwareBuilder").map(str::to_owned),
-        name: text(info, "SoftwareName").map(str::to_owned),
-        version: text(info, "SoftwareVersion").map(str::to_owned),
+        builder: text("SoftwareBuilder").map(str::to_owned),
+        name: text("SoftwareName").map(str::to_owned),
+        version: text("SoftwareVersion").map(str::to_owned),
     };
     Ok((language, software))
 }
@@ -99,5 +101,34 @@ pub fn reading_input(reading: &Element, path: &str) -> Result<ReadingInput, Faul
         works,
         license_plate: text(reading, "LicensePlate").map(str::to_owned),
         source: crate::domain::source::ReadingSource::Garage,
+    })
+}
+
+/// A feeds element's child text (the validator ran: a required one is there).
+pub fn feeds_text<'a>(parent: &'a Element, path: &str, name: &str) -> Result<&'a str, Fault> {
+    required(
+        parent
+            .child(super::feeds::NS, name)
+            .map(|e| e.text.as_str()),
+        path,
+        name,
+    )
+}
+
+/// A feeds element's date (xs:date, checked by the validator).
+pub fn feeds_date(parent: &Element, path: &str, name: &str) -> Result<chrono::NaiveDate, Fault> {
+    required(parse_date(feeds_text(parent, path, name)?), path, name)
+}
+
+/// The VIN of a feeds request: a malformed one is the caller's mistake, answered in a fault
+/// (a feed has no receipt to carry an issue).
+pub fn feeds_vin(parent: &Element, path: &str) -> Result<crate::domain::vin::Vin, Fault> {
+    let raw = feeds_text(parent, path, "Vin")?;
+    crate::domain::vin::Vin::parse(raw).map_err(|e| {
+        Fault::new(
+            FaultCode::VinInvalid,
+            format!("the VIN '{raw}' is not valid: {e}"),
+        )
+        .at(format!("{path}/Vin"))
     })
 }

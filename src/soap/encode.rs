@@ -30,15 +30,26 @@ pub fn soap_envelope(
     w.into_inner()
 }
 
-/// A SOAP envelope around one response element of our namespace (the default namespace).
+/// A SOAP envelope around one response element of the inflow's namespace (the default
+/// namespace).
 pub fn envelope(
+    version: SoapVersion,
+    response: &str,
+    body: impl FnOnce(&mut XmlWriter) -> std::io::Result<()>,
+) -> Vec<u8> {
+    envelope_in(NS, version, response, body)
+}
+
+/// A SOAP envelope around one response element of the namespace `ns` (the default namespace).
+pub fn envelope_in(
+    ns: &str,
     version: SoapVersion,
     response: &str,
     body: impl FnOnce(&mut XmlWriter) -> std::io::Result<()>,
 ) -> Vec<u8> {
     soap_envelope(version, |w| {
         w.create_element(response)
-            .with_attribute(("xmlns", NS))
+            .with_attribute(("xmlns", ns))
             .write_inner_content(body)?;
         Ok(())
     })

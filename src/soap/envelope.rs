@@ -19,6 +19,7 @@ pub struct Envelope {
 fn understood(block: &Element) -> bool {
     block.is(super::security::WSSE, "Security")
         || block.is(super::schema::NS, "ClientInfo")
+        || block.is(super::feeds::NS, "ClientInfo")
         || matches!(block.namespace.as_deref(), Some(WSA_2005 | WSA_2004))
 }
 

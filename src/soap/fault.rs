@@ -33,6 +33,12 @@ pub enum FaultCode {
     IssueNotFound,
     IssueNotAnswerable,
     ReadingNotFound,
+    VinInvalid,
+    VinUnknown,
+    CountryInvalid,
+    DateInvalid,
+    NothingPending,
+    InformexDuplicate,
     RequestTimeout,
     TooManyFailedLogins,
     ServerError,
@@ -40,7 +46,7 @@ pub enum FaultCode {
 }
 
 impl FaultCode {
-    pub const ALL: [FaultCode; 24] = [
+    pub const ALL: [FaultCode; 30] = [
         FaultCode::MalformedXml,
         FaultCode::DtdForbidden,
         FaultCode::BodyTooLarge,
@@ -61,6 +67,12 @@ impl FaultCode {
         FaultCode::IssueNotFound,
         FaultCode::IssueNotAnswerable,
         FaultCode::ReadingNotFound,
+        FaultCode::VinInvalid,
+        FaultCode::VinUnknown,
+        FaultCode::CountryInvalid,
+        FaultCode::DateInvalid,
+        FaultCode::NothingPending,
+        FaultCode::InformexDuplicate,
         FaultCode::RequestTimeout,
         FaultCode::TooManyFailedLogins,
         FaultCode::ServerError,
@@ -89,6 +101,12 @@ impl FaultCode {
             FaultCode::IssueNotFound => "ISSUE_NOT_FOUND",
             FaultCode::IssueNotAnswerable => "ISSUE_NOT_ANSWERABLE",
             FaultCode::ReadingNotFound => "READING_NOT_FOUND",
+            FaultCode::VinInvalid => "VIN_INVALID",
+            FaultCode::VinUnknown => "VIN_UNKNOWN",
+            FaultCode::CountryInvalid => "COUNTRY_INVALID",
+            FaultCode::DateInvalid => "DATE_INVALID",
+            FaultCode::NothingPending => "NOTHING_PENDING",
+            FaultCode::InformexDuplicate => "INFORMEX_DUPLICATE",
             FaultCode::RequestTimeout => "REQUEST_TIMEOUT",
             FaultCode::TooManyFailedLogins => "TOO_MANY_FAILED_LOGINS",
             FaultCode::ServerError => "SERVER_ERROR",
@@ -188,7 +206,13 @@ impl Fault {
         }
     }
 
+    /// The fault with its detail in the inflow's namespace.
     pub fn to_xml(&self, version: SoapVersion) -> Vec<u8> {
+        self.to_xml_in(version, NS)
+    }
+
+    /// The fault with its detail in the namespace of the contract that was called.
+    pub fn to_xml_in(&self, version: SoapVersion, ns: &str) -> Vec<u8> {
         soap_envelope(version, |w| {
             w.create_element("soap:Fault").write_inner_content(|w| {
                 match version {
@@ -199,7 +223,7 @@ impl Fault {
                             .with_attribute(("xml:lang", "en"))
                             .write_text_content(BytesText::new(&self.message))?;
                         w.create_element("detail")
-                            .write_inner_content(|w| self.write_detail(w))?;
+                            .write_inner_content(|w| self.write_detail(w, ns))?;
                     }
                     SoapVersion::Soap12 => {
                         w.create_element("soap:Code").write_inner_content(|w| {
@@ -214,7 +238,7 @@ impl Fault {
                             Ok(())
                         })?;
                         w.create_element("soap:Detail")
-                            .write_inner_content(|w| self.write_detail(w))?;
+                            .write_inner_content(|w| self.write_detail(w, ns))?;
                     }
                 }
                 Ok(())
@@ -223,9 +247,9 @@ impl Fault {
         })
     }
 
-    fn write_detail(&self, w: &mut XmlWriter) -> std::io::Result<()> {
+    fn write_detail(&self, w: &mut XmlWriter, ns: &str) -> std::io::Result<()> {
         w.create_element("FaultDetail")
-            .with_attribute(("xmlns", NS))
+            .with_attribute(("xmlns", ns))
             .write_inner_content(|w| {
                 w.create_element("Code")
                     .write_text_content(BytesText::new(self.code.as_str()))?;

@@ -172,10 +172,17 @@ impl Admission {
             return Err(Fault::new(
                 FaultCode::RoleNotAllowed,
                 format!(
-                    "the account {} has the role {} and may not call {}",
+                    "the account {} has the role {} and may not call {}: it is open to accounts \
+                     with the role {}",
                     account.username,
                     account.role.as_str(),
-                    self.operation.name()
+                    self.operation.name(),
+                    self.operation
+                        .roles()
+                        .iter()
+                        .map(|r| r.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" or ")
                 ),
             ));
         }

@@ -77,7 +77,7 @@ pub fn request(raw: &RawRequest<'_>, usernames: &[String]) -> RequestFacts {
     let element = &envelope.operation;
     find_leaks(element, usernames, "the SOAP body", &mut facts.leaks);
     facts.operation = Some(element.name.to_string());
-    let operation = match operations::identify(element) {
+    let operation = match super::INFLOW.identify(element) {
         Ok(operation) => operation,
         Err(fault) => {
             facts.contract_violation.get_or_insert(fault.message);
@@ -112,6 +112,10 @@ pub fn request(raw: &RawRequest<'_>, usernames: &[String]) -> RequestFacts {
         }
         // Certification scenarios do not ask for Car-Passes (SPEC 5.2 has no criterion for it).
         Operation::RequestCarPass | Operation::ListActivities => {}
+        // The certification endpoint serves the inflow's contract only: `identify` refused these.
+        Operation::SubmitForeignHistory
+        | Operation::ReportPostAccident
+        | Operation::ClearPostAccident => {}
     }
     facts
 }

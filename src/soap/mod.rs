@@ -4,6 +4,7 @@ pub mod decode;
 pub mod encode;
 pub mod envelope;
 pub mod fault;
+pub mod feeds;
 pub mod gate;
 pub mod inspect;
 pub mod operations;
@@ -23,42 +24,123 @@ use fault::{Fault, FaultCode};
 use gate::Gate;
 use version::SoapVersion;
 
-pub const WSDL: &str = include_str!("../../wsdl/carpass-inflow.wsdl");
-pub const XSD: &str = include_str!("../../wsdl/carpass-inflow.xsd");
-/// The address in the checked-in WSDL, replaced by the host that asked.
-const WSDL_ADDRESS: &str = "http://localhost:8080/soap/inflow";
+/// One published contract: its operations, namespace, WSDL and XSD, and where it is served.
+/// The garages' inflow and the partners' feeds share everything else: the envelope, the
+/// authentication, the faults, the body budget and the gate.
+pub struct Contract {
+    pub path: &'static str,
+    pub namespace: &'static str,
+    pub wsdl: &'static str,
+    pub xsd: &'static str,
+    /// The address written in the checked-in WSDL, replaced by the host that asked.
+    wsdl_address: &'static str,
+    pub operations: &'static [crate::service::operation::Operation],
+    /// What a GET without `?wsdl` answers.
+    about: &'static str,
+}
 
-/// The WSDL with `path` as the service address, on the public URL (or the host that asked):
-/// production's endpoint or a certification session's.
+pub static INFLOW: Contract = Contract {
+    path: "/soap/inflow",
+    namespace: schema::NS,
+    wsdl: include_str!("../../wsdl/carpass-inflow.wsdl"),
+    xsd: include_str!("../../wsdl/carpass-inflow.xsd"),
+    wsdl_address: "http://localhost:8080/soap/inflow",
+    operations: &crate::service::operation::Operation::INFLOW,
+    about: "carpass inflow: POST SOAP 1.1 (text/xml) or SOAP 1.2 (application/soap+xml) here.\nThe contract: GET /soap/inflow?wsdl (schema alone: ?xsd).\n",
+};
+
+pub static FEEDS: Contract = Contract {
+    path: "/soap/feeds",
+    namespace: feeds::NS,
+    wsdl: include_str!("../../wsdl/carpass-feeds.wsdl"),
+    xsd: include_str!("../../wsdl/carpass-feeds.xsd"),
+    wsdl_address: "http://localhost:8080/soap/feeds",
+    operations: &crate::service::operation::Operation::FEEDS,
+    about: "carpass feeds (importers, accident experts, inspection centres): POST SOAP 1.1 (text/xml) or SOAP 1.2 (application/soap+xml) here.\nThe contract: GET /soap/feeds?wsdl (schema alone: ?xsd).\n",
+};
+
+pub const WSDL: &str = INFLOW.wsdl;
+pub const XSD: &str = INFLOW.xsd;
+
+/// The inflow's WSDL with `path` as the service address, on the public URL (or the host that
+/// asked): production's endpoint or a certification session's.
 pub fn wsdl(req: &HttpRequest, settings: &Settings, path: &str) -> HttpResponse {
-    let address = format!("{}{path}", crate::app::public_base(req, settings));
-    HttpResponse::Ok()
-        .content_type("text/xml; charset=utf-8")
-        .body(WSDL.replace(WSDL_ADDRESS, &address))
+    INFLOW.wsdl_at(req, settings, path)
+}
+
+impl Contract {
+    fn wsdl_at(&self, req: &HttpRequest, settings: &Settings, path: &str) -> HttpResponse {
+        let address = format!("{}{path}", crate::app::public_base(req, settings));
+        HttpResponse::Ok()
+            .content_type("text/xml; charset=utf-8")
+            .body(self.wsdl.replace(self.wsdl_address, &address))
+    }
+
+    /// `?wsdl` serves the contract with the caller's host as the service address; `?xsd` the
+    /// schema.
+    fn describe(&self, req: &HttpRequest, settings: &Settings) -> HttpResponse {
+        let query = req.query_string();
+        if query.eq_ignore_ascii_case("wsdl") {
+            self.wsdl_at(req, settings, self.path)
+        } else if query.eq_ignore_ascii_case("xsd") {
+            HttpResponse::Ok()
+                .content_type("text/xml; charset=utf-8")
+                .body(self.xsd)
+        } else {
+            HttpResponse::Ok()
+                .content_type("text/plain; charset=utf-8")
+                .body(self.about)
+        }
+    }
+
+    /// The operation the Body's element names, by namespace URI and local name; SOAPAction
+    /// is only a hint.
+    pub fn identify(
+        &self,
+        element: &xml::Element,
+    ) -> Result<crate::service::operation::Operation, Fault> {
+        if element.namespace.as_deref() == Some(self.namespace) {
+            if let Some(op) = self
+                .operations
+                .iter()
+                .find(|op| op.name() == &*element.name)
+            {
+                return Ok(*op);
+            }
+        }
+        let names: Vec<&str> = self.operations.iter().map(|op| op.name()).collect();
+        Err(Fault::new(
+            FaultCode::UnknownOperation,
+            format!(
+                "unknown operation {}; the operations are {} in the namespace {} (at {})",
+                element.qualified_name(),
+                names.join(", "),
+                self.namespace,
+                self.path
+            ),
+        ))
+    }
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::resource("/soap/inflow")
+        web::resource(INFLOW.path)
             .route(web::post().to(inflow))
-            .route(web::get().to(describe)),
+            .route(web::get().to(describe_inflow)),
+    );
+    cfg.service(
+        web::resource(FEEDS.path)
+            .route(web::post().to(feeds))
+            .route(web::get().to(describe_feeds)),
     );
 }
 
-/// `?wsdl` serves the contract with the caller's host as the service address; `?xsd` the schema.
-async fn describe(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let query = req.query_string();
-    if query.eq_ignore_ascii_case("wsdl") {
-        wsdl(&req, &state.settings, "/soap/inflow")
-    } else if query.eq_ignore_ascii_case("xsd") {
-        HttpResponse::Ok()
-            .content_type("text/xml; charset=utf-8")
-            .body(XSD)
-    } else {
-        HttpResponse::Ok()
-            .content_type("text/plain; charset=utf-8")
-            .body("carpass inflow: POST SOAP 1.1 (text/xml) or SOAP 1.2 (application/soap+xml) here.\nThe contract: GET /soap/inflow?wsdl (schema alone: ?xsd).\n")
-    }
+async fn describe_inflow(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    INFLOW.describe(&req, &state.settings)
+}
+
+async fn describe_feeds(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    FEEDS.describe(&req, &state.settings)
 }
 
 async fn inflow(
@@ -66,9 +148,29 @@ async fn inflow(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> HttpResponse {
+    serve(&INFLOW, req, payload, state).await
+}
+
+async fn feeds(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    serve(&FEEDS, req, payload, state).await
+}
+
+async fn serve(
+    contract: &'static Contract,
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
     req.extensions_mut().insert(SoapCall::default());
     let (version, answer) = match read_request(&req, payload, &state).await {
-        Ok((version, body)) => (version, process(&req, &body, version, &state, None).await),
+        Ok((version, body)) => (
+            version,
+            process(contract, &req, &body, version, &state, None).await,
+        ),
         Err((version, fault)) => (version, Err(fault)),
     };
     let outcome = match &answer {
@@ -77,7 +179,7 @@ async fn inflow(
         Err(_) => Outcome::ClientFault,
     };
     note(&req, |call| call.outcome = Some(outcome));
-    Reply::of(version, answer).into_response()
+    Reply::in_contract(contract, version, answer).into_response()
 }
 
 /// A response as it goes on the wire; the certification endpoint records it before sending.
@@ -88,7 +190,16 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// The inflow's answer (its faults' detail in the inflow's namespace).
     pub fn of(version: SoapVersion, answer: Result<Vec<u8>, Fault>) -> Reply {
+        Reply::in_contract(&INFLOW, version, answer)
+    }
+
+    pub fn in_contract(
+        contract: &Contract,
+        version: SoapVersion,
+        answer: Result<Vec<u8>, Fault>,
+    ) -> Reply {
         let mut headers = vec![("content-type".to_owned(), version.content_type().to_owned())];
         match answer {
             Ok(body) => Reply {
@@ -110,7 +221,7 @@ impl Reply {
                 Reply {
                     status: fault.http_status(version),
                     headers,
-                    body: fault.to_xml(version),
+                    body: fault.to_xml_in(version, contract.namespace),
                 }
             }
         }
@@ -249,6 +360,7 @@ async fn read_body(
 /// Runs one request. `company`, when given, is the only company whose accounts are accepted:
 /// a certification session's endpoint takes its own credentials and no others.
 pub async fn process(
+    contract: &Contract,
     req: &HttpRequest,
     body: &[u8],
     version: SoapVersion,
@@ -256,15 +368,16 @@ pub async fn process(
     company: Option<i64>,
 ) -> Result<Vec<u8>, Fault> {
     let envelope = envelope::parse(body, version)?;
-    let operation = operations::identify(&envelope.operation)?;
+    let operation = contract.identify(&envelope.operation)?;
     note(req, |call| call.operation = Some(operation));
     let authorization = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
     let credentials = security::credentials(&envelope.headers, authorization)?;
-    let (language, software) = decode::client_info(&envelope.headers)?;
-    let schema = schema::validate(
+    let (language, software) = decode::client_info_in(contract.namespace, &envelope.headers)?;
+    let schema = schema::validate_in(
+        contract.namespace,
         &envelope.operation,
         operations::schema(operation),
         operation.name(),

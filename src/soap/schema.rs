@@ -47,7 +47,7 @@ pub struct SimpleType {
     pub fraction_digits: Option<usize>,
 }
 
-const fn plain(name: &'static str, base: Base) -> SimpleType {
+pub const fn plain(name: &'static str, base: Base) -> SimpleType {
     SimpleType {
         name,
         base,
@@ -61,7 +61,7 @@ const fn plain(name: &'static str, base: Base) -> SimpleType {
     }
 }
 
-const fn text(name: &'static str, min: Option<usize>, max: usize) -> SimpleType {
+pub const fn text(name: &'static str, min: Option<usize>, max: usize) -> SimpleType {
     SimpleType {
         min_length: min,
         max_length: Some(max),
@@ -69,7 +69,7 @@ const fn text(name: &'static str, min: Option<usize>, max: usize) -> SimpleType 
     }
 }
 
-const fn one_of(name: &'static str, values: &'static [&'static str]) -> SimpleType {
+pub const fn one_of(name: &'static str, values: &'static [&'static str]) -> SimpleType {
     SimpleType {
         enumeration: values,
         ..plain(name, Base::String)
@@ -102,7 +102,7 @@ pub static READING_ID: SimpleType = SimpleType {
 };
 pub static NOTE: SimpleType = text("NoteType", Some(1), 500);
 pub static ADVERT_REFERENCE: SimpleType = text("AdvertReferenceType", Some(1), 100);
-static XS_DATE: SimpleType = plain("date", Base::Date);
+pub static XS_DATE: SimpleType = plain("date", Base::Date);
 static XS_BOOLEAN: SimpleType = plain("boolean", Base::Boolean);
 
 #[derive(Debug, Clone, Copy)]
@@ -147,7 +147,7 @@ pub struct ComplexType {
     pub particles: &'static [Particle],
 }
 
-const fn one(name: &'static str, ty: TypeRef) -> Particle {
+pub const fn one(name: &'static str, ty: TypeRef) -> Particle {
     Particle {
         name,
         ty,
@@ -156,7 +156,7 @@ const fn one(name: &'static str, ty: TypeRef) -> Particle {
     }
 }
 
-const fn optional(name: &'static str, ty: TypeRef) -> Particle {
+pub const fn optional(name: &'static str, ty: TypeRef) -> Particle {
     Particle {
         name,
         ty,
@@ -354,8 +354,20 @@ fn multi_reference(element: &Element, path: &str) -> Result<(), SchemaError> {
     ))
 }
 
-/// Checks an element against a complex type, recursively. `path` names the element.
+/// Checks an element of the inflow's namespace against a complex type, recursively. `path`
+/// names the element.
 pub fn validate(element: &Element, ty: &ComplexType, path: &str) -> Result<(), SchemaError> {
+    validate_in(NS, element, ty, path)
+}
+
+/// Checks an element against a complex type of the contract whose namespace is `ns` (the
+/// inflow's or the feeds'), recursively.
+pub fn validate_in(
+    ns: &str,
+    element: &Element,
+    ty: &ComplexType,
+    path: &str,
+) -> Result<(), SchemaError> {
     multi_reference(element, path)?;
     if !element.text.trim().is_empty() {
         return Err(violation(
@@ -374,11 +386,11 @@ pub fn validate(element: &Element, ty: &ComplexType, path: &str) -> Result<(), S
         }
     };
     for child in &element.children {
-        if child.namespace.as_deref() != Some(NS) {
+        if child.namespace.as_deref() != Some(ns) {
             return Err(violation(
                 path,
                 format!(
-                    "unexpected element {}; elements of this message are in the namespace {NS}",
+                    "unexpected element {}; elements of this message are in the namespace {ns}",
                     child.qualified_name()
                 ),
             ));
@@ -460,7 +472,7 @@ pub fn validate(element: &Element, ty: &ComplexType, path: &str) -> Result<(), S
             }
         }
         match particle.ty {
-            TypeRef::Complex(inner) => validate(child, inner, &child_path)?,
+            TypeRef::Complex(inner) => validate_in(ns, child, inner, &child_path)?,
             TypeRef::Simple(simple) | TypeRef::Builtin(simple) => {
                 validate_simple(child, simple, &child_path)?
             }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::companies::{display_kbo, unrecorded, Change};
-use super::{Actor, StaffError};
+use super::{Actor, Refusal, StaffError};
 use crate::db::account_events::{self, AccountEventRow, NewAccountEvent};
 use crate::db::accounts::{self, AccountRow, NewAccount};
 use crate::db::{companies, staff_sessions, DbConnection};
@@ -29,13 +29,12 @@ pub fn add(
     password: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<Option<String>, StaffError> {
-    let kbo =
-        EnterpriseNumber::parse(kbo).map_err(|e| StaffError::Invalid(format!("--kbo: {e}")))?;
+    let kbo = EnterpriseNumber::parse(kbo).map_err(|e| StaffError::usage(format!("--kbo: {e}")))?;
     check_username(username)?;
     let company = companies::find_by_kbo(conn, kbo.digits())?.ok_or_else(|| {
-        StaffError::NotFound(format!(
+        StaffError::NotFound(Refusal::Untranslated(format!(
             "no company {kbo}; add it first with `carpass staff company add`"
-        ))
+        )))
     })?;
     let allowed = match role {
         Role::Submitter => company.kind == "garage",
@@ -46,7 +45,7 @@ pub fn add(
         Role::Expert => company.kind == "expert",
     };
     if !allowed {
-        return Err(StaffError::Invalid(format!(
+        return Err(StaffError::usage(format!(
             "a {} account cannot belong to the {} company {kbo}",
             role.as_str(),
             company.kind
@@ -56,9 +55,9 @@ pub fn add(
     let password_hash = passwords::hash(&password);
     crate::db::writing(conn, |conn| {
         if accounts::find_by_username(conn, username)?.is_some() {
-            return Err(StaffError::Conflict(format!(
+            return Err(StaffError::Conflict(Refusal::Untranslated(format!(
                 "the user name {username} is taken"
-            )));
+            ))));
         }
         let account_id = accounts::insert(
             conn,
@@ -86,7 +85,7 @@ pub fn add(
 /// The password given (long enough), or a generated one to print.
 fn chosen_or_generated(password: Option<String>) -> Result<(String, Option<String>), StaffError> {
     match password {
-        Some(p) if p.chars().count() < MIN_PASSWORD_CHARS => Err(StaffError::Invalid(format!(
+        Some(p) if p.chars().count() < MIN_PASSWORD_CHARS => Err(StaffError::usage(format!(
             "the password must have at least {MIN_PASSWORD_CHARS} characters"
         ))),
         Some(p) => Ok((p, None)),
@@ -122,9 +121,9 @@ fn record(
 
 fn existing(conn: &mut DbConnection, username: &str) -> Result<AccountRow, StaffError> {
     accounts::find_by_username(conn, username)?.ok_or_else(|| {
-        StaffError::NotFound(format!(
+        StaffError::NotFound(Refusal::Untranslated(format!(
             "no account {username}; `carpass staff user list` shows them"
-        ))
+        )))
     })
 }
 
@@ -139,17 +138,17 @@ pub fn disable(
 ) -> Result<(), StaffError> {
     let note = required_note(note)?;
     if actor.staff_username() == Some(username) {
-        return Err(StaffError::Invalid(format!(
+        return Err(StaffError::usage(format!(
             "you cannot disable your own account {username}: ask another staff member"
         )));
     }
     crate::db::writing(conn, |conn| {
         let account = existing(conn, username)?;
         if let Some(since) = account.disabled_at {
-            return Err(StaffError::Conflict(format!(
+            return Err(StaffError::Conflict(Refusal::Untranslated(format!(
                 "the account {username} is disabled already (since {} UTC)",
                 since.format("%Y-%m-%d %H:%M")
-            )));
+            ))));
         }
         accounts::set_disabled(conn, account.id, Some(now.naive_utc()))?;
         // A staff member's browser sessions end with it.
@@ -176,9 +175,9 @@ pub fn enable(
     crate::db::writing(conn, |conn| {
         let account = existing(conn, username)?;
         if account.disabled_at.is_none() {
-            return Err(StaffError::Conflict(format!(
+            return Err(StaffError::Conflict(Refusal::Untranslated(format!(
                 "the account {username} is not disabled"
-            )));
+            ))));
         }
         accounts::set_disabled(conn, account.id, None)?;
         record(
@@ -237,8 +236,8 @@ pub fn reset_password(
 fn required_note(note: &str) -> Result<&str, StaffError> {
     let note = note.trim();
     if note.is_empty() {
-        return Err(StaffError::Invalid(
-            "--note must say why (e.g. \"password leaked, ticket 4711\")".into(),
+        return Err(StaffError::usage(
+            "--note must say why (e.g. \"password leaked, ticket 4711\")",
         ));
     }
     Ok(note)
@@ -264,11 +263,11 @@ pub fn list(conn: &mut DbConnection, kbo: Option<&str>) -> Result<Vec<AccountVie
         None => None,
         Some(kbo) => {
             let kbo = EnterpriseNumber::parse(kbo)
-                .map_err(|e| StaffError::Invalid(format!("--kbo: {e}")))?;
+                .map_err(|e| StaffError::usage(format!("--kbo: {e}")))?;
             let company = companies::find_by_kbo(conn, kbo.digits())?.ok_or_else(|| {
-                StaffError::NotFound(format!(
+                StaffError::NotFound(Refusal::Untranslated(format!(
                     "no company {kbo}; `carpass staff company list` shows them"
-                ))
+                )))
             })?;
             Some(company.id)
         }
@@ -337,7 +336,7 @@ fn check_username(username: &str) -> Result<(), StaffError> {
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
     if !(3..=64).contains(&username.len()) || !ok_chars {
-        return Err(StaffError::Invalid(format!(
+        return Err(StaffError::usage(format!(
             "the user name '{username}' must have 3 to 64 characters: letters, digits, . _ - @"
         )));
     }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::StaffError;
+use super::{Refusal, StaffError};
 use crate::certification::{evaluations, sessions, CertificationError};
 use crate::db::approvals::{self, ApprovalRow};
 use crate::db::certification::{self as store, NewVerdict, VerdictRow};
@@ -19,11 +19,24 @@ use crate::domain::certification::evaluation::Verdict;
 impl From<CertificationError> for StaffError {
     fn from(e: CertificationError) -> Self {
         match e {
-            CertificationError::UnknownSession(_) => StaffError::NotFound(e.to_string()),
-            CertificationError::NoNextStep { .. } | CertificationError::StepTaken(_) => {
-                StaffError::Conflict(e.to_string())
+            CertificationError::UnknownSession(id) => {
+                StaffError::NotFound(Refusal::UnknownSession { id })
             }
-            CertificationError::Invalid(message) => StaffError::Invalid(message),
+            CertificationError::NoNextStep { session, steps } => {
+                StaffError::Conflict(Refusal::NoNextStep { session, steps })
+            }
+            CertificationError::StepTaken(step) => {
+                StaffError::Conflict(Refusal::StepTaken { step })
+            }
+            CertificationError::Invalid(message) => {
+                StaffError::Invalid(Refusal::Untranslated(message))
+            }
+            CertificationError::AlreadySo { criterion, verdict } => {
+                StaffError::Invalid(Refusal::AlreadySo {
+                    criterion: criterion.id().to_owned(),
+                    verdict,
+                })
+            }
             CertificationError::Service(e) => StaffError::Service(e),
         }
     }
@@ -32,7 +45,7 @@ impl From<CertificationError> for StaffError {
 fn require_note(note: &str) -> Result<&str, StaffError> {
     let note = note.trim();
     if note.is_empty() {
-        return Err(StaffError::Invalid("--note must say why".into()));
+        return Err(StaffError::Invalid(Refusal::NoteMissing));
     }
     Ok(note)
 }
@@ -60,16 +73,15 @@ pub fn verdict(
 ) -> Result<Criterion, StaffError> {
     let note = require_note(note)?;
     let criterion = Criterion::parse(criterion).ok_or_else(|| {
-        StaffError::Invalid(format!(
-            "--criterion '{criterion}' is not one of C01 to C16"
-        ))
+        StaffError::Invalid(Refusal::UnknownCriterion {
+            given: criterion.to_owned(),
+        })
     })?;
     let session = sessions::find(cert, session_id)?;
     let latest = evaluations::latest(cert, &session.id)?.ok_or_else(|| {
-        StaffError::Invalid(format!(
-            "session {0} has no evaluation yet: `carpass certify evaluate {0}` first",
-            session.id
-        ))
+        StaffError::Invalid(Refusal::NotEvaluated {
+            session: session.id.clone(),
+        })
     })?;
     let result = latest
         .criteria
@@ -79,10 +91,10 @@ pub fn verdict(
     if result.verdict != Verdict::AwaitingStaffReview
         && !verdicts(cert, &session.id)?.contains_key(&criterion)
     {
-        return Err(StaffError::Invalid(format!(
-            "{criterion} is {} in the latest evaluation: staff verdicts are for the criteria awaiting staff review",
-            result.verdict.as_str()
-        )));
+        return Err(StaffError::Invalid(Refusal::NotAwaitingReview {
+            criterion: criterion.id().to_owned(),
+            verdict: result.verdict,
+        }));
     }
     store::insert_verdict(
         cert,
@@ -112,31 +124,30 @@ pub fn approve(
     let session = sessions::find(cert, session_id)?;
     let today = brussels_date(now);
     if valid_until <= today {
-        return Err(StaffError::Invalid(format!(
-            "--valid-until {valid_until} is not after today ({today})"
-        )));
+        return Err(StaffError::Invalid(Refusal::ValidUntilNotAfterToday {
+            valid_until,
+            today,
+        }));
     }
     let latest = evaluations::latest(cert, &session.id)?.ok_or_else(|| {
-        StaffError::Invalid(format!(
-            "session {0} has no evaluation yet: `carpass certify evaluate {0}` first",
-            session.id
-        ))
+        StaffError::Invalid(Refusal::NotEvaluated {
+            session: session.id.clone(),
+        })
     })?;
     if !latest.certifiable {
-        let failed: Vec<String> = latest
+        let failed: Vec<(String, Verdict)> = latest
             .criteria
             .iter()
             .filter(|c| {
                 c.mandatory && !matches!(c.verdict, Verdict::Passed | Verdict::AwaitingStaffReview)
             })
-            .map(|c| format!("{} {}", c.criterion, c.verdict.as_str()))
+            .map(|c| (c.criterion.id().to_owned(), c.verdict))
             .collect();
-        return Err(StaffError::Invalid(format!(
-            "the latest evaluation of session {} ({}) is not certifiable: {}",
-            session.id,
-            latest.evaluation_id,
-            failed.join(", ")
-        )));
+        return Err(StaffError::Invalid(Refusal::NotCertifiable {
+            session: session.id.clone(),
+            evaluation: latest.evaluation_id.clone(),
+            failed,
+        }));
     }
     let verdicts = verdicts(cert, &session.id)?;
     for awaiting in latest
@@ -147,16 +158,17 @@ pub fn approve(
         let criterion = awaiting.criterion;
         match verdicts.get(&criterion) {
             None => {
-                return Err(StaffError::Invalid(format!(
-                    "{criterion} awaits a staff verdict on its screenshot: `carpass staff verdict {} --criterion {criterion} --pass|--fail --note TEXT`",
-                    session.id
-                )))
+                return Err(StaffError::Invalid(Refusal::AwaitsVerdict {
+                    criterion: criterion.id().to_owned(),
+                    session: session.id.clone(),
+                }))
             }
             Some(v) if !v.passed && awaiting.mandatory => {
-                return Err(StaffError::Invalid(format!(
-                    "{criterion} failed by staff verdict of {} ({}): not certifiable",
-                    v.decided_by, v.note
-                )))
+                return Err(StaffError::Invalid(Refusal::FailedByVerdict {
+                    criterion: criterion.id().to_owned(),
+                    by: v.decided_by.clone(),
+                    note: v.note.clone(),
+                }))
             }
             Some(_) => {}
         }
@@ -212,18 +224,22 @@ pub fn approve(
 fn refused(session: &sessions::Session, refusal: approval::Refusal) -> StaffError {
     let dms = &session.software;
     match refusal {
-        approval::Refusal::SessionApproved { id } => StaffError::Conflict(format!(
-            "session {} was approved already (approval {id}): one approval per session; renew it from a new certification session",
-            session.id
-        )),
+        approval::Refusal::SessionApproved { id } => {
+            StaffError::Conflict(Refusal::SessionApproved {
+                session: session.id.clone(),
+                approval: id,
+            })
+        }
         approval::Refusal::VersionHolds {
             id,
             valid_until,
             renewable_from,
-        } => StaffError::Conflict(format!(
-            "{} {} ({}) is approved already until {valid_until} (approval {id}): one approval per DMS version; a new session's approval renews it from {renewable_from}",
-            dms.name, dms.version, dms.builder
-        )),
+        } => StaffError::Conflict(Refusal::VersionHolds {
+            dms: format!("{} {} ({})", dms.name, dms.version, dms.builder),
+            approval: id,
+            valid_until,
+            renewable_from,
+        }),
     }
 }
 
@@ -235,16 +251,14 @@ pub fn revoke(
     now: DateTime<Utc>,
 ) -> Result<ApprovalRow, StaffError> {
     let note = require_note(note)?;
-    let existing = approvals::find(production, id)?.ok_or_else(|| {
-        StaffError::NotFound(format!(
-            "no approval {id}: `carpass staff approvals` lists them"
-        ))
-    })?;
+    let existing = approvals::find(production, id)?
+        .ok_or_else(|| StaffError::NotFound(Refusal::NoApproval { id: id.to_owned() }))?;
     if let (Some(at), Some(who)) = (existing.revoked_at, &existing.revoked_by) {
-        return Err(StaffError::Conflict(format!(
-            "approval {id} was revoked already, on {} by {who}",
-            at.format("%Y-%m-%d")
-        )));
+        return Err(StaffError::Conflict(Refusal::AlreadyRevoked {
+            id: id.to_owned(),
+            on: at.date(),
+            by: who.clone(),
+        }));
     }
     approvals::revoke(production, id, by, note, now.naive_utc())?;
     Ok(approvals::find(production, id)?.expect("it was just revoked"))

@@ -15,7 +15,7 @@ use crate::service::auth::{Account, Role};
 use crate::service::car_pass::{self, InvoiceLine, Outcome, Request};
 use crate::service::{Caller, Software};
 
-use super::StaffError;
+use super::{Refusal, StaffError};
 
 /// What `issue` did, for the text and JSON outputs.
 #[derive(Debug, Serialize)]
@@ -49,8 +49,9 @@ pub fn issue(
 ) -> Result<Issued, StaffError> {
     let language = asked.language;
     let username = super::staff_member(conn, Some(staff))?;
-    let row = db::accounts::find_by_username(conn, &username)?
-        .ok_or_else(|| StaffError::NotFound(format!("no account {username}")))?;
+    let row = db::accounts::find_by_username(conn, &username)?.ok_or_else(|| {
+        StaffError::NotFound(Refusal::Untranslated(format!("no account {username}")))
+    })?;
     let caller = Caller {
         account: Account {
             id: row.id,
@@ -67,7 +68,7 @@ pub fn issue(
     };
     // The counter has no DMS job id: each request is its own, named after its moment.
     let reference = ClientReference::parse(&format!("counter-{}", uuid::Uuid::now_v7()))
-        .map_err(|e| StaffError::Invalid(e.to_string()))?;
+        .map_err(|e| StaffError::usage(e.to_string()))?;
     let request = Request {
         client_reference: reference,
         vin: asked.vin.trim().to_owned(),
@@ -104,16 +105,20 @@ pub fn issue(
 
 /// The Car-Pass with this ID as it was printed.
 pub fn show(conn: &mut DbConnection, id: &str) -> Result<CarPass, StaffError> {
-    let parsed = CarPassId::parse(id).map_err(|e| StaffError::Invalid(format!("'{id}': {e}")))?;
+    let parsed = CarPassId::parse(id).map_err(|e| StaffError::usage(format!("'{id}': {e}")))?;
     car_pass::find(conn, &parsed)?
         .map(|recorded| recorded.pass)
-        .ok_or_else(|| StaffError::NotFound(format!("no Car-Pass {parsed} was ever issued")))
+        .ok_or_else(|| {
+            StaffError::NotFound(Refusal::NoCarPass {
+                id: parsed.to_string(),
+            })
+        })
 }
 
 /// `2026-11` to the month's first day.
 pub fn parse_month(raw: &str) -> Result<NaiveDate, StaffError> {
     NaiveDate::parse_from_str(&format!("{}-01", raw.trim()), "%Y-%m-%d").map_err(|_| {
-        StaffError::Invalid(format!(
+        StaffError::usage(format!(
             "'{raw}' is not a month: write it as YEAR-MONTH, e.g. 2026-11"
         ))
     })

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 
-use super::{Actor, StaffError};
+use super::{Actor, Refusal, StaffError};
 use crate::db::account_events::{self, AccountEventRow, NewAccountEvent};
 use crate::db::companies::{self, NewCompany};
 use crate::db::{accounts, DbConnection};
@@ -49,20 +49,19 @@ pub fn add(
     kind: CompanyKind,
     now: DateTime<Utc>,
 ) -> Result<EnterpriseNumber, StaffError> {
-    let kbo =
-        EnterpriseNumber::parse(kbo).map_err(|e| StaffError::Invalid(format!("--kbo: {e}")))?;
+    let kbo = EnterpriseNumber::parse(kbo).map_err(|e| StaffError::usage(format!("--kbo: {e}")))?;
     let name = name.trim();
     if name.is_empty() {
-        return Err(StaffError::Invalid("--name must not be empty".into()));
+        return Err(StaffError::usage("--name must not be empty"));
     }
     let codes = nace
         .split(',')
         .map(|c| c.trim())
         .filter(|c| !c.is_empty())
-        .map(|c| NaceCode::parse(c).map_err(|e| StaffError::Invalid(format!("--nace '{c}': {e}"))))
+        .map(|c| NaceCode::parse(c).map_err(|e| StaffError::usage(format!("--nace '{c}': {e}"))))
         .collect::<Result<Vec<_>, _>>()?;
     if kind == CompanyKind::Garage && !codes.iter().any(NaceCode::is_reporting_activity) {
-        return Err(StaffError::Invalid(format!(
+        return Err(StaffError::usage(format!(
             "a garage needs one of the NACE codes {} (SPEC 2.6), given with --nace; an \
              advertising portal or the registry itself is added with --kind portal or --kind \
              registry, without --nace",
@@ -72,9 +71,9 @@ pub fn add(
     let nace_codes: Vec<String> = codes.iter().map(ToString::to_string).collect();
     crate::db::writing(conn, |conn| {
         if companies::find_by_kbo(conn, kbo.digits())?.is_some() {
-            return Err(StaffError::Conflict(format!(
-                "the company {kbo} exists already"
-            )));
+            return Err(StaffError::Conflict(Refusal::CompanyExists {
+                kbo: kbo.digits().to_owned(),
+            }));
         }
         let company_id = companies::insert(
             conn,

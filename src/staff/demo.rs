@@ -7,7 +7,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::companies::{self, CompanyKind};
-use super::{Actor, StaffError};
+use super::{Actor, Refusal, StaffError};
 use crate::db::{accounts, DbConnection};
 use crate::domain::issue::Severity;
 use crate::domain::issue_state::IssueState;
@@ -27,6 +27,10 @@ pub const DEMO_PORTAL_USER: &str = "demo-portal";
 pub const DEMO_STAFF_USER: &str = "demo-staff";
 /// An inspection centre's clerk: asks for Car-Passes (RequestCarPass).
 pub const DEMO_INSPECTOR_USER: &str = "demo-inspection";
+/// An importer (the manufacturer role): sends foreign histories (SubmitForeignHistory).
+pub const DEMO_IMPORTER_USER: &str = "demo-importer";
+/// An accident expert: reports post-accident inspections (ReportPostAccident).
+pub const DEMO_EXPERT_USER: &str = "demo-expert";
 
 /// A demo account and its company, created if missing.
 pub struct DemoAccount {
@@ -74,6 +78,26 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         nace: "71200",
         kind: CompanyKind::Inspection,
         path: "/soap/inflow",
+    },
+    DemoAccount {
+        label: "importer",
+        username: DEMO_IMPORTER_USER,
+        role: Role::Manufacturer,
+        kbo: "0400.000.185",
+        company: "Demo Import NV",
+        nace: "46190",
+        kind: CompanyKind::Manufacturer,
+        path: "/soap/feeds",
+    },
+    DemoAccount {
+        label: "expert",
+        username: DEMO_EXPERT_USER,
+        role: Role::Expert,
+        kbo: "0411.111.140",
+        company: "Demo Expertisebureau",
+        nace: "",
+        kind: CompanyKind::Expert,
+        path: "/soap/feeds",
     },
     DemoAccount {
         label: "staff",
@@ -139,7 +163,7 @@ pub fn seed(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoCredentia
     let vehicles = demo_vehicles(now);
     register::import(conn, &vehicles, now)?;
     let account = accounts::find_by_username(conn, DEMO_USER)?
-        .ok_or_else(|| StaffError::NotFound(DEMO_USER.into()))?;
+        .ok_or_else(|| StaffError::NotFound(Refusal::Untranslated(DEMO_USER.into())))?;
     let caller = Caller {
         account: Account {
             id: account.id,
@@ -252,7 +276,7 @@ fn grant_label(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Option<Str
         return Ok(None);
     }
     let account = accounts::find_by_username(conn, DEMO_PORTAL_USER)?
-        .ok_or_else(|| StaffError::NotFound(DEMO_PORTAL_USER.into()))?;
+        .ok_or_else(|| StaffError::NotFound(Refusal::Untranslated(DEMO_PORTAL_USER.into())))?;
     let caller = Caller {
         account: Account {
             id: account.id,

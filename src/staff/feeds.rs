@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::StaffError;
+use super::{Refusal, StaffError};
 use crate::db::{companies, feeds as stored, rdw as rdw_store, DbConnection};
 use crate::domain::calendar::brussels_date;
 use crate::domain::enterprise_number::EnterpriseNumber;
@@ -22,8 +22,8 @@ impl From<FeedError> for StaffError {
     fn from(e: FeedError) -> Self {
         match e {
             FeedError::Service(e) => StaffError::Service(e),
-            FeedError::Header(_) | FeedError::Empty => StaffError::Invalid(e.to_string()),
-            other => StaffError::Conflict(other.to_string()),
+            FeedError::Header(_) | FeedError::Empty => StaffError::usage(e.to_string()),
+            other => StaffError::Conflict(Refusal::Untranslated(other.to_string())),
         }
     }
 }
@@ -60,28 +60,28 @@ pub fn upload_for(
     request: &ImportRequest<'_>,
 ) -> Result<Upload, StaffError> {
     if ReadingSource::parse(request.source) != Some(ReadingSource::Connected) {
-        return Err(StaffError::Invalid(format!(
+        return Err(StaffError::usage(format!(
             "--source {}: only connected (a manufacturer's connected cars) is imported this way",
             request.source
         )));
     }
     let kbo = EnterpriseNumber::parse(request.kbo)
-        .map_err(|e| StaffError::Invalid(format!("--company: {e}")))?;
+        .map_err(|e| StaffError::usage(format!("--company: {e}")))?;
     let company = companies::find_by_kbo(conn, kbo.digits())?.ok_or_else(|| {
-        StaffError::NotFound(format!(
+        StaffError::NotFound(Refusal::Untranslated(format!(
             "no company {}: add it first (carpass staff company add --kind manufacturer)",
             request.kbo
-        ))
+        )))
     })?;
     let (account_id, _) = stored::feed_account(conn, company.id)?.ok_or_else(|| {
-        StaffError::NotFound(format!(
+        StaffError::NotFound(Refusal::Untranslated(format!(
             "company {} ({}) has no enabled manufacturer account to file the readings under: \
              add one (carpass staff user add --kbo {} --role manufacturer)",
             request.kbo, company.name, request.kbo
-        ))
+        )))
     })?;
     let batch =
-        BatchId::parse(request.batch).map_err(|e| StaffError::Invalid(format!("--batch: {e}")))?;
+        BatchId::parse(request.batch).map_err(|e| StaffError::usage(format!("--batch: {e}")))?;
     Ok(Upload {
         company_id: company.id,
         account_id,
@@ -97,15 +97,17 @@ pub fn upload_for(
 /// RDW's. The batch id is the file's name unless one is given.
 pub fn rdw_upload(conn: &mut DbConnection, batch: &str) -> Result<Upload, StaffError> {
     let batch = BatchId::parse(batch).map_err(|e| {
-        StaffError::Invalid(format!(
+        StaffError::usage(format!(
             "batch id {batch:?} (the file's name unless --batch gives one): {e}"
         ))
     })?;
     let (company_id, account_id, _) = rdw_store::registry_account(conn)?.ok_or_else(|| {
-        StaffError::NotFound(
-            "the RDW's readings are filed under the registry's own staff account, and there is              none: add the registry's company (carpass staff company add --kind registry) and              a staff account for it (carpass staff user add --role staff) first"
-                .into(),
-        )
+        StaffError::NotFound(Refusal::Untranslated(
+            "the RDW's readings are filed under the registry's own staff account, and there is \
+             none: add the registry's company (carpass staff company add --kind registry) and a \
+             staff account for it (carpass staff user add --role staff) first"
+                .to_owned(),
+        ))
     })?;
     Ok(Upload {
         company_id,
@@ -162,7 +164,7 @@ pub fn import(
     loop {
         let read = input
             .read(&mut buffer)
-            .map_err(|e| StaffError::Invalid(format!("the file could not be read: {e}")))?;
+            .map_err(|e| StaffError::usage(format!("the file could not be read: {e}")))?;
         if read == 0 {
             break;
         }

@@ -7,22 +7,28 @@ pub mod companies;
 pub mod demo;
 pub mod feeds;
 pub mod import;
+pub mod refusal;
 pub mod review;
 pub mod software;
 pub mod trusted_providers;
 
 use crate::db::{self, DbConnection};
+use crate::domain::language::Language;
 use crate::service::auth::Role;
 use crate::service::ServiceError;
 
+pub use refusal::{Refusal, Written};
+
+/// A staff action that was not done. The caller's mistakes carry a `Refusal` (a kind and its
+/// data, no words): `Display` is the command line's English, `message` a page's language.
 #[derive(Debug, thiserror::Error)]
 pub enum StaffError {
     #[error("{0}")]
-    Invalid(String),
+    Invalid(Refusal),
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Refusal),
     #[error("{0}")]
-    NotFound(String),
+    NotFound(Refusal),
     #[error("{file}, line {line}: {message}; nothing of this file was imported")]
     Csv {
         file: String,
@@ -37,6 +43,24 @@ pub enum StaffError {
     },
     #[error(transparent)]
     Service(#[from] ServiceError),
+}
+
+impl StaffError {
+    /// Why it was refused, in `lang`; a file's bad rows and our own failures in English (only
+    /// the command line imports files, and our failures are logged, not shown).
+    pub fn message(&self, lang: Language) -> String {
+        match self {
+            StaffError::Invalid(r) | StaffError::Conflict(r) | StaffError::NotFound(r) => {
+                r.message(lang)
+            }
+            other => other.to_string(),
+        }
+    }
+
+    /// A sentence only the command line can cause, in its own words.
+    pub fn usage(text: impl Into<String>) -> StaffError {
+        StaffError::Invalid(Refusal::Untranslated(text.into()))
+    }
 }
 
 fn rows(file: &str, errors: &[(u64, String)]) -> String {
@@ -54,20 +78,21 @@ impl From<diesel::result::Error> for StaffError {
 
 /// The staff member acting: an existing, enabled account with the staff role.
 pub fn staff_member(conn: &mut DbConnection, username: Option<&str>) -> Result<String, StaffError> {
-    let username = username.filter(|u| !u.is_empty()).ok_or_else(|| {
-        StaffError::Invalid("say who you are: --staff USERNAME or CARPASS_STAFF".into())
-    })?;
+    let username = username
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| StaffError::usage("say who you are: --staff USERNAME or CARPASS_STAFF"))?;
     match db::accounts::find_by_username(conn, username)? {
         Some(account) if account.role == Role::Staff.as_str() && account.disabled_at.is_none() => {
             Ok(account.username)
         }
-        Some(account) if account.role == Role::Staff.as_str() => Err(StaffError::Invalid(format!(
-            "the staff account {username} is disabled; another staff member can enable it with \
-             `carpass staff user enable {username}`"
-        ))),
-        _ => Err(StaffError::Invalid(format!(
-            "{username} is not a staff account"
-        ))),
+        Some(account) if account.role == Role::Staff.as_str() => {
+            Err(StaffError::Invalid(Refusal::StaffDisabled {
+                username: username.to_owned(),
+            }))
+        }
+        _ => Err(StaffError::Invalid(Refusal::NotStaff {
+            username: username.to_owned(),
+        })),
     }
 }
 

@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde_json::json;
 
-use super::StaffError;
+use super::{Refusal, StaffError};
 use crate::db::audit::{self, NewStaffAction};
 use crate::db::readings::ReadingRow;
 use crate::db::{companies, issues, readings, DbConnection};
@@ -343,21 +343,22 @@ pub fn apply_paper_form(
     now: DateTime<Utc>,
 ) -> Result<ReadingStatus, StaffError> {
     if form.reference.trim().is_empty() {
-        return Err(StaffError::Invalid(
-            "--form-ref must name the signed form".into(),
-        ));
+        return Err(StaffError::usage("--form-ref must name the signed form"));
     }
     if form.odometer.is_none() && form.work_date.is_none() && form.vin.is_none() {
-        return Err(StaffError::Invalid(
-            "give at least one of --odometer, --work-date, --vin".into(),
+        return Err(StaffError::usage(
+            "give at least one of --odometer, --work-date, --vin",
         ));
     }
     if let Some(vin) = &form.vin {
-        Vin::parse(vin).map_err(|e| StaffError::Invalid(format!("--vin: {e}")))?;
+        Vin::parse(vin).map_err(|e| StaffError::usage(format!("--vin: {e}")))?;
     }
     crate::db::writing(conn, |conn| {
-        let reading = readings::find(conn, reading_id)?
-            .ok_or_else(|| StaffError::NotFound(format!("no reading {reading_id}")))?;
+        let reading = readings::find(conn, reading_id)?.ok_or_else(|| {
+            StaffError::NotFound(Refusal::NoReading {
+                id: reading_id.to_owned(),
+            })
+        })?;
         let previous = input_of(conn, &reading)?;
         let corrected = ReadingInput {
             vin: form.vin.clone().unwrap_or_else(|| previous.vin.clone()),
@@ -429,14 +430,17 @@ pub fn apply_paper_form(
 
 fn require_note(note: &str) -> Result<(), StaffError> {
     if note.trim().is_empty() {
-        return Err(StaffError::Invalid("--note must say why".into()));
+        return Err(StaffError::Invalid(Refusal::NoteMissing));
     }
     Ok(())
 }
 
 fn decidable(conn: &mut DbConnection, reading_id: &str) -> Result<ReadingRow, StaffError> {
-    let reading = readings::find(conn, reading_id)?
-        .ok_or_else(|| StaffError::NotFound(format!("no reading {reading_id}")))?;
+    let reading = readings::find(conn, reading_id)?.ok_or_else(|| {
+        StaffError::NotFound(Refusal::NoReading {
+            id: reading_id.to_owned(),
+        })
+    })?;
     let status = ReadingStatus::parse(&reading.status).ok_or_else(|| {
         StaffError::Service(ServiceError::Corrupt(format!(
             "reading {reading_id}: status"
@@ -446,10 +450,10 @@ fn decidable(conn: &mut DbConnection, reading_id: &str) -> Result<ReadingRow, St
         status,
         ReadingStatus::Reviewing | ReadingStatus::PendingCorrection
     ) {
-        return Err(StaffError::Conflict(format!(
-            "reading {reading_id} is {}; only readings in review or pending correction are decided",
-            status.as_str()
-        )));
+        return Err(StaffError::Conflict(Refusal::NotDecidable {
+            reading: reading_id.to_owned(),
+            status: status.as_str().to_owned(),
+        }));
     }
     Ok(reading)
 }

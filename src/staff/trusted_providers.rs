@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::StaffError;
+use super::{Refusal, StaffError};
 use crate::db::trusted_providers::{self as store, ListRow, ProviderRow};
 use crate::db::{audit, readings, vehicles, DbConnection};
 use crate::domain::format::{plural, Formatter};
@@ -34,11 +34,7 @@ pub fn compute(conn: &mut DbConnection, year: i32) -> Result<Vec<Candidate>, Sta
         NaiveDate::from_ymd_opt(year, 1, 1),
     ) {
         (Some(from), Some(until)) if year > 2000 => (from, until),
-        _ => {
-            return Err(StaffError::Invalid(format!(
-                "--year {year} is not a year of the registry"
-            )))
-        }
+        _ => return Err(StaffError::Invalid(Refusal::NotARegistryYear { year })),
     };
     let codes: Vec<&str> = DISCREPANCIES.iter().map(|c| c.as_str()).collect();
     let readings = store::readings_per_company(conn, from, until)?;
@@ -112,17 +108,15 @@ pub fn publish(
         .collect();
     crate::db::writing(conn, |conn| {
         if let Some((list, _)) = store::list(conn, year)? {
-            return Err(StaffError::Conflict(format!(
-                "the Trusted Provider list {year} was published on {} by {}",
-                list.published_at.format("%Y-%m-%d"),
-                list.published_by
-            )));
+            return Err(StaffError::Conflict(Refusal::ListPublished {
+                year,
+                on: list.published_at.date(),
+                by: list.published_by,
+            }));
         }
         // A published list stays as it is: an empty one would say "nobody" for a whole year.
         if trusted.is_empty() {
-            return Err(StaffError::Invalid(format!(
-                "no company is trusted for {year}, and an empty Trusted Provider list is not published"
-            )));
+            return Err(StaffError::Invalid(Refusal::EmptyList { year }));
         }
         let providers: Vec<ProviderRow> = trusted
             .iter()
@@ -188,7 +182,7 @@ pub fn render_text(year: i32, candidates: &[Candidate]) -> String {
     for c in candidates {
         out.push_str(&format!(
             "{:<12} {:<40} {:>7} {:<8} {:>5} {:<13}  {}\n",
-            super::companies::display_kbo(&c.kbo),
+            fmt.kbo(&c.kbo),
             c.name,
             fmt.num(c.readings),
             plural(c.readings, "reading", "readings"),

@@ -18,11 +18,12 @@ use crate::metrics::SoapCall;
 use crate::soap::fault::{Fault, FaultCode};
 use crate::soap::inspect::{self, RawRequest};
 use crate::soap::{self, Reply};
-use maud::html;
+use maud::{html, Markup};
 
-use crate::domain::language::Language;
+use crate::domain::language::{Language, Text};
 use crate::web::certify_api;
 use crate::web::page::{shell, t, Failure, Reader};
+use crate::web::staff::certification::verdict_label;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -107,7 +108,15 @@ async fn inflow(
     req.extensions_mut().insert(SoapCall::default());
     let answer = match request {
         Ok((version, body)) => {
-            soap::process(&req, &body, version, state, Some(session.company_id)).await
+            soap::process(
+                &soap::INFLOW,
+                &req,
+                &body,
+                version,
+                state,
+                Some(session.company_id),
+            )
+            .await
         }
         Err((_, fault)) => Err(fault),
     };
@@ -471,13 +480,14 @@ fn render_page(
                         }
                         @for c in &report.criteria {
                             tr {
-                                td { (c.criterion.to_string()) }
-                                td class=(c.verdict.slug()) { (c.verdict.as_str()) }
+                                td { strong { (c.criterion.id()) } br; span.small { (c.criterion.text().get(lang)) } }
+                                td class=(c.verdict.slug()) { (verdict_label(c.verdict, lang)) }
                                 td { (c.step.map(|s| s.to_string()).unwrap_or_default()) }
                                 td { (c.reason) }
                             }
                         }
                     } }
+                    (reasons_in_english(lang))
                 }
             }
         }
@@ -494,4 +504,20 @@ fn render_page(
         view.session_id
     );
     shell(reader, &title, body).into_string()
+}
+
+/// The harness writes each criterion's reason as an English sentence (it names exchanges,
+/// values and SPEC clauses); a page in another language says so under the table.
+pub(crate) fn reasons_in_english(lang: Language) -> Markup {
+    const NOTE: Text = Text {
+        nl: "De redenen zijn de woorden van de testomgeving en blijven in het Engels.",
+        fr: "Les raisons sont les mots du banc d'essai et restent en anglais.",
+        de: "Die Gründe sind die Worte des Prüfstands und bleiben auf Englisch.",
+        en: "",
+    };
+    html! {
+        @if lang != Language::En {
+            p.muted.small lang=(lang.as_str()) { (NOTE.get(lang)) }
+        }
+    }
 }

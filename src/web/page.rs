@@ -52,7 +52,8 @@ nav.langs{padding:.3rem 1.5rem}nav.langs a,nav.langs strong{margin-right:.8rem}\
 form.search{display:flex;gap:.4rem;flex:1 1 14rem;max-width:24rem}form.search input{flex:1;min-width:0;padding:.25rem .5rem;border-radius:.3rem;border:1px solid #7d8fa3}\
 .filters{display:flex;flex-wrap:wrap;align-items:flex-end;gap:.6rem 1rem;margin:.5rem 0}.filters label{margin:0 0 .2rem}.filters select{font:inherit;padding:.3rem}\
 .pager{display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:center;margin:.8rem 0}\
-@media (max-width:40rem){table{display:block;overflow-x:auto}.scroll table{display:table}main{padding:0 .75rem;margin-top:1rem}.bar{padding:.5rem .75rem}dl{grid-template-columns:1fr}dt{margin-top:.4rem}.card{padding:.8rem}}";
+table.years{max-width:40rem}table.years caption{caption-side:bottom;text-align:left;padding:.4rem .55rem}\
+@media (max-width:40rem){table{display:block;overflow-x:auto}.scroll table{display:table}table.years{display:table;font-size:.85rem}table.years th,table.years td{padding:.4rem .3rem}main{padding:0 .75rem;margin-top:1rem}.bar{padding:.5rem .75rem}dl{grid-template-columns:1fr}dt{margin-top:.4rem}.card{padding:.8rem}}";
 
 /// A page's short text in four languages, English first as a page is read where it is
 /// written; a literal names all four, so no language can be forgotten.
@@ -293,7 +294,7 @@ impl Failure {
         match self {
             Failure::Refused(status, message) => respond(
                 status,
-                in_every_language(REFUSED, html! { p lang="en" { (message) } }),
+                in_every_language(REFUSED, html! { p { (message) } }),
             ),
             Failure::Ours => unavailable(),
         }
@@ -321,13 +322,20 @@ impl From<ServiceError> for Failure {
     }
 }
 
-impl From<StaffError> for Failure {
-    fn from(error: StaffError) -> Failure {
-        match error {
-            StaffError::Service(e) => e.into(),
-            StaffError::NotFound(message) => Failure::Refused(StatusCode::NOT_FOUND, message),
-            other => Failure::Refused(StatusCode::UNPROCESSABLE_ENTITY, other.to_string()),
-        }
+impl Failure {
+    /// A staff action's failure; a refusal is said in the reader's language.
+    pub fn staff(error: StaffError, lang: Language) -> Failure {
+        let status = match &error {
+            StaffError::Service(_) => return Failure::Ours.logged(error),
+            StaffError::NotFound(_) => StatusCode::NOT_FOUND,
+            _ => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        Failure::Refused(status, error.message(lang))
+    }
+
+    fn logged(self, error: impl std::fmt::Display) -> Failure {
+        log::error!("page: {error}");
+        self
     }
 }
 
@@ -343,6 +351,9 @@ impl From<CertificationError> for Failure {
             }
             CertificationError::Invalid(message) => {
                 Failure::Refused(StatusCode::UNPROCESSABLE_ENTITY, message)
+            }
+            CertificationError::AlreadySo { .. } => {
+                Failure::Refused(StatusCode::UNPROCESSABLE_ENTITY, error.to_string())
             }
         }
     }

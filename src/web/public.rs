@@ -37,7 +37,7 @@ async fn approved(req: HttpRequest, reader: Reader, state: web::Data<AppState>) 
         .await
     {
         Ok(list) => list,
-        Err(error) => return Failure::from(error).response(),
+        Err(error) => return Failure::staff(error, reader.lang).response(),
     };
     if wants_json(&req) {
         return HttpResponse::Ok().json(serde_json::json!({ "date": today, "approved": list }));
@@ -105,7 +105,7 @@ async fn trusted(
         .await
     {
         Ok(list) => list,
-        Err(error) => return Failure::from(error).response(),
+        Err(error) => return Failure::staff(error, reader.lang).response(),
     };
     let title = format!("Trusted Providers {year}");
     match (list, wants_json(&req)) {

@@ -321,8 +321,8 @@ fn page(reader: &Reader, code: &str, message: &str, pass: Option<&CarPass>) -> M
                                     td.nowrap { (f.date(r.date)) }
                                     td.num.nowrap { (f.odo(r.odometer, r.unit)) }
                                     // Where it came from and who registered it: the garage, the
-                                    // centre, the manufacturer, the importer, the RDW.
-                                    td { (source_name(r.source).get(lang))
+                                    // centre, the manufacturer, the importer (and its country), the RDW.
+                                    td { (source_name(r.source).get(lang)) @if let Some(country) = r.country { " (" (country) ")" }
                                         @if !r.registered_by.is_empty() { br; span.muted { (r.registered_by) } } }
                                     td {
                                         @if r.disputed { span.bad { (t(Text { nl: "betwist", fr: "contesté", de: "bestritten", en: "disputed" })) } }

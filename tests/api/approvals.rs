@@ -32,7 +32,7 @@ async fn get_json(app: &TestApp, path: &str) -> (u16, serde_json::Value) {
 
 fn invalid(result: Result<impl std::fmt::Debug, StaffError>) -> String {
     match result {
-        Err(StaffError::Invalid(message)) => message,
+        Err(StaffError::Invalid(message)) => message.to_string(),
         other => panic!("expected a refusal, got {other:?}"),
     }
 }

@@ -46,7 +46,7 @@ async fn get(app: &TestApp, path: &str) -> Answer {
 
 fn conflict(result: Result<impl std::fmt::Debug, StaffError>) -> String {
     match result {
-        Err(StaffError::Conflict(message)) => message,
+        Err(StaffError::Conflict(message)) => message.to_string(),
         other => panic!("expected a conflict, got {other:?}"),
     }
 }

@@ -1,5 +1,6 @@
-//! The contract cannot drift: the schema tables the server parses with are the checked-in XSD,
-//! the WSDL carries the same schema inline, and it is served with the caller's host.
+//! The contracts cannot drift: the schema tables the server parses with are the checked-in XSD,
+//! the WSDL carries the same schema inline, and it is served with the caller's host. Both the
+//! garages' inflow and the partners' feeds.
 
 use std::collections::BTreeMap;
 
@@ -10,6 +11,9 @@ use crate::helpers::*;
 const XS: &str = "http://www.w3.org/2001/XMLSchema";
 const XSD: &str = include_str!("../../wsdl/carpass-inflow.xsd");
 const WSDL: &str = include_str!("../../wsdl/carpass-inflow.wsdl");
+const FEEDS_XSD: &str = include_str!("../../wsdl/carpass-feeds.xsd");
+const FEEDS_WSDL: &str = include_str!("../../wsdl/carpass-feeds.wsdl");
+const FEEDS_NS: &str = "urn:carpass:feeds:1";
 
 #[derive(Debug, PartialEq, Eq)]
 struct Facets {
@@ -109,9 +113,18 @@ fn facets_of(t: &SimpleType) -> Facets {
 
 #[test]
 fn the_parsed_types_are_exactly_the_published_xsd() {
-    let doc = roxmltree::Document::parse(XSD).unwrap();
+    same_types(XSD, NS, schema::REQUEST_TYPES);
+}
+
+#[test]
+fn the_feeds_parsed_types_are_exactly_the_published_xsd() {
+    same_types(FEEDS_XSD, FEEDS_NS, carpass::soap::feeds::REQUEST_TYPES);
+}
+
+fn same_types(xsd: &str, ns: &str, types: &[&schema::ComplexType]) {
+    let doc = roxmltree::Document::parse(xsd).unwrap();
     let (simple, complex) = xsd_tables(doc.root_element());
-    for ty in schema::REQUEST_TYPES {
+    for ty in types {
         let (compositor, particles) = complex
             .get(ty.name)
             .unwrap_or_else(|| panic!("{} is parsed by the server but not in the XSD", ty.name));
@@ -125,9 +138,9 @@ fn the_parsed_types_are_exactly_the_published_xsd() {
             .iter()
             .map(|p| {
                 let type_name = match p.ty {
-                    TypeRef::Simple(s) => (NS.to_owned(), s.name.to_owned()),
+                    TypeRef::Simple(s) => (ns.to_owned(), s.name.to_owned()),
                     TypeRef::Builtin(s) => (XS.to_owned(), s.name.to_owned()),
-                    TypeRef::Complex(c) => (NS.to_owned(), c.name.to_owned()),
+                    TypeRef::Complex(c) => (ns.to_owned(), c.name.to_owned()),
                 };
                 let max = p.max.map_or("unbounded".to_owned(), |m| m.to_string());
                 (p.name.to_owned(), type_name, p.min.to_string(), max)
@@ -150,8 +163,20 @@ fn the_parsed_types_are_exactly_the_published_xsd() {
 
 #[test]
 fn every_operation_element_has_its_request_type() {
-    let doc = roxmltree::Document::parse(XSD).unwrap();
-    for op in carpass::service::operation::Operation::ALL {
+    for (xsd, ops) in [
+        (XSD, &carpass::service::operation::Operation::INFLOW[..]),
+        (
+            FEEDS_XSD,
+            &carpass::service::operation::Operation::FEEDS[..],
+        ),
+    ] {
+        operations_have_their_types(xsd, ops);
+    }
+}
+
+fn operations_have_their_types(xsd: &str, ops: &[carpass::service::operation::Operation]) {
+    let doc = roxmltree::Document::parse(xsd).unwrap();
+    for op in ops.iter().copied() {
         let element = doc
             .root_element()
             .children()
@@ -167,20 +192,25 @@ fn every_operation_element_has_its_request_type() {
 
 #[test]
 fn the_wsdl_carries_the_xsd_inline_and_nothing_else() {
-    let wsdl = roxmltree::Document::parse(WSDL).unwrap();
+    inline_schema_is_the_xsd(WSDL, XSD, NS);
+    inline_schema_is_the_xsd(FEEDS_WSDL, FEEDS_XSD, FEEDS_NS);
+}
+
+fn inline_schema_is_the_xsd(wsdl_text: &str, xsd_text: &str, ns: &str) {
+    let wsdl = roxmltree::Document::parse(wsdl_text).unwrap();
     let inline = wsdl
         .descendants()
         .find(|n| n.has_tag_name((XS, "schema")))
         .unwrap();
     assert!(inline.attribute("schemaLocation").is_none());
     assert!(
-        !WSDL.contains("schemaLocation")
-            && !WSDL.contains("xs:import")
-            && !WSDL.contains("xs:include")
+        !wsdl_text.contains("schemaLocation")
+            && !wsdl_text.contains("xs:import")
+            && !wsdl_text.contains("xs:include")
     );
-    let xsd = roxmltree::Document::parse(XSD).unwrap();
+    let xsd = roxmltree::Document::parse(xsd_text).unwrap();
     assert_eq!(xsd_tables(inline), xsd_tables(xsd.root_element()));
-    assert_eq!(inline.attribute("targetNamespace"), Some(NS));
+    assert_eq!(inline.attribute("targetNamespace"), Some(ns));
     assert_eq!(inline.attribute("elementFormDefault"), Some("qualified"));
     let count = |doc: &roxmltree::Document| doc.descendants().filter(|n| n.is_element()).count();
     assert_eq!(
@@ -191,7 +221,19 @@ fn the_wsdl_carries_the_xsd_inline_and_nothing_else() {
 
 #[test]
 fn the_wsdl_declares_all_seven_operations_in_both_soap_versions() {
-    let wsdl = roxmltree::Document::parse(WSDL).unwrap();
+    declares_in_both_versions(WSDL, &carpass::service::operation::Operation::INFLOW);
+}
+
+#[test]
+fn the_feeds_wsdl_declares_its_operations_in_both_soap_versions() {
+    declares_in_both_versions(FEEDS_WSDL, &carpass::service::operation::Operation::FEEDS);
+}
+
+fn declares_in_both_versions(
+    wsdl_text: &str,
+    operations: &[carpass::service::operation::Operation],
+) {
+    let wsdl = roxmltree::Document::parse(wsdl_text).unwrap();
     let wsdl_ns = "http://schemas.xmlsoap.org/wsdl/";
     for binding in wsdl
         .descendants()
@@ -202,10 +244,7 @@ fn the_wsdl_declares_all_seven_operations_in_both_soap_versions() {
             .filter(|n| n.has_tag_name((wsdl_ns, "operation")))
             .map(|n| n.attribute("name").unwrap())
             .collect();
-        let expected: Vec<&str> = carpass::service::operation::Operation::ALL
-            .iter()
-            .map(|o| o.name())
-            .collect();
+        let expected: Vec<&str> = operations.iter().map(|o| o.name()).collect();
         let mut sorted = ops.clone();
         sorted.sort();
         let mut expected_sorted = expected.clone();

@@ -17,6 +17,7 @@ mod feeds;
 mod health;
 mod hostile;
 mod labels;
+mod partner_feeds;
 mod rdw;
 mod register;
 mod review;

@@ -41,22 +41,22 @@ const ACTIONS: [&str; 8] = [
     "/staff/trusted-providers/publish",
 ];
 
-struct Page {
-    status: u16,
+pub(crate) struct Page {
+    pub(crate) status: u16,
     location: String,
     set_cookie: Option<String>,
-    body: String,
+    pub(crate) body: String,
 }
 
 /// A browser that does not follow redirects, so that every 303 is seen.
-struct Browser {
+pub(crate) struct Browser {
     address: String,
     client: awc::Client,
     cookie: Option<String>,
 }
 
 impl Browser {
-    fn new(app: &TestApp) -> Browser {
+    pub(crate) fn new(app: &TestApp) -> Browser {
         Browser {
             address: app.address.clone(),
             client: awc::Client::builder()
@@ -95,7 +95,7 @@ impl Browser {
         }
     }
 
-    async fn get(&self, path: &str) -> Page {
+    pub(crate) async fn get(&self, path: &str) -> Page {
         // English unless the test picks a language: the assertions read English.
         let mut request = self
             .client
@@ -118,7 +118,7 @@ impl Browser {
         Browser::read(request.send_form(&form).await.expect("the server answers")).await
     }
 
-    async fn log_in(&mut self, user: &str, password: &str) -> Page {
+    pub(crate) async fn log_in(&mut self, user: &str, password: &str) -> Page {
         let page = self
             .post(
                 "/staff/login",
@@ -353,6 +353,38 @@ on_both_backends! {
     }
 }
 
+on_both_backends! {
+    async fn a_french_page_refuses_in_french(app: TestApp) {
+        let held = confirmed_rollback(&app).await;
+        let (browser, csrf) = Browser::staff(&app).await;
+        let action = format!("/staff/readings/{held}/decision?lang=fr");
+        let page = browser.post(&action, &[("csrf", &csrf), ("decision", "accept"), ("note", "photo vérifiée")]).await;
+        assert_eq!(page.status, 303, "{}", page.body);
+
+        // The staff layer's refusal, said in the page's language.
+        let page = browser.post(&action, &[("csrf", &csrf), ("decision", "reject"), ("note", "encore")]).await;
+        assert_eq!(page.status, 422);
+        assert!(page.body.contains("<html lang=\"fr\">"), "{}", page.body);
+        assert!(page.body.contains(&format!("Le relevé {held} a le statut Accepted\u{a0}; seuls les relevés en examen ou en attente de correction sont tranchés.")), "{}", page.body);
+        assert!(!page.body.contains("only readings in review"), "{}", page.body);
+
+        // The paper form's own field errors too.
+        let form = [("csrf", csrf.as_str()), ("reading", &held), ("reference", "PF-1"), ("odometer", "beaucoup")];
+        let page = browser.post("/staff/paper-form?lang=fr", &form).await;
+        assert_eq!(page.status, 422);
+        assert!(page.body.contains("Kilométrage\u{a0}: «\u{a0}beaucoup\u{a0}» n'est pas un nombre entier de km ou de miles. Rien n'a été modifié."), "{}", page.body);
+        let form = [("csrf", csrf.as_str()), ("reading", "no-such-reading"), ("reference", "PF-1"), ("odometer", "47 610")];
+        let page = browser.post("/staff/paper-form?lang=nl", &form).await;
+        assert_eq!(page.status, 404);
+        assert!(page.body.contains("Er is geen kilometerstand no-such-reading."), "{}", page.body);
+
+        // An empty Trusted Provider list, refused in French.
+        let page = browser.post("/staff/trusted-providers/publish?lang=fr", &[("csrf", &csrf), ("year", "2026"), ("confirmed", "")]).await;
+        assert_eq!(page.status, 422, "{}", page.body);
+        assert!(page.body.contains("Aucune entreprise n'est fiable pour 2026, et une liste Trusted Provider vide n'est pas publiée."), "{}", page.body);
+    }
+}
+
 fn acme() -> Software {
     Software {
         builder: "Acme Software NV".into(),
@@ -391,6 +423,33 @@ async fn played_session(app: &TestApp) -> String {
     })
     .await
     .unwrap()
+}
+
+on_both_backends! {
+    async fn a_certification_page_refuses_in_its_readers_language(app: TestApp) {
+        let session = played_session(&app).await;
+        let (browser, csrf) = Browser::staff(&app).await;
+        let base = format!("/staff/certification/{session}");
+        let page = browser.post(&format!("{base}/approve?lang=fr"), &[("csrf", &csrf), ("valid_until", "2099-12-31"), ("note", "")]).await;
+        assert_eq!(page.status, 422, "{}", page.body);
+        assert!(page.body.contains(&format!("La session {session} n'a pas encore d'évaluation\u{a0}: évaluez-la d'abord. Rien n'a été modifié.")), "{}", page.body);
+        let page = browser.post(&format!("{base}/comment?lang=nl"), &[("csrf", &csrf), ("text", "   ")]).await;
+        assert_eq!(page.status, 422, "{}", page.body);
+        assert!(page.body.contains("De opmerking is leeg: schrijf wat het personeel moet lezen. Er werd niets gewijzigd."), "{}", page.body);
+        // Overruling a criterion to the verdict it has already, once evaluated.
+        let page = browser.post(&format!("{base}/evaluate"), &[("csrf", &csrf)]).await;
+        assert_eq!(page.status, 303, "{}", page.body);
+        let page = browser.post(&format!("{base}/override?lang=fr"), &[("csrf", &csrf), ("criterion", "C01"), ("passed", "true"), ("reason", "vu")]).await;
+        assert_eq!(page.status, 422, "{}", page.body);
+        assert!(page.body.contains("C01 est déjà réussi dans la dernière évaluation. Rien n'a été modifié."), "{}", page.body);
+        let page = browser.get("/staff/certification/no-such-session?lang=de").await;
+        assert_eq!(page.status, 404);
+        assert!(page.body.contains("Es gibt keine Zertifizierungssitzung „no-such-session“"), "{}", page.body);
+        // The command line's words stay English.
+        let mut conn = db::open(Database::Certification, &app.database_url, 1).unwrap().get().unwrap();
+        let error = carpass::certification::review::comment(&mut conn, &session, " ", "staff.anna", chrono::Utc::now()).unwrap_err();
+        assert_eq!(error.to_string(), "the comment is empty: write what staff should read");
+    }
 }
 
 on_both_backends! {

@@ -388,3 +388,34 @@ on_both_backends! {
         assert_eq!(receipts(&response.body)[0].status, "Accepted");
     }
 }
+
+on_both_backends! {
+    /// Issue 20, point 1: a receipt's message writes numbers, amounts and dates as the pages do,
+    /// in the language of the request's ClientInfo.
+    async fn a_receipts_message_writes_numbers_amounts_and_dates_the_callers_way(app: TestApp) {
+        app.submit_one(reading("BASE", CAR, date(2025, 5, 30), 47_500)).await;
+        // Before the base reading and below it: the rollback is still measured against the base.
+        let mut small = reading("SMALL", CAR, date(2025, 5, 20), 47_000);
+        small.customer = "Private";
+        small.total = "98.50";
+        for (language, odometers, day, amount) in [
+            ("fr", ["45\u{a0}210 km", "47\u{a0}500 km"], "30/05/2025", "98,50 EUR"),
+            ("nl", ["45.210 km", "47.500 km"], "30/05/2025", "98,50 EUR"),
+            ("de", ["45.210 km", "47.500 km"], "30.05.2025", "98,50 EUR"),
+            ("en", ["45,210 km", "47,500 km"], "2025-05-30", "98.50 EUR"),
+        ] {
+            let mut rollback = reading(&format!("R-{language}"), CAR, date(2025, 6, 3), 45_210);
+            rollback.works[0].1 = format!("onderhoud {language}");
+            small.reference = format!("SMALL-{language}");
+            let body = submit_body(&[rollback, small.clone()]);
+            let response = app.call_as(Soap::V11, GARAGE_USER, language, &body).await;
+            let receipts = receipts(&response.body);
+            let message = &receipts[0].issue("ODOMETER_ROLLBACK").message;
+            for shown in odometers.iter().chain([&day]) {
+                assert!(message.contains(shown), "{language}: {shown} in {message}");
+            }
+            let message = &receipts[1].issue("NOT_REQUIRED").message;
+            assert!(message.contains(amount), "{language}: {amount} in {message}");
+        }
+    }
+}

@@ -19,6 +19,8 @@ for _ in $(seq 1 120); do
     sleep 0.5
 done
 password=$(awk '/^  submitter:/ {print $4}' "$work/server.out")
+# The partners' accounts, for the feeds (/soap/feeds).
+account() { awk -v label="  $1:" 'index($0, label) == 1 {print $2 ":" $4}' "$work/server.out"; }
 if [ -z "$password" ]; then
     echo "the demo server did not start:" >&2
     cat "$work/server.out" "$work/server.err" >&2
@@ -32,5 +34,12 @@ for version in 1.1 1.2; do
     "$work/venv/bin/python" "$here/zeep_consumer.py" --wsdl "http://127.0.0.1:$port/soap/inflow?wsdl" \
         --username demo-garage --password "$password" --soap-version "$version" --odometer "$odometer" || status=1
     odometer=$((odometer + 44))
+done
+for version in 1.1 1.2; do
+    echo "# zeep, feeds, SOAP $version"
+    "$work/venv/bin/python" "$here/zeep_feeds.py" --wsdl "http://127.0.0.1:$port/soap/feeds?wsdl" \
+        --importer "$(account importer)" --expert "$(account expert)" \
+        --inspector "$(account inspector)" --garage "$(account submitter)" \
+        --soap-version "$version" || status=1
 done
 exit $status

@@ -26,6 +26,7 @@ fn twenty() -> CarPass {
             } else {
                 ReadingSource::Garage
             },
+            country: None,
             registered_by: format!("Garage {i:02} Peeters & Zonen BV"),
             disputed: false,
             accepted_anomaly: false,

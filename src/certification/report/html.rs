@@ -12,6 +12,8 @@ use crate::certification::sessions::hex;
 use crate::db::certification::AttachmentRow;
 use crate::domain::certification::evaluation::{CriterionResult, Verdict};
 use crate::domain::certification::review::Overridden;
+use crate::domain::format::Formatter;
+use crate::domain::language::Language;
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:80rem;margin:2rem auto;padding:0 1.5rem;color:#1d2733;line-height:1.4}\
 h1{font-size:1.8rem;margin:0 0 .3rem}h2{font-size:1.25rem;margin:2.2rem 0 .6rem}\
@@ -347,8 +349,10 @@ fn exchange_link(n: u32) -> String {
     format!("<a href=\"#exchange-{n}\">{n}</a>")
 }
 
+/// The report is English: its times are written as an English page writes them (Brussels
+/// time with its offset), to the second because the exchanges' order within a minute counts.
 fn time(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+    Formatter(Language::En).moment_exact(at)
 }
 
 #[cfg(test)]
@@ -378,7 +382,10 @@ mod tests {
         assert!(html.contains("Mandatory criteria not met: C03 failed."));
         assert!(html.contains("WorkshopPro 7.2, by Garage &lt;Soft&gt; &amp; &quot;Sons&quot;"));
         assert!(html.contains("s-42") && html.contains("e-1") && html.contains("staff.anna"));
-        assert!(html.contains("2025-03-14 09:30:00 UTC"));
+        assert!(
+            html.contains("2025-03-14 10:30:00 (UTC+1)"),
+            "Brussels time"
+        );
     }
 
     #[test]

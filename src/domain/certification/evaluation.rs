@@ -12,9 +12,10 @@ use super::facts::{
     same_issue_number, Authentication, Exchange, IssueFacts, ReceiptFacts, ResponseFacts,
     SentReading,
 };
-use super::scenario::{grouped, AnswerKind, InjectedFault, Sheet, SheetJob, SheetStep};
+use super::scenario::{AnswerKind, InjectedFault, Sheet, SheetJob, SheetStep};
 use crate::domain::activity::ActivityCode;
 use crate::domain::calendar::brussels_date;
+use crate::domain::format::Formatter;
 use crate::domain::language::Language;
 use crate::domain::reading::CustomerType;
 use crate::domain::rules::{self, EXEMPTION_MAX_CENTS};
@@ -1889,6 +1890,11 @@ impl<'a> Judge<'a> {
     fn work_date(&self, step: u32) -> Option<chrono::NaiveDate> {
         self.rec.opened.get(&step).map(|at| brussels_date(*at))
     }
+}
+
+/// A number in a reason: the reasons are English, written as an English page writes numbers.
+fn grouped(value: u64) -> String {
+    Formatter(Language::En).num(value)
 }
 
 #[cfg(test)]

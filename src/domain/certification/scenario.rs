@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use super::criterion::Criterion;
 use crate::domain::activity::ActivityCode;
+use crate::domain::format::Formatter;
 use crate::domain::issue::{IssueCode, Severity};
+use crate::domain::language::Language;
 use crate::domain::odometer::{OdometerUnit, FIVE_DIGIT_MAX};
 use crate::domain::reading::{CustomerType, Work};
 
@@ -28,6 +30,15 @@ impl SheetLanguage {
 
     pub fn parse(code: &str) -> Option<SheetLanguage> {
         SheetLanguage::ALL.into_iter().find(|l| l.as_str() == code)
+    }
+
+    /// The reader's language, for the Formatter.
+    pub fn language(self) -> Language {
+        match self {
+            SheetLanguage::Nl => Language::Nl,
+            SheetLanguage::Fr => Language::Fr,
+            SheetLanguage::En => Language::En,
+        }
     }
 
     pub fn as_str(self) -> &'static str {
@@ -56,11 +67,11 @@ impl Texts {
         }
     }
 
-    fn map(&self, f: impl Fn(&str) -> String) -> Texts {
+    fn map(&self, f: impl Fn(SheetLanguage, &str) -> String) -> Texts {
         Texts {
-            nl: f(&self.nl),
-            fr: f(&self.fr),
-            en: f(&self.en),
+            nl: f(SheetLanguage::Nl, &self.nl),
+            fr: f(SheetLanguage::Fr, &self.fr),
+            en: f(SheetLanguage::En, &self.en),
         }
     }
 
@@ -522,19 +533,6 @@ pub fn euro_cents(amount: &str) -> Option<i64> {
     Some(whole.parse::<i64>().ok()? * 100 + cents)
 }
 
-/// 45210 as "45 210": how a dashboard or an invoice groups digits.
-pub fn grouped(value: u64) -> String {
-    let digits = value.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(' ');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// The sheet for a session started on `today`, given the VIN each fixture vehicle got. The
 /// scenarios must have passed `check`.
 pub fn sheet(scenarios: &[Scenario], vins: &HashMap<String, String>, today: NaiveDate) -> Sheet {
@@ -589,7 +587,9 @@ pub fn sheet(scenarios: &[Scenario], vins: &HashMap<String, String>, today: Naiv
                 .job
                 .as_ref()
                 .and_then(|j| vehicles.get(j.vehicle.as_str()));
-            let fill = |text: &str| {
+            // Numbers as the pages write them in the sheet's language: "45.210", "45 210".
+            let fill = |language: SheetLanguage, text: &str| {
+                let grouped = |n: u64| Formatter(language.language()).num(n);
                 let mut out = text.to_owned();
                 let mut put =
                     |name: &str, value: String| out = out.replace(&format!("{{{name}}}"), &value);
@@ -608,7 +608,7 @@ pub fn sheet(scenarios: &[Scenario], vins: &HashMap<String, String>, today: Naiv
                     put("plate", job.license_plate.clone().unwrap_or_default());
                     put(
                         "replaced",
-                        job.odometer_replaced.map(grouped).unwrap_or_default(),
+                        job.odometer_replaced.map(&grouped).unwrap_or_default(),
                     );
                 }
                 if let Some(odometer) = step.answer.as_ref().and_then(|a| a.odometer) {
@@ -747,13 +747,5 @@ mod tests {
         assert_eq!(euro_cents("12,50"), None);
         assert_eq!(euro_cents(""), None);
         assert_eq!(euro_cents(".5"), None);
-    }
-
-    #[test]
-    fn odometers_are_grouped_by_thousands() {
-        assert_eq!(grouped(45_210), "45 210");
-        assert_eq!(grouped(999), "999");
-        assert_eq!(grouped(1_000), "1 000");
-        assert_eq!(grouped(1_234_567), "1 234 567");
     }
 }

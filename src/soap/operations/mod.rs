@@ -1,41 +1,25 @@
-//! The operations of the contract (SPEC 3.3), one file each.
+//! The operations of both contracts, one file each: the garages' inflow (SPEC 3.3) and the
+//! partners' feeds (issue 22).
 
 mod answers;
+mod clear_post_accident;
 mod get_reading_status;
 mod list_activities;
+mod report_post_accident;
 mod request_car_pass;
 mod request_ok_label;
+mod submit_foreign_history;
 mod submit_readings;
 mod validate_reading;
 
-use super::fault::{Fault, FaultCode};
+use super::fault::Fault;
+use super::feeds;
 use super::gate::Gate;
-use super::schema::{self, ComplexType, NS};
+use super::schema::{self, ComplexType};
 use super::version::SoapVersion;
 use super::xml::Element;
 use crate::app::AppState;
 use crate::service::operation::Operation;
-
-/// Known by the Body's element, by namespace URI and local name; SOAPAction is only a hint.
-pub fn identify(element: &Element) -> Result<Operation, Fault> {
-    if element.namespace.as_deref() == Some(NS) {
-        if let Some(op) = Operation::ALL
-            .into_iter()
-            .find(|op| op.name() == &*element.name)
-        {
-            return Ok(op);
-        }
-    }
-    let names: Vec<&str> = Operation::ALL.iter().map(|op| op.name()).collect();
-    Err(Fault::new(
-        FaultCode::UnknownOperation,
-        format!(
-            "unknown operation {}; the operations are {} in the namespace {NS}",
-            element.qualified_name(),
-            names.join(", ")
-        ),
-    ))
-}
 
 pub fn schema(operation: Operation) -> &'static ComplexType {
     match operation {
@@ -47,6 +31,9 @@ pub fn schema(operation: Operation) -> &'static ComplexType {
         Operation::RequestOkLabel => &schema::REQUEST_OK_LABEL,
         Operation::RequestCarPass => &schema::REQUEST_CAR_PASS,
         Operation::ListActivities => &schema::LIST_ACTIVITIES,
+        Operation::SubmitForeignHistory => &feeds::SUBMIT_FOREIGN_HISTORY,
+        Operation::ReportPostAccident => &feeds::REPORT_POST_ACCIDENT,
+        Operation::ClearPostAccident => &feeds::CLEAR_POST_ACCIDENT,
     }
 }
 
@@ -80,6 +67,15 @@ pub async fn dispatch(
         }
         Operation::ConfirmReading => {
             answers::confirm_reading(state, gate.open(state).await?, &element, version).await
+        }
+        Operation::SubmitForeignHistory => {
+            submit_foreign_history::handle(state, gate, &element, version).await
+        }
+        Operation::ReportPostAccident => {
+            report_post_accident::handle(state, gate, &element, version).await
+        }
+        Operation::ClearPostAccident => {
+            clear_post_accident::handle(state, gate, &element, version).await
         }
     }
 }

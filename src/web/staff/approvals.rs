@@ -258,7 +258,7 @@ pub async fn revoke(
 }
 
 async fn refused(me: &Staff, reader: &Reader, state: &AppState, error: StaffError) -> HttpResponse {
-    match Failure::from(error) {
+    match Failure::staff(error, reader.lang) {
         Failure::Refused(status, message) => {
             let notice = Notice::Error(format!(
                 "{message} {}",

@@ -28,15 +28,13 @@ use crate::domain::certification::criterion::Criterion;
 use crate::domain::certification::evaluation::Verdict;
 use crate::domain::language::{Language, Text};
 use crate::service::ServiceError;
-use crate::staff::{approvals, StaffError};
+use crate::staff::{approvals, Refusal, StaffError, Written};
+use crate::web::certify::reasons_in_english;
 use crate::web::page::{respond, unavailable, Failure, Reader};
 
+/// As every page writes a moment: Brussels time with its offset.
 fn time(reader: &Reader, at: DateTime<Utc>) -> String {
-    format!(
-        "{} {}",
-        reader.fmt().date(at.date_naive()),
-        at.format("%H:%M UTC")
-    )
+    reader.fmt().moment(at)
 }
 
 fn session_path(id: &str) -> String {
@@ -167,7 +165,7 @@ const NONE: Text = Text {
 };
 
 /// A verdict in the reader's language (the reports keep the harness's English words).
-fn verdict_label(verdict: Verdict, lang: Language) -> &'static str {
+pub(crate) fn verdict_label(verdict: Verdict, lang: Language) -> &'static str {
     match verdict {
         Verdict::Passed => PASSED.get(lang),
         Verdict::Failed => FAILED_ONE.get(lang),
@@ -387,8 +385,10 @@ async fn load(
         .await;
     let (session, latest, verdicts, screenshots, notes) = match loaded {
         Ok(found) => found,
-        Err(StaffError::NotFound(message)) => return Err(no_such_session(reader, me, &message)),
-        Err(error) => return Err(Failure::from(error).response()),
+        Err(StaffError::NotFound(refusal)) => {
+            return Err(no_such_session(reader, me, &refusal.message(reader.lang)))
+        }
+        Err(error) => return Err(Failure::staff(error, reader.lang).response()),
     };
     let session_id = session.id.clone();
     let approvals = match state
@@ -762,7 +762,7 @@ fn session_body(reader: &Reader, me: &Staff, loaded: &Loaded, today: NaiveDate) 
                     @for c in &report.criteria {
                         tr {
                             td { strong { (c.criterion.id()) } }
-                            td { (c.title) }
+                            td { (c.criterion.text().get(lang)) }
                             td { @if c.mandatory { "M" } @else { "R" } }
                             td class=(format!("{} nowrap", c.verdict.slug())) { (verdict_label(c.verdict, lang)) }
                             td { @if let Some(step) = c.step { (step) } }
@@ -770,6 +770,7 @@ fn session_body(reader: &Reader, me: &Staff, loaded: &Loaded, today: NaiveDate) 
                         }
                     }
                 } }
+                (reasons_in_english(lang))
             }
         }
 
@@ -818,7 +819,7 @@ fn session_body(reader: &Reader, me: &Staff, loaded: &Loaded, today: NaiveDate) 
                 p.muted.small { (OVERRIDE_HINT.get(lang)) }
                 label for="override-criterion" { (CRITERION.get(lang)) }
                 select #override-criterion name="criterion" {
-                    @for c in &overridable { option value=(c.id()) { (c.id()) " " (c.title()) } }
+                    @for c in &overridable { option value=(c.id()) { (c.id()) " " (c.text().get(lang)) } }
                 }
                 label for="override-reason" { (REASON_REQUIRED.get(lang)) }
                 textarea #override-reason name="reason" required {}
@@ -925,7 +926,7 @@ fn verdict_forms(reader: &Reader, me: &Staff, loaded: &Loaded, path: &str) -> Ma
             form.card method="post" action=(format!("{path}/verdict")) id=(format!("verdict-{criterion}")) {
                 (me.csrf_input())
                 input type="hidden" name="criterion" value=(criterion);
-                h3 { (criterion) " " (c.title) }
+                h3 { (criterion) " " (c.criterion.text().get(lang)) }
                 p.muted.small { @if let Some(step) = c.step { (STEP.get(lang)) " " (step) ". " } (c.reason) }
                 @let shots: Vec<&AttachmentRow> = loaded.screenshots.iter().filter(|s| c.step.is_some_and(|step| s.step as u32 == step)).collect();
                 @if !shots.is_empty() {
@@ -1002,8 +1003,8 @@ pub async fn report(
                 .into_string(),
             )
         }
-        Err(error @ CertificationError::UnknownSession(_)) => {
-            no_such_session(&reader, &me, &error.to_string())
+        Err(CertificationError::UnknownSession(id)) => {
+            no_such_session(&reader, &me, &Refusal::UnknownSession { id }.message(lang))
         }
         Err(error) => Failure::from(error).response(),
     }
@@ -1063,9 +1064,12 @@ async fn refused(
     id: String,
     error: StaffError,
 ) -> HttpResponse {
-    match Failure::from(error) {
+    match Failure::staff(error, reader.lang) {
         Failure::Refused(status, message) => {
-            let notice = Notice::Error(format!("{message} Nothing was changed."));
+            let notice = Notice::Error(format!(
+                "{message} {}",
+                layout::nothing_changed(reader.lang)
+            ));
             session_page(reader, me, state, cert, id, status, Some(&notice)).await
         }
         Failure::Ours => unavailable(),
@@ -1092,16 +1096,15 @@ pub async fn verdict(
                 &state,
                 &cert,
                 id,
-                StaffError::Invalid("Choose passed or failed.".into()),
+                StaffError::Invalid(Refusal::ChooseVerdict),
             )
             .await
         }
     };
     if filled(&form.note).is_none() {
-        let message = format!(
-            "{}: write a note saying what the screenshot shows.",
-            form.criterion.trim()
-        );
+        let message = Refusal::ScreenshotNoteMissing {
+            criterion: form.criterion.trim().to_owned(),
+        };
         return refused(
             &reader,
             &me,
@@ -1210,7 +1213,9 @@ pub async fn approve(
     let id = id.into_inner();
     let raw = form.valid_until.trim();
     let Ok(valid_until) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") else {
-        let message = format!("Valid until: '{raw}' is not a date (YYYY-MM-DD).");
+        let message = Refusal::ValidUntilNotADate {
+            raw: raw.to_owned(),
+        };
         return refused(
             &reader,
             &me,
@@ -1224,7 +1229,7 @@ pub async fn approve(
     let now = state.clock.now();
     let today = brussels_date(now);
     if valid_until <= today {
-        let message = format!("Valid until {valid_until} is not after today ({today}).");
+        let message = Refusal::ValidUntilNotAfterToday { valid_until, today };
         return refused(
             &reader,
             &me,
@@ -1270,6 +1275,24 @@ pub async fn approve(
     }
 }
 
+/// The certification layer's own check of what staff wrote, made first here so that the page
+/// can say it in its reader's language (the layer below says it in English).
+fn written(text: &str, what: Written) -> Result<(), StaffError> {
+    let length = text.trim().chars().count();
+    if length == 0 {
+        return Err(StaffError::Invalid(Refusal::TextMissing { what }));
+    }
+    let max = cert_review::NOTE_MAX_CHARS;
+    if length > max {
+        return Err(StaffError::Invalid(Refusal::TextTooLong {
+            what,
+            length,
+            max,
+        }));
+    }
+    Ok(())
+}
+
 #[derive(Deserialize)]
 pub struct CommentForm {
     #[serde(default)]
@@ -1295,6 +1318,9 @@ pub async fn comment(
     let Action { me, form } = action;
     let reader = Reader::of(&req);
     let id = id.into_inner();
+    if let Err(error) = written(&form.text, Written::Comment) {
+        return refused(&reader, &me, &state, &cert, id, error).await;
+    }
     let now = state.clock.now();
     let by = me.username.clone();
     let session = id.clone();
@@ -1344,10 +1370,13 @@ pub async fn override_criterion(
         "true" => true,
         "false" => false,
         _ => {
-            let error = StaffError::Invalid("Choose passed or failed.".into());
+            let error = StaffError::Invalid(Refusal::ChooseVerdict);
             return refused(&reader, &me, &state, &cert, id, error).await;
         }
     };
+    if let Err(error) = written(&form.reason, Written::Reason) {
+        return refused(&reader, &me, &state, &cert, id, error).await;
+    }
     let now = state.clock.now();
     let by = me.username.clone();
     let session = id.clone();

@@ -348,7 +348,7 @@ pub async fn garage(
     {
         Ok(Some(garage)) => garage,
         Ok(None) => return not_found(&me, &reader, title_missing, missing()),
-        Err(error) => return Failure::from(error).response(),
+        Err(error) => return Failure::staff(error, lang).response(),
     };
     let f = reader.fmt();
     let (total, readings) = &garage.readings;
@@ -386,34 +386,41 @@ pub async fn garage(
         @if garage.years.is_empty() {
             p.muted { (t(lang, "No reading yet.", "Nog geen kilometerstand.", "Pas encore de relevé.", "Noch kein Kilometerstand.")) }
         } @else {
-            div.scroll { table {
-                tr {
-                    th { (t(lang, "List", "Lijst", "Liste", "Liste")) }
-                    th.num { (t(lang, "Readings", "Kilometerstanden", "Relevés", "Kilometerstände")) }
-                    th.num { (t(lang, "Discrepancies", "Afwijkingen", "Écarts", "Abweichungen")) }
+            // Four narrow columns and no minimum width: the years read without scrolling at 390 px.
+            table.years {
+                caption.muted.small { (t(lang,
+                    "The list of a year judges the readings of the year before; the share is the part of them found discrepant (under 0.5 % is trusted).",
+                    "De lijst van een jaar beoordeelt de kilometerstanden van het jaar ervoor; het aandeel is het deel ervan dat afwijkend bleek (onder 0,5 % is betrouwbaar).",
+                    "La liste d'une année juge les relevés de l'année précédente\u{a0}; la part est la proportion de ceux-ci trouvés discordants (sous 0,5\u{a0}%\u{a0}: fiable).",
+                    "Die Liste eines Jahres beurteilt die Kilometerstände des Vorjahres; der Anteil ist der Teil davon, der abweichend war (unter 0,5 % ist vertrauenswürdig).",
+                )) }
+                thead { tr {
+                    th { (t(lang, "Year", "Jaar", "Année", "Jahr")) }
+                    th.num { (t(lang, "Readings", "Km-standen", "Relevés", "Km-Stände")) }
                     th.num { (t(lang, "Share", "Aandeel", "Part", "Anteil")) }
-                    th { (t(lang, "Standing", "Stand", "Statut", "Status")) }
-                    th { (t(lang, "Published list", "Gepubliceerde lijst", "Liste publiée", "Veröffentlichte Liste")) }
-                }
-                @for y in &garage.years {
+                    th { (t(lang, "Status", "Status", "Statut", "Status")) }
+                } }
+                tbody { @for y in &garage.years {
                     tr {
                         td { a href=(format!("/staff/trusted-providers?year={}", y.year)) { (y.year) } }
                         td.num { (f.num(y.readings)) }
-                        td.num { (f.num(y.discrepancies)) }
                         td.num.nowrap { (f.share(y.discrepancies, y.readings)) }
-                        td { (match y.standing {
-                            Some(Standing::Trusted) => t(lang, "trusted", "betrouwbaar", "fiable", "vertrauenswürdig"),
-                            Some(Standing::NotTrusted) => t(lang, "not trusted", "niet betrouwbaar", "pas fiable", "nicht vertrauenswürdig"),
-                            Some(Standing::TooFewReadings) | None => t(lang, "too few readings", "te weinig kilometerstanden", "trop peu de relevés", "zu wenige Kilometerstände"),
-                        }) }
-                        td { (match y.listed {
-                            Some(true) => t(lang, "listed", "vermeld", "reprise", "aufgeführt"),
-                            Some(false) => t(lang, "not listed", "niet vermeld", "non reprise", "nicht aufgeführt"),
-                            None => t(lang, "not published", "niet gepubliceerd", "non publiée", "nicht veröffentlicht"),
-                        }) }
+                        td {
+                            (match y.standing {
+                                Some(Standing::Trusted) => t(lang, "trusted", "betrouwbaar", "fiable", "vertrauenswürdig"),
+                                Some(Standing::NotTrusted) => t(lang, "not trusted", "niet betrouwbaar", "pas fiable", "nicht vertrauenswürdig"),
+                                Some(Standing::TooFewReadings) | None => t(lang, "too few readings", "te weinig kilometerstanden", "trop peu de relevés", "zu wenige Kilometerstände"),
+                            })
+                            br;
+                            span.small.muted { (match y.listed {
+                                Some(true) => t(lang, "on the published list", "op de gepubliceerde lijst", "sur la liste publiée", "auf der veröffentlichten Liste"),
+                                Some(false) => t(lang, "not on the published list", "niet op de gepubliceerde lijst", "pas sur la liste publiée", "nicht auf der veröffentlichten Liste"),
+                                None => t(lang, "list not published yet", "lijst nog niet gepubliceerd", "liste pas encore publiée", "Liste noch nicht veröffentlicht"),
+                            }) }
+                        }
                     }
-                }
-            } }
+                } }
+            }
         }
         h2 { (t(lang, "Software it sends with", "Software waarmee de garage verstuurt", "Logiciels utilisés pour l'envoi", "Software, mit der gesendet wird")) }
         @if garage.software.is_empty() {
@@ -486,6 +493,11 @@ struct VehiclePage {
     readings: Vec<(ReadingRow, String, String)>,
     issues: Vec<IssueRow>,
     trail: Vec<Event>,
+    /// (reading id, country, foreign source) of the importers' readings.
+    foreign: Vec<(String, String, String)>,
+    /// Accident experts' reports and inspection centres' results, oldest first.
+    post_accident: Vec<crate::db::post_accidents::EventRow>,
+    post_accident_pending: Option<crate::domain::car_pass::PostAccident>,
 }
 
 fn load_vehicle(
@@ -578,6 +590,9 @@ fn load_vehicle(
         readings,
         issues,
         trail,
+        foreign: crate::db::foreign_readings::of_vin(conn, vin)?,
+        post_accident: crate::service::post_accident::history(conn, vin)?,
+        post_accident_pending: crate::service::post_accident::pending_of(conn, vin)?,
     })
 }
 
@@ -658,6 +673,9 @@ pub async fn vehicle(
                     td.nowrap { (f.date(r.work_date)) }
                     td.num.nowrap { (odometer(&reader, r)) }
                     td { (source_name(lang, stored_source))
+                        @if let Some((_, country, by)) = page.foreign.iter().find(|(id, _, _)| *id == r.id) {
+                            " (" (country) ")" br; span.small { (by) }
+                        }
                         // A partner's reading: the batch and line it came from.
                         @if let (true, Some((batch, line))) = (stored_source.as_str() != ReadingSource::Garage.as_str(), BatchId::of_client_reference(&r.client_reference)) {
                             br; a.small href=(format!("/staff/feeds/{}/{}#line-{line}", r.company_id, batch.as_str())) {
@@ -677,6 +695,40 @@ pub async fn vehicle(
                 }
             }
         } }
+        h2 #post-accident { (t(lang, "Post-accident inspection", "Keuring na ongeval", "Contrôle après accident", "Prüfung nach Unfall")) }
+        @match &page.post_accident_pending {
+            Some(p) => {
+                p.card { span.bad { (t(lang, "Pending", "In afwachting", "En attente", "Ausstehend")) } ": " (f.date(p.reported_on)) ", INFORMEX " code { (p.informex_reference) } }
+            }
+            None => {
+                p.muted { (t(lang, "Nothing pending.", "Niets in afwachting.", "Rien en attente.", "Nichts ausstehend.")) }
+            }
+        }
+        @if !page.post_accident.is_empty() {
+            div.scroll { table {
+                tr {
+                    th { (t(lang, "Date", "Datum", "Date", "Datum")) }
+                    th { (t(lang, "What", "Wat", "Quoi", "Was")) }
+                    th { (t(lang, "Who", "Wie", "Qui", "Wer")) }
+                    th { (t(lang, "Received", "Ontvangen", "Reçu", "Empfangen")) }
+                }
+                @for event in &page.post_accident {
+                    tr {
+                        td.nowrap { (f.date(event.event_date)) }
+                        td {
+                            @match event.kind.as_str() {
+                                "reported" => { (t(lang, "accident reported", "ongeval gemeld", "accident signalé", "Unfall gemeldet")) " (INFORMEX " code { (event.informex_reference.as_deref().unwrap_or("")) } ")" }
+                                "passed" => { (t(lang, "inspection passed", "keuring geslaagd", "contrôle réussi", "Prüfung bestanden")) }
+                                "failed" => { (t(lang, "inspection failed", "keuring niet geslaagd", "contrôle échoué", "Prüfung nicht bestanden")) }
+                                other => { (other) }
+                            }
+                        }
+                        td { (event.company) }
+                        td.nowrap { (f.moment(event.received_at.and_utc())) }
+                    }
+                }
+            } }
+        }
         h2 { (t(lang, "Issues", "Meldingen", "Signalements", "Meldungen")) }
         @if page.issues.is_empty() {
             p.muted { (t(lang, "None.", "Geen.", "Aucun.", "Keine.")) }

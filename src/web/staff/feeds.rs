@@ -77,7 +77,7 @@ pub async fn list(me: Staff, reader: Reader, state: web::Data<AppState>) -> Http
         .await;
     let (partners, (total, batches)) = match loaded {
         Ok(loaded) => loaded,
-        Err(error) => return Failure::from(error).response(),
+        Err(error) => return Failure::staff(error, lang).response(),
     };
     let f = reader.fmt();
     let title = t(

@@ -3,7 +3,7 @@
 //! action also needs the session's CSRF token (see `session`).
 
 mod approvals;
-mod certification;
+pub(crate) mod certification;
 mod clerk;
 mod feeds;
 mod layout;

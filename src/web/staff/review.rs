@@ -19,10 +19,11 @@ use crate::app::AppState;
 use crate::db::clerk;
 use crate::db::trusted_providers as companies;
 use crate::domain::format::Formatter;
+use crate::domain::issue::vin_problem;
 use crate::domain::language::{Language, Text};
 use crate::domain::odometer::OdometerUnit;
 use crate::domain::status::ReadingStatus;
-use crate::domain::vin::Vin;
+use crate::domain::vin::{Vin, VinProblem};
 use crate::staff::review::{self, Decision, PaperForm};
 use crate::staff::StaffError;
 use crate::web::page::{respond, t, unavailable, Failure, Reader};
@@ -76,7 +77,7 @@ async fn queue_page(
         .await;
     let (total, queue, names, garages) = match loaded {
         Ok(loaded) => loaded,
-        Err(error) => return Failure::from(error).response(),
+        Err(error) => return Failure::staff(error, lang).response(),
     };
     let mut garage_options = vec![(
         String::new(),
@@ -350,7 +351,7 @@ pub async fn decide(
             },
             &reading,
         ),
-        Err(error) => match Failure::from(error) {
+        Err(error) => match Failure::staff(error, lang) {
             Failure::Refused(status, message) => {
                 queue_page(&me, &reader, &state, status, Some(&Notice::Error(message))).await
             }
@@ -451,10 +452,55 @@ fn paper_form_html(
     frame(reader, me, Nav::PaperForm, title, notice, body).into_string()
 }
 
-fn read_paper_form(fields: &PaperFormFields) -> Result<(String, PaperForm), String> {
-    let reading = filled(&fields.reading).ok_or("Give the reading id.")?;
-    let reference =
-        filled(&fields.reference).ok_or("Give the form reference printed on the signed form.")?;
+/// What is wrong with a paper form's fields: the kind and what was typed, said in the
+/// reader's language by `message`.
+#[derive(Debug, PartialEq)]
+enum FieldError {
+    NoReading,
+    NoReference,
+    Odometer(String),
+    WorkDate(String),
+    Vin(VinProblem),
+    NothingToCorrect,
+}
+
+impl FieldError {
+    fn message(&self, lang: Language) -> String {
+        use Language::{De, En, Fr, Nl};
+        match self {
+            FieldError::NoReading => t(lang, "Give the reading id.", "Geef de id van de kilometerstand.", "Donnez l'identifiant du relevé.", "Geben Sie die Kennung des Kilometerstands an.").into(),
+            FieldError::NoReference => t(lang, "Give the form reference printed on the signed form.", "Geef de referentie die op het ondertekende formulier gedrukt staat.", "Donnez la référence imprimée sur le formulaire signé.", "Geben Sie die auf dem unterschriebenen Formular gedruckte Referenz an.").into(),
+            FieldError::Odometer(raw) => match lang {
+                En => format!("Odometer: '{raw}' is not a whole number of km or miles."),
+                Nl => format!("Kilometerstand: «{raw}» is geen geheel aantal km of mijl."),
+                Fr => format!("Kilométrage\u{a0}: «\u{a0}{raw}\u{a0}» n'est pas un nombre entier de km ou de miles."),
+                De => format!("Kilometerstand: „{raw}“ ist keine ganze Zahl von km oder Meilen."),
+            },
+            FieldError::WorkDate(raw) => match lang {
+                En => format!("Work date: '{raw}' is not a date (YYYY-MM-DD)."),
+                Nl => format!("Datum van het werk: «{raw}» is geen datum (JJJJ-MM-DD)."),
+                Fr => format!("Date des travaux\u{a0}: «\u{a0}{raw}\u{a0}» n'est pas une date (AAAA-MM-JJ)."),
+                De => format!("Arbeitsdatum: „{raw}“ ist kein Datum (JJJJ-MM-TT)."),
+            },
+            FieldError::Vin(problem) => match lang {
+                En => format!("VIN: {problem}"),
+                Nl => format!("Chassisnummer: {}.", vin_problem(lang, problem)),
+                Fr => format!("VIN\u{a0}: {}.", vin_problem(lang, problem)),
+                De => format!("FIN: {}.", vin_problem(lang, problem)),
+            },
+            FieldError::NothingToCorrect => t(lang,
+                "Give at least one of odometer, work date or VIN: what the form corrects.",
+                "Geef minstens de kilometerstand, de datum van het werk of het chassisnummer: wat het formulier verbetert.",
+                "Donnez au moins le kilométrage, la date des travaux ou le VIN\u{a0}: ce que le formulaire corrige.",
+                "Geben Sie mindestens Kilometerstand, Arbeitsdatum oder FIN an: was das Formular korrigiert.",
+            ).into(),
+        }
+    }
+}
+
+fn read_paper_form(fields: &PaperFormFields) -> Result<(String, PaperForm), FieldError> {
+    let reading = filled(&fields.reading).ok_or(FieldError::NoReading)?;
+    let reference = filled(&fields.reference).ok_or(FieldError::NoReference)?;
     let odometer = filled(&fields.odometer)
         .map(|raw| {
             // As displayed, perhaps with thousands separators: "45 210", "45.210".
@@ -464,27 +510,23 @@ fn read_paper_form(fields: &PaperFormFields) -> Result<(String, PaperForm), Stri
                 .collect();
             digits
                 .parse::<u64>()
-                .map_err(|_| format!("Odometer: '{raw}' is not a whole number of km or miles."))
+                .map_err(|_| FieldError::Odometer(raw.to_owned()))
         })
         .transpose()?;
     let work_date = filled(&fields.work_date)
         .map(|raw| {
             NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-                .map_err(|_| format!("Work date: '{raw}' is not a date (YYYY-MM-DD)."))
+                .map_err(|_| FieldError::WorkDate(raw.to_owned()))
         })
         .transpose()?;
     let vin = filled(&fields.vin)
         .map(|raw| {
             let vin = raw.to_ascii_uppercase();
-            Vin::parse(&vin)
-                .map(|_| vin)
-                .map_err(|e| format!("VIN: {e}"))
+            Vin::parse(&vin).map(|_| vin).map_err(FieldError::Vin)
         })
         .transpose()?;
     if odometer.is_none() && work_date.is_none() && vin.is_none() {
-        return Err(
-            "Give at least one of odometer, work date or VIN: what the form corrects.".into(),
-        );
+        return Err(FieldError::NothingToCorrect);
     }
     Ok((
         reading.to_owned(),
@@ -521,7 +563,7 @@ pub async fn apply_paper_form(
     };
     let (reading, form) = match read_paper_form(&fields) {
         Ok(read) => read,
-        Err(message) => return refused(StatusCode::UNPROCESSABLE_ENTITY, message),
+        Err(error) => return refused(StatusCode::UNPROCESSABLE_ENTITY, error.message(lang)),
     };
     let now = state.clock.now();
     let by = me.username.clone();
@@ -535,7 +577,7 @@ pub async fn apply_paper_form(
             "paper-form",
             &format!("{reading} → {}", status.as_str()),
         ),
-        Err(error) => match Failure::from(error) {
+        Err(error) => match Failure::staff(error, lang) {
             Failure::Refused(status, message) => refused(status, message),
             Failure::Ours => unavailable(),
         },
@@ -568,17 +610,47 @@ mod tests {
 
     #[test]
     fn a_form_that_changes_nothing_or_holds_nonsense_is_refused() {
-        assert!(read_paper_form(&fields("", "", ""))
-            .unwrap_err()
-            .contains("at least one"));
-        assert!(read_paper_form(&fields("about 45000", "", ""))
-            .unwrap_err()
-            .starts_with("Odometer"));
-        assert!(read_paper_form(&fields("", "3 June", ""))
-            .unwrap_err()
-            .starts_with("Work date"));
-        assert!(read_paper_form(&fields("", "", "NOTAVIN"))
-            .unwrap_err()
-            .starts_with("VIN"));
+        let refused = |o: &str, d: &str, v: &str| read_paper_form(&fields(o, d, v)).unwrap_err();
+        assert_eq!(refused("", "", ""), FieldError::NothingToCorrect);
+        assert_eq!(
+            refused("about 45000", "", ""),
+            FieldError::Odometer("about 45000".into())
+        );
+        assert_eq!(
+            refused("", "3 June", ""),
+            FieldError::WorkDate("3 June".into())
+        );
+        assert!(matches!(refused("", "", "NOTAVIN"), FieldError::Vin(_)));
+    }
+
+    #[test]
+    fn a_field_error_speaks_the_readers_language() {
+        let odometer = FieldError::Odometer("veel".into());
+        assert_eq!(
+            odometer.message(Language::Nl),
+            "Kilometerstand: «veel» is geen geheel aantal km of mijl."
+        );
+        assert_eq!(
+            odometer.message(Language::Fr),
+            "Kilométrage\u{a0}: «\u{a0}veel\u{a0}» n'est pas un nombre entier de km ou de miles."
+        );
+        assert_eq!(
+            odometer.message(Language::De),
+            "Kilometerstand: „veel“ ist keine ganze Zahl von km oder Meilen."
+        );
+        assert_eq!(
+            odometer.message(Language::En),
+            "Odometer: 'veel' is not a whole number of km or miles."
+        );
+        let vin = read_paper_form(&fields("", "", "WVWZZZ1KZ6W0000")).unwrap_err();
+        assert!(vin
+            .message(Language::Fr)
+            .starts_with("VIN\u{a0}: il compte 15 caractères"));
+        assert!(vin
+            .message(Language::Nl)
+            .starts_with("Chassisnummer: het telt 15 tekens"));
+        for lang in Language::ALL {
+            assert!(!FieldError::NothingToCorrect.message(lang).is_empty());
+        }
     }
 }

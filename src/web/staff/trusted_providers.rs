@@ -99,7 +99,7 @@ async fn year_page(
 ) -> HttpResponse {
     let (candidates, published, notice, status) = match load(state, year).await {
         Ok((candidates, published)) => (candidates, published, notice, status),
-        Err(error) => match Failure::from(error) {
+        Err(error) => match Failure::staff(error, reader.lang) {
             Failure::Refused(status, message) => {
                 (Vec::new(), None, Some(Notice::Error(message)), status)
             }
@@ -326,7 +326,7 @@ async fn confirm_page(
 ) -> HttpResponse {
     let (candidates, published) = match load(state, year).await {
         Ok(loaded) => loaded,
-        Err(error) => return Failure::from(error).response(),
+        Err(error) => return Failure::staff(error, reader.lang).response(),
     };
     let trusted: Vec<Candidate> = candidates
         .into_iter()
@@ -427,7 +427,7 @@ pub async fn publish(
     // reading moved a company) is shown again, to be confirmed as it now is.
     let seen = match load(&state, year).await {
         Ok((candidates, _)) => names(&candidates),
-        Err(error) => return Failure::from(error).response(),
+        Err(error) => return Failure::staff(error, lang).response(),
     };
     match form.confirmed.as_deref() {
         None => return confirm_page(&me, &reader, &state, year, StatusCode::OK, None).await,
@@ -461,7 +461,7 @@ pub async fn publish(
             "published",
             &year.to_string(),
         ),
-        Err(error) => match Failure::from(error) {
+        Err(error) => match Failure::staff(error, lang) {
             Failure::Refused(status, message) => {
                 let notice = Notice::Error(format!("{message}. {}", layout::nothing_changed(lang)));
                 year_page(&me, &reader, &state, year, status, Some(notice)).await

@@ -1,0 +1,2 @@
+DROP TABLE post_accident_events;
+DROP TABLE foreign_readings;
