@@ -850,6 +850,10 @@ pub enum ImportCommand {
     /// Import a partner's file of readings (CSV with the header vin,date,odometer,unit, or
     /// NDJSON), as `PUT /feeds/readings/BATCH` would: the same checks, the same batch.
     Readings(feeds::ImportReadings),
+    /// Import the Dutch registry's (RDW) odometer history of vehicles imported from the
+    /// Netherlands: CSV with the header vin;date;odometer;unit;verdict (or commas), the verdict
+    /// being the RDW's logisch, onlogisch, geen oordeel or empty.
+    RdwHistory(feeds::ImportRdw),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -1013,6 +1017,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Import {
             command: ImportCommand::Readings(args),
         } => feeds::import_readings(url, args),
+        Command::Import {
+            command: ImportCommand::RdwHistory(args),
+        } => feeds::import_rdw(url, args),
         Command::Import {
             command: ImportCommand::Vehicles { file, format },
         } => {

@@ -1638,3 +1638,56 @@ async fn serve_demo_sets_up_and_prints_every_part_with_its_address_and_credentia
     assert_eq!(queue.as_array().unwrap().len(), 2, "{queue}");
     assert_eq!(queue[0]["company"]["name"], "Garage Demo BV");
 }
+
+#[test]
+fn import_rdw_history_stores_the_good_lines_names_the_bad_ones_and_stores_nothing_twice() {
+    use carpass::db::schema::readings;
+    let (dir, db) = database();
+    let path = dir.path().join("rdw-2026-12.csv");
+    std::fs::write(
+        &path,
+        "vin;date;odometer;unit;verdict\n\
+         WDB2030461A000001;2020-05-04;9000;km;logisch\n\
+         WDB2030461A000001;2021-05-03;24000;km;logisch\n\
+         WDB2030461A000001;2021-06-01;25000;miles;logisch\n",
+    )
+    .unwrap();
+    let file = path.to_str().unwrap();
+    // The RDW's readings are filed under the registry's own staff account: none yet.
+    fails(
+        &carpass(&db, &["import", "rdw-history", file]),
+        "carpass staff company add --kind registry",
+    );
+    let registry = "staff company add --kbo 1000.010.117 --kind registry --name Car-Pass";
+    succeeds(&carpass(&db, &words(registry)));
+    succeeds(&add_user(&db, "1000.010.117", "clerk-one", "staff"));
+    succeeds(&import(&db, &dir, "v.csv", &[CAR]));
+    let out = succeeds(&carpass(&db, &["import", "rdw-history", file]));
+    assert!(
+        out.starts_with(&format!(
+            "batch rdw-2026-12.csv from {file}: 4 lines, 2 stored, 0 held for staff review, 1 refused\n"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("  line 4: refused (unit_invalid): the unit \"miles\" is neither km nor mi"),
+        "{out}"
+    );
+    assert!(out.contains("RDW verdicts kept: logisch 1"), "{out}");
+    let again = succeeds(&carpass(
+        &db,
+        &["import", "rdw-history", file, "--format", "json"],
+    ));
+    let json: serde_json::Value = serde_json::from_str(&again).unwrap();
+    assert_eq!(
+        (json["stored"].as_i64(), json["refused"].as_i64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(json["source"], "rdw");
+    assert_eq!(json["verdicts"]["logisch"], 1);
+    assert_eq!(json["problems"][0]["line"], 4);
+    assert_eq!(count!(&db, readings), 2);
+    let report = succeeds(&carpass(&db, &["staff", "feeds"]));
+    assert!(report.contains("Car-Pass (rdw): 1 batches"), "{report}");
+    assert!(report.contains("refused: unit_invalid 1"), "{report}");
+}

@@ -13,6 +13,7 @@ use carpass::document::car_pass_pdf;
 use carpass::domain::car_pass::{CarPass, HistoryEntry, Mentions, PostAccident, Recall};
 use carpass::domain::language::Language;
 use carpass::domain::odometer::OdometerUnit;
+use carpass::domain::rdw::{RdwJudgment, RdwVerdict};
 use carpass::domain::source::ReadingSource;
 use carpass::domain::vin::Vin;
 
@@ -172,6 +173,10 @@ fn every_mention() -> CarPass {
                 title: "Airbag inflator".into(),
                 opened_on: date("2025-01-15"),
             }],
+            rdw_verdict: Some(RdwJudgment {
+                verdict: RdwVerdict::Logisch,
+                judged_on: date("2025-09-01"),
+            }),
         },
     );
     p.first_registration_be = Some(date("2023-06-01"));
@@ -428,6 +433,7 @@ fn the_mentions_appear_only_when_true_and_accident_and_recalls_say_none_register
         assert!(!plain.contains(absent), "{absent:?} printed: {plain}");
     }
     assert!(plain.contains("No particular notes."), "{plain}");
+    assert!(!plain.contains("RDW"), "no RDW verdict printed: {plain}");
     assert!(
         plain.contains("Post-accident inspection none registered"),
         "{plain}"
@@ -444,6 +450,7 @@ fn the_mentions_appear_only_when_true_and_accident_and_recalls_say_none_register
         "RC-24-117 — Airbag inflator (since 2025-01-15)",
         "41,200 mi",
         "First registration in Belgium 2023-06-01",
+        "RDW (Netherlands) odometer judgment of the readings up to 2025-09-01: “logisch”",
     ] {
         assert!(full.contains(present), "{present:?} missing: {full}");
     }
@@ -452,6 +459,7 @@ fn the_mentions_appear_only_when_true_and_accident_and_recalls_say_none_register
         "Dit tweedehandsvoertuig werd ingevoerd uit het buitenland.",
         "Keuring na ongeval VEREIST",
         "Openstaande terugroepacties RC-24-117",
+        "Oordeel van de RDW (Nederland) over de tellerstanden tot",
     ] {
         assert!(nl.contains(present), "{present:?} missing: {nl}");
     }

@@ -217,3 +217,26 @@ pub fn feed_account(
         conn,
     )
 }
+
+/// A batch with its company's KBO number and name.
+pub type NamedBatch = (String, String, BatchRow);
+
+/// A page of every batch, newest first, and how many there are.
+pub fn batches_page(
+    conn: &mut DbConnection,
+    window: super::clerk::Window,
+) -> QueryResult<(i64, Vec<NamedBatch>)> {
+    let total = feed_batches::table.count().get_result(conn)?;
+    let rows = feed_batches::table
+        .inner_join(companies::table.on(companies::id.eq(feed_batches::company_id)))
+        .order((
+            feed_batches::started_at.desc(),
+            feed_batches::company_id,
+            feed_batches::batch_id,
+        ))
+        .offset(window.offset)
+        .limit(window.limit)
+        .select((companies::kbo, companies::name, BatchRow::as_select()))
+        .load(conn)?;
+    Ok((total, rows))
+}

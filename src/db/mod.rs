@@ -28,6 +28,7 @@ pub mod issues;
 pub mod labels;
 pub mod nonces;
 pub mod post_accidents;
+pub mod rdw;
 pub mod readings;
 pub mod recalls;
 pub mod review_notes;

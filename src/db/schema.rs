@@ -448,4 +448,17 @@ diesel::allow_tables_to_appear_in_same_query!(
     recalls,
     foreign_readings,
     post_accident_events,
+    rdw_verdicts,
 );
+
+diesel::table! {
+    rdw_verdicts (company_id, batch_id, line) {
+        company_id -> BigInt,
+        batch_id -> Text,
+        line -> BigInt,
+        vin -> Text,
+        verdict -> Text,
+        judged_on -> Date,
+        imported_at -> Timestamp,
+    }
+}

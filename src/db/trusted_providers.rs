@@ -10,10 +10,10 @@ use super::DbConnection;
 use crate::domain::odometer::OdometerUnit;
 use crate::domain::rules::HistoryEntry;
 
-/// Partners' readings (connected cars, importers' foreign histories) never count for or against
-/// a garage's share (issue 22): they are neither counted nor part of the history a garage's
-/// reading is judged against.
-const PARTNERS: [&str; 2] = ["connected", "foreign"];
+/// Partners' readings (connected cars, importers' foreign histories, the Dutch RDW's) never
+/// count for or against a garage's share (issue 22): they are neither counted nor part of the
+/// history a garage's reading is judged against.
+const PARTNERS: [&str; 3] = ["connected", "foreign", "rdw"];
 
 /// (company id, readings) for readings whose work date is in [from, until).
 pub fn readings_per_company(

@@ -303,6 +303,13 @@ fn mentions(page: &mut Page, pass: &CarPass, lang: Language, top: f32) -> f32 {
     if pass.readings.iter().any(|r| r.disputed) {
         lines.push(t(words::DISPUTED_NOTE, lang).to_owned());
     }
+    if let Some(judgment) = &m.rdw_verdict {
+        lines.push(words::rdw_verdict(
+            judgment,
+            lang,
+            &fmt.date(judgment.judged_on),
+        ));
+    }
     if lines.is_empty() {
         page.text(
             LEFT,
@@ -781,6 +788,10 @@ mod tests {
                     opened_on: date("2025-01-01"),
                 },
             ],
+            rdw_verdict: Some(crate::domain::rdw::RdwJudgment {
+                verdict: crate::domain::rdw::RdwVerdict::GeenOordeel,
+                judged_on: date("2020-01-06"),
+            }),
         }
     }
 

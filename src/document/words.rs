@@ -1,6 +1,7 @@
 //! The document's words in its four languages (the compiler refuses a `Text` missing one).
 
-use crate::domain::language::Text;
+use crate::domain::language::{Language, Text};
+use crate::domain::rdw::{RdwJudgment, RdwVerdict};
 use crate::domain::source::ReadingSource;
 
 pub const TITLE: Text = Text {
@@ -316,6 +317,51 @@ pub fn source_of(
         None => name.to_owned(),
     }
 }
+
+/// `{date}`: the date of the last reading judged; `{word}`: the RDW's own word (kept in Dutch
+/// in every language: it is the RDW's verdict); `{meaning}`: `rdw_meaning`.
+pub const RDW_VERDICT: Text = Text {
+    nl: "Oordeel van de RDW (Nederland) over de tellerstanden tot {date}: {word} ({meaning}).",
+    fr: "Jugement du RDW (Pays-Bas) sur les relevés kilométriques jusqu'au {date}\u{a0}: «\u{a0}{word}\u{a0}» ({meaning}).",
+    de: "Urteil der RDW (Niederlande) über die Kilometerstände bis {date}: „{word}“ ({meaning}).",
+    en: "RDW (Netherlands) odometer judgment of the readings up to {date}: “{word}” ({meaning}).",
+};
+
+/// What the RDW's verdict means (in Dutch, the RDW's own explanation).
+pub fn rdw_meaning(verdict: RdwVerdict) -> Text {
+    match verdict {
+        RdwVerdict::Logisch => Text {
+            nl: "de reeks tellerstanden is oplopend",
+            fr: "cohérent\u{a0}: les relevés augmentent avec le temps",
+            de: "logisch: die Stände steigen mit der Zeit",
+            en: "logical: the readings rise with time",
+        },
+        RdwVerdict::Onlogisch => Text {
+            nl: "de reeks tellerstanden is niet oplopend",
+            fr: "incohérent\u{a0}: un relevé est inférieur au précédent",
+            de: "unlogisch: ein Stand ist niedriger als der vorherige",
+            en: "illogical: a reading is lower than the one before it",
+        },
+        RdwVerdict::GeenOordeel => Text {
+            nl: "er is te weinig informatie bekend voor een betrouwbaar oordeel",
+            fr: "pas de jugement\u{a0}: trop peu d'informations pour juger",
+            de: "kein Urteil: zu wenig bekannt für ein verlässliches Urteil",
+            en: "no judgment: too little is known to judge",
+        },
+    }
+}
+
+/// The RDW's mention in `lang`, with the date as the document writes it.
+pub fn rdw_verdict(judgment: &RdwJudgment, lang: Language, date: &str) -> String {
+    RDW_VERDICT
+        .get(lang)
+        .replace("{date}", date)
+        .replace("{word}", judgment.verdict.word())
+        .replace("{meaning}", rdw_meaning(judgment.verdict).get(lang))
+}
+
+/// Who registered an RDW reading: the Dutch registry itself.
+pub const RDW_NAME: &str = "Rijksdienst voor het Wegverkeer";
 
 pub fn source(source: ReadingSource) -> Text {
     match source {

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::country::Country;
 use super::odometer::OdometerUnit;
+use super::rdw::RdwJudgment;
 use super::source::ReadingSource;
 use super::vin::Vin;
 
@@ -68,6 +69,10 @@ pub struct Mentions {
     /// Reported by an accident expert and not yet cleared by an inspection centre.
     pub post_accident_pending: Option<PostAccident>,
     pub open_recalls: Vec<Recall>,
+    /// For a vehicle imported from the Netherlands: the RDW's latest judgment of its readings.
+    /// Absent from Car-Passes issued before it was printed.
+    #[serde(default)]
+    pub rdw_verdict: Option<RdwJudgment>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

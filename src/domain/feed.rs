@@ -60,12 +60,22 @@ impl BatchId {
     pub fn client_reference(&self, line: u64) -> String {
         format!("batch {} line {line}", self.0)
     }
+
+    /// The batch and line a partner's reading's ClientReference names (`client_reference`'s
+    /// inverse), for staff to find the line it came from.
+    pub fn of_client_reference(reference: &str) -> Option<(BatchId, u64)> {
+        let (batch, line) = reference.strip_prefix("batch ")?.rsplit_once(" line ")?;
+        Some((BatchId::parse(batch).ok()?, line.parse().ok()?))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FeedFormat {
     Csv,
     Ndjson,
+    /// The Dutch registry's history, with its verdict per vehicle (`super::rdw`): imported by
+    /// the registry's staff, never sent by a partner.
+    Rdw,
 }
 
 impl FeedFormat {
@@ -73,7 +83,13 @@ impl FeedFormat {
         match self {
             FeedFormat::Csv => "csv",
             FeedFormat::Ndjson => "ndjson",
+            FeedFormat::Rdw => "rdw",
         }
+    }
+
+    /// Whether the file's first line is a header.
+    pub fn has_header(self) -> bool {
+        self != FeedFormat::Ndjson
     }
 
     pub fn parse(raw: &str) -> Option<FeedFormat> {
@@ -115,6 +131,10 @@ pub enum LineProblem {
     NotText,
     #[error("expected 4 comma-separated values ({CSV_HEADER}), found {found}")]
     Columns { found: usize },
+    #[error("expected 5 values separated by ';' or ',' ({}), found {found}", super::rdw::HEADER.join(";"))]
+    RdwColumns { found: usize },
+    #[error("the verdict {value:?} is not one of the RDW's: logisch, onlogisch or geen oordeel (or empty)")]
+    Verdict { value: String },
     #[error("not a JSON object with vin, date, odometer and unit: {reason}")]
     Json { reason: String },
     #[error("{0}")]
@@ -161,7 +181,8 @@ impl LineProblem {
         match self {
             LineProblem::TooLong => "line_too_long",
             LineProblem::NotText => "not_text",
-            LineProblem::Columns { .. } => "columns",
+            LineProblem::Columns { .. } | LineProblem::RdwColumns { .. } => "columns",
+            LineProblem::Verdict { .. } => "verdict_invalid",
             LineProblem::Json { .. } => "json",
             LineProblem::Vin(_) => "vin_invalid",
             LineProblem::Date { .. } => "date_invalid",
@@ -216,8 +237,9 @@ pub fn parse_line(format: FeedFormat, line: &str) -> Result<FeedReading, LinePro
                     found: fields.len(),
                 });
             };
-            reading(vin, date, odometer, unit)
+            reading_of(vin, date, odometer, unit)
         }
+        FeedFormat::Rdw => super::rdw::parse_line(line).map(|(reading, _)| reading),
         FeedFormat::Ndjson => {
             let json: JsonLine = serde_json::from_str(line).map_err(|e| LineProblem::Json {
                 reason: e.to_string(),
@@ -226,12 +248,18 @@ pub fn parse_line(format: FeedFormat, line: &str) -> Result<FeedReading, LinePro
                 serde_json::Value::Number(n) => n.to_string(),
                 other => other.to_string(),
             };
-            reading(&json.vin, &json.date, &odometer, &json.unit)
+            reading_of(&json.vin, &json.date, &odometer, &json.unit)
         }
     }
 }
 
-fn reading(vin: &str, date: &str, odometer: &str, unit: &str) -> Result<FeedReading, LineProblem> {
+/// One reading from its four fields as a file writes them.
+pub(crate) fn reading_of(
+    vin: &str,
+    date: &str,
+    odometer: &str,
+    unit: &str,
+) -> Result<FeedReading, LineProblem> {
     let vin = Vin::parse(vin).map_err(LineProblem::Vin)?;
     let date = NaiveDate::parse_from_str(date, "%Y-%m-%d")
         .ok()
@@ -497,6 +525,12 @@ mod tests {
         assert!(BatchId::parse(".hidden").is_err());
         let id = BatchId::parse("B1").unwrap();
         assert_eq!(id.client_reference(17), "batch B1 line 17");
+        assert_eq!(
+            BatchId::of_client_reference("batch B1 line 17"),
+            Some((id.clone(), 17))
+        );
+        assert_eq!(BatchId::of_client_reference("JOB-2026-000123"), None);
+        assert_eq!(BatchId::of_client_reference("batch a b line 2"), None);
         assert!(id.client_reference(u64::MAX).len() <= 64 + 20);
     }
 

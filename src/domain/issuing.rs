@@ -127,6 +127,8 @@ pub fn issue(
         // says "none registered" when they are empty.
         post_accident_pending: None,
         open_recalls: Vec::new(),
+        // The RDW's verdict is not in the readings: the caller adds it from its imports.
+        rdw_verdict: None,
     };
     CarPass {
         id: id.to_string(),

@@ -19,6 +19,7 @@ pub mod nace;
 pub mod odometer;
 pub mod ok_label;
 pub mod post_accident;
+pub mod rdw;
 pub mod reading;
 pub mod recall;
 pub mod rules;

@@ -16,6 +16,7 @@ use crate::domain::issue::{IssueCode, IssueDetail};
 use crate::domain::issuing::{self, StoredReading};
 use crate::domain::language::{Language, Text};
 use crate::domain::odometer::OdometerUnit;
+use crate::domain::rdw::{RdwJudgment, RdwVerdict};
 use crate::domain::reading::{ClientReference, CustomerType, ReadingInput, Submission};
 use crate::domain::source::ReadingSource;
 use crate::domain::status::ReadingStatus;
@@ -265,6 +266,7 @@ pub fn request(
         let mut pass = issuing::issue(&id, &vehicle, &history, &receipt.reading_id, now);
         pass.mentions.open_recalls = recalls::open_for_car_pass(conn, vin.as_str(), language)?;
         pass.mentions.post_accident_pending = super::post_accident::pending_of(conn, vin.as_str())?;
+        pass.mentions.rdw_verdict = rdw_judgment(conn, vin.as_str())?;
         let document =
             serde_json::to_string(&pass).map_err(|e| ServiceError::Corrupt(e.to_string()))?;
         car_passes::insert(
@@ -349,12 +351,29 @@ fn stored_readings(conn: &mut DbConnection, vin: &str) -> Result<Vec<StoredReadi
                     source: ReadingSource::parse(&source).ok_or_else(|| corrupt("source"))?,
                     status: ReadingStatus::parse(&status).ok_or_else(|| corrupt("status"))?,
                     received_at,
-                    registered_by: abroad.map_or(company, |(_, _, by)| by.clone()),
+                    // The RDW's file was brought in under the registry's account; the RDW
+                    // registered the reading. A foreign reading names its registry or garage.
+                    registered_by: if source == ReadingSource::Rdw.as_str() {
+                        crate::document::words::RDW_NAME.to_owned()
+                    } else {
+                        abroad.map_or(company, |(_, _, by)| by.clone())
+                    },
                     reading_id: id,
                 })
             },
         )
         .collect()
+}
+
+/// The RDW's latest verdict on the VIN, if an imported file gave one.
+fn rdw_judgment(conn: &mut DbConnection, vin: &str) -> Result<Option<RdwJudgment>, ServiceError> {
+    crate::db::rdw::latest_verdict(conn, vin)?
+        .map(|(stored, judged_on)| {
+            let verdict = RdwVerdict::parse(&stored)
+                .ok_or_else(|| ServiceError::Corrupt(format!("RDW verdict {stored:?} of {vin}")))?;
+            Ok(RdwJudgment { verdict, judged_on })
+        })
+        .transpose()
 }
 
 fn document(row: &CarPassRow) -> Result<CarPass, ServiceError> {

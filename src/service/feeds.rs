@@ -10,6 +10,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::db::feeds::{self, BatchRow, Counts, LineRow};
 use crate::db::issues::NewIssue;
+use crate::db::rdw::{self as rdw_store, VerdictRow};
 use crate::db::readings::ReadingRow;
 use crate::db::{self as storage, issues, readings, DbConnection, Pool};
 use crate::domain::feed::{
@@ -17,6 +18,7 @@ use crate::domain::feed::{
 };
 use crate::domain::issue_state::IssueState;
 use crate::domain::language::Language;
+use crate::domain::rdw;
 use crate::domain::rules::Finding;
 use crate::domain::source::ReadingSource;
 use crate::domain::status::ReadingStatus;
@@ -187,9 +189,13 @@ impl Intake {
             }
             return Ok(None);
         }
-        if self.format == FeedFormat::Csv && line.number == 1 {
+        if self.format.has_header() && line.number == 1 {
             let text = line.text.map_err(|e| FeedError::Header(e.to_string()))?;
-            check_header(&text).map_err(FeedError::Header)?;
+            match self.format {
+                FeedFormat::Rdw => rdw::check_header(&text),
+                _ => check_header(&text),
+            }
+            .map_err(FeedError::Header)?;
             return Ok(None);
         }
         // A blank line (a file's last line break doubled, say) is no reading and no mistake.
@@ -303,16 +309,17 @@ pub fn store_chunk(
             .lines
             .iter()
             .map(|line| {
-                let reading = match &line.text {
-                    Ok(text) => parse_line(upload.format, text),
-                    Err(problem) => Err(problem.clone()),
+                let reading = match (&line.text, upload.format) {
+                    (Ok(text), FeedFormat::Rdw) => rdw::parse_line(text),
+                    (Ok(text), format) => parse_line(format, text).map(|r| (r, None)),
+                    (Err(problem), _) => Err(problem.clone()),
                 };
                 (line.number, reading)
             })
             .collect();
         let mut vins: Vec<&str> = parsed
             .iter()
-            .filter_map(|(_, r)| r.as_ref().ok().map(|r| r.vin.as_str()))
+            .filter_map(|(_, r)| r.as_ref().ok().map(|(r, _)| r.vin.as_str()))
             .collect();
         vins.sort_unstable();
         vins.dedup();
@@ -322,6 +329,7 @@ pub fn store_chunk(
         let mut rows = Vec::with_capacity(parsed.len());
         let mut lines = Vec::new();
         let mut conflicts = Vec::new();
+        let mut verdicts = Vec::new();
         for (number, reading) in &parsed {
             let refuse = |problem: &crate::domain::feed::LineProblem| {
                 line_row(
@@ -333,8 +341,8 @@ pub fn store_chunk(
                     None,
                 )
             };
-            let reading = match reading {
-                Ok(reading) => reading,
+            let (reading, rdw_verdict) = match reading {
+                Ok(parsed) => parsed,
                 Err(problem) => {
                     lines.push(refuse(problem));
                     continue;
@@ -342,7 +350,25 @@ pub fn store_chunk(
             };
             let vin = reading.vin.as_str();
             let id = readings::new_id();
-            let status = match judge(reading, known.vehicle(vin), known.history(vin), today) {
+            let verdict = judge(reading, known.vehicle(vin), known.history(vin), today);
+            // The RDW's verdict judges the vehicle's series, whatever becomes of this reading,
+            // unless the line gives nothing (a vehicle the register does not know, a bad date).
+            let keeps_verdict = !matches!(
+                &verdict,
+                Verdict::Refuse(p) if *p != crate::domain::feed::LineProblem::AlreadyInHistory
+            );
+            if let (Some(rdw_verdict), true) = (rdw_verdict, keeps_verdict) {
+                verdicts.push(VerdictRow {
+                    company_id: upload.company_id,
+                    batch_id: batch.to_owned(),
+                    line: *number as i64,
+                    vin: vin.to_owned(),
+                    verdict: rdw_verdict.as_str().to_owned(),
+                    judged_on: reading.date,
+                    imported_at: now,
+                });
+            }
+            let status = match verdict {
                 Verdict::Refuse(problem) => {
                     lines.push(refuse(&problem));
                     continue;
@@ -397,6 +423,7 @@ pub fn store_chunk(
             hold_for_staff(conn, reading_id, findings, now)?;
         }
         feeds::insert_lines(conn, &lines)?;
+        rdw_store::insert_verdicts(conn, &verdicts)?;
         let counts = Counts {
             stored: (rows.len() - conflicts.len()) as i64,
             conflicts: conflicts.len() as i64,

@@ -260,6 +260,7 @@ pub fn seed(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoCredentia
         }
     }
     report_recall(conn, now)?;
+    rdw_history(conn, now)?;
     let label = grant_label(conn, now)?;
     Ok(DemoCredentials {
         accounts: credentials,
@@ -323,6 +324,23 @@ fn grant_label(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Option<Str
 }
 
 /// The account and its company, created if missing; its password renewed if not.
+/// The Golf came from the Netherlands: the RDW's history of it, imported once (a later run
+/// finds the batch and leaves it).
+fn rdw_history(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<(), StaffError> {
+    const BATCH: &str = "demo-rdw.csv";
+    let upload = super::feeds::rdw_upload(conn, BATCH)?;
+    if crate::db::feeds::find_batch(conn, upload.company_id, BATCH)?.is_some() {
+        return Ok(());
+    }
+    let mut file = String::from("vin;date;odometer;unit;verdict\n");
+    for (years_ago, odometer) in [(8, 31_500), (6, 74_200), (4, 112_900)] {
+        let date = (now - Duration::days(years_ago * 365)).date_naive();
+        file.push_str(&format!("WVWZZZ1KZ8W123456;{date};{odometer};km;logisch\n"));
+    }
+    super::feeds::import(conn, &upload, file.as_bytes(), || now, |_| {})?;
+    Ok(())
+}
+
 fn ensure_account(
     conn: &mut DbConnection,
     account: &DemoAccount,

@@ -10,10 +10,11 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::{Refusal, StaffError};
-use crate::db::{companies, feeds as stored, DbConnection};
+use crate::db::{companies, feeds as stored, rdw as rdw_store, DbConnection};
 use crate::domain::calendar::brussels_date;
 use crate::domain::enterprise_number::EnterpriseNumber;
 use crate::domain::feed::{BatchId, FeedFormat};
+use crate::domain::rdw::RdwVerdict;
 use crate::domain::source::ReadingSource;
 use crate::service::feeds::{self, FeedError, Intake, Summary, Upload, CHUNK_LINES};
 
@@ -89,6 +90,57 @@ pub fn upload_for(
         source: ReadingSource::Connected,
         channel: "cli",
     })
+}
+
+/// The upload of an RDW file: filed under the registry's own staff account (the RDW has no
+/// account of its own: the registry's staff bring its files in), its readings marked as the
+/// RDW's. The batch id is the file's name unless one is given.
+pub fn rdw_upload(conn: &mut DbConnection, batch: &str) -> Result<Upload, StaffError> {
+    let batch = BatchId::parse(batch).map_err(|e| {
+        StaffError::usage(format!(
+            "batch id {batch:?} (the file's name unless --batch gives one): {e}"
+        ))
+    })?;
+    let (company_id, account_id, _) = rdw_store::registry_account(conn)?.ok_or_else(|| {
+        StaffError::NotFound(Refusal::Untranslated(
+            "the RDW's readings are filed under the registry's own staff account, and there is \
+             none: add the registry's company (carpass staff company add --kind registry) and a \
+             staff account for it (carpass staff user add --role staff) first"
+                .to_owned(),
+        ))
+    })?;
+    Ok(Upload {
+        company_id,
+        account_id,
+        batch,
+        format: FeedFormat::Rdw,
+        source: ReadingSource::Rdw,
+        channel: "cli",
+    })
+}
+
+/// An RDW import's result: the batch's, and how many vehicles got each verdict from it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RdwImport {
+    #[serde(flatten)]
+    pub summary: Summary,
+    /// Vehicles per verdict (the RDW's word) this file gave.
+    pub verdicts: BTreeMap<String, i64>,
+}
+
+pub fn rdw_result(
+    conn: &mut DbConnection,
+    upload: &Upload,
+    summary: Summary,
+) -> Result<RdwImport, StaffError> {
+    let verdicts = rdw_store::verdicts_of_batch(conn, upload.company_id, upload.batch.as_str())?
+        .into_iter()
+        .map(|(verdict, vehicles)| {
+            let word = RdwVerdict::parse(&verdict).map_or(verdict, |v| v.word().to_owned());
+            (word, vehicles)
+        })
+        .collect();
+    Ok(RdwImport { summary, verdicts })
 }
 
 /// Reads `input` to its end, storing it chunk by chunk as an HTTP upload would; `progress` is

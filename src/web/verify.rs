@@ -320,7 +320,10 @@ fn page(reader: &Reader, code: &str, message: &str, pass: Option<&CarPass>) -> M
                                 tr {
                                     td.nowrap { (f.date(r.date)) }
                                     td.num.nowrap { (f.odo(r.odometer, r.unit)) }
-                                    td { (source_name(r.source).get(lang)) @if let Some(country) = r.country { " (" (country) ")" } }
+                                    // Where it came from and who registered it: the garage, the
+                                    // centre, the manufacturer, the importer (and its country), the RDW.
+                                    td { (source_name(r.source).get(lang)) @if let Some(country) = r.country { " (" (country) ")" }
+                                        @if !r.registered_by.is_empty() { br; span.muted { (r.registered_by) } } }
                                     td {
                                         @if r.disputed { span.bad { (t(Text { nl: "betwist", fr: "contesté", de: "bestritten", en: "disputed" })) } }
                                         @if r.accepted_anomaly { span.wait { (t(Text { nl: "anomalie aanvaard na onderzoek", fr: "anomalie acceptée après examen", de: "Anomalie nach Prüfung akzeptiert", en: "anomaly accepted after review" })) } }
@@ -336,6 +339,7 @@ fn page(reader: &Reader, code: &str, message: &str, pass: Option<&CarPass>) -> M
                     @if pass.mentions.five_digit_odometer { li { (t(Text { nl: "Dit voertuig heeft een kilometerteller met 5 cijfers.", fr: "Ce véhicule a un compteur à 5 chiffres.", de: "Dieses Fahrzeug hat einen 5-stelligen Kilometerzähler.", en: "This vehicle has a 5-digit odometer." })) } }
                     @for d in &pass.mentions.odometer_replaced { li { (t(Text { nl: "Kilometerteller vervangen op", fr: "Compteur remplacé le", de: "Kilometerzähler ersetzt am", en: "Odometer replaced on" })) " " (f.date(*d)) } }
                     @if pass.mentions.accepted_anomalies { li { (t(Text { nl: "Een kilometerstand die de historiek breekt, werd na onderzoek aanvaard.", fr: "Un relevé qui rompt l'historique a été accepté après examen.", de: "Ein Kilometerstand, der die Historie bricht, wurde nach Prüfung akzeptiert.", en: "A reading that breaks the history was accepted after review." })) } }
+                    @if let Some(judgment) = &pass.mentions.rdw_verdict { li { (crate::document::words::rdw_verdict(judgment, lang, &f.date(judgment.judged_on))) } }
                     li { (t(Text { nl: "Keuring na ongeval", fr: "Contrôle après accident", de: "Prüfung nach Unfall", en: "Post-accident inspection" })) ": "
                         @match &pass.mentions.post_accident_pending { Some(p) => { (f.date(p.reported_on)) " (" (p.informex_reference) ")" } None => { (none) } } }
                     li { (t(Text { nl: "Openstaande terugroepacties", fr: "Rappels en cours", de: "Offene Rückrufe", en: "Open recalls" })) ": "

@@ -18,6 +18,7 @@ mod health;
 mod hostile;
 mod labels;
 mod partner_feeds;
+mod rdw;
 mod recalls;
 mod register;
 mod review;

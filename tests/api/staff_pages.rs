@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::helpers::*;
 
-const PAGES: [&str; 13] = [
+const PAGES: [&str; 15] = [
     "/staff",
     "/staff/search?q=WDB",
     "/staff/garages/1",
@@ -26,6 +26,8 @@ const PAGES: [&str; 13] = [
     "/staff/approvals",
     "/staff/trusted-providers",
     "/staff/trusted-providers?year=2025",
+    "/staff/feeds",
+    "/staff/feeds/1/any",
 ];
 
 const ACTIONS: [&str; 8] = [
@@ -778,5 +780,47 @@ on_both_backends! {
         }
         assert!(pages[1].body.contains("&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;&amp;amp;"), "{}", pages[1].body);
         assert!(pages[2].body.contains("&lt;img src=x onerror=alert(2)&gt;"), "{}", pages[2].body);
+    }
+}
+
+on_both_backends! {
+    /// Issue 22, point 7: the batches of partners and of the RDW, each with what was stored, held
+    /// and refused and its lines; and on the vehicle page the batch and line of each such reading.
+    async fn staff_see_every_batch_its_refused_lines_and_where_a_vehicle_s_readings_came_from(app: TestApp) {
+        let garage = app.submit_one(reading("G-1", CAR, date(2025, 5, 30), 70_000)).await;
+        assert_eq!(garage.status, "Accepted");
+        let mut conn = app.pool.get().unwrap();
+        let upload = carpass::staff::feeds::rdw_upload(&mut conn, "rdw-nl.csv").unwrap();
+        let file = "vin;date;odometer;unit;verdict\nWDB2030461A000001;2021-04-06;39500;km;logisch\nWDB2030461A00000;2021-05-01;40000;km;logisch\nWDB2030461A000001;2021-06-01;41000;km;goed\nWDB2030461A000001;2025-06-01;65000;km;onlogisch\n";
+        carpass::staff::feeds::import(&mut conn, &upload, file.as_bytes(), now, |_| {}).unwrap();
+        drop(conn);
+        let (browser, _) = Browser::staff(&app).await;
+        let home = browser.get("/staff").await;
+        assert!(home.body.contains("href=\"/staff/feeds\""), "the nav links the feeds page");
+        // The contradicting RDW reading waits in the review queue, naming its file's line.
+        let held = format!("/staff/feeds/{}/rdw-nl.csv#line-5", upload.company_id);
+        assert!(home.body.contains(&format!("href=\"{held}\"")), "{}", home.body);
+        assert!(home.body.contains("RDW"), "{}", home.body);
+        let list = browser.get("/staff/feeds").await;
+        assert_eq!(list.status, 200, "{}", list.body);
+        let href = format!("/staff/feeds/{}/rdw-nl.csv", upload.company_id);
+        assert!(list.body.contains(&format!("href=\"{href}\"")), "{}", list.body);
+        assert!(list.body.contains("Het Register vzw"), "{}", list.body);
+        assert!(list.body.contains("refused: verdict_invalid 1, vin_invalid 1"), "{}", list.body);
+        let batch = browser.get(&href).await;
+        assert_eq!(batch.status, 200, "{}", batch.body);
+        assert!(batch.body.contains("id=\"line-3\""), "{}", batch.body);
+        assert!(batch.body.contains("id=\"line-4\""), "{}", batch.body);
+        assert!(batch.body.contains("id=\"line-5\""), "{}", batch.body);
+        assert!(batch.body.contains("ODOMETER_ROLLBACK"), "{}", batch.body);
+        assert!(batch.body.contains("logisch, onlogisch or geen oordeel"), "{}", batch.body);
+        let french = browser.get(&format!("{href}?lang=fr")).await;
+        assert!(french.body.contains("Lignes refusées et retenues"), "{}", french.body);
+        let missing = browser.get(&format!("/staff/feeds/{}/never", upload.company_id)).await;
+        assert_eq!(missing.status, 404);
+        let vehicle = browser.get(&format!("/staff/vehicles/{CAR}")).await;
+        assert!(vehicle.body.contains(&format!("href=\"{href}#line-2\"")), "{}", vehicle.body);
+        assert!(vehicle.body.contains("batch rdw-nl.csv, line 2"), "{}", vehicle.body);
+        assert!(vehicle.body.contains("Rijksdienst voor het Wegverkeer"), "{}", vehicle.body);
     }
 }

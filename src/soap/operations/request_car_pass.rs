@@ -176,6 +176,12 @@ fn write_pass(w: &mut XmlWriter, pass: &CarPass, base: &str) -> std::io::Result<
                     leaf(w, "OpenedOn", &recall.opened_on.to_string())
                 })?;
             }
+            if let Some(judgment) = &m.rdw_verdict {
+                w.create_element("RdwVerdict").write_inner_content(|w| {
+                    leaf(w, "Verdict", judgment.verdict.word())?;
+                    leaf(w, "JudgedOn", &judgment.judged_on.to_string())
+                })?;
+            }
             Ok(())
         })?;
         leaf(w, "PdfUrl", &format!("{base}/car-pass/{compact}.pdf"))?;

@@ -20,6 +20,7 @@ use crate::db::companies::CompanyRow;
 use crate::db::issues::IssueRow;
 use crate::db::readings::{ReadingRow, SoftwareKey};
 use crate::db::{audit, trusted_providers as lists, vehicles};
+use crate::domain::feed::BatchId;
 use crate::domain::issue::IssueDetail;
 use crate::domain::issue_number::IssueNumber;
 use crate::domain::language::{Language, Text};
@@ -190,7 +191,8 @@ fn odometer(reader: &Reader, r: &ReadingRow) -> String {
     }
 }
 
-fn source(lang: Language, stored: &str) -> String {
+/// A reading's source in the reader's words (also the feeds' pages).
+pub(super) fn source_name(lang: Language, stored: &str) -> String {
     let text = match ReadingSource::parse(stored) {
         Some(ReadingSource::Garage) => Text {
             nl: "garage",
@@ -667,7 +669,7 @@ pub async fn vehicle(
                 th { (t(lang, "Work date", "Datum werk", "Date des travaux", "Arbeitsdatum")) }
                 th.num { (t(lang, "Odometer", "Kilometerstand", "Kilométrage", "Kilometerstand")) }
                 th { (t(lang, "Source", "Bron", "Source", "Quelle")) }
-                th { (t(lang, "Garage", "Garage", "Garage", "Werkstatt")) }
+                th { (t(lang, "Sent by", "Verstuurd door", "Envoyé par", "Gesendet von")) }
                 th { (t(lang, "Status", "Status", "Statut", "Status")) }
                 th { (t(lang, "Reading", "Kilometerstand", "Relevé", "Kilometerstand")) }
             }
@@ -675,13 +677,24 @@ pub async fn vehicle(
                 tr id=(format!("reading-{}", r.id)) {
                     td.nowrap { (f.date(r.work_date)) }
                     td.num.nowrap { (odometer(&reader, r)) }
-                    td {
-                        (source(lang, stored_source))
+                    td { (source_name(lang, stored_source))
                         @if let Some((_, country, by)) = page.foreign.iter().find(|(id, _, _)| *id == r.id) {
                             " (" (country) ")" br; span.small { (by) }
                         }
+                        // A partner's reading: the batch and line it came from.
+                        @if let (true, Some((batch, line))) = (stored_source.as_str() != ReadingSource::Garage.as_str(), BatchId::of_client_reference(&r.client_reference)) {
+                            br; a.small href=(format!("/staff/feeds/{}/{}#line-{line}", r.company_id, batch.as_str())) {
+                                (t(lang, "batch", "batch", "lot", "Lieferung")) " " (batch.as_str()) ", " (t(lang, "line", "regel", "ligne", "Zeile")) " " (line)
+                            }
+                        } }
+                    td {
+                        @if stored_source.as_str() == ReadingSource::Rdw.as_str() {
+                            (crate::document::words::RDW_NAME) br;
+                            span.muted.small { (t(lang, "imported by", "ingelezen door", "importé par", "eingelesen von")) " " (garage) }
+                        } @else {
+                            a href=(format!("/staff/garages/{}", r.company_id)) { (garage) }
+                        }
                     }
-                    td { a href=(format!("/staff/garages/{}", r.company_id)) { (garage) } }
                     td { (r.status) }
                     td.small { code { (r.id) } br; "ClientReference " code { (r.client_reference) } }
                 }

@@ -17,18 +17,20 @@ pub enum Nav {
     Certification,
     Approvals,
     TrustedProviders,
+    Feeds,
     /// The search box's results and the pages it leads to (a garage, a vehicle): no nav item
     /// of its own, the search box is on every page.
     Search,
 }
 
 impl Nav {
-    const ALL: [Nav; 5] = [
+    const ALL: [Nav; 6] = [
         Nav::Review,
         Nav::PaperForm,
         Nav::Certification,
         Nav::Approvals,
         Nav::TrustedProviders,
+        Nav::Feeds,
     ];
 
     fn label(self) -> Text {
@@ -63,6 +65,12 @@ impl Nav {
                 de: "Trusted Providers",
                 en: "Trusted Providers",
             },
+            Nav::Feeds => Text {
+                nl: "Feeds",
+                fr: "Flux",
+                de: "Lieferungen",
+                en: "Feeds",
+            },
             Nav::Search => Text {
                 nl: "Zoeken",
                 fr: "Recherche",
@@ -79,6 +87,7 @@ impl Nav {
             Nav::Certification => ("/staff/certification", "Certification"),
             Nav::Approvals => ("/staff/approvals", "Approvals"),
             Nav::TrustedProviders => ("/staff/trusted-providers", "Trusted Providers"),
+            Nav::Feeds => ("/staff/feeds", "Feeds"),
             Nav::Search => ("/staff/search", "Search"),
         }
     }

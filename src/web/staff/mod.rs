@@ -5,6 +5,7 @@
 mod approvals;
 pub(crate) mod certification;
 mod clerk;
+mod feeds;
 mod layout;
 mod listing;
 mod review;
@@ -82,5 +83,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::resource("/staff/trusted-providers/publish")
             .route(web::get().to(trusted_providers::confirm))
             .route(web::post().to(trusted_providers::publish)),
+    )
+    .route("/staff/feeds", web::get().to(feeds::list))
+    .route(
+        "/staff/feeds/{company}/{batch}",
+        web::get().to(feeds::batch),
     );
 }

@@ -194,6 +194,14 @@ fn reading_card(
                         _ => { (text(&item["company_id"])) }
                     }
                 }
+                // A partner's or the RDW's reading: where it came from, and its batch's line.
+                @if let Some(source) = item["current"]["source"].as_str().filter(|s| *s != "garage") {
+                    dt { (t(lang, "Source", "Bron", "Source", "Quelle")) }
+                    dd { (super::clerk::source_name(lang, source))
+                        @if let (Some(cid), Some((batch, line))) = (company_id, item["client_reference"].as_str().and_then(crate::domain::feed::BatchId::of_client_reference)) {
+                            " · " a href=(format!("/staff/feeds/{cid}/{}#line-{line}", batch.as_str())) { (t(lang, "batch", "batch", "lot", "Lieferung")) " " (batch.as_str()) ", " (t(lang, "line", "regel", "ligne", "Zeile")) " " (line) }
+                        } }
+                }
                 dt { "ClientReference" }
                 dd { code { (text(&item["client_reference"])) } }
                 dt { (t(lang, "Received", "Ontvangen", "Reçu", "Empfangen")) }
