@@ -148,11 +148,15 @@ pub fn render_pass(pass: &CarPass) -> String {
         if r.accepted_anomaly {
             marks.push("accepted anomaly");
         }
+        let source = match &r.country {
+            Some(country) => format!("{} ({country})", r.source.as_str()),
+            None => r.source.as_str().to_owned(),
+        };
         out += &format!(
-            "    {}  {:>12}  {:<9}  {}{}\n",
+            "    {}  {:>12}  {:<12}  {}{}\n",
             f.date(r.date),
             f.odo(r.odometer, r.unit),
-            r.source.as_str(),
+            source,
             r.registered_by,
             if marks.is_empty() {
                 String::new()
@@ -173,6 +177,33 @@ pub fn render_pass(pass: &CarPass) -> String {
     }
     if m.accepted_anomalies {
         out += "  A reading that breaks the history was accepted after review.\n";
+    }
+    if let Some(judgment) = &m.rdw_verdict {
+        out += &format!(
+            "  The RDW (Netherlands) judged its readings up to {}: {}.\n",
+            f.date(judgment.judged_on),
+            judgment.verdict.word()
+        );
+    }
+    // Printed on the document whether or not there is one, as here.
+    out += &match &m.post_accident_pending {
+        Some(pending) => format!(
+            "  Post-accident inspection: pending since {} (INFORMEX {}).\n",
+            f.date(pending.reported_on),
+            pending.informex_reference
+        ),
+        None => "  Post-accident inspection: none registered.\n".to_owned(),
+    };
+    if m.open_recalls.is_empty() {
+        out += "  Open recalls: none registered.\n";
+    }
+    for recall in &m.open_recalls {
+        out += &format!(
+            "  Open recall {}: {} (since {}).\n",
+            recall.reference,
+            recall.title,
+            f.date(recall.opened_on)
+        );
     }
     out
 }
@@ -217,4 +248,93 @@ pub fn render_invoices(month: NaiveDate, lines: &[InvoiceLine]) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::car_pass::{HistoryEntry, Mentions, PostAccident, Recall};
+    use crate::domain::country::Country;
+    use crate::domain::odometer::OdometerUnit;
+    use crate::domain::rdw::{RdwJudgment, RdwVerdict};
+    use crate::domain::source::ReadingSource;
+    use crate::domain::vin::Vin;
+    use chrono::TimeZone;
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn pass(mentions: Mentions) -> CarPass {
+        CarPass {
+            id: "4821-7730-1956-3".into(),
+            vin: Vin::parse("WDB2030461A000001").unwrap(),
+            make: Some("Volkswagen".into()),
+            model: Some("Golf".into()),
+            first_registration: None,
+            first_registration_be: None,
+            euro_norm: None,
+            co2_g_km: None,
+            fuel: None,
+            issued_at: chrono::Utc
+                .with_ymd_and_hms(2026, 6, 30, 22, 30, 0)
+                .unwrap(),
+            valid_until: date("2026-08-31"),
+            price_cents: 0,
+            readings: vec![HistoryEntry {
+                date: date("2024-03-01"),
+                odometer: 41_000,
+                unit: OdometerUnit::Km,
+                source: ReadingSource::Foreign,
+                country: Some(Country::parse("DE").unwrap()),
+                registered_by: "Kraftfahrt-Bundesamt".into(),
+                disputed: false,
+                accepted_anomaly: false,
+                works: Vec::new(),
+            }],
+            mentions,
+        }
+    }
+
+    #[test]
+    fn the_text_says_what_the_document_prints_even_when_there_is_nothing() {
+        let text = render_pass(&pass(Mentions::default()));
+        assert!(text.contains("foreign (DE)"), "{text}");
+        assert!(
+            text.contains("Post-accident inspection: none registered."),
+            "{text}"
+        );
+        assert!(text.contains("Open recalls: none registered."), "{text}");
+        assert!(!text.contains("RDW"), "{text}");
+    }
+
+    #[test]
+    fn the_text_names_a_pending_inspection_each_open_recall_and_the_rdws_verdict() {
+        let text = render_pass(&pass(Mentions {
+            post_accident_pending: Some(PostAccident {
+                reported_on: date("2026-05-02"),
+                informex_reference: "IFX-2026-0042177".into(),
+            }),
+            open_recalls: vec![Recall {
+                reference: "RC-1".into(),
+                title: "Airbag".into(),
+                opened_on: date("2025-01-01"),
+            }],
+            rdw_verdict: Some(RdwJudgment {
+                verdict: RdwVerdict::GeenOordeel,
+                judged_on: date("2020-01-06"),
+            }),
+            ..Mentions::default()
+        }));
+        assert!(
+            text.contains("pending since 2026-05-02 (INFORMEX IFX-2026-0042177)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Open recall RC-1: Airbag (since 2025-01-01)."),
+            "{text}"
+        );
+        assert!(text.contains("up to 2020-01-06: geen oordeel."), "{text}");
+        assert!(!text.contains("none registered"), "{text}");
+    }
 }
