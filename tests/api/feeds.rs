@@ -100,21 +100,6 @@ async fn get(app: &TestApp, batch: &str) -> Answer {
     .await
 }
 
-/// (vin, work date, odometer, status, source, client reference) of the connected readings.
-fn connected(app: &TestApp) -> Vec<(String, String, i64, String, String)> {
-    use carpass::db::schema::readings::dsl::*;
-    use diesel::prelude::*;
-    let rows: Vec<(String, chrono::NaiveDate, i64, String, String)> = readings
-        .filter(source.eq("connected"))
-        .order((work_date, client_reference))
-        .select((vin, work_date, odometer, status, client_reference))
-        .load(&mut **app.pool.get().unwrap())
-        .unwrap();
-    rows.into_iter()
-        .map(|(v, d, o, s, c)| (v, d.to_string(), o, s, c))
-        .collect()
-}
-
 const GOOD_AND_BAD: &str = "vin,date,odometer,unit
 WDB2030461A000001,2025-01-10,50000,km
 WDB2030461A00000,2025-01-10,50000,km
@@ -185,7 +170,7 @@ on_both_backends! {
         );
         assert!(j["problems"][0]["detail"].as_str().unwrap().contains("17"));
         assert_eq!(
-            connected(&app),
+            readings_from(&app, "connected"),
             [
                 ("WDB2030461A000001".to_owned(), "2025-01-10".to_owned(), 50_000, "Accepted".to_owned(), "batch 2025-05-export line 2".to_owned()),
                 ("WDB2030461A000001".to_owned(), "2025-03-10".to_owned(), 52_000, "Accepted".to_owned(), "batch 2025-05-export line 10".to_owned()),

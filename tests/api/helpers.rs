@@ -706,3 +706,19 @@ impl TestApp {
         fault(&response.body)
     }
 }
+
+/// (vin, work date, odometer, status, client reference) of the readings from `source`
+/// ("connected", "rdw", ...), by work date.
+pub fn readings_from(app: &TestApp, from: &str) -> Vec<(String, String, i64, String, String)> {
+    use carpass::db::schema::readings::dsl::*;
+    use diesel::prelude::*;
+    let rows: Vec<(String, NaiveDate, i64, String, String)> = readings
+        .filter(source.eq(from))
+        .order((work_date, client_reference))
+        .select((vin, work_date, odometer, status, client_reference))
+        .load(&mut **app.pool.get().unwrap())
+        .unwrap();
+    rows.into_iter()
+        .map(|(v, d, o, s, c)| (v, d.to_string(), o, s, c))
+        .collect()
+}

@@ -23,21 +23,6 @@ fn import(app: &TestApp, name: &str, text: &str) -> RdwImport {
     feeds::rdw_result(&mut conn, &upload, summary).unwrap()
 }
 
-/// (vin, work date, odometer, status, client reference) of the RDW's readings.
-fn rdw_readings(app: &TestApp) -> Vec<(String, String, i64, String, String)> {
-    use carpass::db::schema::readings::dsl::*;
-    use diesel::prelude::*;
-    let rows: Vec<(String, chrono::NaiveDate, i64, String, String)> = readings
-        .filter(source.eq("rdw"))
-        .order((work_date, client_reference))
-        .select((vin, work_date, odometer, status, client_reference))
-        .load(&mut **app.pool.get().unwrap())
-        .unwrap();
-    rows.into_iter()
-        .map(|(v, d, o, s, c)| (v, d.to_string(), o, s, c))
-        .collect()
-}
-
 const GOOD_AND_BAD: &str = "vin;date;odometer;unit;verdict
 WDB2030461A000001;2020-04-02;21000;km;logisch
 WDB2030461A000001;2021-04-06;39500;km;Logisch
@@ -63,7 +48,7 @@ on_both_backends! {
         );
         assert!(s.problems[2].detail.contains("logisch, onlogisch or geen oordeel"), "{}", s.problems[2].detail);
         assert!(s.problems[4].detail.contains("vin;date;odometer;unit;verdict"), "{}", s.problems[4].detail);
-        let stored = rdw_readings(&app);
+        let stored = readings_from(&app, "rdw");
         assert_eq!(
             stored,
             [
