@@ -40,6 +40,12 @@ fn moment(reader: &Reader, at: chrono::NaiveDateTime) -> String {
     reader.fmt().moment(at.and_utc())
 }
 
+/// The report's RFC 3339 moment in the reader's form.
+fn refused_at(reader: &Reader, at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map_or_else(|_| at.to_owned(), |at| reader.fmt().moment(at.to_utc()))
+}
+
 /// "refused: vin_invalid 3, columns 1".
 fn reasons(lang: Language, feed: &BatchFeeds) -> Vec<String> {
     let mut lines = Vec::new();
@@ -74,9 +80,11 @@ fn joined(counts: &std::collections::BTreeMap<String, i64>) -> String {
 /// A word in the four languages: English, Dutch, French, German (as `t`).
 type Word = [&'static str; 4];
 
-/// "1 lot", "2 lots": a count and its word, the singular for one in every language.
+/// "1 lot", "2 lots": a count and its word, the singular for one in every language (and for
+/// zero in French: "0 lot").
 fn counted(f: Formatter, lang: Language, n: i64, one: Word, many: Word) -> String {
-    let [en, nl, fr, de] = if n == 1 { one } else { many };
+    let singular = n == 1 || (n == 0 && lang == Language::Fr);
+    let [en, nl, fr, de] = if singular { one } else { many };
     format!("{} {}", f.num(n.max(0) as u64), t(lang, en, nl, fr, de))
 }
 
@@ -314,7 +322,7 @@ pub async fn list(me: Staff, reader: Reader, state: web::Data<AppState>) -> Http
                                 li {
                                     code { (r.vin) } " · " (r.date) " · " span.nowrap { (f.num(r.odometer.max(0) as u64)) " " (r.unit) } " · " (r.country)
                                     " · " code { (r.reason) } ": " (r.detail)
-                                    " " span.muted { "(" (r.refused_at) ")" }
+                                    " " span.muted { "(" (refused_at(&reader, &r.refused_at)) ")" }
                                 }
                             }
                         }
