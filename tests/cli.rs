@@ -1688,6 +1688,6 @@ fn import_rdw_history_stores_the_good_lines_names_the_bad_ones_and_stores_nothin
     assert_eq!(json["problems"][0]["line"], 4);
     assert_eq!(count!(&db, readings), 2);
     let report = succeeds(&carpass(&db, &["staff", "feeds"]));
-    assert!(report.contains("Car-Pass (rdw): 1 batches"), "{report}");
+    assert!(report.contains("Car-Pass\n  rdw: 1 batch,"), "{report}");
     assert!(report.contains("refused: unit_invalid 1"), "{report}");
 }

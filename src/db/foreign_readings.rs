@@ -2,6 +2,7 @@
 //! foreign registry's or garage's name), beside the reading in `readings`.
 
 use chrono::NaiveDate;
+use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::schema::{foreign_readings as foreign, readings};
@@ -52,5 +53,15 @@ pub fn of_vin(conn: &mut DbConnection, vin: &str) -> QueryResult<Vec<(String, St
     foreign::table
         .filter(foreign::vin.eq(vin))
         .select((foreign::reading_id, foreign::country, foreign::source_text))
+        .load(conn)
+}
+
+/// (company id, reading status, readings) over all foreign readings stored.
+pub fn statuses_per_company(conn: &mut DbConnection) -> QueryResult<Vec<(i64, String, i64)>> {
+    foreign::table
+        .inner_join(readings::table)
+        .group_by((readings::company_id, readings::status))
+        .select((readings::company_id, readings::status, count_star()))
+        .order((readings::company_id, readings::status))
         .load(conn)
 }

@@ -24,6 +24,7 @@ pub mod companies;
 pub mod dates;
 pub mod feeds;
 pub mod foreign_readings;
+pub mod foreign_refusals;
 pub mod issues;
 pub mod labels;
 pub mod nonces;

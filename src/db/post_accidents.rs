@@ -2,6 +2,7 @@
 //! change.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::schema::{companies, post_accident_events as events};
@@ -72,4 +73,14 @@ pub fn vin_of_reference(conn: &mut DbConnection, reference: &str) -> QueryResult
         .select(events::vin)
         .first(conn)
         .optional()
+}
+
+/// (company id, kind, records) over all records: an expert's reports, an inspection centre's
+/// passed and failed inspections.
+pub fn kinds_per_company(conn: &mut DbConnection) -> QueryResult<Vec<(i64, String, i64)>> {
+    events::table
+        .group_by((events::company_id, events::kind))
+        .select((events::company_id, events::kind, count_star()))
+        .order((events::company_id, events::kind))
+        .load(conn)
 }

@@ -2,6 +2,7 @@
 //! each was closed.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::schema::{companies, recalls};
@@ -133,4 +134,16 @@ pub fn close(
     ))
     .execute(conn)
     .map(|n| n == 1)
+}
+
+/// (reporting company id, how closed or None while open, vehicle recalls) over all recalls: a
+/// garage's repair is counted under the manufacturer that reported the recall.
+pub fn outcomes_per_reporter(
+    conn: &mut DbConnection,
+) -> QueryResult<Vec<(i64, Option<String>, i64)>> {
+    recalls::table
+        .group_by((recalls::reported_by, recalls::closed_how))
+        .select((recalls::reported_by, recalls::closed_how, count_star()))
+        .order((recalls::reported_by, recalls::closed_how))
+        .load(conn)
 }

@@ -449,6 +449,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     foreign_readings,
     post_accident_events,
     rdw_verdicts,
+    foreign_refusals,
 );
 
 diesel::table! {
@@ -460,5 +461,21 @@ diesel::table! {
         verdict -> Text,
         judged_on -> Date,
         imported_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    foreign_refusals (id) {
+        id -> BigInt,
+        company_id -> BigInt,
+        account_id -> BigInt,
+        vin -> Text,
+        reading_date -> Date,
+        odometer -> BigInt,
+        odometer_unit -> Text,
+        country -> Text,
+        reason -> Text,
+        detail -> Text,
+        refused_at -> Timestamp,
     }
 }

@@ -3,11 +3,13 @@
 //! date order so that the readings are checked among themselves as well as against the Belgian
 //! history: stored in the history, stored and held for staff (a conflict, which no garage may
 //! correct), or refused. A reading already received (same VIN, date, value and country) is
-//! answered as it was, never stored twice.
+//! answered as it was, never stored twice. A refused reading is kept with its reason, in the
+//! same transaction, for staff's per-partner report.
 
 use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::db::foreign_readings::{self, ForeignRow};
+use crate::db::foreign_refusals::{self, NewRefusal};
 use crate::db::readings::{self, ReadingRow};
 use crate::db::{self as storage, issues, vehicles, DbConnection};
 use crate::domain::country::Country;
@@ -139,10 +141,24 @@ fn one(
     let verdict = judge(&feed, vehicle.as_ref(), known.history(vin.as_str()), today);
     let (status, findings) = match verdict {
         Verdict::Refuse(problem) => {
-            return Ok(Outcome::Refused {
-                reason: problem.code().to_owned(),
-                message: problem.to_string(),
-            })
+            let (reason, message) = (problem.code().to_owned(), problem.to_string());
+            // Kept for staff (issue 22, point 7): the answer alone leaves no trace of it.
+            foreign_refusals::insert(
+                conn,
+                &NewRefusal {
+                    company_id: caller.account.company_id,
+                    account_id: caller.account.id,
+                    vin: vin.as_str(),
+                    reading_date: reading.date,
+                    odometer,
+                    odometer_unit: unit,
+                    country: country.as_str(),
+                    reason: &reason,
+                    detail: &message,
+                    refused_at: now,
+                },
+            )?;
+            return Ok(Outcome::Refused { reason, message });
         }
         Verdict::Store => {
             known.add(vin.as_str(), feed.history_entry(), now);

@@ -10,13 +10,19 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::{Refusal, StaffError};
-use crate::db::{companies, feeds as stored, rdw as rdw_store, DbConnection};
+use crate::db::{
+    companies, feeds as stored, foreign_readings, foreign_refusals, post_accidents,
+    rdw as rdw_store, recalls as recall_store, DbConnection,
+};
 use crate::domain::calendar::brussels_date;
 use crate::domain::enterprise_number::EnterpriseNumber;
 use crate::domain::feed::{BatchId, FeedFormat};
 use crate::domain::rdw::RdwVerdict;
+use crate::domain::recall::ClosedHow;
 use crate::domain::source::ReadingSource;
+use crate::domain::status::ReadingStatus;
 use crate::service::feeds::{self, FeedError, Intake, Summary, Upload, CHUNK_LINES};
+use crate::service::ServiceError;
 
 impl From<FeedError> for StaffError {
     fn from(e: FeedError) -> Self {
@@ -190,11 +196,28 @@ pub fn import(
     Ok(feeds::finish(conn, upload, &ending, now().naive_utc())?)
 }
 
-/// What one partner sent through its feeds.
+/// What one partner company sent through each feed it used, and what became of it.
 #[derive(Debug, Clone, Serialize)]
 pub struct PartnerFeeds {
     pub kbo: String,
     pub name: String,
+    /// Its batches (a manufacturer's bulk uploads, the RDW's files), per source.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub batch_feeds: Vec<BatchFeeds>,
+    /// Its `SubmitForeignHistory` readings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub foreign: Option<ForeignFeeds>,
+    /// The recalls it reported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recalls: Option<RecallFeeds>,
+    /// Its post-accident reports (an expert) and inspections (an inspection centre).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub post_accident: Option<PostAccidentFeeds>,
+}
+
+/// A partner's batches of one source.
+#[derive(Debug, Clone, Serialize)]
+pub struct BatchFeeds {
     pub source: String,
     pub batches: usize,
     /// Batches whose upload was cut off and not sent again since.
@@ -211,62 +234,213 @@ pub struct PartnerFeeds {
     pub conflicts_by_reason: BTreeMap<String, i64>,
 }
 
+/// An importer's foreign readings. A reading sent again after it was stored is not counted
+/// again (it is not stored twice); one refused again is (it was refused again).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ForeignFeeds {
+    /// Stored, held, rejected by staff and refused.
+    pub sent: i64,
+    /// In the vehicle's history.
+    pub stored: i64,
+    /// Contradicting the history: waiting for staff review.
+    pub held: i64,
+    /// Held, then kept out of the history by staff.
+    pub rejected_by_staff: i64,
+    pub refused: i64,
+    pub refused_by_reason: BTreeMap<String, i64>,
+    /// The latest refused readings, newest first (at most `LATEST_REFUSED`).
+    pub latest_refused: Vec<RefusedReading>,
+}
+
+/// How many of an importer's latest refused readings the report lists.
+pub const LATEST_REFUSED: i64 = 20;
+
+/// A foreign reading refused, as the importer sent it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RefusedReading {
+    pub vin: String,
+    pub date: String,
+    pub odometer: i64,
+    pub unit: String,
+    pub country: String,
+    pub reason: String,
+    pub detail: String,
+    pub refused_at: String,
+}
+
+/// The vehicle recalls (one per vehicle and campaign) a manufacturer reported.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RecallFeeds {
+    pub reported: i64,
+    pub open: i64,
+    pub closed_by_manufacturer: i64,
+    /// Closed by a garage's reading that carried the recall's repair.
+    pub closed_by_repair: i64,
+}
+
+/// Post-accident records a company sent.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PostAccidentFeeds {
+    /// An expert's reports.
+    pub reported: i64,
+    /// An inspection centre's inspections.
+    pub passed: i64,
+    pub failed: i64,
+}
+
+fn rfc3339(at: chrono::NaiveDateTime) -> String {
+    at.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 pub fn report(conn: &mut DbConnection) -> Result<Vec<PartnerFeeds>, StaffError> {
-    let reasons = stored::reasons_per_company(conn)?;
-    let mut partners: Vec<(i64, PartnerFeeds)> = Vec::new();
-    for (kbo, name, batch) in stored::all_batches(conn)? {
-        let key = (batch.company_id, batch.source.clone());
-        let at = partners
-            .iter()
-            .position(|(id, p)| (*id, p.source.clone()) == key);
-        let partner = match at {
-            Some(at) => &mut partners[at].1,
+    let mut partners: BTreeMap<i64, PartnerFeeds> = companies::all(conn)?
+        .into_iter()
+        .map(|c| {
+            let partner = PartnerFeeds {
+                kbo: c.kbo,
+                name: c.name,
+                batch_feeds: Vec::new(),
+                foreign: None,
+                recalls: None,
+                post_accident: None,
+            };
+            (c.id, partner)
+        })
+        .collect();
+    fn corrupt(what: String) -> StaffError {
+        StaffError::Service(ServiceError::Corrupt(what))
+    }
+    fn company(
+        partners: &mut BTreeMap<i64, PartnerFeeds>,
+        id: i64,
+    ) -> Result<&mut PartnerFeeds, StaffError> {
+        partners
+            .get_mut(&id)
+            .ok_or_else(|| corrupt(format!("feeds of company {id}, which does not exist")))
+    }
+    // Batches come oldest first.
+    for (_, _, batch) in stored::all_batches(conn)? {
+        let feeds = &mut company(&mut partners, batch.company_id)?.batch_feeds;
+        let at = match feeds.iter().position(|f| f.source == batch.source) {
+            Some(at) => at,
             None => {
-                partners.push((
-                    batch.company_id,
-                    PartnerFeeds {
-                        kbo,
-                        name,
-                        source: batch.source.clone(),
-                        batches: 0,
-                        incomplete: 0,
-                        lines: 0,
-                        stored: 0,
-                        conflicts: 0,
-                        refused: 0,
-                        last_batch: String::new(),
-                        last_batch_at: String::new(),
-                        refused_by_reason: BTreeMap::new(),
-                        conflicts_by_reason: BTreeMap::new(),
-                    },
-                ));
-                &mut partners.last_mut().expect("just pushed").1
+                feeds.push(BatchFeeds {
+                    source: batch.source.clone(),
+                    batches: 0,
+                    incomplete: 0,
+                    lines: 0,
+                    stored: 0,
+                    conflicts: 0,
+                    refused: 0,
+                    last_batch: String::new(),
+                    last_batch_at: String::new(),
+                    refused_by_reason: BTreeMap::new(),
+                    conflicts_by_reason: BTreeMap::new(),
+                });
+                feeds.len() - 1
             }
         };
-        partner.batches += 1;
-        partner.incomplete += usize::from(batch.completed_at.is_none());
-        partner.lines += batch.lines;
-        partner.stored += batch.stored;
-        partner.conflicts += batch.conflicts;
-        partner.refused += batch.refused;
-        // Batches come oldest first.
-        partner.last_batch = batch.batch_id;
-        partner.last_batch_at = batch
-            .started_at
-            .and_utc()
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let feed = &mut feeds[at];
+        feed.batches += 1;
+        feed.incomplete += usize::from(batch.completed_at.is_none());
+        feed.lines += batch.lines;
+        feed.stored += batch.stored;
+        feed.conflicts += batch.conflicts;
+        feed.refused += batch.refused;
+        feed.last_batch = batch.batch_id;
+        feed.last_batch_at = rfc3339(batch.started_at);
     }
-    for (company_id, outcome, reason, lines) in reasons {
-        for (_, partner) in partners.iter_mut().filter(|(id, _)| *id == company_id) {
+    for (company_id, outcome, reason, lines) in stored::reasons_per_company(conn)? {
+        // A company sends one source's batches; the reasons are counted over all of them.
+        for feed in &mut company(&mut partners, company_id)?.batch_feeds {
             let counts = if outcome == "conflict" {
-                &mut partner.conflicts_by_reason
+                &mut feed.conflicts_by_reason
             } else {
-                &mut partner.refused_by_reason
+                &mut feed.refused_by_reason
             };
             *counts.entry(reason.clone()).or_default() += lines;
         }
     }
+    for (company_id, status, readings) in foreign_readings::statuses_per_company(conn)? {
+        let foreign = company(&mut partners, company_id)?
+            .foreign
+            .get_or_insert_with(Default::default);
+        let status = ReadingStatus::parse(&status)
+            .ok_or_else(|| corrupt(format!("a foreign reading's status {status}")))?;
+        match status {
+            s if s.in_official_history() => foreign.stored += readings,
+            ReadingStatus::Reviewing => foreign.held += readings,
+            _ => foreign.rejected_by_staff += readings,
+        }
+        foreign.sent += readings;
+    }
+    for (company_id, reason, readings) in foreign_refusals::reasons_per_company(conn)? {
+        let foreign = company(&mut partners, company_id)?
+            .foreign
+            .get_or_insert_with(Default::default);
+        foreign.refused += readings;
+        foreign.sent += readings;
+        foreign.refused_by_reason.insert(reason, readings);
+    }
+    for (company_id, how, recalls) in recall_store::outcomes_per_reporter(conn)? {
+        let feed = company(&mut partners, company_id)?
+            .recalls
+            .get_or_insert_with(Default::default);
+        feed.reported += recalls;
+        match how.as_deref().map(ClosedHow::parse) {
+            None => feed.open += recalls,
+            Some(Some(ClosedHow::Manufacturer)) => feed.closed_by_manufacturer += recalls,
+            Some(Some(ClosedHow::Repair)) => feed.closed_by_repair += recalls,
+            Some(None) => return Err(corrupt(format!("a recall closed as {how:?}"))),
+        }
+    }
+    for (company_id, kind, records) in post_accidents::kinds_per_company(conn)? {
+        let feed = company(&mut partners, company_id)?
+            .post_accident
+            .get_or_insert_with(Default::default);
+        match kind.as_str() {
+            "reported" => feed.reported += records,
+            "passed" => feed.passed += records,
+            "failed" => feed.failed += records,
+            other => return Err(corrupt(format!("a post-accident record of kind {other}"))),
+        }
+    }
+    let mut partners: Vec<(i64, PartnerFeeds)> = partners
+        .into_iter()
+        .filter(|(_, p)| {
+            !p.batch_feeds.is_empty()
+                || p.foreign.is_some()
+                || p.recalls.is_some()
+                || p.post_accident.is_some()
+        })
+        .collect();
+    for (company_id, p) in &mut partners {
+        if let Some(foreign) = p.foreign.as_mut().filter(|f| f.refused > 0) {
+            foreign.latest_refused =
+                foreign_refusals::latest_of(conn, *company_id, LATEST_REFUSED)?
+                    .into_iter()
+                    .map(|r| RefusedReading {
+                        vin: r.vin,
+                        date: r.reading_date.to_string(),
+                        odometer: r.odometer,
+                        unit: r.odometer_unit,
+                        country: r.country,
+                        reason: r.reason,
+                        detail: r.detail,
+                        refused_at: rfc3339(r.refused_at),
+                    })
+                    .collect();
+        }
+    }
+    partners.sort_by(|a, b| a.1.kbo.cmp(&b.1.kbo));
     Ok(partners.into_iter().map(|(_, p)| p).collect())
+}
+
+/// "1 batch", "2 batches": the English word for a count.
+fn counted(n: impl Into<i64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The report as a clerk reads it.
@@ -275,34 +449,82 @@ pub fn render_text(partners: &[PartnerFeeds]) -> String {
     if partners.is_empty() {
         return "no partner has sent a feed yet\n".into();
     }
+    let reasons = |out: &mut String, label: &str, counts: &BTreeMap<String, i64>| {
+        for (reason, n) in counts {
+            let _ = writeln!(out, "    {label}: {reason} {n}");
+        }
+    };
     let mut out = String::new();
     for p in partners {
-        let _ = writeln!(
-            out,
-            "{} {} ({}): {} batches{}, last {} at {}",
-            p.kbo,
-            p.name,
-            p.source,
-            p.batches,
-            if p.incomplete > 0 {
-                format!(" ({} incomplete)", p.incomplete)
-            } else {
-                String::new()
-            },
-            p.last_batch,
-            p.last_batch_at
-        );
-        let _ = writeln!(
-            out,
-            "  lines {}  stored {}  held for review {}  refused {}",
-            p.lines, p.stored, p.conflicts, p.refused
-        );
-        for (label, counts) in [
-            ("refused", &p.refused_by_reason),
-            ("held for review", &p.conflicts_by_reason),
-        ] {
-            for (reason, lines) in counts {
-                let _ = writeln!(out, "    {label}: {reason} {lines}");
+        let _ = writeln!(out, "{} {}", p.kbo, p.name);
+        for f in &p.batch_feeds {
+            let _ = writeln!(
+                out,
+                "  {}: {}{}, last {} at {}",
+                f.source,
+                counted(f.batches as i64, "batch", "batches"),
+                if f.incomplete > 0 {
+                    format!(" ({} incomplete)", f.incomplete)
+                } else {
+                    String::new()
+                },
+                f.last_batch,
+                f.last_batch_at
+            );
+            let _ = writeln!(
+                out,
+                "    {}  stored {}  held for review {}  refused {}",
+                counted(f.lines, "line", "lines"),
+                f.stored,
+                f.conflicts,
+                f.refused
+            );
+            reasons(&mut out, "refused", &f.refused_by_reason);
+            reasons(&mut out, "held for review", &f.conflicts_by_reason);
+        }
+        if let Some(f) = &p.foreign {
+            let _ = writeln!(
+                out,
+                "  foreign history: {} sent  stored {}  held for review {}  rejected by staff {}  refused {}",
+                counted(f.sent, "reading", "readings"),
+                f.stored,
+                f.held,
+                f.rejected_by_staff,
+                f.refused
+            );
+            reasons(&mut out, "refused", &f.refused_by_reason);
+            for r in &f.latest_refused {
+                let _ = writeln!(
+                    out,
+                    "    refused at {}: {} {} {} {} {}: {} ({})",
+                    r.refused_at, r.vin, r.date, r.odometer, r.unit, r.country, r.reason, r.detail
+                );
+            }
+        }
+        if let Some(r) = &p.recalls {
+            let _ = writeln!(
+                out,
+                "  recalls: {} reported  open {}  closed by the manufacturer {}  closed by a garage's repair {}",
+                counted(r.reported, "vehicle recall", "vehicle recalls"),
+                r.open,
+                r.closed_by_manufacturer,
+                r.closed_by_repair
+            );
+        }
+        if let Some(a) = &p.post_accident {
+            if a.reported > 0 {
+                let _ = writeln!(
+                    out,
+                    "  post-accident: {} reported",
+                    counted(a.reported, "accident", "accidents")
+                );
+            }
+            if a.passed + a.failed > 0 {
+                let _ = writeln!(
+                    out,
+                    "  post-accident inspections: passed {}  failed {}",
+                    a.passed, a.failed
+                );
             }
         }
     }

@@ -280,8 +280,9 @@ on_both_backends! {
         put_csv(&app, "R1", GOOD_AND_BAD).await;
         let report = carpass::staff::feeds::report(&mut app.pool.get().unwrap()).unwrap();
         assert_eq!(report.len(), 1);
-        let p = &report[0];
-        assert_eq!((p.name.as_str(), p.source.as_str(), p.batches), ("Autobouwer Belgium NV", "connected", 1));
+        assert_eq!((report[0].name.as_str(), report[0].batch_feeds.len()), ("Autobouwer Belgium NV", 1));
+        let p = &report[0].batch_feeds[0];
+        assert_eq!((p.source.as_str(), p.batches), ("connected", 1));
         assert_eq!((p.lines, p.stored, p.refused), (10, 2, 6));
         assert_eq!(p.refused_by_reason.get("columns"), Some(&1));
         let text = carpass::staff::feeds::render_text(&report);

@@ -526,3 +526,74 @@ fn the_feeds_xsd_documents_every_fault_code() {
     sent.sort_unstable();
     assert_eq!(listed, sent);
 }
+
+on_both_backends! {
+    /// Issue 22, point 7: per partner, what each feed sent and what was refused, in the staff's
+    /// report and on the feeds page: an importer's foreign readings with each refused one and
+    /// why, its recalls and how they were closed, an expert's report and an inspection centre's
+    /// results. A request refused whole by a fault changed nothing and is not counted.
+    async fn staff_see_per_partner_every_feed_and_each_refused_foreign_reading(app: TestApp) {
+        add_partners(&app);
+        app.submit_one(reading("G-1", IMPORTED, date(2025, 5, 30), 110_000)).await;
+        ok(&app, IMPORTER_USER, &german_history()).await;
+        refused(&app, IMPORTER_USER, &history(IMPORTED, "BE", &[("2017-05-01", 20_000, "KBA")])).await;
+        for reference in ["RC-2025-01", "RC-2025-02"] {
+            let recall = format!(
+                r#"<f:ReportRecall xmlns:f="{FEEDS}"><f:Vin>{IMPORTED}</f:Vin><f:RecallReference>{reference}</f:RecallReference><f:TitleNl>Airbag vervangen</f:TitleNl><f:TitleFr>Remplacer l'airbag</f:TitleFr><f:OpenedOn>2025-01-10</f:OpenedOn></f:ReportRecall>"#
+            );
+            ok(&app, IMPORTER_USER, &recall).await;
+        }
+        let close = format!(
+            r#"<f:CloseRecall xmlns:f="{FEEDS}"><f:Vin>{IMPORTED}</f:Vin><f:RecallReference>RC-2025-01</f:RecallReference><f:ClosedOn>2025-03-01</f:ClosedOn></f:CloseRecall>"#
+        );
+        ok(&app, IMPORTER_USER, &close).await;
+        ok(&app, EXPERT_USER, &report(IMPORTED, "2025-05-20", "IX-2025-0001")).await;
+        ok(&app, CENTRE_USER, &clear(IMPORTED, "2025-05-28", "failed")).await;
+        ok(&app, CENTRE_USER, &clear(IMPORTED, "2025-06-02", "passed")).await;
+        assert_eq!(app.count("foreign_refusals"), 2);
+
+        let report = carpass::staff::feeds::report(&mut app.pool.get().unwrap()).unwrap();
+        let json = serde_json::to_value(&report).unwrap();
+        let partner = |name: &str| {
+            json.as_array().unwrap().iter().find(|p| p["name"] == name).unwrap_or_else(|| panic!("{name} in {json}")).clone()
+        };
+        let importer = partner("Import Auto NV");
+        let foreign = &importer["foreign"];
+        let counts: Vec<i64> = ["sent", "stored", "held", "rejected_by_staff", "refused"].iter().map(|k| foreign[k].as_i64().unwrap()).collect();
+        assert_eq!(counts, [7, 3, 2, 0, 2], "{foreign}");
+        assert_eq!(foreign["refused_by_reason"]["date_future"], 1, "{foreign}");
+        assert_eq!(foreign["refused_by_reason"]["before_first_registration"], 1, "{foreign}");
+        // Newest first: the readings are judged oldest first, the 2015 one refused before.
+        let latest = foreign["latest_refused"].as_array().unwrap();
+        assert_eq!(latest.len(), 2, "{foreign}");
+        assert_eq!((latest[0]["reason"].as_str(), latest[0]["date"].as_str()), (Some("date_future"), Some("2026-01-01")));
+        assert_eq!((latest[1]["vin"].as_str(), latest[1]["odometer"].as_i64(), latest[1]["unit"].as_str(), latest[1]["country"].as_str()), (Some(IMPORTED), Some(1_000), Some("km"), Some("DE")));
+        assert!(!latest[1]["detail"].as_str().unwrap().is_empty(), "{foreign}");
+        assert_eq!(importer["recalls"], serde_json::json!({"reported": 2, "open": 1, "closed_by_manufacturer": 1, "closed_by_repair": 0}));
+        assert_eq!(partner("Expertisebureau Claes")["post_accident"], serde_json::json!({"reported": 1, "passed": 0, "failed": 0}));
+        assert_eq!(partner("Keuringscentrum Gent")["post_accident"], serde_json::json!({"reported": 0, "passed": 1, "failed": 1}));
+        let text = carpass::staff::feeds::render_text(&report);
+        assert!(text.contains("foreign history: 7 readings sent  stored 3  held for review 2  rejected by staff 0  refused 2"), "{text}");
+        assert!(text.contains("    refused: date_future 1"), "{text}");
+        assert!(text.contains("recalls: 2 vehicle recalls reported  open 1  closed by the manufacturer 1"), "{text}");
+        assert!(text.contains("post-accident inspections: passed 1  failed 1"), "{text}");
+
+        let mut browser = Browser::new(&app);
+        browser.log_in(STAFF_USER, PASSWORD).await;
+        let page = browser.get("/staff/feeds?lang=en").await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        for text in [
+            "Import Auto NV", "7 readings sent", "3 stored", "2 held for review", "2 refused",
+            "before_first_registration 1, date_future 1", IMPORTED, "2026-01-01",
+            "2 vehicle recalls reported", "1 open", "1 closed by the manufacturer",
+            "Expertisebureau Claes", "1 accident reported", "Keuringscentrum Gent",
+            "1 inspection passed", "1 inspection failed", "refused whole by a fault",
+        ] {
+            assert!(page.body.contains(text), "{text} missing in {}", page.body);
+        }
+        let french = browser.get("/staff/feeds?lang=fr").await;
+        for text in ["7 relevés envoyés", "2 refusés", "2 rappels de véhicule signalés", "1 ouvert", "1 accident signalé", "1 contrôle réussi", "1 clôturé par le constructeur"] {
+            assert!(french.body.contains(text), "{text} missing in {}", french.body);
+        }
+    }
+}

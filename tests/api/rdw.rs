@@ -68,7 +68,7 @@ on_both_backends! {
         assert_eq!(carpass::db::rdw::latest_verdict(&mut conn, UNREGISTERED).unwrap(), None);
         // The staff's report names the RDW's imports beside the partners' feeds.
         let report = feeds::report(&mut conn).unwrap();
-        let rdw = report.iter().find(|p| p.source == "rdw").expect("the RDW's line");
+        let rdw = report.iter().flat_map(|p| &p.batch_feeds).find(|b| b.source == "rdw").expect("the RDW's line");
         assert_eq!((rdw.batches, rdw.stored, rdw.refused), (1, 3, 5));
         assert_eq!(rdw.refused_by_reason.get("verdict_invalid"), Some(&1));
     }

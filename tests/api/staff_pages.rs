@@ -814,6 +814,9 @@ on_both_backends! {
         assert!(batch.body.contains("id=\"line-5\""), "{}", batch.body);
         assert!(batch.body.contains("ODOMETER_ROLLBACK"), "{}", batch.body);
         assert!(batch.body.contains("logisch, onlogisch or geen oordeel"), "{}", batch.body);
+        let list_fr = browser.get("/staff/feeds?lang=fr").await;
+        assert!(list_fr.body.contains("1 lot ·") && !list_fr.body.contains("1 lots"), "{}", list_fr.body);
+        assert!(list_fr.body.contains("5 lignes"), "{}", list_fr.body);
         let french = browser.get(&format!("{href}?lang=fr")).await;
         assert!(french.body.contains("Lignes refusées et retenues"), "{}", french.body);
         let missing = browser.get(&format!("/staff/feeds/{}/never", upload.company_id)).await;
