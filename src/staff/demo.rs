@@ -9,17 +9,23 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use super::companies::{self, CompanyKind};
 use super::{Actor, Refusal, StaffError};
 use crate::db::{accounts, DbConnection};
+use crate::domain::calendar::brussels_date;
+use crate::domain::country::Country;
 use crate::domain::issue::Severity;
 use crate::domain::issue_state::IssueState;
 use crate::domain::language::Language;
 use crate::domain::odometer::OdometerUnit;
+use crate::domain::post_accident::InformexReference;
 use crate::domain::reading::{ClientReference, CustomerType, ReadingInput, Submission, Work};
 use crate::domain::status::ReadingStatus;
 use crate::domain::vehicle::Vehicle;
 use crate::domain::vin::Vin;
 use crate::service::auth::{Account, Role};
 use crate::service::corrections::{self, Answer};
-use crate::service::{inflow, labels, passwords, recalls, register, Caller, Software};
+use crate::service::foreign_history::{self, ForeignReading};
+use crate::service::{
+    inflow, labels, passwords, post_accident, recalls, register, Caller, Software,
+};
 
 pub const DEMO_KBO: &str = "1234.567.894";
 pub const DEMO_USER: &str = "demo-garage";
@@ -261,6 +267,7 @@ pub fn seed(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoCredentia
     }
     report_recall(conn, now)?;
     rdw_history(conn, now)?;
+    partner_reports(conn, now)?;
     let label = grant_label(conn, now)?;
     Ok(DemoCredentials {
         accounts: credentials,
@@ -300,18 +307,7 @@ fn grant_label(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Option<Str
     if !labels::judge(conn, LABELLED_VIN, ADVERTISED_KM, now)?.granted() {
         return Ok(None);
     }
-    let account = accounts::find_by_username(conn, DEMO_PORTAL_USER)?
-        .ok_or_else(|| StaffError::NotFound(Refusal::Untranslated(DEMO_PORTAL_USER.into())))?;
-    let caller = Caller {
-        account: Account {
-            id: account.id,
-            company_id: account.company_id,
-            username: account.username,
-            role: Role::Portal,
-        },
-        language: Language::Nl,
-        software: Software::default(),
-    };
+    let caller = caller(conn, DEMO_PORTAL_USER, Role::Portal)?;
     let reference = Some("demo-advert-308".to_owned());
     Ok(Some(labels::grant(
         conn,
@@ -321,6 +317,71 @@ fn grant_label(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Option<Str
         reference,
         now,
     )?))
+}
+
+/// A demo account as it calls the service.
+fn caller(conn: &mut DbConnection, username: &str, role: Role) -> Result<Caller, StaffError> {
+    let account = accounts::find_by_username(conn, username)?
+        .ok_or_else(|| StaffError::NotFound(Refusal::Untranslated(username.into())))?;
+    Ok(Caller {
+        account: Account {
+            id: account.id,
+            company_id: account.company_id,
+            username: account.username,
+            role,
+        },
+        language: Language::Nl,
+        software: Software::default(),
+    })
+}
+
+/// The other partners' feeds, so that every part of a Car-Pass shows in the demo: the
+/// importer's Dutch reading of the Golf (SubmitForeignHistory) and an expert's report that
+/// the Mercedes must pass a post-accident inspection (ReportPostAccident). A later run stores
+/// the reading once and finds the report's INFORMEX reference taken.
+fn partner_reports(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<(), StaffError> {
+    let today = brussels_date(now);
+    let importer = caller(conn, DEMO_IMPORTER_USER, Role::Manufacturer)?;
+    let golf = Vin::parse("WVWZZZ1KZ8W123456").expect("a valid demo VIN");
+    let netherlands = Country::parse("NL").expect("a country code");
+    let reading = ForeignReading {
+        date: (now - Duration::days(7 * 365)).date_naive(),
+        odometer: 52_800,
+        unit: OdometerUnit::Km,
+        source: "Volkswagen Dealer Utrecht BV".into(),
+    };
+    if let Err(refused) = foreign_history::submit(
+        conn,
+        &importer,
+        &golf,
+        netherlands,
+        &[reading],
+        today,
+        now.naive_utc(),
+    )? {
+        return Err(StaffError::Invalid(Refusal::Untranslated(
+            refused.to_string(),
+        )));
+    }
+    let expert = caller(conn, DEMO_EXPERT_USER, Role::Expert)?;
+    let mercedes = Vin::parse("WDB2030461A000001").expect("a valid demo VIN");
+    let reference =
+        InformexReference::parse("IFX-DEMO-000123").expect("a valid INFORMEX reference");
+    let reported = post_accident::report(
+        conn,
+        &expert,
+        &mercedes,
+        today - Duration::days(10),
+        &reference,
+        today,
+        now.naive_utc(),
+    )?;
+    match reported {
+        Ok(_) | Err(post_accident::Refusal::Duplicate { .. }) => Ok(()),
+        Err(refused) => Err(StaffError::Invalid(Refusal::Untranslated(
+            refused.to_string(),
+        ))),
+    }
 }
 
 /// The account and its company, created if missing; its password renewed if not.
