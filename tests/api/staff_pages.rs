@@ -674,6 +674,13 @@ on_both_backends! {
         }
         let dutch = browser.get(&format!("/staff/vehicles/{CAR}?lang=nl")).await;
         assert!(dutch.body.contains("47.500 km") && dutch.body.contains("Historiek") && dutch.body.contains("30/05/2025"), "{}", dutch.body);
+        // Statuses, issue states and answers in the reader's words, not the protocol's names.
+        for said in ["in beoordeling", "bevestigd", "bevestiging"] {
+            assert!(dutch.body.contains(said), "{said}: {}", dutch.body);
+        }
+        for protocol in [">Reviewing<", ">Confirmed<", "Confirmation"] {
+            assert!(!dutch.body.contains(protocol), "{protocol}: {}", dutch.body);
+        }
         assert_eq!(browser.get("/staff/vehicles/NOSUCHVIN").await.status, 404);
 
         // The garage: its readings, its open issues, its standing over the years, its software.

@@ -23,10 +23,12 @@ use crate::db::{audit, trusted_providers as lists, vehicles};
 use crate::domain::feed::BatchId;
 use crate::domain::issue::IssueDetail;
 use crate::domain::issue_number::IssueNumber;
+use crate::domain::issue_state::IssueState;
 use crate::domain::language::{Language, Text};
 use crate::domain::odometer::OdometerUnit;
 use crate::domain::search::{Needle, TooVague, MAX_CHARS, MIN_CHARS};
 use crate::domain::source::ReadingSource;
+use crate::domain::status::ReadingStatus;
 use crate::domain::trusted_provider::Standing;
 use crate::domain::vehicle::Vehicle;
 use crate::domain::vin::Vin;
@@ -159,7 +161,7 @@ pub async fn search(
                     a href=(format!("/staff/vehicles/{}#reading-{}", r.vin, r.id)) { code { (r.id) } }
                     " · ClientReference " code { (r.client_reference) }
                     " · " code { (r.vin) } " · " (f.date(r.work_date)) " · " span.nowrap { (odometer(&reader, r)) }
-                    " · " (r.status)
+                    " · " (status_word(lang, &r.status))
                 }
             } }
         }
@@ -378,7 +380,7 @@ pub async fn garage(
                     tr {
                         td.nowrap { (issue_number(issue)) br; code.small { (issue.code) } }
                         td { a href=(format!("/staff/vehicles/{vin}#reading-{}", issue.reading_id)) { code { (vin) } } }
-                        td { (issue.state) }
+                        td { (state_word(lang, &issue.state)) }
                         td { (issue_message(lang, issue)) }
                     }
                 }
@@ -466,7 +468,7 @@ pub async fn garage(
                         td { a href=(format!("/staff/vehicles/{}#reading-{}", r.vin, r.id)) { code { (r.vin) } } }
                         td.nowrap { (f.date(r.work_date)) }
                         td.num.nowrap { (odometer(&reader, r)) }
-                        td { (r.status) }
+                        td { (status_word(lang, &r.status)) }
                         td { code { (r.client_reference) } }
                     }
                 }
@@ -562,7 +564,7 @@ fn load_vehicle(
                 "Antwort auf Meldung"
             ),
             issue_number(issue),
-            answer.kind
+            answer_word(lang, &answer.kind)
         );
         if let Some(note) = answer.note {
             what.push_str(&format!(" «\u{a0}{note}\u{a0}»"));
@@ -575,7 +577,7 @@ fn load_vehicle(
         });
     }
     for action in clerk::staff_actions_on_vin(conn, vin)? {
-        let mut what = action.action;
+        let mut what = action_word(lang, &action.action).to_owned();
         if let Some(form) = action.form_reference {
             what.push_str(&format!(" ({form})"));
         }
@@ -671,7 +673,7 @@ pub async fn vehicle(
                 th { (t(lang, "Source", "Bron", "Source", "Quelle")) }
                 th { (t(lang, "Sent by", "Verstuurd door", "Envoyé par", "Gesendet von")) }
                 th { (t(lang, "Status", "Status", "Statut", "Status")) }
-                th { (t(lang, "Reading", "Kilometerstand", "Relevé", "Kilometerstand")) }
+                th { (t(lang, "Reading id", "Id van de stand", "Id du relevé", "Stand-ID")) }
             }
             @for (r, stored_source, garage) in &page.readings {
                 tr id=(format!("reading-{}", r.id)) {
@@ -695,7 +697,7 @@ pub async fn vehicle(
                             a href=(format!("/staff/garages/{}", r.company_id)) { (garage) }
                         }
                     }
-                    td { (r.status) }
+                    td { (status_word(lang, &r.status)) }
                     td.small { code { (r.id) } br; "ClientReference " code { (r.client_reference) } }
                 }
             }
@@ -747,7 +749,7 @@ pub async fn vehicle(
                 @for issue in &page.issues {
                     tr {
                         td.nowrap { (issue_number(issue)) br; code.small { (issue.code) } }
-                        td { (issue.state) }
+                        td { (state_word(lang, &issue.state)) }
                         td { (issue_message(lang, issue)) }
                     }
                 }
@@ -796,7 +798,7 @@ pub async fn vehicle(
                 th { (t(lang, "When", "Wanneer", "Quand", "Wann")) }
                 th { (t(lang, "Who", "Wie", "Qui", "Wer")) }
                 th { (t(lang, "What", "Wat", "Quoi", "Was")) }
-                th { (t(lang, "Reading", "Kilometerstand", "Relevé", "Kilometerstand")) }
+                th { (t(lang, "Reading id", "Id van de stand", "Id du relevé", "Stand-ID")) }
             }
             @for event in &page.trail {
                 tr {
@@ -816,4 +818,116 @@ pub async fn vehicle(
         StatusCode::OK,
         frame(&reader, &me, Nav::Search, &title, None, body).into_string(),
     )
+}
+
+/// A reading's status in the reader's language; the stored name when it is none we know, so
+/// that nothing is hidden.
+fn status_word(lang: Language, stored: &str) -> String {
+    let Some(status) = ReadingStatus::parse(stored) else {
+        return stored.to_owned();
+    };
+    match status {
+        ReadingStatus::Accepted => t(lang, "accepted", "aanvaard", "accepté", "angenommen"),
+        ReadingStatus::AcceptedWithWarnings => t(
+            lang,
+            "accepted with warnings",
+            "aanvaard met waarschuwingen",
+            "accepté avec avertissements",
+            "angenommen mit Warnungen",
+        ),
+        ReadingStatus::PendingCorrection => t(
+            lang,
+            "awaiting correction",
+            "wacht op correctie",
+            "en attente de correction",
+            "wartet auf Korrektur",
+        ),
+        ReadingStatus::Reviewing => t(
+            lang,
+            "under staff review",
+            "in beoordeling",
+            "en contrôle",
+            "in Prüfung",
+        ),
+        ReadingStatus::WaitingForRegistration => t(
+            lang,
+            "waiting for registration",
+            "wacht op inschrijving",
+            "en attente d'immatriculation",
+            "wartet auf Zulassung",
+        ),
+        ReadingStatus::Rejected => t(lang, "rejected", "geweigerd", "refusé", "abgelehnt"),
+    }
+    .to_owned()
+}
+
+/// An issue's state in the reader's language.
+fn state_word(lang: Language, stored: &str) -> String {
+    let Some(state) = IssueState::parse(stored) else {
+        return stored.to_owned();
+    };
+    match state {
+        IssueState::Open => t(lang, "open", "open", "ouvert", "offen"),
+        IssueState::Corrected => t(lang, "corrected", "gecorrigeerd", "corrigé", "korrigiert"),
+        IssueState::Confirmed => t(lang, "confirmed", "bevestigd", "confirmé", "bestätigt"),
+        IssueState::Escalated => t(
+            lang,
+            "paper form needed",
+            "papieren formulier nodig",
+            "formulaire papier requis",
+            "Papierformular nötig",
+        ),
+        IssueState::ResolvedByStaff => t(
+            lang,
+            "decided by staff",
+            "beslist door het personeel",
+            "décidé par le personnel",
+            "vom Personal entschieden",
+        ),
+        IssueState::Noted => t(lang, "noted", "genoteerd", "noté", "vermerkt"),
+    }
+    .to_owned()
+}
+
+/// How a garage answered an issue (CorrectIssue or ConfirmReading).
+fn answer_word(lang: Language, kind: &str) -> &str {
+    match kind {
+        "Correction" => t(lang, "correction", "correctie", "correction", "Korrektur"),
+        "Confirmation" => t(
+            lang,
+            "confirmation",
+            "bevestiging",
+            "confirmation",
+            "Bestätigung",
+        ),
+        other => other,
+    }
+}
+
+/// What staff did to a reading, as the audit trail records it.
+fn action_word(lang: Language, action: &str) -> &str {
+    match action {
+        "Accept" => t(
+            lang,
+            "accepted by staff",
+            "aanvaard door het personeel",
+            "accepté par le personnel",
+            "vom Personal angenommen",
+        ),
+        "Reject" => t(
+            lang,
+            "rejected by staff",
+            "geweigerd door het personeel",
+            "refusé par le personnel",
+            "vom Personal abgelehnt",
+        ),
+        "PaperCorrection" => t(
+            lang,
+            "corrected on the paper form",
+            "gecorrigeerd met het papieren formulier",
+            "corrigé par le formulaire papier",
+            "mit dem Papierformular korrigiert",
+        ),
+        other => other,
+    }
 }
