@@ -183,7 +183,9 @@ def pages(session):
         ("/staff/trusted-providers", "trusted-providers"),
         (f"/staff/search?q={VIN[:8]}", "search"),
         (f"/staff/vehicles/{VIN}", "vehicle"),
+        ("/staff/feeds", "feeds"),
         ("/approved-dms", "approved-dms"),
+        ("/verify", "verify"),
         ("/trusted-providers/2020", "trusted-providers-public"),
         ("/label/no-such-label", "label-unknown"),
     ]
