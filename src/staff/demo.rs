@@ -345,8 +345,8 @@ fn partner_reports(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<(), St
     let golf = Vin::parse("WVWZZZ1KZ8W123456").expect("a valid demo VIN");
     let netherlands = Country::parse("NL").expect("a country code");
     let reading = ForeignReading {
-        date: (now - Duration::days(7 * 365)).date_naive(),
-        odometer: 52_800,
+        date: (now - Duration::days(5 * 365)).date_naive(),
+        odometer: 93_400,
         unit: OdometerUnit::Km,
         source: "Volkswagen Dealer Utrecht BV".into(),
     };
